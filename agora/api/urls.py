@@ -1,0 +1,17 @@
+"""REST API v1: routes for every app's viewsets, the OpenAPI schema and its documentation."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from agora.directory.api import AccountViewSet, EntityViewSet
+
+router = DefaultRouter()
+router.register("entities", EntityViewSet, basename="entity")
+router.register("accounts", AccountViewSet, basename="account")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

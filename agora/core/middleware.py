@@ -1,0 +1,30 @@
+"""Two-factor authentication is compulsory for rector staff and entity managers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from agora.core.permissions import user_requires_2fa
+
+_ALLOWED_PREFIXES = ("/cuenta/", "/static/", "/salir/")
+
+
+class RequireTwoFactorMiddleware:
+    """Sends a signed-in user who must use 2FA, and has not, to set it up or verify it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(_ALLOWED_PREFIXES)
+            and user_requires_2fa(user)
+            and not user.is_verified()  # type: ignore[union-attr]
+        ):
+            return redirect("two_factor:setup")
+        return self.get_response(request)

@@ -1,0 +1,61 @@
+"""Shared foundations: the staff user with its platform-wide role, and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in. Entity roles live in ``directory.Membership``."""
+
+    is_rector = models.BooleanField(
+        _("personal del ente rector"),
+        default=False,
+        help_text=_("Personal de la Secretaría de Gobierno Digital o de Gestión Pública."),
+    )
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
+
+    class Meta:
+        verbose_name = _("usuario")
+        verbose_name_plural = _("usuarios")
+
+
+class AuditEvent(models.Model):
+    """One change, who made it and when, with the state before and after."""
+
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor (texto)"), max_length=150, blank=True)
+    verb = models.CharField(_("acción"), max_length=80, db_index=True)
+    object_type = models.CharField(_("tipo de objeto"), max_length=80)
+    object_id = models.CharField(_("id del objeto"), max_length=64)
+    object_repr = models.CharField(_("objeto"), max_length=300, blank=True)
+    scope = models.CharField(
+        _("ámbito"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("Código de la entidad afectada, si corresponde."),
+    )
+    before = models.JSONField(_("antes"), null=True, blank=True)
+    after = models.JSONField(_("después"), null=True, blank=True)
+    reason = models.TextField(_("motivo"), blank=True)
+
+    class Meta:
+        verbose_name = _("evento de auditoría")
+        verbose_name_plural = _("eventos de auditoría")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.object_repr}"

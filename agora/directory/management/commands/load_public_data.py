@@ -1,0 +1,25 @@
+"""agora load_public_data: loads (or refreshes) the real public data. Idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from agora.directory import public_data, services
+
+
+class Command(BaseCommand):
+    help = _("Carga las entidades públicas reales: nacionales, regionales y municipales.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        result = services.entities_load(rows=public_data.all_rows())
+        self.stdout.write(
+            _("Entidades: %(created)s nuevas, %(updated)s actualizadas, %(unchanged)s sin cambios.")
+            % {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            }
+        )

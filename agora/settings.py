@@ -1,0 +1,290 @@
+"""Ágora's settings: the only module that reads the environment.
+
+Defaults give the embedded set-up (SQLite in WAL mode under ``var/``, database task broker);
+each integration is switched on by its own variable (see docs/operacion.md).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("AGORA_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "si", "sí", "on"}
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _secret_key() -> str:
+    """The key from AGORA_SECRET_KEY, or one generated once and kept under var/."""
+    if key := os.environ.get("AGORA_SECRET_KEY"):
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_bool("AGORA_DEBUG")
+# Production behind TLS: secure cookies, HSTS, redirect to https (see docs/operacion.md).
+HTTPS = _env_bool("AGORA_HTTPS")
+ALLOWED_HOSTS = _env_list("AGORA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = _env_list("AGORA_CSRF_TRUSTED_ORIGINS", "")
+# Demo data and the demo banner; off in production unless explicitly wanted.
+DEMO_MODE = _env_bool("AGORA_DEMO", default=not HTTPS)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "axes",
+    "csp",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_q",
+    "agora.core",
+    "agora.directory",
+    "agora.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "agora.core.middleware.RequireTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "agora.urls"
+WSGI_APPLICATION = "agora.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "agora" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "agora.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# Database: SQLite under var/ by default (WAL, immediate transactions so that concurrent
+# writers queue instead of failing), PostgreSQL or any other URL through DATABASE_URL.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'agora.sqlite3'}"),
+        conn_max_age=int(os.environ.get("AGORA_DB_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "two_factor:login"
+LOGIN_REDIRECT_URL = "directory:staff_home"
+LOGOUT_REDIRECT_URL = "directory:index"
+
+# Login throttling (django-axes): five failures lock the username+address pair for an hour.
+AXES_FAILURE_LIMIT = int(os.environ.get("AGORA_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
+AXES_ENABLED = _env_bool("AGORA_AXES", default=True)
+
+LANGUAGE_CODE = "es-pe"
+LANGUAGES = [("es-pe", _("Español (Perú)"))]
+LOCALE_PATHS = [BASE_DIR / "agora" / "locale"]
+TIME_ZONE = "America/Lima"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": os.environ.get(
+            "AGORA_STATICFILES_STORAGE",
+            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if (REDIS_URL := os.environ.get("REDIS_URL"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "agora"}
+    )
+}
+
+# Background tasks (django-q2): the database is the broker by default, Redis when REDIS_URL
+# is set, so that workers run on as many machines as needed.
+Q_CLUSTER: dict[str, object] = {
+    "name": "agora",
+    "workers": int(os.environ.get("AGORA_WORKERS", "1")),
+    "timeout": 300,
+    "retry": 600,
+    "max_attempts": 5,
+    "catch_up": False,
+    "label": _("Tareas en segundo plano"),
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+    Q_CLUSTER["poll"] = 1
+
+EMAIL_BACKEND = os.environ.get(
+    "AGORA_EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("AGORA_FROM_EMAIL", "Ágora <no-responder@agora.gob.pe>")
+if host := os.environ.get("AGORA_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = host
+    EMAIL_PORT = int(os.environ.get("AGORA_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("AGORA_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("AGORA_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = True
+
+# Security headers. Production (AGORA_HTTPS=1) adds TLS-only cookies and HSTS; the embedded
+# set-up serves plain http on 127.0.0.1.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and not _env_bool("AGORA_TLS_TERMINATED_UPSTREAM_NO_REDIRECT")
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if _env_bool("AGORA_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "agora.api.pagination.Pagination",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("AGORA_API_ANON_RATE", "1200/minute")},
+    "EXCEPTION_HANDLER": "agora.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de Ágora",
+    "DESCRIPTION": (
+        "API pública de Ágora, la plataforma de gobierno abierto de la Presidencia del Consejo "
+        "de Ministros del Perú: directorio de entidades públicas y de sus cuentas oficiales en "
+        "redes sociales."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI is served from the sidecar package: no CDN, compatible with the CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+TWO_FACTOR_PATCH_ADMIN = False
+OTP_TOTP_ISSUER = "Ágora PCM"
+
+# Visit counters are buffered per process and written at most every N seconds.
+VISIT_FLUSH_SECONDS = float(os.environ.get("AGORA_VISIT_FLUSH_SECONDS", "5"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("AGORA_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Starts the task worker and the web server as `make run` does; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+BIN=.venv/bin
+
+"$BIN/agora" qcluster >var/worker.log 2>&1 &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+  Ágora está en http://$HOST:$PORT/
+
+  Ingreso del personal: http://$HOST:$PORT/cuenta/ingresar/
+  Usuarios de demostración (usuario, contraseña, rol):
+$(sed 's/^/    /' var/demo-credenciales.txt 2>/dev/null || echo "    (sin usuarios de demostración)")
+  El código de doble factor vigente de un usuario demo se obtiene con:
+    .venv/bin/agora demo_otp demo-rector
+  Trabajador de tareas: PID $WORKER (registro en var/worker.log)
+
+MSG
+
+exec "$BIN/gunicorn" agora.wsgi:application \
+  --bind "$HOST:$PORT" \
+  --worker-class gthread \
+  --workers "${AGORA_WEB_WORKERS:-3}" \
+  --threads "${AGORA_WEB_THREADS:-4}" \
+  --access-logfile - \
+  --log-level warning
