@@ -24,7 +24,7 @@ class RequireTwoFactorMiddleware:
             user.is_authenticated
             and not request.path.startswith(_ALLOWED_PREFIXES)
             and user_requires_2fa(user)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[attr-defined]
         ):
             return redirect("two_factor:setup")
         return self.get_response(request)

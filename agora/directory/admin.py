@@ -73,7 +73,7 @@ class SocialAccountAdmin(admin.ModelAdmin):
                 services.account_verify(
                     actor=request.user,  # type: ignore[arg-type]
                     account=account,
-                    evidence=_("Verificada desde la administración"),
+                    evidence=str(_("Verificada desde la administración")),
                 )
                 done += 1
             except DomainError as exc:

@@ -28,12 +28,21 @@ from agora.directory.models import (
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    entity = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    entity: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
     handle = serializers.CharField(source="display_handle", read_only=True)
 
     class Meta:
         model = SocialAccount
-        fields = ["id", "entity", "platform", "handle", "url", "platform_id", "status", "verified_at"]
+        fields = [
+            "id",
+            "entity",
+            "platform",
+            "handle",
+            "url",
+            "platform_id",
+            "status",
+            "verified_at",
+        ]
 
 
 class NestedAccountSerializer(AccountSerializer):
@@ -42,7 +51,7 @@ class NestedAccountSerializer(AccountSerializer):
 
 
 class EntitySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
     verified_accounts = serializers.IntegerField(source="verified_count", read_only=True)
 
     class Meta:
@@ -71,17 +80,21 @@ class EntityDetailSerializer(EntitySerializer):
     )
 
     class Meta(EntitySerializer.Meta):
-        fields = [
-            f for f in EntitySerializer.Meta.fields if f != "verified_accounts"
-        ] + ["description", "functions", "accounts"]
+        fields = [f for f in EntitySerializer.Meta.fields if f != "verified_accounts"] + [
+            "description",
+            "functions",
+            "accounts",
+        ]
 
 
-def _choice_filter(choices: list[tuple[str, Any]], label: str) -> django_filters.ChoiceFilter:
+def _choice_filter(choices: list[tuple[str, Any]], label: Any) -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(choices=choices, label=label, method="noop")
 
 
 class EntityFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Búsqueda por nombre o siglas"), method="noop", max_length=MAX_QUERY)
+    q = django_filters.CharFilter(
+        label=_("Búsqueda por nombre o siglas"), method="noop", max_length=MAX_QUERY
+    )
     branch = _choice_filter(Branch.choices, _("Poder u organismo"))
     level = _choice_filter(Level.choices, _("Nivel de gobierno"))
     entity_type = _choice_filter(EntityType.choices, _("Tipo de entidad"))
@@ -89,9 +102,7 @@ class EntityFilter(django_filters.FilterSet):
         label=_("Código de departamento (INEI, dos dígitos)"), method="noop"
     )
     platform = _choice_filter(Platform.choices, _("Con cuenta verificada en"))
-    ordering = _choice_filter(
-        [(key, key) for key in selectors.SORTS], _("Orden")
-    )
+    ordering = _choice_filter([(key, key) for key in selectors.SORTS], _("Orden"))
 
     class Meta:
         model = Entity
@@ -181,7 +192,9 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
         if not query.strip():
             raise ValidationError({"q": [_("Indique la URL o el nombre de usuario.")]})
         if len(query) > 500:
-            raise ValidationError({"q": [_("El texto es demasiado largo (máximo 500 caracteres).")]})
+            raise ValidationError(
+                {"q": [_("El texto es demasiado largo (máximo 500 caracteres).")]}
+            )
         result = selectors.account_lookup(query=query)
         account = result.account
         return Response(

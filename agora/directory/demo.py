@@ -7,9 +7,9 @@ set-up is deterministic and idempotent: running it twice adds nothing.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,15 +56,17 @@ def demo_entities(limit: int) -> list[Entity]:
     national = list(Entity.objects.filter(level=Level.NACIONAL).order_by("code"))
     regional = list(Entity.objects.filter(level=Level.REGIONAL).order_by("code"))
     local = list(Entity.objects.filter(level=Level.LOCAL).order_by("code"))
-    rng = random.Random(2016)  # noqa: S311 - deterministic demo data, not security
+    rng = random.Random(2016)
     rest = max(0, limit - len(national) - len(regional))
     return national + regional + rng.sample(local, min(rest, len(local)))
 
 
 @transaction.atomic
-def accounts_create_demo(*, entities: list[Entity], verifier: User | None, per_entity: int = 3) -> int:
+def accounts_create_demo(
+    *, entities: list[Entity], verifier: User | None, per_entity: int = 3
+) -> int:
     """Gives each entity up to ``per_entity`` demo accounts; returns how many were created."""
-    rng = random.Random(2026)  # noqa: S311 - deterministic demo data, not security
+    rng = random.Random(2026)
     existing = set(SocialAccount.objects.values_list("platform", "handle_key"))
     now = timezone.now()
     new: list[SocialAccount] = []
@@ -96,7 +98,9 @@ def accounts_create_demo(*, entities: list[Entity], verifier: User | None, per_e
                     verified_by=verifier if verified else None,
                     verified_at=now - timedelta(days=rng.randrange(1, 900)) if verified else None,
                     evidence="Dato de demostración" if verified else "",
-                    status_reason="Dato de demostración" if status in (AccountStatus.SUSPENDIDA, AccountStatus.RETIRADA) else "",
+                    status_reason="Dato de demostración"
+                    if status in (AccountStatus.SUSPENDIDA, AccountStatus.RETIRADA)
+                    else "",
                     is_demo=True,
                 )
             )
@@ -106,7 +110,9 @@ def accounts_create_demo(*, entities: list[Entity], verifier: User | None, per_e
     return len(new)
 
 
-def _user(username: str, *, is_rector: bool = False, first_name: str = "") -> tuple[User, str | None]:
+def _user(
+    username: str, *, is_rector: bool = False, first_name: str = ""
+) -> tuple[User, str | None]:
     user = User.objects.filter(username=username).first()
     if user is not None:
         return user, None
@@ -149,5 +155,7 @@ def users_create_demo() -> list[DemoUser]:
         if role == MembershipRole.GESTOR:
             _totp(user)
         if password:
-            created.append(DemoUser(username, password, f"{role} de {minsa.code if minsa else '-'}"))
+            created.append(
+                DemoUser(username, password, f"{role} de {minsa.code if minsa else '-'}")
+            )
     return created

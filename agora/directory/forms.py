@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +14,7 @@ from agora.directory.selectors import SORTS
 MAX_QUERY = 200
 
 
-def _blank(choices: list[tuple[str, str]], label: str) -> list[tuple[str, str]]:
+def _blank(choices: Sequence[tuple[str, Any]], label: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]
 
 
@@ -33,11 +36,12 @@ class DirectorySearchForm(forms.Form):
 
     def __init__(self, *args: object, departments: list[tuple[str, str]], **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["poder"].choices = _blank(Branch.choices, _("Todos"))  # type: ignore[attr-defined]
-        self.fields["nivel"].choices = _blank(Level.choices, _("Todos"))  # type: ignore[attr-defined]
-        self.fields["tipo"].choices = _blank(EntityType.choices, _("Todos"))  # type: ignore[attr-defined]
-        self.fields["departamento"].choices = _blank(departments, _("Todos"))  # type: ignore[attr-defined]
-        self.fields["plataforma"].choices = _blank(Platform.choices, _("Cualquiera"))  # type: ignore[attr-defined]
+        fields: dict[str, Any] = self.fields
+        fields["poder"].choices = _blank(Branch.choices, _("Todos"))
+        fields["nivel"].choices = _blank(Level.choices, _("Todos"))
+        fields["tipo"].choices = _blank(EntityType.choices, _("Todos"))
+        fields["departamento"].choices = _blank(departments, _("Todos"))
+        fields["plataforma"].choices = _blank(Platform.choices, _("Cualquiera"))
         labels = {
             "nombre": _("Nombre (A–Z)"),
             "-nombre": _("Nombre (Z–A)"),
@@ -45,9 +49,7 @@ class DirectorySearchForm(forms.Form):
             "nivel": _("Nivel de gobierno"),
             "departamento": _("Departamento"),
         }
-        self.fields["orden"].choices = _blank(  # type: ignore[attr-defined]
-            [(key, labels[key]) for key in SORTS], _("Relevancia")
-        )
+        fields["orden"].choices = _blank([(key, labels[key]) for key in SORTS], _("Relevancia"))
 
     def filters(self) -> dict[str, str]:
         """The valid filters; invalid ones are dropped (and reported by the form)."""
@@ -80,9 +82,7 @@ class AccountProposeForm(forms.Form):
     platform = forms.ChoiceField(label=_("Plataforma"), choices=Platform.choices)
     handle = forms.CharField(label=_("Nombre de usuario"), max_length=150, required=False)
     url = forms.CharField(label=_("Dirección (URL)"), max_length=500, required=False)
-    platform_id = forms.CharField(
-        label=_("Id en la plataforma"), max_length=64, required=False
-    )
+    platform_id = forms.CharField(label=_("Id en la plataforma"), max_length=64, required=False)
     evidence = forms.CharField(
         label=_("Evidencia"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -92,7 +92,8 @@ class AccountProposeForm(forms.Form):
 
     def __init__(self, *args: object, entities: list[tuple[str, str]], **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["entity"].choices = entities  # type: ignore[attr-defined]
+        fields: dict[str, Any] = self.fields
+        fields["entity"].choices = entities
 
 
 class AccountDecisionForm(forms.Form):

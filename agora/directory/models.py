@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -132,6 +133,9 @@ class Entity(models.Model):
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("directory:entity", kwargs={"code": self.code})
+
     def build_search_text(self) -> str:
         """What a search matches: name, acronym, code, province and department, folded."""
         return fold(" ".join([self.name, self.acronym, self.code, self.province, self.department]))
@@ -139,11 +143,6 @@ class Entity(models.Model):
     @property
     def function_list(self) -> list[str]:
         return [line.strip() for line in self.functions.splitlines() if line.strip()]
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("directory:entity", kwargs={"code": self.code})
 
 
 class SocialAccountQuerySet(models.QuerySet["SocialAccount"]):

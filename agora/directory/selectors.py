@@ -290,20 +290,30 @@ def lookup_message(result: LookupResult) -> str:
     if result.outcome == AccountStatus.VERIFICADA:
         since = account.verified_at
         values["since"] = date_format(localtime(since), "j \\d\\e F \\d\\e Y") if since else "—"
-        return _(
-            "Sí. %(account)s es una cuenta oficial verificada de %(entity)s desde el %(since)s."
-        ) % values
+        return (
+            _("Sí. %(account)s es una cuenta oficial verificada de %(entity)s desde el %(since)s.")
+            % values
+        )
     if result.outcome == AccountStatus.SUSPENDIDA:
-        return _(
-            "%(account)s estaba registrada como cuenta de %(entity)s, pero su verificación está "
-            "suspendida. No la trate como oficial por ahora."
-        ) % values
+        return (
+            _(
+                "%(account)s estaba registrada como cuenta de %(entity)s, pero su verificación "
+                "está suspendida. No la trate como oficial por ahora."
+            )
+            % values
+        )
     if result.outcome == AccountStatus.RETIRADA:
-        return _(
-            "%(account)s fue una cuenta de %(entity)s y ya no está en uso. No la trate como "
-            "oficial."
-        ) % values
-    return _(
-        "%(account)s fue propuesta como cuenta de %(entity)s y aún no ha sido verificada. "
-        "No la trate como oficial todavía."
-    ) % values
+        return (
+            _(
+                "%(account)s fue una cuenta de %(entity)s y ya no está en uso. No la trate como "
+                "oficial."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(account)s fue propuesta como cuenta de %(entity)s y aún no ha sido verificada. "
+            "No la trate como oficial todavía."
+        )
+        % values
+    )

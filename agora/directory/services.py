@@ -68,9 +68,11 @@ def _require_rector(actor: User | None) -> None:
 
 
 def _is_manager(actor: User, entity: Entity) -> bool:
-    return Membership.objects.active().filter(
-        user=actor, entity=entity, role=MembershipRole.GESTOR
-    ).exists()
+    return (
+        Membership.objects.active()
+        .filter(user=actor, entity=entity, role=MembershipRole.GESTOR)
+        .exists()
+    )
 
 
 def _require_manager_or_rector(actor: User | None, entity: Entity) -> None:
@@ -386,7 +388,10 @@ def _read_csv(data: bytes | str) -> tuple[list[str], list[tuple[int, dict[str, s
 def _validate_rows(
     rows: list[tuple[int, dict[str, str]]], report: ImportReport
 ) -> list[_ImportRow]:
-    entities = {e.code: e for e in Entity.objects.filter(code__in={r.get("entity_code", "").strip() for _, r in rows})}
+    entities = {
+        e.code: e
+        for e in Entity.objects.filter(code__in={r.get("entity_code", "").strip() for _, r in rows})
+    }
     seen: dict[tuple[str, str], int] = {}
     valid: list[_ImportRow] = []
     for line, row in rows:

@@ -37,7 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def directory_index(request: HttpRequest) -> HttpResponse:
-    form = DirectorySearchForm(request.GET or None, departments=selectors.entity_department_choices())
+    form = DirectorySearchForm(
+        request.GET or None, departments=selectors.entity_department_choices()
+    )
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
@@ -177,9 +179,7 @@ def opendata_json(request: HttpRequest) -> JsonResponse:
 
 def opendata_popolo(request: HttpRequest) -> JsonResponse:
     organizations = [selectors.popolo_organization(e) for e in selectors.opendata_entities()]
-    return JsonResponse(
-        {"organizations": organizations}, json_dumps_params={"ensure_ascii": False}
-    )
+    return JsonResponse({"organizations": organizations}, json_dumps_params={"ensure_ascii": False})
 
 
 def opendata_catalog(request: HttpRequest) -> JsonResponse:
@@ -272,11 +272,10 @@ def _proposable_entities(user: Any) -> list[tuple[str, str]]:
 def account_propose(request: HttpRequest) -> HttpResponse:
     entity_choices = _proposable_entities(request.user)
     code = request.GET.get("entidad", "")
-    if code and code not in dict(entity_choices):
+    if code and code not in dict(entity_choices) and user_is_rector(request.user):
         # A rector officer may propose for any entity; add it to the choices.
-        if user_is_rector(request.user):
-            entity = selectors.entity_get_for_staff(user=request.user, code=code)  # type: ignore[arg-type]
-            entity_choices.insert(0, (entity.code, entity.name))
+        entity = selectors.entity_get_for_staff(user=request.user, code=code)  # type: ignore[arg-type]
+        entity_choices.insert(0, (entity.code, entity.name))
     if not entity_choices:
         raise PermissionDenied
     form = AccountProposeForm(
@@ -335,7 +334,9 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(request, _("Decisión registrada para %(account)s.") % {"account": account})
+                messages.success(
+                    request, _("Decisión registrada para %(account)s.") % {"account": account}
+                )
             return redirect("directory:verification_queue")
     pending = selectors.accounts_pending_verification()[:100]
     return render(
@@ -369,4 +370,3 @@ def account_import(request: HttpRequest) -> HttpResponse:
         "directory/account_import.html",
         {"form": form, "report": report, "columns": ",".join(services.IMPORT_COLUMNS)},
     )
-

@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from collections import Counter
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
@@ -24,7 +25,7 @@ DIRECTORY_KEY = "directorio"
 _ROBOTS = re.compile(r"bot|crawl|spider|slurp|preview|monitor|curl|wget|python-|httpclient", re.I)
 
 _lock = threading.Lock()
-_pending: Counter[tuple[str, object]] = Counter()
+_pending: Counter[tuple[str, date]] = Counter()
 _last_flush = time.monotonic()
 
 
@@ -53,7 +54,7 @@ def visit_record(request: HttpRequest, key: str) -> None:
     visits_flush(batch)
 
 
-def visits_flush(batch: dict[tuple[str, object], int] | None = None) -> None:
+def visits_flush(batch: dict[tuple[str, date], int] | None = None) -> None:
     """Writes buffered counts (this process's, by default) to the database."""
     if batch is None:
         with _lock:

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--entities", type=int, default=400)
         parser.add_argument("--per-entity", type=int, default=3)
-        parser.add_argument("--credentials-file", default=str(settings.VAR_DIR / "demo-credenciales.txt"))
+        parser.add_argument(
+            "--credentials-file", default=str(settings.VAR_DIR / "demo-credenciales.txt")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         users = demo.users_create_demo()

@@ -1,0 +1,88 @@
+"""Shared fixtures: real entities (a small slice of the public data) and people in each role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from agora.core.models import User
+from agora.directory import public_data, services
+from agora.directory.models import Entity, Membership, MembershipRole, SocialAccount
+
+NATIONAL_SAMPLE = {"pcm", "minsa", "minedu", "mef", "sunat", "reniec", "onpe", "jne", "congreso"}
+
+
+@pytest.fixture(autouse=True)
+def _immediate_visit_flush(settings: pytest.FixtureRequest) -> None:
+    settings.VISIT_FLUSH_SECONDS = 0  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def entities(db: None) -> dict[str, Entity]:
+    """A few real national entities plus Arequipa's regional and local governments."""
+    rows = [
+        row
+        for row in public_data.all_rows()
+        if row["code"] in NATIONAL_SAMPLE
+        or row["code"] in {"gr-04", "mp-0401", "md-040102", "md-040103", "gr-15", "mp-1501"}
+    ]
+    for row in rows:
+        if row.get("parent_code") not in NATIONAL_SAMPLE:
+            row["parent_code"] = ""
+    services.entities_load(rows=rows)
+    return {e.code: e for e in Entity.objects.all()}
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(username: str, *, is_rector: bool = False, totp: bool = False, **extra: object) -> User:
+        user = User.objects.create_user(
+            username=username, password="contraseña-de-prueba-123", is_rector=is_rector, **extra
+        )
+        if totp:
+            TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def rector(make_user: Callable[..., User]) -> User:
+    return make_user("rectora", is_rector=True, totp=True)
+
+
+@pytest.fixture
+def manager(make_user: Callable[..., User], entities: dict[str, Entity]) -> User:
+    user = make_user("gestor-minsa", totp=True)
+    Membership.objects.create(user=user, entity=entities["minsa"], role=MembershipRole.GESTOR)
+    return user
+
+
+@pytest.fixture
+def communicator(make_user: Callable[..., User], entities: dict[str, Entity]) -> User:
+    user = make_user("comunicadora-minsa")
+    Membership.objects.create(
+        user=user, entity=entities["minsa"], role=MembershipRole.COMUNICADOR
+    )
+    return user
+
+
+@pytest.fixture
+def other_manager(make_user: Callable[..., User], entities: dict[str, Entity]) -> User:
+    user = make_user("gestor-sunat", totp=True)
+    Membership.objects.create(user=user, entity=entities["sunat"], role=MembershipRole.GESTOR)
+    return user
+
+
+@pytest.fixture
+def verified_account(rector: User, entities: dict[str, Entity]) -> SocialAccount:
+    account = services.account_propose(
+        actor=rector,
+        entity=entities["minsa"],
+        platform="x",
+        handle="@Minsa_Peru",
+        evidence="Enlace desde https://www.gob.pe/minsa",
+    )
+    return services.account_verify(actor=rector, account=account)
