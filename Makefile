@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup migrate data run serve worker test lint pytest bench messages clean
+.PHONY: setup migrate data static run test lint pytest bench messages messages-check clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy agora tests bench
 	$(AGORA) makemigrations --check --dry-run -v0
+	$(MAKE) --no-print-directory messages-check
 
 pytest: setup
 	scripts/system-deps.sh --browser
@@ -48,9 +49,18 @@ bench: data static
 	$(BIN)/python bench/run_all.py
 
 messages: setup
-	cd agora && ../$(AGORA) makemessages -l es --no-obsolete -v0
-	$(BIN)/python scripts/fill_catalogue.py agora/locale/es/LC_MESSAGES/django.po
+	cd agora && ../$(AGORA) makemessages -l es --no-obsolete --no-location -v0
+	# Source strings are Spanish: the es catalogue repeats them (msgen), complete by construction.
+	msgen agora/locale/es/LC_MESSAGES/django.po -o agora/locale/es/LC_MESSAGES/django.po
+	$(BIN)/python scripts/catalogue_header.py agora/locale/es/LC_MESSAGES/django.po
 	cd agora && ../$(AGORA) compilemessages -l es -v0
+
+# The Spanish catalogue must hold every string of the code: regenerate it and compare.
+messages-check: setup
+	scripts/system-deps.sh --i18n
+	$(MAKE) --no-print-directory messages >/dev/null
+	git diff --quiet -- agora/locale || { git --no-pager diff --stat -- agora/locale; \
+	  echo "El catálogo de traducciones está desactualizado: ejecute 'make messages' y confirme el cambio."; exit 1; }
 
 clean:
 	rm -rf $(VENV) var

@@ -9,6 +9,7 @@ for arg in "$@"; do
     --browser) command -v chromium >/dev/null || want+=(chromium) ;;
     --bench) command -v wrk >/dev/null || want+=(wrk) ;;
     --postgres) command -v pg_ctlcluster >/dev/null || want+=(postgresql) ;;
+    --i18n) command -v xgettext >/dev/null || want+=(gettext) ;;
     --redis) command -v redis-server >/dev/null || want+=(redis-server) ;;
   esac
 done
