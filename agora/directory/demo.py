@@ -106,6 +106,7 @@ def accounts_create_demo(
             )
     SocialAccount.objects.bulk_create(new, batch_size=1000)
     if new:
+        services.entity_counts_refresh(entity_ids={a.entity_id for a in new})
         services.revision_bump()
     return len(new)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -69,13 +69,6 @@ class AccountStatus(models.TextChoices):
 
 
 class EntityQuerySet(models.QuerySet["Entity"]):
-    def with_account_counts(self) -> EntityQuerySet:
-        return self.annotate(
-            verified_count=Count(
-                "accounts", filter=Q(accounts__status=AccountStatus.VERIFICADA), distinct=True
-            )
-        )
-
     def for_staff(self, user: User) -> EntityQuerySet:
         """The entities a signed-in person works for; every entity for rector staff."""
         if not user.is_authenticated or not user.is_active:
@@ -110,6 +103,10 @@ class Entity(models.Model):
     description = models.TextField(_("descripción"), blank=True)
     functions = models.TextField(_("funciones"), blank=True, help_text=_("Una por línea."))
     source = models.TextField(_("fuente de los datos"), blank=True)
+    # Kept by the services on every account status change, so lists need no join.
+    verified_count = models.PositiveIntegerField(
+        _("cuentas verificadas"), default=0, editable=False
+    )
     search_text = models.TextField(editable=False, db_index=False)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)

@@ -52,7 +52,7 @@ def entity_search(
 
     With a query and no explicit sort, exact acronym or code matches come first.
     """
-    qs = Entity.objects.with_account_counts()
+    qs = Entity.objects.all()
     words = fold(q).split()[:12]
     for word in words:
         qs = qs.filter(search_text__contains=word)
@@ -238,7 +238,7 @@ def popolo_organization(entity: Entity) -> dict[str, Any]:
 
 
 def entities_for_staff(*, user: User) -> EntityQuerySet:
-    return Entity.objects.for_staff(user).with_account_counts().order_by("name")
+    return Entity.objects.for_staff(user).order_by("name")
 
 
 def accounts_for_staff(*, user: User) -> SocialAccountQuerySet:

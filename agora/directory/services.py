@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,6 +55,22 @@ def revision_bump() -> None:
     updated = DirectoryRevision.objects.filter(pk=1).update(number=F("number") + 1)
     if not updated:
         DirectoryRevision.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+def entity_counts_refresh(*, entity_ids: Iterable[int]) -> None:
+    """Recomputes the denormalised count of verified accounts of these entities."""
+    ids = set(entity_ids)
+    counts = dict(
+        SocialAccount.objects.filter(entity_id__in=ids, status=AccountStatus.VERIFICADA)
+        .values_list("entity_id")
+        .annotate(n=Count("id"))
+        .values_list("entity_id", "n")
+    )
+    entities = list(Entity.objects.filter(pk__in=ids).only("id", "verified_count"))
+    changed = [e for e in entities if e.verified_count != counts.get(e.pk, 0)]
+    for entity in changed:
+        entity.verified_count = counts.get(entity.pk, 0)
+    Entity.objects.bulk_update(changed, ["verified_count"], batch_size=500)
 
 
 # --- permissions -----------------------------------------------------------------------------
@@ -265,6 +281,7 @@ def _account_set_status(
         after=snapshot(account, [*ACCOUNT_FIELDS, "verified_at"]),
         reason=reason,
     )
+    entity_counts_refresh(entity_ids=[account.entity_id])
     revision_bump()
     return account
 
@@ -558,5 +575,6 @@ def accounts_import(
         else:
             report.updated += 1
     if changed:
+        entity_counts_refresh(entity_ids={row.entity.pk for row in valid})
         revision_bump()
     return report

@@ -46,11 +46,51 @@ from playwright.sync_api import (  # noqa: E402
     sync_playwright,
 )
 
+from django.core.management import call_command  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from pytest_django.live_server_helper import LiveServer  # noqa: E402
+
 from agora.core.models import User  # noqa: E402
 from agora.directory import public_data, services  # noqa: E402
 from agora.directory.models import Entity, SocialAccount  # noqa: E402
 
 AREQUIPA_PREFIXES = ("gr-04", "mp-04", "md-04")
+
+
+def _no_static_handler(app: Any) -> Any:
+    """Lets /static/ requests reach WhiteNoise, as in production, instead of the finders."""
+    return app
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The static files as ``make static`` collects them (hashed, compressed), made afresh
+    so that pages are tested with the current CSS rather than a stale var/static."""
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STATIC_ROOT=root):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    request: pytest.FixtureRequest, django_db_setup: None, collected_static: Path
+) -> Iterator[LiveServer]:
+    """pytest-django's live server, with static files served by WhiteNoise from STATIC_ROOT.
+
+    pytest-django serves /static/ through Django's finders, which know nothing of the hashed
+    names that the manifest storage puts in pages, so every stylesheet would be a 404.
+    """
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = _no_static_handler
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
