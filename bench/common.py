@@ -287,10 +287,8 @@ def _stop(process: subprocess.Popen[bytes] | None, grace: float = 10.0) -> None:
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
     # Gunicorn's workers and django-q's processes live in the group the process leads.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
@@ -301,7 +299,7 @@ def _stop(process: subprocess.Popen[bytes] | None, grace: float = 10.0) -> None:
 def http_get(url: str, timeout: float = 10.0) -> tuple[int, str, str]:
     """One GET without following redirects: (status, content type, body)."""
     parsed = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+    connection = http.client.HTTPConnection(parsed.hostname or HOST, parsed.port, timeout=timeout)
     try:
         path = parsed.path or "/"
         if parsed.query:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.formats import date_format
@@ -100,14 +101,21 @@ def entity_children(*, entity: Entity) -> QuerySet[Entity]:
     return entity.children.order_by("name").only("code", "name", "acronym")
 
 
-def entity_department_choices() -> list[tuple[str, str]]:
+def entity_department_choices(revision: int | None = None) -> list[tuple[str, str]]:
+    """Departments that have entities, cached per directory revision."""
+    key = f"directory:departments:{revision}"
+    if revision is not None and (cached := cache.get(key)) is not None:
+        return cached
     rows = (
         Entity.objects.exclude(department_code="")
         .values_list("department_code", "department")
         .distinct()
         .order_by("department")
     )
-    return list(rows)
+    choices = list(rows)
+    if revision is not None:
+        cache.set(key, choices, 3600)
+    return choices
 
 
 # --- "¿Es oficial esta cuenta?" --------------------------------------------------------------

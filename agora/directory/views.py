@@ -4,6 +4,7 @@ and the staff pages for proposing and verifying accounts."""
 from __future__ import annotations
 
 import csv
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -37,27 +39,37 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def directory_index(request: HttpRequest) -> HttpResponse:
-    form = DirectorySearchForm(
-        request.GET or None, departments=selectors.entity_department_choices()
-    )
-    if form.is_bound:
-        form.is_valid()
-    filters = form.filters()
-    entities = selectors.entity_search(**filters)
-    paginator = Paginator(entities, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("pagina"))
+    """The search page. The form and results are a template fragment cached per query and
+    directory revision (every write bumps it), so repeated searches cost no rendering; the
+    form, the query and the page are built lazily and only run when the fragment is stale."""
+    revision = selectors.revision_current()
+
+    def build() -> dict[str, Any]:
+        form = DirectorySearchForm(
+            request.GET or None, departments=selectors.entity_department_choices(revision)
+        )
+        if form.is_bound:
+            form.is_valid()
+        filters = form.filters()
+        paginator = Paginator(selectors.entity_search(**filters), PAGE_SIZE)
+        query = request.GET.copy()
+        query.pop("pagina", None)
+        return {
+            "form": form,
+            "page": paginator.get_page(request.GET.get("pagina")),
+            "query_string": query.urlencode(),
+            "filtered": any(filters.values()),
+        }
+
     visits.visit_record(request, visits.DIRECTORY_KEY)
-    query = request.GET.copy()
-    query.pop("pagina", None)
+    params = sorted(request.GET.lists())
     return render(
         request,
         "directory/index.html",
         {
-            "form": form,
-            "page": page,
-            "query_string": query.urlencode(),
+            "results": SimpleLazyObject(build),
+            "cache_key": f"{revision}:{hashlib.sha256(repr(params).encode()).hexdigest()}",
             "visits": visits.visits_total(visits.DIRECTORY_KEY),
-            "filtered": any(filters.values()),
         },
     )
 
