@@ -135,25 +135,37 @@ class LookupResult:
 MAX_SIMILAR_DISTANCE = 2
 
 
+def _verified_keys() -> list[tuple[int, str, str]]:
+    """(id, platform, similarity key) of every verified account, cached per revision."""
+    key = f"directory:verified-keys:{revision_current()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [
+            (account_id, platform, similarity_key(handle_key))
+            for account_id, platform, handle_key in SocialAccount.objects.verified().values_list(
+                "id", "platform", "handle_key"
+            )
+        ]
+        cache.set(key, rows, 3600)
+    return rows
+
+
 def _similar_verified(key: str, platform: str | None) -> list[SocialAccount]:
     """Verified accounts whose handle is a small edit away: likely impostors of them."""
     target = similarity_key(key)
     if len(target) < 4:
         return []
-    candidates = SocialAccount.objects.verified().select_related("entity")
-    if platform:
-        candidates = candidates.filter(platform=platform)
-    hits: list[tuple[int, SocialAccount]] = []
-    for account_id, handle_key in candidates.values_list("id", "handle_key"):
-        distance = Levenshtein.distance(
-            target, similarity_key(handle_key), score_cutoff=MAX_SIMILAR_DISTANCE
-        )
+    hits: list[tuple[int, int]] = []
+    for account_id, account_platform, candidate in _verified_keys():
+        if platform and account_platform != platform:
+            continue
+        distance = Levenshtein.distance(target, candidate, score_cutoff=MAX_SIMILAR_DISTANCE)
         if distance <= MAX_SIMILAR_DISTANCE:
-            hits.append((distance, account_id))  # type: ignore[arg-type]
+            hits.append((distance, account_id))
     hits.sort()
     ids = [account_id for _, account_id in hits[:5]]
-    by_id = {a.pk: a for a in candidates.filter(pk__in=ids)}
-    return [by_id[i] for i in ids if i in by_id]  # type: ignore[index]
+    by_id = {a.pk: a for a in SocialAccount.objects.select_related("entity").filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def account_lookup(*, query: str) -> LookupResult:
