@@ -42,6 +42,23 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _encryption_keys() -> str:
+    """Fernet keys for credentials at rest: AGORA_ENCRYPTION_KEY (comma-separated for rotation)
+    or a key generated once under var/."""
+    if keys := os.environ.get("AGORA_ENCRYPTION_KEY"):
+        return keys
+    path = VAR_DIR / "encryption_key"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+
+        path.write_text(Fernet.generate_key().decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = _env_bool("AGORA_DEBUG")
 # Production behind TLS: secure cookies, HSTS, redirect to https (see docs/operacion.md).
 HTTPS = _env_bool("AGORA_HTTPS")
@@ -70,8 +87,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "django_htmx",
     "agora.core",
     "agora.directory",
+    "agora.inbox",
+    "agora.connectors",
     "agora.api",
 ]
 
@@ -86,6 +106,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "agora.core.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -208,6 +229,7 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.filebased.EmailBackend",
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+AGORA_BASE_URL = os.environ.get("AGORA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("AGORA_FROM_EMAIL", "Ágora <no-responder@agora.gob.pe>")
 if host := os.environ.get("AGORA_EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -339,6 +339,26 @@ def wait_ready(
     raise RuntimeError(f"gunicorn no respondió en {timeout:.0f} s:\n{_log_tail(log)}")
 
 
+def group_cpu_seconds(pgid: int) -> float | None:
+    """User plus system CPU time of the live processes of a process group (Linux /proc)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 @dataclass
 class Server:
     base_url: str
@@ -346,9 +366,15 @@ class Server:
     dataset: Dataset
     workers: str
     threads: str
+    pgid: int
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def cpu_seconds(self) -> float | None:
+        """CPU used so far by gunicorn (master and workers): per-request cost that does not
+        depend on what else the machine is running."""
+        return group_cpu_seconds(self.pgid)
 
     def describe(self) -> str:
         return (
@@ -404,6 +430,7 @@ def bench_server(*, keep: bool = False, ready_path: str = "/datos/") -> Iterator
             dataset=dataset,
             workers=command[command.index("--workers") + 1],
             threads=command[command.index("--threads") + 1],
+            pgid=server.pid,
         )
         failed = False
     finally:
@@ -432,6 +459,7 @@ class WrkResult:
     mean_ms: float
     max_ms: float
     raw: dict[str, object] = field(default_factory=dict, repr=False)
+    server_cpu_s: float | None = None
 
     @property
     def rps(self) -> float:
@@ -440,6 +468,12 @@ class WrkResult:
     @property
     def error_count(self) -> int:
         return sum(self.errors.values())
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        if self.server_cpu_s is None or not self.requests:
+            return None
+        return self.server_cpu_s * 1000 / self.requests
 
 
 def parse_wrk(output: str) -> WrkResult:
@@ -470,10 +504,23 @@ def wrk_binary() -> str:
     return found
 
 
+@dataclass
+class Scenario:
+    """Paths that wrk rotates through; ``unique`` names a parameter made unique per request
+    (a different query string every time, to measure what a cache cannot answer)."""
+
+    label: str
+    paths: Sequence[str]
+    unique: str = ""
+
+
 def run_wrk(
-    base_url: str, paths: Sequence[str], *, seconds: float, options: LoadOptions
+    base_url: str, scenario: Scenario, *, seconds: float, options: LoadOptions
 ) -> WrkResult:
-    """``wrk -tT -cC -dD --latency`` rotating through ``paths`` (relative to ``base_url``)."""
+    """``wrk -tT -cC -dD --latency`` rotating through the scenario's paths."""
+    paths = list(scenario.paths)
+    if scenario.unique:
+        paths.append(f"--unique={scenario.unique}")
     if not base_url.startswith(f"http://{HOST}:"):
         raise ValueError("los benchmarks solo envían tráfico a 127.0.0.1")
     duration = max(1, round(seconds))
@@ -487,7 +534,7 @@ def run_wrk(
         "--latency",
         "-s",
         str(WRK_SCRIPT),
-        base_url + paths[0],
+        base_url + scenario.paths[0],
         "--",
         *paths,
     ]
@@ -498,21 +545,33 @@ def run_wrk(
 
 
 def measure(
-    server: Server, scenarios: dict[str, Sequence[str]], options: LoadOptions
+    server: Server, scenarios: Sequence[Scenario], options: LoadOptions
 ) -> dict[str, WrkResult]:
     """Warms every scenario up, then measures each one in turn on the same server."""
     if options.warmup > 0:
-        for name, paths in scenarios.items():
-            print(f"calentamiento ({options.warmup:.0f} s): {name}", flush=True)
-            run_wrk(server.base_url, paths, seconds=options.warmup, options=options)
+        for scenario in scenarios:
+            print(f"calentamiento ({options.warmup:.0f} s): {scenario.label}", flush=True)
+            run_wrk(server.base_url, scenario, seconds=options.warmup, options=options)
     results: dict[str, WrkResult] = {}
-    for name, paths in scenarios.items():
+    for scenario in scenarios:
         print(
-            f"midiendo ({options.duration:.0f} s, {options.connections} clientes): {name}",
+            f"midiendo ({options.duration:.0f} s, {options.connections} clientes): "
+            f"{scenario.label}",
             flush=True,
         )
-        results[name] = run_wrk(server.base_url, paths, seconds=options.duration, options=options)
+        cpu_before = server.cpu_seconds()
+        result = run_wrk(server.base_url, scenario, seconds=options.duration, options=options)
+        cpu_after = server.cpu_seconds()
+        if cpu_before is not None and cpu_after is not None:
+            result.server_cpu_s = cpu_after - cpu_before
+        results[scenario.label] = result
     return results
+
+
+def machine_line() -> str:
+    """Cores and load: the figures are only comparable on an otherwise idle machine."""
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return f"máquina: {os.cpu_count()} núcleos, carga media antes de empezar (1/5/15 min) {load}"
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -523,10 +582,13 @@ def figure_line(label: str, result: WrkResult) -> str:
     if result.error_count:
         detail = ", ".join(f"{k} {v}" for k, v in result.errors.items() if v)
         errors += f" ({detail})"
-    return (
+    line = (
         f"{label}: {result.rps:.1f} req/s  p50 {result.p50_ms:.1f} ms  "
         f"p95 {result.p95_ms:.1f} ms  p99 {result.p99_ms:.1f} ms  errores {errors}"
     )
+    if (cpu := result.cpu_ms_per_request) is not None:
+        line += f"  (CPU del servidor: {cpu:.1f} ms/petición)"
+    return line
 
 
 def ratio_line(
@@ -546,6 +608,10 @@ def ratio_line(
     if max_p95_ms is not None:
         text += f"; p95 {measured.p95_ms:.1f} ms (objetivo ≤ {max_p95_ms:g} ms)"
         verdicts.append(measured.p95_ms <= max_p95_ms)
+    measured_cpu, baseline_cpu = measured.cpu_ms_per_request, baseline.cpu_ms_per_request
+    if measured_cpu and baseline_cpu:
+        # The same ratio from CPU per request: less sensitive to other load on the machine.
+        text += f" [según CPU del servidor por petición: {baseline_cpu / measured_cpu:.2f}]"
     if measured.error_count or baseline.error_count:
         verdicts.append(False)
     if verdicts:

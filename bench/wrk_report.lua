@@ -2,13 +2,18 @@
 --
 -- Arguments after "--" are request paths (with their query strings); every connection
 -- rotates through them, each wrk thread starting at a different place in the list. With no
--- arguments the path of the URL given to wrk is requested. done() prints one line,
+-- paths the path of the URL given to wrk is requested. An argument "--unique=NAME" adds a
+-- parameter NAME with a value never sent before to every request, so that no response or
+-- fragment cache keyed on the query string can answer it (the view ignores the parameter). done() prints one line,
 -- "WRK_JSON {...}", with the totals, the errors and the latency percentiles in milliseconds.
 
 local paths = {}
 local requests = {}
 local position = 0
 local threads = 0
+local unique = nil
+local sent = 0
+local thread_tag = 0
 
 function setup(thread)
   thread:set("thread_index", threads)
@@ -16,8 +21,13 @@ function setup(thread)
 end
 
 function init(args)
-  for _, path in ipairs(args) do
-    table.insert(paths, path)
+  for _, arg in ipairs(args) do
+    local name = string.match(arg, "^%-%-unique=(.+)$")
+    if name then
+      unique = name
+    else
+      table.insert(paths, arg)
+    end
   end
   if #paths == 0 then
     table.insert(paths, wrk.path)
@@ -29,13 +39,19 @@ function init(args)
   for i, path in ipairs(paths) do
     requests[i] = wrk.format("GET", path)
   end
-  local index = thread_index or 0
-  position = (index * 7) % #requests
+  thread_tag = thread_index or 0
+  position = (thread_tag * 7) % #requests
 end
 
 function request()
   position = position % #requests + 1
-  return requests[position]
+  if unique == nil then
+    return requests[position]
+  end
+  sent = sent + 1
+  local path = paths[position]
+  local sep = string.find(path, "?", 1, true) and "&" or "?"
+  return wrk.format("GET", path .. sep .. unique .. "=" .. thread_tag .. "-" .. sent)
 end
 
 local function ms(microseconds)

@@ -59,3 +59,35 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.object_repr}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app notice for one person (deadline breaches, threats, password changes...)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("tipo"), max_length=40)
+    text = models.TextField(_("texto"))
+    url = models.CharField(_("enlace"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("leída el"), null=True, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True, db_index=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notificación")
+        verbose_name_plural = _("notificaciones")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -200,6 +200,22 @@ def test_propose_refuses_unreadable_accounts_with_a_spanish_message(
     assert not SocialAccount.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("platform", "handle"),
+    [(Platform.INSTAGRAM, "minsa.peru"), (Platform.FACEBOOK, "municipalidad.arequipa")],
+)
+def test_dotted_handle_typed_without_at_is_a_handle_not_a_web_address(
+    manager: User, entities: dict[str, Entity], platform: str, handle: str
+) -> None:
+    """Instagram and Facebook user names often contain dots; typed in the handle field of a
+    known platform they are that platform's user name, not a domain name."""
+    account = services.account_propose(
+        actor=manager, entity=entities["minsa"], platform=platform, handle=handle
+    )
+    assert account.platform == platform
+    assert account.handle_key == handle
+
+
 def test_propose_refuses_an_unknown_platform(manager: User, entities: dict[str, Entity]) -> None:
     with pytest.raises(DomainError) as info:
         services.account_propose(

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(_("Cuentas de demostración nuevas: %(count)s.") % {"count": count})
         if users:
-            with open(options["credentials_file"], "a", encoding="utf-8") as handle:
+            with open(options["credentials_file"], "w", encoding="utf-8") as handle:
                 for user in users:
                     handle.write(f"{user.username}\t{user.password}\t{user.description}\n")
             self.stdout.write(

@@ -1,0 +1,123 @@
+"""Credentials of each account (encrypted at rest), polling cursors, and the registry of who
+holds admin access to each account on the platform (guidelines 1 and 24 of seed 003)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agora.core.crypto import EncryptedTextField
+from agora.directory.models import SocialAccount
+
+
+class CredentialKind(models.TextChoices):
+    PAGE_TOKEN = "page_token", _("Token de página (Meta)")
+    BEARER = "bearer", _("Token de acceso (X)")
+    API_KEY = "api_key", _("Clave de API")
+    OAUTH = "oauth", _("Token OAuth (YouTube)")
+
+
+class AccountCredential(models.Model):
+    """The secret Ágora uses to read and answer on one account. Never shown after saving."""
+
+    account = models.OneToOneField(
+        SocialAccount,
+        verbose_name=_("cuenta"),
+        on_delete=models.CASCADE,
+        related_name="credential",
+    )
+    kind = models.CharField(_("tipo"), max_length=12, choices=CredentialKind.choices)
+    secret = EncryptedTextField(_("secreto (cifrado)"))
+    hint = models.CharField(_("últimos caracteres"), max_length=8, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrado por"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("registrado el"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("credencial")
+        verbose_name_plural = _("credenciales")
+
+    def __str__(self) -> str:
+        return f"{self.account} (…{self.hint})"
+
+
+class PollCursor(models.Model):
+    """Where polling of an account stopped, and until when the platform asked us to wait."""
+
+    account = models.OneToOneField(
+        SocialAccount, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="cursor"
+    )
+    since_id = models.CharField(_("último id leído"), max_length=64, blank=True)
+    page_token = models.CharField(_("página pendiente"), max_length=256, blank=True)
+    last_polled_at = models.DateTimeField(_("última consulta"), null=True, blank=True)
+    wait_until = models.DateTimeField(_("esperar hasta"), null=True, blank=True)
+    last_error = models.TextField(_("último error"), blank=True)
+
+    class Meta:
+        verbose_name = _("cursor de consulta")
+        verbose_name_plural = _("cursores de consulta")
+
+    def __str__(self) -> str:
+        return f"{self.account} @ {self.since_id}"
+
+
+class AccountAccess(models.Model):
+    """A person who holds admin access to an account on the platform itself."""
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="accesses"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account_accesses",
+    )
+    person_name = models.CharField(_("nombre"), max_length=150)
+    platform_role = models.CharField(_("rol en la plataforma"), max_length=60)
+    granted_at = models.DateTimeField(_("desde"))
+    revoked_at = models.DateTimeField(_("hasta"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("acceso a una cuenta")
+        verbose_name_plural = _("accesos a cuentas")
+
+    def __str__(self) -> str:
+        return f"{self.person_name} — {self.account}"
+
+
+class PasswordChangeFlag(models.Model):
+    """ "Cambiar contraseña": raised when someone who could reach the account leaves."""
+
+    account = models.ForeignKey(
+        SocialAccount,
+        verbose_name=_("cuenta"),
+        on_delete=models.CASCADE,
+        related_name="password_flags",
+    )
+    reason = models.CharField(_("motivo"), max_length=300)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmado por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("contraseña cambiada el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("aviso de cambio de contraseña")
+        verbose_name_plural = _("avisos de cambio de contraseña")
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.reason}"

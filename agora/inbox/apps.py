@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _schedules(sender: AppConfig, **kwargs: Any) -> None:
+    from agora.inbox.tasks import schedules_ensure
+
+    schedules_ensure()
+
+
+class InboxConfig(AppConfig):
+    name = "agora.inbox"
+    label = "inbox"
+    verbose_name = _("Bandeja de atención")
+
+    def ready(self) -> None:
+        post_migrate.connect(_schedules, sender=self)

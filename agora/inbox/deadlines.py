@@ -1,0 +1,131 @@
+"""Response deadlines: the policy in force for an entity, its working calendar, and the one
+definition of first-response time, resolution time and "within deadline" used everywhere
+(inbox, reports, public scoreboard, methodology page).
+
+Definitions (working time counts only the entity's working hours, Peru's national holidays and
+the entity's own non-working days excluded; calendar time counts every second):
+
+- **first response time**: from the first citizen message of a conversation to the first answer
+  of the entity (sent from Ágora and confirmed by the platform, or written on the platform by
+  the entity's own account);
+- **resolution time**: from the first citizen message to the moment the conversation was closed,
+  minus the working time it spent waiting on the citizen ("en espera");
+- **within deadline**: the first response arrived no later than the policy's first-response
+  target, counted in working hours from the first citizen message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from agora.core.calendar import BusinessCalendar
+from agora.directory.models import Entity
+from agora.inbox.models import NonWorkingDay, ResponsePolicy
+
+DEFAULTS = {
+    "first_response_hours": Decimal("8"),
+    "next_response_hours": Decimal("8"),
+    "resolution_hours": Decimal("45"),
+}
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The policy in force for one entity, resolved against the rector office's default."""
+
+    first_response_hours: Decimal
+    next_response_hours: Decimal
+    resolution_hours: Decimal
+    calendar: BusinessCalendar
+
+    def first_due(self, since: datetime) -> datetime:
+        return self.calendar.add(since, float(self.first_response_hours) * 3600)
+
+    def next_due(self, since: datetime) -> datetime:
+        return self.calendar.add(since, float(self.next_response_hours) * 3600)
+
+    def resolution_due(self, since: datetime, paused_seconds: float = 0) -> datetime:
+        return self.calendar.add(since, float(self.resolution_hours) * 3600 + paused_seconds)
+
+
+def default_policy() -> ResponsePolicy:
+    policy = ResponsePolicy.objects.filter(entity__isnull=True).first()
+    return policy or ResponsePolicy(entity=None, **DEFAULTS)
+
+
+def deadlines_for(entity: Entity) -> Deadlines:
+    """The stricter of the entity's policy and the default, on the entity's calendar."""
+    base = default_policy()
+    own = ResponsePolicy.objects.filter(entity=entity).first()
+    policy = own or base
+    closed = NonWorkingDay.objects.filter(entity=entity).values_list("day", flat=True)
+    return Deadlines(
+        first_response_hours=min(policy.first_response_hours, base.first_response_hours),
+        next_response_hours=min(policy.next_response_hours, base.next_response_hours),
+        resolution_hours=min(policy.resolution_hours, base.resolution_hours),
+        calendar=BusinessCalendar.build(
+            start=policy.workday_start, end=policy.workday_end, closed=closed
+        ),
+    )
+
+
+def policy_validate_stricter(*, policy: ResponsePolicy) -> None:
+    """An entity may make the deadlines stricter, never looser, than the default."""
+    if policy.entity_id is None:
+        return
+    base = default_policy()
+    for name, label in [
+        ("first_response_hours", _("primera respuesta")),
+        ("next_response_hours", _("siguiente respuesta")),
+        ("resolution_hours", _("resolución")),
+    ]:
+        if getattr(policy, name) > getattr(base, name):
+            raise ValidationError(
+                _(
+                    "El plazo de %(what)s (%(value)s horas hábiles) no puede ser mayor que el "
+                    "de la política general (%(limit)s horas hábiles)."
+                )
+                % {"what": label, "value": getattr(policy, name), "limit": getattr(base, name)}
+            )
+    if policy.workday_end <= policy.workday_start:
+        raise ValidationError(_("La jornada debe terminar después de empezar."))
+
+
+def first_response_seconds(
+    first_inbound_at: datetime | None,
+    first_response_at: datetime | None,
+    calendar: BusinessCalendar | None = None,
+) -> float | None:
+    """First response time in working seconds (with a calendar) or calendar seconds."""
+    if first_inbound_at is None or first_response_at is None:
+        return None
+    if calendar is None:
+        return max(0.0, (first_response_at - first_inbound_at).total_seconds())
+    return calendar.between(first_inbound_at, first_response_at)
+
+
+def resolution_seconds(
+    first_inbound_at: datetime | None,
+    resolved_at: datetime | None,
+    paused_seconds: float,
+    calendar: BusinessCalendar | None = None,
+) -> float | None:
+    if first_inbound_at is None or resolved_at is None:
+        return None
+    if calendar is None:
+        return max(0.0, (resolved_at - first_inbound_at).total_seconds())
+    return max(0.0, calendar.between(first_inbound_at, resolved_at) - paused_seconds)
+
+
+def within_deadline(
+    first_inbound_at: datetime | None, first_response_at: datetime | None, deadlines: Deadlines
+) -> bool | None:
+    """None while unanswered and not yet due is decided by the caller; here: answered in time?"""
+    if first_inbound_at is None or first_response_at is None:
+        return None
+    return first_response_at <= deadlines.first_due(first_inbound_at)

@@ -1,0 +1,398 @@
+"""Conversations with citizens on an entity's verified accounts, their messages, response
+deadline policies, labels, the library of approved answers, and quarantined events."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agora.directory.models import Entity, Platform, SocialAccount
+
+if TYPE_CHECKING:
+    from agora.core.models import User
+
+
+class ThreadKind(models.TextChoices):
+    COMMENTS = "comentarios", _("Comentarios de una publicación")
+    DIRECT = "mensaje_directo", _("Mensajes directos")
+    MENTION = "mencion", _("Mención")
+
+
+class Status(models.TextChoices):
+    NUEVO = "nuevo", _("Nuevo")
+    ABIERTO = "abierto", _("Abierto")
+    EN_ESPERA = "en_espera", _("En espera del ciudadano")
+    RESPONDIDO = "respondido", _("Respondido")
+    CERRADO = "cerrado", _("Cerrado")
+
+
+class Priority(models.TextChoices):
+    BAJA = "baja", _("Baja")
+    NORMAL = "normal", _("Normal")
+    ALTA = "alta", _("Alta")
+    URGENTE = "urgente", _("Urgente")
+
+
+class Direction(models.TextChoices):
+    ENTRANTE = "entrante", _("Del ciudadano")
+    SALIENTE = "saliente", _("Respuesta de la entidad")
+    NOTA = "nota", _("Nota interna")
+
+
+class SendStatus(models.TextChoices):
+    NO_APLICA = "", _("No aplica")
+    PENDIENTE = "pendiente", _("Por enviar")
+    ENVIADO = "enviado", _("Enviado")
+    FALLIDO = "fallido", _("Falló el envío")
+
+
+class ConversationQuerySet(models.QuerySet["Conversation"]):
+    def for_staff(self, user: User) -> ConversationQuerySet:
+        """Only the conversations of the entities this person works for (all for rector)."""
+        return self.filter(entity__in=Entity.objects.for_staff(user))
+
+
+class Label(models.Model):
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="labels"
+    )
+    name = models.CharField(_("nombre"), max_length=60)
+
+    class Meta:
+        verbose_name = _("etiqueta")
+        verbose_name_plural = _("etiquetas")
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "name"], name="inbox_label_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conversation(models.Model):
+    """One thread on one account: a post's comments, a direct-message thread, or a mention."""
+
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="conversations"
+    )
+    account = models.ForeignKey(
+        SocialAccount,
+        verbose_name=_("cuenta"),
+        on_delete=models.CASCADE,
+        related_name="conversations",
+    )
+    platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
+    thread_kind = models.CharField(_("tipo de hilo"), max_length=20, choices=ThreadKind.choices)
+    thread_id = models.CharField(_("id del hilo en la plataforma"), max_length=128)
+    subject = models.CharField(_("asunto"), max_length=300, blank=True)
+    # The citizen who opened the thread (personal data: never on public pages).
+    author_id = models.CharField(_("id del autor"), max_length=128, blank=True)
+    author_name = models.CharField(_("nombre del autor"), max_length=200, blank=True)
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status.choices, default=Status.NUEVO
+    )
+    priority = models.CharField(
+        _("prioridad"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asignada a"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    labels = models.ManyToManyField(Label, verbose_name=_("etiquetas"), blank=True)
+    # Filled by the language module.
+    kind = models.CharField(_("tipo de mensaje"), max_length=20, blank=True)
+    flags = models.JSONField(_("alertas"), default=list, blank=True)
+    # Timeline and deadlines (UTC). "awaiting" = a citizen message waits for an answer.
+    first_inbound_at = models.DateTimeField(_("primer mensaje"), null=True, blank=True)
+    last_inbound_at = models.DateTimeField(_("último mensaje del ciudadano"), null=True, blank=True)
+    awaiting_since = models.DateTimeField(_("espera respuesta desde"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("primera respuesta"), null=True, blank=True)
+    last_response_at = models.DateTimeField(_("última respuesta"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resuelta el"), null=True, blank=True)
+    waiting_since = models.DateTimeField(_("en espera desde"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("segundos en pausa"), default=0)
+    due_at = models.DateTimeField(_("vence"), null=True, blank=True, db_index=True)
+    resolution_due_at = models.DateTimeField(_("vence la resolución"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("plazo incumplido el"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalada el"), null=True, blank=True)
+    message_count = models.PositiveIntegerField(_("mensajes"), default=0)
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+
+    objects = ConversationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("conversación")
+        verbose_name_plural = _("conversaciones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "thread_kind", "thread_id"], name="inbox_conversation_thread"
+            )
+        ]
+        indexes = [
+            # The inbox list: an entity's conversations by last activity (keyset pagination).
+            models.Index(fields=["entity", "-last_inbound_at", "-id"], name="inbox_conv_recent"),
+            models.Index(fields=["entity", "status", "-last_inbound_at"], name="inbox_conv_status"),
+            models.Index(fields=["assignee", "status"], name="inbox_conv_assignee"),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(breached_at__isnull=True, due_at__isnull=False),
+                name="inbox_conv_due_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} · {self.subject or self.thread_id}"
+
+
+class Message(models.Model):
+    """A citizen's message, the entity's answer, or an internal note."""
+
+    conversation = models.ForeignKey(
+        Conversation,
+        verbose_name=_("conversación"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="+"
+    )
+    platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
+    # Platform id; for answers written in Ágora and notes, a local id "agora:<uuid>".
+    platform_message_id = models.CharField(_("id en la plataforma"), max_length=160)
+    parent_platform_id = models.CharField(_("responde a"), max_length=160, blank=True)
+    direction = models.CharField(_("dirección"), max_length=10, choices=Direction.choices)
+    author_id = models.CharField(_("id del autor"), max_length=128, blank=True)
+    author_name = models.CharField(_("nombre del autor"), max_length=200, blank=True)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escrita por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("texto"), blank=True)
+    sent_at = models.DateTimeField(_("fecha en la plataforma"), db_index=True)
+    received_at = models.DateTimeField(_("recibida"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("editada el"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("borrada en la plataforma el"), null=True, blank=True)
+    send_status = models.CharField(
+        _("envío"), max_length=10, choices=SendStatus.choices, default="", blank=True
+    )
+    send_attempts = models.PositiveSmallIntegerField(_("intentos de envío"), default=0)
+    send_error = models.TextField(_("último error de envío"), blank=True)
+    # Filled by the language module.
+    kind = models.CharField(_("tipo"), max_length=20, blank=True)
+    flags = models.JSONField(_("alertas"), default=list, blank=True)
+    model_version = models.CharField(_("versión del modelo"), max_length=40, blank=True)
+    hidden_at = models.DateTimeField(_("oculto el"), null=True, blank=True)
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
+
+    class Meta:
+        verbose_name = _("mensaje")
+        verbose_name_plural = _("mensajes")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "platform_message_id"], name="inbox_message_platform_id"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "sent_at"], name="inbox_msg_thread"),
+            models.Index(fields=["entity", "sent_at"], name="inbox_msg_entity_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.text[:60]}"
+
+    @property
+    def counts_as_answer(self) -> bool:
+        return self.direction == Direction.SALIENTE and self.send_status in (
+            SendStatus.NO_APLICA,
+            SendStatus.ENVIADO,
+        )
+
+
+class BreachKind(models.TextChoices):
+    PRIMERA = "primera", _("Primera respuesta")
+    SIGUIENTE = "siguiente", _("Siguiente respuesta")
+
+
+class DeadlineBreach(models.Model):
+    """A response deadline that passed without an answer: the record reports count."""
+
+    conversation = models.ForeignKey(
+        Conversation,
+        verbose_name=_("conversación"),
+        on_delete=models.CASCADE,
+        related_name="breaches",
+    )
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("plazo"), max_length=10, choices=BreachKind.choices)
+    due_at = models.DateTimeField(_("vencía"))
+    detected_at = models.DateTimeField(_("detectado"), auto_now_add=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asignada a"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("plazo incumplido")
+        verbose_name_plural = _("plazos incumplidos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "due_at"], name="inbox_breach_unique_due"
+            )
+        ]
+        indexes = [models.Index(fields=["entity", "detected_at"], name="inbox_breach_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id} {self.kind} {self.due_at}"
+
+
+class MessageRevision(models.Model):
+    """An earlier text of a message that was edited on the platform."""
+
+    message = models.ForeignKey(
+        Message, verbose_name=_("mensaje"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    text = models.TextField(_("texto anterior"))
+    replaced_at = models.DateTimeField(_("reemplazado el"))
+
+    class Meta:
+        verbose_name = _("versión anterior")
+        verbose_name_plural = _("versiones anteriores")
+        ordering = ["replaced_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ResponsePolicy(models.Model):
+    """Response deadlines in working hours. The rector office's default has no entity; an
+    entity's own policy may only be stricter."""
+
+    entity = models.OneToOneField(
+        Entity,
+        verbose_name=_("entidad"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="response_policy",
+    )
+    first_response_hours = models.DecimalField(
+        _("primera respuesta (horas hábiles)"), max_digits=6, decimal_places=2, default=8
+    )
+    next_response_hours = models.DecimalField(
+        _("siguiente respuesta (horas hábiles)"), max_digits=6, decimal_places=2, default=8
+    )
+    resolution_hours = models.DecimalField(
+        _("resolución (horas hábiles)"), max_digits=6, decimal_places=2, default=45
+    )
+    workday_start = models.TimeField(_("inicio de la jornada"), default=time(8, 30))
+    workday_end = models.TimeField(_("fin de la jornada"), default=time(17, 30))
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("política de plazos de respuesta")
+        verbose_name_plural = _("políticas de plazos de respuesta")
+
+    def __str__(self) -> str:
+        return str(self.entity or _("Política general del ente rector"))
+
+
+class NonWorkingDay(models.Model):
+    """A day the entity does not work (besides Peru's national holidays)."""
+
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="closed_days"
+    )
+    day = models.DateField(_("día"))
+    description = models.CharField(_("motivo"), max_length=120)
+
+    class Meta:
+        verbose_name = _("día no laborable")
+        verbose_name_plural = _("días no laborables")
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "day"], name="inbox_closed_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.description}"
+
+
+class CannedAnswer(models.Model):
+    """An approved answer for the library (seed 000: a guide with good examples)."""
+
+    entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("entidad"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_answers",
+        help_text=_("Vacío: disponible para todas las entidades."),
+    )
+    title = models.CharField(_("título"), max_length=120)
+    body = models.TextField(_("texto"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("aprobada por"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("aprobada el"), null=True)
+
+    class Meta:
+        verbose_name = _("respuesta aprobada")
+        verbose_name_plural = _("respuestas aprobadas")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuarantinedEvent(models.Model):
+    """A platform event we could not place (unknown page or account): kept for the rector
+    office to review, never silently dropped."""
+
+    platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
+    object_id = models.CharField(_("id de la página o cuenta"), max_length=128, db_index=True)
+    reason = models.CharField(_("motivo"), max_length=200)
+    payload = models.JSONField(_("contenido"))
+    received_at = models.DateTimeField(_("recibido"), auto_now_add=True, db_index=True)
+    resolved_at = models.DateTimeField(_("revisado el"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revisado por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("evento en cuarentena")
+        verbose_name_plural = _("eventos en cuarentena")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.object_id}: {self.reason}"

@@ -1,0 +1,646 @@
+"""Every write to the inbox. Ingestion is bulk first: ``messages_ingest`` takes a batch from
+any connector (webhook, polling, file import) and is idempotent on (platform, message id).
+Staff actions (answer, note, assign, status, labels) are one function each, atomic and audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agora.core.audit import audit_record, snapshot
+from agora.core.errors import DomainError, PermissionDeniedError
+from agora.core.models import User
+from agora.directory.models import AccountStatus, Entity, SocialAccount
+from agora.inbox.deadlines import Deadlines, deadlines_for
+from agora.inbox.models import (
+    Conversation,
+    Direction,
+    Label,
+    Message,
+    MessageRevision,
+    Priority,
+    SendStatus,
+    Status,
+    ThreadKind,
+)
+
+CHUNK = 500
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """One platform event about a message, already parsed by a connector."""
+
+    platform: str
+    account_id: int
+    thread_kind: str
+    thread_id: str
+    message_id: str
+    sent_at: datetime
+    text: str = ""
+    author_id: str = ""
+    author_name: str = ""
+    parent_id: str = ""
+    verb: str = "add"  # add | edit | remove
+    subject: str = ""
+    from_entity: bool | None = None  # None: decided by comparing author and account ids
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    edited: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    conversations_created: int = 0
+    conversation_ids: set[int] = field(default_factory=set)
+
+    def __iadd__(self, other: IngestResult) -> IngestResult:
+        for name in ("created", "edited", "deleted", "unchanged", "skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.conversations_created += other.conversations_created
+        self.conversation_ids |= other.conversation_ids
+        return self
+
+
+def _chunks(items: Sequence[object], size: int = CHUNK) -> Iterable[Sequence[object]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _conversations_for(
+    keys: set[tuple[int, str, str]],
+    accounts: dict[int, SocialAccount],
+    first: dict[tuple[int, str, str], IncomingMessage],
+    is_demo: bool,
+) -> tuple[dict[tuple[int, str, str], Conversation], int]:
+    """Existing conversations for ``keys``, creating the missing ones."""
+    found: dict[tuple[int, str, str], Conversation] = {}
+    by_account: dict[int, set[str]] = defaultdict(set)
+    for account_id, _kind, thread_id in keys:
+        by_account[account_id].add(thread_id)
+
+    def load() -> None:
+        for account_id, thread_ids in by_account.items():
+            ids = sorted(thread_ids)
+            for chunk in _chunks(ids):
+                for conv in Conversation.objects.filter(account_id=account_id, thread_id__in=chunk):
+                    key = (conv.account_id, conv.thread_kind, conv.thread_id)
+                    if key in keys:
+                        found[key] = conv
+
+    load()
+    missing = [key for key in keys if key not in found]
+    if missing:
+        new = []
+        for key in missing:
+            event = first[key]
+            account = accounts[key[0]]
+            new.append(
+                Conversation(
+                    entity_id=account.entity_id,
+                    account_id=account.pk,
+                    platform=account.platform,
+                    thread_kind=key[1],
+                    thread_id=key[2],
+                    subject=(event.subject or event.text)[:300],
+                    author_id="" if event.from_entity else event.author_id,
+                    author_name="" if event.from_entity else event.author_name[:200],
+                    is_demo=is_demo,
+                )
+            )
+        Conversation.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
+        load()
+    return found, len(missing)
+
+
+_INSERT_COLUMNS = [
+    "conversation_id",
+    "entity_id",
+    "platform",
+    "platform_message_id",
+    "parent_platform_id",
+    "direction",
+    "author_id",
+    "author_name",
+    "text",
+    "sent_at",
+    "received_at",
+    "edited_at",
+    "send_status",
+    "send_attempts",
+    "send_error",
+    "kind",
+    "flags",
+    "model_version",
+    "is_demo",
+]
+
+
+def _insert_messages(rows: list[tuple[Any, ...]]) -> None:
+    """One multi-row insert path for SQLite and PostgreSQL; conflicts (replays) are ignored.
+
+    Written with executemany rather than ``bulk_create`` because ingestion is the hottest write
+    of the platform (see bench/ingest.py); the unique constraint still guards idempotency.
+    """
+    if not rows:
+        return
+    table = Message._meta.db_table
+    columns = ", ".join(_INSERT_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - fixed identifiers
+        "ON CONFLICT (platform, platform_message_id) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _is_from_entity(event: IncomingMessage, account: SocialAccount) -> bool:
+    if event.from_entity is not None:
+        return event.from_entity
+    return bool(account.platform_id) and event.author_id == account.platform_id
+
+
+@transaction.atomic
+def messages_ingest(
+    *, batch: Sequence[IncomingMessage], is_demo: bool = False, now: datetime | None = None
+) -> IngestResult:
+    """Stores a batch of platform events. Replays change nothing; edits keep the old text in
+    history; removals mark the message as deleted on the platform and never purge it."""
+    result = IngestResult()
+    if not batch:
+        return result
+    now = now or timezone.now()
+    account_ids = {event.account_id for event in batch}
+    accounts = {
+        a.pk: a
+        for a in SocialAccount.objects.filter(pk__in=account_ids, status=AccountStatus.VERIFICADA)
+    }
+    events = []
+    for event in batch:
+        if event.account_id not in accounts or not event.message_id:
+            result.skipped += 1
+            continue
+        events.append(event)
+    # Existing messages of the batch, in one query per chunk.
+    existing: dict[tuple[str, str], Message] = {}
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for event in events:
+        by_platform[event.platform].append(event.message_id)
+    for platform, ids in by_platform.items():
+        for chunk in _chunks(sorted(set(ids))):
+            for message in Message.objects.filter(
+                platform=platform, platform_message_id__in=chunk
+            ).only(
+                "id",
+                "conversation_id",
+                "platform",
+                "platform_message_id",
+                "text",
+                "deleted_at",
+                "direction",
+                "sent_at",
+            ):
+                existing[(message.platform, message.platform_message_id)] = message
+
+    thread_keys: set[tuple[int, str, str]] = set()
+    first_event: dict[tuple[int, str, str], IncomingMessage] = {}
+    to_insert: dict[tuple[str, str], IncomingMessage] = {}
+    edits: list[tuple[Message, IncomingMessage]] = []
+    removals: list[Message] = []
+    for event in events:
+        key = (event.platform, event.message_id)
+        known = existing.get(key)
+        if known is None and key in to_insert:
+            pending = to_insert[key]
+            if event.verb == "edit" and event.text != pending.text:
+                to_insert[key] = event
+            result.unchanged += event.verb != "edit"
+            continue
+        if known is None:
+            if event.verb == "remove":
+                result.skipped += 1  # nothing known to mark
+                continue
+            thread = (event.account_id, event.thread_kind, event.thread_id)
+            thread_keys.add(thread)
+            first_event.setdefault(thread, event)
+            to_insert[key] = event
+        elif event.verb == "remove":
+            if known.deleted_at is None:
+                removals.append(known)
+            else:
+                result.unchanged += 1
+        elif event.text != known.text and event.verb == "edit":
+            edits.append((known, event))
+        else:
+            result.unchanged += 1
+
+    conversations, created_threads = _conversations_for(thread_keys, accounts, first_event, is_demo)
+    result.conversations_created = created_threads
+    received = connection.ops.adapt_datetimefield_value(now)
+    rows: list[tuple[Any, ...]] = []
+    by_conversation: dict[int, list[tuple[datetime, bool]]] = defaultdict(list)
+    for event in to_insert.values():
+        account = accounts[event.account_id]
+        conv = conversations[(event.account_id, event.thread_kind, event.thread_id)]
+        outbound = _is_from_entity(event, account)
+        rows.append(
+            (
+                conv.pk,
+                account.entity_id,
+                event.platform,
+                event.message_id[:160],
+                event.parent_id[:160],
+                Direction.SALIENTE if outbound else Direction.ENTRANTE,
+                event.author_id[:128],
+                event.author_name[:200],
+                event.text[:MAX_TEXT],
+                connection.ops.adapt_datetimefield_value(event.sent_at),
+                received,
+                received if event.verb == "edit" else None,
+                "",
+                0,
+                "",
+                "",
+                "[]",
+                "",
+                is_demo,
+            )
+        )
+        by_conversation[conv.pk].append((event.sent_at, outbound))
+    _insert_messages(rows)
+    result.created = len(rows)
+
+    for message, event in edits:
+        MessageRevision.objects.create(message=message, text=message.text, replaced_at=now)
+        Message.objects.filter(pk=message.pk).update(text=event.text[:MAX_TEXT], edited_at=now)
+        result.edited += 1
+    if removals:
+        Message.objects.filter(pk__in=[m.pk for m in removals]).update(deleted_at=now)
+        result.deleted = len(removals)
+
+    conversations_apply_events(events=by_conversation, now=now)
+    result.conversation_ids = set(by_conversation)
+    return result
+
+
+def message_ingest(*, event: IncomingMessage, is_demo: bool = False) -> IngestResult:
+    """The single-message path: a batch of one."""
+    return messages_ingest(batch=[event], is_demo=is_demo)
+
+
+def _refresh_deadlines(conv: Conversation, deadlines: Deadlines) -> None:
+    """Recomputes the due times; a new deadline clears the breach mark of the previous one
+    (each breach stays recorded as a ``DeadlineBreach``)."""
+    previous = conv.due_at
+    if conv.awaiting_since is not None and conv.status not in (Status.CERRADO, Status.EN_ESPERA):
+        since = conv.awaiting_since
+        conv.due_at = (
+            deadlines.first_due(since)
+            if conv.first_response_at is None
+            else deadlines.next_due(since)
+        )
+    else:
+        conv.due_at = None
+    if conv.due_at != previous:
+        conv.breached_at = None
+    if conv.first_inbound_at is not None and conv.resolved_at is None:
+        conv.resolution_due_at = deadlines.resolution_due(
+            conv.first_inbound_at, conv.paused_seconds
+        )
+    elif conv.resolved_at is not None:
+        conv.resolution_due_at = None
+
+
+def conversations_apply_events(
+    *, events: dict[int, list[tuple[datetime, bool]]], now: datetime
+) -> None:
+    """Updates timeline, status and deadlines of conversations from new messages
+    (time, outbound?)."""
+    if not events:
+        return
+    cache: dict[int, Deadlines] = {}
+    updated: list[Conversation] = []
+    ids = list(events)
+    for chunk in _chunks(ids):
+        for conv in Conversation.objects.filter(pk__in=chunk).select_related("entity"):
+            deadlines = cache.get(conv.entity_id)
+            if deadlines is None:
+                deadlines = cache[conv.entity_id] = deadlines_for(conv.entity)
+            for sent_at, outbound in sorted(events[conv.pk]):
+                conv.message_count += 1
+                if outbound:
+                    _apply_answer(conv, sent_at)
+                else:
+                    _apply_inbound(conv, sent_at, deadlines, now)
+            _refresh_deadlines(conv, deadlines)
+            updated.append(conv)
+    Conversation.objects.bulk_update(
+        updated,
+        [
+            "message_count",
+            "status",
+            "first_inbound_at",
+            "last_inbound_at",
+            "awaiting_since",
+            "first_response_at",
+            "last_response_at",
+            "waiting_since",
+            "paused_seconds",
+            "resolved_at",
+            "due_at",
+            "resolution_due_at",
+            "breached_at",
+            "updated_at",
+        ],
+        batch_size=CHUNK,
+    )
+
+
+def _apply_inbound(
+    conv: Conversation, sent_at: datetime, deadlines: Deadlines, now: datetime
+) -> None:
+    conv.first_inbound_at = min(filter(None, [conv.first_inbound_at, sent_at]))
+    conv.last_inbound_at = max(filter(None, [conv.last_inbound_at, sent_at]))
+    if conv.last_response_at is not None and sent_at <= conv.last_response_at:
+        return  # an older message that arrived late: the later answer covers it
+    if conv.awaiting_since is None or sent_at < conv.awaiting_since:
+        conv.awaiting_since = sent_at
+    if conv.status == Status.EN_ESPERA and conv.waiting_since is not None:
+        conv.paused_seconds += int(deadlines.calendar.between(conv.waiting_since, sent_at))
+        conv.waiting_since = None
+    if conv.status in (Status.RESPONDIDO, Status.CERRADO, Status.EN_ESPERA):
+        conv.status = Status.ABIERTO
+        conv.resolved_at = None
+    conv.updated_at = now
+
+
+def _apply_answer(conv: Conversation, sent_at: datetime) -> None:
+    if conv.first_inbound_at is None or sent_at < conv.first_inbound_at:
+        # The entity's own post or an answer before any citizen message: not a response.
+        conv.last_response_at = max(filter(None, [conv.last_response_at, sent_at]))
+        return
+    if conv.first_response_at is None or sent_at < conv.first_response_at:
+        conv.first_response_at = sent_at
+    conv.last_response_at = max(filter(None, [conv.last_response_at, sent_at]))
+    if conv.awaiting_since is not None and sent_at >= conv.awaiting_since:
+        conv.awaiting_since = None
+        if conv.status in (Status.NUEVO, Status.ABIERTO):
+            conv.status = Status.RESPONDIDO
+
+
+# --- staff actions ---------------------------------------------------------------------------
+
+
+def _require_access(actor: User, conversation: Conversation) -> None:
+    if not Conversation.objects.for_staff(actor).filter(pk=conversation.pk).exists():
+        raise PermissionDeniedError(_("No tiene acceso a esta conversación."))
+
+
+def _local_id() -> str:
+    return f"agora:{uuid.uuid4()}"
+
+
+@transaction.atomic
+def message_answer(*, conversation: Conversation, author: User, body: str) -> Message:
+    """Writes the entity's answer; it is sent to the platform in the background and counts
+    as an answer only once the platform confirms it."""
+    _require_access(author, conversation)
+    body = body.strip()
+    if not body:
+        raise DomainError(_("La respuesta está vacía."))
+    if len(body) > 8000:
+        raise DomainError(_("La respuesta es demasiado larga (máximo 8000 caracteres)."))
+    last_inbound = (
+        conversation.messages.filter(direction=Direction.ENTRANTE, deleted_at__isnull=True)
+        .order_by("-sent_at")
+        .first()
+    )
+    message = Message.objects.create(
+        conversation=conversation,
+        entity_id=conversation.entity_id,
+        platform=conversation.platform,
+        platform_message_id=_local_id(),
+        parent_platform_id=last_inbound.platform_message_id if last_inbound else "",
+        direction=Direction.SALIENTE,
+        author_user=author,
+        author_name=author.get_full_name() or author.get_username(),
+        text=body,
+        sent_at=timezone.now(),
+        send_status=SendStatus.PENDIENTE,
+    )
+    audit_record(
+        actor=author,
+        verb="conversacion.respuesta",
+        instance=conversation,
+        scope=conversation.entity.code,
+        after={"message": message.pk, "text": body[:500]},
+    )
+    if conversation.status == Status.NUEVO:
+        Conversation.objects.filter(pk=conversation.pk).update(status=Status.ABIERTO)
+    from agora.inbox import tasks  # the task module imports services; avoid a cycle
+
+    transaction.on_commit(lambda: tasks.enqueue_send(message.pk))
+    return message
+
+
+@transaction.atomic
+def message_send_result(
+    *, message: Message, platform_id: str = "", error: str = "", final: bool = False
+) -> Message:
+    """Records the platform's answer to a send: the platform id on success (the answer then
+    counts), or the error (shown to staff; retried unless ``final``)."""
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.send_status == SendStatus.ENVIADO:
+        return message
+    message.send_attempts += 1
+    if error:
+        message.send_error = error[:2000]
+        message.send_status = SendStatus.FALLIDO if final else SendStatus.PENDIENTE
+        message.save(update_fields=["send_attempts", "send_error", "send_status"])
+        return message
+    now = timezone.now()
+    if platform_id:
+        # The platform may already have echoed our answer through a webhook: keep one row.
+        echo = Message.objects.filter(
+            platform=message.platform, platform_message_id=platform_id
+        ).exclude(pk=message.pk)
+        echo_ids = list(echo.values_list("pk", flat=True))
+        if echo_ids:
+            Message.objects.filter(pk__in=echo_ids).delete()
+            Conversation.objects.filter(pk=message.conversation_id).update(
+                message_count=max(0, message.conversation.message_count - len(echo_ids))
+            )
+        message.platform_message_id = platform_id
+    message.send_status = SendStatus.ENVIADO
+    message.send_error = ""
+    message.sent_at = now
+    message.save()
+    conversations_apply_events(events={message.conversation_id: [(now, True)]}, now=now)
+    return message
+
+
+@transaction.atomic
+def note_add(*, conversation: Conversation, author: User, body: str) -> Message:
+    _require_access(author, conversation)
+    body = body.strip()
+    if not body:
+        raise DomainError(_("La nota está vacía."))
+    note = Message.objects.create(
+        conversation=conversation,
+        entity_id=conversation.entity_id,
+        platform=conversation.platform,
+        platform_message_id=_local_id(),
+        direction=Direction.NOTA,
+        author_user=author,
+        author_name=author.get_full_name() or author.get_username(),
+        text=body[:MAX_TEXT],
+        sent_at=timezone.now(),
+    )
+    audit_record(
+        actor=author,
+        verb="conversacion.nota",
+        instance=conversation,
+        scope=conversation.entity.code,
+        after={"message": note.pk},
+    )
+    return note
+
+
+_STATUS_FIELDS = ["status", "assignee", "priority", "resolved_at", "waiting_since"]
+
+
+@transaction.atomic
+def conversation_set_status(
+    *, conversation: Conversation, actor: User, status: str
+) -> Conversation:
+    _require_access(actor, conversation)
+    if status not in Status.values:
+        raise DomainError(_("Estado desconocido."))
+    conv = Conversation.objects.select_for_update().select_related("entity").get(pk=conversation.pk)
+    before = snapshot(conv, _STATUS_FIELDS)
+    now = timezone.now()
+    deadlines = deadlines_for(conv.entity)
+    if conv.status == Status.EN_ESPERA and conv.waiting_since and status != Status.EN_ESPERA:
+        conv.paused_seconds += int(deadlines.calendar.between(conv.waiting_since, now))
+        conv.waiting_since = None
+    if status == Status.EN_ESPERA:
+        conv.waiting_since = now
+    if status == Status.CERRADO:
+        conv.resolved_at = now
+        conv.awaiting_since = None
+    elif conv.status == Status.CERRADO:
+        conv.resolved_at = None
+    conv.status = status
+    _refresh_deadlines(conv, deadlines)
+    conv.save()
+    audit_record(
+        actor=actor,
+        verb="conversacion.estado",
+        instance=conv,
+        scope=conv.entity.code,
+        before=before,
+        after=snapshot(conv, _STATUS_FIELDS),
+    )
+    return conv
+
+
+@transaction.atomic
+def conversation_assign(
+    *, conversation: Conversation, actor: User, assignee: User | None
+) -> Conversation:
+    _require_access(actor, conversation)
+    if (
+        assignee is not None
+        and not Entity.objects.for_staff(assignee).filter(pk=conversation.entity_id).exists()
+    ):
+        raise DomainError(
+            _("%(name)s no trabaja para esta entidad.") % {"name": assignee.get_username()}
+        )
+    conv = Conversation.objects.select_for_update().select_related("entity").get(pk=conversation.pk)
+    before = snapshot(conv, _STATUS_FIELDS)
+    conv.assignee = assignee
+    if conv.status == Status.NUEVO:
+        conv.status = Status.ABIERTO
+    conv.save(update_fields=["assignee", "status", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="conversacion.asignacion",
+        instance=conv,
+        scope=conv.entity.code,
+        before=before,
+        after=snapshot(conv, _STATUS_FIELDS),
+    )
+    return conv
+
+
+@transaction.atomic
+def conversation_set_priority(
+    *, conversation: Conversation, actor: User, priority: str
+) -> Conversation:
+    _require_access(actor, conversation)
+    if priority not in Priority.values:
+        raise DomainError(_("Prioridad desconocida."))
+    before = snapshot(conversation, _STATUS_FIELDS)
+    conversation.priority = priority
+    conversation.save(update_fields=["priority", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="conversacion.prioridad",
+        instance=conversation,
+        scope=conversation.entity.code,
+        before=before,
+        after=snapshot(conversation, _STATUS_FIELDS),
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_set_labels(
+    *, conversation: Conversation, actor: User, names: Iterable[str]
+) -> Conversation:
+    _require_access(actor, conversation)
+    clean = sorted({n.strip()[:60] for n in names if n.strip()})
+    before = sorted(conversation.labels.values_list("name", flat=True))
+    labels = []
+    for name in clean:
+        label, _created = Label.objects.get_or_create(entity_id=conversation.entity_id, name=name)
+        labels.append(label)
+    conversation.labels.set(labels)
+    audit_record(
+        actor=actor,
+        verb="conversacion.etiquetas",
+        instance=conversation,
+        scope=conversation.entity.code,
+        before={"labels": before},
+        after={"labels": clean},
+    )
+    return conversation
+
+
+__all__ = [
+    "IncomingMessage",
+    "IngestResult",
+    "ThreadKind",
+    "conversation_assign",
+    "conversation_set_labels",
+    "conversation_set_priority",
+    "conversation_set_status",
+    "message_answer",
+    "message_ingest",
+    "message_send_result",
+    "messages_ingest",
+    "note_add",
+]

@@ -1,0 +1,135 @@
+"""Background jobs of the inbox (django-q2): sending answers with retries, and the periodic
+deadline check that marks breaches, notifies and escalates."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_q.models import Schedule
+from django_q.tasks import async_task, schedule
+
+from agora.core.models import User
+from agora.core.notifications import notify
+from agora.directory.models import Membership, MembershipRole
+from agora.inbox import services
+from agora.inbox.models import (
+    BreachKind,
+    Conversation,
+    DeadlineBreach,
+    Message,
+    Priority,
+    SendStatus,
+)
+from agora.inbox.senders import SendError, sender_for
+
+log = logging.getLogger(__name__)
+MAX_SEND_ATTEMPTS = 6
+BACKOFF_SECONDS = 30
+
+
+def enqueue_send(message_id: int, delay_seconds: int = 0) -> None:
+    if delay_seconds:
+        schedule(
+            "agora.inbox.tasks.send_message",
+            message_id,
+            schedule_type=Schedule.ONCE,
+            next_run=timezone.now() + timedelta(seconds=delay_seconds),
+            name=f"reintento-envio-{message_id}-{timezone.now().timestamp():.0f}",
+        )
+    else:
+        async_task("agora.inbox.tasks.send_message", message_id)
+
+
+def send_message(message_id: int) -> str:
+    """Sends one pending answer. A failure is recorded and retried with exponential backoff
+    (30 s, 1, 2, 4, 8 min) up to six attempts; the answer never counts until it is sent."""
+    message = Message.objects.select_related("conversation__account").filter(pk=message_id).first()
+    if message is None or message.send_status != SendStatus.PENDIENTE:
+        return "nada que enviar"
+    sender = sender_for(message.platform)
+    if sender is None:
+        services.message_send_result(
+            message=message,
+            error=_("No hay un conector de envío para %(platform)s.")
+            % {"platform": message.get_platform_display()},
+            final=True,
+        )
+        return "sin conector"
+    try:
+        platform_id = sender(message)
+    except SendError as exc:
+        final = exc.permanent or message.send_attempts + 1 >= MAX_SEND_ATTEMPTS
+        services.message_send_result(message=message, error=str(exc), final=final)
+        if not final:
+            enqueue_send(message.pk, BACKOFF_SECONDS * 2**message.send_attempts)
+        return "error"
+    services.message_send_result(message=message, platform_id=platform_id)
+    return platform_id
+
+
+def _managers(entity_id: int) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.active()
+        .filter(entity_id=entity_id, role=MembershipRole.GESTOR)
+        .select_related("user")
+    ]
+
+
+def deadlines_check() -> int:
+    """Marks every conversation whose response deadline passed, notifies the assignee and the
+    entity's managers, and escalates the unassigned ones. Returns how many it marked."""
+    now = timezone.now()
+    due = Conversation.objects.filter(
+        due_at__lt=now, breached_at__isnull=True, due_at__isnull=False
+    ).filter(~Q(status__in=["cerrado", "en_espera"]))
+    marked = 0
+    for conv in due.select_related("entity", "assignee").iterator(chunk_size=200):
+        with transaction.atomic():
+            updated = Conversation.objects.filter(pk=conv.pk, breached_at__isnull=True).update(
+                breached_at=now
+            )
+            if not updated:
+                continue
+            kind = BreachKind.PRIMERA if conv.first_response_at is None else BreachKind.SIGUIENTE
+            DeadlineBreach.objects.get_or_create(
+                conversation=conv,
+                due_at=conv.due_at,
+                defaults={"entity_id": conv.entity_id, "kind": kind, "assignee": conv.assignee},
+            )
+            url = f"/bandeja/{conv.pk}/"
+            text = _("Venció el plazo de respuesta de una conversación de %(entity)s.") % {
+                "entity": conv.entity.name
+            }
+            managers = _managers(conv.entity_id)
+            recipients = [*managers, *([conv.assignee] if conv.assignee else [])]
+            notify(
+                users=recipients,
+                kind="plazo_vencido",
+                text=text,
+                url=url,
+                dedupe_key=f"plazo:{conv.pk}:{conv.due_at:%Y%m%d%H%M}",
+            )
+            if conv.assignee is None:
+                Conversation.objects.filter(pk=conv.pk).update(
+                    escalated_at=now, priority=Priority.ALTA
+                )
+            marked += 1
+    return marked
+
+
+def schedules_ensure() -> None:
+    """The periodic jobs, created once (called after migrate)."""
+    Schedule.objects.update_or_create(
+        name="inbox-plazos",
+        defaults={
+            "func": "agora.inbox.tasks.deadlines_check",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 5,
+        },
+    )
