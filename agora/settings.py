@@ -302,6 +302,15 @@ SPECTACULAR_SETTINGS = {
 TWO_FACTOR_PATCH_ADMIN = False
 OTP_TOTP_ISSUER = "Ágora PCM"
 
+# Connectors. Meta (Facebook, Instagram): webhook verify token and app secret (signature).
+META_VERIFY_TOKEN = os.environ.get("AGORA_META_VERIFY_TOKEN", "")
+META_APP_SECRET = os.environ.get("AGORA_META_APP_SECRET", "")
+META_GRAPH_URL = os.environ.get("AGORA_META_GRAPH_URL", "https://graph.facebook.com/v21.0")
+X_API_URL = os.environ.get("AGORA_X_API_URL", "https://api.x.com/2")
+YOUTUBE_API_URL = os.environ.get("AGORA_YOUTUBE_API_URL", "https://www.googleapis.com/youtube/v3")
+CONNECTOR_TIMEOUT_SECONDS = float(os.environ.get("AGORA_CONNECTOR_TIMEOUT", "10"))
+WEBHOOK_MAX_BYTES = 1024 * 1024
+
 # Visit counters are buffered per process and written at most every N seconds.
 VISIT_FLUSH_SECONDS = float(os.environ.get("AGORA_VISIT_FLUSH_SECONDS", "5"))
 

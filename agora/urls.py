@@ -16,6 +16,8 @@ admin.site.login = lambda request, extra_context=None: auth_views.redirect_to_lo
 urlpatterns = [
     path("", include("agora.directory.urls")),
     path("api/v1/", include("agora.api.urls")),
+    path("bandeja/", include("agora.inbox.urls")),
+    path("webhooks/", include("agora.connectors.urls")),
     path("cuenta/", include("agora.core.urls")),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
