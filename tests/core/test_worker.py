@@ -1,0 +1,86 @@
+"""The task queue runs for real: a job queued by the application is executed by a separate
+`agora qcluster` process (database broker by default, Redis when REDIS_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django_q.models import Success
+from django_q.tasks import async_task
+
+from agora.directory.models import Entity, Platform, SocialAccount
+from agora.inbox.models import Conversation, DeadlineBreach
+from agora.inbox.services import IncomingMessage, messages_ingest
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
+        f"{db['NAME']}"
+    )
+
+
+@pytest.mark.queue
+@pytest.mark.django_db(transaction=True)
+def test_worker_process_marks_overdue_conversations(entities: dict[str, Entity]) -> None:
+    """A deadline check queued by the app is run by the worker, which records the breach."""
+    account = SocialAccount.objects.create(
+        entity=entities["minsa"],
+        platform=Platform.FACEBOOK,
+        handle="minsa.cola",
+        handle_key="minsa.cola",
+        url="https://www.facebook.com/minsa.cola",
+        platform_id="999",
+        status="verificada",
+    )
+    long_ago = timezone.now() - timedelta(days=30)
+    messages_ingest(
+        batch=[
+            IncomingMessage(
+                platform="facebook",
+                account_id=account.pk,
+                thread_kind="comentarios",
+                thread_id="post-1",
+                message_id="comentario-1",
+                sent_at=long_ago,
+                text="¿Dónde me vacuno?",
+                author_id="ciudadano-1",
+            )
+        ]
+    )
+    conversation = Conversation.objects.get()
+    assert conversation.due_at is not None and conversation.due_at < timezone.now()
+    task_id = async_task("agora.inbox.tasks.deadlines_check")
+    env = {**os.environ, "DATABASE_URL": _database_url(), "AGORA_VAR_DIR": str(settings.VAR_DIR)}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "agora.manage", "qcluster"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not Success.objects.filter(id=task_id).exists():
+            time.sleep(0.5)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        _out, err = worker.communicate(timeout=30)
+    task = Success.objects.filter(id=task_id).first()
+    assert task is not None, err.decode(errors="replace")[-2000:]
+    assert task.result == 1
+    assert DeadlineBreach.objects.filter(conversation=conversation).count() == 1
+    assert Conversation.objects.get().breached_at is not None
