@@ -37,7 +37,9 @@ def entities(db: None) -> dict[str, Entity]:
 
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
-    def make(username: str, *, is_rector: bool = False, totp: bool = False, **extra: object) -> User:
+    def make(
+        username: str, *, is_rector: bool = False, totp: bool = False, **extra: object
+    ) -> User:
         user = User.objects.create_user(
             username=username, password="contraseña-de-prueba-123", is_rector=is_rector, **extra
         )
@@ -63,9 +65,7 @@ def manager(make_user: Callable[..., User], entities: dict[str, Entity]) -> User
 @pytest.fixture
 def communicator(make_user: Callable[..., User], entities: dict[str, Entity]) -> User:
     user = make_user("comunicadora-minsa")
-    Membership.objects.create(
-        user=user, entity=entities["minsa"], role=MembershipRole.COMUNICADOR
-    )
+    Membership.objects.create(user=user, entity=entities["minsa"], role=MembershipRole.COMUNICADOR)
     return user
 
 
@@ -86,3 +86,13 @@ def verified_account(rector: User, entities: dict[str, Entity]) -> SocialAccount
         evidence="Enlace desde https://www.gob.pe/minsa",
     )
     return services.account_verify(actor=rector, account=account)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_fast_passwords(settings: pytest.FixtureRequest) -> None:
+    """Cached fragments are keyed on the directory revision, which test rollbacks reuse; and
+    password hashing at production strength only slows tests down."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -40,6 +40,8 @@ _CANONICAL: dict[str, str] = {
 
 # Paths that are not profiles: a "handle" of facebook.com/watch is no account.
 _RESERVED = {"watch", "share", "sharer", "home", "login", "hashtag", "search", "explore", "intent"}
+# A bare "facebook.com" is an address; "minsa.peru" is a user name with a dot.
+_DOMAIN = re.compile(r"^[\w\-]+(\.[\w\-]+)*\.(com|pe|org|net|me|be|am|gob|edu|io|tv|app)$", re.I)
 _HANDLE_OK = re.compile(r"^[\w.\-]{1,150}$", re.UNICODE)
 
 
@@ -99,7 +101,13 @@ def _from_url(text: str) -> Reference:
         if not handle.isdigit():
             raise AccountReferenceError(text)
         return Reference(platform=platform, handle=handle, key=handle, url=url)
-    if platform == Platform.FACEBOOK and segments[:1] == ["pages"] and len(segments) >= 3:
+    if parts.netloc.lower().endswith("youtu.be"):
+        raise AccountReferenceError(text)  # a video link, not a channel
+    if platform == Platform.FACEBOOK and segments[:2] == ["pages", "category"]:
+        if len(segments) < 4:
+            raise AccountReferenceError(text)
+        handle = segments[3]
+    elif platform == Platform.FACEBOOK and segments[:1] == ["pages"] and len(segments) >= 3:
         handle = segments[2]
     elif platform == Platform.YOUTUBE and segments[:1] in (["channel"], ["c"], ["user"]):
         if len(segments) >= 2:
@@ -133,7 +141,7 @@ def parse_reference(text: str, platform: str | None = None) -> Reference:
     text = text.strip()
     if not text or len(text) > 500:
         raise AccountReferenceError(text[:50])
-    looks_like_url = "/" in text or re.match(r"^[\w\-]+(\.[\w\-]+)+(/|$)", text) is not None
+    looks_like_url = "/" in text or _DOMAIN.match(text) is not None
     if looks_like_url and not text.startswith("@"):
         reference = _from_url(text)
         if platform and reference.platform not in (platform, None):

@@ -206,6 +206,28 @@ def account_propose(
         raise DomainError(_("Indique el nombre de usuario o la URL de la cuenta."))
     handle, key, url = _reference(platform, handle, url)
     clash = SocialAccount.objects.filter(platform=platform, handle_key=key).first()
+    if clash is not None and clash.status in (AccountStatus.RECHAZADA, AccountStatus.RETIRADA):
+        # A rejected or retired handle may be proposed again (by its rightful owner, say):
+        # the same row goes back to pending, with the history in the audit log.
+        before = snapshot(clash, ACCOUNT_FIELDS)
+        clash.entity = entity
+        clash.handle, clash.url = handle, url
+        clash.platform_id = platform_id.strip()
+        clash.evidence = evidence.strip()
+        clash.status, clash.status_reason = AccountStatus.PENDIENTE, ""
+        clash.proposed_by, clash.verified_by, clash.verified_at = actor, None, None
+        clash.save()
+        audit_record(
+            actor=actor,
+            verb="cuenta.propuesta",
+            instance=clash,
+            scope=entity.code,
+            before=before,
+            after=snapshot(clash, ACCOUNT_FIELDS),
+        )
+        entity_counts_refresh(entity_ids={entity.pk, before["entity"]})
+        revision_bump()
+        return clash
     if clash is not None:
         raise DomainError(
             _("La cuenta %(account)s ya está registrada para %(entity)s.")
@@ -407,7 +429,9 @@ def _validate_rows(
 ) -> list[_ImportRow]:
     entities = {
         e.code: e
-        for e in Entity.objects.filter(code__in={r.get("entity_code", "").strip() for _, r in rows})
+        for e in Entity.objects.filter(
+            code__in={(r.get("entity_code") or "").strip() for _, r in rows}
+        )
     }
     seen: dict[tuple[str, str], int] = {}
     valid: list[_ImportRow] = []

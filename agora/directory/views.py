@@ -11,7 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -327,9 +333,13 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = AccountDecisionForm(request.POST or None)
     if request.method == "POST":
+        try:
+            account_id = int(request.POST.get("account", ""))
+        except ValueError as exc:
+            raise Http404 from exc
         account = selectors.account_get_for_staff(
             user=request.user,  # type: ignore[arg-type]
-            account_id=int(request.POST.get("account", "0") or 0),
+            account_id=account_id,
         )
         if form.is_valid():
             decision = form.cleaned_data["decision"]

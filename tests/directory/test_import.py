@@ -57,7 +57,7 @@ def _fast_password_hashing(settings: Any) -> None:
 
 def _state() -> list[dict[str, Any]]:
     """Every stored account, every column."""
-    return list(SocialAccount.objects.order_by("pk").values())
+    return [dict(row) for row in SocialAccount.objects.order_by("pk").values()]
 
 
 def _write(tmp_path: Path, content: str | bytes, name: str = "cuentas.csv") -> Path:
@@ -115,7 +115,9 @@ def test_reimport_with_a_changed_status_updates_only_that_account(
     rector: User, entities: dict[str, Entity]
 ) -> None:
     services.accounts_import(actor=rector, data=GOOD.encode(), dry_run=False)
-    changed = GOOD.replace("sunat,instagram,@sunatperu,,,pendiente", "sunat,instagram,@sunatperu,,,verificada")
+    changed = GOOD.replace(
+        "sunat,instagram,@sunatperu,,,pendiente", "sunat,instagram,@sunatperu,,,verificada"
+    )
     report = services.accounts_import(actor=rector, data=changed.encode(), dry_run=False)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 3)
     account = SocialAccount.objects.get(platform=Platform.INSTAGRAM)
@@ -134,7 +136,7 @@ def test_bad_file_reports_every_bad_line_and_writes_nothing(
     report = services.accounts_import(actor=rector, data=BAD.encode(), dry_run=False)
     assert not report.ok
     got = [(e.line, e.column, e.message) for e in report.errors]
-    assert [(line, column) for line, column, _ in got] == [(l, c) for l, c, _ in EXPECTED_BAD]
+    assert [(line, column) for line, column, _ in got] == [(n, c) for n, c, _ in EXPECTED_BAD]
     for (_, _, message), (_, _, expected) in zip(got, EXPECTED_BAD, strict=True):
         assert message.startswith(expected), message
     assert report.created == report.updated == 0
@@ -196,9 +198,7 @@ def test_non_utf8_bytes_give_a_spanish_error(rector: User, entities: dict[str, E
 
 
 def test_utf8_byte_order_mark_is_accepted(rector: User, entities: dict[str, Entity]) -> None:
-    report = services.accounts_import(
-        actor=rector, data=GOOD.encode("utf-8-sig"), dry_run=False
-    )
+    report = services.accounts_import(actor=rector, data=GOOD.encode("utf-8-sig"), dry_run=False)
     assert report.ok and report.created == 4
 
 

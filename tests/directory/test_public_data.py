@@ -115,9 +115,7 @@ def test_district_municipalities_exclude_provincial_capitals(loaded: str) -> Non
     assert all(re.fullmatch(r"md-\d{6}", code) for code in codes)
     assert not [code for code in codes if code.endswith("01")]
     provinces = set(
-        Entity.objects.filter(entity_type=EntityType.MUNI_PROVINCIAL).values_list(
-            "code", flat=True
-        )
+        Entity.objects.filter(entity_type=EntityType.MUNI_PROVINCIAL).values_list("code", flat=True)
     )
     assert {f"mp-{code[3:7]}" for code in codes} <= provinces
     cayma = Entity.objects.get(code="md-040103")
@@ -133,7 +131,7 @@ def test_national_entities_include_powers_autonomous_bodies_and_every_ministry(
     national = Entity.objects.filter(level=Level.NACIONAL)
     assert national.count() >= 60
     codes = set(national.values_list("code", flat=True))
-    assert REQUIRED_NATIONAL <= codes
+    assert codes >= REQUIRED_NATIONAL
     ministries = [fold(name) for name in national.filter(entity_type=EntityType.MINISTERIO)
                   .values_list("name", flat=True)]  # fmt: skip
     for words in MINISTRIES:

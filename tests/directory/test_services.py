@@ -24,6 +24,7 @@ from agora.directory.models import (
 )
 from agora.directory.selectors import revision_current
 
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """The conftest users get passwords; a fast hasher keeps these tests quick."""
@@ -190,7 +191,7 @@ def test_same_handle_on_another_platform_is_another_account(
     ],
 )
 def test_propose_refuses_unreadable_accounts_with_a_spanish_message(
-    manager: User, entities: dict[str, Entity], kwargs: dict[str, str], message: str
+    manager: User, entities: dict[str, Entity], kwargs: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(DomainError) as info:
         services.account_propose(

@@ -116,9 +116,7 @@ def test_directory_search_and_filters(client: Client, entities: dict[str, Entity
     assert "2 entidades encontradas." in _html(response)
     assert _listed(response) == ["gr-04", "gr-15"]
 
-    response = client.get(
-        "/directorio/", {"departamento": "04", "tipo": "municipalidad_distrital"}
-    )
+    response = client.get("/directorio/", {"departamento": "04", "tipo": "municipalidad_distrital"})
     assert sorted(_listed(response)) == ["md-040102", "md-040103"]
 
 
@@ -130,9 +128,7 @@ def test_directory_platform_filter(
     assert "1 cuenta verificada" in _html(response)
 
 
-def test_directory_sort_by_name_descending(
-    client: Client, entities: dict[str, Entity]
-) -> None:
+def test_directory_sort_by_name_descending(client: Client, entities: dict[str, Entity]) -> None:
     response = client.get("/directorio/", {"orden": "-nombre"})
     by_name = sorted(entities.values(), key=lambda e: e.name, reverse=True)
     assert _listed(response) == [e.code for e in by_name]
@@ -188,9 +184,15 @@ def test_huge_query_is_answered_and_escaped(client: Client, entities: dict[str, 
     assert "a" * 1000 not in html
 
 
-def test_html_and_sql_in_the_query_are_escaped(
+def test_null_character_in_the_query_is_refused_politely(
     client: Client, entities: dict[str, Entity]
 ) -> None:
+    response = client.get("/directorio/", {"q": "salud\x00"})
+    assert response.status_code == 200
+    assert "Revise la búsqueda:" in _html(response)
+
+
+def test_html_and_sql_in_the_query_are_escaped(client: Client, entities: dict[str, Entity]) -> None:
     response = client.get("/directorio/", {"q": "<script>alert(1)</script>' OR 1=1 --"})
     assert response.status_code == 200
     html = _html(response)
@@ -446,7 +448,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, db: None, path: 
 
 
 @pytest.mark.parametrize("who", ["manager", "rector"])
-@pytest.mark.parametrize("path", ["/equipo/", QUEUE, IMPORT, "/directorio/"])
+@pytest.mark.parametrize("path", ["/equipo/", PROPOSE, QUEUE, IMPORT])
 def test_managers_and_rector_without_second_factor_are_sent_to_set_it_up(
     client: Client, request: pytest.FixtureRequest, who: str, path: str
 ) -> None:
@@ -599,10 +601,10 @@ def test_import_page_lists_bad_lines(
     client: Client, rector: User, entities: dict[str, Entity]
 ) -> None:
     data = (
-        "entity_code,platform,handle,url,platform_id,status\n"
-        "zzz,x,@a1,,,pendiente\n"
-        "minsa,x,@a2,,,<b>mal</b>\n"
-    ).encode()
+        b"entity_code,platform,handle,url,platform_id,status\n"
+        b"zzz,x,@a1,,,pendiente\n"
+        b"minsa,x,@a2,,,<b>mal</b>\n"
+    )
     _login_verified(client, rector)
     response = client.post(
         IMPORT, {"file": SimpleUploadedFile("cuentas.csv", data), "confirm": "on"}
