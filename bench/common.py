@@ -433,6 +433,9 @@ def bench_server(*, keep: bool = False, ready_path: str = "/datos/") -> Iterator
             pgid=server.pid,
         )
         failed = False
+    except KeyboardInterrupt:
+        failed = False  # interrupted by the user: nothing to inspect
+        raise
     finally:
         _stop(server)
         _stop(worker)

@@ -115,4 +115,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("\ninterrumpido; el servidor de prueba se detuvo", file=sys.stderr)
+        sys.exit(130)

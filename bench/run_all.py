@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             status = entry(list(argv))
         except KeyboardInterrupt:
-            print("\ninterrumpido", file=sys.stderr)
+            print("\ninterrumpido; el servidor de prueba se detuvo", file=sys.stderr)
             return 130
         except Exception:
             traceback.print_exc()

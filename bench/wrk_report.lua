@@ -4,8 +4,9 @@
 -- rotates through them, each wrk thread starting at a different place in the list. With no
 -- paths the path of the URL given to wrk is requested. An argument "--unique=NAME" adds a
 -- parameter NAME with a value never sent before to every request, so that no response or
--- fragment cache keyed on the query string can answer it (the view ignores the parameter). done() prints one line,
--- "WRK_JSON {...}", with the totals, the errors and the latency percentiles in milliseconds.
+-- fragment cache keyed on the query string can answer it (the view ignores the parameter).
+-- done() prints one line, "WRK_JSON {...}", with the totals, the errors and the latency
+-- percentiles (50, 95, 99), mean and maximum in milliseconds.
 
 local paths = {}
 local requests = {}

@@ -1,5 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _schedules(sender: AppConfig, **kwargs: Any) -> None:
+    from agora.connectors.tasks import schedules_ensure
+
+    schedules_ensure()
 
 
 class ConnectorsConfig(AppConfig):
@@ -12,3 +21,4 @@ class ConnectorsConfig(AppConfig):
         from agora.connectors import registry
 
         registry.register_all()
+        post_migrate.connect(_schedules, sender=self)

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Webhook endpoints of the connectors (included at /webhooks/)."""
+
+from django.urls import URLPattern, path
+
+from agora.connectors import views
 
 app_name = "connectors"
 
-urlpatterns: list = []
+urlpatterns: list[URLPattern] = [
+    path("meta/", views.meta_webhook, name="meta_webhook"),
+]

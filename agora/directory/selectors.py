@@ -3,6 +3,7 @@ open data, and what a signed-in person may see."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +36,25 @@ SORTS: dict[str, list[str]] = {
 }
 
 
+_revision_seen: list[float] = [0.0, -1.0]  # (number, monotonic time read) in this process
+REVISION_TTL_SECONDS = 1.0
+
+
 def revision_current() -> int:
-    return DirectoryRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    """The directory revision, re-read at most once a second per process: other processes'
+    writes show within a second, this process's own writes at once (``revision_forget``)."""
+    number, read_at = _revision_seen
+    now = time.monotonic()
+    if read_at < 0 or now - read_at > REVISION_TTL_SECONDS:
+        number = (
+            DirectoryRevision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+        )
+        _revision_seen[:] = [number, now]
+    return int(number)
+
+
+def revision_forget() -> None:
+    _revision_seen[:] = [0.0, -1.0]
 
 
 def entity_search(
@@ -53,7 +71,8 @@ def entity_search(
 
     With a query and no explicit sort, exact acronym or code matches come first.
     """
-    qs = Entity.objects.all()
+    # The long text columns are not listed anywhere a search result is shown.
+    qs = Entity.objects.defer("description", "functions", "source", "search_text")
     words = fold(q).split()[:12]
     for word in words:
         qs = qs.filter(search_text__contains=word)
@@ -67,8 +86,10 @@ def entity_search(
         qs = qs.filter(department_code=department)
     if platform:
         qs = qs.filter(
-            accounts__platform=platform, accounts__status=AccountStatus.VERIFICADA
-        ).distinct()
+            id__in=SocialAccount.objects.filter(
+                platform=platform, status=AccountStatus.VERIFICADA
+            ).values("entity_id")
+        )
     if words and not sort:
         folded = " ".join(words)
         qs = qs.annotate(

@@ -55,6 +55,10 @@ def revision_bump() -> None:
     updated = DirectoryRevision.objects.filter(pk=1).update(number=F("number") + 1)
     if not updated:
         DirectoryRevision.objects.get_or_create(pk=1, defaults={"number": 1})
+    from agora.directory.selectors import revision_forget  # selectors import this module
+
+    transaction.on_commit(revision_forget)
+    revision_forget()
 
 
 def entity_counts_refresh(*, entity_ids: Iterable[int]) -> None:

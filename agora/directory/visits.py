@@ -61,6 +61,7 @@ def visits_flush(batch: dict[tuple[str, date], int] | None = None) -> None:
             batch = dict(_pending)
             _pending.clear()
     for (key, day), count in batch.items():
+        _stored.pop(key, None)
         with transaction.atomic():
             updated = VisitCount.objects.filter(key=key, day=day).update(count=F("count") + count)
             if not updated:
@@ -71,9 +72,18 @@ def visits_flush(batch: dict[tuple[str, date], int] | None = None) -> None:
                     VisitCount.objects.filter(pk=obj.pk).update(count=F("count") + count)
 
 
+_stored: dict[str, tuple[int, float]] = {}
+
+
 def visits_total(key: str) -> int:
-    """Stored views plus the ones this process has not written yet."""
-    stored = VisitCount.objects.filter(key=key).aggregate(total=Sum("count"))["total"] or 0
+    """Stored views (re-read at most every flush interval) plus the ones this process has not
+    written yet."""
+    cached = _stored.get(key)
+    now = time.monotonic()
+    if cached is None or now - cached[1] >= settings.VISIT_FLUSH_SECONDS:
+        total = VisitCount.objects.filter(key=key).aggregate(total=Sum("count"))["total"] or 0
+        cached = _stored[key] = (int(total), now)
+    stored = cached[0]
     with _lock:
         pending = sum(n for (k, _day), n in _pending.items() if k == key)
     return int(stored) + pending

@@ -83,6 +83,7 @@ def _conversations_for(
     keys: set[tuple[int, str, str]],
     accounts: dict[int, SocialAccount],
     first: dict[tuple[int, str, str], IncomingMessage],
+    first_citizen: dict[tuple[int, str, str], IncomingMessage],
     is_demo: bool,
 ) -> tuple[dict[tuple[int, str, str], Conversation], int]:
     """Existing conversations for ``keys``, creating the missing ones."""
@@ -106,6 +107,7 @@ def _conversations_for(
         new = []
         for key in missing:
             event = first[key]
+            citizen = first_citizen.get(key)
             account = accounts[key[0]]
             new.append(
                 Conversation(
@@ -115,8 +117,8 @@ def _conversations_for(
                     thread_kind=key[1],
                     thread_id=key[2],
                     subject=(event.subject or event.text)[:300],
-                    author_id="" if event.from_entity else event.author_id,
-                    author_name="" if event.from_entity else event.author_name[:200],
+                    author_id=citizen.author_id if citizen else "",
+                    author_name=citizen.author_name[:200] if citizen else "",
                     is_demo=is_demo,
                 )
             )
@@ -217,6 +219,7 @@ def messages_ingest(
 
     thread_keys: set[tuple[int, str, str]] = set()
     first_event: dict[tuple[int, str, str], IncomingMessage] = {}
+    first_citizen: dict[tuple[int, str, str], IncomingMessage] = {}
     to_insert: dict[tuple[str, str], IncomingMessage] = {}
     edits: list[tuple[Message, IncomingMessage]] = []
     removals: list[Message] = []
@@ -235,7 +238,15 @@ def messages_ingest(
                 continue
             thread = (event.account_id, event.thread_kind, event.thread_id)
             thread_keys.add(thread)
-            first_event.setdefault(thread, event)
+            # The subject comes from the earliest message (the entity's post, say), the
+            # author from the earliest citizen message: pages may come newest first.
+            current = first_event.get(thread)
+            if current is None or event.sent_at < current.sent_at:
+                first_event[thread] = event
+            if not _is_from_entity(event, accounts[event.account_id]):
+                earlier = first_citizen.get(thread)
+                if earlier is None or event.sent_at < earlier.sent_at:
+                    first_citizen[thread] = event
             to_insert[key] = event
         elif event.verb == "remove":
             if known.deleted_at is None:
@@ -247,7 +258,18 @@ def messages_ingest(
         else:
             result.unchanged += 1
 
-    conversations, created_threads = _conversations_for(thread_keys, accounts, first_event, is_demo)
+    conversations, created_threads = _conversations_for(
+        thread_keys, accounts, first_event, first_citizen, is_demo
+    )
+    # A thread first seen through the entity's own messages gets its citizen later.
+    anonymous = [
+        (conv, first_citizen[key])
+        for key, conv in conversations.items()
+        if not conv.author_id and key in first_citizen and first_citizen[key].author_id
+    ]
+    for conv, event in anonymous:
+        conv.author_id, conv.author_name = event.author_id, event.author_name[:200]
+    Conversation.objects.bulk_update([conv for conv, _e in anonymous], ["author_id", "author_name"])
     result.conversations_created = created_threads
     received = connection.ops.adapt_datetimefield_value(now)
     rows: list[tuple[Any, ...]] = []

@@ -1,0 +1,523 @@
+"""Meta connector (Facebook Pages and Instagram): reads webhook bodies into inbox events,
+quarantines events of pages that are not verified in the directory, and sends answers and
+moderation actions through the Graph API."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agora.core.errors import DomainError
+from agora.directory.models import AccountStatus, Platform, SocialAccount
+from agora.inbox.models import Message, QuarantinedEvent, ThreadKind
+from agora.inbox.senders import SendError
+from agora.inbox.services import IncomingMessage, IngestResult, messages_ingest
+
+log = logging.getLogger(__name__)
+
+# Webhook "object" -> directory platform.
+OBJECT_PLATFORMS = {"page": Platform.FACEBOOK, "instagram": Platform.INSTAGRAM}
+# Page feed items stored as messages. A post opens its comment thread: the page's own post is
+# stored as the entity's message (context and subject of the thread, never a response because
+# no citizen wrote before it); a visitor's post on the page is a citizen message.
+FEED_COMMENT = "comment"
+FEED_POSTS = {"post", "status"}
+FEED_VERBS = {"add": "add", "edited": "edit", "edit": "edit", "remove": "remove"}
+IG_COMMENT_FIELDS = {"comments", "live_comments"}
+# Graph API error codes that mean "try later" even when the HTTP status is 4xx.
+TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613}
+QUARANTINE_WINDOW = timedelta(hours=48)
+ERROR_DETAIL_MAX = 300
+
+
+class MetaPayloadError(DomainError):
+    """The body is not a Meta webhook we can read (answered with 400)."""
+
+
+@dataclass
+class MetaBatch:
+    events: list[IncomingMessage] = field(default_factory=list)
+    # (object id, Spanish reason, the entry as received)
+    quarantine: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    # What we read and deliberately did not store (likes, reads, deliveries, …), by kind.
+    ignored: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class MetaResult:
+    ingest: IngestResult
+    quarantined: int = 0
+    ignored: int = 0
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def _epoch(value: float) -> datetime:
+    # Messenger timestamps are in milliseconds, feed and entry times in seconds.
+    seconds = value / 1000 if value > 10**11 else value
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def parse_time(value: object) -> datetime | None:
+    """An integer (unix seconds or milliseconds) or an ISO 8601 string such as
+    ``2024-05-01T12:00:00+0000``; None when unreadable."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        if isinstance(value, int | float):
+            return _epoch(float(value))
+        if isinstance(value, str):
+            text = value.strip()
+            if text.isdigit():
+                return _epoch(float(text))
+            moment = datetime.fromisoformat(text)
+            if timezone.is_naive(moment):
+                moment = moment.replace(tzinfo=UTC)
+            return moment.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def _str(value: object) -> str:
+    if value is None or isinstance(value, dict | list | bool):
+        return ""
+    return str(value).strip()
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _author(value: dict[str, Any]) -> tuple[str, str]:
+    """(id, name) of who wrote a feed or Instagram item; older payloads use sender_id."""
+    who = _dict(value.get("from"))
+    author_id = _str(who.get("id")) or _str(value.get("sender_id"))
+    name = _str(who.get("name")) or _str(who.get("username")) or _str(value.get("sender_name"))
+    return author_id, name
+
+
+def _is_page(author_id: str, account: SocialAccount) -> bool:
+    # Decided here rather than left to ingestion, so that a thread opened by the page's own
+    # post or comment is not recorded as opened by a citizen.
+    return bool(author_id) and author_id == account.platform_id
+
+
+def _feed_event(
+    value: dict[str, Any], account: SocialAccount, when: datetime, ignored: Counter[str]
+) -> IncomingMessage | None:
+    item = _str(value.get("item"))
+    verb = FEED_VERBS.get(_str(value.get("verb")))
+    if verb is None:  # hide, unhide, block, … (moderation done elsewhere)
+        ignored[f"feed:{item or '?'}:{_str(value.get('verb')) or '?'}"] += 1
+        return None
+    post_id = _str(value.get("post_id"))
+    author_id, author_name = _author(value)
+    sent_at = parse_time(value.get("created_time")) or when
+    if item == FEED_COMMENT:
+        comment_id = _str(value.get("comment_id"))
+        if not (comment_id and post_id):
+            ignored["feed:comment:incompleto"] += 1
+            return None
+        parent = _str(value.get("parent_id"))
+        return IncomingMessage(
+            platform=account.platform,
+            account_id=account.pk,
+            thread_kind=ThreadKind.COMMENTS,
+            thread_id=post_id,
+            message_id=comment_id,
+            sent_at=sent_at,
+            text=_str(value.get("message")) if verb != "remove" else "",
+            author_id=author_id,
+            author_name=author_name,
+            # A top-level comment names the post as its parent: only replies keep one.
+            parent_id="" if parent == post_id else parent,
+            verb=verb,
+            from_entity=_is_page(author_id, account),
+        )
+    if item in FEED_POSTS:
+        if not (post_id and author_id):
+            # Without an author we cannot tell the page's post from a citizen's.
+            ignored[f"feed:{item}:sin_autor"] += 1
+            return None
+        return IncomingMessage(
+            platform=account.platform,
+            account_id=account.pk,
+            thread_kind=ThreadKind.COMMENTS,
+            thread_id=post_id,
+            message_id=post_id,
+            sent_at=sent_at,
+            text=_str(value.get("message")) if verb != "remove" else "",
+            author_id=author_id,
+            author_name=author_name,
+            verb=verb,
+            from_entity=_is_page(author_id, account),
+        )
+    ignored[f"feed:{item or '?'}"] += 1  # reactions, likes, shares, photos, videos, …
+    return None
+
+
+def _instagram_comment(
+    value: dict[str, Any], account: SocialAccount, when: datetime, ignored: Counter[str]
+) -> IncomingMessage | None:
+    comment_id = _str(value.get("id"))
+    media_id = _str(_dict(value.get("media")).get("id"))
+    if not (comment_id and media_id):
+        ignored["instagram:comments:incompleto"] += 1
+        return None
+    author_id, author_name = _author(value)
+    return IncomingMessage(
+        platform=account.platform,
+        account_id=account.pk,
+        thread_kind=ThreadKind.COMMENTS,
+        thread_id=media_id,
+        message_id=comment_id,
+        sent_at=parse_time(value.get("created_time")) or when,
+        text=_str(value.get("text")),
+        author_id=author_id,
+        author_name=author_name,
+        parent_id=_str(value.get("parent_id")),
+        from_entity=_is_page(author_id, account),
+    )
+
+
+def _attachment_text(message: dict[str, Any]) -> str:
+    kinds = [_str(_dict(a).get("type")) or "archivo" for a in _list(message.get("attachments"))]
+    if not kinds:
+        return ""
+    return _("[Adjunto: %(kinds)s]") % {"kinds": ", ".join(kinds)}
+
+
+def _messaging_event(
+    event: dict[str, Any], account: SocialAccount, when: datetime, ignored: Counter[str]
+) -> IncomingMessage | None:
+    """A Messenger or Instagram direct message (the same shape): the thread is the citizen."""
+    sender = _str(_dict(event.get("sender")).get("id"))
+    recipient = _str(_dict(event.get("recipient")).get("id"))
+    sent_at = parse_time(event.get("timestamp")) or when
+    edit = _dict(event.get("message_edit"))
+    if edit:
+        mid = _str(edit.get("mid"))
+        if not (mid and sender):
+            ignored["mensaje:edicion:incompleto"] += 1
+            return None
+        from_page = sender == account.platform_id
+        return IncomingMessage(
+            platform=account.platform,
+            account_id=account.pk,
+            thread_kind=ThreadKind.DIRECT,
+            thread_id=recipient if from_page else sender,
+            message_id=mid,
+            sent_at=sent_at,
+            text=_str(edit.get("text")),
+            author_id=sender,
+            verb="edit",
+            from_entity=from_page,
+        )
+    message = _dict(event.get("message"))
+    if not message:
+        # delivery, read, reaction, postback, optin, referral, …
+        kind = next((k for k in event if k not in {"sender", "recipient", "timestamp"}), "?")
+        ignored[f"mensaje:{kind}"] += 1
+        return None
+    mid = _str(message.get("mid"))
+    echo = message.get("is_echo") is True
+    citizen = recipient if echo else sender
+    if not (mid and citizen):
+        ignored["mensaje:incompleto"] += 1
+        return None
+    text = _str(message.get("text"))
+    attachments = _attachment_text(message)
+    if attachments:
+        text = f"{text}\n{attachments}" if text else attachments
+    return IncomingMessage(
+        platform=account.platform,
+        account_id=account.pk,
+        thread_kind=ThreadKind.DIRECT,
+        thread_id=citizen,
+        message_id=mid,
+        sent_at=sent_at,
+        text=text,
+        author_id=sender,
+        parent_id=_str(_dict(message.get("reply_to")).get("mid")),
+        # Instagram marks a message the citizen unsent with is_deleted.
+        verb="remove" if message.get("is_deleted") is True else "add",
+        from_entity=echo or sender == account.platform_id,
+    )
+
+
+def _accounts_by_id(platform: str, ids: set[str]) -> dict[str, SocialAccount]:
+    """Every directory account with one of ``ids`` on ``platform`` (one query); a verified
+    account wins over others that share its platform id."""
+    found: dict[str, SocialAccount] = {}
+    if not ids:
+        return found
+    for account in SocialAccount.objects.filter(platform=platform, platform_id__in=ids).order_by(
+        "pk"
+    ):
+        current = found.get(account.platform_id)
+        if current is None or (
+            current.status != AccountStatus.VERIFICADA
+            and account.status == AccountStatus.VERIFICADA
+        ):
+            found[account.platform_id] = account
+    return found
+
+
+def _quarantine_reason(account: SocialAccount | None, object_id: str) -> str:
+    if not object_id:
+        return _("Evento sin id de página o cuenta")
+    if account is None:
+        return _("Página no registrada o no verificada en el directorio")
+    return _("La cuenta %(account)s no está verificada en el directorio (estado: %(status)s)") % {
+        "account": account.display_handle[:80],
+        "status": AccountStatus(account.status).label,
+    }
+
+
+def parse_webhook(payload: dict[str, Any]) -> MetaBatch:
+    """Reads a webhook body into inbox events. Entries of pages or Instagram accounts that are
+    not verified in the directory go to quarantine, whole, with the reason."""
+    if not isinstance(payload, dict):
+        raise MetaPayloadError(_("El contenido debe ser un objeto JSON."))
+    platform = OBJECT_PLATFORMS.get(_str(payload.get("object")))
+    if platform is None:
+        raise MetaPayloadError(_("Objeto de webhook no admitido: se espera «page» o «instagram»."))
+    entries = payload.get("entry")
+    if not isinstance(entries, list):
+        raise MetaPayloadError(_("El contenido no tiene la lista «entry»."))
+    batch = MetaBatch()
+    entries = [e for e in entries if isinstance(e, dict)]
+    accounts = _accounts_by_id(platform, {_str(e.get("id")) for e in entries} - {""})
+    now = timezone.now()
+    for entry in entries:
+        object_id = _str(entry.get("id"))
+        account = accounts.get(object_id)
+        if account is None or account.status != AccountStatus.VERIFICADA:
+            batch.quarantine.append((object_id, _quarantine_reason(account, object_id), entry))
+            continue
+        when = parse_time(entry.get("time")) or now
+        for change in _list(entry.get("changes")):
+            change = _dict(change)
+            name = _str(change.get("field"))
+            value = _dict(change.get("value"))
+            event: IncomingMessage | None
+            if platform == Platform.FACEBOOK and name == "feed":
+                event = _feed_event(value, account, when, batch.ignored)
+            elif platform == Platform.INSTAGRAM and name in IG_COMMENT_FIELDS:
+                event = _instagram_comment(value, account, when, batch.ignored)
+            elif name in {"messages", "message_echoes", "message_edits"} and value:
+                # Instagram and the "test" button of the dashboard send messages as changes.
+                event = _messaging_event(value, account, when, batch.ignored)
+            else:
+                batch.ignored[f"campo:{name or '?'}"] += 1
+                continue
+            if event is not None:
+                batch.events.append(event)
+        for key in ("messaging", "standby"):
+            for item in _list(entry.get(key)):
+                event = _messaging_event(_dict(item), account, when, batch.ignored)
+                if event is not None:
+                    batch.events.append(event)
+    return batch
+
+
+def payload_load(raw: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MetaPayloadError(
+            _("El contenido no es JSON válido: %(detail)s") % {"detail": str(exc)[:200]}
+        ) from exc
+    if not isinstance(payload, dict):
+        raise MetaPayloadError(_("El contenido debe ser un objeto JSON."))
+    return payload
+
+
+def _quarantine_store(platform: str, items: list[tuple[str, str, dict[str, Any]]]) -> int:
+    """Keeps unplaceable entries for the rector office; a replayed entry is stored once."""
+    if not items:
+        return 0
+    since = timezone.now() - QUARANTINE_WINDOW
+    seen: dict[str, list[Any]] = {}
+    for row in QuarantinedEvent.objects.filter(
+        platform=platform,
+        object_id__in={object_id for object_id, _reason, _entry in items},
+        resolved_at__isnull=True,
+        received_at__gte=since,
+    ).values("object_id", "payload"):
+        seen.setdefault(row["object_id"], []).append(row["payload"])
+    new = []
+    for object_id, reason, entry in items:
+        known = seen.setdefault(object_id, [])
+        if entry in known:
+            continue
+        known.append(entry)
+        new.append(
+            QuarantinedEvent(
+                platform=platform, object_id=object_id[:128], reason=reason[:200], payload=entry
+            )
+        )
+    QuarantinedEvent.objects.bulk_create(new)
+    return len(new)
+
+
+def handle_webhook_body(raw: bytes) -> MetaResult:
+    """Reads a (signature-checked) webhook body and stores it in one transaction: messages
+    through the inbox's ingestion, unknown pages in quarantine. Raises MetaPayloadError."""
+    payload = payload_load(raw)
+    with transaction.atomic():
+        batch = parse_webhook(payload)
+        ingest = messages_ingest(batch=batch.events)
+        platform = OBJECT_PLATFORMS[_str(payload.get("object"))]
+        quarantined = _quarantine_store(platform, batch.quarantine)
+    ignored = sum(batch.ignored.values())
+    if quarantined or ignored:
+        log.info(
+            "meta webhook: %d en cuarentena, %d ignorados %s",
+            quarantined,
+            ignored,
+            dict(batch.ignored),
+        )
+    return MetaResult(ingest=ingest, quarantined=quarantined, ignored=ignored)
+
+
+# --- Graph API -------------------------------------------------------------------------------
+
+
+def _token(account: SocialAccount) -> str:
+    try:
+        secret = account.credential.secret
+    except ObjectDoesNotExist:
+        secret = ""
+    if not secret:
+        raise SendError(_("La cuenta no tiene un token de acceso registrado."), permanent=True)
+    return str(secret)
+
+
+def _graph_post(token: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST to the Graph API with the token in a header (never in the URL, so that it cannot
+    reach logs or error messages). Raises SendError, permanent when retrying will not help."""
+    url = f"{settings.META_GRAPH_URL.rstrip('/')}/{path.lstrip('/')}"
+    try:
+        response = requests.post(
+            url,
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=settings.CONNECTOR_TIMEOUT_SECONDS,
+        )
+    except requests.Timeout as exc:
+        raise SendError(_("Meta no respondió a tiempo; se reintentará.")) from exc
+    except requests.RequestException as exc:
+        raise SendError(_("No se pudo conectar con Meta; se reintentará.")) from exc
+    try:
+        data = response.json()
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    if response.status_code < 400:
+        return data
+    error = _dict(data.get("error"))
+    code = error.get("code")
+    detail = _str(error.get("message")).replace(token, "***")[:ERROR_DETAIL_MAX]
+    transient = (
+        response.status_code >= 500
+        or response.status_code == 429
+        or error.get("is_transient") is True
+        or code in TRANSIENT_CODES
+    )
+    if code is None:
+        text = _("Meta respondió con el error %(status)s.") % {"status": response.status_code}
+    else:
+        text = _("Meta respondió con el error %(status)s (código %(code)s).") % {
+            "status": response.status_code,
+            "code": code,
+        }
+    if detail:
+        text = f"{text} {detail}"
+    if transient:
+        text = f"{text} {_('Se reintentará.')}"
+    log.warning("meta graph %s: HTTP %s código %s", path.split("/")[-1], response.status_code, code)
+    raise SendError(text, permanent=not transient)
+
+
+def _comment_target(message: Message) -> str:
+    """The comment to answer: replies are flattened to the top-level comment of their thread
+    (Instagram refuses replies to replies), or the post itself when there is none."""
+    parent = message.parent_platform_id
+    if not parent:
+        return message.conversation.thread_id
+    top = (
+        Message.objects.filter(platform=message.platform, platform_message_id=parent)
+        .values_list("parent_platform_id", flat=True)
+        .first()
+    )
+    return top or parent
+
+
+def send_reply(message: Message) -> str:
+    """Sends a staff answer through the Graph API and returns the platform's id for it."""
+    conversation = message.conversation
+    account = conversation.account
+    token = _token(account)
+    instagram = account.platform == Platform.INSTAGRAM
+    if conversation.thread_kind == ThreadKind.DIRECT:
+        body: dict[str, Any] = {
+            "recipient": {"id": conversation.thread_id},
+            "message": {"text": message.text},
+        }
+        if instagram:
+            if not account.platform_id:
+                raise SendError(
+                    _("La cuenta de Instagram no tiene su id en el directorio."), permanent=True
+                )
+            path = f"{account.platform_id}/messages"
+        else:
+            body["messaging_type"] = "RESPONSE"
+            path = "me/messages"
+    else:
+        target = _comment_target(message)
+        if instagram:
+            replies_to_comment = target != conversation.thread_id
+            path = f"{target}/replies" if replies_to_comment else f"{target}/comments"
+        else:
+            path = f"{target}/comments"
+        body = {"message": message.text}
+    data = _graph_post(token, path, body)
+    platform_id = _str(data.get("id")) or _str(data.get("message_id"))
+    if not platform_id:
+        # The answer may have been published: retrying could publish it twice.
+        raise SendError(
+            _("Meta aceptó la respuesta pero no devolvió su id; revísela en la plataforma."),
+            permanent=True,
+        )
+    return platform_id
+
+
+def hide_comment(account: SocialAccount, comment_id: str, hidden: bool) -> None:
+    """Hides (or shows again) a citizen's comment on the platform; nothing is deleted."""
+    token = _token(account)
+    if account.platform == Platform.INSTAGRAM:
+        body: dict[str, Any] = {"hide": hidden}
+    else:
+        body = {"is_hidden": hidden}
+    data = _graph_post(token, comment_id, body)
+    if data.get("success") is False:
+        raise SendError(_("Meta no confirmó el cambio de visibilidad del comentario."))

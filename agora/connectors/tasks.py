@@ -1,0 +1,123 @@
+"""Background polling of the platforms that have no webhooks we use (X, YouTube): the
+periodic fan-out, one job per account, and what one poll did."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import async_task
+
+from agora.directory.models import Platform, SocialAccount
+from agora.inbox.services import IngestResult
+
+log = logging.getLogger(__name__)
+
+SCHEDULE_NAME = "conectores-consulta"
+POLL_MINUTES = 5
+# platform -> "module:function" that polls one account (imported lazily: those modules
+# import this one for PollResult).
+POLLERS: dict[str, str] = {
+    Platform.X: "agora.connectors.x:poll_account",
+    Platform.YOUTUBE: "agora.connectors.youtube:poll_account",
+}
+
+
+@dataclass
+class PollResult:
+    """What one poll of one account did."""
+
+    account_id: int
+    pages: int = 0
+    created: int = 0
+    edited: int = 0
+    unchanged: int = 0
+    # Set when the platform asked us to wait (rate limit, daily quota) or we were still waiting.
+    waiting_until: datetime | None = None
+    skipped: bool = False  # not polled at all: still inside the waiting window
+    error: str = ""
+
+    def add(self, ingest: IngestResult) -> None:
+        self.pages += 1
+        self.created += ingest.created
+        self.edited += ingest.edited
+        self.unchanged += ingest.unchanged
+
+    def __str__(self) -> str:
+        if self.skipped:
+            return f"en espera hasta {self.waiting_until:%Y-%m-%d %H:%M} UTC"
+        text = f"{self.pages} páginas, {self.created} nuevos, {self.edited} editados"
+        if self.waiting_until is not None:
+            text += f"; en espera hasta {self.waiting_until:%Y-%m-%d %H:%M} UTC"
+        if self.error:
+            text += f"; error: {self.error}"
+        return text
+
+
+def accounts_to_poll(*, now: datetime | None = None) -> list[int]:
+    """Verified X and YouTube accounts with a platform id and a credential, except those the
+    platform asked us to leave alone for now."""
+    now = now or timezone.now()
+    return list(
+        SocialAccount.objects.verified()
+        .filter(platform__in=list(POLLERS), credential__isnull=False)
+        .exclude(platform_id="")
+        .filter(
+            Q(cursor__isnull=True)
+            | Q(cursor__wait_until__isnull=True)
+            | Q(cursor__wait_until__lte=now)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def poll_all() -> int:
+    """The periodic job: one background job per account, so a slow platform or a large
+    backlog on one account never delays the others. Returns how many were queued."""
+    ids = accounts_to_poll()
+    for account_id in ids:
+        async_task("agora.connectors.tasks.poll_account_task", account_id, group="conectores")
+    return len(ids)
+
+
+def _poller(platform: str) -> Callable[[SocialAccount], PollResult]:
+    module_name, function = POLLERS[platform].split(":")
+    poller: Callable[[SocialAccount], PollResult] = getattr(
+        importlib.import_module(module_name), function
+    )
+    return poller
+
+
+def poll_account_task(account_id: int) -> str:
+    """Polls one account now (unless it stopped being a verified X/YouTube account)."""
+    account = (
+        SocialAccount.objects.verified()
+        .filter(pk=account_id, platform__in=list(POLLERS))
+        .select_related("entity")
+        .first()
+    )
+    if account is None:
+        return "cuenta no disponible"
+    result = _poller(account.platform)(account)
+    if result.error:
+        log.warning("Consulta de %s (%s) falló: %s", account, account.pk, result.error)
+    return str(result)
+
+
+def schedules_ensure() -> None:
+    """The periodic polling job, created once (call after migrate); idempotent."""
+    Schedule.objects.update_or_create(
+        name=SCHEDULE_NAME,
+        defaults={
+            "func": "agora.connectors.tasks.poll_all",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": POLL_MINUTES,
+        },
+    )

@@ -1,0 +1,357 @@
+"""The X connector (API v2): polls each account's mentions timeline into the inbox and sends
+answers as replies. Reads and writes use the account's OAuth 2.0 user-context bearer token.
+
+Polling and resuming (``PollCursor``):
+
+* A *run* reads ``GET /2/users/:id/mentions?since_id=S`` page by page (newest first,
+  ``meta.next_token`` -> ``pagination_token``) with ``S`` fixed for the whole run.
+* Each page is ingested and the cursor saved in one transaction, so the cursor never
+  points past a page that was not stored, nor before one that was.
+* While a run is unfinished, ``since_id`` stays ``S`` and ``page_token`` holds
+  ``"<newest id seen in this run>:<next_token>"``. A run interrupted by the rate limit, an
+  error or a crash resumes with the same ``S`` and the saved token: nothing is read twice
+  and nothing older than ``S`` is skipped.
+* Only when the last page has been stored does ``since_id`` move to the newest id of the
+  whole run (remembered in ``page_token``). Mentions posted while a run was interrupted are
+  newer than that id, so the following run reads them.
+* If X rejects a saved ``pagination_token`` (400), the run restarts from ``S`` without it:
+  pages already stored come again and idempotent ingestion absorbs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agora.connectors.models import AccountCredential, PollCursor
+from agora.connectors.tasks import PollResult
+from agora.directory.models import Platform, SocialAccount
+from agora.inbox.models import ThreadKind
+from agora.inbox.senders import SendError
+from agora.inbox.services import IncomingMessage, messages_ingest
+
+if TYPE_CHECKING:
+    from agora.inbox.models import Message
+
+MAX_RESULTS = 100
+TWEET_FIELDS = "author_id,conversation_id,created_at,referenced_tweets"
+USER_FIELDS = "name,username"
+EXPANSIONS = "author_id"
+DEFAULT_WAIT = timedelta(minutes=15)  # X's rate-limit window, when it sends no reset header
+_STATE_SEPARATOR = ":"
+_PAGE_TOKEN_MAX = PollCursor._meta.get_field("page_token").max_length or 256
+
+
+class XError(Exception):
+    """X failed or refused. ``retryable``: the same request may succeed later;
+    ``wait_until``: X asked us not to call before then."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        wait_until: datetime | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+        self.wait_until = wait_until
+
+
+@dataclass(frozen=True)
+class XPage:
+    """One response body with the rate-limit headers that came with it."""
+
+    body: dict[str, Any]
+    remaining: int | None
+    reset_at: datetime | None
+
+
+def _header_int(response: requests.Response, name: str) -> int | None:
+    value = response.headers.get(name, "")
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _reset_at(response: requests.Response) -> datetime | None:
+    reset = _header_int(response, "x-rate-limit-reset")  # epoch seconds
+    return datetime.fromtimestamp(reset, tz=UTC) if reset is not None else None
+
+
+def _problem(response: requests.Response) -> str:
+    """The human part of an X error body (``detail``/``title`` or ``errors[].message``)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    if not isinstance(body, dict):
+        return str(body)[:300]
+    if body.get("detail") or body.get("title"):
+        return str(body.get("detail") or body.get("title"))
+    errors = body.get("errors") or []
+    messages = [str(e.get("message", "")) for e in errors if isinstance(e, dict)]
+    return "; ".join(m for m in messages if m) or response.reason
+
+
+class XClient:
+    """A thin client for the two X endpoints Ágora uses."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = (base_url or settings.X_API_URL).rstrip("/")
+        self.timeout = timeout if timeout is not None else settings.CONNECTOR_TIMEOUT_SECONDS
+        self.session = session or requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        self.session.headers["User-Agent"] = "Agora/1.0 (gob.pe)"
+
+    @classmethod
+    def for_account(cls, account: SocialAccount) -> XClient:
+        credential = AccountCredential.objects.filter(account=account).first()
+        if credential is None or not credential.secret:
+            raise XError(
+                _("La cuenta %(account)s no tiene una credencial de X registrada.")
+                % {"account": str(account)}
+            )
+        return cls(credential.secret)
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            return self.session.request(
+                method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs
+            )
+        except requests.Timeout as exc:
+            raise XError(_("X no respondió a tiempo."), retryable=True) from exc
+        except requests.RequestException as exc:
+            raise XError(
+                _("No se pudo conectar con X: %(error)s") % {"error": exc}, retryable=True
+            ) from exc
+
+    def _raise_for(self, response: requests.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        detail = _problem(response)
+        if status == 429:
+            raise XError(
+                _("X limitó las consultas (429): %(detail)s") % {"detail": detail},
+                status=status,
+                retryable=True,
+                wait_until=_reset_at(response) or timezone.now() + DEFAULT_WAIT,
+            )
+        raise XError(
+            _("X respondió %(status)s: %(detail)s") % {"status": status, "detail": detail},
+            status=status,
+            retryable=status >= 500,
+        )
+
+    def mentions(self, user_id: str, since_id: str = "", pagination_token: str = "") -> XPage:
+        """One page of ``GET /2/users/:id/mentions``, newest first."""
+        params = {
+            "max_results": str(MAX_RESULTS),
+            "expansions": EXPANSIONS,
+            "tweet.fields": TWEET_FIELDS,
+            "user.fields": USER_FIELDS,
+        }
+        if since_id:
+            params["since_id"] = since_id
+        if pagination_token:
+            params["pagination_token"] = pagination_token
+        response = self._request("GET", f"/users/{user_id}/mentions", params=params)
+        self._raise_for(response)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise XError(_("X devolvió una respuesta que no es JSON."), retryable=True) from exc
+        return XPage(
+            body=body if isinstance(body, dict) else {},
+            remaining=_header_int(response, "x-rate-limit-remaining"),
+            reset_at=_reset_at(response),
+        )
+
+    def reply(self, text: str, in_reply_to_tweet_id: str) -> str:
+        """``POST /2/tweets`` as a reply; returns the new post's id."""
+        response = self._request(
+            "POST",
+            "/tweets",
+            json={"text": text, "reply": {"in_reply_to_tweet_id": in_reply_to_tweet_id}},
+        )
+        self._raise_for(response)
+        try:
+            tweet_id = str(response.json()["data"]["id"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise XError(_("X no devolvió el id de la respuesta publicada.")) from exc
+        return tweet_id
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def _parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _author_name(user: dict[str, Any] | None) -> str:
+    if not user:
+        return ""
+    name = str(user.get("name") or "")
+    username = str(user.get("username") or "")
+    if name and username:
+        return f"{name} (@{username})"
+    return name or (f"@{username}" if username else "")
+
+
+def parse_mentions(page: dict[str, Any], account: SocialAccount) -> list[IncomingMessage]:
+    """The posts of one mentions page as inbox events. A post's conversation is its
+    ``conversation_id``; posts written by the account itself are the entity's answers."""
+    users = {str(u.get("id")): u for u in (page.get("includes") or {}).get("users") or [] if u}
+    events = []
+    for tweet in page.get("data") or []:
+        tweet_id = str(tweet.get("id") or "")
+        created = tweet.get("created_at")
+        if not tweet_id or not created:
+            continue
+        author_id = str(tweet.get("author_id") or "")
+        parent = next(
+            (
+                str(ref.get("id"))
+                for ref in tweet.get("referenced_tweets") or []
+                if ref.get("type") == "replied_to"
+            ),
+            "",
+        )
+        events.append(
+            IncomingMessage(
+                platform=Platform.X,
+                account_id=account.pk,
+                thread_kind=ThreadKind.MENTION,
+                thread_id=str(tweet.get("conversation_id") or tweet_id),
+                message_id=tweet_id,
+                sent_at=_parse_time(str(created)),
+                text=str(tweet.get("text") or ""),
+                author_id=author_id,
+                author_name=_author_name(users.get(author_id)),
+                parent_id=parent,
+                from_entity=bool(account.platform_id) and author_id == account.platform_id,
+            )
+        )
+    # Oldest first: a new conversation takes its subject and author from its first event.
+    events.sort(key=lambda event: event.sent_at)
+    return events
+
+
+# --- polling -----------------------------------------------------------------------------------
+
+
+def _newer(a: str, b: str) -> str:
+    """The newer of two post ids (X ids are snowflakes: numeric order is time order)."""
+    if not a.isdigit():
+        return b if b.isdigit() else ""
+    if not b.isdigit():
+        return a
+    return a if int(a) >= int(b) else b
+
+
+def _resume_state(page_token: str) -> tuple[str, str]:
+    newest, _sep, token = page_token.partition(_STATE_SEPARATOR)
+    return (newest, token) if token else ("", "")
+
+
+def _pending_state(newest: str, next_token: str) -> str:
+    state = f"{newest}{_STATE_SEPARATOR}{next_token}"
+    # A token too long to keep: the next run restarts from since_id (duplicates are absorbed).
+    return state if len(state) <= _PAGE_TOKEN_MAX else ""
+
+
+def poll_account(account: SocialAccount, *, now: datetime | None = None) -> PollResult:
+    """Reads the account's new mentions into the inbox (see the module docstring for how the
+    cursor moves). Never raises for platform trouble: it is recorded on the cursor."""
+    now = now or timezone.now()
+    result = PollResult(account_id=account.pk)
+    cursor, _created = PollCursor.objects.get_or_create(account=account)
+    if cursor.wait_until is not None and now < cursor.wait_until:
+        result.skipped = True
+        result.waiting_until = cursor.wait_until
+        return result
+    newest, token = _resume_state(cursor.page_token)
+    restarted = False
+    try:
+        client = XClient.for_account(account)
+        while True:
+            try:
+                page = client.mentions(
+                    account.platform_id, since_id=cursor.since_id, pagination_token=token
+                )
+            except XError as exc:
+                if token and exc.status == 400 and not restarted:
+                    # An expired or unknown pagination token: restart this run from since_id.
+                    newest, token, restarted = "", "", True
+                    continue
+                raise
+            events = parse_mentions(page.body, account)
+            for event in events:
+                newest = _newer(newest, event.message_id)
+            newest = _newer(newest, str((page.body.get("meta") or {}).get("newest_id") or ""))
+            next_token = str((page.body.get("meta") or {}).get("next_token") or "")
+            exhausted = page.remaining is not None and page.remaining <= 0
+            with transaction.atomic():
+                result.add(messages_ingest(batch=events, now=now))
+                if next_token:
+                    cursor.page_token = _pending_state(newest, next_token)
+                else:
+                    cursor.since_id = _newer(cursor.since_id, newest)
+                    cursor.page_token = ""
+                cursor.last_polled_at = now
+                cursor.last_error = ""
+                if exhausted:
+                    cursor.wait_until = page.reset_at or now + DEFAULT_WAIT
+                    result.waiting_until = cursor.wait_until
+                cursor.save()
+            if not next_token or exhausted:
+                break
+            token = next_token
+    except XError as exc:
+        cursor.last_polled_at = now
+        if exc.wait_until is not None:
+            # 429: wait for the window to reset; the unfinished run resumes from page_token.
+            cursor.wait_until = exc.wait_until
+            result.waiting_until = exc.wait_until
+            cursor.save(update_fields=["last_polled_at", "wait_until"])
+        else:
+            cursor.last_error = str(exc)[:2000]
+            result.error = str(exc)
+            cursor.save(update_fields=["last_polled_at", "last_error"])
+    return result
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def send_reply(message: Message) -> str:
+    """Publishes an answer as a reply to the citizen's post; returns the new post's id.
+    Raises ``SendError``: permanent on X's refusals (4xx), retryable on 429, 5xx, timeouts
+    and connection errors."""
+    conversation = message.conversation
+    in_reply_to = message.parent_platform_id or conversation.thread_id
+    try:
+        client = XClient.for_account(conversation.account)
+        return client.reply(message.text, in_reply_to)
+    except XError as exc:
+        raise SendError(str(exc), permanent=not exc.retryable) from exc

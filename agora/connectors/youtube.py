@@ -1,0 +1,374 @@
+"""The YouTube connector (Data API v3): polls the comment threads of each channel into the
+inbox and sends answers as replies (``comments.insert``). Reads work with an API key or an
+OAuth token; answering needs the channel's OAuth token (scope ``youtube.force-ssl``).
+
+Polling and resuming (``PollCursor``):
+
+* ``commentThreads.list?allThreadsRelatedToChannelId=…&order=time`` lists threads newest
+  first; a run follows ``nextPageToken`` until a page whose comments (top-level and the
+  replies included with it) are all strictly older than ``since_id`` — which stores the
+  newest ``publishedAt``/``updatedAt`` already read, as ISO 8601 — or until there is no token.
+  Comments stamped in the same second as ``since_id`` are read again rather than risked;
+  ingestion is idempotent.
+* Each page is ingested and the cursor saved in one transaction. While a run is unfinished,
+  ``page_token`` holds ``"<newest time seen in this run>|<nextPageToken>"`` and ``since_id``
+  does not move, so a run stopped by the quota, an error or a crash resumes where it stopped.
+* A 403 ``quotaExceeded`` stops the run until the next midnight, Pacific time, when YouTube
+  resets the daily quota.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agora.connectors.models import AccountCredential, CredentialKind, PollCursor
+from agora.connectors.tasks import PollResult
+from agora.directory.models import Platform, SocialAccount
+from agora.inbox.models import ThreadKind
+from agora.inbox.senders import SendError
+from agora.inbox.services import IncomingMessage, messages_ingest
+
+if TYPE_CHECKING:
+    from agora.inbox.models import Message
+
+MAX_RESULTS = 100
+# A first poll of a large channel is spread over several runs (1 quota unit per page).
+MAX_PAGES_PER_RUN = 20
+PACIFIC = ZoneInfo("America/Los_Angeles")
+QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
+RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+RATE_WAIT = timedelta(minutes=5)
+_STATE_SEPARATOR = "|"
+_PAGE_TOKEN_MAX = PollCursor._meta.get_field("page_token").max_length or 256
+
+
+class YouTubeError(Exception):
+    """YouTube failed or refused. ``retryable``: the same request may succeed later;
+    ``wait_until``: the quota or rate limit asks us not to call before then."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        reason: str = "",
+        retryable: bool = False,
+        wait_until: datetime | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+        self.retryable = retryable
+        self.wait_until = wait_until
+
+
+def next_quota_reset(now: datetime) -> datetime:
+    """The next midnight in Pacific time (when YouTube's daily quota resets), in UTC."""
+    local = now.astimezone(PACIFIC)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=PACIFIC)
+    return midnight.astimezone(UTC)
+
+
+def _error_parts(response: requests.Response) -> tuple[str, str]:
+    """(reason, message) of a Google API error body ``{"error": {"errors": [{reason}]}}``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", response.text[:300] or response.reason
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return "", response.reason
+    reasons = [str(e.get("reason", "")) for e in error.get("errors") or [] if isinstance(e, dict)]
+    return next((r for r in reasons if r), ""), str(error.get("message") or response.reason)
+
+
+class YouTubeClient:
+    """A thin client for the two Data API methods Ágora uses."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str = "",
+        oauth_token: str = "",
+        base_url: str | None = None,
+        timeout: float | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = (base_url or settings.YOUTUBE_API_URL).rstrip("/")
+        self.timeout = timeout if timeout is not None else settings.CONNECTOR_TIMEOUT_SECONDS
+        self.api_key = api_key
+        self.oauth_token = oauth_token
+        self.session = session or requests.Session()
+        if oauth_token:
+            self.session.headers["Authorization"] = f"Bearer {oauth_token}"
+
+    @classmethod
+    def for_account(cls, account: SocialAccount) -> YouTubeClient:
+        credential = AccountCredential.objects.filter(account=account).first()
+        if credential is None or not credential.secret:
+            raise YouTubeError(
+                _("La cuenta %(account)s no tiene una credencial de YouTube registrada.")
+                % {"account": str(account)}
+            )
+        if credential.kind == CredentialKind.API_KEY:
+            return cls(api_key=credential.secret)
+        return cls(oauth_token=credential.secret)
+
+    def _request(
+        self, method: str, path: str, *, params: dict[str, str], **kwargs: Any
+    ) -> dict[str, Any]:
+        if self.api_key and not self.oauth_token:
+            params = {**params, "key": self.api_key}
+        try:
+            response = self.session.request(
+                method, f"{self.base_url}{path}", params=params, timeout=self.timeout, **kwargs
+            )
+        except requests.Timeout as exc:
+            raise YouTubeError(_("YouTube no respondió a tiempo."), retryable=True) from exc
+        except requests.RequestException as exc:
+            raise YouTubeError(
+                _("No se pudo conectar con YouTube: %(error)s") % {"error": exc}, retryable=True
+            ) from exc
+        status = response.status_code
+        if status >= 400:
+            reason, detail = _error_parts(response)
+            message = _("YouTube respondió %(status)s (%(reason)s): %(detail)s") % {
+                "status": status,
+                "reason": reason or "-",
+                "detail": detail,
+            }
+            wait_until = None
+            if reason in QUOTA_REASONS:
+                wait_until = next_quota_reset(timezone.now())
+            elif reason in RATE_REASONS or status == 429:
+                wait_until = timezone.now() + RATE_WAIT
+            raise YouTubeError(
+                message,
+                status=status,
+                reason=reason,
+                retryable=status >= 500 or wait_until is not None,
+                wait_until=wait_until,
+            )
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise YouTubeError(
+                _("YouTube devolvió una respuesta que no es JSON."), retryable=True
+            ) from exc
+        return body if isinstance(body, dict) else {}
+
+    def comment_threads(self, channel_id: str, page_token: str = "") -> dict[str, Any]:
+        """One page of ``commentThreads.list`` for every video of the channel, newest first."""
+        params = {
+            "part": "snippet,replies",
+            "allThreadsRelatedToChannelId": channel_id,
+            "maxResults": str(MAX_RESULTS),
+            "order": "time",
+            # textOriginal is only guaranteed to the comment's author; plain textDisplay is
+            # the fallback we can always read.
+            "textFormat": "plainText",
+        }
+        if page_token:
+            params["pageToken"] = page_token
+        return self._request("GET", "/commentThreads", params=params)
+
+    def reply(self, parent_id: str, text: str) -> str:
+        """``comments.insert``: a reply under a top-level comment; returns the new comment id."""
+        if not self.oauth_token:
+            raise YouTubeError(
+                _(
+                    "Para responder en YouTube se necesita un token OAuth de la cuenta "
+                    "(una clave de API solo permite leer)."
+                )
+            )
+        body = self._request(
+            "POST",
+            "/comments",
+            params={"part": "snippet"},
+            json={"snippet": {"parentId": parent_id, "textOriginal": text}},
+        )
+        comment_id = str(body.get("id") or "")
+        if not comment_id:
+            raise YouTubeError(_("YouTube no devolvió el id de la respuesta publicada."))
+        return comment_id
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def _parse_time(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _comment_event(
+    comment: dict[str, Any], thread_id: str, account: SocialAccount
+) -> IncomingMessage | None:
+    snippet = comment.get("snippet") or {}
+    comment_id = str(comment.get("id") or "")
+    published = _parse_time(str(snippet.get("publishedAt") or ""))
+    if not comment_id or published is None:
+        return None
+    updated = _parse_time(str(snippet.get("updatedAt") or ""))
+    author_id = str((snippet.get("authorChannelId") or {}).get("value") or "")
+    return IncomingMessage(
+        platform=Platform.YOUTUBE,
+        account_id=account.pk,
+        thread_kind=ThreadKind.COMMENTS,
+        thread_id=thread_id,
+        message_id=comment_id,
+        sent_at=published,
+        text=str(snippet.get("textOriginal") or snippet.get("textDisplay") or ""),
+        author_id=author_id,
+        author_name=str(snippet.get("authorDisplayName") or ""),
+        parent_id=str(snippet.get("parentId") or ""),
+        verb="edit" if updated is not None and updated > published else "add",
+        from_entity=bool(account.platform_id) and author_id == account.platform_id,
+    )
+
+
+def parse_threads(page: dict[str, Any], account: SocialAccount) -> list[IncomingMessage]:
+    """The comments of one ``commentThreads.list`` page as inbox events: one conversation per
+    thread, with its top-level comment and the replies YouTube included. Comments written by
+    the channel itself are the entity's answers; an ``updatedAt`` later than ``publishedAt``
+    is an edit."""
+    events = []
+    for item in page.get("items") or []:
+        thread_id = str(item.get("id") or "")
+        top = (item.get("snippet") or {}).get("topLevelComment")
+        if not thread_id or not top:
+            continue
+        for comment in [top, *((item.get("replies") or {}).get("comments") or [])]:
+            event = _comment_event(comment, thread_id, account)
+            if event is not None:
+                events.append(event)
+    # Oldest first: a new conversation takes its subject and author from its first event.
+    events.sort(key=lambda event: event.sent_at)
+    return events
+
+
+def _stamps(page: dict[str, Any]) -> list[datetime]:
+    """The latest time of each comment of a page (published or edited)."""
+    stamps = []
+    for item in page.get("items") or []:
+        top = (item.get("snippet") or {}).get("topLevelComment")
+        for comment in [top, *((item.get("replies") or {}).get("comments") or [])]:
+            snippet = (comment or {}).get("snippet") or {}
+            times = [
+                t
+                for t in (
+                    _parse_time(str(snippet.get("publishedAt") or "")),
+                    _parse_time(str(snippet.get("updatedAt") or "")),
+                )
+                if t is not None
+            ]
+            if times:
+                stamps.append(max(times))
+    return stamps
+
+
+# --- polling -----------------------------------------------------------------------------------
+
+
+def _resume_state(page_token: str) -> tuple[datetime | None, str]:
+    newest, _sep, token = page_token.partition(_STATE_SEPARATOR)
+    return (_parse_time(newest), token) if token else (None, "")
+
+
+def _pending_state(newest: datetime | None, next_token: str) -> str:
+    state = f"{newest.isoformat() if newest else ''}{_STATE_SEPARATOR}{next_token}"
+    # A token too long to keep: the next run restarts from the top (duplicates are absorbed).
+    return state if len(state) <= _PAGE_TOKEN_MAX else ""
+
+
+def _latest(*values: datetime | None) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def poll_account(account: SocialAccount, *, now: datetime | None = None) -> PollResult:
+    """Reads the channel's new comments into the inbox (see the module docstring for how the
+    cursor moves). Never raises for platform trouble: it is recorded on the cursor."""
+    now = now or timezone.now()
+    result = PollResult(account_id=account.pk)
+    cursor, _created = PollCursor.objects.get_or_create(account=account)
+    if cursor.wait_until is not None and now < cursor.wait_until:
+        result.skipped = True
+        result.waiting_until = cursor.wait_until
+        return result
+    since = _parse_time(cursor.since_id)
+    newest, token = _resume_state(cursor.page_token)
+    restarted = False
+    try:
+        client = YouTubeClient.for_account(account)
+        while result.pages < MAX_PAGES_PER_RUN:
+            try:
+                page = client.comment_threads(account.platform_id, page_token=token)
+            except YouTubeError as exc:
+                if token and exc.status == 400 and not restarted:
+                    # An expired or unknown page token: restart this run from the top.
+                    newest, token, restarted = None, "", True
+                    continue
+                raise
+            events = parse_threads(page, account)
+            stamps = _stamps(page)
+            newest = _latest(newest, *stamps)
+            next_token = str(page.get("nextPageToken") or "")
+            caught_up = since is not None and bool(stamps) and all(s < since for s in stamps)
+            done = not next_token or caught_up
+            with transaction.atomic():
+                result.add(messages_ingest(batch=events, now=now))
+                if done:
+                    latest = _latest(since, newest)
+                    cursor.since_id = latest.isoformat() if latest else ""
+                    cursor.page_token = ""
+                else:
+                    cursor.page_token = _pending_state(newest, next_token)
+                cursor.last_polled_at = now
+                cursor.last_error = ""
+                cursor.save()
+            if done:
+                break
+            token = next_token
+    except YouTubeError as exc:
+        cursor.last_polled_at = now
+        if exc.wait_until is not None:
+            # Quota or rate limit: wait; the unfinished run resumes from page_token.
+            cursor.wait_until = exc.wait_until
+            result.waiting_until = exc.wait_until
+            cursor.last_error = str(exc)[:2000]
+            cursor.save(update_fields=["last_polled_at", "wait_until", "last_error"])
+        else:
+            cursor.last_error = str(exc)[:2000]
+            result.error = str(exc)
+            cursor.save(update_fields=["last_polled_at", "last_error"])
+    return result
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def send_reply(message: Message) -> str:
+    """Publishes an answer as a reply in the comment thread; returns the new comment's id.
+    YouTube threads are one level deep, so the parent is always the thread's top-level
+    comment (whose id is the thread id). Raises ``SendError``: permanent on refusals (4xx),
+    retryable on quota/rate limits, 5xx, timeouts and connection errors."""
+    conversation = message.conversation
+    try:
+        client = YouTubeClient.for_account(conversation.account)
+        return client.reply(conversation.thread_id, message.text)
+    except YouTubeError as exc:
+        raise SendError(str(exc), permanent=not exc.retryable) from exc
