@@ -350,7 +350,7 @@ def payload_load(raw: bytes) -> dict[str, Any]:
     return payload
 
 
-def _quarantine_store(platform: str, items: list[tuple[str, str, dict[str, Any]]]) -> int:
+def quarantine_store(platform: str, items: list[tuple[str, str, dict[str, Any]]]) -> int:
     """Keeps unplaceable entries for the rector office; a replayed entry is stored once."""
     if not items:
         return 0
@@ -386,7 +386,7 @@ def handle_webhook_body(raw: bytes) -> MetaResult:
         batch = parse_webhook(payload)
         ingest = messages_ingest(batch=batch.events)
         platform = OBJECT_PLATFORMS[_str(payload.get("object"))]
-        quarantined = _quarantine_store(platform, batch.quarantine)
+        quarantined = quarantine_store(platform, batch.quarantine)
     ignored = sum(batch.ignored.values())
     if quarantined or ignored:
         log.info(

@@ -1,0 +1,727 @@
+"""File import into the inbox (``agora ingest``): JSONL files with one raw platform payload per
+line (Meta webhook bodies, X mentions pages, YouTube commentThreads pages) and CSV/XLSX exports
+with a column mapping.
+
+Every line is parsed on its own: a bad line is reported (line number and a Spanish reason) and
+never stops the others. Good lines go through ``messages_ingest`` in batches; each batch commits
+on its own, so a run killed halfway leaves whole batches only, and running the file again
+completes it without duplicates because ingestion is idempotent on (platform, message id).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agora.core.calendar import LIMA
+from agora.core.errors import DomainError
+from agora.directory.handles import handle_key
+from agora.directory.models import AccountStatus, Platform, SocialAccount
+from agora.inbox.models import Direction, ThreadKind
+from agora.inbox.services import IncomingMessage, messages_ingest
+
+BATCH_SIZE = 1000
+JSONL_PLATFORMS = ("meta", "instagram", "x", "youtube")
+PLATFORMS = (*JSONL_PLATFORMS, "csv")
+# Columns of the CSV/XLSX path: the field names are also the default column names.
+REQUIRED_FIELDS = ("account", "thread_id", "message_id", "sent_at")
+OPTIONAL_FIELDS = (
+    "author_id",
+    "author_name",
+    "text",
+    "direction",
+    "thread_kind",
+    "parent_id",
+    "platform",
+)
+FIELDS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS)
+MAX_MESSAGE_ID = 160
+MAX_THREAD_ID = 128
+# A cell may hold a long message; the csv module refuses fields above 128 KiB by default.
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+_DIRECTIONS = {
+    "": None,
+    "entrante": False,
+    "in": False,
+    "ciudadano": False,
+    "saliente": True,
+    "out": True,
+    "entidad": True,
+}
+_X_HANDLE = re.compile(r"@(\w{1,15})")
+# What a platform parser raises on a payload of an unexpected shape.
+_SHAPE_ERRORS = (ValueError, TypeError, AttributeError, KeyError)
+_LOCAL_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
+
+Progress = Callable[[int, int], None]
+# (platform, object id, Spanish reason, entry as received)
+QuarantineItem = tuple[str, str, str, dict[str, Any]]
+
+
+class FileImportError(DomainError):
+    """The file as a whole cannot be read (missing columns, not a spreadsheet, …)."""
+
+
+class LineError(Exception):
+    """One line refused, with the Spanish reason."""
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return _("Línea %(line)s: %(reason)s") % {"line": self.line, "reason": self.reason}
+
+
+@dataclass
+class ImportReport:
+    total: int = 0  # lines in the file (0 when unknown)
+    processed: int = 0
+    created: int = 0
+    edited: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    errors: list[LineProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Parsed:
+    line: int
+    events: list[IncomingMessage] = field(default_factory=list)
+    quarantine: list[QuarantineItem] = field(default_factory=list)
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+class AccountIndex:
+    """Verified accounts by platform id and by handle, loaded once per platform."""
+
+    def __init__(self) -> None:
+        self._by_platform: dict[str, tuple[dict[str, SocialAccount], dict[str, SocialAccount]]] = {}
+
+    def _load(self, platform: str) -> tuple[dict[str, SocialAccount], dict[str, SocialAccount]]:
+        if platform not in self._by_platform:
+            by_id: dict[str, SocialAccount] = {}
+            by_key: dict[str, SocialAccount] = {}
+            for account in SocialAccount.objects.filter(
+                platform=platform, status=AccountStatus.VERIFICADA
+            ).order_by("pk"):
+                if account.platform_id:
+                    by_id.setdefault(account.platform_id, account)
+                by_key.setdefault(account.handle_key, account)
+            self._by_platform[platform] = (by_id, by_key)
+        return self._by_platform[platform]
+
+    def find(self, reference: str, platforms: tuple[str, ...]) -> list[SocialAccount]:
+        """Accounts matching a platform id or a handle (with or without @) on ``platforms``."""
+        reference = reference.strip()
+        if not reference:
+            return []
+        found: dict[int, SocialAccount] = {}
+        for platform in platforms:
+            by_id, by_key = self._load(platform)
+            for account in (by_id.get(reference), by_key.get(handle_key(reference))):
+                if account is not None:
+                    found[account.pk] = account
+        return list(found.values())
+
+    def one(self, reference: str, platforms: tuple[str, ...]) -> SocialAccount:
+        matches = self.find(reference, platforms)
+        if not matches:
+            raise LineError(
+                _("Cuenta desconocida «%(account)s»: no es una cuenta verificada.")
+                % {"account": reference[:80]}
+            )
+        if len(matches) > 1:
+            raise LineError(
+                _("La cuenta «%(account)s» es ambigua (%(accounts)s): indique la plataforma.")
+                % {"account": reference[:80], "accounts": ", ".join(str(a) for a in matches)}
+            )
+        return matches[0]
+
+
+# --- checks shared by every path ------------------------------------------------------------
+
+
+def _check_events(events: list[IncomingMessage]) -> None:
+    """Rejects what the database would refuse or what would break idempotency (an id longer
+    than the column would be stored truncated and never found again)."""
+    for event in events:
+        if not event.message_id:
+            raise LineError(_("Falta el id del mensaje."))
+        if len(event.message_id) > MAX_MESSAGE_ID:
+            raise LineError(
+                _("El id del mensaje supera los %(max)s caracteres.") % {"max": MAX_MESSAGE_ID}
+            )
+        if not event.thread_id:
+            raise LineError(_("Falta el id del hilo."))
+        if len(event.thread_id) > MAX_THREAD_ID:
+            raise LineError(
+                _("El id del hilo supera los %(max)s caracteres.") % {"max": MAX_THREAD_ID}
+            )
+        if timezone.is_naive(event.sent_at):
+            raise LineError(_("La fecha del mensaje no tiene zona horaria."))
+
+
+def _domain_reason(exc: DomainError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def _shape_reason(exc: Exception) -> str:
+    return _("Contenido con una forma inesperada para la plataforma: %(detail)s") % {
+        "detail": f"{type(exc).__name__}: {exc}"[:200]
+    }
+
+
+# --- JSONL -----------------------------------------------------------------------------------
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
+
+
+def _jsonl_payloads(path: Path) -> Iterator[tuple[int, dict[str, Any] | LineError | None]]:
+    """(line number, payload) for each line; a LineError for unreadable lines, None for blank
+    ones. Reads the file as a stream: a file larger than memory is fine."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                yield number, None
+                continue
+            try:
+                payload = json.loads(raw)
+            except UnicodeDecodeError:
+                yield number, LineError(_("La línea no está codificada en UTF-8."))
+                continue
+            except ValueError as exc:
+                yield (
+                    number,
+                    LineError(_("JSON no válido: %(detail)s") % {"detail": str(exc)[:200]}),
+                )
+                continue
+            if not isinstance(payload, dict):
+                yield number, LineError(_("Cada línea debe ser un objeto JSON."))
+                continue
+            yield number, payload
+
+
+def _parse_meta(payload: dict[str, Any], platform: str) -> _Parsed:
+    from agora.connectors import meta
+
+    kind = payload.get("object")
+    if platform == "instagram" and kind != "instagram":
+        raise LineError(
+            _("Se esperaba un webhook de Instagram («object»: «instagram»), no «%(kind)s».")
+            % {"kind": str(kind)[:40]}
+        )
+    try:
+        batch = meta.parse_webhook(payload)
+    except DomainError as exc:
+        raise LineError(_domain_reason(exc)) from exc
+    except _SHAPE_ERRORS as exc:
+        raise LineError(_shape_reason(exc)) from exc
+    target = meta.OBJECT_PLATFORMS[str(kind)]
+    return _Parsed(
+        line=0,
+        events=list(batch.events),
+        quarantine=[(target, oid, reason, entry) for oid, reason, entry in batch.quarantine],
+    )
+
+
+def _x_mentioned(page: dict[str, Any]) -> list[set[str]]:
+    """For each tweet of a mentions page, the ids and handles it mentions or replies to."""
+    tweets = page.get("data")
+    out: list[set[str]] = []
+    for tweet in tweets if isinstance(tweets, list) else []:
+        if not isinstance(tweet, dict):
+            continue
+        refs: set[str] = set()
+        if reply_to := tweet.get("in_reply_to_user_id"):
+            refs.add(str(reply_to))
+        entities = tweet.get("entities") if isinstance(tweet.get("entities"), dict) else {}
+        for mention in (entities or {}).get("mentions") or []:
+            if isinstance(mention, dict):
+                for key in ("id", "username"):
+                    if mention.get(key):
+                        refs.add(str(mention[key]))
+        # The poller does not ask for ``entities``: the @handles of the text say the same.
+        refs.update(_X_HANDLE.findall(str(tweet.get("text") or "")))
+        out.append(refs)
+    return out
+
+
+def _x_account(page: dict[str, Any], accounts: AccountIndex) -> SocialAccount | None:
+    """The verified X account a mentions page belongs to: the one every tweet mentions, or the
+    only verified account mentioned at all. None when the page has no tweets."""
+    mentioned = _x_mentioned(page)
+    if not mentioned:
+        return None
+    per_tweet: list[set[int]] = []
+    by_pk: dict[int, SocialAccount] = {}
+    for refs in mentioned:
+        pks = set()
+        for ref in refs:
+            for account in accounts.find(ref, (Platform.X,)):
+                by_pk[account.pk] = account
+                pks.add(account.pk)
+        per_tweet.append(pks)
+    everywhere = set.intersection(*per_tweet) if per_tweet else set()
+    candidates = everywhere if len(everywhere) == 1 else set(by_pk)
+    if len(candidates) == 1:
+        return by_pk[candidates.pop()]
+    if not candidates:
+        raise LineError(
+            _(
+                "Ninguna cuenta verificada de X aparece mencionada en la página: "
+                "indique la cuenta con --account."
+            )
+        )
+    raise LineError(
+        _("La página menciona varias cuentas verificadas (%(accounts)s): use --account.")
+        % {"accounts": ", ".join(str(by_pk[pk]) for pk in sorted(candidates))}
+    )
+
+
+def _parse_x(
+    payload: dict[str, Any], account: SocialAccount | None, accounts: AccountIndex
+) -> _Parsed:
+    from agora.connectors import x
+
+    if "data" in payload and not isinstance(payload["data"], list):
+        raise LineError(_("La página de menciones debe tener una lista «data»."))
+    target = account or _x_account(payload, accounts)
+    if target is None:
+        return _Parsed(line=0)  # an empty page: nothing to read
+    try:
+        events = x.parse_mentions(payload, target)
+    except DomainError as exc:
+        raise LineError(_domain_reason(exc)) from exc
+    except _SHAPE_ERRORS as exc:
+        raise LineError(_shape_reason(exc)) from exc
+    return _Parsed(line=0, events=list(events))
+
+
+def _parse_youtube(payload: dict[str, Any], accounts: AccountIndex) -> _Parsed:
+    from agora.connectors import youtube
+
+    items = payload.get("items", [])
+    if not isinstance(items, list):
+        raise LineError(_("La página de commentThreads debe tener una lista «items»."))
+    by_channel: dict[str, list[Any]] = defaultdict(list)
+    for item in items:
+        snippet = item.get("snippet") if isinstance(item, dict) else None
+        channel = str((snippet or {}).get("channelId") or "") if isinstance(snippet, dict) else ""
+        if not channel:
+            raise LineError(_("Un hilo de comentarios no tiene «snippet.channelId»."))
+        by_channel[channel].append(item)
+    parsed = _Parsed(line=0)
+    for channel, group in by_channel.items():
+        account = accounts.one(channel, (Platform.YOUTUBE,))
+        try:
+            events = youtube.parse_threads({**payload, "items": group}, account)
+        except DomainError as exc:
+            raise LineError(_domain_reason(exc)) from exc
+        except _SHAPE_ERRORS as exc:
+            raise LineError(_shape_reason(exc)) from exc
+        parsed.events.extend(events)
+    return parsed
+
+
+def _jsonl_source(
+    *, path: Path, platform: str, account: SocialAccount | None, accounts: AccountIndex
+) -> Iterator[tuple[int, _Parsed | LineError | None]]:
+    for number, payload in _jsonl_payloads(path):
+        if payload is None or isinstance(payload, LineError):
+            yield number, payload
+            continue
+        try:
+            if platform in ("meta", "instagram"):
+                parsed = _parse_meta(payload, platform)
+            elif platform == "x":
+                parsed = _parse_x(payload, account, accounts)
+            else:
+                parsed = _parse_youtube(payload, accounts)
+            _check_events(parsed.events)
+        except LineError as exc:
+            yield number, exc
+            continue
+        parsed.line = number
+        yield number, parsed
+
+
+# --- CSV and XLSX ----------------------------------------------------------------------------
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """``text=Mensaje,sent_at=Fecha`` → {"text": "Mensaje", "sent_at": "Fecha"}."""
+    mapping: dict[str, str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, sep, column = part.partition("=")
+        name, column = name.strip(), column.strip()
+        if not sep or not column:
+            raise FileImportError(
+                _("Correspondencia mal escrita «%(part)s»: use campo=Columna.") % {"part": part}
+            )
+        if name not in FIELDS:
+            raise FileImportError(
+                _("Campo desconocido «%(name)s» en la correspondencia; use uno de: %(fields)s.")
+                % {"name": name, "fields": ", ".join(FIELDS)}
+            )
+        mapping[name] = column
+    return mapping
+
+
+def parse_when(value: object) -> datetime:
+    """ISO 8601 (with offset, or naive meaning Lima time), ``YYYY-MM-DD HH:MM`` or
+    ``DD/MM/YYYY HH:MM`` in Lima time, or a spreadsheet date cell (Lima time)."""
+    moment: datetime | None = None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(0))
+    else:
+        text = str(value or "").strip()
+        if text:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                for pattern in _LOCAL_FORMATS:
+                    try:
+                        moment = datetime.strptime(text, pattern)  # noqa: DTZ007 - Lima below
+                        break
+                    except ValueError:
+                        continue
+    if moment is None:
+        raise LineError(
+            _(
+                "Fecha no válida «%(value)s»: use ISO 8601 (2025-03-01T10:15:00-05:00) "
+                "o AAAA-MM-DD HH:MM en hora de Lima."
+            )
+            % {"value": str(value or "")[:40]}
+        )
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=LIMA)
+    return moment
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # spreadsheets store numeric ids as floats
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) or, failing that, Windows-1252 (Excel's CSV on Windows)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig"
+
+
+def _csv_rows(path: Path) -> tuple[int, Iterator[tuple[int, list[object]]]]:
+    """(total lines, iterator of (line number where the row starts, cells)); the header is the
+    first row yielded."""
+    encoding = _detect_encoding(path)
+    with path.open(encoding=encoding, newline="") as handle:
+        sample = handle.read(64 * 1024)
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    total = max(_count_lines(path) - 1, 0)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+        with path.open(encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, dialect)
+            start = 1
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise FileImportError(
+                        _("El CSV no se puede leer desde la línea %(line)s: %(error)s")
+                        % {"line": start, "error": exc}
+                    ) from exc
+                yield start, list(row)
+                start = reader.line_num + 1
+
+    return total, rows()
+
+
+def _xlsx_rows(path: Path) -> tuple[int, Iterator[tuple[int, list[object]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors)
+        raise FileImportError(
+            _("No se pudo abrir el libro de Excel: %(error)s") % {"error": str(exc)[:200]}
+        ) from exc
+    sheet = book.worksheets[0]
+    total = max((sheet.max_row or 1) - 1, 0)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, list(row)
+        finally:
+            book.close()
+
+    return total, rows()
+
+
+class _Columns:
+    """Where each field is in the header, after the mapping."""
+
+    def __init__(self, header: list[object], mapping: dict[str, str]) -> None:
+        names = [_cell(h).casefold() for h in header]
+        self.width = len(names)
+        self.index: dict[str, int] = {}
+        missing = []
+        for name in FIELDS:
+            column = mapping.get(name, name)
+            if column.casefold() in names:
+                self.index[name] = names.index(column.casefold())
+            elif name in REQUIRED_FIELDS or name in mapping:
+                missing.append(column)
+        if missing:
+            raise FileImportError(
+                _("Faltan columnas en la cabecera: %(columns)s. Columnas del archivo: %(found)s.")
+                % {
+                    "columns": ", ".join(f"«{c}»" for c in missing),
+                    "found": ", ".join(_cell(h) for h in header if _cell(h)) or "-",
+                }
+            )
+
+    def values(self, row: list[object]) -> dict[str, object]:
+        extra = [c for c in row[self.width :] if _cell(c)]
+        if extra:
+            raise LineError(
+                _("La línea tiene más columnas que la cabecera (¿un separador sin comillas?).")
+            )
+        out: dict[str, object] = {}
+        for name, position in self.index.items():
+            if position >= len(row):
+                if name in REQUIRED_FIELDS:
+                    raise LineError(
+                        _("Falta la columna «%(column)s» en la línea.") % {"column": name}
+                    )
+                continue
+            out[name] = row[position]
+        return out
+
+
+def _row_event(values: dict[str, object], accounts: AccountIndex) -> IncomingMessage:
+    for name in REQUIRED_FIELDS:
+        if not _cell(values.get(name)):
+            raise LineError(_("Falta el valor de «%(column)s».") % {"column": name})
+    platform = _cell(values.get("platform")).lower()
+    if platform and platform not in Platform.values:
+        raise LineError(_("Plataforma desconocida «%(value)s».") % {"value": platform[:40]})
+    platforms = (platform,) if platform else tuple(Platform.values)
+    account = accounts.one(_cell(values["account"]), platforms)
+    direction = _cell(values.get("direction")).lower()
+    if direction not in _DIRECTIONS and direction not in Direction.values:
+        raise LineError(
+            _("Dirección desconocida «%(value)s»: use «entrante» o «saliente».")
+            % {"value": direction[:40]}
+        )
+    kind = _cell(values.get("thread_kind")).lower() or ThreadKind.COMMENTS
+    if kind not in ThreadKind.values:
+        raise LineError(
+            _("Tipo de hilo desconocido «%(value)s»; use uno de: %(allowed)s.")
+            % {"value": kind[:40], "allowed": ", ".join(ThreadKind.values)}
+        )
+    text = values.get("text")
+    return IncomingMessage(
+        platform=account.platform,
+        account_id=account.pk,
+        thread_kind=kind,
+        thread_id=_cell(values["thread_id"]),
+        message_id=_cell(values["message_id"]),
+        sent_at=parse_when(values["sent_at"]),
+        # Text keeps its own spacing; only None becomes empty.
+        text="" if text is None else str(text),
+        author_id=_cell(values.get("author_id")),
+        author_name=_cell(values.get("author_name")),
+        parent_id=_cell(values.get("parent_id")),
+        from_entity=_DIRECTIONS.get(direction, direction == Direction.SALIENTE),
+    )
+
+
+def _table_source(
+    *, rows: Iterator[tuple[int, list[object]]], mapping: dict[str, str], accounts: AccountIndex
+) -> Iterator[tuple[int, _Parsed | LineError | None]]:
+    columns: _Columns | None = None
+    for number, row in rows:
+        if columns is None:
+            columns = _Columns(row, mapping)
+            continue
+        if not any(_cell(c) for c in row):
+            yield number, None
+            continue
+        try:
+            event = _row_event(columns.values(row), accounts)
+            _check_events([event])
+        except LineError as exc:
+            yield number, exc
+            continue
+        yield number, _Parsed(line=number, events=[event])
+    if columns is None:
+        raise FileImportError(_("El archivo está vacío: falta la fila de cabecera."))
+
+
+# --- batches ---------------------------------------------------------------------------------
+
+
+class _Batcher:
+    def __init__(self, report: ImportReport, *, batch_size: int, is_demo: bool) -> None:
+        self.report = report
+        self.batch_size = batch_size
+        self.is_demo = is_demo
+        self.pending: list[_Parsed] = []
+        self.size = 0
+
+    def add(self, parsed: _Parsed) -> None:
+        self.pending.append(parsed)
+        self.size += max(len(parsed.events), 1)
+        if self.size >= self.batch_size:
+            self.flush()
+
+    def _store(self, items: list[_Parsed]) -> None:
+        from agora.connectors.meta import quarantine_store
+
+        with transaction.atomic():
+            result = messages_ingest(
+                batch=[e for p in items for e in p.events], is_demo=self.is_demo
+            )
+            by_platform: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
+            for parsed in items:
+                for platform, object_id, reason, entry in parsed.quarantine:
+                    by_platform[platform].append((object_id, reason, entry))
+            quarantined = sum(quarantine_store(p, q) for p, q in by_platform.items())
+        self.report.created += result.created
+        self.report.edited += result.edited
+        self.report.deleted += result.deleted
+        self.report.unchanged += result.unchanged
+        self.report.skipped += result.skipped
+        self.report.quarantined += quarantined
+
+    def flush(self) -> None:
+        items, self.pending, self.size = self.pending, [], 0
+        if not items:
+            return
+        try:
+            self._store(items)
+        except DatabaseError:
+            # One line the database refuses must not sink the others: retry line by line.
+            for parsed in items:
+                try:
+                    self._store([parsed])
+                except DatabaseError as exc:
+                    self.report.errors.append(
+                        LineProblem(
+                            parsed.line,
+                            _("La base de datos rechazó la línea: %(error)s")
+                            % {"error": str(exc)[:200]},
+                        )
+                    )
+
+
+def import_file(
+    *,
+    platform: str,
+    path: Path,
+    mapping: dict[str, str] | None = None,
+    account: str = "",
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+    is_demo: bool = False,
+) -> ImportReport:
+    """Imports ``path`` and returns the report. Raises ``FileImportError`` (DomainError) when the
+    file as a whole cannot be read; batches already stored stay stored."""
+    if platform not in PLATFORMS:
+        raise FileImportError(
+            _("Plataforma desconocida «%(platform)s»; use una de: %(allowed)s.")
+            % {"platform": platform, "allowed": ", ".join(PLATFORMS)}
+        )
+    if not path.is_file():
+        raise FileImportError(_("No existe el archivo %(path)s.") % {"path": path})
+    accounts = AccountIndex()
+    fixed: SocialAccount | None = None
+    if account:
+        if platform != "x":
+            raise FileImportError(_("--account solo se usa con --platform x."))
+        try:
+            fixed = accounts.one(account, (Platform.X,))
+        except LineError as exc:
+            raise FileImportError(str(exc)) from exc
+    report = ImportReport()
+    source: Iterator[tuple[int, _Parsed | LineError | None]]
+    if platform == "csv":
+        rows_reader = _xlsx_rows if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows
+        report.total, rows = rows_reader(path)
+        source = _table_source(rows=rows, mapping=mapping or {}, accounts=accounts)
+    else:
+        if mapping:
+            raise FileImportError(_("--map solo se usa con --platform csv."))
+        report.total = _count_lines(path)
+        source = _jsonl_source(path=path, platform=platform, account=fixed, accounts=accounts)
+    batcher = _Batcher(report, batch_size=max(batch_size, 1), is_demo=is_demo)
+    try:
+        for number, item in source:
+            if isinstance(item, LineError):
+                report.errors.append(LineProblem(number, str(item)))
+            elif item is not None:
+                batcher.add(item)
+            report.processed = number - (platform == "csv")
+            if progress is not None:
+                progress(report.processed, report.total)
+    except FileImportError:
+        # What was read before a broken CSV record is still stored: every line stands alone.
+        batcher.flush()
+        raise
+    batcher.flush()
+    report.errors.sort(key=lambda e: e.line)
+    return report
