@@ -5,10 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from agora.directory.api import AccountViewSet, EntityViewSet
+from agora.inbox.api import ConversationViewSet
 
 router = DefaultRouter()
 router.register("entities", EntityViewSet, basename="entity")
 router.register("accounts", AccountViewSet, basename="account")
+router.register("conversations", ConversationViewSet, basename="conversation")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -8,10 +8,19 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from agora.core.models import Notification, User
 
 log = logging.getLogger(__name__)
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Marks the person's own unread notifications (all, or ``ids``) as read."""
+    mine = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        mine = mine.filter(pk__in=list(ids))
+    return mine.update(read_at=timezone.now())
 
 
 def notify(

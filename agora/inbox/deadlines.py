@@ -21,11 +21,54 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agora.core.calendar import BusinessCalendar
 from agora.directory.models import Entity
 from agora.inbox.models import NonWorkingDay, ResponsePolicy
+
+# The definitions as citizens read them (methodology page, reports, scoreboard): the same
+# rules the functions below compute.
+DEFINITIONS: list[tuple[str, Promise, Promise]] = [
+    (
+        "primera-respuesta",
+        gettext_lazy("Tiempo de primera respuesta"),
+        gettext_lazy(
+            "Desde el primer mensaje del ciudadano en una conversación hasta la primera "
+            "respuesta de la entidad: una respuesta escrita en Ágora y confirmada por la "
+            "plataforma, o escrita directamente en la plataforma desde la cuenta oficial de la "
+            "entidad. Una respuesta que aún no se envía o cuyo envío falló no cuenta."
+        ),
+    ),
+    (
+        "resolucion",
+        gettext_lazy("Tiempo de resolución"),
+        gettext_lazy(
+            "Desde el primer mensaje del ciudadano hasta que la conversación se cierra, "
+            "descontando el tiempo hábil en que estuvo «en espera del ciudadano»."
+        ),
+    ),
+    (
+        "dentro-del-plazo",
+        gettext_lazy("Dentro del plazo"),
+        gettext_lazy(
+            "La primera respuesta llegó antes de que venciera el plazo de primera respuesta "
+            "de la política vigente, contado en horas hábiles desde el primer mensaje del "
+            "ciudadano."
+        ),
+    ),
+    (
+        "tiempo-habil",
+        gettext_lazy("Tiempo hábil y tiempo calendario"),
+        gettext_lazy(
+            "El tiempo hábil cuenta solo la jornada de la entidad, sin feriados nacionales ni "
+            "sus días no laborables; el tiempo calendario cuenta todas las horas. Ágora "
+            "publica ambos."
+        ),
+    ),
+]
 
 DEFAULTS = {
     "first_response_hours": Decimal("8"),

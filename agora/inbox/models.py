@@ -142,6 +142,7 @@ class Conversation(models.Model):
         indexes = [
             # The inbox list: an entity's conversations by last activity (keyset pagination).
             models.Index(fields=["entity", "-last_inbound_at", "-id"], name="inbox_conv_recent"),
+            models.Index(fields=["-last_inbound_at", "-id"], name="inbox_conv_recent_all"),
             models.Index(fields=["entity", "status", "-last_inbound_at"], name="inbox_conv_status"),
             models.Index(fields=["assignee", "status"], name="inbox_conv_assignee"),
             models.Index(

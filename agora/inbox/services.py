@@ -13,12 +13,15 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
+from agora.core.permissions import user_is_rector
 from agora.directory.models import AccountStatus, Entity, SocialAccount
 from agora.inbox.deadlines import Deadlines, deadlines_for
 from agora.inbox.models import (
@@ -28,6 +31,7 @@ from agora.inbox.models import (
     Message,
     MessageRevision,
     Priority,
+    QuarantinedEvent,
     SendStatus,
     Status,
     ThreadKind,
@@ -503,7 +507,7 @@ def message_send_result(
         if echo_ids:
             Message.objects.filter(pk__in=echo_ids).delete()
             Conversation.objects.filter(pk=message.conversation_id).update(
-                message_count=max(0, message.conversation.message_count - len(echo_ids))
+                message_count=Greatest(F("message_count") - len(echo_ids), 0)
             )
         message.platform_message_id = platform_id
     message.send_status = SendStatus.ENVIADO
@@ -615,6 +619,9 @@ def conversation_set_priority(
     _require_access(actor, conversation)
     if priority not in Priority.values:
         raise DomainError(_("Prioridad desconocida."))
+    conversation = (
+        Conversation.objects.select_for_update().select_related("entity").get(pk=conversation.pk)
+    )
     before = snapshot(conversation, _STATUS_FIELDS)
     conversation.priority = priority
     conversation.save(update_fields=["priority", "updated_at"])
@@ -650,6 +657,24 @@ def conversation_set_labels(
         after={"labels": clean},
     )
     return conversation
+
+
+@transaction.atomic
+def quarantined_event_resolve(*, actor: User, event: QuarantinedEvent) -> QuarantinedEvent:
+    """Rector staff mark a quarantined platform event as reviewed."""
+    if not user_is_rector(actor):
+        raise PermissionDeniedError(_("Solo el ente rector revisa los eventos en cuarentena."))
+    event = QuarantinedEvent.objects.select_for_update().get(pk=event.pk)
+    if event.resolved_at is None:
+        event.resolved_at, event.resolved_by = timezone.now(), actor
+        event.save(update_fields=["resolved_at", "resolved_by"])
+        audit_record(
+            actor=actor,
+            verb="cuarentena.revisado",
+            instance=event,
+            after={"resolved_at": event.resolved_at.isoformat()},
+        )
+    return event
 
 
 __all__ = [

@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+"""Staff inbox under /bandeja/ and its public methodology page."""
+
+from django.urls import path
+
+from agora.inbox import views
 
 app_name = "inbox"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox_list, name="list"),
+    path("exportar.csv", views.inbox_export, name="export"),
+    path("notificaciones/", views.notification_list, name="notifications"),
+    path("metodologia/", views.methodology, name="methodology"),
+    path("<int:pk>/", views.conversation_detail, name="detail"),
+    path("<int:pk>/respuesta-aprobada/", views.canned_answer_fill, name="canned_fill"),
+    path("<int:pk>/responder/", views.conversation_answer, name="answer"),
+    path("<int:pk>/nota/", views.conversation_note, name="note"),
+    path("<int:pk>/asignar/", views.conversation_assign, name="assign"),
+    path("<int:pk>/estado/", views.conversation_status, name="status"),
+    path("<int:pk>/prioridad/", views.conversation_priority, name="priority"),
+    path("<int:pk>/etiquetas/", views.conversation_labels, name="labels"),
+]

@@ -1,0 +1,204 @@
+"""Admin for the inbox: deadline policies (an entity's may only be stricter), non-working days,
+the library of approved answers, labels, and read-only views of conversations, messages and
+quarantined events. Changes are recorded in the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agora.core.audit import audit_record, snapshot
+from agora.core.errors import DomainError
+from agora.core.models import User
+from agora.inbox import services
+from agora.inbox.deadlines import policy_validate_stricter
+from agora.inbox.models import (
+    CannedAnswer,
+    Conversation,
+    Label,
+    Message,
+    NonWorkingDay,
+    QuarantinedEvent,
+    ResponsePolicy,
+)
+
+POLICY_FIELDS = [
+    "entity",
+    "first_response_hours",
+    "next_response_hours",
+    "resolution_hours",
+    "workday_start",
+    "workday_end",
+]
+
+
+class _AuditedAdmin(admin.ModelAdmin):
+    """Saves and deletions from the admin leave an audit entry like any service."""
+
+    audit_fields: list[str] = []
+
+    def _scope(self, obj: Any) -> str:
+        entity = getattr(obj, "entity", None)
+        return entity.code if entity is not None else ""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        before = None
+        if change and obj.pk:
+            previous = type(obj).objects.filter(pk=obj.pk).first()
+            before = snapshot(previous, self.audit_fields) if previous else None
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,  # type: ignore[arg-type]
+            verb=f"admin.{obj._meta.model_name}.{'cambio' if change else 'alta'}",
+            instance=obj,
+            scope=self._scope(obj),
+            before=before,
+            after=snapshot(obj, self.audit_fields),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(
+            actor=request.user,  # type: ignore[arg-type]
+            verb=f"admin.{obj._meta.model_name}.baja",
+            instance=obj,
+            scope=self._scope(obj),
+            before=snapshot(obj, self.audit_fields),
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class ResponsePolicyForm(forms.ModelForm):
+    class Meta:
+        model = ResponsePolicy
+        fields = POLICY_FIELDS
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        entity = data.get("entity")
+        candidate = ResponsePolicy(
+            entity_id=entity.pk if entity is not None else None,
+            **{name: data.get(name) for name in POLICY_FIELDS if name != "entity"},
+        )
+        try:
+            policy_validate_stricter(policy=candidate)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return data
+
+
+@admin.register(ResponsePolicy)
+class ResponsePolicyAdmin(_AuditedAdmin):
+    form = ResponsePolicyForm
+    list_display = (
+        "__str__",
+        "first_response_hours",
+        "next_response_hours",
+        "resolution_hours",
+        "workday_start",
+        "workday_end",
+        "updated_at",
+    )
+    raw_id_fields = ("entity",)
+    search_fields = ("entity__code", "entity__name")
+    audit_fields = POLICY_FIELDS
+
+
+@admin.register(NonWorkingDay)
+class NonWorkingDayAdmin(_AuditedAdmin):
+    list_display = ("day", "entity", "description")
+    list_filter = ("day",)
+    raw_id_fields = ("entity",)
+    search_fields = ("entity__code", "entity__name", "description")
+    date_hierarchy = "day"
+    audit_fields = ["entity", "day", "description"]
+
+
+@admin.register(CannedAnswer)
+class CannedAnswerAdmin(_AuditedAdmin):
+    list_display = ("title", "entity", "approved_by", "approved_at")
+    list_filter = (("entity", admin.EmptyFieldListFilter),)
+    raw_id_fields = ("entity",)
+    search_fields = ("title", "body", "entity__code", "entity__name")
+    readonly_fields = ("approved_by", "approved_at")
+    audit_fields = ["entity", "title", "body", "approved_by", "approved_at"]
+
+    def save_model(
+        self, request: HttpRequest, obj: CannedAnswer, form: ModelForm, change: bool
+    ) -> None:
+        # Saving from the admin is the approval: whoever saves the text approves it.
+        obj.approved_by = request.user if isinstance(request.user, User) else None
+        obj.approved_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Label)
+class LabelAdmin(_AuditedAdmin):
+    list_display = ("name", "entity")
+    raw_id_fields = ("entity",)
+    search_fields = ("name", "entity__code", "entity__name")
+    audit_fields = ["entity", "name"]
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(QuarantinedEvent)
+class QuarantinedEventAdmin(_ReadOnlyAdmin):
+    list_display = ("received_at", "platform", "object_id", "reason", "resolved_at", "resolved_by")
+    list_filter = ("platform", ("resolved_at", admin.EmptyFieldListFilter))
+    search_fields = ("object_id", "reason")
+    actions = ["mark_reviewed"]
+
+    @admin.action(description=_("Marcar revisado"))
+    def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[QuarantinedEvent]) -> None:
+        done = 0
+        for event in queryset.filter(resolved_at__isnull=True):
+            try:
+                services.quarantined_event_resolve(actor=request.user, event=event)  # type: ignore[arg-type]
+            except DomainError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                break
+            done += 1
+        self.message_user(request, _("%(n)s eventos marcados como revisados.") % {"n": done})
+
+
+@admin.register(Conversation)
+class ConversationAdmin(_ReadOnlyAdmin):
+    list_display = ("__str__", "entity", "status", "priority", "assignee", "last_inbound_at")
+    list_filter = ("status", "priority", "platform", "is_demo")
+    search_fields = ("subject", "thread_id", "entity__code")
+    list_select_related = ("entity", "assignee")
+    raw_id_fields = ("entity", "account", "assignee")
+    show_full_result_count = False
+
+
+@admin.register(Message)
+class MessageAdmin(_ReadOnlyAdmin):
+    list_display = ("__str__", "entity", "platform", "direction", "sent_at", "send_status")
+    list_filter = ("direction", "platform", "send_status")
+    search_fields = ("platform_message_id",)
+    list_select_related = ("entity",)
+    raw_id_fields = ("conversation", "entity", "author_user")
+    show_full_result_count = False

@@ -1,0 +1,224 @@
+"""Forms of the staff inbox: the list filters (GET parameters with Spanish names) and one
+small form per action on a conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agora.core.models import User
+from agora.directory.models import Entity, Platform, SocialAccount
+from agora.inbox.models import CannedAnswer, Label, Priority, Status
+from agora.inbox.selectors import FLAGS, KINDS, CursorError, InboxFilters, cursor_decode
+
+INVALID_CHOICE = _("El valor «%(value)s» no es válido para este filtro.")
+ANSWER_MAX = 8000
+NOTE_MAX = 8000
+
+
+def _blank(choices: Sequence[tuple[Any, Any]], label: Any) -> list[tuple[Any, Any]]:
+    return [("", label), *choices]
+
+
+def _person(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _choice(label: Any, choices: Sequence[tuple[Any, Any]], blank: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=_blank(choices, blank),
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
+
+
+class InboxFilterForm(forms.Form):
+    """The list filters. Invalid values are reported and ignored, never a server error."""
+
+    entidad = forms.CharField(label=_("Entidad"), required=False, max_length=32)
+    estado = _choice(_("Estado"), Status.choices, _("Todos"))
+    cuenta = _choice(_("Cuenta"), [], _("Todas"))
+    plataforma = _choice(_("Plataforma"), Platform.choices, _("Todas"))
+    tipo = _choice(_("Tipo de mensaje"), KINDS, _("Todos"))
+    alerta = _choice(_("Alerta"), FLAGS, _("Cualquiera"))
+    asignada = _choice(_("Asignada a"), [], _("Cualquiera"))
+    vencidas = forms.BooleanField(label=_("Solo con el plazo vencido"), required=False)
+    desde = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        entities: Sequence[Entity] | None,
+        accounts: Sequence[SocialAccount],
+        assignees: Sequence[User],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, Any] = self.fields
+        self.entity_codes: set[str] | None = None
+        if entities is not None:
+            # A person who works for a few entities picks one; rector staff type the code.
+            self.entity_codes = {e.code for e in entities}
+            fields["entidad"] = _choice(
+                _("Entidad"), [(e.code, e.name) for e in entities], _("Todas")
+            )
+        else:
+            fields["entidad"].help_text = _("Código de la entidad, por ejemplo «minsa».")
+        fields["cuenta"].choices = _blank(
+            [(str(a.pk), f"{a} ({a.entity.acronym or a.entity.name})") for a in accounts],
+            _("Todas"),
+        )
+        fields["asignada"].choices = _blank(
+            [("yo", _("A mí")), ("nadie", _("Sin asignar"))]
+            + [(str(u.pk), _person(u)) for u in assignees],
+            _("Cualquiera"),
+        )
+
+    def clean_entidad(self) -> str:
+        code = str(self.cleaned_data.get("entidad") or "").strip().lower()
+        if code and self.entity_codes is None and not Entity.objects.filter(code=code).exists():
+            raise forms.ValidationError(
+                _("No hay ninguna entidad con el código «%(value)s»."), params={"value": code}
+            )
+        return code
+
+    def clean_desde(self) -> str:
+        cursor = str(self.cleaned_data.get("desde") or "")
+        if cursor:
+            try:
+                cursor_decode(cursor)
+            except CursorError:
+                raise forms.ValidationError(
+                    _("El enlace de la página no es válido; se muestra la primera página.")
+                ) from None
+        return cursor
+
+    def filters(self) -> InboxFilters:
+        """The valid filters; invalid ones are left out (and reported by the form)."""
+        data = self.cleaned_data if self.is_bound else {}
+        account = data.get("cuenta") or ""
+        return InboxFilters(
+            entity=data.get("entidad") or "",
+            status=data.get("estado") or "",
+            account=int(account) if account else None,
+            platform=data.get("plataforma") or "",
+            kind=data.get("tipo") or "",
+            flag=data.get("alerta") or "",
+            assignee=data.get("asignada") or "",
+            overdue=bool(data.get("vencidas")),
+            cursor=data.get("desde") or "",
+        )
+
+
+class AnswerForm(forms.Form):
+    texto = forms.CharField(
+        label=_("Respuesta a la ciudadanía"),
+        max_length=ANSWER_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Se publica en la plataforma en nombre de la entidad, en primera persona del plural."
+        ),
+        error_messages={
+            "required": _("Escriba la respuesta."),
+            "max_length": _("La respuesta es demasiado larga (máximo %(limit_value)d caracteres)."),
+        },
+    )
+
+
+class CannedChoiceForm(forms.Form):
+    respuesta_aprobada = forms.ChoiceField(
+        label=_("Respuestas aprobadas de la entidad"),
+        required=False,
+        help_text=_("Al elegir una, su texto se copia en la respuesta para que lo adapte."),
+        error_messages={"invalid_choice": _("Esa respuesta aprobada no está disponible.")},
+    )
+
+    def __init__(self, *args: Any, answers: Sequence[CannedAnswer], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["respuesta_aprobada"]
+        field.choices = _blank([(str(a.pk), a.title) for a in answers], _("Elija una respuesta"))
+
+
+class NoteForm(forms.Form):
+    nota = forms.CharField(
+        label=_("Nota interna"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Solo la ve el personal de la entidad; no se publica."),
+        error_messages={
+            "required": _("Escriba la nota."),
+            "max_length": _("La nota es demasiado larga (máximo %(limit_value)d caracteres)."),
+        },
+    )
+
+
+class AssignForm(forms.Form):
+    asignada_a = forms.ChoiceField(
+        label=_("Asignar a"),
+        required=False,
+        error_messages={"invalid_choice": _("Esa persona no trabaja para esta entidad.")},
+    )
+
+    def __init__(self, *args: Any, staff: Sequence[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = {str(u.pk): u for u in staff}
+        field: Any = self.fields["asignada_a"]
+        field.choices = _blank([(pk, _person(u)) for pk, u in self.staff.items()], _("Nadie"))
+
+    def assignee(self) -> User | None:
+        return self.staff.get(self.cleaned_data.get("asignada_a") or "")
+
+
+class StatusForm(forms.Form):
+    estado = forms.ChoiceField(
+        label=_("Estado"),
+        choices=Status.choices,
+        error_messages={"invalid_choice": _("Estado desconocido.")},
+    )
+
+
+class PriorityForm(forms.Form):
+    prioridad = forms.ChoiceField(
+        label=_("Prioridad"),
+        choices=Priority.choices,
+        error_messages={"invalid_choice": _("Prioridad desconocida.")},
+    )
+
+
+class LabelsForm(forms.Form):
+    etiquetas = forms.MultipleChoiceField(
+        label=_("Etiquetas"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("La etiqueta «%(value)s» no existe.")},
+    )
+    nuevas_etiquetas = forms.CharField(
+        label=_("Etiquetas nuevas"),
+        required=False,
+        max_length=500,
+        help_text=_("Separadas por comas, por ejemplo: vacunas, citas."),
+    )
+
+    def __init__(self, *args: Any, labels: Sequence[Label], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["etiquetas"]
+        field.choices = [(label.name, label.name) for label in labels]
+
+    def clean_nuevas_etiquetas(self) -> list[str]:
+        names = [n.strip() for n in str(self.cleaned_data.get("nuevas_etiquetas", "")).split(",")]
+        names = [n for n in names if n]
+        if any(len(n) > 60 for n in names):
+            raise forms.ValidationError(_("Cada etiqueta puede tener hasta 60 caracteres."))
+        return names
+
+    def names(self) -> list[str]:
+        return [*self.cleaned_data.get("etiquetas", []), *self.cleaned_data["nuevas_etiquetas"]]
+
+
+class NotificationReadForm(forms.Form):
+    notificacion = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    todas = forms.BooleanField(required=False, widget=forms.HiddenInput)
