@@ -49,7 +49,7 @@ bench: data static
 	$(BIN)/python bench/run_all.py
 
 messages: setup
-	cd agora && ../$(AGORA) makemessages -l es --no-obsolete --no-location -v0
+	cd agora && ../$(AGORA) makemessages -l es --no-obsolete --no-location --ignore "templates/admin/*" -v0
 	# Source strings are Spanish: the es catalogue repeats them (msgen), complete by construction.
 	msgen agora/locale/es/LC_MESSAGES/django.po -o agora/locale/es/LC_MESSAGES/django.po
 	$(BIN)/python scripts/catalogue_header.py agora/locale/es/LC_MESSAGES/django.po

@@ -2,16 +2,27 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("Administración de Ágora")
 admin.site.site_title = _("Ágora")
 admin.site.index_title = _("Administración")
-# The admin signs in through the same two-factor login as every staff page.
-admin.site.login = lambda request, extra_context=None: auth_views.redirect_to_login(  # type: ignore[method-assign]
-    request.get_full_path(), "two_factor:login"
-)
+
+
+def _admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin signs in through the same two-factor login as every staff page."""
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("admin:index")
+    return auth_views.redirect_to_login(target, "two_factor:login")
+
+
+admin.site.login = _admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("agora.directory.urls")),

@@ -45,7 +45,7 @@ def make_user(db: None) -> Callable[..., User]:
             username=username, password="contraseña-de-prueba-123", is_rector=is_rector, **extra
         )
         if totp:
-            TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+            TOTPDevice.objects.create(user=user, name="default", confirmed=True)
         return user
 
     return make

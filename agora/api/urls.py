@@ -1,7 +1,7 @@
 """REST API v1: routes for every app's viewsets, the OpenAPI schema and its documentation."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from agora.directory.api import AccountViewSet, EntityViewSet
@@ -15,5 +15,9 @@ router.register("conversations", ConversationViewSet, basename="conversation")
 urlpatterns = [
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", title="API de Ágora"),
+        name="api-docs",
+    ),
 ]

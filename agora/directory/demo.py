@@ -131,8 +131,10 @@ def _user(
 
 
 def _totp(user: User) -> None:
+    # django-two-factor-auth asks for the code of the device named "default".
     if not TOTPDevice.objects.filter(user=user).exists():
-        TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+        TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    TOTPDevice.objects.filter(user=user).exclude(name="default").update(name="default")
 
 
 @transaction.atomic

@@ -13,12 +13,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.test.utils import override_settings
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
+from pytest_django.live_server_helper import LiveServer
+
+from agora.core.models import User
+from agora.directory import public_data, services
+from agora.directory.models import Entity, SocialAccount
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures and
 # by the live server's request handling are still synchronous and safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_MISSING = (
+    "Browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)."
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -28,31 +47,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-MOBILE = {"width": 375, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
-
-if not CHROMIUM.exists():
-    pytest.skip(
-        "Browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium).",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import (  # noqa: E402
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Page,
-    Playwright,
-    sync_playwright,
-)
-
-from django.core.management import call_command  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
-from pytest_django.live_server_helper import LiveServer  # noqa: E402
-
-from agora.core.models import User  # noqa: E402
-from agora.directory import public_data, services  # noqa: E402
-from agora.directory.models import Entity, SocialAccount  # noqa: E402
+MOBILE: ViewportSize = {"width": 375, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 AREQUIPA_PREFIXES = ("gr-04", "mp-04", "md-04")
 
@@ -87,7 +83,7 @@ def live_server(
         or "localhost"
     )
     server = LiveServer(addr, start=False)
-    server.thread.static_handler = _no_static_handler
+    server.thread.static_handler = _no_static_handler  # type: ignore[assignment]
     server.start()
     yield server
     server.stop()
@@ -128,6 +124,8 @@ def page_log() -> PageLog:
 def _watch(page: Page, log: PageLog) -> None:
     def on_console(message: ConsoleMessage) -> None:
         text = message.text
+        if text.startswith("Failed to load resource") and message.location["url"] == page.url:
+            return  # the document's own status (a 404 page) is asserted by the test itself
         if "Content Security Policy" in text or "Content-Security-Policy" in text:
             log.csp_violations.append(f"{page.url}: {text}")
         elif message.type == "error":
@@ -144,7 +142,7 @@ def _watch(page: Page, log: PageLog) -> None:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport=DESKTOP, locale="es-PE")  # type: ignore[arg-type]
+    context = browser.new_context(viewport=DESKTOP, locale="es-PE")
     yield context
     context.close()
 
@@ -159,7 +157,7 @@ def page(context: BrowserContext, page_log: PageLog) -> Page:
 @pytest.fixture
 def mobile_page(browser: Browser, page_log: PageLog) -> Iterator[Page]:
     context = browser.new_context(
-        viewport=MOBILE,  # type: ignore[arg-type]
+        viewport=MOBILE,
         locale="es-PE",
         is_mobile=True,
         has_touch=True,

@@ -1,0 +1,254 @@
+"""Benchmark of batch ingestion: 100,000 Meta comment events through ``messages_ingest``.
+
+A fresh SQLite database under var/bench/ (migrated, every public entity, 50 verified Facebook
+pages) receives 10,000 posts × 10 comments, parsed as the Meta connector parses them, in
+batches of 5,000 — the path of the webhook and the file import: conversations created or
+found, messages inserted with executemany, timelines and deadlines updated. Then the same
+batches again (a replay: must add nothing). The baseline, in the same run and the same
+database file: Python's ``sqlite3`` inserting the same rows with ``executemany`` in one
+transaction into a copy of ``inbox_message`` (same columns, constraints and indexes, copied from
+``sqlite_master``), with the same PRAGMAs (WAL, synchronous NORMAL, foreign keys).
+
+Target: ≥ 10,000 messages/s and at least 0.25 of the baseline's rows/s.
+
+    .venv/bin/python bench/ingest.py [--messages 100000] [--batch 5000] [--profile] [--keep]
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import re
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common, inbox_data
+
+TARGET_RATE = 10_000
+TARGET_RATIO = 0.25
+PER_POST = 10
+ACCOUNTS = 50
+BASELINE_TABLE = "bench_baseline_message"
+
+
+def _arguments(argv: list[str] | None) -> Any:
+    parser = common.argument_parser(__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--messages", type=int, default=100_000, help="por defecto %(default)s")
+    parser.add_argument("--batch", type=int, default=5_000, help="por defecto %(default)s")
+    parser.add_argument(
+        "--profile", action="store_true", help="perfila la ingesta con cProfile (más lenta)"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    if inbox_data.in_child():
+        return _child(args)
+    print("== bandeja: ingesta por lotes ==", flush=True)
+    print(common.machine_line(), flush=True)
+    common.BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    var_dir = Path(tempfile.mkdtemp(prefix="ingest-", dir=common.BENCH_VAR))
+    status = 1
+    try:
+        with common.interrupt_on_sigterm():
+            status = inbox_data.run_in_child(
+                Path(__file__).resolve(), list(sys.argv[1:] if argv is None else argv), var_dir
+            )
+    finally:
+        if args.keep or status:
+            print(f"base de datos conservada en {var_dir}", file=sys.stderr)
+        else:
+            shutil.rmtree(var_dir, ignore_errors=True)
+    return status
+
+
+def _baseline_rows(events: list[Any], now: Any) -> list[tuple[Any, ...]]:
+    """The rows ``messages_ingest`` wrote, built the same way (its column order)."""
+    from django.db import connection
+
+    from agora.directory.models import SocialAccount
+    from agora.inbox.models import Conversation, Direction
+
+    accounts = {
+        a.pk: a for a in SocialAccount.objects.filter(pk__in={e.account_id for e in events})
+    }
+    conversations = {
+        (c.account_id, c.thread_kind, c.thread_id): c.pk
+        for c in Conversation.objects.only("pk", "account_id", "thread_kind", "thread_id")
+    }
+    adapt = connection.ops.adapt_datetimefield_value
+    received = adapt(now)
+    rows = []
+    for event in events:
+        account = accounts[event.account_id]
+        outbound = event.author_id == account.platform_id
+        rows.append(
+            (
+                conversations[(event.account_id, event.thread_kind, event.thread_id)],
+                account.entity_id,
+                event.platform,
+                event.message_id,
+                event.parent_id,
+                Direction.SALIENTE if outbound else Direction.ENTRANTE,
+                event.author_id,
+                event.author_name,
+                event.text,
+                adapt(event.sent_at),
+                received,
+                None,
+                "",
+                0,
+                "",
+                "",
+                "[]",
+                "",
+                True,
+            )
+        )
+    return rows
+
+
+def _baseline(db_path: Path, rows: list[tuple[Any, ...]]) -> tuple[float, float]:
+    """(wall, CPU) seconds of a raw sqlite3 executemany of ``rows`` into a copy of
+    inbox_message."""
+    from agora.inbox import services
+
+    raw = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA synchronous=NORMAL")
+        raw.execute("PRAGMA foreign_keys=ON")
+        schema = raw.execute(
+            "SELECT type, sql FROM sqlite_master WHERE tbl_name = 'inbox_message' "
+            "AND sql IS NOT NULL ORDER BY type DESC"
+        ).fetchall()
+        raw.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
+        for kind, sql in schema:  # the table first ("table" > "index"), then its indexes
+            sql = sql.replace('"inbox_message"', f'"{BASELINE_TABLE}"')
+            if kind == "index":
+                sql = re.sub(r'INDEX "([^"]+)"', rf'INDEX "{BASELINE_TABLE}_\1"', sql)
+            raw.execute(sql)
+        columns = ", ".join(services._INSERT_COLUMNS)
+        placeholders = ", ".join("?" * len(services._INSERT_COLUMNS))
+        sql = (
+            f"INSERT INTO {BASELINE_TABLE} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+            "ON CONFLICT (platform, platform_message_id) DO NOTHING"
+        )
+        started, cpu = time.perf_counter(), time.process_time()
+        raw.execute("BEGIN IMMEDIATE")
+        raw.executemany(sql, rows)
+        raw.execute("COMMIT")
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        count = raw.execute(f"SELECT COUNT(*) FROM {BASELINE_TABLE}").fetchone()[0]  # noqa: S608
+        if count != len(rows):
+            raise RuntimeError(f"la referencia insertó {count} filas de {len(rows)}")
+        raw.execute(f"DROP TABLE {BASELINE_TABLE}")
+        return elapsed, cpu
+    finally:
+        raw.close()
+
+
+def _ingest(batches: list[list[Any]], now: Any) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of this process, messages created)."""
+    from agora.inbox.services import messages_ingest
+
+    created = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    for batch in batches:
+        created += messages_ingest(batch=batch, is_demo=True, now=now).created
+    return time.perf_counter() - started, time.process_time() - cpu, created
+
+
+def _child(args: Any) -> int:
+    inbox_data.django_setup()
+    from django.conf import settings
+    from django.db import connection
+
+    from agora.inbox.models import Conversation, Message
+
+    started = time.perf_counter()
+    inbox_data.database_prepare()
+    accounts = inbox_data.accounts_create(ACCOUNTS)
+    posts = args.messages // PER_POST
+    events = list(inbox_data.comment_events(accounts, posts=posts, per_post=PER_POST))
+    batches = [events[i : i + args.batch] for i in range(0, len(events), args.batch)]
+    now = inbox_data.EPOCH_NOW
+    db_path = Path(settings.DATABASES["default"]["NAME"])
+    print(
+        f"datos: {inbox_data.number(len(events))} comentarios de Meta en "
+        f"{inbox_data.number(posts)} publicaciones de {len(accounts)} páginas verificadas, "
+        f"lotes de {inbox_data.number(args.batch)} (preparación "
+        f"{time.perf_counter() - started:.1f} s); SQLite en {db_path}",
+        flush=True,
+    )
+
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
+    seconds, cpu_seconds, created = _ingest(batches, now)
+    if profiler:
+        profiler.disable()
+    rows_in_db = Message.objects.count()
+    conversations = Conversation.objects.count()
+    if created != len(events) or rows_in_db != len(events):
+        print(f"ERROR: se crearon {created} mensajes ({rows_in_db} en la base) de {len(events)}")
+        return 1
+    replay_seconds, _replay_cpu, replay_created = _ingest(batches, now)
+    after_replay = Message.objects.count()
+
+    rows = _baseline_rows(events, now)
+    connection.close()  # the baseline writes to the same file: no open transaction here
+    baseline_seconds, baseline_cpu = _baseline(db_path, rows)
+
+    ingest_rate = len(events) / seconds
+    baseline_rate = len(rows) / baseline_seconds
+    ratio = ingest_rate / baseline_rate
+    cpu_ratio = baseline_cpu / cpu_seconds if cpu_seconds else 0.0
+    print(
+        f"ingesta: {inbox_data.number(len(events))} mensajes ({inbox_data.number(conversations)} "
+        f"conversaciones) en {seconds:.1f} s = {inbox_data.rate(len(events), seconds)} msg/s; "
+        f"referencia executemany {baseline_seconds:.2f} s = "
+        f"{inbox_data.rate(len(rows), baseline_seconds)} filas/s; "
+        f"proporción {ratio:.2f} (objetivo ≥ {TARGET_RATIO:g})"
+    )
+    print(
+        f"según CPU del proceso (menos sensible a otra carga de la máquina): ingesta "
+        f"{cpu_seconds:.1f} s = {inbox_data.rate(len(events), cpu_seconds)} msg/s de CPU, "
+        f"referencia {baseline_cpu:.2f} s = {inbox_data.rate(len(rows), baseline_cpu)} filas/s "
+        f"de CPU; proporción {cpu_ratio:.2f}"
+    )
+    print(
+        f"repetición (replay): {inbox_data.number(after_replay - rows_in_db)} filas nuevas "
+        f"({replay_created} creadas), {replay_seconds:.1f} s = "
+        f"{inbox_data.rate(len(events), replay_seconds)} msg/s"
+    )
+    ok = (
+        ingest_rate >= TARGET_RATE
+        and ratio >= TARGET_RATIO
+        and after_replay == rows_in_db
+        and replay_created == 0
+    )
+    print(
+        f"objetivos: ≥ {inbox_data.number(TARGET_RATE)} msg/s y proporción ≥ {TARGET_RATIO:g}, "
+        "repetición sin filas nuevas → " + ("cumple" if ok else "NO cumple")
+    )
+    if profiler:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(40)
+        print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
