@@ -24,6 +24,7 @@ migrate: setup
 data: migrate
 	$(AGORA) load_public_data
 	$(AGORA) load_demo_data
+	$(AGORA) load_inbox_demo
 
 static: setup
 	$(AGORA) collectstatic --noinput -v0

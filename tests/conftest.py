@@ -38,9 +38,7 @@ def entities(db: None) -> dict[str, Entity]:
 
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
-    def make(
-        username: str, *, is_rector: bool = False, totp: bool = False, **extra: Any
-    ) -> User:
+    def make(username: str, *, is_rector: bool = False, totp: bool = False, **extra: Any) -> User:
         user = User.objects.create_user(
             username=username, password="contraseña-de-prueba-123", is_rector=is_rector, **extra
         )

@@ -16,11 +16,13 @@ the entity's own non-working days excluded; calendar time counts every second):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -101,12 +103,33 @@ def default_policy() -> ResponsePolicy:
     return policy or ResponsePolicy(entity=None, **DEFAULTS)
 
 
-def deadlines_for(entity: Entity) -> Deadlines:
-    """The stricter of the entity's policy and the default, on the entity's calendar."""
+def policies_version() -> tuple[object, ...]:
+    """Changes whenever a policy or a non-working day is added, edited or removed."""
+    policies = ResponsePolicy.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    days = NonWorkingDay.objects.aggregate(n=Count("id"), last=Max("id"), total=Sum("id"))
+    return (policies["n"], policies["last"], days["n"], days["last"], days["total"])
+
+
+def deadlines_for_many(entity_ids: Iterable[int]) -> dict[int, Deadlines]:
+    """Deadlines of several entities in a few queries (ingestion computes them per batch)."""
+    ids = set(entity_ids)
     base = default_policy()
-    own = ResponsePolicy.objects.filter(entity=entity).first()
-    policy = own or base
-    closed = NonWorkingDay.objects.filter(entity=entity).values_list("day", flat=True)
+    own = {p.entity_id: p for p in ResponsePolicy.objects.filter(entity_id__in=ids)}
+    closed: dict[int, list[date]] = {}
+    for entity_id, day in NonWorkingDay.objects.filter(entity_id__in=ids).values_list(
+        "entity_id", "day"
+    ):
+        closed.setdefault(entity_id, []).append(day)
+    return {i: _deadlines(own.get(i) or base, base, closed.get(i, [])) for i in ids}
+
+
+def deadlines_for(entity: Entity | int) -> Deadlines:
+    """The stricter of the entity's policy and the default, on the entity's calendar."""
+    entity_id = entity if isinstance(entity, int) else entity.pk
+    return deadlines_for_many([entity_id])[entity_id]
+
+
+def _deadlines(policy: ResponsePolicy, base: ResponsePolicy, closed: Iterable[date]) -> Deadlines:
     return Deadlines(
         first_response_hours=min(policy.first_response_hours, base.first_response_hours),
         next_response_hours=min(policy.next_response_hours, base.next_response_hours),

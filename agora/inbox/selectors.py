@@ -170,7 +170,10 @@ def conversations_for_staff(
         qs = qs.filter(status=filters.status)
     if filters.cursor:
         moment, pk = cursor_decode(filters.cursor)
-        qs = qs.filter(Q(last_inbound_at__lt=moment) | Q(last_inbound_at=moment, id__lt=pk))
+        # The plain bound lets the planner range-scan the index; the OR breaks ties.
+        qs = qs.filter(last_inbound_at__lte=moment).filter(
+            Q(last_inbound_at__lt=moment) | Q(last_inbound_at=moment, id__lt=pk)
+        )
     rows = list(
         qs.select_related("entity", "account", "assignee")
         .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name")))

@@ -23,7 +23,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory.models import AccountStatus, Entity, SocialAccount
-from agora.inbox.deadlines import Deadlines, deadlines_for
+from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
 from agora.inbox.models import (
     Conversation,
     Direction,
@@ -357,23 +357,24 @@ def conversations_apply_events(
     (time, outbound?)."""
     if not events:
         return
-    cache: dict[int, Deadlines] = {}
     updated: list[Conversation] = []
     ids = list(events)
-    for chunk in _chunks(ids):
-        for conv in Conversation.objects.filter(pk__in=chunk).select_related("entity"):
-            deadlines = cache.get(conv.entity_id)
-            if deadlines is None:
-                deadlines = cache[conv.entity_id] = deadlines_for(conv.entity)
-            for sent_at, outbound in sorted(events[conv.pk]):
-                conv.message_count += 1
-                if outbound:
-                    _apply_answer(conv, sent_at)
-                else:
-                    _apply_inbound(conv, sent_at, deadlines, now)
-            _refresh_deadlines(conv, deadlines)
-            updated.append(conv)
-    Conversation.objects.bulk_update(
+    conversations = [
+        conv for chunk in _chunks(ids) for conv in Conversation.objects.filter(pk__in=chunk)
+    ]
+    cache = _deadlines_cached({conv.entity_id for conv in conversations})
+    for conv in conversations:
+        deadlines = cache[conv.entity_id]
+        conv.updated_at = now
+        for sent_at, outbound in sorted(events[conv.pk]):
+            conv.message_count += 1
+            if outbound:
+                _apply_answer(conv, sent_at)
+            else:
+                _apply_inbound(conv, sent_at, deadlines, now)
+        _refresh_deadlines(conv, deadlines)
+        updated.append(conv)
+    _update_many(
         updated,
         [
             "message_count",
@@ -391,8 +392,44 @@ def conversations_apply_events(
             "breached_at",
             "updated_at",
         ],
-        batch_size=CHUNK,
     )
+
+
+_DEADLINES_CACHE: dict[str, object] = {"version": None, "by_entity": {}}
+
+
+def _deadlines_cached(entity_ids: set[int]) -> dict[int, Deadlines]:
+    """Deadlines per entity, kept in this process until any policy or closed day changes."""
+    version = policies_version()
+    if _DEADLINES_CACHE["version"] != version:
+        _DEADLINES_CACHE.update(version=version, by_entity={})
+    known: dict[int, Deadlines] = _DEADLINES_CACHE["by_entity"]  # type: ignore[assignment]
+    missing = entity_ids - known.keys()
+    if missing:
+        known.update(deadlines_for_many(missing))
+    return {i: known[i] for i in entity_ids}
+
+
+def _update_many(objs: Sequence[Conversation], fields: list[str]) -> None:
+    """UPDATE … WHERE id = %s with executemany: Django's bulk_update builds one CASE per
+    field and row, which dominated ingestion time (see bench/ingest.py)."""
+    if not objs:
+        return
+    model_fields = [Conversation._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{f.column} = %s" for f in model_fields)  # type: ignore[union-attr]
+    sql = f"UPDATE {Conversation._meta.db_table} SET {assignments} WHERE id = %s"  # noqa: S608
+    rows = [
+        (
+            *(
+                f.get_db_prep_save(getattr(obj, f.attname), connection)  # type: ignore[union-attr]
+                for f in model_fields
+            ),
+            obj.pk,
+        )
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _apply_inbound(

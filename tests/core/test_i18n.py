@@ -242,9 +242,7 @@ def _render(
         else:
             client.force_login(user)
     path = visit.path.format(**(ids or {}))
-    response = (
-        client.post(path, visit.data or {}) if visit.method == "post" else client.get(path)
-    )
+    response = client.post(path, visit.data or {}) if visit.method == "post" else client.get(path)
     assert response.status_code == visit.status, f"{visit.name}: {response.status_code}"
     templates = {t.name for t in response.templates if t.name}
     return response.content.decode(), templates
