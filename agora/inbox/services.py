@@ -83,50 +83,97 @@ def _chunks(items: Sequence[object], size: int = CHUNK) -> Iterable[Sequence[obj
         yield items[start : start + size]
 
 
+@dataclass
+class _Thread:
+    """What ingestion needs of a conversation: its id and whether it has a citizen yet."""
+
+    pk: int
+    author_id: str
+
+
+_CONVERSATION_COLUMNS = [
+    "entity_id",
+    "account_id",
+    "platform",
+    "thread_kind",
+    "thread_id",
+    "subject",
+    "author_id",
+    "author_name",
+    "status",
+    "priority",
+    "kind",
+    "flags",
+    "paused_seconds",
+    "message_count",
+    "is_demo",
+    "created_at",
+    "updated_at",
+]
+
+
 def _conversations_for(
     keys: set[tuple[int, str, str]],
     accounts: dict[int, SocialAccount],
     first: dict[tuple[int, str, str], IncomingMessage],
     first_citizen: dict[tuple[int, str, str], IncomingMessage],
     is_demo: bool,
-) -> tuple[dict[tuple[int, str, str], Conversation], int]:
-    """Existing conversations for ``keys``, creating the missing ones."""
-    found: dict[tuple[int, str, str], Conversation] = {}
-    by_account: dict[int, set[str]] = defaultdict(set)
-    for account_id, _kind, thread_id in keys:
-        by_account[account_id].add(thread_id)
+    now: datetime,
+) -> tuple[dict[tuple[int, str, str], _Thread], int]:
+    """Existing conversations for ``keys``, creating the missing ones (a concurrent creator
+    of the same thread is absorbed by the unique constraint)."""
+    found: dict[tuple[int, str, str], _Thread] = {}
+    thread_ids = sorted({thread_id for _account, _kind, thread_id in keys})
+    account_ids = sorted({account_id for account_id, _kind, _thread in keys})
 
     def load() -> None:
-        for account_id, thread_ids in by_account.items():
-            ids = sorted(thread_ids)
-            for chunk in _chunks(ids):
-                for conv in Conversation.objects.filter(account_id=account_id, thread_id__in=chunk):
-                    key = (conv.account_id, conv.thread_kind, conv.thread_id)
-                    if key in keys:
-                        found[key] = conv
+        for chunk in _chunks(thread_ids):
+            rows = Conversation.objects.filter(
+                account_id__in=account_ids, thread_id__in=chunk
+            ).values_list("id", "account_id", "thread_kind", "thread_id", "author_id")
+            for pk, account_id, kind, thread_id, author_id in rows:
+                key = (account_id, kind, thread_id)
+                if key in keys:
+                    found[key] = _Thread(pk, author_id)
 
     load()
     missing = [key for key in keys if key not in found]
     if missing:
-        new = []
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        rows: list[tuple[Any, ...]] = []
         for key in missing:
             event = first[key]
             citizen = first_citizen.get(key)
             account = accounts[key[0]]
-            new.append(
-                Conversation(
-                    entity_id=account.entity_id,
-                    account_id=account.pk,
-                    platform=account.platform,
-                    thread_kind=key[1],
-                    thread_id=key[2],
-                    subject=(event.subject or event.text)[:300],
-                    author_id=citizen.author_id if citizen else "",
-                    author_name=citizen.author_name[:200] if citizen else "",
-                    is_demo=is_demo,
+            rows.append(
+                (
+                    account.entity_id,
+                    account.pk,
+                    account.platform,
+                    key[1],
+                    key[2],
+                    (event.subject or event.text)[:300],
+                    citizen.author_id if citizen else "",
+                    citizen.author_name[:200] if citizen else "",
+                    Status.NUEVO,
+                    Priority.NORMAL,
+                    "",
+                    "[]",
+                    0,
+                    0,
+                    is_demo,
+                    stamp,
+                    stamp,
                 )
             )
-        Conversation.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
+        columns = ", ".join(_CONVERSATION_COLUMNS)
+        placeholders = ", ".join(["%s"] * len(_CONVERSATION_COLUMNS))
+        sql = (
+            f"INSERT INTO {Conversation._meta.db_table} ({columns}) "  # noqa: S608
+            f"VALUES ({placeholders}) ON CONFLICT (account_id, thread_kind, thread_id) DO NOTHING"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
         load()
     return found, len(missing)
 
@@ -263,7 +310,7 @@ def messages_ingest(
             result.unchanged += 1
 
     conversations, created_threads = _conversations_for(
-        thread_keys, accounts, first_event, first_citizen, is_demo
+        thread_keys, accounts, first_event, first_citizen, is_demo, now
     )
     # A thread first seen through the entity's own messages gets its citizen later.
     anonymous = [
@@ -272,8 +319,10 @@ def messages_ingest(
         if not conv.author_id and key in first_citizen and first_citizen[key].author_id
     ]
     for conv, event in anonymous:
-        conv.author_id, conv.author_name = event.author_id, event.author_name[:200]
-    Conversation.objects.bulk_update([conv for conv, _e in anonymous], ["author_id", "author_name"])
+        conv.author_id = event.author_id
+        Conversation.objects.filter(pk=conv.pk, author_id="").update(
+            author_id=event.author_id, author_name=event.author_name[:200]
+        )
     result.conversations_created = created_threads
     received = connection.ops.adapt_datetimefield_value(now)
     rows: list[tuple[Any, ...]] = []
@@ -418,11 +467,18 @@ def _update_many(objs: Sequence[Conversation], fields: list[str]) -> None:
     model_fields = [Conversation._meta.get_field(name) for name in fields]
     assignments = ", ".join(f"{f.column} = %s" for f in model_fields)  # type: ignore[union-attr]
     sql = f"UPDATE {Conversation._meta.db_table} SET {assignments} WHERE id = %s"  # noqa: S608
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+    datetimes = {
+        f.attname  # type: ignore[union-attr]
+        for f in model_fields
+        if f.get_internal_type() == "DateTimeField"  # type: ignore[union-attr]
+    }
+    attnames = [f.attname for f in model_fields]  # type: ignore[union-attr]
     rows = [
         (
             *(
-                f.get_db_prep_save(getattr(obj, f.attname), connection)  # type: ignore[union-attr]
-                for f in model_fields
+                adapt_datetime(getattr(obj, name)) if name in datetimes else getattr(obj, name)
+                for name in attnames
             ),
             obj.pk,
         )
