@@ -9,7 +9,8 @@ each conversation's timeline, status and deadlines computed by the inbox's own f
 (``_apply_inbound``/``_apply_answer``/``_refresh_deadlines``). The output says which.
 
 A communicator of the busiest entity (no second factor needed) is signed in by a session made
-directly in the database. Twenty clients (wrk) ask for the list, new conversations, overdue
+directly in the database. Four clients by default (a team working one entity's inbox at once;
+``--connections 20`` for more) ask with wrk for the list, new conversations, overdue
 ones, and the second page (keyset cursor), against a server started as ``make run`` starts it;
 the baseline is ``/datos/`` on the same server. ``--direct`` times the selector
 (``conversations_for_staff``) in-process instead: p50/p95 per scenario, no HTTP.
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common, inbox_data
 
-DATA_VERSION = "1m-v1"
+DATA_VERSION = "1m-v2"  # v2: inbox indexes of the current schema
 MESSAGES = 1_000_000
 PER_POST = 10
 ACCOUNTS = 50
@@ -56,6 +57,8 @@ def _arguments(argv: list[str] | None) -> Any:
     )
     parser.add_argument("--rebuild", action="store_true", help="reconstruye la base de datos")
     parser.add_argument("--repeat", type=int, default=40, help="repeticiones con --direct")
+    # An entity's inbox is worked by a small team at once, not by twenty people.
+    parser.set_defaults(connections=4)
     return parser.parse_args(argv)
 
 

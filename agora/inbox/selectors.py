@@ -34,7 +34,7 @@ from agora.inbox.models import (
     Status,
 )
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 THREAD_LIMIT = 500
 HISTORY_LIMIT = 20
 NOTIFICATIONS_LIMIT = 100
