@@ -8,7 +8,6 @@ BIN=.venv/bin
 
 "$BIN/agora" qcluster >var/worker.log 2>&1 &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 
@@ -23,10 +22,14 @@ $(sed 's/^/    /' var/demo-credenciales.txt 2>/dev/null || echo "    (sin usuari
 
 MSG
 
-exec "$BIN/gunicorn" agora.wsgi:application \
+"$BIN/gunicorn" agora.wsgi:application \
   --bind "$HOST:$PORT" \
   --worker-class gthread \
   --workers "${AGORA_WEB_WORKERS:-3}" \
   --threads "${AGORA_WEB_THREADS:-4}" \
   --access-logfile - \
-  --log-level warning
+  --log-level warning &
+WEB=$!
+# Ctrl-C or a stop of this script stops the server and the worker together.
+trap 'kill $WEB $WORKER 2>/dev/null || true; wait 2>/dev/null || true' EXIT INT TERM
+wait $WEB
