@@ -1,11 +1,15 @@
-"""Two-factor authentication is compulsory for rector staff and entity managers."""
+"""Two-factor authentication is compulsory for rector staff and entity managers: without a
+device they are sent to set one up; with one, back to the sign-in that asks for its code."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django_otp import user_has_device
 
 from agora.core.permissions import user_requires_2fa
 
@@ -26,5 +30,9 @@ class RequireTwoFactorMiddleware:
             and user_requires_2fa(user)
             and not user.is_verified()  # type: ignore[attr-defined]
         ):
+            if user_has_device(user):
+                # Signed in without the code they already have: sign in again, fully.
+                logout(request)
+                return redirect_to_login(request.get_full_path(), "two_factor:login")
             return redirect("two_factor:setup")
         return self.get_response(request)
