@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import include, path
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.routers import SimpleRouter
 
 from agora.core.models import AuditEvent, Notification, User
@@ -213,10 +214,20 @@ def test_notifications_page_marks_only_ones_own(
 def test_manager_without_the_second_factor_is_sent_to_set_it_up(
     client: Client, manager: User, convs: dict[str, Conversation]
 ) -> None:
+    TOTPDevice.objects.filter(user=manager).delete()
     client.force_login(manager)
     response = client.get("/bandeja/")
     assert response.status_code == 302
     assert response["Location"] == "/cuenta/doble-factor/configurar/"
+
+
+def test_manager_with_a_device_but_no_code_signs_in_again(
+    client: Client, manager: User, convs: dict[str, Conversation]
+) -> None:
+    client.force_login(manager)
+    response = client.get("/bandeja/")
+    assert response.status_code == 302
+    assert response["Location"] == "/cuenta/ingresar/?next=/bandeja/"
 
 
 def test_rector_sees_and_may_act_on_every_entity(
