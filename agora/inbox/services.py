@@ -544,7 +544,7 @@ def message_answer(*, conversation: Conversation, author: User, body: str) -> Me
         raise DomainError(_("La respuesta es demasiado larga (máximo 8000 caracteres)."))
     last_inbound = (
         conversation.messages.filter(direction=Direction.ENTRANTE, deleted_at__isnull=True)
-        .order_by("-sent_at")
+        .order_by("-sent_at", "-id")
         .first()
     )
     message = Message.objects.create(
