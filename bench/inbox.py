@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common, inbox_data
 
-DATA_VERSION = "1m-v2"  # v2: inbox indexes of the current schema
+DATA_VERSION = "1m-v3"  # v3: inbox indexes of the current schema
 MESSAGES = 1_000_000
 PER_POST = 10
 ACCOUNTS = 50

@@ -145,7 +145,10 @@ class Conversation(models.Model):
             models.Index(fields=["-last_inbound_at", "-id"], name="inbox_conv_recent_all"),
             models.Index(fields=["entity", "status", "-last_inbound_at"], name="inbox_conv_status"),
             models.Index(fields=["assignee", "status"], name="inbox_conv_assignee"),
-            models.Index(fields=["entity", "due_at", "status"], name="inbox_conv_entity_due"),
+            models.Index(
+                fields=["entity", "due_at", "status", "last_inbound_at"],
+                name="inbox_conv_entity_due",
+            ),
             models.Index(
                 fields=["due_at"],
                 condition=Q(breached_at__isnull=True, due_at__isnull=False),
