@@ -160,8 +160,8 @@ def conversations_for_staff(
     """One page of the inbox (newest citizen activity first), the cursor of the next page
     ("" on the last one), and the counts per status under the other filters.
 
-    Four queries: counts, the page ids, its rows (entity, account and assignee joined) and the labels
-    of the page. The Message table is never read. Raises ``CursorError`` on a bad cursor.
+    Four queries: counts, the page ids, its rows (entity, account, assignee joined) and the
+    labels of the page. The Message table is never read. Raises ``CursorError`` on a bad cursor.
     """
     base = conversations_filtered(user=user, filters=filters, entity_ids=entity_ids)
     counts = status_counts(base)
