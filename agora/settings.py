@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "agora.directory",
     "agora.inbox",
     "agora.connectors",
+    "agora.language",
     "agora.api",
 ]
 

@@ -1,0 +1,54 @@
+"""agora classify_eval --corpus FILE.jsonl: quality of the current model on the held-out lines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from agora.language import model as classifier
+
+
+class Command(BaseCommand):
+    help = (
+        "Evalúa el modelo vigente sobre las líneas reservadas (nunca usadas para entrenar) de "
+        "uno o más corpus etiquetados: precisión, exhaustividad y F1 por tipo y por alerta, "
+        "F1 macro de tipo, matriz de confusión y objetivos de calidad."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--corpus",
+            action="append",
+            default=None,
+            help=(
+                "archivo JSONL {id, text, kind, flags}; repetible (por defecto, el corpus incluido)"
+            ),
+        )
+        parser.add_argument("--all", action="store_true", help="evalúa todas las líneas")
+        parser.add_argument(
+            "--model", default=None, help="versión del modelo (por defecto, la vigente)"
+        )
+        parser.add_argument("--json", action="store_true", help="imprime las cifras en JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        paths = options["corpus"] or [str(p) for p in classifier.corpus_paths()]
+        try:
+            model = classifier.load(options["model"])
+            examples = [e for path in paths for e in classifier.read_corpus(path)]
+        except (classifier.ModelError, classifier.CorpusError) as error:
+            raise CommandError(error.messages[0]) from error
+        except OSError as error:
+            raise CommandError("No se pudo leer el corpus: %s" % error) from error
+        if not options["all"]:
+            examples = [e for e in examples if classifier.is_held_out(e.id)]
+        if not examples:
+            raise CommandError("No hay líneas para evaluar (pruebe con --all).")
+        evaluation = classifier.evaluate(model, examples)
+        scope = "todas las líneas" if options["all"] else "líneas reservadas (20 %)"
+        if options["json"]:
+            self.stdout.write(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2))
+            return
+        self.stdout.write("Evaluación sobre %s de %s" % (scope, ", ".join(paths)))
+        self.stdout.write(classifier.format_evaluation(evaluation))

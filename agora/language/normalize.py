@@ -1,0 +1,443 @@
+"""Normalisation of Peruvian social-media Spanish for the classifier: one lower-case,
+accent-free, space-separated string of tokens.
+
+Steps, in order: personal data, links, mentions and numbers become placeholder tokens (so the
+model learns "someone gave a phone", not the number); emojis become named tokens; accents and
+case are folded (as :func:`agora.core.text.fold` does, with a translate table because this runs
+on every message); letters repeated three times or more collapse ("graciaaas" → "gracias",
+"carrrro" → "carro"); leetspeak inside words is undone ("c0rrupt0s" → "corruptos"); and common
+abbreviations are expanded ("xq" → "porque", "x fa" → "por favor").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import pairwise
+
+from agora.language import rules
+
+# --- emojis -------------------------------------------------------------------------------
+
+_EMOJI_GROUPS: dict[str, str] = {
+    "emo_ironia": "🙄😒🤡🙃😏🥴",
+    "emo_aplauso": "👏🙌💪👍👌✌",
+    "emo_ira": "😡🤬😠👿💢😤🖕",
+    "emo_violencia": "🔪💣🔥🔫⚰💀☠🩸🪓🧨",
+    "emo_gracias": "🙏🤝",
+    "emo_risa": "😂🤣😆😹😅😁😄😃😀",
+    "emo_carino": "❤💕💖💙💚💛💜🧡🤍🖤😍🥰😘♥",
+    "emo_triste": "😢😭😞😔😟🥺😩😫💔",
+    "emo_duda": "🤔❓❔🤷",
+    "emo_alerta": "⚠🚨‼❗",
+    "emo_dinero": "💰💵💸🤑💲🪙",
+    "emo_senal": "👉👇👆➡⬇🔗📲📱✅✔",
+    "emo_celebra": "🎉🥳🎊⭐🌟✨🏆🇵",
+    "emo_asco": "🤮🤢💩🐀🐖🐷",
+}
+_TRANSLATE: dict[int, str] = {}
+for _token, _chars in _EMOJI_GROUPS.items():
+    for _char in _chars:
+        _TRANSLATE[ord(_char)] = f" {_token} "
+for _plain, _accented in {
+    "a": "áàâäãå",
+    "e": "éèêë",
+    "i": "íìîï",
+    "o": "óòôöõ",
+    "u": "úùûü",
+    "n": "ñ",
+    "c": "ç",
+}.items():
+    for _char in _accented:
+        _TRANSLATE[ord(_char)] = _plain
+# Variation selectors and joiners carry no meaning here.
+for _code in (0xFE0F, 0xFE0E, 0x200D, 0x20E3, 0x200B):
+    _TRANSLATE[_code] = ""
+for _char in "¿¡":
+    _TRANSLATE[ord(_char)] = " " + {"¿": "?", "¡": "!"}[_char] + " "
+for _char in "?!":
+    _TRANSLATE[ord(_char)] = f" {_char} "
+_OTHER_EMOJI = re.compile(
+    "[\U0001f300-\U0001faff\U00002600-\U000027bf\U0001f000-\U0001f2ff\U0001f1e6-\U0001f1ff]"
+)
+
+# --- placeholders ---------------------------------------------------------------------------
+
+_URL_SHORT = re.compile(rules._SHORT_URL.pattern + r"\S*", re.IGNORECASE)
+_URL = rules._URL
+_MENTION = re.compile(r"(?<![\w.])@\w+")
+_HASHTAG = re.compile(r"#(\w+)")
+_MONEY = re.compile(
+    r"(?:s/\.?|us\$|\$)\s*\d[\d.,]*|\b\d[\d.,]*\s*(?:soles|lucas|d[oó]lares)\b", re.I
+)
+_NUMBER = re.compile(r"\b\d{8}\b|\b\d+(?:[.,:/]\d+)*\b")
+
+# --- words ----------------------------------------------------------------------------------
+
+# Only words mixing letters with 0 1 3 4 5 @ $ (a plain word or number never reaches _deleet).
+_LEET_TOKEN = re.compile(r"(?<![\w@$])(?:[a-z]+[01345@$]|[01345@$]+[a-z])[a-z0-9@$]*(?![\w@$])")
+_LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s"})
+_LEET_CHARS = frozenset("01345@$")
+_ORDINAL = re.compile(r"^\d+(?:ro|ra|do|da|to|ta|vo|va|mo|ma|no|na|er|era|os|as)$")
+_TRAILING_DIGITS = re.compile(r"^[a-z]+\d{2,}$")
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
+_LAUGH = re.compile(r"\b(?:j+[aeiou]+){2,}j*\b|\b(?:h+a+){2,}h*\b|\bx+d+\b|\blo+l+\b")
+_SPACES = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_URL_HINT = re.compile(r"https?:|www\.|\.[a-z]{2,6}\b", re.IGNORECASE)
+_TOKENS = re.compile(r"[a-z0-9_]+|[?!\x00]")
+_KEEP_DOUBLE = frozenset("lrc")
+
+_PHRASES = re.compile(r"\b(?:x|por) ?fa(?:vor|vo|bor)?\b|\bq ?tal\b|\bx ?q\b|\bp ?q\b|\bno ?mas\b")
+_PHRASE_MAP = {"tal": "que tal", "q": "porque", "mas": "no mas"}
+
+ABBREVIATIONS: dict[str, str] = {
+    "xq": "porque",
+    "xk": "porque",
+    "pq": "porque",
+    "pk": "porque",
+    "porq": "porque",
+    "porke": "porque",
+    "q": "que",
+    "k": "que",
+    "ke": "que",
+    "qe": "que",
+    "tb": "tambien",
+    "tmb": "tambien",
+    "tbn": "tambien",
+    "tmbn": "tambien",
+    "tambn": "tambien",
+    "dnd": "donde",
+    "dd": "donde",
+    "xfa": "por favor",
+    "xfavor": "por favor",
+    "porfa": "por favor",
+    "porfis": "por favor",
+    "plis": "por favor",
+    "pls": "por favor",
+    "pe": "pues",
+    "ps": "pues",
+    "pes": "pues",
+    "pue": "pues",
+    "d": "de",
+    "x": "por",
+    "xa": "para",
+    "pa": "para",
+    "pal": "para el",
+    "toy": "estoy",
+    "tas": "estas",
+    "ta": "esta",
+    "tamos": "estamos",
+    "nomas": "no mas",
+    "nomá": "no mas",
+    "bn": "bien",
+    "mñn": "manana",
+    "mñna": "manana",
+    "msj": "mensaje",
+    "msje": "mensaje",
+    "cel": "celular",
+    "nro": "numero",
+    "num": "numero",
+    "info": "informacion",
+    "grax": "gracias",
+    "grcs": "gracias",
+    "grasias": "gracias",
+    "gracia": "gracias",
+    "tqm": "te quiero mucho",
+    "aki": "aqui",
+    "aca": "aqui",
+    "ahi": "ahi",
+    "uds": "ustedes",
+    "ud": "usted",
+    "vdd": "verdad",
+    "hno": "hermano",
+    "hna": "hermana",
+    "sr": "senor",
+    "sra": "senora",
+    "srta": "senorita",
+    "dr": "doctor",
+    "dra": "doctora",
+    "min": "minuto",
+    "mins": "minutos",
+    "hrs": "horas",
+    "hr": "hora",
+    "h": "hora",
+    "kiero": "quiero",
+    "kieren": "quieren",
+    "aver": "a ver",
+    "haber": "a ver",
+    "salu2": "saludos",
+    "wsp": "whatsapp",
+    "wasap": "whatsapp",
+    "whatsap": "whatsapp",
+    "dm": "mensaje directo",
+    "mdp": "madre",
+    "tmr": "tu madre",
+    "ctm": "ctm",
+    "csm": "ctm",
+    "ptm": "ptm",
+    "conchatumare": "ctm",
+    "conchasumare": "ctm",
+    "conchatumadre": "ctm",
+    "conchasumadre": "ctm",
+    "hdp": "hdp",
+    "hdtp": "hdp",
+    "mrd": "mierda",
+    "mrda": "mierda",
+    "mierd": "mierda",
+    "pta": "puta",
+    "ptmr": "ptm",
+    "ql": "culo",
+}
+
+
+_EMOJI_CODES = {code for code, value in _TRANSLATE.items() if value.startswith(" emo_")}
+_SPECIAL = re.compile(
+    "["
+    + "".join(sorted(chr(code) for code in _EMOJI_CODES))
+    + "\ufe0f\ufe0e\u200d\u20e3\u200b"
+    + "\U0001f300-\U0001faff\U00002600-\U000027bf\U0001f000-\U0001f2ff\U0001f1e6-\U0001f1ff]"
+)
+
+
+def _special(match: re.Match[str]) -> str:
+    return _TRANSLATE.get(ord(match.group()), " emo ")
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents (as ``core.text.fold``), emojis named. Written with C-level
+    passes (NFKD and a regex that removes combining marks; a callback only on emojis)
+    because it runs over every batch of messages."""
+    text = text.lower()
+    for mark, spaced in (("¿", " ? "), ("¡", " ! "), ("?", " ? "), ("!", " ! ")):
+        if mark in text:
+            text = text.replace(mark, spaced)
+    if not text.isascii():
+        text = _SPECIAL.sub(_special, text)
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return text
+
+
+def _deleet(match: re.Match[str]) -> str:
+    token = match.group()
+    if _LEET_CHARS.isdisjoint(token) or _ORDINAL.match(token) or _TRAILING_DIGITS.match(token):
+        return token
+    letters = sum(ch.isalpha() for ch in token)
+    if letters < 2:
+        return token
+    return token.translate(_LEET_TABLE)
+
+
+def _elongation(match: re.Match[str]) -> str:
+    letter = match.group(1)
+    return letter * 2 if letter in _KEEP_DOUBLE else letter
+
+
+def _phrase(match: re.Match[str]) -> str:
+    text = match.group()
+    if "fa" in text:
+        return "por favor"
+    return _PHRASE_MAP.get(text.split()[-1] if " " in text else text[-1:], text)
+
+
+_DATA_TOKENS = {
+    "dni": " dni_dato ",
+    "telefono": " telefono_dato ",
+    "correo": " correo_dato ",
+    "placa": " placa_dato ",
+    "direccion": " direccion_dato ",
+}
+
+
+def _placeholders(text: str) -> str:
+    digits = _DIGIT.search(text) is not None
+    if digits or "@" in text:
+        findings = rules.personal_data(text)
+        if findings:
+            parts: list[str] = []
+            last = 0
+            for finding in findings:
+                parts.append(text[last : finding.start])
+                parts.append(_DATA_TOKENS[finding.kind])
+                last = finding.end
+            parts.append(text[last:])
+            text = "".join(parts)
+    if "@" in text:
+        text = _MENTION.sub(" mencion ", text)
+    if _URL_HINT.search(text):
+        text = _URL_SHORT.sub(" url url_corto ", text)
+        text = _URL.sub(" url ", text)
+    if "#" in text:
+        text = _HASHTAG.sub(r" hashtag \1 ", text)
+    if digits:
+        text = _MONEY.sub(" dinero_cifra ", text)
+        text = _NUMBER.sub(_number_token, text)
+    return text
+
+
+def _number_token(match: re.Match[str]) -> str:
+    value = match.group()
+    if len(value) == 8 and value.isdigit():
+        return " ocho_digitos "
+    if value.isdigit() and len(value) <= 2:
+        return " cifra_corta "
+    return " cifra "
+
+
+_CAPS_RUN = re.compile(r"[A-ZÁÉÍÓÚÑ]{4}")
+
+
+def _shouting(text: str) -> bool:
+    """Mostly capital letters (12 letters at least). Most messages have no run of four
+    capitals and are answered by one regex search."""
+    sample = text[:2000]
+    if _CAPS_RUN.search(sample) is None:
+        return False
+    lower = sample.lower()
+    letters = sum(map(str.__ne__, sample.upper(), lower))
+    capitals = sum(map(str.__ne__, sample, lower))
+    return letters >= 12 and capitals > 0.7 * letters
+
+
+def _lexicon_markers(tokens: list[str]) -> list[str]:
+    """One marker per distinct lexicon word or phrase in the message."""
+    present = set(tokens)
+    markers = [LEXICON[word] for word in present & _LEXICON_WORDS]
+    if not _PHRASE_STARTS.isdisjoint(present):
+        phrases = _PHRASE_SET.intersection(map(" ".join, pairwise(tokens)))
+        markers += [PHRASE_LEXICON[phrase] for phrase in phrases]
+    # Sets iterate in an order that changes between processes: sorted, the same text always
+    # gives the same tokens (and a model version always the same model).
+    markers.sort()
+    return markers
+
+
+# Joins the texts of a batch so that every regex runs once per batch: no pattern can match
+# across it (it holds a NUL between spaces, and NUL is neither a word character, a digit nor
+# white space), and the tokenizer keeps it as the boundary between texts.
+SEPARATOR = " \x00 "
+
+
+def normalize_many(texts: Sequence[str]) -> list[list[str]]:
+    """The tokens of each text, in order: what :func:`normalize` returns, for a batch."""
+    if not texts:
+        return []
+    if any("\x00" in text for text in texts):
+        texts = [text.replace("\x00", " ") for text in texts]
+    big = SEPARATOR.join(texts)
+    starts = _starts(texts)
+    shouting = {i for i in _docs_matching(_CAPS_RUN, big, starts) if _shouting(texts[i])}
+    # Placeholders text by text, and only where a digit, '@', '#' or a link may be: most
+    # messages have none, and these patterns are the slowest of the normalisation.
+    needs = _docs_matching(_NEEDS_PLACEHOLDERS, big, starts)
+    if needs:
+        texts = list(texts)
+        for index in needs:
+            texts[index] = _placeholders(texts[index])
+        big = SEPARATOR.join(texts)
+    big = _fold(big)
+    big = _ELONGATED.sub(_elongation, big)
+    if not _LEET_CHARS.isdisjoint(big):
+        big = _LEET_TOKEN.sub(_deleet, big)
+    big = _LAUGH.sub(" jaja ", big)
+    big = _PHRASES.sub(_phrase, big)
+    flat = _TOKENS.findall(big)
+    joined = " ".join(map(ABBREVIATIONS.get, flat, flat))
+    docs = [doc.split() for doc in joined.split("\x00")]
+    for index, tokens in enumerate(docs):
+        tokens += _lexicon_markers(tokens)
+        if index in shouting:
+            tokens.append("mayusculas")
+    return docs
+
+
+def normalize(text: str) -> str:
+    """The normalised form the model reads: tokens separated by single spaces, followed by
+    markers for shouting and for words of the insult, threat and spam lexicons."""
+    return " ".join(normalize_many([text])[0])
+
+
+def _starts(texts: Sequence[str]) -> list[int]:
+    starts: list[int] = []
+    position = 0
+    for text in texts:
+        starts.append(position)
+        position += len(text) + len(SEPARATOR)
+    return starts
+
+
+def _docs_matching(pattern: re.Pattern[str], big: str, starts: list[int]) -> set[int]:
+    """Indexes of the joined texts where ``pattern`` matches."""
+    return {bisect_right(starts, match.start()) - 1 for match in pattern.finditer(big)}
+
+
+_NEEDS_PLACEHOLDERS = re.compile(r"[\d@#]|https?:|www\.|\.[a-zA-Z]{2}")
+
+
+# --- lexicons (folded forms; a plural "s" is also accepted) -----------------------------------
+
+_INSULTS = """
+ratas rata ladron ladrona rateros ratero corrupto corrupta inutil inepto inepta idiota imbecil
+estupido estupida payaso payasa sinverguenza sinverguenzas basura lacra escoria mamarracho
+chupamedias vendepatria tarado tarada burro burra animal bestia cojudo cojuda huevon huevona
+pendejo pendeja ctm hdp ptm mierdero parasito vago vaga zangano cerdo cerda chancho perro perra
+hijo puta malparido malnacido cabron gil gila cachaco terruco caviar facho cucufato sonso sonsa
+baboso babosa ignorante analfabeto bruto bruta asqueroso asquerosa miserable rastrero rastrera
+delincuente mafioso mafiosa lagarto lagarta pituco serrano cholo indio mono macaco enano gordo
+vieja viejo cochino cochina maricon cabro tonto tonta retrasado mongol lameculos sapo sapa
+feo fea incompetente incompetentes mediocre malcriado malcriada amargado amargada coimero
+coimera lamebotas titere inservible borracho borracha ocioso ociosa patan cobarde mentiroso
+mentirosa prepotente incapaz incapaces ladrones sabandija alimana rufian canalla traidor
+traidora vendido vendida tombo cerebro mongolo huevadas conchudo conchuda fresco frescos
+"""
+_THREATS = """
+matar mato matamos mataremos quemar quemamos quemaremos queman quememos incendiar incendiamos
+sangre machete machetazo bala balas balear baleamos plomo linchar linchamos lincharemos
+reventar reventamos revientan degollar ahorcar colgar colgamos ajusticiar dinamita explosivo
+bomba arrepentir arrepentiran cuidate cuidense pagaran muerto muertos muerte tumba entierro
+destrozar destrozamos golpear golpeamos chancar balazos balazo arder ardera merecido
+emo_violencia
+"""
+_SPAM = """
+prestamo prestamos aval garantia ganancias ganancia invierte inversion cripto criptomoneda
+bitcoin usdt forex seguidores likes gratis sorteo premio oferta promocion descuento
+whatsapp url_corto inbox clic click registrate suscribete cadena comparte reenvia suerte
+ingresos tarjeta compra vendo venta remate delivery emo_dinero
+"""
+LEXICON: dict[str, str] = {}
+for _words, _marker in ((_INSULTS, "lex_insulto"), (_THREATS, "lex_amenaza"), (_SPAM, "lex_spam")):
+    for _word in _words.split():
+        LEXICON[_word] = _marker
+        if not _word.endswith("s"):
+            LEXICON[_word + "s"] = _marker
+PHRASE_LEXICON: dict[str, str] = {
+    "a la mala": "lex_amenaza_frase",
+    "sale vivo": "lex_amenaza_frase",
+    "su merecido": "lex_amenaza_frase",
+    "donde vive": "lex_amenaza_frase",
+    "sabemos donde": "lex_amenaza_frase",
+    "ya saben": "lex_amenaza_frase",
+    "van a": "lex_futuro",
+    "vamos a": "lex_futuro",
+    "se van": "lex_futuro",
+    "gana dinero": "lex_spam",
+    "ganar dinero": "lex_spam",
+    "desde casa": "lex_spam",
+    "sin aval": "lex_spam",
+    "mala suerte": "lex_spam",
+    "haz clic": "lex_spam",
+    "cobra tu": "lex_spam",
+    "son unos": "lex_dirigido",
+    "son una": "lex_dirigido",
+    "eres un": "lex_dirigido",
+    "eres una": "lex_dirigido",
+    "los del": "lex_dirigido",
+    "este alcalde": "lex_dirigido",
+    "ese alcalde": "lex_dirigido",
+}
+_PHRASE_STARTS = frozenset(phrase.split()[0] for phrase in PHRASE_LEXICON)
+_LEXICON_WORDS = frozenset(LEXICON)
+_PHRASE_SET = frozenset(PHRASE_LEXICON)

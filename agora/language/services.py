@@ -1,0 +1,176 @@
+"""Every write of the language module: classifying inbound messages, staff corrections and
+training a new model version."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from agora.core.audit import audit_record
+from agora.core.errors import DomainError, PermissionDeniedError
+from agora.core.models import User
+from agora.inbox.models import Conversation, Direction, Message
+from agora.language import model as classifier
+from agora.language.models import Correction, ModelVersion
+from agora.language.taxonomy import FLAGS, KINDS
+
+# model_version of a message whose kind and flags a person set: the classifier leaves it alone.
+MANUAL_VERSION = "manual"
+CHUNK = 2_000
+
+
+def _conversations_refresh(conversation_ids: set[int]) -> None:
+    """Kind of each conversation = its latest classified inbound message's kind; flags = the
+    union of the flags of its inbound messages."""
+    if not conversation_ids:
+        return
+    kind: dict[int, str] = {}
+    flags: dict[int, set[str]] = defaultdict(set)
+    rows = (
+        Message.objects.filter(conversation_id__in=conversation_ids, direction=Direction.ENTRANTE)
+        .exclude(kind="")
+        .order_by("conversation_id", "sent_at", "id")
+        .values_list("conversation_id", "kind", "flags")
+    )
+    for conversation_id, message_kind, message_flags in rows.iterator(chunk_size=CHUNK):
+        kind[conversation_id] = message_kind
+        flags[conversation_id].update(message_flags or [])
+    conversations = list(Conversation.objects.filter(pk__in=kind).only("id", "kind", "flags"))
+    for conversation in conversations:
+        conversation.kind = kind[conversation.pk]
+        conversation.flags = sorted(flags[conversation.pk])
+    Conversation.objects.bulk_update(conversations, ["kind", "flags"], batch_size=500)
+
+
+def messages_classify(*, message_ids: Sequence[int]) -> int:
+    """Classifies the inbound messages among ``message_ids`` that have no kind yet or an older
+    model's; corrected messages keep the staff's labels. Returns how many were classified.
+    Without a trained model nothing is classified (ingestion must not fail for that)."""
+    if not message_ids:
+        return 0
+    try:
+        model = classifier.load()
+    except classifier.ModelError:
+        return 0
+    done = 0
+    ids = sorted(set(message_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        with transaction.atomic():
+            messages = list(
+                Message.objects.filter(pk__in=chunk, direction=Direction.ENTRANTE)
+                .filter(Q(kind="") | ~Q(model_version__in=[model.version, MANUAL_VERSION]))
+                .only("id", "conversation_id", "text", "kind", "flags", "model_version")
+            )
+            if not messages:
+                continue
+            results = model.classify_texts([m.text for m in messages])
+            for message, result in zip(messages, results, strict=True):
+                message.kind = result.kind
+                message.flags = result.flags
+                message.model_version = result.version
+            Message.objects.bulk_update(
+                messages, ["kind", "flags", "model_version"], batch_size=500
+            )
+            _conversations_refresh({m.conversation_id for m in messages})
+        done += len(messages)
+    return done
+
+
+@transaction.atomic
+def message_correct(
+    *, actor: User, message: Message, kind: str, flags: Sequence[str]
+) -> Correction:
+    """Sets a citizen message's kind and flags by hand. The correction is kept and used by
+    the next training run."""
+    if kind not in KINDS:
+        raise DomainError(_("Tipo de mensaje desconocido: %(kind)s.") % {"kind": kind})
+    unknown = [flag for flag in flags if flag not in FLAGS]
+    if unknown:
+        raise DomainError(_("Alerta desconocida: %(flags)s.") % {"flags": ", ".join(unknown)})
+    if not Conversation.objects.for_staff(actor).filter(pk=message.conversation_id).exists():
+        raise PermissionDeniedError(_("No tiene acceso a esta conversación."))
+    if message.direction != Direction.ENTRANTE:
+        raise DomainError(_("Solo se clasifican los mensajes de los ciudadanos."))
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    clean_flags = sorted(set(flags))
+    correction = Correction.objects.create(
+        message=message,
+        entity_id=message.entity_id,
+        kind=kind,
+        flags=clean_flags,
+        previous_kind=message.kind,
+        previous_flags=list(message.flags or []),
+        previous_model_version=message.model_version,
+        by=actor,
+    )
+    before = {"kind": message.kind, "flags": message.flags, "model_version": message.model_version}
+    message.kind = kind
+    message.flags = clean_flags
+    message.model_version = MANUAL_VERSION
+    message.save(update_fields=["kind", "flags", "model_version"])
+    _conversations_refresh({message.conversation_id})
+    audit_record(
+        actor=actor,
+        verb="mensaje.clasificacion_corregida",
+        instance=message,
+        scope=message.entity.code,
+        before=before,
+        after={"kind": kind, "flags": clean_flags, "correction": correction.pk},
+    )
+    return correction
+
+
+def corrections_as_examples() -> list[classifier.Example]:
+    """The latest correction of each message, as training examples."""
+    latest: dict[int, classifier.Example] = {}
+    rows = Correction.objects.order_by("at", "id").values_list(
+        "id", "message_id", "message__text", "kind", "flags"
+    )
+    for pk, message_id, text, kind, flags in rows.iterator(chunk_size=CHUNK):
+        latest[message_id] = classifier.Example(
+            f"correccion-{pk}", text or "", kind, tuple(sorted(flags or []))
+        )
+    return list(latest.values())
+
+
+def model_train(*, actor: User | None = None) -> ModelVersion:
+    """Trains on the shipped corpus (held-out lines excluded) plus every staff correction,
+    stores the model under var/models/ and makes it the current version."""
+    extra = corrections_as_examples()
+    trained = classifier.train(classifier.corpus_paths(), extra=extra)
+    classifier.save(trained, make_current=False)
+    held_out = [
+        e
+        for path in classifier.corpus_paths()
+        for e in classifier.read_corpus(path)
+        if classifier.is_held_out(e.id)
+    ]
+    metrics: dict[str, object] = {"validacion_cruzada": trained.validation}
+    if held_out:
+        metrics["reservado"] = classifier.evaluate(trained, held_out).as_dict()
+    with transaction.atomic():
+        ModelVersion.objects.filter(is_current=True).update(is_current=False)
+        version, _created = ModelVersion.objects.update_or_create(
+            version=trained.version,
+            defaults={
+                "trained_at": trained.trained_at,
+                "corpus_size": trained.corpus_size,
+                "corrections_used": trained.extra_size,
+                "metrics": metrics,
+                "is_current": True,
+            },
+        )
+        audit_record(
+            actor=actor,
+            verb="modelo.entrenado",
+            instance=version,
+            after={"version": trained.version, "corrections": trained.extra_size},
+        )
+    # The model file is complete and valid whatever happens to the transaction.
+    classifier.set_current(trained.version)
+    return version

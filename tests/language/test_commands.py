@@ -1,0 +1,88 @@
+"""agora classify, classify_eval and classify_train."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from agora.language import model as classifier
+from agora.language.models import ModelVersion
+
+from .conftest import MINI
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_classify_reports_bad_lines_and_keeps_going(
+    current_model: classifier.TrainedModel, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": "1", "text": "¿dónde me vacuno?"}),
+        "{esto no es json",
+        json.dumps({"id": "3", "text": ""}),
+        json.dumps({"id": "4", "text": "x" * 100_000}),
+        json.dumps({"id": "5", "text": "👏👏👏"}),
+        json.dumps({"id": "6", "text": "Thank you for the quick answer"}),
+        json.dumps({"id": "7"}),
+        json.dumps({"id": "8", "text": 42}),
+        json.dumps(["no", "objeto"]),
+        json.dumps({"id": "10", "text": "mi DNI es 12345678"}),
+    ]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    _out, err = run("classify", "--input", str(source), "--output", str(target), "--batch", "3")
+    rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len(lines)
+    assert [row["id"] for row in rows] == ["1", None, "3", "4", "5", "6", "7", "8", None, "10"]
+    assert "línea 2: JSON inválido" in err
+    assert "línea 7: falta el campo «text»" in err
+    assert "línea 8:" in err
+    assert "línea 9:" in err
+    assert rows[1]["error"]
+    for index in (0, 2, 3, 4, 5, 9):
+        assert set(rows[index]) == {"id", "kind", "flags", "scores"}
+    assert rows[2]["kind"] == "otro"
+    assert rows[4]["kind"] == "otro"
+    assert "datos_personales" in rows[9]["flags"]
+    assert "6 mensajes" in err
+
+
+def test_classify_without_a_model_says_so(var_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "hola"}\n')
+    with pytest.raises(CommandError, match="classify_train"):
+        run("classify", "--input", str(source), "--output", str(tmp_path / "o.jsonl"))
+
+
+def test_eval_prints_per_kind_lines_macro_f1_and_targets(
+    current_model: classifier.TrainedModel,
+) -> None:
+    out, _err = run("classify_eval", "--corpus", str(MINI), "--all")
+    for label in ("Consulta", "Queja", "Denuncia", "Sugerencia", "Felicitación", "Otro"):
+        assert f"  {label}" in out
+    for label in ("Insulto", "Spam", "Amenaza", "Datos personales"):
+        assert f"  {label}" in out
+    assert "F1 macro de tipo:" in out
+    assert "Matriz de confusión" in out
+    assert "Objetivos de calidad" in out
+    held, _err = run("classify_eval", "--corpus", str(MINI))
+    size = sum(classifier.is_held_out(e.id) for e in classifier.read_corpus(MINI))
+    assert f"{size} mensajes evaluados" in held
+
+
+@pytest.mark.django_db
+def test_train_command_makes_a_current_version(var_dir: Path, mini_corpus: Path) -> None:
+    out, _err = run("classify_train")
+    version = ModelVersion.objects.get(is_current=True)
+    assert version.version in out
+    assert classifier.current_version() == version.version
+    assert "F1 macro de tipo" in out

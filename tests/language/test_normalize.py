@@ -1,0 +1,73 @@
+"""Normalisation of Peruvian social-media Spanish."""
+
+from __future__ import annotations
+
+import pytest
+
+from agora.language.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Atención RÁPIDA", "atencion rapida"),
+        ("graciaaaas", "gracias"),
+        ("nooooo", "no"),
+        ("llegooo el carrrro", "llego el carro"),
+        ("calle y carro y acceso", "calle y carro y acceso"),
+        ("c0rrupt0s", "corruptos"),
+        ("pr3st4mos", "prestamos"),
+        ("s@lud", "salud"),
+        ("xq nadie contesta", "porque nadie contesta"),
+        ("q tal", "que tal"),
+        ("tb tmb", "tambien tambien"),
+        ("dnd queda", "donde queda"),
+        ("x fa", "por favor"),
+        ("xfa porfa", "por favor por favor"),
+        ("ya pe", "ya pues"),
+        ("jajajaja", "jaja"),
+    ],
+)
+def test_words_are_normalised(text: str, expected: str) -> None:
+    """Compared without the lexicon markers appended at the end."""
+    words = [token for token in normalize(text).split() if not token.startswith("lex_")]
+    assert " ".join(words) == expected
+
+
+def test_digits_are_not_leetspeak_outside_words() -> None:
+    """Ordinals and numbers stay numbers; leetspeak is undone only inside words."""
+    assert normalize("el 2do piso") == "el 2do piso"
+    assert "cifra" in normalize("son 350 personas")
+    assert normalize("covid19") == "covid19"
+
+
+def test_emojis_become_tokens() -> None:
+    assert normalize("🙄") == "emo_ironia"
+    assert normalize("👏👏") == "emo_aplauso emo_aplauso"
+    assert normalize("😡🤬").split() == ["emo_ira", "emo_ira"]
+    assert "emo_violencia" in normalize("🔪💣🔥").split()
+    assert normalize("🙏") == "emo_gracias"
+    assert normalize("😂🤣") == "emo_risa emo_risa"
+
+
+def test_links_mentions_and_personal_data_become_placeholders() -> None:
+    tokens = normalize(
+        "@Minsa_Peru mira https://example.com/x y bit.ly/abc, mi DNI 12345678, "
+        "cel 987 654 321, correo a@example.com"
+    ).split()
+    for token in ("mencion", "url", "url_corto", "dni_dato", "telefono_dato", "correo_dato"):
+        assert token in tokens
+    assert "12345678" not in tokens
+
+
+def test_shouting_and_lexicon_markers() -> None:
+    tokens = normalize("SON UNOS CORRUPTOS TODOS LOS DEL MUNICIPIO").split()
+    assert "mayusculas" in tokens
+    assert "lex_insulto" in tokens
+
+
+def test_odd_input_never_fails() -> None:
+    assert normalize("") == ""
+    assert normalize("   ") == ""
+    assert normalize("你好") != "" or normalize("你好") == ""
+    assert len(normalize("a" * 100_000)) < 10
