@@ -7,8 +7,11 @@ import csv
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import (
@@ -38,6 +41,7 @@ from agora.directory.forms import (
 from agora.directory.models import MembershipRole
 
 PAGE_SIZE = 25
+VISITS_PLACEHOLDER = "[[visitas-del-directorio]]"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -69,15 +73,30 @@ def directory_index(request: HttpRequest) -> HttpResponse:
 
     visits.visit_record(request, visits.DIRECTORY_KEY)
     params = sorted(request.GET.lists())
-    return render(
+    cache_key = f"{revision}:{hashlib.sha256(repr(params).encode()).hexdigest()}"
+    count = visits.visits_total(visits.DIRECTORY_KEY)
+    # Anonymous visitors without pending messages all see the same page: it is kept whole,
+    # with a placeholder for the visit counter, so a repeated search renders nothing at all.
+    anonymous = not (
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages")
+    )
+    page_key = f"directory:page:{cache_key}"
+    if anonymous and (html := cache.get(page_key)) is not None:
+        return HttpResponse(html.replace(VISITS_PLACEHOLDER, intcomma(count)))
+    response = render(
         request,
         "directory/index.html",
         {
             "results": SimpleLazyObject(build),
-            "cache_key": f"{revision}:{hashlib.sha256(repr(params).encode()).hexdigest()}",
-            "visits": visits.visits_total(visits.DIRECTORY_KEY),
+            "cache_key": cache_key,
+            "visits": VISITS_PLACEHOLDER if anonymous else count,
         },
     )
+    if anonymous:
+        html = response.content.decode()
+        cache.set(page_key, html, 600)
+        response.content = html.replace(VISITS_PLACEHOLDER, intcomma(count)).encode()
+    return response
 
 
 def entity_detail(request: HttpRequest, code: str) -> HttpResponse:
