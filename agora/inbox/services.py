@@ -641,6 +641,22 @@ def note_add(*, conversation: Conversation, author: User, body: str) -> Message:
 _STATUS_FIELDS = ["status", "assignee", "priority", "resolved_at", "waiting_since"]
 
 
+def _locked(conversation: Conversation) -> Conversation:
+    """The conversation re-read under a row lock, so that the audit's "before" is current."""
+    return Conversation.objects.select_for_update().select_related("entity").get(pk=conversation.pk)
+
+
+def _audit_change(*, actor: User, conv: Conversation, verb: str, before: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor,
+        verb=verb,
+        instance=conv,
+        scope=conv.entity.code,
+        before=before,
+        after=snapshot(conv, _STATUS_FIELDS),
+    )
+
+
 @transaction.atomic
 def conversation_set_status(
     *, conversation: Conversation, actor: User, status: str
@@ -648,7 +664,7 @@ def conversation_set_status(
     _require_access(actor, conversation)
     if status not in Status.values:
         raise DomainError(_("Estado desconocido."))
-    conv = Conversation.objects.select_for_update().select_related("entity").get(pk=conversation.pk)
+    conv = _locked(conversation)
     before = snapshot(conv, _STATUS_FIELDS)
     now = timezone.now()
     deadlines = deadlines_for(conv.entity)
@@ -665,14 +681,7 @@ def conversation_set_status(
     conv.status = status
     _refresh_deadlines(conv, deadlines)
     conv.save()
-    audit_record(
-        actor=actor,
-        verb="conversacion.estado",
-        instance=conv,
-        scope=conv.entity.code,
-        before=before,
-        after=snapshot(conv, _STATUS_FIELDS),
-    )
+    _audit_change(actor=actor, conv=conv, verb="conversacion.estado", before=before)
     return conv
 
 
@@ -688,20 +697,13 @@ def conversation_assign(
         raise DomainError(
             _("%(name)s no trabaja para esta entidad.") % {"name": assignee.get_username()}
         )
-    conv = Conversation.objects.select_for_update().select_related("entity").get(pk=conversation.pk)
+    conv = _locked(conversation)
     before = snapshot(conv, _STATUS_FIELDS)
     conv.assignee = assignee
     if conv.status == Status.NUEVO:
         conv.status = Status.ABIERTO
     conv.save(update_fields=["assignee", "status", "updated_at"])
-    audit_record(
-        actor=actor,
-        verb="conversacion.asignacion",
-        instance=conv,
-        scope=conv.entity.code,
-        before=before,
-        after=snapshot(conv, _STATUS_FIELDS),
-    )
+    _audit_change(actor=actor, conv=conv, verb="conversacion.asignacion", before=before)
     return conv
 
 
@@ -712,21 +714,12 @@ def conversation_set_priority(
     _require_access(actor, conversation)
     if priority not in Priority.values:
         raise DomainError(_("Prioridad desconocida."))
-    conversation = (
-        Conversation.objects.select_for_update().select_related("entity").get(pk=conversation.pk)
-    )
-    before = snapshot(conversation, _STATUS_FIELDS)
-    conversation.priority = priority
-    conversation.save(update_fields=["priority", "updated_at"])
-    audit_record(
-        actor=actor,
-        verb="conversacion.prioridad",
-        instance=conversation,
-        scope=conversation.entity.code,
-        before=before,
-        after=snapshot(conversation, _STATUS_FIELDS),
-    )
-    return conversation
+    conv = _locked(conversation)
+    before = snapshot(conv, _STATUS_FIELDS)
+    conv.priority = priority
+    conv.save(update_fields=["priority", "updated_at"])
+    _audit_change(actor=actor, conv=conv, verb="conversacion.prioridad", before=before)
+    return conv
 
 
 @transaction.atomic
