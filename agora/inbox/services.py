@@ -36,6 +36,7 @@ from agora.inbox.models import (
     Status,
     ThreadKind,
 )
+from agora.inbox.signals import messages_ingested
 
 CHUNK = 500
 MAX_TEXT = 20_000
@@ -69,13 +70,34 @@ class IngestResult:
     skipped: int = 0
     conversations_created: int = 0
     conversation_ids: set[int] = field(default_factory=set)
+    # (platform, platform message id) of the messages this batch inserted, and the ids of the
+    # messages whose text it changed: what the language and reports modules read next.
+    new_keys: list[tuple[str, str]] = field(default_factory=list)
+    edited_ids: list[int] = field(default_factory=list)
 
     def __iadd__(self, other: IngestResult) -> IngestResult:
         for name in ("created", "edited", "deleted", "unchanged", "skipped"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.conversations_created += other.conversations_created
         self.conversation_ids |= other.conversation_ids
+        self.new_keys += other.new_keys
+        self.edited_ids += other.edited_ids
         return self
+
+    def message_ids(self) -> list[int]:
+        """Ids of the messages inserted or edited by the batch (one query per chunk)."""
+        ids = list(self.edited_ids)
+        by_platform: dict[str, list[str]] = defaultdict(list)
+        for platform, platform_message_id in self.new_keys:
+            by_platform[platform].append(platform_message_id)
+        for platform, keys in by_platform.items():
+            for chunk in _chunks(keys):
+                ids.extend(
+                    Message.objects.filter(
+                        platform=platform, platform_message_id__in=chunk
+                    ).values_list("id", flat=True)
+                )
+        return sorted(set(ids))
 
 
 def _chunks(items: Sequence[object], size: int = CHUNK) -> Iterable[Sequence[object]]:
@@ -357,17 +379,20 @@ def messages_ingest(
         by_conversation[conv.pk].append((event.sent_at, outbound))
     _insert_messages(rows)
     result.created = len(rows)
+    result.new_keys = [(row[2], row[3]) for row in rows]
 
     for message, event in edits:
         MessageRevision.objects.create(message=message, text=message.text, replaced_at=now)
         Message.objects.filter(pk=message.pk).update(text=event.text[:MAX_TEXT], edited_at=now)
         result.edited += 1
+        result.edited_ids.append(message.pk)
     if removals:
         Message.objects.filter(pk__in=[m.pk for m in removals]).update(deleted_at=now)
         result.deleted = len(removals)
 
     conversations_apply_events(events=by_conversation, now=now)
     result.conversation_ids = set(by_conversation)
+    messages_ingested.send(sender=Message, result=result, is_demo=is_demo, now=now)
     return result
 
 
