@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "agora.inbox",
     "agora.connectors",
     "agora.language",
+    "agora.reports",
+    "agora.participation",
+    "agora.commitments",
     "agora.api",
 ]
 

@@ -1,0 +1,6 @@
+"""Pages of the reports app."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "reports"
+urlpatterns: list[URLPattern | URLResolver] = []
