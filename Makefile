@@ -31,6 +31,7 @@ static: setup
 	$(AGORA) collectstatic --noinput -v0
 
 run: data static
+	scripts/system-deps.sh --pdf
 	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
 
 lint: setup
@@ -41,7 +42,7 @@ lint: setup
 	$(MAKE) --no-print-directory messages-check
 
 pytest: setup
-	scripts/system-deps.sh --browser
+	scripts/system-deps.sh --browser --pdf
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint data static pytest

@@ -2,11 +2,13 @@
 # Installs the Debian packages the test suite and benchmarks use, when missing and possible.
 # --browser: chromium (Playwright drives Debian's build; it cannot download its own).
 # --bench:   wrk (load generator for the HTTP benchmarks).
+# --pdf:     Pango (WeasyPrint renders the PDF reports with it).
 set -euo pipefail
 want=()
 for arg in "$@"; do
   case "$arg" in
     --browser) command -v chromium >/dev/null || want+=(chromium) ;;
+    --pdf) ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || want+=(libpango-1.0-0 libpangoft2-1.0-0) ;;
     --bench) command -v wrk >/dev/null || want+=(wrk) ;;
     --postgres) command -v pg_ctlcluster >/dev/null || want+=(postgresql) ;;
     --i18n) command -v xgettext >/dev/null || want+=(gettext) ;;
