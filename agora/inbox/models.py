@@ -401,3 +401,204 @@ class QuarantinedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} {self.object_id}: {self.reason}"
+
+
+class ModerationPolicy(models.Model):
+    """How an entity moderates citizens' messages (seed 003: filters against insults and spam)
+    and when its crisis banner appears. The rector office's default has no entity."""
+
+    entity = models.OneToOneField(
+        Entity,
+        verbose_name=_("entidad"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="moderation_policy",
+    )
+    hide_insults = models.BooleanField(_("ocultar insultos en la bandeja"), default=True)
+    hide_spam = models.BooleanField(_("ocultar spam en la bandeja"), default=True)
+    hide_on_platform = models.BooleanField(
+        _("ocultar también en la red social cuando la plataforma lo permite"),
+        default=False,
+        help_text=_(
+            "Solo comentarios de Facebook e Instagram: se ocultan, nunca se borran. "
+            "Las amenazas no se ocultan: se conservan como evidencia."
+        ),
+    )
+    crisis_multiplier = models.DecimalField(
+        _("umbral de crisis (veces la tasa habitual)"), max_digits=5, decimal_places=2, default=3
+    )
+    crisis_min_messages = models.PositiveIntegerField(
+        _("mínimo de mensajes en la última hora para una crisis"), default=5
+    )
+    crisis_baseline_days = models.PositiveIntegerField(
+        _("días para calcular la tasa habitual"), default=14
+    )
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actualizada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("política de moderación")
+        verbose_name_plural = _("políticas de moderación")
+
+    def __str__(self) -> str:
+        return str(self.entity or _("Política general del ente rector"))
+
+
+class ModerationVerb(models.TextChoices):
+    OCULTAR = "ocultar", _("Ocultar")
+    MOSTRAR = "mostrar", _("Mostrar")
+
+
+class ModerationScope(models.TextChoices):
+    BANDEJA = "bandeja", _("En la bandeja de Ágora")
+    PLATAFORMA = "plataforma", _("En la red social")
+
+
+class PlatformResult(models.TextChoices):
+    NO_APLICA = "", _("No aplica")
+    PENDIENTE = "pendiente", _("Pendiente")
+    HECHO = "hecho", _("Hecho")
+    FALLIDO = "fallido", _("Falló")
+    NO_PERMITIDO = "no_permitido", _("La plataforma no lo permite")
+
+
+class ModerationAction(models.Model):
+    """One hide or unhide of a citizen's message, in the inbox or on the platform. Nothing is
+    deleted: the record says who (or the system and the model version), when and why."""
+
+    message = models.ForeignKey(
+        Message,
+        verbose_name=_("mensaje"),
+        on_delete=models.CASCADE,
+        related_name="moderation_actions",
+    )
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(_("acción"), max_length=10, choices=ModerationVerb.choices)
+    scope = models.CharField(_("dónde"), max_length=12, choices=ModerationScope.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hecha por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Vacío: acción automática del sistema."),
+    )
+    is_automatic = models.BooleanField(_("automática"), default=False)
+    model_version = models.CharField(_("versión del modelo"), max_length=40, blank=True)
+    reason = models.CharField(_("motivo"), max_length=300)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
+    platform_result = models.CharField(
+        _("resultado en la plataforma"),
+        max_length=14,
+        choices=PlatformResult.choices,
+        default=PlatformResult.NO_APLICA,
+        blank=True,
+    )
+    platform_attempts = models.PositiveSmallIntegerField(_("intentos en la plataforma"), default=0)
+    platform_error = models.TextField(_("último error de la plataforma"), blank=True)
+    platform_done_at = models.DateTimeField(_("hecho en la plataforma el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("acción de moderación")
+        verbose_name_plural = _("acciones de moderación")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["entity", "created_at"], name="inbox_moderation_entity"),
+            models.Index(fields=["message", "created_at"], name="inbox_moderation_message"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.action} ({self.scope})"
+
+
+class AlertStatus(models.TextChoices):
+    ABIERTA = "abierta", _("Abierta")
+    ATENDIDA = "atendida", _("Atendida")
+
+
+class ThreatAlert(models.Model):
+    """A citizen message flagged as a threat: the managers and the rector office are told at
+    once, and the message is kept as evidence (never hidden on the platform nor deleted)."""
+
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="threat_alerts"
+    )
+    conversation = models.ForeignKey(
+        Conversation,
+        verbose_name=_("conversación"),
+        on_delete=models.CASCADE,
+        related_name="threat_alerts",
+    )
+    message = models.OneToOneField(
+        Message,
+        verbose_name=_("mensaje"),
+        on_delete=models.PROTECT,
+        related_name="threat_alert",
+    )
+    model_version = models.CharField(_("detectada por"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    status = models.CharField(
+        _("estado"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.ABIERTA
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("atendida por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("atendida el"), null=True, blank=True)
+    note = models.TextField(_("nota"), blank=True)
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
+
+    class Meta:
+        verbose_name = _("alerta de amenaza")
+        verbose_name_plural = _("alertas de amenaza")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["entity", "status", "created_at"], name="inbox_threat_entity"),
+            models.Index(fields=["status", "created_at"], name="inbox_threat_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id} · {self.message_id} ({self.status})"
+
+
+class CrisisChecklist(models.Model):
+    """The steps of an entity's crisis manual (seed 003), shown in the crisis banner."""
+
+    entity = models.OneToOneField(
+        Entity,
+        verbose_name=_("entidad"),
+        on_delete=models.CASCADE,
+        related_name="crisis_checklist",
+    )
+    items = models.JSONField(_("pasos"), default=list)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actualizada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("lista de verificación de crisis")
+        verbose_name_plural = _("listas de verificación de crisis")
+
+    def __str__(self) -> str:
+        return str(self.entity)
