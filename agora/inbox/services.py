@@ -36,7 +36,7 @@ from agora.inbox.models import (
     Status,
     ThreadKind,
 )
-from agora.inbox.signals import messages_ingested
+from agora.inbox.signals import answer_confirmed, messages_ingested
 
 CHUNK = 500
 MAX_TEXT = 20_000
@@ -633,6 +633,7 @@ def message_send_result(
     message.sent_at = now
     message.save()
     conversations_apply_events(events={message.conversation_id: [(now, True)]}, now=now)
+    answer_confirmed.send(sender=Message, conversation_ids=[message.conversation_id], now=now)
     return message
 
 
