@@ -143,7 +143,10 @@ class Conversation(models.Model):
             # The inbox list: an entity's conversations by last activity (keyset pagination).
             models.Index(fields=["entity", "-last_inbound_at", "-id"], name="inbox_conv_recent"),
             models.Index(fields=["-last_inbound_at", "-id"], name="inbox_conv_recent_all"),
-            models.Index(fields=["entity", "status", "-last_inbound_at"], name="inbox_conv_status"),
+            # Status tabs and filters; due_at last so that the overdue counts read the index only.
+            models.Index(
+                fields=["entity", "status", "-last_inbound_at", "due_at"], name="inbox_conv_status2"
+            ),
             models.Index(fields=["assignee", "status"], name="inbox_conv_assignee"),
             models.Index(
                 fields=["entity", "due_at", "status", "last_inbound_at"],

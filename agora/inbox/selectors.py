@@ -154,6 +154,34 @@ def status_counts(qs: QuerySet[Conversation]) -> dict[str, int]:
     return counts
 
 
+# What a list row shows (agora/inbox/rendering.py): the rest of the row is not read.
+LIST_FIELDS = (
+    "id",
+    "entity_id",
+    "account_id",
+    "assignee_id",
+    "thread_kind",
+    "subject",
+    "author_name",
+    "status",
+    "priority",
+    "kind",
+    "flags",
+    "last_inbound_at",
+    "due_at",
+    "message_count",
+    "is_demo",
+    "entity__name",
+    "entity__acronym",
+    "entity__code",
+    "account__platform",
+    "account__handle",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
 def conversations_for_staff(
     *, user: User, filters: InboxFilters, entity_ids: list[int] | None = None
 ) -> tuple[list[Conversation], str, dict[str, int]]:
@@ -179,6 +207,7 @@ def conversations_for_staff(
     ids = list(qs.order_by("-last_inbound_at", "-id").values_list("id", flat=True)[: PAGE_SIZE + 1])
     by_id = (
         Conversation.objects.select_related("entity", "account", "assignee")
+        .only(*LIST_FIELDS)
         .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name")))
         .in_bulk(ids)
     )

@@ -1,0 +1,125 @@
+"""The inbox list's rows and filter options, written in Python.
+
+The list is the page staff keep open all day (bench/inbox.py: p95 ≤ 100 ms over a million
+messages). Rendered by the template language, its 25 rows and the filter options took most of
+the request; here each row is a few escaped string joins. The markup is the one the template
+had, and tests/inbox/test_views.py reads it like any page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from agora.directory.models import Platform as AccountPlatform
+from agora.inbox.models import Conversation, Priority, Status, ThreadKind
+
+
+def _when(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    shown = f"{local.day}/{local.month:02d}/{local.year} {local.hour:02d}:{local.minute:02d}"
+    return f'<time datetime="{local.isoformat()}">{shown}</time>'
+
+
+def _person(user: object) -> str:
+    full = user.get_full_name()  # type: ignore[attr-defined]
+    return str(full or user.get_username())  # type: ignore[attr-defined]
+
+
+def conversation_rows(
+    page: Sequence[Conversation], *, now: datetime, show_entity: bool
+) -> SafeString:
+    """The ``<li>`` of each conversation of a list page (labels prefetched by the selector)."""
+    if not page:
+        return mark_safe("")
+    status_label = escape(_("Estado:"))
+    priority_label = escape(_("Prioridad:"))
+    overdue_badge = '<span class="badge badge-overdue">{}</span>'.format(escape(_("Plazo vencido")))
+    flag_label = escape(_("Alerta:"))
+    from_label = escape(_("de"))
+    last_label = escape(_("Último mensaje:"))
+    due_label = escape(_("Vence:"))
+    assigned_label = escape(_("Asignada a:"))
+    nobody = escape(_("nadie"))
+    kind_label = escape(_("Tipo:"))
+    labels_label = escape(_("Etiquetas:"))
+    no_text = _("(sin texto)")
+    unknown_author = escape(_("autor desconocido"))
+    detail = reverse("inbox:detail", args=[0])[:-2]  # ".../0/" without the id
+    # get_FOO_display() rebuilds a dict of lazy labels on every call: translate them once.
+    statuses = {value: escape(label) for value, label in Status.choices}
+    priorities = {value: escape(label) for value, label in Priority.choices}
+    threads = {value: escape(label) for value, label in ThreadKind.choices}
+    platforms = {value: str(label) for value, label in AccountPlatform.choices}
+    out: list[str] = []
+    for conv in page:
+        overdue = conv.due_at is not None and conv.due_at < now
+        subject = escape(Truncator(conv.subject or no_text).chars(140))
+        badges = [
+            f'<span class="badge badge-status badge-{escape(conv.status)}">'
+            f"{status_label} {statuses.get(conv.status, '')}</span>"
+        ]
+        if conv.priority != "normal":
+            badges.append(
+                f'<span class="badge badge-priority-{escape(conv.priority)}">'
+                f"{priority_label} {priorities.get(conv.priority, '')}</span>"
+            )
+        if overdue:
+            badges.append(overdue_badge)
+        badges.extend(
+            f'<span class="badge badge-flag">{flag_label} {escape(flag)}</span>'
+            for flag in conv.flags or []
+        )
+        who = []
+        if show_entity:
+            who.append(escape(conv.entity.acronym or conv.entity.name))
+        account = conv.account
+        shown = f"{platforms.get(account.platform, '')} {account.display_handle}"
+        who.append(f"{escape(shown)} · {threads.get(conv.thread_kind, '')}")
+        who.append(f"{from_label} {escape(conv.author_name or unknown_author)}")
+        who.append(
+            escape(
+                ngettext("%(counter)s mensaje", "%(counter)s mensajes", conv.message_count)
+                % {"counter": conv.message_count}
+            )
+        )
+        timing = [f"{last_label} {_when(conv.last_inbound_at)}"] if conv.last_inbound_at else []
+        if conv.due_at:
+            timing.append(f"{due_label} {_when(conv.due_at)}")
+        timing.append(
+            f"{assigned_label} {escape(_person(conv.assignee)) if conv.assignee else nobody}"
+        )
+        if conv.kind:
+            timing.append(f"{kind_label} {escape(conv.kind)}")
+        labels = list(conv.labels.all())
+        if labels:
+            tags = " ".join(f'<span class="tag">{escape(label.name)}</span>' for label in labels)
+            timing.append(f"{labels_label} {tags}")
+        out.append(
+            f'<li class="conversation-item{" is-overdue" if overdue else ""}">'
+            f'<h3 class="conversation-title"><a href="{detail}{conv.pk}/">{subject}</a></h3>'
+            f'<p class="meta">{" ".join(badges)}</p>'
+            f'<p class="meta">{" · ".join(who)}</p>'
+            f'<p class="meta">{" · ".join(timing)}</p>'
+            "</li>"
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
+
+
+def select_options(choices: Iterable[tuple[object, object]], current: object) -> SafeString:
+    """``<option>`` elements of a filter, the current value selected."""
+    chosen = "" if current is None else str(current)
+    out = []
+    for value, label in choices:
+        text = str(value)
+        selected = " selected" if text == chosen else ""
+        out.append(f'<option value="{escape(text)}"{selected}>{escape(label)}</option>')
+    return mark_safe("".join(out))  # noqa: S308 - escaped
