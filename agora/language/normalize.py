@@ -76,23 +76,18 @@ _NUMBER = re.compile(r"\b\d{8}\b|\b\d+(?:[.,:/]\d+)*\b")
 
 # --- words ----------------------------------------------------------------------------------
 
-# Only words mixing letters with 0 1 3 4 5 @ $ (a plain word or number never reaches _deleet).
+# Only words mixing letters with 0 1 3 4 5 @ $ (a plain word or number is never de-leeted).
 _LEET_TOKEN = re.compile(r"(?<![\w@$])(?:[a-z]+[01345@$]|[01345@$]+[a-z])[a-z0-9@$]*(?![\w@$])")
 _LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s"})
 _LEET_CHARS = frozenset("01345@$")
 _ORDINAL = re.compile(r"^\d+(?:ro|ra|do|da|to|ta|vo|va|mo|ma|no|na|er|era|os|as)$")
 _TRAILING_DIGITS = re.compile(r"^[a-z]+\d{2,}$")
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
-_LAUGH = re.compile(r"\b(?:j+[aeiou]+){2,}j*\b|\b(?:h+a+){2,}h*\b|\bx+d+\b|\blo+l+\b")
-_SPACES = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _URL_HINT = re.compile(r"https?:|www\.|\.[a-z]{2,6}\b", re.IGNORECASE)
-_TOKENS = re.compile(r"[a-z0-9_]+|[?!\x00]")
 _KEEP_DOUBLE = frozenset("lrc")
 
-_PHRASES = re.compile(r"\b(?:x|por) ?fa(?:vor|vo|bor)?\b|\bq ?tal\b|\bx ?q\b|\bp ?q\b|\bno ?mas\b")
-_PHRASE_MAP = {"tal": "que tal", "q": "porque", "mas": "no mas"}
 
 ABBREVIATIONS: dict[str, str] = {
     "xq": "porque",
@@ -114,6 +109,15 @@ ABBREVIATIONS: dict[str, str] = {
     "dd": "donde",
     "xfa": "por favor",
     "xfavor": "por favor",
+    "xfavo": "por favor",
+    "xfabor": "por favor",
+    "porfavor": "por favor",
+    "porfavo": "por favor",
+    "porfabor": "por favor",
+    "fa": "favor",
+    "favo": "favor",
+    "fabor": "favor",
+    "qtal": "que tal",
     "porfa": "por favor",
     "porfis": "por favor",
     "plis": "por favor",
@@ -195,52 +199,76 @@ ABBREVIATIONS: dict[str, str] = {
 
 
 _EMOJI_CODES = {code for code, value in _TRANSLATE.items() if value.startswith(" emo_")}
-_SPECIAL = re.compile(
-    "["
-    + "".join(sorted(chr(code) for code in _EMOJI_CODES))
-    + "\ufe0f\ufe0e\u200d\u20e3\u200b"
-    + "\U0001f300-\U0001faff\U00002600-\U000027bf\U0001f000-\U0001f2ff\U0001f1e6-\U0001f1ff]"
-)
+
+# The text of a batch is cut into raw tokens once (one regex pass); each distinct raw token is
+# normalised once and remembered (see _WordCache), so the per-message cost is a dict look-up per
+# token. Raw tokens: runs of word characters (with the leetspeak '@' and '$'), '?', '!', the
+# batch separator, and each non-ASCII symbol (emojis, '¿', '¡', typographic marks).
+_RAW_TOKEN = re.compile(r"[\w@$]+|[?!\x00]|[^\x00-\x7f\w\s]")
+_LAUGH_TOKEN = re.compile(r"(?:j+[aeiou]+){2,}j*|(?:h+a+){2,}h*|x+d+|lo+l+")
+_LEET_STRIP = re.compile(r"[@$]+")
+_WORD_CACHE_LIMIT = 300_000
 
 
-def _special(match: re.Match[str]) -> str:
-    return _TRANSLATE.get(ord(match.group()), " emo ")
+def _symbol(char: str) -> str:
+    """An emoji or symbol: its group token, '?' / '!' for '¿' / '¡', nothing otherwise."""
+    replacement = _TRANSLATE.get(ord(char))
+    if replacement is not None:
+        return replacement.strip()
+    return "emo" if _OTHER_EMOJI.match(char) else ""
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents (as ``core.text.fold``), emojis named. Written with C-level
-    passes (NFKD and a regex that removes combining marks; a callback only on emojis)
-    because it runs over every batch of messages."""
-    text = text.lower()
-    for mark, spaced in (("¿", " ? "), ("¡", " ! "), ("?", " ? "), ("!", " ! ")):
-        if mark in text:
-            text = text.replace(mark, spaced)
-    if not text.isascii():
-        text = _SPECIAL.sub(_special, text)
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    return text
-
-
-def _deleet(match: re.Match[str]) -> str:
-    token = match.group()
-    if _LEET_CHARS.isdisjoint(token) or _ORDINAL.match(token) or _TRAILING_DIGITS.match(token):
-        return token
-    letters = sum(ch.isalpha() for ch in token)
-    if letters < 2:
+def _deleet_word(token: str) -> str:
+    if (
+        not _LEET_TOKEN.fullmatch(token)
+        or _ORDINAL.match(token)
+        or _TRAILING_DIGITS.match(token)
+        or sum(ch.isalpha() for ch in token) < 2
+    ):
         return token
     return token.translate(_LEET_TABLE)
+
+
+def normalize_word(raw: str) -> str:
+    """The normalised form of one raw token (already lower case): folded, de-elongated,
+    de-leeted, laughs unified and abbreviations expanded. Zero, one or several words."""
+    if raw in ("\x00", "?", "!"):
+        return raw
+    token = raw
+    if not token.isascii():
+        if len(token) == 1 and not token.isalnum():
+            return _symbol(token)
+        token = _COMBINING.sub("", unicodedata.normalize("NFKD", token))
+        if not token.isascii():  # other scripts: only their ASCII letters are kept
+            token = token.encode("ascii", "ignore").decode("ascii")
+    if len(token) > 2:
+        token = _ELONGATED.sub(_elongation, token)
+    if not _LEET_CHARS.isdisjoint(token):
+        token = _deleet_word(token)
+        if "@" in token or "$" in token:
+            token = _LEET_STRIP.sub(" ", token)
+            return " ".join(normalize_word(part) for part in token.split())
+    if _LAUGH_TOKEN.fullmatch(token):
+        return "jaja"
+    return ABBREVIATIONS.get(token, token)
+
+
+class _WordCache(dict[str, str]):
+    """Raw token → normalised words, filled on first sight."""
+
+    def __missing__(self, raw: str) -> str:
+        if len(self) > _WORD_CACHE_LIMIT:
+            self.clear()
+        value = self[raw] = normalize_word(raw)
+        return value
+
+
+_WORDS = _WordCache()
 
 
 def _elongation(match: re.Match[str]) -> str:
     letter = match.group(1)
     return letter * 2 if letter in _KEEP_DOUBLE else letter
-
-
-def _phrase(match: re.Match[str]) -> str:
-    text = match.group()
-    if "fa" in text:
-        return "por favor"
-    return _PHRASE_MAP.get(text.split()[-1] if " " in text else text[-1:], text)
 
 
 _DATA_TOKENS = {
@@ -305,7 +333,8 @@ def _shouting(text: str) -> bool:
 def _lexicon_markers(tokens: list[str]) -> list[str]:
     """One marker per distinct lexicon word or phrase in the message."""
     present = set(tokens)
-    markers = [LEXICON[word] for word in present & _LEXICON_WORDS]
+    found = present & _LEXICON_WORDS
+    markers = [LEXICON[word] for word in found] if found else []
     if not _PHRASE_STARTS.isdisjoint(present):
         phrases = _PHRASE_SET.intersection(map(" ".join, pairwise(tokens)))
         markers += [PHRASE_LEXICON[phrase] for phrase in phrases]
@@ -325,11 +354,12 @@ def normalize_many(texts: Sequence[str]) -> list[list[str]]:
     """The tokens of each text, in order: what :func:`normalize` returns, for a batch."""
     if not texts:
         return []
-    if any("\x00" in text for text in texts):
-        texts = [text.replace("\x00", " ") for text in texts]
     big = SEPARATOR.join(texts)
+    if big.count("\x00") != len(texts) - 1:
+        texts = [text.replace("\x00", " ") for text in texts]
+        big = SEPARATOR.join(texts)
     starts = _starts(texts)
-    shouting = {i for i in _docs_matching(_CAPS_RUN, big, starts) if _shouting(texts[i])}
+    shouting = [i for i in _docs_matching(_CAPS_RUN, big, starts) if _shouting(texts[i])]
     # Placeholders text by text, and only where a digit, '@', '#' or a link may be: most
     # messages have none, and these patterns are the slowest of the normalisation.
     needs = _docs_matching(_NEEDS_PLACEHOLDERS, big, starts)
@@ -338,19 +368,14 @@ def normalize_many(texts: Sequence[str]) -> list[list[str]]:
         for index in needs:
             texts[index] = _placeholders(texts[index])
         big = SEPARATOR.join(texts)
-    big = _fold(big)
-    big = _ELONGATED.sub(_elongation, big)
-    if not _LEET_CHARS.isdisjoint(big):
-        big = _LEET_TOKEN.sub(_deleet, big)
-    big = _LAUGH.sub(" jaja ", big)
-    big = _PHRASES.sub(_phrase, big)
-    flat = _TOKENS.findall(big)
-    joined = " ".join(map(ABBREVIATIONS.get, flat, flat))
+    flat = _RAW_TOKEN.findall(big.lower())
+    joined = " ".join(map(_WORDS.__getitem__, flat))
     docs = [doc.split() for doc in joined.split("\x00")]
-    for index, tokens in enumerate(docs):
-        tokens += _lexicon_markers(tokens)
-        if index in shouting:
-            tokens.append("mayusculas")
+    for tokens in docs:
+        if not _LEXICON_WORDS.isdisjoint(tokens) or not _PHRASE_STARTS.isdisjoint(tokens):
+            tokens += _lexicon_markers(tokens)
+    for index in shouting:
+        docs[index].append("mayusculas")
     return docs
 
 
@@ -369,9 +394,22 @@ def _starts(texts: Sequence[str]) -> list[int]:
     return starts
 
 
-def _docs_matching(pattern: re.Pattern[str], big: str, starts: list[int]) -> set[int]:
-    """Indexes of the joined texts where ``pattern`` matches."""
-    return {bisect_right(starts, match.start()) - 1 for match in pattern.finditer(big)}
+def _docs_matching(pattern: re.Pattern[str], big: str, starts: list[int]) -> list[int]:
+    """Indexes of the joined texts where ``pattern`` matches: one search per matching text
+    (after a match the search jumps to the next text)."""
+    found: list[int] = []
+    search = pattern.search
+    last = len(starts) - 1
+    position = 0
+    while True:
+        match = search(big, position)
+        if match is None:
+            return found
+        index = bisect_right(starts, match.start()) - 1
+        found.append(index)
+        if index >= last:
+            return found
+        position = starts[index + 1]
 
 
 _NEEDS_PLACEHOLDERS = re.compile(r"[\d@#]|https?:|www\.|\.[a-zA-Z]{2}")

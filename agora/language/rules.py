@@ -55,6 +55,7 @@ _ADDRESS_FALSE = re.compile(
     r"(?:n[°º]\.?\s*|nro\.?\s*|#\s*)?\d{1,5}$",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _HANDLE = re.compile(r"(?<![\w@.])@\w{2,}")
 _URL = re.compile(
     r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|pe|net|org|ly|me|io|co|info|xyz|site|online|link|shop|gob\.pe)(?:/\S*)?",
@@ -85,8 +86,27 @@ class Finding:
     end: int
 
 
+# Necessary conditions, checked before the patterns above (which begin with look-behinds and
+# so are tried at every position of the text): a cheap search that starts with a literal or a
+# substring test. Each one matches every text that the full pattern can match.
+_MOBILE_GATE = re.compile(r"9\d{2}[\s.-]?\d{3}[\s.-]?\d{3}")
+_EIGHT_GATE = re.compile(r"[0-9]{8}")
+_ADDRESS_WORDS = ("av", "jr", "jir", "calle", "ca.", "psje", "pasaje", "prol", "mz")
+
+
+def _may_have_plate(text: str) -> bool:
+    return "-" in text or "laca" in text.lower()
+
+
+def _may_have_address(text: str) -> bool:
+    low = text.lower()
+    return any(word in low for word in _ADDRESS_WORDS)
+
+
 def _dni_spans(text: str) -> list[tuple[int, int]]:
     spans = []
+    if _EIGHT_GATE.search(text) is None:
+        return spans
     for match in _EIGHT_DIGITS.finditer(text):
         # A batch of texts may be joined by NUL (see normalize.SEPARATOR): never look past it.
         before = text[max(0, match.start() - 40) : match.start()].rsplit("\x00", 1)[-1]
@@ -100,18 +120,43 @@ def _dni_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _address_spans(text: str) -> list[tuple[int, int]]:
+    if not _may_have_address(text):
+        return []
     return [m.span() for m in _ADDRESS.finditer(text) if not _ADDRESS_FALSE.search(m.group())]
+
+
+def _mobiles(text: str) -> list[tuple[int, int]]:
+    if _MOBILE_GATE.search(text) is None:
+        return []
+    return [m.span() for m in _MOBILE.finditer(text)]
+
+
+def _landlines(text: str) -> list[tuple[int, int]]:
+    if "01" not in text:
+        return []
+    return [m.span() for m in _LANDLINE.finditer(text)]
+
+
+def _plates(text: str) -> list[tuple[int, int]]:
+    if not _may_have_plate(text):
+        return []
+    return [m.span() for m in _PLATE.finditer(text)]
 
 
 def personal_data(text: str) -> list[Finding]:
     """Every piece of personal data found, in text order; overlaps resolved by first match."""
     found: list[Finding] = []
-    found += [Finding("correo", *m.span()) for m in _EMAIL.finditer(text)]
-    found += [Finding("telefono", *m.span()) for m in _MOBILE.finditer(text)]
-    found += [Finding("telefono", *m.span()) for m in _LANDLINE.finditer(text)]
+    if "@" in text:
+        found += [Finding("correo", *m.span()) for m in _EMAIL.finditer(text)]
+    if _DIGIT.search(text) is None:
+        return found
+    found += [Finding("telefono", *span) for span in _mobiles(text)]
+    found += [Finding("telefono", *span) for span in _landlines(text)]
     found += [Finding("dni", *span) for span in _dni_spans(text)]
-    found += [Finding("placa", *m.span()) for m in _PLATE.finditer(text)]
+    found += [Finding("placa", *span) for span in _plates(text)]
     found += [Finding("direccion", *span) for span in _address_spans(text)]
+    if len(found) < 2:
+        return found
     found.sort(key=lambda f: (f.start, -f.end))
     kept: list[Finding] = []
     for finding in found:
@@ -126,12 +171,12 @@ def has_personal_data(text: str) -> bool:
     and no '@', and then only the address pattern can match."""
     if "@" in text and _EMAIL.search(text):
         return True
-    if any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text) is not None:
         return bool(
-            _MOBILE.search(text)
-            or _LANDLINE.search(text)
+            _mobiles(text)
+            or _landlines(text)
             or _dni_spans(text)
-            or _PLATE.search(text)
+            or _plates(text)
             or _address_spans(text)
         )
     return False
@@ -166,12 +211,12 @@ RULE_FEATURE_NAMES = (
 
 
 def rule_features(text: str) -> RuleFeatures:
-    digits = any(ch.isdigit() for ch in text)
+    digits = _DIGIT.search(text) is not None
     return RuleFeatures(
         dni=digits and bool(_dni_spans(text)),
-        telefono=digits and bool(_MOBILE.search(text) or _LANDLINE.search(text)),
+        telefono=digits and bool(_mobiles(text) or _landlines(text)),
         correo="@" in text and bool(_EMAIL.search(text)),
-        placa=digits and bool(_PLATE.search(text)),
+        placa=digits and bool(_plates(text)),
         direccion=digits and bool(_address_spans(text)),
         enlace=bool(_URL.search(text)),
         enlace_corto=bool(_SHORT_URL.search(text)),
