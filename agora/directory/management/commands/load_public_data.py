@@ -23,3 +23,21 @@ class Command(BaseCommand):
                 "unchanged": result.unchanged,
             }
         )
+        from agora.commitments.public_data import load as commitments_load
+
+        plans = commitments_load()
+        self.stdout.write(
+            _(
+                "Planes de gobierno abierto: %(plans)s planes, %(commitments)s compromisos, "
+                "%(milestones)s hitos; %(created)s nuevos, %(updated)s actualizados, "
+                "%(unchanged)s sin cambios."
+            )
+            % {
+                "plans": plans.plans,
+                "commitments": plans.commitments,
+                "milestones": plans.milestones,
+                "created": plans.created,
+                "updated": plans.updated,
+                "unchanged": plans.unchanged,
+            }
+        )
