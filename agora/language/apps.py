@@ -6,3 +6,7 @@ class LanguageConfig(AppConfig):
     name = "agora.language"
     label = "language"
     verbose_name = _("Lenguaje")
+
+    def ready(self) -> None:
+        from agora.language import receivers  # noqa: F401 - connects the signal receivers
+        from agora.language import watch_receivers  # noqa: F401 - watch-list matching

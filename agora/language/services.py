@@ -3,8 +3,9 @@ training a new model version."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
+from agora.inbox import moderation
 from agora.inbox.models import Conversation, Direction, Message
 from agora.language import model as classifier
 from agora.language.models import Correction, ModelVersion
@@ -21,64 +23,94 @@ from agora.language.taxonomy import FLAGS, KINDS
 # model_version of a message whose kind and flags a person set: the classifier leaves it alone.
 MANUAL_VERSION = "manual"
 CHUNK = 2_000
+log = logging.getLogger(__name__)
 
 
 def _conversations_refresh(conversation_ids: set[int]) -> None:
-    """Kind of each conversation = its latest classified inbound message's kind; flags = the
-    union of the flags of its inbound messages."""
-    if not conversation_ids:
-        return
-    kind: dict[int, str] = {}
-    flags: dict[int, set[str]] = defaultdict(set)
-    rows = (
-        Message.objects.filter(conversation_id__in=conversation_ids, direction=Direction.ENTRANTE)
-        .exclude(kind="")
-        .order_by("conversation_id", "sent_at", "id")
-        .values_list("conversation_id", "kind", "flags")
-    )
-    for conversation_id, message_kind, message_flags in rows.iterator(chunk_size=CHUNK):
-        kind[conversation_id] = message_kind
-        flags[conversation_id].update(message_flags or [])
-    conversations = list(Conversation.objects.filter(pk__in=kind).only("id", "kind", "flags"))
-    for conversation in conversations:
-        conversation.kind = kind[conversation.pk]
-        conversation.flags = sorted(flags[conversation.pk])
-    Conversation.objects.bulk_update(conversations, ["kind", "flags"], batch_size=500)
+    """Kind and flags of each conversation from its citizen messages (and whether all of them
+    are hidden): kept by the inbox's moderation module."""
+    moderation.conversations_flags_refresh(conversation_ids)
 
 
-def messages_classify(*, message_ids: Sequence[int]) -> int:
+def messages_classify(
+    *,
+    message_ids: Sequence[int],
+    reclassify_ids: Sequence[int] = (),
+    now: datetime | None = None,
+) -> int:
     """Classifies the inbound messages among ``message_ids`` that have no kind yet or an older
-    model's; corrected messages keep the staff's labels. Returns how many were classified.
-    Without a trained model nothing is classified (ingestion must not fail for that)."""
-    if not message_ids:
+    model's, and those of ``reclassify_ids`` (edited on the platform) whatever their version;
+    corrected messages keep the staff's labels. Then each entity's moderation policy is applied
+    (insults and spam hidden, threats alerted). Returns how many were classified. Without a
+    trained model nothing is classified (ingestion must not fail for that)."""
+    if not message_ids and not reclassify_ids:
         return 0
     try:
         model = classifier.load()
     except classifier.ModelError:
+        log.warning(
+            "Sin modelo de clasificación: %s mensajes quedan sin clasificar", len(message_ids)
+        )
         return 0
+    forced = set(reclassify_ids)
     done = 0
-    ids = sorted(set(message_ids))
+    ids = sorted(set(message_ids) | forced)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
+        forced_chunk = [pk for pk in chunk if pk in forced]
+        stale = Q(kind="") | ~Q(model_version__in=[model.version, MANUAL_VERSION])
+        if forced_chunk:
+            stale |= Q(pk__in=forced_chunk) & ~Q(model_version=MANUAL_VERSION)
         with transaction.atomic():
             messages = list(
                 Message.objects.filter(pk__in=chunk, direction=Direction.ENTRANTE)
-                .filter(Q(kind="") | ~Q(model_version__in=[model.version, MANUAL_VERSION]))
-                .only("id", "conversation_id", "text", "kind", "flags", "model_version")
+                .filter(stale)
+                .only(
+                    "id",
+                    "entity_id",
+                    "conversation_id",
+                    "platform",
+                    "direction",
+                    "text",
+                    "kind",
+                    "flags",
+                    "model_version",
+                    "hidden_at",
+                    "is_demo",
+                )
             )
             if not messages:
                 continue
             results = model.classify_texts([m.text for m in messages])
             for message, result in zip(messages, results, strict=True):
                 message.kind = result.kind
-                message.flags = result.flags
+                message.flags = list(result.flags)
                 message.model_version = result.version
             Message.objects.bulk_update(
                 messages, ["kind", "flags", "model_version"], batch_size=500
             )
+            moderation.messages_moderate(messages=messages, model_version=model.version, now=now)
             _conversations_refresh({m.conversation_id for m in messages})
         done += len(messages)
     return done
+
+
+def messages_classify_conversations(
+    *, conversation_ids: Sequence[int], reclassify_ids: Sequence[int] = ()
+) -> int:
+    """The queued path of large ingestion batches: the unclassified citizen messages of these
+    conversations, and the edited messages."""
+    ids: list[int] = []
+    conv_ids = sorted(set(conversation_ids))
+    for start in range(0, len(conv_ids), CHUNK):
+        ids.extend(
+            Message.objects.filter(
+                conversation_id__in=conv_ids[start : start + CHUNK],
+                direction=Direction.ENTRANTE,
+                kind="",
+            ).values_list("id", flat=True)
+        )
+    return messages_classify(message_ids=ids, reclassify_ids=reclassify_ids)
 
 
 @transaction.atomic
@@ -113,6 +145,7 @@ def message_correct(
     message.flags = clean_flags
     message.model_version = MANUAL_VERSION
     message.save(update_fields=["kind", "flags", "model_version"])
+    moderation.messages_moderate(messages=[message], model_version=MANUAL_VERSION, actor=actor)
     _conversations_refresh({message.conversation_id})
     audit_record(
         actor=actor,
