@@ -71,3 +71,91 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return self.version
+
+
+class WatchList(models.Model):
+    """Terms and phrases an entity (or, without one, the rector office for every entity) wants
+    to be told about. ``queries`` holds one query per line (terms, "quoted phrases", AND, OR,
+    NOT, parentheses); the list matches a message when any line does."""
+
+    entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("entidad"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="watch_lists",
+        help_text=_("Vacío: lista global del ente rector, aplicada a todas las entidades."),
+    )
+    name = models.CharField(_("nombre"), max_length=120)
+    description = models.TextField(_("descripción"), blank=True)
+    queries = models.TextField(_("términos y consultas"))
+    is_active = models.BooleanField(_("activa"), default=True)
+    # Bumped by every change: compiled lists are cached per process keyed on it.
+    revision = models.PositiveIntegerField(_("revisión"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("creada por"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("creada el"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada el"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lista de vigilancia")
+        verbose_name_plural = _("listas de vigilancia")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "name"], name="language_watchlist_entity_name"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(entity__isnull=True),
+                name="language_watchlist_global_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_global(self) -> bool:
+        return self.entity_id is None
+
+
+class WatchMatch(models.Model):
+    """A citizen's message that matched a watch-list: one row per list and message, however
+    often the message is replayed or edited."""
+
+    watch_list = models.ForeignKey(
+        WatchList, verbose_name=_("lista"), on_delete=models.CASCADE, related_name="matches"
+    )
+    message = models.ForeignKey(
+        Message, verbose_name=_("mensaje"), on_delete=models.CASCADE, related_name="+"
+    )
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad del mensaje"), on_delete=models.CASCADE, related_name="+"
+    )
+    terms = models.JSONField(_("términos encontrados"), default=list)
+    matched_at = models.DateTimeField(_("encontrado el"))
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
+
+    class Meta:
+        verbose_name = _("coincidencia de vigilancia")
+        verbose_name_plural = _("coincidencias de vigilancia")
+        ordering = ["-matched_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watch_list", "message"], name="language_watchmatch_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["watch_list", "matched_at"], name="language_watchmatch_list"),
+            models.Index(fields=["entity", "matched_at"], name="language_watchmatch_entity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.watch_list_id} ← {self.message_id}"
