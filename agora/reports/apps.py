@@ -1,10 +1,27 @@
 """Reports of what citizens asked and the public scoreboard of response times."""
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _schedules(sender: AppConfig, **kwargs: Any) -> None:
+    from agora.reports.tasks import schedules_ensure
+
+    schedules_ensure()
 
 
 class ReportsConfig(AppConfig):
     name = "agora.reports"
     label = "reports"
     verbose_name = _("Informes e indicadores")
+
+    def ready(self) -> None:
+        from agora.inbox.signals import answer_confirmed, messages_ingested
+        from agora.reports import receivers
+
+        messages_ingested.connect(receivers.on_messages_ingested, dispatch_uid="reports-rollups")
+        answer_confirmed.connect(receivers.on_answer_confirmed, dispatch_uid="reports-answers")
+        post_migrate.connect(_schedules, sender=self)

@@ -1,6 +1,12 @@
 """Public pages of the reports app: the scoreboard at /indicadores/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from agora.reports import views
 
 app_name = "indicators"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.scoreboard_page, name="scoreboard"),
+    path("indicadores.csv", views.scoreboard_csv, name="csv"),
+    path("metodologia/", views.methodology, name="methodology"),
+]

@@ -1,0 +1,116 @@
+"""What the reports app stores: per-conversation response facts and per-day rollups that
+ingestion keeps current (the public scoreboard reads only these), and report runs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agora.directory.models import Entity
+from agora.inbox.models import Conversation
+
+
+class ConversationFact(models.Model):
+    """One conversation's first-response figures, computed with ``agora.inbox.deadlines``
+    when it changes, so that days can be re-aggregated without the calendar arithmetic."""
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    # Day (America/Lima) of the first citizen message.
+    day = models.DateField()
+    answered = models.BooleanField(default=False)
+    first_response_work = models.PositiveIntegerField(null=True)
+    first_response_calendar = models.PositiveIntegerField(null=True)
+    within = models.BooleanField(null=True)
+    first_due_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("dato de respuesta de una conversación")
+        verbose_name_plural = _("datos de respuesta de conversaciones")
+        indexes = [models.Index(fields=["entity", "day"], name="reports_fact_entity_day")]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id} {self.day}"
+
+
+class DailyRollup(models.Model):
+    """One entity's day: what the public scoreboard adds up over a period."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("día"))
+    received = models.PositiveIntegerField(_("mensajes recibidos"), default=0)
+    conversations = models.PositiveIntegerField(_("conversaciones"), default=0)
+    answered = models.PositiveIntegerField(_("respondidas"), default=0)
+    # Answered, or unanswered past the first-response deadline: where "within" is decided.
+    decided = models.PositiveIntegerField(_("con plazo decidido"), default=0)
+    within = models.PositiveIntegerField(_("dentro del plazo"), default=0)
+    # First-response working seconds of the answered conversations, as {bucket: count}
+    # (see agora.reports.rollups.BUCKET_EDGES): medians over any period without the rows.
+    first_response_histogram = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("resumen diario")
+        verbose_name_plural = _("resúmenes diarios")
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "day"], name="reports_rollup_entity_day")
+        ]
+        indexes = [models.Index(fields=["day", "entity"], name="reports_rollup_day")]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id} {self.day}"
+
+
+class RunStatus(models.TextChoices):
+    PENDIENTE = "pendiente", _("En cola")
+    EN_CURSO = "en_curso", _("Generándose")
+    LISTO = "listo", _("Listo")
+    FALLIDO = "fallido", _("Falló")
+
+
+class ReportRunQuerySet(models.QuerySet["ReportRun"]):
+    def for_staff(self, user: object) -> ReportRunQuerySet:
+        """Runs of the entities this person works for (all of them for rector staff)."""
+        return self.filter(entity__in=Entity.objects.for_staff(user))  # type: ignore[arg-type]
+
+
+class ReportRun(models.Model):
+    """One entity report for a date range, generated in the background."""
+
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="+"
+    )
+    start = models.DateField(_("desde"))
+    end = models.DateField(_("hasta"))
+    status = models.CharField(
+        _("estado"), max_length=10, choices=RunStatus.choices, default=RunStatus.PENDIENTE
+    )
+    progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pedido por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scheduled = models.BooleanField(_("programado"), default=False)
+    data = models.JSONField(_("contenido"), null=True, blank=True)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("pedido el"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminado el"), null=True, blank=True)
+
+    objects = ReportRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("informe")
+        verbose_name_plural = _("informes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["entity", "-created_at"], name="reports_run_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id} {self.start}–{self.end}"

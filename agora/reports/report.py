@@ -1,0 +1,535 @@
+"""The entity report: what citizens asked and how the entity answered over a date range,
+compared with the range of the same length just before. Built as plain data (tables of
+strings and numbers) that the web page, PDF, XLSX and CSV all render."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import Mod
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agora.core.calendar import LIMA
+from agora.directory.models import Entity, Platform, SocialAccount
+from agora.inbox.deadlines import deadlines_for, resolution_seconds
+from agora.inbox.models import (
+    Conversation,
+    DeadlineBreach,
+    Direction,
+    Message,
+    ModerationAction,
+    Status,
+)
+from agora.inbox.selectors import FLAGS, KINDS
+from agora.reports.models import ConversationFact
+from agora.reports.rollups import day_bounds
+from agora.reports.topics import frequent_questions, grown_topics
+
+# Topics are computed on a systematic sample of at most this many messages per period.
+TOPIC_SAMPLE = 12_000
+Progress = Callable[[int], None]
+
+
+def previous_range(start: date, end: date) -> tuple[date, date]:
+    length = (end - start).days + 1
+    return start - timedelta(days=length), start - timedelta(days=1)
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile of sorted values."""
+    if not values:
+        return None
+    rank = max(1, math.ceil(share * len(values)))
+    return values[rank - 1]
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    return (values[middle - 1] + values[middle]) / 2
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 1)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if not whole else round(100 * part / whole, 1)
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    if now is None or before is None or before == 0:
+        return None
+    return round(100 * (now - before) / before, 1)
+
+
+def _table(
+    key: str,
+    title: str,
+    columns: list[str],
+    rows: list[list[Any]],
+    *,
+    description: str = "",
+    chart: bool = False,
+    unit: str = "",
+) -> dict[str, Any]:
+    """``chart``: a bar chart of the second column by the first."""
+    return {
+        "key": key,
+        "title": title,
+        "description": description,
+        "columns": columns,
+        "rows": rows,
+        "chart": chart,
+        "unit": unit,
+    }
+
+
+class _Period:
+    """The inbound messages and conversations of one entity in one date range."""
+
+    def __init__(self, entity: Entity, start: date, end: date) -> None:
+        self.entity = entity
+        self.start, self.end = start, end
+        self.since, self.until = day_bounds(start, end)
+        self.messages = Message.objects.filter(
+            entity=entity,
+            direction=Direction.ENTRANTE,
+            sent_at__gte=self.since,
+            sent_at__lt=self.until,
+        )
+
+    def count_by(self, field: str) -> Counter[str]:
+        return Counter(
+            {
+                row[field]: row["n"]
+                for row in self.messages.values(field).annotate(n=Count("id")).order_by()
+            }
+        )
+
+    def flags(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for row in self.messages.values("flags").annotate(n=Count("id")).order_by():
+            for flag in row["flags"] or []:
+                counts[flag] += row["n"]
+        return counts
+
+    def texts(self, extra: Q | None = None) -> list[str]:
+        messages = self.messages.exclude(text="")
+        if extra is not None:
+            messages = messages.filter(extra)
+        total = messages.count()
+        if total > TOPIC_SAMPLE:
+            step = math.ceil(total / TOPIC_SAMPLE)
+            messages = messages.alias(slot=Mod(F("id"), step)).filter(slot=0)
+        return list(messages.values_list("text", flat=True).order_by())
+
+    def facts(self) -> list[tuple[bool, int | None, int | None, bool | None, datetime | None]]:
+        return list(
+            ConversationFact.objects.filter(
+                entity=self.entity, day__gte=self.start, day__lte=self.end
+            ).values_list(
+                "answered",
+                "first_response_work",
+                "first_response_calendar",
+                "within",
+                "first_due_at",
+            )
+        )
+
+
+def _times(period: _Period, now: datetime) -> dict[str, Any]:
+    facts = period.facts()
+    work = sorted(f[1] for f in facts if f[0] and f[1] is not None)
+    calendar = sorted(f[2] for f in facts if f[0] and f[2] is not None)
+    decided = sum(1 for f in facts if f[0] or (f[4] is not None and f[4] <= now))
+    within = sum(1 for f in facts if f[0] and f[3])
+    rules = deadlines_for(period.entity)
+    res_work: list[float] = []
+    res_calendar: list[float] = []
+    for first, resolved, paused in Conversation.objects.filter(
+        entity=period.entity,
+        first_inbound_at__gte=period.since,
+        first_inbound_at__lt=period.until,
+        resolved_at__isnull=False,
+    ).values_list("first_inbound_at", "resolved_at", "paused_seconds"):
+        seconds = resolution_seconds(first, resolved, paused, rules.calendar)
+        if seconds is not None:
+            res_work.append(seconds)
+            res_calendar.append(resolution_seconds(first, resolved, paused) or 0.0)
+    res_work.sort()
+    res_calendar.sort()
+    return {
+        "conversations": len(facts),
+        "answered": len(work),
+        "decided": decided,
+        "within": within,
+        "frt_work": (_median(work), percentile(work, 0.9)),
+        "frt_calendar": (_median(calendar), percentile(calendar, 0.9)),
+        "res_work": (_median(res_work), percentile(res_work, 0.9)),
+        "res_calendar": (_median(res_calendar), percentile(res_calendar, 0.9)),
+        "resolved": len(res_work),
+    }
+
+
+def _moderation(entity: Entity, since: datetime, until: datetime) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for row in (
+        ModerationAction.objects.filter(entity=entity, created_at__gte=since, created_at__lt=until)
+        .values("action", "scope", "is_automatic")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[(row["action"], row["scope"], row["is_automatic"])] += row["n"]  # type: ignore[index]
+    return counts
+
+
+def _label(choices: list[tuple[str, Any]], value: str) -> str:
+    return str(dict(choices).get(value, value or _("Sin clasificar")))
+
+
+def report_data(
+    *, entity: Entity, start: date, end: date, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Every table of the report, as JSON-ready data. ``progress`` receives 0–100."""
+    step = progress or (lambda value: None)
+    now = timezone.now()
+    prev_start, prev_end = previous_range(start, end)
+    current, before = _Period(entity, start, end), _Period(entity, prev_start, prev_end)
+    tables: list[dict[str, Any]] = []
+
+    platforms_now, platforms_before = current.count_by("platform"), before.count_by("platform")
+    received, received_before = sum(platforms_now.values()), sum(platforms_before.values())
+    platform_labels = dict(Platform.choices)
+    tables.append(
+        _table(
+            "plataformas",
+            _("Mensajes recibidos por plataforma"),
+            [_("Plataforma"), _("Mensajes"), _("Período anterior"), _("Cambio (%)")],
+            [
+                [
+                    str(platform_labels.get(key, key)),
+                    platforms_now[key],
+                    platforms_before[key],
+                    _change(platforms_now[key], platforms_before[key]),
+                ]
+                for key in sorted(
+                    set(platforms_now) | set(platforms_before), key=lambda k: -platforms_now[k]
+                )
+            ],
+            chart=True,
+        )
+    )
+    step(10)
+
+    # Accounts: the entity's own official accounts (public), never a citizen's.
+    by_account = Counter(
+        {
+            row["conversation__account_id"]: row["n"]
+            for row in current.messages.values("conversation__account_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+    )
+    accounts = {
+        a.pk: a for a in SocialAccount.objects.filter(pk__in=by_account).only("platform", "handle")
+    }
+    tables.append(
+        _table(
+            "cuentas",
+            _("Mensajes recibidos por cuenta oficial"),
+            [_("Cuenta"), _("Mensajes")],
+            [
+                [
+                    f"{accounts[pk].get_platform_display()} @{accounts[pk].handle}"
+                    if pk in accounts
+                    else str(pk),
+                    count,
+                ]
+                for pk, count in by_account.most_common()
+            ],
+            chart=True,
+        )
+    )
+    kinds_now, kinds_before = current.count_by("kind"), before.count_by("kind")
+    tables.append(
+        _table(
+            "tipos",
+            _("Mensajes por tipo"),
+            [_("Tipo"), _("Mensajes"), _("Período anterior"), _("Cambio (%)")],
+            [
+                [
+                    _label(KINDS, key),
+                    kinds_now[key],
+                    kinds_before[key],
+                    _change(kinds_now[key], kinds_before[key]),
+                ]
+                for key in sorted(set(kinds_now) | set(kinds_before), key=lambda k: -kinds_now[k])
+            ],
+            chart=True,
+        )
+    )
+    flags_now, flags_before = current.flags(), before.flags()
+    tables.append(
+        _table(
+            "alertas",
+            _("Mensajes por alerta"),
+            [_("Alerta"), _("Mensajes"), _("Período anterior"), _("Cambio (%)")],
+            [
+                [
+                    _label(FLAGS, key),
+                    flags_now[key],
+                    flags_before[key],
+                    _change(flags_now[key], flags_before[key]),
+                ]
+                for key, _unused in FLAGS
+            ],
+            chart=True,
+            description=_("Un mensaje puede tener más de una alerta."),
+        )
+    )
+    step(25)
+
+    topics = grown_topics(current.texts(), before.texts())
+    tables.append(
+        _table(
+            "temas",
+            _("Temas que crecieron"),
+            [
+                _("Término o frase"),
+                _("Mensajes que lo mencionan"),
+                _("Período anterior"),
+                _("Cambio (%)"),
+            ],
+            [
+                [t.term, t.count, t.previous, None if t.change is None else round(t.change, 1)]
+                for t in topics
+            ],
+            description=_(
+                "Palabras y frases de dos palabras cuya proporción de mensajes creció frente "
+                "al período anterior (texto normalizado, sin palabras vacías; hasta %(n)s "
+                "mensajes por período, tomados a intervalos regulares)."
+            )
+            % {"n": f"{TOPIC_SAMPLE:,}".replace(",", " ")},
+            chart=True,
+        )
+    )
+    step(45)
+
+    classified = current.messages.exclude(kind="").exists()
+    question_texts = current.texts(Q(kind="consulta") if classified else Q(text__contains="?"))
+    questions = frequent_questions(question_texts)
+    tables.append(
+        _table(
+            "preguntas",
+            _("Preguntas más frecuentes"),
+            [_("Tema"), _("Consultas"), _("Ejemplo (datos personales ocultos)")],
+            [[q.phrase, q.count, q.example] for q in questions],
+            description=(
+                _("Mensajes clasificados como consulta.")
+                if classified
+                else _("Aún no hay mensajes clasificados: se toman los mensajes con «?».")
+            ),
+        )
+    )
+    step(60)
+
+    times_now, times_before = _times(current, now), _times(before, now)
+    within_now = _share(times_now["within"], times_now["decided"])
+    within_before = _share(times_before["within"], times_before["decided"])
+    tables.append(
+        _table(
+            "tiempos",
+            _("Tiempos de respuesta (horas)"),
+            [
+                _("Medida"),
+                _("Mediana hábil"),
+                _("Percentil 90 hábil"),
+                _("Mediana calendario"),
+                _("Percentil 90 calendario"),
+                _("Mediana hábil, período anterior"),
+            ],
+            [
+                [
+                    _("Primera respuesta"),
+                    _hours(times_now["frt_work"][0]),
+                    _hours(times_now["frt_work"][1]),
+                    _hours(times_now["frt_calendar"][0]),
+                    _hours(times_now["frt_calendar"][1]),
+                    _hours(times_before["frt_work"][0]),
+                ],
+                [
+                    _("Resolución"),
+                    _hours(times_now["res_work"][0]),
+                    _hours(times_now["res_work"][1]),
+                    _hours(times_now["res_calendar"][0]),
+                    _hours(times_now["res_calendar"][1]),
+                    _hours(times_before["res_work"][0]),
+                ],
+            ],
+            description=_(
+                "Definiciones de la metodología pública: tiempo hábil según la jornada de la "
+                "entidad y los feriados del Perú; tiempo calendario, todas las horas."
+            ),
+        )
+    )
+    step(75)
+
+    breaches = DeadlineBreach.objects.filter(entity=entity)
+    by_assignee_now = Counter(
+        {
+            (row["assignee__username"] or ""): row["n"]
+            for row in breaches.filter(
+                detected_at__gte=current.since, detected_at__lt=current.until
+            )
+            .values("assignee__username")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+    )
+    by_assignee_before = Counter(
+        {
+            (row["assignee__username"] or ""): row["n"]
+            for row in breaches.filter(detected_at__gte=before.since, detected_at__lt=before.until)
+            .values("assignee__username")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+    )
+    tables.append(
+        _table(
+            "incumplimientos",
+            _("Plazos incumplidos por responsable"),
+            [_("Responsable"), _("Incumplimientos"), _("Período anterior")],
+            [
+                [name or str(_("Sin asignar")), count, by_assignee_before[name]]
+                for name, count in by_assignee_now.most_common()
+            ],
+            chart=True,
+        )
+    )
+
+    waiting = Conversation.objects.filter(entity=entity, awaiting_since__isnull=False).exclude(
+        status__in=[Status.CERRADO, Status.EN_ESPERA]
+    )
+    overdue = waiting.filter(due_at__lt=now).count()
+    ages = Counter()
+    for since in waiting.values_list("awaiting_since", flat=True):
+        days = (now - since).days
+        ages["0" if days < 1 else "1" if days < 3 else "3" if days < 7 else "7"] += 1
+    age_labels = {
+        "0": _("Menos de 1 día"),
+        "1": _("De 1 a 3 días"),
+        "3": _("De 3 a 7 días"),
+        "7": _("Más de 7 días"),
+    }
+    tables.append(
+        _table(
+            "sin_responder",
+            _("Conversaciones que siguen sin respuesta"),
+            [_("Tiempo esperando"), _("Conversaciones")],
+            [[str(label), ages[key]] for key, label in age_labels.items()],
+            description=_("Al momento de generar el informe; %(n)s ya vencieron su plazo.")
+            % {"n": overdue},
+            chart=True,
+        )
+    )
+
+    moderation_now = _moderation(entity, current.since, current.until)
+    moderation_before = _moderation(entity, before.since, before.until)
+    from agora.inbox.models import ModerationScope, ModerationVerb
+
+    verbs, scopes = dict(ModerationVerb.choices), dict(ModerationScope.choices)
+    tables.append(
+        _table(
+            "moderacion",
+            _("Acciones de moderación"),
+            [_("Acción"), _("Cantidad"), _("Período anterior")],
+            [
+                [
+                    "%s · %s · %s"
+                    % (
+                        verbs.get(action, action),
+                        scopes.get(scope, scope),
+                        _("automática") if automatic else _("manual"),
+                    ),
+                    count,
+                    moderation_before[(action, scope, automatic)],  # type: ignore[index]
+                ]
+                for (action, scope, automatic), count in sorted(moderation_now.items())  # type: ignore[misc]
+            ],
+            description=_(
+                "Nada se borra: los mensajes ocultos se conservan con quién, cuándo y por qué."
+            ),
+        )
+    )
+    step(90)
+
+    moderation_total = sum(moderation_now.values())
+    moderation_total_before = sum(moderation_before.values())
+    breaches_total, breaches_before = (
+        sum(by_assignee_now.values()),
+        sum(by_assignee_before.values()),
+    )
+    answered_now = _share(times_now["answered"], times_now["conversations"])
+    answered_before = _share(times_before["answered"], times_before["conversations"])
+
+    def summary_row(
+        label: str, now_value: Any, before_value: Any, points: bool = False
+    ) -> list[Any]:
+        if points:
+            change = (
+                None
+                if now_value is None or before_value is None
+                else round(now_value - before_value, 1)
+            )
+        else:
+            change = _change(now_value, before_value)
+        return [label, now_value, before_value, change]
+
+    summary = _table(
+        "resumen",
+        _("Resumen y cambio frente al período anterior"),
+        [_("Indicador"), _("Período"), _("Período anterior"), _("Cambio")],
+        [
+            summary_row(_("Mensajes recibidos"), received, received_before),
+            summary_row(
+                _("Conversaciones iniciadas"),
+                times_now["conversations"],
+                times_before["conversations"],
+            ),
+            summary_row(
+                _("Conversaciones respondidas (%)"), answered_now, answered_before, points=True
+            ),
+            summary_row(
+                _("Mediana de primera respuesta (horas hábiles)"),
+                _hours(times_now["frt_work"][0]),
+                _hours(times_before["frt_work"][0]),
+            ),
+            summary_row(_("Dentro del plazo (%)"), within_now, within_before, points=True),
+            summary_row(_("Plazos incumplidos"), breaches_total, breaches_before),
+            summary_row(_("Acciones de moderación"), moderation_total, moderation_total_before),
+            [_("Sin responder ahora"), sum(ages.values()), None, None],
+        ],
+        description=_("El cambio es porcentual; en los porcentajes, en puntos porcentuales."),
+    )
+    tables.insert(0, summary)
+    step(100)
+    return {
+        "entity": {"code": entity.code, "name": entity.name},
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "previous_start": prev_start.isoformat(),
+        "previous_end": prev_end.isoformat(),
+        "generated_at": timezone.localtime(now, LIMA).isoformat(timespec="minutes"),
+        "tables": tables,
+    }

@@ -1,0 +1,326 @@
+"""Rollups that ingestion keeps current: one ``ConversationFact`` per conversation (its first
+response in working and calendar seconds, computed by ``agora.inbox.deadlines``) and one
+``DailyRollup`` per entity and day, which the public scoreboard adds up over a period.
+
+Every refresh recomputes the touched (entity, day) pairs from the source rows, so replaying,
+rebuilding or refreshing twice always gives the same figures.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from agora.core.calendar import LIMA
+from agora.inbox.deadlines import deadlines_for_many, first_response_seconds, within_deadline
+from agora.inbox.models import Conversation, Direction, Message
+from agora.reports.models import ConversationFact, DailyRollup
+
+CHUNK = 500
+
+
+def _edges() -> list[int]:
+    """Upper edges (working seconds) of the first-response buckets: 5 minutes up to 2 hours,
+    15 minutes up to 8, one hour up to 72, eight hours up to 30 days."""
+    edges = list(range(300, 7200 + 1, 300))
+    edges += list(range(7200 + 900, 8 * 3600 + 1, 900))
+    edges += list(range(9 * 3600, 72 * 3600 + 1, 3600))
+    edges += list(range(80 * 3600, 720 * 3600 + 1, 8 * 3600))
+    return edges
+
+
+BUCKET_EDGES = _edges()
+
+
+def bucket_of(seconds: float) -> int:
+    """Index of the bucket holding ``seconds`` (the last one is open-ended)."""
+    return bisect.bisect_left(BUCKET_EDGES, seconds)
+
+
+def bucket_bounds(index: int) -> tuple[int, int | None]:
+    low = BUCKET_EDGES[index - 1] if index > 0 else 0
+    high = BUCKET_EDGES[index] if index < len(BUCKET_EDGES) else None
+    return low, high
+
+
+def histogram_median(histogram: dict[int, int]) -> float | None:
+    """The median of a bucketed distribution, interpolated linearly inside its bucket."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    half = total / 2
+    seen = 0
+    for index in sorted(histogram):
+        count = histogram[index]
+        if seen + count >= half:
+            low, high = bucket_bounds(index)
+            if high is None:
+                return float(low)
+            return low + (high - low) * ((half - seen) / count)
+        seen += count
+    return None  # pragma: no cover - unreachable when total > 0
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localtime(moment, LIMA).date()
+
+
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """UTC instants of the start of ``first`` and the end of ``last`` in Lima."""
+    start = datetime.combine(first, time.min, tzinfo=LIMA)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=LIMA)
+    return start, end
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def facts_refresh(conversation_ids: Iterable[int]) -> set[tuple[int, date]]:
+    """Recomputes the facts of these conversations; returns the (entity, day) pairs whose
+    rollups changed (a conversation whose first message moved earlier dirties both days)."""
+    ids = sorted(set(conversation_ids))
+    dirty: set[tuple[int, date]] = set()
+    for chunk in _chunks(ids):
+        rows = list(
+            Conversation.objects.filter(pk__in=chunk).values_list(
+                "pk", "entity_id", "first_inbound_at", "first_response_at"
+            )
+        )
+        for entity_id, day in ConversationFact.objects.filter(
+            conversation_id__in=chunk
+        ).values_list("entity_id", "day"):
+            dirty.add((entity_id, day))
+        deadlines = deadlines_for_many({row[1] for row in rows})
+        facts = []
+        gone = set(chunk)
+        for pk, entity_id, first_inbound_at, first_response_at in rows:
+            if first_inbound_at is None:
+                continue  # only the entity's own post so far: nothing to measure
+            gone.discard(pk)
+            rules = deadlines[entity_id]
+            work = first_response_seconds(first_inbound_at, first_response_at, rules.calendar)
+            calendar = first_response_seconds(first_inbound_at, first_response_at)
+            day = local_day(first_inbound_at)
+            dirty.add((entity_id, day))
+            facts.append(
+                ConversationFact(
+                    conversation_id=pk,
+                    entity_id=entity_id,
+                    day=day,
+                    answered=first_response_at is not None,
+                    first_response_work=None if work is None else int(work),
+                    first_response_calendar=None if calendar is None else int(calendar),
+                    within=within_deadline(first_inbound_at, first_response_at, rules),
+                    first_due_at=rules.first_due(first_inbound_at),
+                )
+            )
+        if gone:
+            ConversationFact.objects.filter(conversation_id__in=gone).delete()
+        ConversationFact.objects.bulk_create(
+            facts,
+            update_conflicts=True,
+            unique_fields=["conversation"],
+            update_fields=[
+                "entity",
+                "day",
+                "answered",
+                "first_response_work",
+                "first_response_calendar",
+                "within",
+                "first_due_at",
+            ],
+        )
+    return dirty
+
+
+def _spans(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Consecutive days merged into (first, last) spans."""
+    spans: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if spans and spans[-1][1] + timedelta(days=1) == day:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
+def days_rebuild(pairs: Iterable[tuple[int, date]], now: datetime | None = None) -> int:
+    """Recomputes the rollups of these (entity, day) pairs from messages and facts."""
+    now = now or timezone.now()
+    by_entity: dict[int, set[date]] = defaultdict(set)
+    for entity_id, day in pairs:
+        by_entity[entity_id].add(day)
+    written = 0
+    items = sorted(by_entity.items())
+    for group in _chunks(items, 50):
+        received_q = Q()
+        facts_q = Q()
+        for entity_id, days in group:
+            facts_q |= Q(entity_id=entity_id, day__in=sorted(days))
+            for first, last in _spans(days):
+                start, end = day_bounds(first, last)
+                received_q |= Q(entity_id=entity_id, sent_at__gte=start, sent_at__lt=end)
+        received: Counter[tuple[int, date]] = Counter()
+        for row in (
+            Message.objects.filter(received_q, direction=Direction.ENTRANTE)
+            .annotate(local=TruncDate("sent_at", tzinfo=LIMA))
+            .values("entity_id", "local")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            received[(row["entity_id"], row["local"])] += row["n"]
+        stats: dict[tuple[int, date], dict[str, Any]] = {}
+        for entity_id, day, answered, work, within, due in ConversationFact.objects.filter(
+            facts_q
+        ).values_list(
+            "entity_id", "day", "answered", "first_response_work", "within", "first_due_at"
+        ):
+            item = stats.setdefault(
+                (entity_id, day),
+                {"conversations": 0, "answered": 0, "decided": 0, "within": 0, "hist": Counter()},
+            )
+            item["conversations"] += 1
+            if answered:
+                item["answered"] += 1
+                item["decided"] += 1
+                item["within"] += bool(within)
+                if work is not None:
+                    item["hist"][bucket_of(work)] += 1
+            elif due is not None and due <= now:
+                item["decided"] += 1
+        rollups = []
+        empty = []
+        for entity_id, days in group:
+            for day in days:
+                key = (entity_id, day)
+                item = stats.get(key)
+                if item is None and not received[key]:
+                    empty.append(key)
+                    continue
+                item = item or {
+                    "conversations": 0,
+                    "answered": 0,
+                    "decided": 0,
+                    "within": 0,
+                    "hist": Counter(),
+                }
+                rollups.append(
+                    DailyRollup(
+                        entity_id=entity_id,
+                        day=day,
+                        received=received[key],
+                        conversations=item["conversations"],
+                        answered=item["answered"],
+                        decided=item["decided"],
+                        within=item["within"],
+                        first_response_histogram={
+                            str(k): v for k, v in sorted(item["hist"].items())
+                        },
+                        updated_at=now,
+                    )
+                )
+        if empty:
+            empty_q = Q()
+            for entity_id, day in empty:
+                empty_q |= Q(entity_id=entity_id, day=day)
+            DailyRollup.objects.filter(empty_q).delete()
+        DailyRollup.objects.bulk_create(
+            rollups,
+            update_conflicts=True,
+            unique_fields=["entity", "day"],
+            update_fields=[
+                "received",
+                "conversations",
+                "answered",
+                "decided",
+                "within",
+                "first_response_histogram",
+                "updated_at",
+            ],
+        )
+        written += len(rollups)
+    return written
+
+
+def _message_days(keys: Sequence[tuple[str, str]]) -> set[tuple[int, date]]:
+    """(entity, day) of newly stored citizen messages, from their platform keys."""
+    pairs: set[tuple[int, date]] = set()
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for platform, key in keys:
+        by_platform[platform].append(key)
+    for platform, platform_ids in by_platform.items():
+        for chunk in _chunks(platform_ids):
+            for entity_id, sent_at in Message.objects.filter(
+                platform=platform, platform_message_id__in=chunk, direction=Direction.ENTRANTE
+            ).values_list("entity_id", "sent_at"):
+                pairs.add((entity_id, local_day(sent_at)))
+    return pairs
+
+
+@transaction.atomic
+def rollups_update(
+    *,
+    conversation_ids: Iterable[int],
+    new_keys: Sequence[tuple[str, str]] = (),
+    now: datetime | None = None,
+) -> int:
+    """Brings facts and rollups up to date after messages or answers changed."""
+    dirty = facts_refresh(conversation_ids)
+    dirty |= _message_days(new_keys)
+    return days_rebuild(dirty, now=now)
+
+
+def rollups_refresh_due(*, now: datetime | None = None, hours: int = 3) -> int:
+    """Re-decides the days where an unanswered conversation's deadline passed lately: the
+    clock, not a message, moves them from "pending" to "late" (run every hour)."""
+    now = now or timezone.now()
+    pairs = set(
+        ConversationFact.objects.filter(
+            answered=False, first_due_at__lte=now, first_due_at__gt=now - timedelta(hours=hours)
+        )
+        .values_list("entity_id", "day")
+        .distinct()
+    )
+    return days_rebuild(pairs, now=now)
+
+
+def rollups_rebuild(*, entity_ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """Recomputes every fact and rollup (of some entities): after loading data by other
+    means or changing a policy. Returns (conversations, days)."""
+    conversations = Conversation.objects.all()
+    if entity_ids is not None:
+        ids = list(entity_ids)
+        conversations = conversations.filter(entity_id__in=ids)
+        ConversationFact.objects.filter(entity_id__in=ids).delete()
+        DailyRollup.objects.filter(entity_id__in=ids).delete()
+        messages = Message.objects.filter(entity_id__in=ids)
+    else:
+        ConversationFact.objects.all().delete()
+        DailyRollup.objects.all().delete()
+        messages = Message.objects.all()
+    conv_ids = list(conversations.order_by("pk").values_list("pk", flat=True))
+    dirty: set[tuple[int, date]] = set()
+    for chunk in _chunks(conv_ids, 5000):
+        with transaction.atomic():
+            dirty |= facts_refresh(chunk)
+    for row in (
+        messages.filter(direction=Direction.ENTRANTE)
+        .annotate(local=TruncDate("sent_at", tzinfo=LIMA))
+        .values("entity_id", "local")
+        .distinct()
+        .order_by()
+    ):
+        dirty.add((row["entity_id"], row["local"]))
+    with transaction.atomic():
+        days = days_rebuild(dirty)
+    return len(conv_ids), days

@@ -1,0 +1,149 @@
+"""Every write of the reports app: asking for a report (validated, authorised, audited and
+queued), generating it with progress, and the monthly reports e-mailed to managers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agora.core.audit import audit_record
+from agora.core.errors import DomainError, PermissionDeniedError
+from agora.core.models import User
+from agora.directory.models import Entity, Membership, MembershipRole
+from agora.reports.exports import report_pdf
+from agora.reports.models import DailyRollup, ReportRun, RunStatus
+from agora.reports.report import report_data
+
+log = logging.getLogger(__name__)
+MAX_DAYS = 366
+
+
+def _validate_range(start: date, end: date) -> None:
+    if end < start:
+        raise DomainError(_("La fecha final es anterior a la inicial."))
+    if (end - start).days + 1 > MAX_DAYS:
+        raise DomainError(_("El período no puede pasar de %(days)s días.") % {"days": MAX_DAYS})
+    if start > timezone.localdate():
+        raise DomainError(_("El período empieza en el futuro."))
+
+
+@transaction.atomic
+def report_run_request(*, actor: User, entity: Entity, start: date, end: date) -> ReportRun:
+    """Queues an entity report. Entity staff only for their own entities; rector staff for
+    any entity."""
+    if not Entity.objects.for_staff(actor).filter(pk=entity.pk).exists():
+        raise PermissionDeniedError(_("No tiene acceso a los informes de esta entidad."))
+    _validate_range(start, end)
+    run = ReportRun.objects.create(entity=entity, start=start, end=end, requested_by=actor)
+    audit_record(
+        actor=actor,
+        verb="informe.pedido",
+        instance=run,
+        scope=entity.code,
+        after={"desde": start.isoformat(), "hasta": end.isoformat()},
+    )
+    from agora.reports import tasks  # tasks import services
+
+    transaction.on_commit(lambda: tasks.enqueue_run(run.pk))
+    return run
+
+
+def _progress(run_id: int, value: int) -> None:
+    ReportRun.objects.filter(pk=run_id).update(progress=min(99, value))
+
+
+def report_run_execute(*, run: ReportRun, with_pdf: bool = True) -> ReportRun:
+    """Builds the report data (progress saved as it goes), then the PDF. A failure is saved
+    on the run with its message; nothing else changes."""
+    claimed = ReportRun.objects.filter(
+        pk=run.pk, status__in=[RunStatus.PENDIENTE, RunStatus.FALLIDO]
+    ).update(status=RunStatus.EN_CURSO, progress=1, error="")
+    if not claimed:
+        run.refresh_from_db()
+        return run
+    try:
+        data = report_data(
+            entity=run.entity,
+            start=run.start,
+            end=run.end,
+            progress=lambda value: _progress(run.pk, int(value * 0.8)),
+        )
+        pdf = report_pdf(data) if with_pdf else None
+    except Exception as exc:
+        log.exception("report run %s failed", run.pk)
+        ReportRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FALLIDO, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+    else:
+        ReportRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.LISTO,
+            progress=100,
+            data=data,
+            pdf=pdf,
+            finished_at=timezone.now(),
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _manager_emails(entity: Entity) -> list[str]:
+    return sorted(
+        {
+            m.user.email
+            for m in Membership.objects.active()
+            .filter(entity=entity, role=MembershipRole.GESTOR)
+            .select_related("user")
+            if m.user.email and m.user.is_active
+        }
+    )
+
+
+def monthly_reports_send(*, start: date, end: date) -> int:
+    """Generates the report of every entity with messages in the range and e-mails it, as a
+    PDF, to the entity's managers. Returns how many reports were sent."""
+    entity_ids = (
+        DailyRollup.objects.filter(day__gte=start, day__lte=end, received__gt=0)
+        .values_list("entity_id", flat=True)
+        .distinct()
+    )
+    sent = 0
+    for entity in Entity.objects.filter(pk__in=list(entity_ids)).order_by("code"):
+        recipients = _manager_emails(entity)
+        if not recipients:
+            continue
+        run = ReportRun.objects.filter(entity=entity, start=start, end=end, scheduled=True).first()
+        if run is None:
+            run = ReportRun.objects.create(entity=entity, start=start, end=end, scheduled=True)
+        run = report_run_execute(run=run)
+        if run.status != RunStatus.LISTO or not run.pdf:
+            continue
+        subject = _("Informe de %(entity)s: del %(start)s al %(end)s") % {
+            "entity": entity.name,
+            "start": start.strftime("%d/%m/%Y"),
+            "end": end.strftime("%d/%m/%Y"),
+        }
+        body = _(
+            "Adjuntamos el informe periódico de lo que la ciudadanía escribió a las cuentas "
+            "oficiales de %(entity)s y de cómo se respondió. También puede verlo y descargarlo "
+            "en %(url)s"
+        ) % {"entity": entity.name, "url": f"{settings.AGORA_BASE_URL}/informes/{run.pk}/"}
+        message = EmailMessage(subject=subject, body=body, to=recipients)
+        message.attach(
+            f"informe-{entity.code}-{start:%Y-%m}.pdf", bytes(run.pdf), "application/pdf"
+        )
+        message.send()
+        audit_record(
+            actor=None,
+            verb="informe.enviado",
+            instance=run,
+            scope=entity.code,
+            after={"para": recipients},
+        )
+        sent += 1
+    return sent
