@@ -3,7 +3,8 @@ compiled matcher, the writes (lists, matches, alerts) and the reads that know wh
 
 A list holds one query per line and matches a message when any line does. Terms and phrases
 are compared after the classifier's own normalisation (accents, case, elongated letters,
-leetspeak, abbreviations), so «corrupción», «CORRUPCION» and «c0rrupciooon» are one term.
+leetspeak, abbreviations), so «corrupción», «CORRUPCION» and «c0rrupciooon» are one term; a
+single word also matches its plural.
 Terms with digits or «@» (a law number, a handle) are compared on the folded raw text, because
 the normaliser turns numbers and mentions into placeholders.
 """
@@ -322,6 +323,9 @@ class CompiledList:
             for term in _positive_terms(query):
                 if term.raw:
                     compiled.has_raw = True
+                elif len(term.tokens) == 1:
+                    word = term.tokens[0]
+                    compiled.keys.update((word, word + "s", word + "es"))
                 else:
                     compiled.keys.add(term.tokens[0])
         return compiled
@@ -351,7 +355,10 @@ class _Text:
         if term.raw:
             return _raw_pattern(term.raw).search(self.folded()) is not None
         if len(term.tokens) == 1:
-            return term.tokens[0] in self.present
+            # A single word also matches its plural: «obra» finds «obras», «red» «redes».
+            word = term.tokens[0]
+            present = self.present
+            return word in present or word + "s" in present or word + "es" in present
         if term.tokens[0] not in self.present:
             return False
         return " " + " ".join(term.tokens) + " " in self.joined
@@ -411,34 +418,37 @@ class Matcher:
         return results
 
 
-_COMPILED: dict[int, tuple[int, CompiledList]] = {}
-_MATCHER: tuple[tuple[tuple[int, int], ...], Matcher] | None = None
+# Keyed on (revision, updated_at): ids can be reused after a rolled-back transaction.
+_COMPILED: dict[int, tuple[tuple[int, datetime], CompiledList]] = {}
+_MATCHER: tuple[tuple[tuple[int, int, datetime], ...], Matcher] | None = None
 
 
 def matcher_current() -> Matcher:
-    """The matcher for the active lists, rebuilt only when a list's revision changed (one
-    small query per call); each list is compiled once per revision and process."""
+    """The matcher for the active lists, rebuilt only when a list changed (one small query per
+    call); each list is compiled once per revision and process."""
     global _MATCHER
     rows = list(
-        WatchList.objects.filter(is_active=True).order_by("id").values_list("id", "revision")
+        WatchList.objects.filter(is_active=True)
+        .order_by("id")
+        .values_list("id", "revision", "updated_at")
     )
     key = tuple(rows)
     if _MATCHER is not None and _MATCHER[0] == key:
         return _MATCHER[1]
-    stale = [pk for pk, revision in rows if _COMPILED.get(pk, (None,))[0] != revision]
+    versions = {pk: (revision, updated) for pk, revision, updated in rows}
+    stale = [pk for pk, version in versions.items() if _COMPILED.get(pk, (None,))[0] != version]
     if stale:
-        for pk, revision, entity_id, name, text in WatchList.objects.filter(
+        for pk, revision, updated, entity_id, name, text in WatchList.objects.filter(
             pk__in=stale
-        ).values_list("id", "revision", "entity_id", "name", "queries"):
+        ).values_list("id", "revision", "updated_at", "entity_id", "name", "queries"):
             _COMPILED[pk] = (
-                revision,
+                (revision, updated),
                 CompiledList.build(id=pk, entity_id=entity_id, name=name, text=text),
             )
-    active = {pk for pk, _revision in rows}
     for pk in list(_COMPILED):
-        if pk not in active:
+        if pk not in versions:
             del _COMPILED[pk]
-    matcher = Matcher([_COMPILED[pk][1] for pk, _revision in rows if pk in _COMPILED])
+    matcher = Matcher([_COMPILED[pk][1] for pk in versions if pk in _COMPILED])
     _MATCHER = (key, matcher)
     return matcher
 
