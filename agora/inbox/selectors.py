@@ -23,6 +23,7 @@ from agora.directory.models import (
     Membership,
     SocialAccount,
 )
+from agora.inbox.counts import counts_cached
 from agora.inbox.deadlines import DEFAULTS, DEFINITIONS, default_policy
 from agora.inbox.models import (
     CannedAnswer,
@@ -54,6 +55,7 @@ FLAGS: list[tuple[str, Any]] = [
     ("spam", _("Spam")),
     ("amenaza", _("Amenaza")),
     ("datos_personales", _("Datos personales")),
+    ("oculto", _("Oculto por moderación")),
 ]
 
 
@@ -76,6 +78,7 @@ class InboxFilters:
     flag: str = ""
     assignee: str = ""  # "" any | "yo" me | "nadie" unassigned | a user id
     overdue: bool = False
+    hidden: bool = False  # "mostrar ocultos": also conversations hidden by moderation
     cursor: str = ""
 
 
@@ -124,6 +127,10 @@ def conversations_filtered(
     if entity_ids is not None and len(entity_ids) == 1 and not filters.entity:
         qs = qs.filter(entity_id=entity_ids[0])
     qs = qs.filter(last_inbound_at__isnull=False)
+    if not filters.hidden and filters.flag != "oculto":
+        # Moderation (agora/inbox/moderation.py): a conversation whose every citizen message
+        # is hidden (insults, spam) carries the "oculto" flag and leaves the default view.
+        qs = qs.exclude(flags__icontains='"oculto"')
     if filters.account:
         qs = qs.filter(account_id=filters.account)
     if filters.platform:
@@ -192,7 +199,19 @@ def conversations_for_staff(
     labels of the page. The Message table is never read. Raises ``CursorError`` on a bad cursor.
     """
     base = conversations_filtered(user=user, filters=filters, entity_ids=entity_ids)
-    counts = status_counts(base)
+    scope = (
+        user.pk,
+        tuple(entity_ids) if entity_ids is not None else None,
+        filters.entity,
+        filters.account,
+        filters.platform,
+        filters.kind,
+        filters.flag,
+        filters.assignee,
+        filters.overdue,
+        filters.hidden,
+    )
+    counts = counts_cached(scope, lambda: status_counts(base))
     qs = base
     if filters.status:
         qs = qs.filter(status=filters.status)

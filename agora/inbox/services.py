@@ -23,6 +23,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory.models import AccountStatus, Entity, SocialAccount
+from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
 from agora.inbox.models import (
     Conversation,
@@ -431,6 +432,7 @@ def conversations_apply_events(
     (time, outbound?)."""
     if not events:
         return
+    counts_changed()
     updated: list[Conversation] = []
     ids = list(events)
     conversations = [
@@ -594,6 +596,7 @@ def message_answer(*, conversation: Conversation, author: User, body: str) -> Me
     )
     if conversation.status == Status.NUEVO:
         Conversation.objects.filter(pk=conversation.pk).update(status=Status.ABIERTO)
+        counts_changed()
     from agora.inbox import tasks  # the task module imports services; avoid a cycle
 
     transaction.on_commit(lambda: tasks.enqueue_send(message.pk))
@@ -673,6 +676,7 @@ def _locked(conversation: Conversation) -> Conversation:
 
 
 def _audit_change(*, actor: User, conv: Conversation, verb: str, before: dict[str, Any]) -> None:
+    counts_changed()
     audit_record(
         actor=actor,
         verb=verb,

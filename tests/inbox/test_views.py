@@ -721,3 +721,21 @@ def test_admin_conversations_and_messages_are_read_only(
     assert admin_client.get("/admin/inbox/conversation/add/").status_code == 403
     assert admin_client.get(f"/admin/inbox/conversation/{conv.pk}/delete/").status_code == 403
     assert admin_client.get("/admin/inbox/message/").status_code == 200
+
+
+def test_status_counts_are_fresh_after_each_change_made_through_the_services(
+    client: Client, communicator: User, minsa_account: SocialAccount
+) -> None:
+    """The per-status counts are cached for a few seconds, but every service that changes a
+    conversation invalidates them: the person who acted sees the new counts at once."""
+    first = ingest(minsa_account)
+    login(client, communicator)
+    assert re.search(r"Nuevo <span class=\"count\">\(1\)</span>", html(client.get(LIST)))
+    services.conversation_set_status(conversation=first, actor=communicator, status="cerrado")
+    page = html(client.get(LIST))
+    assert re.search(r"Nuevo <span class=\"count\">\(0\)</span>", page)
+    assert re.search(r"Cerrado <span class=\"count\">\(1\)</span>", page)
+    ingest(minsa_account)
+    page = html(client.get(LIST))
+    assert re.search(r"Todas <span class=\"count\">\(2\)</span>", page)
+    assert re.search(r"Nuevo <span class=\"count\">\(1\)</span>", page)

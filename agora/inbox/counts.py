@@ -1,0 +1,51 @@
+"""The inbox's per-status counts, cached for a few seconds.
+
+Counting an entity's conversations per status reads every one of them (an index-only scan,
+but still tens of thousands of rows for a busy ministry) and the list asks for it on every
+page. The counts are kept for ``TTL`` seconds under a key that includes a version: every
+service that changes a conversation's status, assignee, kind, flags or timeline calls
+:func:`counts_changed`, so the person who acted sees fresh counts at once; changes made by
+background work elsewhere show within ``TTL`` seconds, as in Zammad's and Chatwoot's overviews.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+TTL = 5
+VERSION_KEY = "inbox:counts:version"
+
+
+def counts_changed() -> None:
+    """Invalidates every cached count (one key; cheap enough for each write): now, for the
+    rest of this transaction, and again once it commits, so that no concurrent reader keeps
+    counts of the old rows under the new key."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, timeout=None)
+
+
+def counts_cached(parts: tuple[Any, ...], compute: Callable[[], dict[str, int]]) -> dict[str, int]:
+    """``compute()``'s counts for the list described by ``parts`` (scope and filters),
+    from the cache when fresh."""
+    version = cache.get(VERSION_KEY, 0)
+    # Overdue depends on the clock: the bucket keeps such counts at most TTL seconds old.
+    digest = hashlib.sha256(repr((version, int(time.time() // TTL), parts)).encode()).hexdigest()
+    key = f"inbox:counts:{digest}"
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None:
+        counts = compute()
+        cache.set(key, counts, timeout=TTL)
+    return counts
