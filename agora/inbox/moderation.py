@@ -127,7 +127,7 @@ def _hide_reason_flag(flags: Sequence[str], policy: ModerationPolicy) -> str:
     return ""
 
 
-def _platform_allows(message: Message, conversation: Conversation) -> bool:
+def platform_allows(message: Message, conversation: Conversation) -> bool:
     return (
         message.platform in PLATFORM_HIDERS
         and conversation.thread_kind == ThreadKind.COMMENTS
@@ -372,7 +372,7 @@ def messages_moderate(
         full = {m.pk: m for m in rows}
         for message, flag in platform_hide:
             target = full[message.pk]
-            if _platform_allows(target, target.conversation):
+            if platform_allows(target, target.conversation):
                 reason = _(
                     "Clasificado como %(flag)s (%(who)s); "
                     "la política pide ocultarlo en la red social."
@@ -467,7 +467,7 @@ def message_hide(
         raise DomainError(_("Solo se ocultan mensajes de los ciudadanos."))
     if THREAT in (message.flags or []) or ThreatAlert.objects.filter(message=message).exists():
         raise DomainError(_("Una amenaza se conserva como evidencia: no se oculta ni se borra."))
-    if on_platform and not _platform_allows(message, message.conversation):
+    if on_platform and not platform_allows(message, message.conversation):
         raise DomainError(_("La plataforma no permite ocultar este mensaje."))
     if message.hidden_at is not None and not on_platform:
         raise DomainError(_("El mensaje ya está oculto en la bandeja."))
@@ -591,7 +591,7 @@ def platform_action_run(action_id: int) -> str:
         return "nada que hacer"
     message = action.message
     hider = hider_for(message.platform)
-    if hider is None or not _platform_allows(message, message.conversation):
+    if hider is None or not platform_allows(message, message.conversation):
         _platform_result(action, PlatformResult.NO_PERMITIDO, _("La plataforma no lo permite."))
         return "no permitido"
     try:

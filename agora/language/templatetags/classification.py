@@ -1,0 +1,79 @@
+"""``{% classification_panel message conversation %}``: a citizen message's kind and flags
+with the correction form, and its moderation (hide, show, history) in the conversation view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from agora.inbox import moderation
+from agora.inbox.models import Conversation, Message
+from agora.inbox.moderation_forms import FLAG_CHOICES, KIND_CHOICES, CorrectionForm
+
+register = template.Library()
+
+KIND_LABELS = dict(KIND_CHOICES)
+FLAG_LABELS = dict(FLAG_CHOICES)
+
+
+@register.filter
+def kind_label(value: str) -> str:
+    return str(KIND_LABELS.get(value, value))
+
+
+@register.filter
+def flag_label(value: str) -> str:
+    if value == moderation.HIDDEN_FLAG:
+        return "oculto"
+    return str(FLAG_LABELS.get(value, value))
+
+
+@register.inclusion_tag("inbox/_classification.html", takes_context=True)
+def classification_panel(
+    context: dict[str, Any], message: Message, conversation: Conversation
+) -> dict[str, Any]:
+    flags = list(message.flags or [])
+    # The history is read only where there can be one: a hidden or flagged message.
+    history = (
+        list(message.moderation_actions.select_related("actor").order_by("created_at", "id"))
+        if message.hidden_at or {"insulto", "spam", "amenaza"} & set(flags)
+        else []
+    )
+    form = CorrectionForm(
+        initial={"tipo": message.kind or "otro", "alertas": flags}, prefix=f"m{message.pk}"
+    )
+    return {
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+        "message": message,
+        "conversation": conversation,
+        "flags": [(flag, FLAG_LABELS.get(flag, flag)) for flag in flags],
+        "kind": KIND_LABELS.get(message.kind, message.kind),
+        "is_threat": "amenaza" in flags,
+        "history": history,
+        "form": form,
+        "platform_allows": moderation.platform_allows(message, conversation),
+    }
+
+
+@register.inclusion_tag("inbox/_crisis_banner.html", takes_context=True)
+def crisis_banner(context: dict[str, Any]) -> dict[str, Any]:
+    """The crisis banner of the signed-in person's entities (nothing when none is in crisis)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"crises": []}
+    return {"crises": moderation.crises_for(user=user)}
+
+
+@register.inclusion_tag("inbox/_alerts_link.html", takes_context=True)
+def threat_alerts_link(context: dict[str, Any]) -> dict[str, Any]:
+    """The link to the threat alerts with the open count, for managers and the rector."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"show": False}
+    if not moderation.managed_entities(user).exists():
+        return {"show": False}
+    return {"show": True, "open": moderation.open_alerts_count(user)}
