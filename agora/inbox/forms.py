@@ -47,6 +47,7 @@ class InboxFilterForm(forms.Form):
     alerta = _choice(_("Alerta"), FLAGS, _("Cualquiera"))
     asignada = _choice(_("Asignada a"), [], _("Cualquiera"))
     vencidas = forms.BooleanField(label=_("Solo con el plazo vencido"), required=False)
+    ocultos = forms.BooleanField(label=_("Mostrar ocultos (insultos y spam)"), required=False)
     desde = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(
@@ -110,6 +111,7 @@ class InboxFilterForm(forms.Form):
             flag=data.get("alerta") or "",
             assignee=data.get("asignada") or "",
             overdue=bool(data.get("vencidas")),
+            hidden=bool(data.get("ocultos")),
             cursor=data.get("desde") or "",
         )
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from agora.inbox import views
+from agora.inbox import moderation_views, views
 
 app_name = "inbox"
 
@@ -19,4 +19,30 @@ urlpatterns = [
     path("<int:pk>/estado/", views.conversation_status, name="status"),
     path("<int:pk>/prioridad/", views.conversation_priority, name="priority"),
     path("<int:pk>/etiquetas/", views.conversation_labels, name="labels"),
+    path(
+        "<int:pk>/mensajes/<int:message_pk>/clasificacion/",
+        moderation_views.message_correct,
+        name="message_correct",
+    ),
+    path(
+        "<int:pk>/mensajes/<int:message_pk>/ocultar/",
+        moderation_views.message_hide,
+        name="message_hide",
+    ),
+    path(
+        "<int:pk>/mensajes/<int:message_pk>/mostrar/",
+        moderation_views.message_show,
+        name="message_show",
+    ),
+    path("alertas/", moderation_views.threat_alerts, name="alerts"),
+    path(
+        "alertas/<int:alert_pk>/atender/",
+        moderation_views.threat_alert_attend,
+        name="alert_attend",
+    ),
+    path(
+        "moderacion/<slug:code>/",
+        moderation_views.moderation_settings,
+        name="moderation_settings",
+    ),
 ]
