@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from agora.commitments.api import CommitmentViewSet, PlanViewSet
 from agora.directory.api import AccountViewSet, EntityViewSet
 from agora.inbox.api import ConversationViewSet
 
@@ -11,6 +12,8 @@ router = DefaultRouter()
 router.register("entities", EntityViewSet, basename="entity")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("conversations", ConversationViewSet, basename="conversation")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("plans", PlanViewSet, basename="plan")
 
 urlpatterns = [
     path("", include(router.urls)),

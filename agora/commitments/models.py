@@ -99,7 +99,9 @@ class ActionPlan(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="action_plans",
-        help_text=_("Foro multiactor cuyos miembros (con voz y voto, u observadores) siguen el plan."),
+        help_text=_(
+            "Foro multiactor cuyos miembros (con voz y voto, u observadores) siguen el plan."
+        ),
     )
     commission_reference = models.CharField(
         _("norma de la comisión"),
@@ -275,7 +277,10 @@ class ProposalGroup(models.Model):
         ActionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="groups"
     )
     representative = models.ForeignKey(
-        Proposal, verbose_name=_("propuesta representativa"), on_delete=models.CASCADE, related_name="+"
+        Proposal,
+        verbose_name=_("propuesta representativa"),
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     proposals = models.ManyToManyField(
         Proposal, verbose_name=_("propuestas"), related_name="groups"
@@ -405,9 +410,7 @@ class Commitment(models.Model):
         PolicyArea, verbose_name=_("áreas de política"), blank=True, related_name="commitments"
     )
     ogp_values = models.JSONField(_("valores de gobierno abierto"), default=list, blank=True)
-    ogp_starred = models.BooleanField(
-        _("marcado como estelar en el listado de OGP"), default=False
-    )
+    ogp_starred = models.BooleanField(_("marcado como estelar en el listado de OGP"), default=False)
     deadline = models.DateField(_("fecha de cumplimiento"), null=True, blank=True)
     progress = models.DecimalField(
         _("avance (%)"), max_digits=5, decimal_places=1, default=0, editable=False
@@ -469,7 +472,10 @@ class Milestone(models.Model):
     """A dated activity of a commitment. Months are stored as their first day."""
 
     commitment = models.ForeignKey(
-        Commitment, verbose_name=_("compromiso"), on_delete=models.CASCADE, related_name="milestones"
+        Commitment,
+        verbose_name=_("compromiso"),
+        on_delete=models.CASCADE,
+        related_name="milestones",
     )
     order = models.PositiveSmallIntegerField(_("orden"))
     activity = models.TextField(_("actividad"))
@@ -490,7 +496,9 @@ class Milestone(models.Model):
         verbose_name_plural = _("hitos")
         ordering = ["commitment", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["commitment", "order"], name="commitments_milestone_order"),
+            models.UniqueConstraint(
+                fields=["commitment", "order"], name="commitments_milestone_order"
+            ),
             models.CheckConstraint(
                 condition=Q(end_month__gte=models.F("start_month")),
                 name="commitments_milestone_ends_after_start",
@@ -502,10 +510,10 @@ class Milestone(models.Model):
         return f"{self.commitment.code} #{self.order}: {self.activity[:80]}"
 
     def is_overdue(self, today: datetime.date) -> bool:
-        return (
-            self.status not in (MilestoneStatus.COMPLETADO, MilestoneStatus.SIN_DATO)
-            and self.end_month < today.replace(day=1)
-        )
+        return self.status not in (
+            MilestoneStatus.COMPLETADO,
+            MilestoneStatus.SIN_DATO,
+        ) and self.end_month < today.replace(day=1)
 
 
 class UpdateStatus(models.TextChoices):

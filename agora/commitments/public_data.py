@@ -147,7 +147,9 @@ def load(*, data: dict[str, Any] | None = None, actor: User | None = None) -> Lo
             result.count(existing is None, existing is not None)
         result.workshops += 1
 
-    by_code = {c.code: c for c in Commitment.objects.filter(code__in=[r["code"] for r in data["reviews"]])}
+    by_code = {
+        c.code: c for c in Commitment.objects.filter(code__in=[r["code"] for r in data["reviews"]])
+    }
     for row in data["reviews"]:
         commitment = by_code[row["code"]]
         before = getattr(commitment, "review", None)
@@ -223,7 +225,10 @@ def _load_commitment(
         commitment.policy_areas.set(wanted_areas)
         changed = True
     wanted_entities = {entities[c].pk for c in row.get("supporting_entities", []) if c in entities}
-    if created or set(commitment.supporting_entities.values_list("pk", flat=True)) != wanted_entities:
+    if (
+        created
+        or set(commitment.supporting_entities.values_list("pk", flat=True)) != wanted_entities
+    ):
         commitment.supporting_entities.set(wanted_entities)
         changed = True
     existing = {m.order: m for m in commitment.milestones.all()}
@@ -237,7 +242,10 @@ def _load_commitment(
         milestone = existing.get(order)
         if milestone is None:
             Milestone.objects.create(
-                commitment=commitment, order=order, status=MilestoneStatus.SIN_DATO, **milestone_values
+                commitment=commitment,
+                order=order,
+                status=MilestoneStatus.SIN_DATO,
+                **milestone_values,
             )
             changed = True
         elif _assign(milestone, milestone_values):

@@ -15,12 +15,12 @@ from agora.commitments.models import (
     ActionPlan,
     Commitment,
     CommitmentUpdate,
+    GroupStatus,
     Milestone,
     MilestoneStatus,
     PolicyArea,
     Proposal,
     ProposalGroup,
-    GroupStatus,
     UpdateStatus,
     Workshop,
     WorkshopParticipation,
@@ -67,7 +67,7 @@ def commitments_public(
     if filters.area:
         queryset = queryset.filter(policy_areas__slug=filters.area)
     if filters.status == "vencido":
-        queryset = queryset.filter(overdue=True)
+        queryset = queryset.filter(overdue=True)  # type: ignore[misc]
     elif filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.q:
@@ -167,7 +167,10 @@ def updates_public(commitment: Commitment) -> QuerySet[CommitmentUpdate]:
 
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
-    plans = [(str(c), str(c)) for c in ActionPlan.objects.order_by("-cycle").values_list("cycle", flat=True)]
+    plans = [
+        (str(c), str(c))
+        for c in ActionPlan.objects.order_by("-cycle").values_list("cycle", flat=True)
+    ]
     areas = list(
         PolicyArea.objects.filter(commitments__isnull=False)
         .distinct()
@@ -175,7 +178,9 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
         .values_list("slug", "name_es")
     )
     entities = list(
-        Entity.objects.filter(Q(led_commitments__isnull=False) | Q(supported_commitments__isnull=False))
+        Entity.objects.filter(
+            Q(led_commitments__isnull=False) | Q(supported_commitments__isnull=False)
+        )
         .distinct()
         .order_by("name")
         .values_list("code", "name")
@@ -220,7 +225,9 @@ def update_for_review(*, user: User, pk: int) -> CommitmentUpdate:
         raise Http404
     update = updates_pending(user).filter(pk=pk).first()
     if update is None:
-        update = CommitmentUpdate.objects.filter(pk=pk).select_related("commitment", "entity").first()
+        update = (
+            CommitmentUpdate.objects.filter(pk=pk).select_related("commitment", "entity").first()
+        )
     if update is None:
         raise Http404
     return update

@@ -13,18 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 import filetype
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agora.core.audit import audit_record, snapshot
-from agora.core.errors import DomainError, PermissionDeniedError
-from agora.core.models import User
-from agora.core.notifications import notify
-from agora.core.permissions import MANAGER_ROLE, user_is_rector
 from agora.commitments.models import (
     SMART_RUBRIC,
     ActionPlan,
@@ -51,6 +46,11 @@ from agora.commitments.models import (
     WorkshopParticipation,
     starred_by_ogp_rule,
 )
+from agora.core.audit import audit_record, snapshot
+from agora.core.errors import DomainError, PermissionDeniedError
+from agora.core.models import User
+from agora.core.notifications import notify
+from agora.core.permissions import MANAGER_ROLE, user_is_rector
 from agora.directory.models import Entity, Membership
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
@@ -330,9 +330,7 @@ def proposal_groups_suggest(
     if not 0 < threshold <= 1:
         raise DomainError(_("El umbral de similitud debe estar entre 0 y 1."))
     ProposalGroup.objects.filter(plan=plan, status=GroupStatus.SUGERIDA).delete()
-    proposals = list(
-        Proposal.objects.filter(plan=plan, merged_into__isnull=True).order_by("id")
-    )
+    proposals = list(Proposal.objects.filter(plan=plan, merged_into__isnull=True).order_by("id"))
     pairs = _similar_pairs([f"{p.title} {p.description}" for p in proposals], threshold)
     parent = list(range(len(proposals)))
 
@@ -343,7 +341,7 @@ def proposal_groups_suggest(
         return i
 
     lowest: dict[int, float] = {}
-    for i, j, score in pairs:
+    for i, j, _score in pairs:
         parent[find(j)] = find(i)
     for i, _j, score in pairs:
         root = find(i)
@@ -528,9 +526,7 @@ def proposals_select(
         raise DomainError(
             _("Solo puede seleccionar propuestas abiertas de este plan (no agrupadas en otra).")
         )
-    before = sorted(
-        Proposal.objects.filter(plan=plan, selected=True).values_list("pk", flat=True)
-    )
+    before = sorted(Proposal.objects.filter(plan=plan, selected=True).values_list("pk", flat=True))
     Proposal.objects.filter(plan=plan).exclude(pk__in=ids).update(selected=False)
     Proposal.objects.filter(pk__in=ids).update(selected=True)
     audit_record(
@@ -607,7 +603,11 @@ def milestone_add(
 ) -> Milestone:
     _require_rector(actor)
     start, end = _milestone_values(
-        activity=activity, start_month=start_month, end_month=end_month, weight=weight, status=status
+        activity=activity,
+        start_month=start_month,
+        end_month=end_month,
+        weight=weight,
+        status=status,
     )
     last = commitment.milestones.order_by("-order").values_list("order", flat=True).first()
     milestone = Milestone.objects.create(
@@ -631,9 +631,7 @@ def milestone_add(
 
 
 @transaction.atomic
-def milestone_update(
-    *, actor: User | None, milestone: Milestone, **changes: Any
-) -> Milestone:
+def milestone_update(*, actor: User | None, milestone: Milestone, **changes: Any) -> Milestone:
     """Edits a milestone (rector staff); the same validation as when adding it."""
     _require_rector(actor)
     unknown = set(changes) - set(MILESTONE_FIELDS)
@@ -889,6 +887,10 @@ def review_record(
     if before != after:
         review.save()
         audit_record(
-            actor=actor, verb="independent_review_recorded", instance=review, before=before, after=after
+            actor=actor,
+            verb="independent_review_recorded",
+            instance=review,
+            before=before,
+            after=after,
         )
     return review
