@@ -294,7 +294,9 @@ def rollups_refresh_due(*, now: datetime | None = None, hours: int = 3) -> int:
     return days_rebuild(pairs, now=now)
 
 
-def rollups_rebuild(*, entity_ids: Iterable[int] | None = None) -> tuple[int, int]:
+def rollups_rebuild(
+    *, entity_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> tuple[int, int]:
     """Recomputes every fact and rollup (of some entities): after loading data by other
     means or changing a policy. Returns (conversations, days)."""
     conversations = Conversation.objects.all()
@@ -322,5 +324,5 @@ def rollups_rebuild(*, entity_ids: Iterable[int] | None = None) -> tuple[int, in
     ):
         dirty.add((row["entity_id"], row["local"]))
     with transaction.atomic():
-        days = days_rebuild(dirty)
+        days = days_rebuild(dirty, now=now)
     return len(conv_ids), days

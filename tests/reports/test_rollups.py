@@ -1,0 +1,184 @@
+"""Rollups kept current by ingestion and by confirmed answers, equal to a full rebuild, and
+the bucketed median the scoreboard reads."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from agora.core.models import User
+from agora.directory.models import SocialAccount
+from agora.inbox import services
+from agora.inbox.deadlines import deadlines_for, first_response_seconds
+from agora.inbox.models import Conversation, Message, SendStatus
+from agora.reports.models import ConversationFact, DailyRollup
+from agora.reports.rollups import (
+    bucket_bounds,
+    bucket_of,
+    histogram_median,
+    rollups_rebuild,
+    rollups_refresh_due,
+)
+from tests.reports.conftest import MONDAY, Talk, event
+
+pytestmark = pytest.mark.django_db
+DAY = date(2026, 3, 2)
+
+
+def _rollup(account: SocialAccount, day: date = DAY) -> DailyRollup:
+    return DailyRollup.objects.get(entity_id=account.entity_id, day=day)
+
+
+def _snapshot() -> list[tuple[object, ...]]:
+    return sorted(
+        DailyRollup.objects.values_list(
+            "entity_id",
+            "day",
+            "received",
+            "conversations",
+            "answered",
+            "decided",
+            "within",
+            "first_response_histogram",
+        )
+    )
+
+
+def test_ingesting_a_citizen_message_counts_it_on_its_lima_day(
+    minsa_account: SocialAccount, talk: Talk
+) -> None:
+    talk(minsa_account)
+    rollup = _rollup(minsa_account)
+    assert (rollup.received, rollup.conversations, rollup.answered) == (1, 1, 0)
+    assert rollup.first_response_histogram == {}
+
+
+def test_an_evening_message_belongs_to_the_lima_day_not_the_utc_day(
+    minsa_account: SocialAccount, talk: Talk
+) -> None:
+    talk(minsa_account, at=MONDAY + timedelta(hours=13))  # 23:00 Lima = 04:00 UTC Tuesday
+    assert _rollup(minsa_account).received == 1
+    assert not DailyRollup.objects.filter(day=date(2026, 3, 3)).exists()
+
+
+def test_an_answer_on_the_platform_counts_with_its_working_time_and_deadline(
+    minsa_account: SocialAccount, talk: Talk
+) -> None:
+    conv = talk(minsa_account, answer_after=timedelta(hours=2))
+    rollup = _rollup(minsa_account)
+    assert (rollup.received, rollup.answered, rollup.decided, rollup.within) == (1, 1, 1, 1)
+    expected = first_response_seconds(
+        conv.first_inbound_at,
+        conv.first_response_at,
+        deadlines_for(minsa_account.entity_id).calendar,
+    )
+    assert expected == 7200
+    assert rollup.first_response_histogram == {str(bucket_of(7200)): 1}
+    fact = ConversationFact.objects.get(conversation=conv)
+    assert (fact.first_response_work, fact.first_response_calendar, fact.within) == (
+        7200,
+        7200,
+        True,
+    )
+
+
+def test_an_answer_after_the_deadline_is_decided_but_not_within(
+    minsa_account: SocialAccount, talk: Talk
+) -> None:
+    talk(minsa_account, answer_after=timedelta(days=3))  # 8 working hours passed long before
+    rollup = _rollup(minsa_account)
+    assert (rollup.answered, rollup.decided, rollup.within) == (1, 1, 0)
+
+
+def test_a_confirmed_answer_from_agora_updates_the_rollup(
+    minsa_account: SocialAccount, talk: Talk, manager: User
+) -> None:
+    conv = talk(minsa_account, at=timezone.now() - timedelta(minutes=30))
+    day = timezone.localtime(conv.first_inbound_at).date()
+    assert _rollup(minsa_account, day).answered == 0
+    answer = services.message_answer(conversation=conv, author=manager, body="Le respondemos.")
+    assert _rollup(minsa_account, day).answered == 0  # pending: does not count yet
+    services.message_send_result(message=answer, platform_id="fb-answer-1")
+    assert Message.objects.get(pk=answer.pk).send_status == SendStatus.ENVIADO
+    assert _rollup(minsa_account, day).answered == 1
+
+
+def test_an_older_message_arriving_late_moves_the_conversation_to_its_day(
+    minsa_account: SocialAccount,
+) -> None:
+    services.messages_ingest(batch=[event(minsa_account, thread="x", sent_at=MONDAY)])
+    earlier = MONDAY - timedelta(days=3)  # Friday
+    services.messages_ingest(batch=[event(minsa_account, thread="x", sent_at=earlier)])
+    friday = date(2026, 2, 27)
+    assert _rollup(minsa_account, friday).conversations == 1
+    monday = _rollup(minsa_account, DAY)
+    assert (monday.received, monday.conversations) == (1, 0)
+    assert _rollup(minsa_account, friday).received == 1
+
+
+def test_replaying_a_batch_changes_nothing(minsa_account: SocialAccount) -> None:
+    batch = [event(minsa_account, thread="r", sent_at=MONDAY)]
+    services.messages_ingest(batch=batch)
+    before = _snapshot()
+    services.messages_ingest(batch=batch)
+    assert _snapshot() == before
+
+
+def test_rebuild_gives_the_same_rollups_as_ingestion(
+    minsa_account: SocialAccount, sunat_account: SocialAccount, talk: Talk
+) -> None:
+    for hours in (1, 3, 30, None):
+        talk(minsa_account, answer_after=None if hours is None else timedelta(hours=hours))
+    talk(sunat_account, at=MONDAY + timedelta(days=1), answer_after=timedelta(minutes=20))
+    incremental = _snapshot()
+    DailyRollup.objects.all().delete()
+    ConversationFact.objects.all().delete()
+    assert rollups_rebuild(now=MONDAY) == (5, 2)
+    assert _snapshot() == incremental
+
+
+def test_an_unanswered_conversation_becomes_decided_when_its_deadline_passes(
+    minsa_account: SocialAccount, talk: Talk
+) -> None:
+    conv = talk(minsa_account)
+    rollup = _rollup(minsa_account)
+    # Ingestion ran with now = MONDAY: not yet due.
+    assert (rollup.decided, rollup.within) == (0, 0)
+    due = ConversationFact.objects.get(conversation=conv).first_due_at
+    assert due is not None
+    assert rollups_refresh_due(now=due + timedelta(minutes=5)) == 1
+    rollup.refresh_from_db()
+    assert (rollup.decided, rollup.within) == (1, 0)
+
+
+def test_deleting_the_only_conversation_and_rebuilding_removes_the_day(
+    minsa_account: SocialAccount, talk: Talk
+) -> None:
+    talk(minsa_account)
+    Conversation.objects.all().delete()
+    rollups_rebuild(entity_ids=[minsa_account.entity_id])
+    assert not DailyRollup.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([600], 450.0), ([60, 120, 240, 7000], 300.0), ([100 * 3600], 100 * 3600)],
+)
+def test_histogram_median_is_within_the_bucket_of_the_exact_median(
+    values: list[int], expected: float
+) -> None:
+    histogram: dict[int, int] = {}
+    for value in values:
+        histogram[bucket_of(value)] = histogram.get(bucket_of(value), 0) + 1
+    median = histogram_median(histogram)
+    assert median is not None
+    exact = sorted(values)[len(values) // 2 - (1 - len(values) % 2)]
+    low, high = bucket_bounds(bucket_of(exact))
+    assert low <= median <= (high or median)
+    assert median == pytest.approx(expected, abs=(high or 0) - low)
+
+
+def test_histogram_median_of_nothing_is_none() -> None:
+    assert histogram_median({}) is None
