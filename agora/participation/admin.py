@@ -1,0 +1,37 @@
+"""Admin for participation records (the secretariat works in the app's own pages)."""
+
+from django.contrib import admin
+
+from agora.participation.models import (
+    AdmissionRequest,
+    Agreement,
+    Consultation,
+    Forum,
+    ForumMembership,
+    ForumSession,
+    MemberOrganisation,
+    SeatRule,
+)
+
+
+class SeatRuleInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = SeatRule
+    extra = 0
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "sector", "scope", "status", "is_demo"]
+    filter_horizontal = ["secretariat"]
+    inlines = [SeatRuleInline]
+
+
+for model in (
+    MemberOrganisation,
+    ForumMembership,
+    AdmissionRequest,
+    ForumSession,
+    Agreement,
+    Consultation,
+):
+    admin.site.register(model)

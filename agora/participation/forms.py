@@ -1,0 +1,163 @@
+"""Forms of the participation pages: they parse types; rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agora.participation.models import (
+    AgreementStatus,
+    AnswerOutcome,
+    DecisionKind,
+    StakeholderType,
+    VoteStatus,
+)
+from agora.participation.services import MAX_COMMENT_CHARS
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Su comentario"),
+        max_length=MAX_COMMENT_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    paragraph = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class AnswerForm(forms.Form):
+    comment = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("Respuesta"), choices=AnswerOutcome.choices)
+    reason = forms.CharField(
+        label=_("Fundamento"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000
+    )
+
+
+class ModerationForm(forms.Form):
+    comment = forms.IntegerField(widget=forms.HiddenInput)
+    publish = forms.TypedChoiceField(
+        label=_("Decisión"),
+        choices=[("1", _("Publicar")), ("0", _("Mantener oculto"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(label=_("Motivo"), max_length=1000)
+
+
+class RegisterForm(forms.Form):
+    email = forms.EmailField(label=_("Correo electrónico"))
+    password = forms.CharField(label=_("Contraseña"), widget=forms.PasswordInput)
+    password_confirm = forms.CharField(label=_("Repita la contraseña"), widget=forms.PasswordInput)
+
+
+class SubscriptionForm(forms.Form):
+    email = forms.EmailField(label=_("Correo electrónico"))
+
+
+class AdmissionForm(forms.Form):
+    organisation_name = forms.CharField(label=_("Nombre de la organización"), max_length=200)
+    stakeholder_type = forms.ChoiceField(label=_("Tipo de actor"), choices=StakeholderType.choices)
+    vote = forms.ChoiceField(label=_("Participación solicitada"), choices=VoteStatus.choices)
+    ruc = forms.CharField(label=_("RUC (opcional)"), max_length=11, required=False)
+    website = forms.URLField(label=_("Sitio web (opcional)"), required=False)
+    motivation = forms.CharField(
+        label=_("Motivación"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    document_title = forms.CharField(
+        label=_("Título del documento"), max_length=200, required=False
+    )
+    document = forms.FileField(label=_("Documento (PDF, PNG o JPG, hasta 10 MB)"), required=False)
+
+    def __init__(self, *args: Any, requirements: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.requirements = requirements
+        for index, text in enumerate(requirements):
+            self.fields[f"req_{index}"] = forms.BooleanField(label=text, required=False)
+
+    def checklist(self) -> dict[str, bool]:
+        return {
+            text: bool(self.cleaned_data.get(f"req_{index}"))
+            for index, text in enumerate(self.requirements)
+        }
+
+
+class DecisionForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    admit = forms.TypedChoiceField(
+        label=_("Decisión"),
+        choices=[("1", _("Admitir")), ("0", _("Rechazar"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(label=_("Motivo"), max_length=2000)
+
+
+class SeatForm(forms.Form):
+    stakeholder_type = forms.ChoiceField(label=_("Tipo de actor"), choices=StakeholderType.choices)
+    min_seats = forms.IntegerField(label=_("Mínimo"), min_value=0, max_value=50)
+    max_seats = forms.IntegerField(label=_("Máximo"), min_value=0, max_value=50)
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label=_("Título"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=_("Inicio"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Lugar o enlace"), max_length=300, required=False)
+    agenda = forms.CharField(label=_("Agenda (Markdown)"), widget=forms.Textarea(attrs={"rows": 4}))
+    is_public = forms.BooleanField(label=_("Sesión pública"), required=False, initial=True)
+    convocation_days = forms.IntegerField(
+        label=_("Días de anticipación de la convocatoria"), min_value=0, max_value=60, initial=7
+    )
+
+
+class AgreementForm(forms.Form):
+    text = forms.CharField(label=_("Acuerdo"), widget=forms.Textarea(attrs={"rows": 3}))
+    responsible = forms.CharField(label=_("Responsable"), max_length=200)
+    due_date = forms.DateField(
+        label=_("Fecha límite"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decision_kind = forms.ChoiceField(
+        label=_("Decisión de gobierno vinculada"), choices=DecisionKind.choices, required=False
+    )
+    decision_reference = forms.CharField(label=_("Referencia"), max_length=300, required=False)
+    decision_url = forms.URLField(label=_("Enlace"), required=False)
+
+
+class AgreementStatusForm(forms.Form):
+    agreement = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Estado"), choices=AgreementStatus.choices)
+    fulfilled_on = forms.DateField(
+        label=_("Cumplido el"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(label=_("Acta (Markdown)"), widget=forms.Textarea(attrs={"rows": 10}))
+
+
+class ConsultationForm(forms.Form):
+    title = forms.CharField(label=_("Título"), max_length=250)
+    summary = forms.CharField(
+        label=_("Resumen"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    opens_at = forms.DateTimeField(
+        label=_("Apertura"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    closes_at = forms.DateTimeField(
+        label=_("Cierre"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    source_md = forms.CharField(
+        label=_(
+            "Documento (Markdown: # títulos de sección, párrafos separados por una línea en blanco)"
+        ),
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+
+
+class VersionForm(forms.Form):
+    source_md = forms.CharField(
+        label=_("Nueva versión (Markdown)"), widget=forms.Textarea(attrs={"rows": 12})
+    )
+    change_note = forms.CharField(
+        label=_("Nota de cambios"), widget=forms.Textarea(attrs={"rows": 3})
+    )

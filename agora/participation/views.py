@@ -1,0 +1,766 @@
+"""Participation pages: forums, sessions, agreements, consultations, the calendar of
+opportunities, citizen registration, and the secretariat's management pages."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agora.core.errors import DomainError
+from agora.core.permissions import user_is_rector
+from agora.participation import calendar_feed, documents, forms, selectors, services
+from agora.participation.models import (
+    AdmissionRequest,
+    Agreement,
+    Comment,
+    Consultation,
+    ForumMembership,
+)
+
+COMMENTS_PAGE = 50
+REPORT_PAGE = 100
+
+
+def _fail(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+# --- Public pages --------------------------------------------------------------------------
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "participation/index.html",
+        {
+            "forums": selectors.forum_list(request.user),
+            "opportunities": selectors.opportunities()[:10],
+            "subscription_form": forms.SubscriptionForm(),
+        },
+    )
+
+
+def forum_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = selectors.forum_get(request.user, slug)
+    role = selectors.forum_role(request.user, forum)
+    seats = selectors.forum_seats(forum)
+    sessions = selectors.forum_sessions(request.user, forum)
+    return render(
+        request,
+        "participation/forum_detail.html",
+        {
+            "forum": forum,
+            "role": role,
+            "seats": seats,
+            "missing": [s for s in seats if s.missing],
+            "members": selectors.forum_members(forum),
+            "upcoming": sessions.filter(starts_at__gte=timezone.now()).order_by("starts_at")[:5],
+            "past": sessions.filter(starts_at__lt=timezone.now())[:10],
+            "summary": selectors.agreement_summary(selectors.forum_agreements(request.user, forum)),
+            "consultations": selectors.consultations_visible(request.user).filter(forum=forum),
+        },
+    )
+
+
+def agreements(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = selectors.forum_get(request.user, slug)
+    rows = selectors.forum_agreements(request.user, forum)
+    return render(
+        request,
+        "participation/agreements.html",
+        {
+            "forum": forum,
+            "agreements": rows,
+            "summary": selectors.agreement_summary(rows),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def evaluation(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = selectors.forum_get(request.user, slug)
+    return render(
+        request,
+        "participation/evaluation.html",
+        {"forum": forum, "evaluation": selectors.forum_evaluation(forum)},
+    )
+
+
+def session_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    forum = selectors.forum_get(request.user, slug)
+    session = selectors.session_get(request.user, forum, number)
+    show_minutes = selectors.minutes_visible(request.user, session)
+    return render(
+        request,
+        "participation/session_detail.html",
+        {
+            "forum": forum,
+            "session": session,
+            "role": selectors.forum_role(request.user, forum),
+            "agenda_html": documents.markdown_render(session.agenda),
+            "minutes_html": documents.markdown_render(session.minutes_md) if show_minutes else "",
+            "attendance": selectors.session_attendance(session),
+            "quorum": selectors.session_quorum_status(session),
+            "session_agreements": session.agreements.filter(is_public=True),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def admission_request(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = selectors.forum_get(request.user, slug)
+    form = forms.AdmissionForm(
+        request.POST or None, request.FILES or None, requirements=forum.requirements
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            docs = []
+            if data.get("document"):
+                docs.append((data.get("document_title") or data["document"].name, data["document"]))
+            try:
+                services.admission_request_submit(
+                    actor=request.user,  # type: ignore[arg-type]
+                    forum=forum,
+                    organisation_name=data["organisation_name"],
+                    stakeholder_type=data["stakeholder_type"],
+                    vote=data["vote"],
+                    checklist=form.checklist(),
+                    motivation=data.get("motivation", ""),
+                    ruc=data.get("ruc", ""),
+                    website=data.get("website", ""),
+                    documents_in=docs,
+                )
+            except DomainError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Solicitud enviada. La secretaría técnica la revisará y le responderá."),
+                )
+                return redirect(forum.get_absolute_url())
+        else:
+            _form_errors(request, form)
+    return render(
+        request,
+        "participation/admission_request.html",
+        {
+            "forum": forum,
+            "form": form,
+            "verified": selectors.citizen_is_verified(request.user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def consultations(request: HttpRequest) -> HttpResponse:
+    rows = selectors.consultations_visible(request.user).select_related("forum")
+    return render(
+        request,
+        "participation/consultations.html",
+        {"consultations": rows, "now": timezone.now()},
+    )
+
+
+def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(request.user, slug)
+    version = selectors.consultation_version(consultation)
+    document = selectors.consultation_document(consultation, version)
+    paragraph = selectors.paragraph_get(version, request.GET.get("parrafo", ""))
+    general = request.GET.get("ver") == "generales"
+    comments_page = None
+    if paragraph is not None or general:
+        paginator = Paginator(
+            selectors.comments_public(consultation, paragraph=paragraph, general=general),
+            COMMENTS_PAGE,
+        )
+        comments_page = paginator.get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "participation/consultation_detail.html",
+        {
+            "consultation": consultation,
+            "document": document,
+            "paragraph": paragraph,
+            "general": general,
+            "comments_page": comments_page,
+            "is_open": consultation.is_open(),
+            "is_closed": consultation.is_closed(),
+            "can_comment": selectors.citizen_is_verified(request.user),
+            "can_manage": selectors.consultation_can_manage(request.user, consultation),
+            "form": forms.CommentForm(initial={"paragraph": paragraph.label if paragraph else ""}),
+            "previous_versions": consultation.versions.filter(number__lt=version.number),
+        },
+    )
+
+
+@require_POST
+def consultation_comment(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(request.user, slug)
+    form = forms.CommentForm(request.POST)
+    target = consultation.get_absolute_url()
+    if not request.user.is_authenticated:
+        messages.error(request, _("Ingrese con su cuenta verificada para comentar."))
+        return redirect(f"{reverse('two_factor:login')}?next={target}")
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(target)
+    version = selectors.consultation_version(consultation)
+    label = form.cleaned_data.get("paragraph") or ""
+    try:
+        paragraph = selectors.paragraph_get(version, label)
+        services.comment_submit(
+            actor=request.user,  # type: ignore[arg-type]
+            consultation=consultation,
+            paragraph=paragraph,
+            body=form.cleaned_data["body"],
+        )
+    except Http404:
+        messages.error(request, _("El párrafo indicado no existe en la versión vigente."))
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Gracias: su comentario fue registrado."))
+    if label:
+        return redirect(f"{target}?parrafo={label}#comentarios")
+    return redirect(f"{target}?ver=generales#comentarios")
+
+
+def consultation_report(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get(request.user, slug)
+    can_manage = selectors.consultation_can_manage(request.user, consultation)
+    if not consultation.is_closed() and not can_manage:
+        return render(
+            request,
+            "participation/report_pending.html",
+            {"consultation": consultation},
+            status=404,
+        )
+    paginator = Paginator(selectors.consultation_report_rows(consultation), REPORT_PAGE)
+    return render(
+        request,
+        "participation/report.html",
+        {
+            "consultation": consultation,
+            "summary": selectors.consultation_report_summary(consultation),
+            "page": paginator.get_page(request.GET.get("pagina")),
+        },
+    )
+
+
+def _report_allowed(request: HttpRequest, consultation: Consultation) -> None:
+    if not consultation.is_closed() and not selectors.consultation_can_manage(
+        request.user, consultation
+    ):
+        raise Http404
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def consultation_report_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    consultation = selectors.consultation_get(request.user, slug)
+    _report_allowed(request, consultation)
+    writer = csv.writer(_Echo())
+
+    def rows() -> Any:
+        yield "\ufeff"
+        yield writer.writerow(
+            [
+                _("n.°"),
+                _("párrafo"),
+                _("versión"),
+                _("participante"),
+                _("fecha"),
+                _("estado"),
+                _("comentario"),
+                _("respuesta"),
+                _("fundamento"),
+                _("dato de demostración"),
+            ]
+        )
+        for comment in selectors.consultation_report_rows(consultation).iterator(2000):
+            yield writer.writerow(_report_row(comment))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="informe-{consultation.slug}.csv"'
+    return response
+
+
+def _report_row(comment: Comment) -> list[str]:
+    hidden = comment.status != "publicado"
+    return [
+        str(comment.pk),
+        comment.paragraph.label if comment.paragraph else _("documento completo"),
+        str(comment.version.number),
+        comment.author_label,
+        timezone.localtime(comment.created_at).strftime("%Y-%m-%d %H:%M"),
+        comment.get_status_display(),
+        (
+            _("[No publicado: %(reason)s]")
+            % {"reason": comment.moderation_reason or _("en revisión")}
+        )
+        if hidden
+        else comment.body,
+        comment.get_answer_outcome_display() if comment.answer_outcome else _("sin respuesta"),
+        comment.answer_reason,
+        _("sí") if comment.is_demo else _("no"),
+    ]
+
+
+def consultation_report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    from weasyprint import HTML
+
+    consultation = selectors.consultation_get(request.user, slug)
+    _report_allowed(request, consultation)
+    html = render_to_string(
+        "participation/report_pdf.html",
+        {
+            "consultation": consultation,
+            "summary": selectors.consultation_report_summary(consultation),
+            "rows": [_report_row(c) for c in selectors.consultation_report_rows(consultation)],
+            "generated": timezone.localtime(),
+        },
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="informe-{consultation.slug}.pdf"'
+    return response
+
+
+def consultation_version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    consultation = selectors.consultation_get(request.user, slug)
+    version = selectors.consultation_version(consultation, number)
+    previous = consultation.versions.filter(number__lt=number).order_by("-number").first()
+    diff = documents.document_diff(previous.source_md, version.source_md) if previous else []
+    return render(
+        request,
+        "participation/version.html",
+        {
+            "consultation": consultation,
+            "version": version,
+            "previous": previous,
+            "diff": diff,
+            "changed": any(line.kind != "same" for line in diff),
+        },
+    )
+
+
+# --- Calendar and subscriptions ------------------------------------------------------------
+
+
+def calendar(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "participation/calendar.html",
+        {"opportunities": selectors.opportunities(), "form": forms.SubscriptionForm()},
+    )
+
+
+def calendar_ics(request: HttpRequest) -> HttpResponse:
+    body = calendar_feed.opportunities_ical(
+        selectors.opportunities(), request.build_absolute_uri("/")
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="oportunidades-participacion.ics"'
+    return response
+
+
+@require_POST
+def subscribe(request: HttpRequest) -> HttpResponse:
+    form = forms.SubscriptionForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            services.subscription_request(email=form.cleaned_data["email"])
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Le enviamos un correo para confirmar su suscripción."))
+    return redirect("participation:calendar")
+
+
+def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    return _token_page(
+        request,
+        lambda: services.subscription_confirm(token=token),
+        _("Su suscripción está confirmada: le avisaremos de nuevas consultas y sesiones."),
+    )
+
+
+def subscription_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    return _token_page(
+        request,
+        lambda: services.subscription_cancel(token=token),
+        _("Su suscripción fue dada de baja. No recibirá más avisos."),
+    )
+
+
+def _token_page(request: HttpRequest, action: Callable[[], Any], success: str) -> HttpResponse:
+    try:
+        action()
+    except DomainError as exc:
+        return render(
+            request,
+            "participation/message.html",
+            {"title": _("Enlace no válido"), "text": " ".join(exc.messages)},
+            status=400,
+        )
+    return render(request, "participation/message.html", {"title": _("Listo"), "text": success})
+
+
+# --- Citizens ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = forms.RegisterForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.citizen_register(**form.cleaned_data)
+            except DomainError as exc:
+                _fail(request, exc)
+            else:
+                return render(
+                    request,
+                    "participation/message.html",
+                    {
+                        "title": _("Revise su correo"),
+                        "text": _(
+                            "Le enviamos un enlace para verificar su correo electrónico. "
+                            "Después podrá ingresar y comentar en las consultas públicas."
+                        ),
+                    },
+                )
+        else:
+            _form_errors(request, form)
+    return render(
+        request,
+        "participation/register.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    return _token_page(
+        request,
+        lambda: services.citizen_verify(token=token),
+        _("Su correo electrónico está verificado. Ya puede ingresar y comentar."),
+    )
+
+
+@login_required
+@require_POST
+def verification_resend(request: HttpRequest) -> HttpResponse:
+    if selectors.citizen_is_verified(request.user) or not request.user.email:  # type: ignore[union-attr]
+        messages.info(request, _("No hay nada que verificar."))
+    else:
+        services.citizen_verification_send(user=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Le enviamos un nuevo enlace de verificación."))
+    return redirect("participation:index")
+
+
+# --- Secretariat ---------------------------------------------------------------------------
+
+
+def _secretariat_forum(request: HttpRequest, slug: str) -> Any:
+    forum = selectors.forum_get(request.user, slug)
+    if selectors.forum_role(request.user, forum) != selectors.SECRETARIAT:
+        raise PermissionDenied
+    return forum
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forum_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = _secretariat_forum(request, slug)
+    user: Any = request.user
+    if request.method == "POST":
+        action = request.POST.get("accion", "")
+        try:
+            _forum_action(request, user, forum, action)
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect("participation:forum_manage", slug=forum.slug)
+    return render(
+        request,
+        "participation/forum_manage.html",
+        {
+            "forum": forum,
+            "requests": selectors.admission_requests_pending(user, forum),
+            "members": selectors.forum_members(forum),
+            "seats": selectors.forum_seats(forum),
+            "agreements": selectors.forum_agreements(user, forum),
+            "sessions": forum.sessions.order_by("-starts_at")[:20],
+            "seat_form": forms.SeatForm(),
+            "session_form": forms.SessionForm(initial={"convocation_days": forum.convocation_days}),
+            "agreement_form": forms.AgreementForm(),
+            "decision_form": forms.DecisionForm(),
+            "status_form": forms.AgreementStatusForm(),
+        },
+    )
+
+
+def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> None:
+    form: Any
+    if action == "decidir":
+        form = forms.DecisionForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Indique la decisión y su motivo."))
+        admission = AdmissionRequest.objects.filter(
+            pk=form.cleaned_data["request"], forum=forum
+        ).first()
+        if admission is None:
+            raise DomainError(_("La solicitud no existe."))
+        services.admission_decide(
+            actor=user,
+            request=admission,
+            admit=form.cleaned_data["admit"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Decisión registrada."))
+    elif action == "asientos":
+        form = forms.SeatForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Revise el mínimo y el máximo de asientos."))
+        services.seat_rule_set(actor=user, forum=forum, **form.cleaned_data)
+        messages.success(request, _("Asientos actualizados."))
+    elif action == "sesion":
+        form = forms.SessionForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Revise los datos de la sesión."))
+        services.session_schedule(actor=user, forum=forum, **form.cleaned_data)
+        messages.success(request, _("Sesión programada."))
+    elif action == "acuerdo":
+        form = forms.AgreementForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Revise los datos del acuerdo."))
+        data = form.cleaned_data
+        services.agreement_create(
+            actor=user,
+            forum=forum,
+            text=data["text"],
+            responsible=data["responsible"],
+            due_date=data["due_date"],
+            decision_kind=data.get("decision_kind") or "",
+            decision_reference=data.get("decision_reference") or "",
+            decision_url=data.get("decision_url") or "",
+        )
+        messages.success(request, _("Acuerdo registrado."))
+    elif action == "estado_acuerdo":
+        form = forms.AgreementStatusForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Revise el estado del acuerdo."))
+        agreement = Agreement.objects.filter(pk=form.cleaned_data["agreement"], forum=forum).first()
+        if agreement is None:
+            raise DomainError(_("El acuerdo no existe."))
+        services.agreement_update(
+            actor=user,
+            agreement=agreement,
+            status=form.cleaned_data["status"],
+            fulfilled_on=form.cleaned_data.get("fulfilled_on"),
+        )
+        messages.success(request, _("Acuerdo actualizado."))
+    elif action == "retirar":
+        membership = ForumMembership.objects.filter(
+            pk=request.POST.get("membresia") or 0, forum=forum
+        ).first()
+        if membership is None:
+            raise DomainError(_("La membresía no existe."))
+        services.membership_end(
+            actor=user, membership=membership, reason=request.POST.get("motivo", "")
+        )
+        messages.success(request, _("Membresía terminada."))
+    else:
+        raise DomainError(_("Acción desconocida."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    forum = _secretariat_forum(request, slug)
+    session = selectors.session_get(request.user, forum, number)
+    user: Any = request.user
+    if request.method == "POST":
+        action = request.POST.get("accion", "")
+        try:
+            if action == "asistencia":
+                ids = [int(v) for v in request.POST.getlist("presentes") if v.isdigit()]
+                services.attendance_record(actor=user, session=session, present=ids)
+                messages.success(request, _("Asistencia registrada."))
+            elif action == "cerrar":
+                services.session_close(
+                    actor=user, session=session, valid=request.POST.get("valida") == "1"
+                )
+                messages.success(request, _("Sesión cerrada."))
+            elif action == "acta":
+                services.minutes_save(
+                    actor=user, session=session, text=request.POST.get("text", "")
+                )
+                messages.success(request, _("Acta guardada como borrador."))
+            elif action == "aprobar":
+                services.minutes_approve(actor=user, session=session)
+                messages.success(request, _("Acta aprobada."))
+            elif action == "publicar":
+                services.minutes_publish(actor=user, session=session)
+                messages.success(request, _("Acta publicada."))
+            elif action == "convocar":
+                if session.convocation_sent_at is not None:
+                    raise DomainError(_("La convocatoria ya fue enviada."))
+                services.session_convoke(session=session)
+                messages.success(request, _("Convocatoria enviada."))
+            else:
+                raise DomainError(_("Acción desconocida."))
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect("participation:session_manage", slug=forum.slug, number=session.number)
+    present = {a.membership_id for a in session.attendance.all() if a.present}
+    return render(
+        request,
+        "participation/session_manage.html",
+        {
+            "forum": forum,
+            "session": session,
+            "members": selectors.forum_members(forum),
+            "present": present,
+            "quorum": selectors.session_quorum_status(session),
+            "minutes_form": forms.MinutesForm(initial={"text": session.minutes_md}),
+        },
+    )
+
+
+def _managed_consultation(request: HttpRequest, slug: str) -> Consultation:
+    consultation = selectors.consultation_get(request.user, slug)
+    if not selectors.consultation_can_manage(request.user, consultation):
+        raise PermissionDenied
+    return consultation
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _managed_consultation(request, slug)
+    user: Any = request.user
+    if request.method == "POST":
+        action = request.POST.get("accion", "")
+        try:
+            _consultation_action(request, user, consultation, action)
+        except DomainError as exc:
+            _fail(request, exc)
+        return redirect("participation:consultation_manage", slug=consultation.slug)
+    paginator = Paginator(selectors.comments_unanswered(consultation), REPORT_PAGE)
+    return render(
+        request,
+        "participation/consultation_manage.html",
+        {
+            "consultation": consultation,
+            "review": selectors.comments_for_review(consultation)[:100],
+            "unanswered": paginator.get_page(request.GET.get("pagina")),
+            "summary": selectors.consultation_report_summary(consultation),
+            "version_form": forms.VersionForm(
+                initial={"source_md": selectors.consultation_version(consultation).source_md}
+            ),
+            "is_closed": consultation.is_closed(),
+        },
+    )
+
+
+def _consultation_action(
+    request: HttpRequest, user: Any, consultation: Consultation, action: str
+) -> None:
+    form: Any
+    if action == "publicar":
+        services.consultation_publish(actor=user, consultation=consultation)
+        messages.success(request, _("Consulta publicada."))
+    elif action in ("responder", "moderar"):
+        form = (forms.AnswerForm if action == "responder" else forms.ModerationForm)(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Complete la respuesta y su fundamento."))
+        comment = Comment.objects.filter(
+            pk=form.cleaned_data["comment"], consultation=consultation
+        ).first()
+        if comment is None:
+            raise DomainError(_("El comentario no existe."))
+        if action == "responder":
+            services.comment_answer(
+                actor=user,
+                comment=comment,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Respuesta registrada."))
+        else:
+            services.comment_moderate(
+                actor=user,
+                comment=comment,
+                publish=form.cleaned_data["publish"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Moderación registrada."))
+    elif action == "version":
+        form = forms.VersionForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Escriba la nueva versión y la nota de cambios."))
+        version = services.consultation_version_publish(
+            actor=user, consultation=consultation, **form.cleaned_data
+        )
+        messages.success(request, _("Versión %(n)s publicada.") % {"n": version.number})
+    else:
+        raise DomainError(_("Acción desconocida."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_new(request: HttpRequest) -> HttpResponse:
+    if not user_is_rector(request.user):
+        raise PermissionDenied
+    forums = selectors.user_forums_as_secretariat(request.user)  # type: ignore[arg-type]
+    form = forms.ConsultationForm(request.POST or None)
+    if request.method == "POST":
+        forum = forums.filter(pk=request.POST.get("foro") or 0).first()
+        if form.is_valid():
+            try:
+                consultation = services.consultation_create(
+                    actor=request.user,  # type: ignore[arg-type]
+                    forum=forum,
+                    **form.cleaned_data,
+                )
+            except DomainError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(request, _("Consulta creada como borrador."))
+                return redirect("participation:consultation_manage", slug=consultation.slug)
+        else:
+            _form_errors(request, form)
+    return render(
+        request,
+        "participation/consultation_new.html",
+        {"form": form, "forums": forums},
+        status=400 if request.method == "POST" else 200,
+    )
