@@ -47,7 +47,8 @@ def test_classify_records_kind_flags_and_model_version(
 ) -> None:
     first = ingest(verified_account, "mi DNI es 12345678, ya salió mi bono?", minutes=10)
     second = ingest(verified_account, "¿dónde me vacuno?", minutes=5)
-    assert services.messages_classify(message_ids=[first.pk, second.pk]) == 2
+    # Ingestion already classified both (agora/language/receivers.py): nothing left to do.
+    assert services.messages_classify(message_ids=[first.pk, second.pk]) == 0
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.model_version == second.model_version == current_model.version
