@@ -375,46 +375,85 @@ def _raw_pattern(raw: str) -> re.Pattern[str]:
     return pattern
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """One query of one list, as the index sees it."""
+
+    list: CompiledList
+    node: Node
+    positives: tuple[Term, ...]
+    # A lone one-word term: reaching it through the index already means it matched.
+    simple: bool
+
+
 class Matcher:
-    """Every active list, indexed by the first word of each term that can make it match: a
-    message is checked only against the lists that share a word with it (plus the few lists
-    with raw terms)."""
+    """Every query of every active list, indexed by the first word of each term that can make
+    it true: a message is checked only against the queries that share a word with it (plus the
+    few with raw terms), and a lone word needs no evaluation at all."""
 
     def __init__(self, lists: Sequence[CompiledList]) -> None:
         self.lists = list(lists)
-        self.index: dict[str, list[CompiledList]] = defaultdict(list)
-        self.raw_lists = [c for c in self.lists if c.has_raw]
+        self.entries: list[_Entry] = []
+        self.index: dict[str, list[int]] = defaultdict(list)
+        self.raw: list[int] = []
         for compiled in self.lists:
-            for key in compiled.keys:
-                self.index[key].append(compiled)
+            for node in compiled.queries:
+                positives = tuple(dict.fromkeys(_positive_terms(node)))
+                simple = isinstance(node, Term) and not node.raw and len(node.tokens) == 1
+                number = len(self.entries)
+                self.entries.append(_Entry(compiled, node, positives, simple))
+                if any(term.raw for term in positives):
+                    self.raw.append(number)
+                    continue
+                keys: set[str] = set()
+                for term in positives:
+                    word = term.tokens[0]
+                    keys.add(word)
+                    if len(term.tokens) == 1:
+                        keys.update((word + "s", word + "es"))
+                for key in keys:
+                    self.index[key].append(number)
 
     def match_texts(
         self, texts: Sequence[str], entity_ids: Sequence[int]
     ) -> list[list[tuple[CompiledList, list[str]]]]:
         """For each text, the lists it matches (those of its entity and the global ones) and
         the terms found."""
-        results: list[list[tuple[CompiledList, list[str]]]] = []
-        if not self.lists:
+        if not self.entries:
             return [[] for _text in texts]
+        results: list[list[tuple[CompiledList, list[str]]]] = []
+        index, entries = self.index, self.entries
         for original, tokens, entity_id in zip(
             texts, normalize_many(texts), entity_ids, strict=True
         ):
             text = _Text(original, tokens)
-            candidates: dict[int, CompiledList] = {c.id: c for c in self.raw_lists}
+            candidates = set(self.raw)
             for token in text.present:
-                for compiled in self.index.get(token, ()):
-                    candidates[compiled.id] = compiled
-            found: list[tuple[CompiledList, list[str]]] = []
-            for compiled in candidates.values():
-                if compiled.entity_id is not None and compiled.entity_id != entity_id:
+                numbers = index.get(token)
+                if numbers:
+                    candidates.update(numbers)
+            if not candidates:
+                results.append([])
+                continue
+            found: dict[int, tuple[CompiledList, set[str]]] = {}
+            for number in sorted(candidates):
+                entry = entries[number]
+                owner = entry.list.entity_id
+                if owner is not None and owner != entity_id:
                     continue
-                terms: list[str] = []
-                for query in compiled.queries:
-                    if _evaluate(query, text.has):
-                        terms.extend(t.source for t in _positive_terms(query) if text.has(t))
-                if terms:
-                    found.append((compiled, sorted(set(terms), key=str.lower)))
-            results.append(found)
+                if entry.simple:
+                    terms = {entry.positives[0].source}
+                elif _evaluate(entry.node, text.has):
+                    terms = {t.source for t in entry.positives if text.has(t)}
+                else:
+                    continue
+                if entry.list.id in found:
+                    found[entry.list.id][1].update(terms)
+                else:
+                    found[entry.list.id] = (entry.list, terms)
+            results.append(
+                [(compiled, sorted(terms, key=str.lower)) for compiled, terms in found.values()]
+            )
         return results
 
 
