@@ -59,7 +59,7 @@ class AdmissionForm(forms.Form):
     stakeholder_type = forms.ChoiceField(label=_("Tipo de actor"), choices=StakeholderType.choices)
     vote = forms.ChoiceField(label=_("Participación solicitada"), choices=VoteStatus.choices)
     ruc = forms.CharField(label=_("RUC (opcional)"), max_length=11, required=False)
-    website = forms.URLField(label=_("Sitio web (opcional)"), required=False)
+    website = forms.URLField(label=_("Sitio web (opcional)"), required=False, assume_scheme="https")
     motivation = forms.CharField(
         label=_("Motivación"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
@@ -120,7 +120,7 @@ class AgreementForm(forms.Form):
         label=_("Decisión de gobierno vinculada"), choices=DecisionKind.choices, required=False
     )
     decision_reference = forms.CharField(label=_("Referencia"), max_length=300, required=False)
-    decision_url = forms.URLField(label=_("Enlace"), required=False)
+    decision_url = forms.URLField(label=_("Enlace"), required=False, assume_scheme="https")
 
 
 class AgreementStatusForm(forms.Form):
