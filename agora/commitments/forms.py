@@ -32,8 +32,9 @@ class CommitmentFilterForm(forms.Form):
 
     def filters(self) -> CommitmentFilters:
         """The valid criteria only: an invalid one is ignored (and reported on the page)."""
-        data = self.cleaned_data if self.is_bound else {}
-        if self.is_bound and not self.is_valid():
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()
             data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
         return CommitmentFilters(
             plan=data.get("plan") or None,

@@ -133,8 +133,7 @@ def test_lead_entities_are_linked_to_the_directory_by_code() -> None:
         assert (
             lead["name"].split(" (")[0] in text
             or lead["acronym"] in text
-            or (item["lead_entity"] == "pcm"
-            and "PCM" in text)
+            or (item["lead_entity"] == "pcm" and "PCM" in text)
             or "Consejo de Ministros" in text
         ), item["code"]
     assert BY_CODE["PE0059"]["lead_entity"] == "cgr"
