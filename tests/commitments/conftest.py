@@ -42,9 +42,9 @@ def make_commitment(
         commitment = Commitment.objects.create(
             plan=extra.pop("plan_obj", plan),  # type: ignore[misc]
             code=code,
-            title=extra.pop("title", f"Compromiso de prueba {code}"),  # type: ignore[misc]
+            title=extra.pop("title", f"Compromiso de prueba {code}"),
             lead_entity=entities[lead],
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
         for index in range(milestones):
             services.milestone_add(

@@ -54,7 +54,7 @@ def _counts() -> tuple[int, ...]:
 
 def test_milestone_ending_before_it_starts_is_refused(rector: User, commitment: Commitment) -> None:
     before = _counts()
-    with pytest.raises(DomainError, match="termina .* antes de empezar"):
+    with pytest.raises(DomainError, match=r"termina .* antes de empezar"):
         services.milestone_add(
             actor=rector,
             commitment=commitment,
@@ -145,11 +145,8 @@ def test_overdue_detection(commitment: Commitment, first_milestone: Milestone) -
     assert first_milestone.is_overdue(today)
     assert not commitment.milestones.get(order=2).is_overdue(today)
     assert Commitment.objects.with_overdue(today).get(pk=commitment.pk).overdue  # type: ignore[attr-defined]
-    assert (
-        not Commitment.objects.with_overdue(datetime.date(2025, 2, 28))
-        .get(pk=commitment.pk)
-        .overdue
-    )  # type: ignore[attr-defined]
+    before_end = datetime.date(2025, 2, 28)
+    assert not Commitment.objects.with_overdue(before_end).get(pk=commitment.pk).overdue  # type: ignore[attr-defined]
     Milestone.objects.filter(pk=first_milestone.pk).update(status=MilestoneStatus.COMPLETADO)
     assert not Commitment.objects.with_overdue(today).get(pk=commitment.pk).overdue  # type: ignore[attr-defined]
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -144,7 +145,7 @@ def test_plan_page_lists_commission_members_from_the_participation_forum(
         scope="nacional",
         purpose="Seguimiento",
     )
-    today = datetime.date.today()
+    today = timezone.localdate()
     for name, vote in (("Proética", "voz_y_voto"), ("Defensoría del Pueblo", "observador")):
         org = MemberOrganisation.objects.create(name=name, stakeholder_type="sociedad_civil")
         ForumMembership.objects.create(
