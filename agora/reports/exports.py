@@ -65,7 +65,7 @@ def _sheet_title(title: str, used: set[str]) -> str:
 def report_xlsx(data: dict[str, Any]) -> bytes:
     """One sheet per table, with the period and the table's note above the header."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     used: set[str] = set()
     for table in data["tables"]:
         sheet = book.create_sheet(_sheet_title(table["title"], used))

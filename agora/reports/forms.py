@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -34,9 +34,12 @@ class ScoreboardFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = ("", _("Todos"))
-        self.fields["nivel"].choices = [everything, *Level.choices]
-        self.fields["poder"].choices = [everything, *Branch.choices]
-        self.fields["departamento"].choices = [everything, *departments()]
+        cast(forms.ChoiceField, self.fields["nivel"]).choices = [everything, *Level.choices]
+        cast(forms.ChoiceField, self.fields["poder"]).choices = [everything, *Branch.choices]
+        cast(forms.ChoiceField, self.fields["departamento"]).choices = [
+            everything,
+            *departments(),
+        ]
 
     def criteria(self) -> dict[str, Any]:
         """Valid criteria only: a bad value is dropped (and reported by the form)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -41,7 +41,7 @@ def previous_range(start: date, end: date) -> tuple[date, date]:
     return start - timedelta(days=length), start - timedelta(days=1)
 
 
-def percentile(values: list[float], share: float) -> float | None:
+def percentile(values: Sequence[float], share: float) -> float | None:
     """Nearest-rank percentile of sorted values."""
     if not values:
         return None
@@ -49,7 +49,7 @@ def percentile(values: list[float], share: float) -> float | None:
     return values[rank - 1]
 
 
-def _median(values: list[float]) -> float | None:
+def _median(values: Sequence[float]) -> float | None:
     if not values:
         return None
     middle = len(values) // 2
@@ -181,15 +181,15 @@ def _times(period: _Period, now: datetime) -> dict[str, Any]:
     }
 
 
-def _moderation(entity: Entity, since: datetime, until: datetime) -> Counter[str]:
-    counts: Counter[str] = Counter()
+def _moderation(entity: Entity, since: datetime, until: datetime) -> Counter[tuple[str, str, bool]]:
+    counts: Counter[tuple[str, str, bool]] = Counter()
     for row in (
         ModerationAction.objects.filter(entity=entity, created_at__gte=since, created_at__lt=until)
         .values("action", "scope", "is_automatic")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        counts[(row["action"], row["scope"], row["is_automatic"])] += row["n"]  # type: ignore[index]
+        counts[(row["action"], row["scope"], row["is_automatic"])] += row["n"]
     return counts
 
 
@@ -422,8 +422,10 @@ def report_data(
         status__in=[Status.CERRADO, Status.EN_ESPERA]
     )
     overdue = waiting.filter(due_at__lt=now).count()
-    ages = Counter()
+    ages: Counter[str] = Counter()
     for since in waiting.values_list("awaiting_since", flat=True):
+        if since is None:
+            continue
         days = (now - since).days
         ages["0" if days < 1 else "1" if days < 3 else "3" if days < 7 else "7"] += 1
     age_labels = {
@@ -463,9 +465,9 @@ def report_data(
                         _("automática") if automatic else _("manual"),
                     ),
                     count,
-                    moderation_before[(action, scope, automatic)],  # type: ignore[index]
+                    moderation_before[(action, scope, automatic)],
                 ]
-                for (action, scope, automatic), count in sorted(moderation_now.items())  # type: ignore[misc]
+                for (action, scope, automatic), count in sorted(moderation_now.items())
             ],
             description=_(
                 "Nada se borra: los mensajes ocultos se conservan con quién, cuándo y por qué."

@@ -199,15 +199,15 @@ def days_rebuild(pairs: Iterable[tuple[int, date]], now: datetime | None = None)
             elif due is not None and due <= now:
                 item["decided"] += 1
         rollups = []
-        empty = []
+        empty: list[tuple[int, date]] = []
         for entity_id, days in group:
             for day in days:
                 key = (entity_id, day)
-                item = stats.get(key)
-                if item is None and not received[key]:
+                found = stats.get(key)
+                if found is None and not received[key]:
                     empty.append(key)
                     continue
-                item = item or {
+                item = found or {
                     "conversations": 0,
                     "answered": 0,
                     "decided": 0,

@@ -53,21 +53,17 @@ def _board(request: HttpRequest) -> tuple[ScoreboardFilterForm, Any, dict[str, A
 def scoreboard_page(request: HttpRequest) -> HttpResponse:
     form, board, criteria = _board(request)
     page = Paginator(board.rows, PAGE_SIZE).get_page(request.GET.get("pagina"))
-    params = {k: v for k, v in request.GET.items() if k != "pagina" and v}
+    params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "pagina" and v}
     sort_links = {}
+    current = criteria["sort"]
     for key in ("entidad", "recibidos", "respondidos", "mediana", "plazo"):
-        current = criteria["sort"]
-        target = f"-{key}" if current == key else key
+        # "entidad" and "mediana" read A→Z / fastest first; the rest largest first.
+        natural = "ascending" if key in ("entidad", "mediana") else "descending"
+        reverse = "descending" if natural == "ascending" else "ascending"
+        state = natural if current == key else reverse if current == f"-{key}" else ""
         sort_links[key] = {
-            "url": "?" + urlencode({**params, "orden": target}),
-            "state": (
-                "ascending"
-                if (current == key) == (key in ("entidad", "mediana"))
-                and current.lstrip("-") == key
-                else "descending"
-                if current.lstrip("-") == key
-                else ""
-            ),
+            "url": "?" + urlencode({**params, "orden": f"-{key}" if current == key else key}),
+            "state": state,
         }
     chart_rows = [
         [row.acronym or row.name, round(row.within_share, 1)]

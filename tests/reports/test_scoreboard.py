@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -14,7 +15,7 @@ from django.utils import timezone
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox import services
 from agora.inbox.deadlines import DEFINITIONS
-from agora.reports.scoreboard import MIN_MESSAGES, scoreboard
+from agora.reports.scoreboard import MIN_MESSAGES, ScoreRow, scoreboard
 from tests.reports.conftest import MONDAY, event
 
 pytestmark = pytest.mark.django_db
@@ -68,8 +69,8 @@ def busy(minsa_account: SocialAccount, sunat_account: SocialAccount) -> date:
     return date(2026, 3, 10)
 
 
-def _row(code: str, **kwargs: object) -> object:
-    board = scoreboard(**kwargs)  # type: ignore[arg-type]
+def _row(code: str, **kwargs: Any) -> ScoreRow:
+    board = scoreboard(**kwargs)
     return next(row for row in board.rows if row.code == code)
 
 
