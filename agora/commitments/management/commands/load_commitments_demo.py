@@ -26,7 +26,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             _(
-                "Demo de planes: %(plans)s planes, %(commitments)s compromisos y %(milestones)s hitos nuevos."
+                "Demo de planes: %(plans)s planes, %(commitments)s compromisos y "
+                "%(milestones)s hitos nuevos."
             )
             % {
                 "plans": result.plans,
