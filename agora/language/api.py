@@ -27,7 +27,7 @@ from agora.language.taxonomy import Flag, Kind
 
 
 class MessageClassificationSerializer(serializers.ModelSerializer):
-    entity = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    entity: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Message
@@ -57,8 +57,8 @@ class CorrectionInputSerializer(serializers.Serializer):
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
-    entity = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    entity: serializers.Field = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    by: serializers.Field = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = Correction
@@ -89,7 +89,7 @@ class ShowInputSerializer(serializers.Serializer):
 
 
 class ModerationActionSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor: serializers.Field = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = ModerationAction

@@ -24,6 +24,7 @@ from agora.language.taxonomy import FLAGS, KINDS
 MANUAL_VERSION = "manual"
 CHUNK = 2_000
 log = logging.getLogger(__name__)
+_warned_no_model = False
 
 
 def _conversations_refresh(conversation_ids: set[int]) -> None:
@@ -48,9 +49,10 @@ def messages_classify(
     try:
         model = classifier.load()
     except classifier.ModelError:
-        log.warning(
-            "Sin modelo de clasificación: %s mensajes quedan sin clasificar", len(message_ids)
-        )
+        global _warned_no_model
+        if not _warned_no_model:  # once per process: every batch would repeat it
+            log.warning("Sin modelo de clasificación: los mensajes quedan sin clasificar")
+            _warned_no_model = True
         return 0
     forced = set(reclassify_ids)
     done = 0

@@ -40,7 +40,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def api(user: User) -> APIClient:
     client = APIClient()
-    login(client, user)  # type: ignore[arg-type]
+    login(client, user)
     return client
 
 
@@ -76,8 +76,8 @@ def test_correction_from_the_conversation_view(
     assert correction.at is not None
     event = AuditEvent.objects.get(verb="mensaje.clasificacion_corregida")
     assert event.actor == communicator
-    assert event.before["kind"] == "consulta"
-    assert event.after["kind"] == "queja"
+    assert event.before is not None and event.before["kind"] == "consulta"
+    assert event.after is not None and event.after["kind"] == "queja"
 
 
 @pytest.mark.django_db
