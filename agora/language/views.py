@@ -100,11 +100,12 @@ def watchlist_index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     lists = list(watchlists.watchlists_for_staff(user=user).order_by("entity__name", "name"))
     counts = watchlists.watchlist_match_counts(lists, user=user)
+    edits_global, edits_entities = watchlists.watchlist_editable(user=user)
     rows = [
         {
             "list": w,
             "matches": counts.get(w.pk, 0),
-            "can_edit": watchlists.watchlist_can_edit(user=user, entity=w.entity),
+            "can_edit": edits_global if w.entity_id is None else w.entity_id in edits_entities,
             "queries": w.queries.splitlines(),
         }
         for w in lists

@@ -512,6 +512,19 @@ def watchlist_can_edit(*, user: User, entity: Entity | None) -> bool:
     return _manages(user, entity.pk)
 
 
+def watchlist_editable(*, user: User) -> tuple[bool, set[int]]:
+    """Whether this person edits the global lists, and the ids of the entities whose lists
+    they edit (one query, for list pages)."""
+    if not user.is_authenticated or not user.is_active:
+        return False, set()
+    managed = set(
+        Membership.objects.active()
+        .filter(user=user, role=MembershipRole.GESTOR)
+        .values_list("entity_id", flat=True)
+    )
+    return user_is_rector(user), managed
+
+
 def watchlist_owner_choices(*, user: User) -> list[tuple[str, str]]:
     """Where this person may create a list: "" (global) for the rector office, and the codes
     of the entities they manage."""

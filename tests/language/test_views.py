@@ -131,10 +131,20 @@ def minsa_list(manager: User, entities: dict[str, Entity]) -> WatchList:
 
 
 def test_communicator_reads_lists_but_cannot_write(
-    client: Client, communicator: User, minsa_list: WatchList
+    client: Client,
+    communicator: User,
+    minsa_list: WatchList,
+    manager: User,
+    entities: dict[str, Entity],
+    django_assert_max_num_queries: Any,
 ) -> None:
+    for n in range(5):
+        watchlists.watchlist_create(
+            actor=manager, entity=entities["minsa"], name=f"Lista {n}", queries=f"palabra{n}"
+        )
     login(client, communicator)
-    page = html(client.get(LISTS))
+    with django_assert_max_num_queries(12):
+        page = html(client.get(LISTS))
     assert "Dengue" in page and "dengue OR zancudo" in page
     assert f"/lenguaje/vigilancia/{minsa_list.pk}/editar/" not in page
     assert NEW not in page
@@ -155,6 +165,7 @@ def test_other_entity_staff_do_not_see_the_list(
 def test_manager_edits_the_list(client: Client, manager: User, minsa_list: WatchList) -> None:
     login(client, manager)
     url = f"/lenguaje/vigilancia/{minsa_list.pk}/editar/"
+    assert url in html(client.get(LISTS))
     assert "dengue OR zancudo" in html(client.get(url))
     response = client.post(url, {"name": "Dengue", "queries": '"fumigación"'})
     assert response.status_code == 302
