@@ -3,7 +3,7 @@ staff watch-lists with their matches over time, and the allies of an entity."""
 
 from __future__ import annotations
 
-import re
+import functools
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,7 +24,8 @@ from agora.language.forms import AlliesFilterForm, MatchFilterForm, WatchListFor
 from agora.language.models import ModelVersion, WatchList
 from agora.language.taxonomy import Definition, taxonomy_definitions
 
-_EXAMPLE = re.compile(r"«([^»]+)»")
+EXAMPLES_PER_ENTRY = 3
+EXAMPLE_MAX_CHARS = 160
 
 
 def _user(request: HttpRequest) -> User:
@@ -42,10 +43,37 @@ class HelpEntry:
     examples: list[str]
 
 
+@functools.cache
+def _corpus_examples() -> dict[str, tuple[str, ...]]:
+    """A few labelled messages of the project's corpus per kind (without flags) and per flag,
+    spread over the corpus, personal data masked. Read once per process."""
+    from agora.language import model as classifier
+    from agora.language.rules import mask_personal_data
+
+    try:
+        examples = [e for path in classifier.corpus_paths() for e in classifier.read_corpus(path)]
+    except (OSError, ValueError):
+        return {}
+    short = sorted((e for e in examples if len(e.text) <= EXAMPLE_MAX_CHARS), key=lambda e: e.id)
+    groups: dict[str, list[str]] = {}
+    for e in short:
+        if not e.flags:
+            groups.setdefault(e.kind, []).append(e.text)
+        for flag in e.flags:
+            groups.setdefault(flag, []).append(e.text)
+    picked: dict[str, tuple[str, ...]] = {}
+    for label, texts in groups.items():
+        step = max(len(texts) // EXAMPLES_PER_ENTRY, 1)
+        chosen = texts[::step][:EXAMPLES_PER_ENTRY]
+        picked[label] = tuple(mask_personal_data(text) for text in chosen)
+    return picked
+
+
 def _entries(definitions: list[Definition]) -> list[HelpEntry]:
-    """The examples are the quoted ones inside each definition: one source of truth."""
+    """Definitions from taxonomy.py; examples from the labelled corpus."""
+    examples = _corpus_examples()
     return [
-        HelpEntry(d.value, d.label, d.definition, _EXAMPLE.findall(d.definition))
+        HelpEntry(d.value, d.label, d.definition, list(examples.get(d.value, ())))
         for d in definitions
     ]
 

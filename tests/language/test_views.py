@@ -4,18 +4,20 @@ authorization per role."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox import services as inbox
 from agora.inbox.models import Message, ThreadKind
-from agora.language import watchlists
+from agora.language import views, watchlists
 from agora.language.models import ModelVersion, WatchList, WatchMatch
 from agora.language.taxonomy import FLAG_DEFINITIONS, KIND_DEFINITIONS, Flag, Kind
 from tests.inbox.test_views import assert_no_inline_code, html, login, verified
@@ -45,8 +47,12 @@ def test_help_page_is_public_and_lists_the_whole_taxonomy(client: Client) -> Non
     for flag in Flag:
         assert f"<code>{flag.value}</code>" in page
         assert _escaped(FLAG_DEFINITIONS[flag.value]) in page
-    # Examples are taken from the definitions' quoted phrases.
-    assert '<li lang="es-PE">«gracias por la atención»</li>' in page
+    # Examples come from the labelled corpus, a few per kind and flag, personal data masked.
+    examples = views._corpus_examples()
+    for value in [*Kind.values, *Flag.values]:
+        assert examples[value], value
+        assert f'<li lang="es-PE">«{escape(examples[value][0])}»</li>' in page
+    assert not any(re.search(r"\b\d{8}\b", text) for text in examples["datos_personales"])
     assert "Todavía no hay un modelo de clasificación registrado" in page
     assert_no_inline_code(page)
 
