@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain, pairwise, repeat
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ import numpy as np
 from django.conf import settings
 from django.utils import timezone
 from scipy import sparse
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
@@ -38,11 +39,11 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 from agora.core.errors import DomainError
 from agora.language import rules
-from agora.language.normalize import normalize_many
+from agora.language.normalize import LEXICON, PHRASE_LEXICON, tokenize_many
 from agora.language.taxonomy import FLAGS, KINDS, Flag, Kind
 
 # Part of every model version: change it when features or training change.
-CODE_VERSION = "lang-code-6"
+CODE_VERSION = "lang-code-7"
 MAX_MODEL_CHARS = 5_000
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 MODEL_FLAGS = (Flag.INSULTO.value, Flag.SPAM.value, Flag.AMENAZA.value)
@@ -122,107 +123,30 @@ def read_corpus(path: Path | str) -> list[Example]:
 
 
 # --- features -----------------------------------------------------------------------------
+#
+# Three blocks, all computed from the normalised tokens of a message:
+#
+# * words: unigrams and bigrams of the training vocabulary, each occurrence weighted by its
+#   IDF, the sum divided by sqrt(Σ idf²) over the occurrences (the L2 norm when no feature
+#   repeats);
+# * characters: each token's character 2–5-grams ("char_wb"), IDF-weighted and L2-normalised
+#   per token; the message is the sum over its tokens divided by sqrt(number of tokens);
+# * signals (0 or 1): the rule placeholders (DNI, phone, link…), the words and phrases of the
+#   insult, threat and spam lexicons, money amounts, mentions, shouting.
+#
+# Each block is a sum over token occurrences (or adjacent pairs) divided by a per-message
+# factor, and every model is linear, so the score of a message is
+#   Σ_tokens s(token) / norm + Σ_pairs s(pair) / norm + signals · w + b
+# with s() precomputed per token (and per known bigram) at training time, and computed once
+# for a token first seen in production. Classifying a batch is one dict look-up per token
+# and a few numpy gathers and segment sums over the whole batch: no sparse matrix and no
+# Python loop per message. Training builds the same features as a sparse matrix; a test
+# checks that both paths give the same decision values.
 
-
-class _TfidfBlock:
-    """Sublinear TF-IDF, L2-normalised, over features produced per token. ``char`` selects
-    character n-grams of each word (cached per word); otherwise word unigrams and bigrams."""
-
-    def __init__(self, *, char: bool, min_df: int = 2, ngram: tuple[int, int] = (2, 5)) -> None:
-        self.char = char
-        self.min_df = min_df
-        self.ngram = ngram
-        self.vocabulary: dict[str, int] = {}
-        self.idf = np.zeros(0)
-        self._cache: dict[str, list[int]] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_cache"] = {}
-        return state
-
-    def _grams(self, token: str) -> list[str]:
-        padded = f" {token} "
-        low, high = self.ngram
-        return [
-            padded[i : i + n]
-            for n in range(low, min(high, len(padded)) + 1)
-            for i in range(len(padded) - n + 1)
-        ]
-
-    def _doc_features(self, tokens: list[str]) -> set[str]:
-        if self.char:
-            return {gram for token in set(tokens) for gram in self._grams(token)}
-        return set(tokens) | {f"{a} {b}" for a, b in pairwise(tokens)}
-
-    def fit(self, docs: Sequence[list[str]]) -> _TfidfBlock:
-        counts: Counter[str] = Counter()
-        for tokens in docs:
-            counts.update(self._doc_features(tokens))
-        names = sorted(name for name, count in counts.items() if count >= self.min_df)
-        self.vocabulary = {name: index for index, name in enumerate(names)}
-        df = np.array([counts[name] for name in names], dtype=np.float64)
-        self.idf = np.log((1 + len(docs)) / (1 + df)) + 1
-        self._cache = {}
-        return self
-
-    def transform(self, docs: Sequence[list[str]]) -> sparse.csr_matrix:
-        # Feature ids are gathered with map/chain (C loops); -1 marks an unknown feature.
-        rows: list[int] = []
-        if self.char:
-            cache = self._cache
-            if not isinstance(cache, _GramCache) or len(cache) > 500_000:
-                cache = self._cache = _GramCache(self)
-            lookup = cache.__getitem__
-            ids = list(chain.from_iterable(map(lookup, chain.from_iterable(docs))))
-            rows = [sum(map(len, map(lookup, tokens))) for tokens in docs]
-        else:
-            get = self.vocabulary.get
-            ids = []
-            for tokens in docs:
-                before = len(ids)
-                ids.extend(map(get, tokens, repeat(-1)))
-                ids.extend(map(get, map(" ".join, pairwise(tokens)), repeat(-1)))
-                rows.append(len(ids) - before)
-        columns = np.fromiter(ids, dtype=np.int64, count=len(ids))
-        row_index = np.repeat(np.arange(len(docs)), rows)
-        known = columns >= 0
-        matrix = sparse.csr_matrix(
-            (np.ones(int(known.sum())), (row_index[known], columns[known])),
-            shape=(len(docs), len(self.vocabulary)),
-        )
-        matrix.sum_duplicates()
-        np.log(matrix.data, out=matrix.data)
-        matrix.data += 1.0
-        matrix.data *= self.idf[matrix.indices]
-        return l2_normalize(matrix, copy=False)
-
-
-class _GramCache(dict[str, list[int]]):
-    """Known character n-gram ids of each word, computed on first sight."""
-
-    def __init__(self, block: _TfidfBlock) -> None:
-        super().__init__()
-        self.block = block
-
-    def __missing__(self, token: str) -> list[int]:
-        vocabulary = self.block.vocabulary
-        ids = [vocabulary[g] for g in self.block._grams(token) if g in vocabulary]
-        self[token] = ids
-        return ids
-
-
-@dataclass
-class _Prepared:
-    """What the classifier reads of a batch of texts."""
-
-    tokens: list[list[str]]
-    rules: np.ndarray  # one row of rule features per text
-    personal: np.ndarray  # the datos_personales rule, on the whole text
-    wordless: np.ndarray  # nothing but emojis, punctuation or placeholders
-
-
-_RULE_TOKENS = (
+NGRAMS = (2, 5)
+GRAM_MIN_DF = 2
+SEP = "\x00"  # between the texts of a batch (normalize.tokenize_many)
+_SIGNALS = (
     "dni_dato",
     "telefono_dato",
     "correo_dato",
@@ -230,60 +154,384 @@ _RULE_TOKENS = (
     "direccion_dato",
     "url",
     "url_corto",
+    "dinero_cifra",
+    "mencion",
     "lex_spam",
+    "lex_insulto",
+    "lex_amenaza",
+    "lex_amenaza_frase",
+    "lex_dirigido",
+    "lex_futuro",
+    "mayusculas",
 )
-_PERSONAL_TOKENS = frozenset(_RULE_TOKENS[:5])
-_WORDS = frozenset({"de", "que", "la", "el", "en", "y", "no", "por", "los", "se", "me", "mi"})
+_PERSONAL_SIGNALS = 5  # the first five signals are personal data
+_SIGNAL_INDEX = {name: i for i, name in enumerate(_SIGNALS)}
+_SHOUTING = _SIGNAL_INDEX["mayusculas"]
+SIGNAL_WEIGHT = 1.0
+_PAIR_BASE = 1 << 31  # bigram key = row(first) * _PAIR_BASE + row(second)
+_TABLE_LIMIT = 400_000  # tokens remembered beyond the vocabulary before starting afresh
+_ONE_LETTER_WORDS = frozenset({"y", "o", "a"})
+
+
+def _grams(token: str) -> list[str]:
+    padded = f" {token} "
+    low, high = NGRAMS
+    return [
+        padded[i : i + n]
+        for n in range(low, min(high, len(padded)) + 1)
+        for i in range(len(padded) - n + 1)
+    ]
 
 
 def _is_word(token: str) -> bool:
-    """A word of two letters or more (not an emoji name, placeholder or punctuation)."""
-    return len(token) > 1 and token.isalpha()
+    """A word (not an emoji name, placeholder or punctuation)."""
+    return (len(token) > 1 and token.isalpha()) or token in _ONE_LETTER_WORDS
 
 
-def _prepare(texts: Sequence[str]) -> _Prepared:
-    """Normalises each text; the rules run inside the normalisation and leave placeholder
-    tokens, which become the rule features without a second pass over the text."""
-    rows: list[list[float]] = []
-    personal: list[bool] = []
-    wordless: list[bool] = []
-    tokens = normalize_many([raw[:MAX_MODEL_CHARS] for raw in texts])
-    for raw, words in zip(texts, tokens, strict=True):
-        present = set(words)
-        rows.append([float(name in present) for name in _RULE_TOKENS])
-        personal.append(
-            not _PERSONAL_TOKENS.isdisjoint(present)
-            or (len(raw) > MAX_MODEL_CHARS and rules.has_personal_data(raw))
-        )
-        wordless.append(_WORDS.isdisjoint(present) and not any(map(_is_word, present)))
-    return _Prepared(
-        tokens,
-        np.array(rows, dtype=np.float64).reshape(len(texts), len(_RULE_TOKENS)),
-        np.array(personal, dtype=bool),
-        np.array(wordless, dtype=bool),
-    )
+def _signal_of(token: str) -> int:
+    """The signal column a token turns on, or -1."""
+    index = _SIGNAL_INDEX.get(token)
+    if index is None:
+        marker = LEXICON.get(token)
+        index = -1 if marker is None else _SIGNAL_INDEX[marker]
+    return index
+
+
+def _idf(document_frequency: np.ndarray, documents: int) -> np.ndarray:
+    return np.log((1 + documents) / (1 + document_frequency)) + 1
+
+
+def split_docs(flat: Sequence[str]) -> list[list[str]]:
+    """The flat tokens of a batch, one list per text."""
+    docs: list[list[str]] = [[]]
+    for token in flat:
+        if token == SEP:
+            docs.append([])
+        else:
+            docs[-1].append(token)
+    return docs
+
+
+def _signals(docs: Sequence[list[str]], shouting: Sequence[int]) -> np.ndarray:
+    """The signal block of ``docs`` (reference path)."""
+    signals = np.zeros((len(docs), len(_SIGNALS)))
+    for row, tokens in enumerate(docs):
+        for token in tokens:
+            column = _signal_of(token)
+            if column >= 0:
+                signals[row, column] = 1.0
+        for pair in map(" ".join, pairwise(tokens)):
+            marker = PHRASE_LEXICON.get(pair)
+            if marker is not None:
+                signals[row, _SIGNAL_INDEX[marker]] = 1.0
+    signals[list(shouting), _SHOUTING] = 1.0
+    return signals * SIGNAL_WEIGHT
 
 
 @dataclass
-class _Featurizer:
-    word: _TfidfBlock = field(default_factory=lambda: _TfidfBlock(char=False, min_df=1))
-    char: _TfidfBlock = field(default_factory=lambda: _TfidfBlock(char=True, min_df=2))
-    rule_weight: float = 1.0
+class _Vocabulary:
+    """Word unigrams and bigrams (every one seen in training) and character n-grams (seen in
+    two messages at least), with their IDF."""
 
-    def fit(self, prepared: _Prepared) -> _Featurizer:
-        self.word.fit(prepared.tokens)
-        self.char.fit(prepared.tokens)
-        return self
+    words: dict[str, int]
+    bigrams: dict[str, int]
+    word_idf: np.ndarray  # unigrams, then bigrams
+    grams: dict[str, int]
+    gram_idf: np.ndarray
 
-    def transform(self, prepared: _Prepared) -> sparse.csr_matrix:
-        return sparse.hstack(
-            [
-                self.word.transform(prepared.tokens),
-                self.char.transform(prepared.tokens),
-                sparse.csr_matrix(prepared.rules * self.rule_weight),
-            ],
-            format="csr",
+    @classmethod
+    def fit(cls, docs: Sequence[list[str]]) -> _Vocabulary:
+        words: Counter[str] = Counter()
+        bigrams: Counter[str] = Counter()
+        grams: Counter[str] = Counter()
+        gram_cache: dict[str, list[str]] = {}
+        for tokens in docs:
+            distinct = set(tokens)
+            words.update(distinct)
+            bigrams.update(set(map(" ".join, pairwise(tokens))))
+            grams.update(
+                {g for token in distinct for g in gram_cache.setdefault(token, _grams(token))}
+            )
+        word_names = sorted(words)
+        bigram_names = sorted(bigrams)
+        gram_names = sorted(name for name, count in grams.items() if count >= GRAM_MIN_DF)
+        frequency = np.array(
+            [words[w] for w in word_names] + [bigrams[b] for b in bigram_names], dtype=np.float64
         )
+        return cls(
+            words={w: i for i, w in enumerate(word_names)},
+            bigrams={b: i for i, b in enumerate(bigram_names)},
+            word_idf=_idf(frequency, len(docs)),
+            grams={g: i for i, g in enumerate(gram_names)},
+            gram_idf=_idf(np.array([grams[g] for g in gram_names], dtype=np.float64), len(docs)),
+        )
+
+    @property
+    def width(self) -> int:
+        return len(self.words) + len(self.bigrams) + len(self.grams) + len(_SIGNALS)
+
+    def token_grams(self, tokens: Sequence[str]) -> sparse.csr_matrix:
+        """One row per token: its known character n-grams, IDF-weighted, L2-normalised."""
+        grams = self.grams
+        indptr = [0]
+        indices: list[int] = []
+        for token in tokens:
+            indices.extend(sorted({grams[g] for g in _grams(token) if g in grams}))
+            indptr.append(len(indices))
+        columns = np.array(indices, dtype=np.int64)
+        matrix = sparse.csr_matrix(
+            (self.gram_idf[columns], columns, np.array(indptr, dtype=np.int64)),
+            shape=(len(tokens), len(grams)),
+        )
+        return l2_normalize(matrix, copy=False)
+
+    def design(self, docs: Sequence[list[str]], shouting: Sequence[int]) -> sparse.csr_matrix:
+        """The feature matrix of ``docs`` (training, and the reference path of the tests)."""
+        n_words = len(self.words)
+        word_rows: list[int] = []
+        word_cols: list[int] = []
+        for row, tokens in enumerate(docs):
+            ids = [self.words[t] for t in tokens if t in self.words]
+            ids += [
+                n_words + self.bigrams[b]
+                for b in map(" ".join, pairwise(tokens))
+                if b in self.bigrams
+            ]
+            word_rows.extend([row] * len(ids))
+            word_cols.extend(ids)
+        owners = np.array(word_rows, dtype=np.int64)
+        columns = np.array(word_cols, dtype=np.int64)
+        values = self.word_idf[columns]
+        norms = np.sqrt(np.bincount(owners, weights=values**2, minlength=len(docs)))
+        norms[norms == 0] = 1.0
+        word_block = sparse.csr_matrix(
+            (values / norms[owners], (owners, columns)),
+            shape=(len(docs), n_words + len(self.bigrams)),
+        )
+        distinct = sorted({t for tokens in docs for t in tokens})
+        position = {t: i for i, t in enumerate(distinct)}
+        doc_rows: list[int] = []
+        doc_cols: list[int] = []
+        doc_vals: list[float] = []
+        for row, tokens in enumerate(docs):
+            scale = 1.0 / np.sqrt(max(len(tokens), 1))
+            doc_rows.extend([row] * len(tokens))
+            doc_cols.extend(position[t] for t in tokens)
+            doc_vals.extend([scale] * len(tokens))
+        occurrences = sparse.csr_matrix(
+            (doc_vals, (doc_rows, doc_cols)), shape=(len(docs), len(distinct))
+        )
+        char_block = occurrences @ self.token_grams(distinct)
+        return sparse.hstack(
+            [word_block, char_block, sparse.csr_matrix(_signals(docs, shouting))], format="csr"
+        )
+
+
+class _TokenRows(dict[str, int]):
+    """Token → row of the score tables; a token first seen gets the next free row and is
+    queued so that its score is computed once, for the whole batch."""
+
+    def __init__(self, base: dict[str, int]) -> None:
+        super().__init__(base)
+        self.pending: list[str] = []
+
+    def __missing__(self, token: str) -> int:
+        row = self[token] = len(self)
+        self.pending.append(token)
+        return row
+
+
+@dataclass
+class _Scorer:
+    """The trained linear models folded into per-token score tables (see above)."""
+
+    vocabulary: _Vocabulary
+    labels: tuple[str, ...]  # the kinds in the kind model's order, then MODEL_FLAGS
+    char_weights: np.ndarray  # grams × labels: to score tokens first seen in production
+    token_scores: np.ndarray  # rows × (labels for chars | labels for words | idf²)
+    word_flags: np.ndarray  # rows: True where the token is a word
+    signal_of: np.ndarray  # rows: signal column or -1
+    pair_keys: np.ndarray  # sorted keys of the known bigrams
+    pair_scores: np.ndarray  # per key: labels for words | idf²
+    phrase_keys: np.ndarray  # sorted keys of the lexicon phrases
+    phrase_signals: np.ndarray  # per key: signal column
+    signal_weights: np.ndarray  # signals × labels
+    bias: np.ndarray  # labels
+    sep_row: int
+    base_rows: int
+    rows: _TokenRows = field(default_factory=lambda: _TokenRows({}), repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["rows"] = dict(list(self.rows.items())[: self.base_rows])
+        for name in ("token_scores", "word_flags", "signal_of"):
+            state[name] = getattr(self, name)[: self.base_rows]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.rows = _TokenRows(state["rows"])
+
+    @classmethod
+    def build(
+        cls,
+        vocabulary: _Vocabulary,
+        labels: tuple[str, ...],
+        weights: np.ndarray,
+        bias: np.ndarray,
+    ) -> _Scorer:
+        """``weights``: features × labels, in the column order of ``_Vocabulary.design``."""
+        n_words, n_bigrams = len(vocabulary.words), len(vocabulary.bigrams)
+        n_grams = len(vocabulary.grams)
+        word_idf = vocabulary.word_idf
+        char_w = weights[n_words + n_bigrams : n_words + n_bigrams + n_grams]
+        tokens = sorted(vocabulary.words, key=vocabulary.words.__getitem__)
+        phrase_words = {w for phrase in PHRASE_LEXICON for w in phrase.split()}
+        extra = sorted((set(LEXICON) | phrase_words) - set(tokens))
+        all_tokens = [*tokens, SEP, *extra]
+        token_scores = np.zeros((len(all_tokens), 2 * len(labels) + 1))
+        token_scores[:, : len(labels)] = vocabulary.token_grams(all_tokens) @ char_w
+        token_scores[len(tokens)] = 0.0  # the separator
+        token_scores[: len(tokens), len(labels) : 2 * len(labels)] = (
+            weights[:n_words] * word_idf[:n_words, None]
+        )
+        token_scores[: len(tokens), -1] = word_idf[:n_words] ** 2
+        rows = _TokenRows({t: i for i, t in enumerate(all_tokens)})
+
+        def key(pair: str) -> int:
+            first, second = pair.split(" ")
+            return rows[first] * _PAIR_BASE + rows[second]
+
+        bigrams = sorted(vocabulary.bigrams, key=vocabulary.bigrams.__getitem__)
+        keys = np.array([key(b) for b in bigrams], dtype=np.int64)
+        pair_scores = np.hstack(
+            [
+                weights[n_words : n_words + n_bigrams] * word_idf[n_words:, None],
+                word_idf[n_words:, None] ** 2,
+            ]
+        )
+        order = np.argsort(keys, kind="stable")
+        phrases = sorted(PHRASE_LEXICON, key=key)
+        return cls(
+            vocabulary=vocabulary,
+            labels=labels,
+            char_weights=np.ascontiguousarray(char_w),
+            token_scores=token_scores,
+            word_flags=np.array([_is_word(t) for t in all_tokens], dtype=bool),
+            signal_of=np.array([_signal_of(t) for t in all_tokens], dtype=np.int64),
+            pair_keys=keys[order],
+            pair_scores=np.ascontiguousarray(pair_scores[order]),
+            phrase_keys=np.array([key(p) for p in phrases], dtype=np.int64),
+            phrase_signals=np.array(
+                [_SIGNAL_INDEX[PHRASE_LEXICON[p]] for p in phrases], dtype=np.int64
+            ),
+            signal_weights=weights[n_words + n_bigrams + n_grams :] * SIGNAL_WEIGHT,
+            bias=bias,
+            sep_row=rows[SEP],
+            base_rows=len(all_tokens),
+            rows=rows,
+        )
+
+    def _add_pending(self) -> None:
+        """Scores of the tokens first seen in this batch (their word part is zero: they are
+        not in the vocabulary)."""
+        pending = self.rows.pending
+        if not pending:
+            return
+        labels = len(self.labels)
+        scores = np.zeros((len(pending), self.token_scores.shape[1]))
+        scores[:, :labels] = self.vocabulary.token_grams(pending) @ self.char_weights
+        self.token_scores = np.vstack([self.token_scores, scores])
+        self.word_flags = np.concatenate([self.word_flags, [_is_word(t) for t in pending]])
+        self.signal_of = np.concatenate([self.signal_of, [_signal_of(t) for t in pending]])
+        pending.clear()
+
+    def _forget_new_tokens(self) -> None:
+        base = self.base_rows
+        self.rows = _TokenRows(dict(list(self.rows.items())[:base]))
+        self.token_scores = self.token_scores[:base]
+        self.word_flags = self.word_flags[:base]
+        self.signal_of = self.signal_of[:base]
+
+    def decide(
+        self, flat: Sequence[str], shouting: Sequence[int], n_docs: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Decision values (texts × labels), whether each text has a word, and the signals of
+        each text; ``flat``: the tokens of ``n_docs`` texts separated by SEP."""
+        if len(self.rows) > self.base_rows + _TABLE_LIMIT:
+            self._forget_new_tokens()
+        rows = np.fromiter(map(self.rows.__getitem__, flat), dtype=np.int64, count=len(flat))
+        self._add_pending()
+        labels = len(self.labels)
+        is_sep = rows == self.sep_row
+        separators = np.flatnonzero(is_sep)
+        if len(separators) != n_docs - 1:
+            raise ModelError("Lote de textos mal separado.")
+        starts = np.concatenate([[0], separators + 1])
+        lengths = np.concatenate([separators, [len(rows)]]) - starts
+        owner = np.cumsum(is_sep)  # text of each token (separators: the next text)
+        # Per-text sums of the token tables; a text's segment ends with its separator, whose
+        # scores are zero. A zero row closes the batch for a last empty text.
+        per_token = np.vstack([self.token_scores[rows], np.zeros((1, 2 * labels + 1))])
+        sums = np.add.reduceat(per_token, starts, axis=0)
+        sums[lengths == 0] = 0.0
+        signals = np.zeros((n_docs, len(_SIGNALS)), dtype=bool)
+        if len(rows) > 1:
+            keys = rows[:-1] * _PAIR_BASE + rows[1:]  # pairs across texts hold SEP: unknown
+            for table, handle in ((self.pair_keys, "pairs"), (self.phrase_keys, "phrases")):
+                if not len(table):
+                    continue
+                places = np.searchsorted(table, keys)
+                places[places >= len(table)] = 0
+                positions = np.flatnonzero(table[places] == keys)
+                if not len(positions):
+                    continue
+                if handle == "phrases":
+                    signals[owner[positions], self.phrase_signals[places[positions]]] = True
+                    continue
+                values = self.pair_scores[places[positions]]
+                for column in range(labels + 1):
+                    sums[:, labels + column] += np.bincount(
+                        owner[positions], weights=values[:, column], minlength=n_docs
+                    )
+        char_part = sums[:, :labels] / np.sqrt(np.maximum(lengths, 1))[:, None]
+        norms = np.sqrt(sums[:, -1])
+        norms[norms == 0] = 1.0
+        word_part = sums[:, labels : 2 * labels] / norms[:, None]
+        signal_col = self.signal_of[rows]
+        marked = signal_col >= 0
+        signals[owner[marked], signal_col[marked]] = True
+        signals[list(shouting), _SHOUTING] = True
+        has_word = np.zeros(n_docs, dtype=bool)
+        has_word[owner[self.word_flags[rows]]] = True
+        decision = char_part + word_part + signals @ self.signal_weights + self.bias
+        return decision, has_word, signals
+
+
+@dataclass
+class _Prepared:
+    """What the classifier reads of a batch of texts."""
+
+    flat: list[str]  # tokens of every text, separated by SEP
+    shouting: list[int]
+    size: int
+    long_personal: np.ndarray  # longer than the model reads, with personal data after that
+
+    def docs(self) -> list[list[str]]:
+        return split_docs(self.flat) if self.size else []
+
+
+def _prepare(texts: Sequence[str]) -> _Prepared:
+    flat, shouting = tokenize_many([raw[:MAX_MODEL_CHARS] for raw in texts])
+    long_personal = np.array(
+        [len(raw) > MAX_MODEL_CHARS and rules.has_personal_data(raw) for raw in texts],
+        dtype=bool,
+    )
+    return _Prepared(flat, shouting, len(texts), long_personal)
+
+
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return np.asarray(expit(values))
 
 
 def _kind_classifier() -> OneVsRestClassifier:
@@ -323,17 +571,79 @@ def _choose_threshold(y: np.ndarray, scores: np.ndarray, flag: str) -> float:
 
 
 @dataclass
+class _Fitted:
+    vocabulary: _Vocabulary
+    kind_model: OneVsRestClassifier
+    flag_models: dict[str, LogisticRegression | None]
+
+    def kind_labels(self) -> tuple[str, ...]:
+        return tuple(str(k) for k in self.kind_model.classes_)
+
+    def compile(self) -> _Scorer:
+        """The scorer: kind columns in the kind model's order, then MODEL_FLAGS."""
+        width = self.vocabulary.width
+        columns: list[np.ndarray] = []
+        bias: list[float] = []
+        estimators = self.kind_model.estimators_
+        if len(estimators) == 1:  # two kinds only: one estimator for the second one
+            coef, intercept = _linear(estimators[0], width)
+            columns += [-coef, coef]
+            bias += [-intercept, intercept]
+        else:
+            for estimator in estimators:
+                coef, intercept = _linear(estimator, width)
+                columns.append(coef)
+                bias.append(intercept)
+        for flag in MODEL_FLAGS:
+            coef, intercept = _linear(self.flag_models.get(flag), width)
+            columns.append(coef)
+            bias.append(intercept)
+        return _Scorer.build(
+            self.vocabulary,
+            self.kind_labels() + MODEL_FLAGS,
+            np.column_stack(columns),
+            np.array(bias, dtype=np.float64),
+        )
+
+
+def _linear(estimator: Any, width: int) -> tuple[np.ndarray, float]:
+    """Weights and intercept of a fitted binary linear model (zeros for no model)."""
+    if estimator is None or not hasattr(estimator, "coef_"):
+        return np.zeros(width), 0.0
+    return np.asarray(estimator.coef_, dtype=np.float64).ravel(), float(
+        np.ravel(estimator.intercept_)[0]
+    )
+
+
+def _fit(
+    docs: Sequence[list[str]],
+    shouting: Sequence[int],
+    kinds: np.ndarray,
+    flags: dict[str, np.ndarray],
+) -> _Fitted:
+    vocabulary = _Vocabulary.fit(docs)
+    matrix = vocabulary.design(docs, shouting)
+    kind_model = _kind_classifier().fit(matrix, kinds)
+    flag_models: dict[str, LogisticRegression | None] = {}
+    for flag in MODEL_FLAGS:
+        y = flags[flag]
+        flag_models[flag] = _flag_classifier().fit(matrix, y) if 0 < y.sum() < len(y) else None
+    return _Fitted(vocabulary, kind_model, flag_models)
+
+
+@dataclass
 class TrainedModel:
     version: str
     trained_at: datetime
     corpus_size: int
     extra_size: int
-    featurizer: _Featurizer
+    scorer: _Scorer
     kind_model: OneVsRestClassifier
     flag_models: dict[str, LogisticRegression | None]
     thresholds: dict[str, float]
     validation: dict[str, Any]
     kinds: tuple[str, ...] = KINDS
+    code_version: str = CODE_VERSION
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -351,71 +661,56 @@ class TrainedModel:
             results.extend(self._classify_batch(texts[start : start + batch]))
         return results
 
+    def scores(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """Column names and a table (texts × names): kind probabilities, then the
+        probability of each flag (``datos_personales``: 1 or 0, from the rules)."""
+        scorer = self.scorer
+        prepared = _prepare(texts)
+        with self._lock:  # the token table grows with tokens first seen
+            decision, has_word, signals = scorer.decide(
+                prepared.flat, prepared.shouting, prepared.size
+            )
+        probability = _sigmoid(decision)
+        kind_labels = list(scorer.labels[: -len(MODEL_FLAGS)])
+        kinds = probability[:, : len(kind_labels)]
+        kinds /= kinds.sum(axis=1, keepdims=True)
+        # Nothing but emojis, punctuation or placeholders: a reaction, whatever the model says.
+        if Kind.OTRO.value in kind_labels:
+            wordless = ~has_word
+            kinds[wordless] = 0.0
+            kinds[wordless, kind_labels.index(Kind.OTRO.value)] = 1.0
+        flags = probability[:, len(kind_labels) :]
+        for index, flag in enumerate(MODEL_FLAGS):
+            if self.flag_models.get(flag) is None:
+                flags[:, index] = 0.0
+        personal = signals[:, :_PERSONAL_SIGNALS].any(axis=1) | prepared.long_personal
+        table = np.hstack([kinds, flags, personal[:, None].astype(np.float64)])
+        return kind_labels + list(MODEL_FLAGS) + [Flag.DATOS_PERSONALES.value], table
+
     def _classify_batch(self, texts: Sequence[str]) -> list[Result]:
         if not texts:
             return []
-        prepared = _prepare(texts)
-        with self._lock:  # the per-word cache of the vectoriser is shared
-            matrix = self.featurizer.transform(prepared)
-        kind_scores = self.kind_model.predict_proba(matrix)
-        kind_order = [str(k) for k in self.kind_model.classes_]
-        # Nothing but emojis or punctuation: a reaction, whatever the model says.
-        otro = kind_order.index(Kind.OTRO.value)
-        kind_scores[prepared.wordless] = 0.0
-        kind_scores[prepared.wordless, otro] = 1.0
-        kind_index = kind_scores.argmax(axis=1)
-        columns = [kind_scores]
-        flag_names: list[str] = []
-        for flag in MODEL_FLAGS:
-            classifier = self.flag_models.get(flag)
-            if classifier is None:
-                scores = np.zeros(len(texts))
-            else:
-                scores = classifier.predict_proba(matrix)[:, 1]
-            columns.append(scores[:, None])
-            flag_names.append(flag)
-        columns.append(prepared.personal.astype(np.float64)[:, None])
-        flag_names.append(Flag.DATOS_PERSONALES.value)
-        table = np.round(np.hstack(columns), 4)
+        names, table = self.scores(texts)
+        table = np.round(table, 4)
+        n_kinds = len(names) - len(MODEL_FLAGS) - 1
+        kind_index = table[:, :n_kinds].argmax(axis=1)
         thresholds = np.array(
-            [self.thresholds.get(f, 0.5) for f in flag_names[:-1]] + [0.5], dtype=np.float64
+            [self.thresholds.get(f, 0.5) for f in MODEL_FLAGS] + [0.5], dtype=np.float64
         )
-        flagged = table[:, len(kind_order) :] >= thresholds
-        names = kind_order + flag_names
+        flagged = table[:, n_kinds:] >= thresholds
+        flag_names = names[n_kinds:]
         version = self.version
-        rows = table.tolist()
-        flags_rows = flagged.tolist()
         return [
             Result(
-                kind_order[k],
+                names[k],
                 [flag for flag, on in zip(flag_names, marks, strict=True) if on],
                 dict(zip(names, row, strict=True)),
                 version,
             )
-            for k, row, marks in zip(kind_index.tolist(), rows, flags_rows, strict=True)
+            for k, row, marks in zip(
+                kind_index.tolist(), table.tolist(), flagged.tolist(), strict=True
+            )
         ]
-
-
-def _fit(
-    prepared: _Prepared, kinds: np.ndarray, flags: dict[str, np.ndarray]
-) -> tuple[_Featurizer, OneVsRestClassifier, dict[str, LogisticRegression | None]]:
-    featurizer = _Featurizer().fit(prepared)
-    matrix = featurizer.transform(prepared)
-    kind_model = _kind_classifier().fit(matrix, kinds)
-    flag_models: dict[str, LogisticRegression | None] = {}
-    for flag in MODEL_FLAGS:
-        y = flags[flag]
-        flag_models[flag] = _flag_classifier().fit(matrix, y) if 0 < y.sum() < len(y) else None
-    return featurizer, kind_model, flag_models
-
-
-def _subset(prepared: _Prepared, index: np.ndarray) -> _Prepared:
-    return _Prepared(
-        [prepared.tokens[i] for i in index],
-        prepared.rules[index],
-        prepared.personal[index],
-        prepared.wordless[index],
-    )
 
 
 def model_version(corpus: Iterable[Path], extra: Sequence[Example]) -> str:
@@ -436,7 +731,8 @@ def train(
     corpus: Sequence[Path | str], *, extra: Sequence[Example] = (), folds: int = 5
 ) -> TrainedModel:
     """A model trained on the corpus lines outside the held-out split, plus ``extra`` (staff
-    corrections). Flag thresholds come from out-of-fold predictions on the same data."""
+    corrections). Flag thresholds come from out-of-fold predictions on the same data (a
+    validation carved from the training part; the held-out part is never read here)."""
     paths = [Path(p) for p in corpus]
     examples = [e for path in paths for e in read_corpus(path) if not is_held_out(e.id)]
     examples += list(extra)
@@ -445,6 +741,8 @@ def train(
     if len({e.kind for e in examples}) < 2:
         raise ModelError("Se necesitan ejemplos de al menos dos tipos de mensaje para entrenar.")
     prepared = _prepare([e.text for e in examples])
+    docs = prepared.docs()
+    shouting = set(prepared.shouting)
     kinds = np.array([e.kind for e in examples])
     flags = {f: np.array([f in e.flags for e in examples], dtype=int) for f in MODEL_FLAGS}
 
@@ -456,13 +754,17 @@ def train(
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=0)
     stratify = kinds if smallest >= 2 else np.zeros(len(examples))
     for train_index, test_index in splitter.split(np.zeros(len(examples)), stratify):
-        part = _subset(prepared, train_index)
-        featurizer, kind_model, flag_models = _fit(
-            part, kinds[train_index], {f: y[train_index] for f, y in flags.items()}
+        fitted = _fit(
+            [docs[i] for i in train_index],
+            [n for n, i in enumerate(train_index) if i in shouting],
+            kinds[train_index],
+            {f: y[train_index] for f, y in flags.items()},
         )
-        matrix = featurizer.transform(_subset(prepared, test_index))
-        oof_kind[test_index] = kind_model.predict(matrix)
-        for flag, classifier in flag_models.items():
+        matrix = fitted.vocabulary.design(
+            [docs[i] for i in test_index], [n for n, i in enumerate(test_index) if i in shouting]
+        )
+        oof_kind[test_index] = fitted.kind_model.predict(matrix)
+        for flag, classifier in fitted.flag_models.items():
             if classifier is not None:
                 oof_flags[flag][test_index] = classifier.predict_proba(matrix)[:, 1]
     thresholds = {f: _choose_threshold(flags[f], oof_flags[f], f) for f in MODEL_FLAGS}
@@ -485,15 +787,15 @@ def train(
             "f1": round(float(f), 4),
         }
 
-    featurizer, kind_model, flag_models = _fit(prepared, kinds, flags)
+    fitted = _fit(docs, prepared.shouting, kinds, flags)
     return TrainedModel(
         version=model_version(paths, extra),
         trained_at=timezone.now(),
         corpus_size=len(examples) - len(extra),
         extra_size=len(extra),
-        featurizer=featurizer,
-        kind_model=kind_model,
-        flag_models=flag_models,
+        scorer=fitted.compile(),
+        kind_model=fitted.kind_model,
+        flag_models=fitted.flag_models,
         thresholds=thresholds,
         validation=validation,
     )
@@ -554,9 +856,20 @@ def load(version: str | None = None) -> TrainedModel:
         if key not in _loaded:
             if not path.exists():
                 raise ModelError("No existe el modelo %(version)s." % {"version": version})
-            model = joblib.load(path)
+            try:
+                model = joblib.load(path)
+            except Exception as error:  # a file pickled by other code: unusable, not fatal
+                raise ModelError(
+                    "El modelo %(version)s no se puede leer con esta versión del código: "
+                    "ejecute «agora classify_train»." % {"version": version}
+                ) from error
             if not isinstance(model, TrainedModel):
                 raise ModelError("El archivo %(path)s no es un modelo." % {"path": path})
+            if getattr(model, "code_version", None) != CODE_VERSION:
+                raise ModelError(
+                    "El modelo %(version)s fue entrenado con otra versión del código: "
+                    "ejecute «agora classify_train»." % {"version": version}
+                )
             _loaded.clear()
             _loaded[key] = model
         return _loaded[key]

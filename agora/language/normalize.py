@@ -350,10 +350,12 @@ def _lexicon_markers(tokens: list[str]) -> list[str]:
 SEPARATOR = " \x00 "
 
 
-def normalize_many(texts: Sequence[str]) -> list[list[str]]:
-    """The tokens of each text, in order: what :func:`normalize` returns, for a batch."""
+def tokenize_many(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The normalised tokens of a batch as one flat list, the texts separated by a "\x00"
+    token, without lexicon markers; and the indexes of the texts written in capitals. What
+    the classifier reads (it turns lexicon words and phrases into features itself)."""
     if not texts:
-        return []
+        return [], []
     big = SEPARATOR.join(texts)
     if big.count("\x00") != len(texts) - 1:
         texts = [text.replace("\x00", " ") for text in texts]
@@ -369,8 +371,16 @@ def normalize_many(texts: Sequence[str]) -> list[list[str]]:
             texts[index] = _placeholders(texts[index])
         big = SEPARATOR.join(texts)
     flat = _RAW_TOKEN.findall(big.lower())
-    joined = " ".join(map(_WORDS.__getitem__, flat))
-    docs = [doc.split() for doc in joined.split("\x00")]
+    return " ".join(map(_WORDS.__getitem__, flat)).split(), shouting
+
+
+def normalize_many(texts: Sequence[str]) -> list[list[str]]:
+    """The tokens of each text, in order, with the lexicon and shouting markers appended:
+    what :func:`normalize` returns, for a batch."""
+    if not texts:
+        return []
+    flat, shouting = tokenize_many(texts)
+    docs = [doc.split() for doc in " ".join(flat).split("\x00")]
     for tokens in docs:
         if not _LEXICON_WORDS.isdisjoint(tokens) or not _PHRASE_STARTS.isdisjoint(tokens):
             tokens += _lexicon_markers(tokens)
@@ -452,7 +462,7 @@ for _words, _marker in ((_INSULTS, "lex_insulto"), (_THREATS, "lex_amenaza"), (_
         if not _word.endswith("s"):
             LEXICON[_word + "s"] = _marker
 PHRASE_LEXICON: dict[str, str] = {
-    "a la mala": "lex_amenaza_frase",
+    "la mala": "lex_amenaza_frase",
     "sale vivo": "lex_amenaza_frase",
     "su merecido": "lex_amenaza_frase",
     "donde vive": "lex_amenaza_frase",
