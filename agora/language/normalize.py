@@ -85,7 +85,10 @@ _TRAILING_DIGITS = re.compile(r"^[a-z]+\d{2,}$")
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 _DIGIT = re.compile(r"\d")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_URL_HINT = re.compile(r"https?:|www\.|\.[a-z]{2,6}\b", re.IGNORECASE)
+# Necessary conditions of the link and money patterns, on the lower-case text (no
+# IGNORECASE: the search can then jump to the few characters a match can start with).
+_URL_HINT = re.compile(r"https?:|www\.|\.[a-z]{2,6}\b")
+_MONEY_HINTS = ("$", "s/", "soles", "lucas", "dolares", "dólares")
 _KEEP_DOUBLE = frozenset("lrc")
 
 
@@ -295,13 +298,15 @@ def _placeholders(text: str) -> str:
             text = "".join(parts)
     if "@" in text:
         text = _MENTION.sub(" mencion ", text)
-    if _URL_HINT.search(text):
+    low = text.lower()
+    if _URL_HINT.search(low):
         text = _URL_SHORT.sub(" url url_corto ", text)
         text = _URL.sub(" url ", text)
     if "#" in text:
         text = _HASHTAG.sub(r" hashtag \1 ", text)
     if digits:
-        text = _MONEY.sub(" dinero_cifra ", text)
+        if any(hint in low for hint in _MONEY_HINTS):
+            text = _MONEY.sub(" dinero_cifra ", text)
         text = _NUMBER.sub(_number_token, text)
     return text
 
@@ -324,10 +329,13 @@ def _shouting(text: str) -> bool:
     sample = text[:2000]
     if _CAPS_RUN.search(sample) is None:
         return False
-    lower = sample.lower()
-    letters = sum(map(str.__ne__, sample.upper(), lower))
-    capitals = sum(map(str.__ne__, sample, lower))
+    capitals = len(_CAPITALS.findall(sample))
+    letters = capitals + len(_SMALL_LETTERS.findall(sample))
     return letters >= 12 and capitals > 0.7 * letters
+
+
+_CAPITALS = re.compile(r"[A-ZÁÉÍÓÚÑÜÀÈÌÒÙÇ]")
+_SMALL_LETTERS = re.compile(r"[a-záéíóúñüàèìòùç]")
 
 
 def _lexicon_markers(tokens: list[str]) -> list[str]:
