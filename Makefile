@@ -25,6 +25,7 @@ data: migrate
 	$(AGORA) load_public_data
 	$(AGORA) load_demo_data
 	$(AGORA) load_inbox_demo
+	$(AGORA) rollups_rebuild
 	$(AGORA) classify_train
 
 static: setup
