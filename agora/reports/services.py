@@ -75,10 +75,14 @@ def report_run_execute(*, run: ReportRun, with_pdf: bool = True) -> ReportRun:
             progress=lambda value: _progress(run.pk, int(value * 0.8)),
         )
         pdf = report_pdf(data) if with_pdf else None
-    except Exception as exc:
+    except Exception:
+        # A background job: record the failure on the run (staff see it) and keep the
+        # traceback in the worker's log, never on the page.
         log.exception("report run %s failed", run.pk)
         ReportRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FALLIDO, error=str(exc)[:2000], finished_at=timezone.now()
+            status=RunStatus.FALLIDO,
+            error=_("Error interno al generar el informe. Vuelva a pedirlo más tarde."),
+            finished_at=timezone.now(),
         )
     else:
         ReportRun.objects.filter(pk=run.pk).update(

@@ -206,3 +206,20 @@ def test_dashboard_lists_inactive_accounts_breaches_and_quarantine_and_exports(
     assert any(r["concepto"] == "Ministerio de Salud" for r in rows)
     xlsx = client.get("/informes/tablero/descargar.xlsx")
     assert len(load_workbook(io.BytesIO(xlsx.content)).sheetnames) == 4
+
+
+def test_a_failed_run_says_so_in_spanish_without_the_traceback(
+    client: Client, manager: User, entities: dict[str, Entity], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**kwargs: Any) -> dict[str, Any]:
+        raise RuntimeError("secreto interno")
+
+    monkeypatch.setattr(services, "report_data", broken)
+    run = ReportRun.objects.create(
+        entity=entities["minsa"], start=date(2026, 3, 1), end=date(2026, 3, 31)
+    )
+    assert tasks.run_report(run.pk) == RunStatus.FALLIDO
+    login(client, manager)
+    page = client.get(f"/informes/{run.pk}/").content.decode()
+    assert "Error interno al generar el informe" in page
+    assert "secreto interno" not in page
