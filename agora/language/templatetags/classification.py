@@ -57,12 +57,23 @@ def classification_panel(
     }
 
 
+def _summary(request: Any) -> moderation.HeaderSummary:
+    """Read once per request, shared by the banner and the alerts link."""
+    cached = getattr(request, "_agora_moderation_summary", None)
+    if cached is None:
+        cached = moderation.header_summary(user=request.user)
+        request._agora_moderation_summary = cached
+    return cached
+
+
 @register.inclusion_tag("inbox/_crisis_banner.html", takes_context=True)
 def crisis_banner(context: dict[str, Any]) -> dict[str, Any]:
     """The crisis banner of the signed-in person's entities (nothing when none is in crisis)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
+        return {"crises": []}
+    if not _summary(request).recent_flagged:
         return {"crises": []}
     return {"crises": moderation.crises_for(user=user)}
 
@@ -74,6 +85,5 @@ def threat_alerts_link(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"show": False}
-    if not moderation.managed_entities(user).exists():
-        return {"show": False}
-    return {"show": True, "open": moderation.open_alerts_count(user)}
+    summary = _summary(request)
+    return {"show": summary.manages, "open": summary.open_alerts}
