@@ -14,13 +14,13 @@ from agora.participation.models import (
 )
 
 
-class SeatRuleInline(admin.TabularInline):  # type: ignore[type-arg]
+class SeatRuleInline(admin.TabularInline):
     model = SeatRule
     extra = 0
 
 
 @admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ForumAdmin(admin.ModelAdmin):
     list_display = ["name", "sector", "scope", "status", "is_demo"]
     filter_horizontal = ["secretariat"]
     inlines = [SeatRuleInline]

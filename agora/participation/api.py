@@ -25,7 +25,7 @@ from agora.participation.models import (
 
 class SeatSerializer(serializers.Serializer):
     stakeholder_type = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     min_seats = serializers.IntegerField()
     max_seats = serializers.IntegerField()
     taken = serializers.IntegerField()

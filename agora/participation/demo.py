@@ -136,11 +136,11 @@ def participation_demo_load() -> int:
         )
         created += 3
     if not Consultation.objects.filter(slug="lineamientos-participacion-demo").exists():
-        forum = Forum.objects.filter(slug="foro-multiactor-ambiente").first()
+        ambiente = Forum.objects.filter(slug="foro-multiactor-ambiente").first()
         now = timezone.now()
         consultation = services.consultation_create(
             actor=None,
-            forum=forum,
+            forum=ambiente,
             slug="lineamientos-participacion-demo",
             title="Lineamientos para la gestión de la participación ciudadana (demo)",
             summary="Consulta de demostración: el texto y los comentarios son generados.",

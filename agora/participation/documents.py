@@ -7,7 +7,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-import markdown
+import markdown  # type: ignore[import-untyped]
 import nh3
 from django.utils.translation import gettext as _
 

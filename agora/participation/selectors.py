@@ -519,4 +519,4 @@ def user_forums_as_secretariat(user: User) -> QuerySet[Forum]:
         return Forum.objects.none()
     if user.is_superuser:
         return Forum.objects.all()
-    return user.forums_as_secretariat.all() if user.is_rector else Forum.objects.none()
+    return Forum.objects.filter(secretariat=user) if user.is_rector else Forum.objects.none()

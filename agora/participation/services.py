@@ -466,7 +466,7 @@ def admission_request_submit(
             raise DomainError(_("Cada documento necesita un título."))
         if upload.size is not None and upload.size > MAX_DOCUMENT_BYTES:
             raise DomainError(_("Cada documento debe pesar como máximo 10 MB."))
-        if not upload.name.lower().endswith((".pdf", ".png", ".jpg", ".jpeg")):
+        if not (upload.name or "").lower().endswith((".pdf", ".png", ".jpg", ".jpeg")):
             raise DomainError(_("Los documentos deben ser PDF, PNG o JPG."))
     if AdmissionRequest.objects.filter(
         forum=forum,

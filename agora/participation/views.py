@@ -231,7 +231,7 @@ def consultation_comment(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         paragraph = selectors.paragraph_get(version, label)
         services.comment_submit(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             consultation=consultation,
             paragraph=paragraph,
             body=form.cleaned_data["body"],
