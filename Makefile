@@ -26,6 +26,7 @@ data: migrate
 	$(AGORA) load_demo_data
 	$(AGORA) load_inbox_demo
 	$(AGORA) rollups_rebuild
+	$(AGORA) load_participation_demo
 	$(AGORA) classify_train
 
 static: setup

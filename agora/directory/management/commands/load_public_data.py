@@ -23,6 +23,16 @@ class Command(BaseCommand):
                 "unchanged": result.unchanged,
             }
         )
+        from agora.participation.pilots import pilots_load
+
+        forums = pilots_load()
+        self.stdout.write(
+            _(
+                "Foros multiactor piloto: %(created)s nuevos, %(updated)s actualizados, "
+                "%(unchanged)s sin cambios."
+            )
+            % {"created": forums.created, "updated": forums.updated, "unchanged": forums.unchanged}
+        )
         from agora.commitments.public_data import load as commitments_load
 
         plans = commitments_load()
