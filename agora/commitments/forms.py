@@ -110,3 +110,26 @@ class SmartScoreForm(forms.Form):
                 help_text=" ".join(str(item) for item in SMART_RUBRIC[criterion]),
                 widget=forms.Select(choices=[(str(n), str(n)) for n in range(top + 1)]),
             )
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Título de la propuesta"), max_length=300)
+    description = forms.CharField(
+        label=_("Descripción"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    workshop = forms.TypedChoiceField(
+        label=_("Taller de origen"), required=False, coerce=int, empty_value=None
+    )
+    entity = forms.CharField(
+        label=_("Código de la entidad proponente"),
+        required=False,
+        max_length=32,
+        help_text=_("Código del directorio (por ejemplo, minsa), si no viene de un taller."),
+    )
+    submitter_name = forms.CharField(
+        label=_("Otra organización proponente"), required=False, max_length=200
+    )
+
+    def __init__(self, *args: Any, workshops: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].choices = [("", _("Ninguno")), *workshops]  # type: ignore[attr-defined]

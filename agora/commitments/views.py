@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from agora.commitments import selectors, services, timeline
 from agora.commitments.forms import (
     CommitmentFilterForm,
+    ProposalForm,
     ReviewDecisionForm,
     SmartScoreForm,
     UpdateForm,
@@ -33,6 +34,7 @@ from agora.commitments.models import (
 )
 from agora.core.errors import DomainError
 from agora.core.permissions import user_is_rector
+from agora.directory.models import Entity
 
 FILTER_KEYS = ("q", "plan", "entidad", "area", "estado")
 
@@ -302,6 +304,28 @@ def plan_proposals(request: HttpRequest, cycle: int) -> HttpResponse:
                 else:
                     services.proposal_group_dismiss(actor=request.user, group=group)  # type: ignore[arg-type]
                     messages.success(request, _("Agrupación descartada."))
+            elif action == "proponer":
+                form = ProposalForm(request.POST, workshops=_workshop_choices(plan))
+                if not form.is_valid():
+                    raise DomainError(_("Revise los datos de la propuesta."))
+                data = form.cleaned_data
+                entity = None
+                if data["entity"]:
+                    entity = Entity.objects.filter(code=data["entity"].strip().lower()).first()
+                    if entity is None:
+                        raise DomainError(_("No hay una entidad con ese código en el directorio."))
+                services.proposal_submit(
+                    actor=request.user,  # type: ignore[arg-type]
+                    plan=plan,
+                    title=data["title"],
+                    description=data["description"],
+                    workshop=plan.workshops.filter(pk=data["workshop"]).first()
+                    if data["workshop"]
+                    else None,
+                    entity=entity,
+                    submitter_name=data["submitter_name"],
+                )
+                messages.success(request, _("Propuesta registrada."))
             elif action == "seleccionar":
                 ids = [int(v) for v in request.POST.getlist("proposal") if v.isdigit()]
                 chosen = list(Proposal.objects.filter(plan=plan, pk__in=ids))
@@ -323,8 +347,13 @@ def plan_proposals(request: HttpRequest, cycle: int) -> HttpResponse:
             "groups": list(selectors.groups_pending(plan)),
             "is_rector": user_is_rector(request.user),
             "max_total": SMART_MAX_TOTAL,
+            "proposal_form": ProposalForm(workshops=_workshop_choices(plan)),
         },
     )
+
+
+def _workshop_choices(plan: Any) -> list[tuple[int, str]]:
+    return [(w.pk, str(w)) for w in plan.workshops.all()]
 
 
 @login_required

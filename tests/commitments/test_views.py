@@ -340,3 +340,33 @@ def test_manager_without_evaluator_role_cannot_open_scoring(
 @pytest.mark.parametrize("path", ["/compromisos/", "/compromisos/metodologia/"])
 def test_public_pages_answer_for_anonymous(client: Client, path: str, db: None) -> None:
     assert client.get(path).status_code == 200
+
+
+def test_rector_registers_proposals_through_the_form(
+    client: Client, rector: User, plan: ActionPlan, entities: dict[str, Entity]
+) -> None:
+    _login(client, rector)
+    page = "/compromisos/equipo/planes/2025/propuestas/"
+    response = client.post(
+        page,
+        {"action": "proponer", "title": "Datos abiertos de salud", "entity": "minsa"},
+        follow=True,
+    )
+    assert "Propuesta registrada." in _html(response)
+    proposal = Proposal.objects.get()
+    assert proposal.entity is not None and proposal.entity.code == "minsa"
+    response = client.post(
+        page, {"action": "proponer", "title": "Otra propuesta", "entity": "noexiste"}, follow=True
+    )
+    assert "No hay una entidad con ese código" in _html(response)
+    assert Proposal.objects.count() == 1
+
+
+def test_timeline_numbers_are_not_localised(client: Client, commitment: Commitment) -> None:
+    """SVG lengths must use a decimal point even in es-PE (the browser rejects "70,0")."""
+    import re
+
+    html = _html(client.get("/compromisos/PE9001/"))
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert not re.search(r'(?:x|x1|x2|y|width)="\d+,\d', svg)
+    assert re.search(r'width="\d+(?:\.\d+)?"', svg)
