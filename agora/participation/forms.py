@@ -11,6 +11,7 @@ from agora.participation.models import (
     AgreementStatus,
     AnswerOutcome,
     DecisionKind,
+    ForumStatus,
     StakeholderType,
     VoteStatus,
 )
@@ -161,3 +162,25 @@ class VersionForm(forms.Form):
     change_note = forms.CharField(
         label=_("Nota de cambios"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ForumEditForm(forms.Form):
+    name = forms.CharField(label=_("Nombre"), max_length=200)
+    status = forms.ChoiceField(label=_("Estado"), choices=ForumStatus.choices)
+    purpose = forms.CharField(label=_("Finalidad"), widget=forms.Textarea(attrs={"rows": 3}))
+    commitments_reference = forms.CharField(
+        label=_("Compromisos vinculados"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    requirements = forms.CharField(
+        label=_("Requisitos de admisión (uno por línea)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    term_months = forms.IntegerField(label=_("Mandato (meses)"), min_value=1, max_value=120)
+    convocation_days = forms.IntegerField(
+        label=_("Anticipación de la convocatoria (días)"), min_value=1, max_value=60
+    )
+
+    def clean_requirements(self) -> list[str]:
+        text = self.cleaned_data.get("requirements") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]

@@ -523,6 +523,17 @@ def forum_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "agreement_form": forms.AgreementForm(),
             "decision_form": forms.DecisionForm(),
             "status_form": forms.AgreementStatusForm(),
+            "forum_form": forms.ForumEditForm(
+                initial={
+                    "name": forum.name,
+                    "status": forum.status,
+                    "purpose": forum.purpose,
+                    "commitments_reference": forum.commitments_reference,
+                    "requirements": "\n".join(forum.requirements),
+                    "term_months": forum.term_months,
+                    "convocation_days": forum.convocation_days,
+                }
+            ),
         },
     )
 
@@ -545,6 +556,12 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
             reason=form.cleaned_data["reason"],
         )
         messages.success(request, _("Decisión registrada."))
+    elif action == "foro":
+        form = forms.ForumEditForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Revise los datos del foro."))
+        services.forum_save(actor=user, forum=forum, **form.cleaned_data)
+        messages.success(request, _("Foro actualizado."))
     elif action == "asientos":
         form = forms.SeatForm(request.POST)
         if not form.is_valid():

@@ -458,3 +458,30 @@ def test_comment_rate_limit_uses_cache(citizen: User, consultation: Consultation
     for i in range(services.COMMENT_RATE_LIMIT + 2):
         client.post(url, {"body": f"Aporte {i}"})
     assert Comment.objects.count() == services.COMMENT_RATE_LIMIT
+
+
+def test_secretariat_edits_forum_and_bad_input_refused(world: dict[str, Any]) -> None:
+    forum = world["forum"]
+    url = reverse("participation:forum_manage", args=[forum.slug])
+    data = {
+        "accion": "foro",
+        "name": "Foro renombrado",
+        "status": "activo",
+        "purpose": "Nueva.",
+        "requirements": "Requisito uno\nRequisito dos\n",
+        "term_months": 12,
+        "convocation_days": 10,
+    }
+    _client(world, "miembro").post(url, data)
+    forum.refresh_from_db()
+    assert forum.name != "Foro renombrado"
+    _client(world, "secretaria").post(url, data)
+    forum.refresh_from_db()
+    assert forum.name == "Foro renombrado" and forum.requirements == [
+        "Requisito uno",
+        "Requisito dos",
+    ]
+    page = _client(world, "secretaria").post(url, {**data, "purpose": "", "name": "X"}, follow=True)
+    assert "Revise los datos del foro" in page.content.decode()
+    forum.refresh_from_db()
+    assert forum.name == "Foro renombrado"
