@@ -4,6 +4,7 @@ opportunities, citizen registration, and the secretariat's management pages."""
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -332,20 +333,34 @@ def _report_row(comment: Comment) -> list[str]:
 
 
 def consultation_report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The PDF is rendered once per state of the comments (count, last answer, last
+    moderation) and kept in the cache: WeasyPrint takes seconds on large consultations."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max
     from weasyprint import HTML
 
     consultation = selectors.consultation_get(request.user, slug)
     _report_allowed(request, consultation)
-    html = render_to_string(
-        "participation/report_pdf.html",
-        {
-            "consultation": consultation,
-            "summary": selectors.consultation_report_summary(consultation),
-            "rows": [_report_row(c) for c in selectors.consultation_report_rows(consultation)],
-            "generated": timezone.localtime(),
-        },
+    state = consultation.comments.aggregate(
+        n=Count("id"), answered=Max("answered_at"), moderated=Max("moderated_at")
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    key = "participation:report-pdf:%s:%s" % (
+        consultation.pk,
+        hashlib.sha256(repr(sorted(state.items())).encode()).hexdigest()[:16],
+    )
+    pdf = cache.get(key)
+    if pdf is None:
+        html = render_to_string(
+            "participation/report_pdf.html",
+            {
+                "consultation": consultation,
+                "summary": selectors.consultation_report_summary(consultation),
+                "rows": [_report_row(c) for c in selectors.consultation_report_rows(consultation)],
+                "generated": timezone.localtime(),
+            },
+        )
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        cache.set(key, pdf, 24 * 3600)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="informe-{consultation.slug}.pdf"'
     return response
