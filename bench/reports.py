@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common, inbox_data
 
-DATA_VERSION = "reports-v1"
+DATA_VERSION = "reports-v2"  # v2: facts with "overdue", rollups by deltas
 VAR_DIR = common.BENCH_VAR / "reports"
 META_PATH = VAR_DIR / "meta.json"
 REPORT_MESSAGES = 200_000

@@ -26,6 +26,8 @@ class ConversationFact(models.Model):
     first_response_calendar = models.PositiveIntegerField(null=True)
     within = models.BooleanField(null=True)
     first_due_at = models.DateTimeField(null=True)
+    # Unanswered and past its deadline when last counted: the rollup's "decided" includes it.
+    overdue = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("dato de respuesta de una conversación")

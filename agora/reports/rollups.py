@@ -2,8 +2,10 @@
 response in working and calendar seconds, computed by ``agora.inbox.deadlines``) and one
 ``DailyRollup`` per entity and day, which the public scoreboard adds up over a period.
 
-Every refresh recomputes the touched (entity, day) pairs from the source rows, so replaying,
-rebuilding or refreshing twice always gives the same figures.
+Ingestion and confirmed answers recompute only the changed conversations' facts and add the
+difference to their days (rows locked while updated); the hourly job counts the deadlines that
+passed without an answer; ``rollups_rebuild`` recomputes everything from the source rows and
+gives the same figures.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -85,21 +88,67 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def facts_refresh(conversation_ids: Iterable[int]) -> set[tuple[int, date]]:
-    """Recomputes the facts of these conversations; returns the (entity, day) pairs whose
-    rollups changed (a conversation whose first message moved earlier dirties both days)."""
+@dataclass
+class _Delta:
+    """What one (entity, day) rollup gains or loses."""
+
+    received: int = 0
+    conversations: int = 0
+    answered: int = 0
+    decided: int = 0
+    within: int = 0
+    histogram: Counter[int] = field(default_factory=Counter)
+
+    def add(
+        self, answered: bool, work: int | None, within: bool | None, overdue: bool, sign: int
+    ) -> None:
+        self.conversations += sign
+        if answered:
+            self.answered += sign
+            self.decided += sign
+            self.within += sign if within else 0
+            if work is not None:
+                self.histogram[bucket_of(work)] += sign
+        elif overdue:
+            self.decided += sign
+
+    def is_empty(self) -> bool:
+        return not (
+            self.received
+            or self.conversations
+            or self.answered
+            or self.decided
+            or self.within
+            or any(self.histogram.values())
+        )
+
+
+Deltas = defaultdict[tuple[int, date], _Delta]
+
+
+def facts_refresh(conversation_ids: Iterable[int], now: datetime) -> Deltas:
+    """Recomputes the facts of these conversations; returns what each (entity, day) rollup
+    gains or loses (a conversation whose first message moved earlier leaves one day for
+    another)."""
     ids = sorted(set(conversation_ids))
-    dirty: set[tuple[int, date]] = set()
+    deltas: Deltas = defaultdict(_Delta)
     for chunk in _chunks(ids):
         rows = list(
             Conversation.objects.filter(pk__in=chunk).values_list(
                 "pk", "entity_id", "first_inbound_at", "first_response_at"
             )
         )
-        for entity_id, day in ConversationFact.objects.filter(
+        for entity_id, day, answered, work, within, overdue in ConversationFact.objects.filter(
             conversation_id__in=chunk
-        ).values_list("entity_id", "day"):
-            dirty.add((entity_id, day))
+        ).values_list(
+            "entity_id",
+            "day",
+            "answered",
+            "first_response_work",
+            "within",
+            "overdue",
+        ):
+            deltas[(entity_id, day)].add(answered, work, within, overdue, -1)
         deadlines = deadlines_for_many({row[1] for row in rows})
         facts = []
         gone = set(chunk)
@@ -108,22 +157,26 @@ def facts_refresh(conversation_ids: Iterable[int]) -> set[tuple[int, date]]:
                 continue  # only the entity's own post so far: nothing to measure
             gone.discard(pk)
             rules = deadlines[entity_id]
-            work = first_response_seconds(first_inbound_at, first_response_at, rules.calendar)
-            calendar = first_response_seconds(first_inbound_at, first_response_at)
-            day = local_day(first_inbound_at)
-            dirty.add((entity_id, day))
-            facts.append(
-                ConversationFact(
-                    conversation_id=pk,
-                    entity_id=entity_id,
-                    day=day,
-                    answered=first_response_at is not None,
-                    first_response_work=None if work is None else int(work),
-                    first_response_calendar=None if calendar is None else int(calendar),
-                    within=within_deadline(first_inbound_at, first_response_at, rules),
-                    first_due_at=rules.first_due(first_inbound_at),
-                )
+            work_seconds = first_response_seconds(
+                first_inbound_at, first_response_at, rules.calendar
             )
+            calendar = first_response_seconds(first_inbound_at, first_response_at)
+            due = rules.first_due(first_inbound_at)
+            fact = ConversationFact(
+                conversation_id=pk,
+                entity_id=entity_id,
+                day=local_day(first_inbound_at),
+                answered=first_response_at is not None,
+                first_response_work=None if work_seconds is None else int(work_seconds),
+                first_response_calendar=None if calendar is None else int(calendar),
+                within=within_deadline(first_inbound_at, first_response_at, rules),
+                first_due_at=due,
+                overdue=first_response_at is None and due <= now,
+            )
+            deltas[(entity_id, fact.day)].add(
+                fact.answered, fact.first_response_work, fact.within, fact.overdue, 1
+            )
+            facts.append(fact)
         if gone:
             ConversationFact.objects.filter(conversation_id__in=gone).delete()
         ConversationFact.objects.bulk_create(
@@ -138,9 +191,66 @@ def facts_refresh(conversation_ids: Iterable[int]) -> set[tuple[int, date]]:
                 "first_response_calendar",
                 "within",
                 "first_due_at",
+                "overdue",
             ],
         )
-    return dirty
+    return deltas
+
+
+def _pairs_q(pairs: Iterable[tuple[int, date]]) -> Q:
+    by_entity: dict[int, set[date]] = defaultdict(set)
+    for entity_id, day in pairs:
+        by_entity[entity_id].add(day)
+    query = Q()
+    for entity_id, days in sorted(by_entity.items()):
+        query |= Q(entity_id=entity_id, day__in=sorted(days))
+    return query
+
+
+def deltas_apply(deltas: Deltas, now: datetime) -> int:
+    """Adds the deltas to the rollups, rows locked (concurrent ingestion on PostgreSQL cannot
+    lose an update; SQLite serialises writers anyway). Returns how many rows changed."""
+    changes = {pair: delta for pair, delta in deltas.items() if not delta.is_empty()}
+    if not changes:
+        return 0
+    pairs = sorted(changes)
+    for group in _chunks(pairs, 200):
+        DailyRollup.objects.bulk_create(
+            [DailyRollup(entity_id=e, day=d, updated_at=now) for e, d in group],
+            ignore_conflicts=True,
+        )
+        rows = list(DailyRollup.objects.select_for_update().filter(_pairs_q(group)))
+        empty = []
+        for row in rows:
+            delta = changes[(row.entity_id, row.day)]
+            row.received += delta.received
+            row.conversations += delta.conversations
+            row.answered += delta.answered
+            row.decided += delta.decided
+            row.within += delta.within
+            histogram = Counter({int(k): v for k, v in row.first_response_histogram.items()})
+            histogram.update(delta.histogram)
+            row.first_response_histogram = {
+                str(k): v for k, v in sorted(histogram.items()) if v > 0
+            }
+            row.updated_at = now
+            if not row.received and not row.conversations:
+                empty.append(row.pk)
+        DailyRollup.objects.bulk_update(
+            rows,
+            [
+                "received",
+                "conversations",
+                "answered",
+                "decided",
+                "within",
+                "first_response_histogram",
+                "updated_at",
+            ],
+        )
+        if empty:
+            DailyRollup.objects.filter(pk__in=empty).delete()
+    return len(pairs)
 
 
 def _spans(days: Iterable[date]) -> list[tuple[date, date]]:
@@ -180,11 +290,9 @@ def days_rebuild(pairs: Iterable[tuple[int, date]], now: datetime | None = None)
         ):
             received[(row["entity_id"], row["local"])] += row["n"]
         stats: dict[tuple[int, date], dict[str, Any]] = {}
-        for entity_id, day, answered, work, within, due in ConversationFact.objects.filter(
+        for entity_id, day, answered, work, within, overdue in ConversationFact.objects.filter(
             facts_q
-        ).values_list(
-            "entity_id", "day", "answered", "first_response_work", "within", "first_due_at"
-        ):
+        ).values_list("entity_id", "day", "answered", "first_response_work", "within", "overdue"):
             item = stats.setdefault(
                 (entity_id, day),
                 {"conversations": 0, "answered": 0, "decided": 0, "within": 0, "hist": Counter()},
@@ -196,7 +304,7 @@ def days_rebuild(pairs: Iterable[tuple[int, date]], now: datetime | None = None)
                 item["within"] += bool(within)
                 if work is not None:
                     item["hist"][bucket_of(work)] += 1
-            elif due is not None and due <= now:
+            elif overdue:
                 item["decided"] += 1
         rollups = []
         empty: list[tuple[int, date]] = []
@@ -252,9 +360,9 @@ def days_rebuild(pairs: Iterable[tuple[int, date]], now: datetime | None = None)
     return written
 
 
-def _message_days(keys: Sequence[tuple[str, str]]) -> set[tuple[int, date]]:
-    """(entity, day) of newly stored citizen messages, from their platform keys."""
-    pairs: set[tuple[int, date]] = set()
+def _new_inbound(keys: Sequence[tuple[str, str]]) -> Counter[tuple[int, date]]:
+    """Newly stored citizen messages per (entity, day), from their platform keys."""
+    counts: Counter[tuple[int, date]] = Counter()
     by_platform: dict[str, list[str]] = defaultdict(list)
     for platform, key in keys:
         by_platform[platform].append(key)
@@ -263,8 +371,8 @@ def _message_days(keys: Sequence[tuple[str, str]]) -> set[tuple[int, date]]:
             for entity_id, sent_at in Message.objects.filter(
                 platform=platform, platform_message_id__in=chunk, direction=Direction.ENTRANTE
             ).values_list("entity_id", "sent_at"):
-                pairs.add((entity_id, local_day(sent_at)))
-    return pairs
+                counts[(entity_id, local_day(sent_at))] += 1
+    return counts
 
 
 @transaction.atomic
@@ -274,24 +382,29 @@ def rollups_update(
     new_keys: Sequence[tuple[str, str]] = (),
     now: datetime | None = None,
 ) -> int:
-    """Brings facts and rollups up to date after messages or answers changed."""
-    dirty = facts_refresh(conversation_ids)
-    dirty |= _message_days(new_keys)
-    return days_rebuild(dirty, now=now)
-
-
-def rollups_refresh_due(*, now: datetime | None = None, hours: int = 3) -> int:
-    """Re-decides the days where an unanswered conversation's deadline passed lately: the
-    clock, not a message, moves them from "pending" to "late" (run every hour)."""
+    """Brings facts and rollups up to date after messages or answers changed: only the
+    changed conversations are recomputed, and their difference added to their days."""
     now = now or timezone.now()
-    pairs = set(
-        ConversationFact.objects.filter(
-            answered=False, first_due_at__lte=now, first_due_at__gt=now - timedelta(hours=hours)
-        )
-        .values_list("entity_id", "day")
-        .distinct()
-    )
-    return days_rebuild(pairs, now=now)
+    deltas = facts_refresh(conversation_ids, now)
+    for pair, count in _new_inbound(new_keys).items():
+        deltas[pair].received += count
+    return deltas_apply(deltas, now)
+
+
+@transaction.atomic
+def rollups_refresh_due(*, now: datetime | None = None) -> int:
+    """Counts as decided the unanswered conversations whose deadline has passed since they
+    were last counted: the clock, not a message, moves them (run every hour)."""
+    now = now or timezone.now()
+    due = ConversationFact.objects.filter(answered=False, overdue=False, first_due_at__lte=now)
+    deltas: Deltas = defaultdict(_Delta)
+    ids = []
+    for pk, entity_id, day in due.values_list("conversation_id", "entity_id", "day"):
+        deltas[(entity_id, day)].decided += 1
+        ids.append(pk)
+    for chunk in _chunks(ids):
+        ConversationFact.objects.filter(conversation_id__in=chunk).update(overdue=True)
+    return deltas_apply(deltas, now)
 
 
 def rollups_rebuild(
@@ -312,9 +425,10 @@ def rollups_rebuild(
         messages = Message.objects.all()
     conv_ids = list(conversations.order_by("pk").values_list("pk", flat=True))
     dirty: set[tuple[int, date]] = set()
+    now = now or timezone.now()
     for chunk in _chunks(conv_ids, 5000):
         with transaction.atomic():
-            dirty |= facts_refresh(chunk)
+            dirty |= set(facts_refresh(chunk, now))
     for row in (
         messages.filter(direction=Direction.ENTRANTE)
         .annotate(local=TruncDate("sent_at", tzinfo=LIMA))

@@ -182,3 +182,20 @@ def test_histogram_median_is_within_the_bucket_of_the_exact_median(
 
 def test_histogram_median_of_nothing_is_none() -> None:
     assert histogram_median({}) is None
+
+
+def test_an_answer_after_the_deadline_passed_keeps_the_counts_equal_to_a_rebuild(
+    minsa_account: SocialAccount,
+) -> None:
+    services.messages_ingest(
+        batch=[event(minsa_account, thread="late", sent_at=MONDAY)], now=MONDAY
+    )
+    later = MONDAY + timedelta(days=3)
+    rollups_refresh_due(now=later)
+    answer = event(minsa_account, thread="late", sent_at=later, from_entity=True, text="Hola")
+    services.messages_ingest(batch=[answer], now=later)
+    rollup = _rollup(minsa_account)
+    assert (rollup.conversations, rollup.answered, rollup.decided, rollup.within) == (1, 1, 1, 0)
+    incremental = _snapshot()
+    rollups_rebuild(now=later)
+    assert _snapshot() == incremental
