@@ -188,3 +188,43 @@ def test_script_in_a_message_is_classified_as_plain_text(
     message = ingest_one(facebook, "<script>alert('x')</script> idiota")
     assert fake.seen == ["<script>alert('x')</script> idiota"]
     assert message.flags == ["insulto"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queued_task_runs_through_django_q(
+    monkeypatch: pytest.MonkeyPatch, facebook: SocialAccount
+) -> None:
+    """The real queue (django-q2 in synchronous mode): the task classifies and moderates."""
+    from django_q.conf import Conf
+
+    install(monkeypatch)
+    monkeypatch.setattr(Conf, "SYNC", True)
+    batch = [
+        event(facebook, "gana dinero fácil" if i == 0 else f"¿Pregunta {i}?", thread=f"q-{i % 3}")
+        for i in range(receivers.SYNC_LIMIT + 1)
+    ]
+    messages_ingest(batch=batch)
+    assert Message.objects.filter(kind="").count() == 0
+    spam = Message.objects.get(text="gana dinero fácil")
+    assert spam.flags == ["spam"]
+    assert spam.hidden_at is not None
+
+
+@pytest.mark.django_db
+def test_header_summary_per_role(
+    monkeypatch: pytest.MonkeyPatch,
+    facebook: SocialAccount,
+    manager: User,
+    communicator: User,
+    other_manager: User,
+    rector: User,
+) -> None:
+    from agora.inbox import moderation
+
+    install(monkeypatch)
+    ingest_one(facebook, "te voy a matar")
+    ingest_one(facebook, "idiota", thread="p-2")
+    assert moderation.header_summary(user=manager) == moderation.HeaderSummary(True, 1, 2)
+    assert moderation.header_summary(user=communicator) == moderation.HeaderSummary(False, 0, 2)
+    assert moderation.header_summary(user=other_manager) == moderation.HeaderSummary(True, 0, 0)
+    assert moderation.header_summary(user=rector) == moderation.HeaderSummary(True, 1, 2)
