@@ -699,16 +699,17 @@ class TrainedModel:
         )
         flagged = table[:, n_kinds:] >= thresholds
         flag_names = names[n_kinds:]
+        # Each row's flags as a bit pattern, then the list of names of each pattern.
+        patterns = [
+            [flag for bit, flag in enumerate(flag_names) if code >> bit & 1]
+            for code in range(1 << len(flag_names))
+        ]
+        codes = flagged.astype(np.int64) @ (1 << np.arange(len(flag_names), dtype=np.int64))
         version = self.version
         return [
-            Result(
-                names[k],
-                [flag for flag, on in zip(flag_names, marks, strict=True) if on],
-                dict(zip(names, row, strict=True)),
-                version,
-            )
-            for k, row, marks in zip(
-                kind_index.tolist(), table.tolist(), flagged.tolist(), strict=True
+            Result(names[k], patterns[code].copy(), dict(zip(names, row, strict=True)), version)
+            for k, row, code in zip(
+                kind_index.tolist(), table.tolist(), codes.tolist(), strict=True
             )
         ]
 

@@ -72,6 +72,7 @@ _HASHTAG = re.compile(r"#(\w+)")
 _MONEY = re.compile(
     r"(?:s/\.?|us\$|\$)\s*\d[\d.,]*|\b\d[\d.,]*\s*(?:soles|lucas|d[oó]lares)\b", re.I
 )
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 _NUMBER = re.compile(r"\b\d{8}\b|\b\d+(?:[.,:/]\d+)*\b")
 
 # --- words ----------------------------------------------------------------------------------
@@ -305,6 +306,8 @@ def _placeholders(text: str) -> str:
     if "#" in text:
         text = _HASHTAG.sub(r" hashtag \1 ", text)
     if digits:
+        if "%" in text:
+            text = _PERCENT.sub(" porcentaje_cifra ", text)
         if any(hint in low for hint in _MONEY_HINTS):
             text = _MONEY.sub(" dinero_cifra ", text)
         text = _NUMBER.sub(_number_token, text)
@@ -455,13 +458,15 @@ sangre machete machetazo bala balas balear baleamos plomo linchar linchamos linc
 reventar reventamos revientan degollar ahorcar colgar colgamos ajusticiar dinamita explosivo
 bomba arrepentir arrepentiran cuidate cuidense pagaran muerto muertos muerte tumba entierro
 destrozar destrozamos golpear golpeamos chancar balazos balazo arder ardera merecido
+arde quemo rompemos rompo piedras cuidadito advertidos avisados juro desaparecer
 emo_violencia
 """
 _SPAM = """
 prestamo prestamos aval garantia ganancias ganancia invierte inversion cripto criptomoneda
 bitcoin usdt forex seguidores likes gratis sorteo premio oferta promocion descuento
 whatsapp url_corto inbox clic click registrate suscribete cadena comparte reenvia suerte
-ingresos tarjeta compra vendo venta remate delivery emo_dinero
+ingresos tarjeta compra vendo venta remate delivery emo_dinero dscto dcto ofrezco pedidos
+encargo link interno porcentaje_cifra cupos inscribete escribeme
 """
 LEXICON: dict[str, str] = {}
 for _words, _marker in ((_INSULTS, "lex_insulto"), (_THREATS, "lex_amenaza"), (_SPAM, "lex_spam")):
@@ -476,6 +481,9 @@ PHRASE_LEXICON: dict[str, str] = {
     "donde vive": "lex_amenaza_frase",
     "sabemos donde": "lex_amenaza_frase",
     "ya saben": "lex_amenaza_frase",
+    "ojo abierto": "lex_amenaza_frase",
+    "se acaba": "lex_amenaza_frase",
+    "vas a": "lex_futuro",
     "van a": "lex_futuro",
     "vamos a": "lex_futuro",
     "se van": "lex_futuro",

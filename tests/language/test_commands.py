@@ -56,6 +56,44 @@ def test_classify_reports_bad_lines_and_keeps_going(
     assert "6 mensajes" in err
 
 
+def test_classify_survives_undecodable_empty_and_odd_lines(
+    current_model: classifier.TrainedModel, tmp_path: Path
+) -> None:
+    """Invalid UTF-8, an empty line, emojis only, other languages and 100,000 characters: each
+    line is classified or reported with its number, in order, and the batch goes on."""
+    source = tmp_path / "in.jsonl"
+    rows_in = [
+        json.dumps({"id": "a", "text": "Allinllachu, imaynallam kachkanki"}).encode(),
+        b'{"id": "b", "text": "caf\xe9 \xff"}',  # not UTF-8
+        b"",
+        json.dumps({"id": "d", "text": "你好，谢谢"}, ensure_ascii=False).encode(),
+        json.dumps({"id": "e", "text": "🙏🙏🔥"}, ensure_ascii=False).encode(),
+        json.dumps({"id": "f", "text": "queja " * 20_000}).encode(),
+        b'{"id": "g", "text": "sin cerrar',
+        json.dumps({"id": "h", "text": "mi DNI es 12345678"}).encode(),
+    ]
+    source.write_bytes(b"\n".join(rows_in) + b"\n")
+    target = tmp_path / "out.jsonl"
+    _out, err = run("classify", "--input", str(source), "--output", str(target), "--batch", "2")
+    rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [row.get("id") for row in rows] == ["a", None, None, "d", "e", "f", None, "h"]
+    assert "línea 2: no es texto UTF-8 válido" in err
+    assert "línea 3: línea vacía" in err
+    assert "línea 7: JSON inválido" in err
+    assert rows[1]["error"].startswith("línea 2:")
+    for index in (0, 3, 4, 5, 7):
+        assert set(rows[index]) == {"id", "kind", "flags", "scores"}
+    assert rows[3]["kind"] == "otro"  # no Spanish word: a reaction
+    assert rows[4]["kind"] == "otro"
+    assert "datos_personales" in rows[7]["flags"]
+    assert "5 mensajes" in err and "3 líneas con errores" in err
+
+
+def test_classify_reports_a_missing_input_file(current_model: classifier.TrainedModel) -> None:
+    with pytest.raises(CommandError, match="No se pudo abrir"):
+        run("classify", "--input", "/no/existe.jsonl", "--output", "-")
+
+
 def test_classify_without_a_model_says_so(var_dir: Path, tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": 1, "text": "hola"}\n')

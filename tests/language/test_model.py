@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from agora.language import model as classifier
@@ -107,3 +108,54 @@ def test_bad_corpus_line_is_reported_with_its_number(tmp_path: Path) -> None:
     )
     with pytest.raises(classifier.CorpusError, match="línea 2"):
         classifier.read_corpus(corpus)
+
+
+def test_fast_path_gives_the_decisions_of_the_training_features(
+    mini_model: classifier.TrainedModel,
+) -> None:
+    """The per-token score tables give the same decision values as the sparse features the
+    models were trained on, for known and never seen words, empty texts and shouting."""
+    texts = [e.text for e in classifier.read_corpus(MINI)] + [
+        "",
+        "zzqx palabranueva jamasvista",
+        "👏",
+        "NO ME ATIENDEN NADA EN LA UGEL",
+        "",
+    ]
+    prepared = classifier._prepare(texts)
+    scorer = mini_model.scorer
+    decision, has_word, _signals = scorer.decide(prepared.flat, prepared.shouting, prepared.size)
+    matrix = scorer.vocabulary.design(prepared.docs(), prepared.shouting)
+    expected = np.column_stack(
+        [e.decision_function(matrix) for e in mini_model.kind_model.estimators_]
+        + [mini_model.flag_models[f].decision_function(matrix) for f in classifier.MODEL_FLAGS]
+    )
+    assert decision.shape == (len(texts), len(scorer.labels))
+    np.testing.assert_allclose(decision, expected, atol=1e-9)
+    assert not has_word[len(texts) - 5] and not has_word[-3] and has_word[0]
+
+
+def test_new_words_are_remembered_and_saved_models_stay_small(
+    mini_model: classifier.TrainedModel, var_dir: Path
+) -> None:
+    scorer = mini_model.scorer
+    before = scorer.base_rows
+    first = mini_model.classify_texts(["palabrainedita otrainedita"])[0]
+    assert len(scorer.rows) >= before + 2
+    again = mini_model.classify_texts(["palabrainedita otrainedita"])[0]
+    assert first.scores == again.scores
+    classifier.save(mini_model)
+    loaded = classifier.load()
+    assert len(loaded.scorer.rows) == before
+    assert loaded.classify_texts(["palabrainedita otrainedita"])[0].scores == first.scores
+
+
+def test_a_model_of_other_code_is_refused(
+    mini_model: classifier.TrainedModel, var_dir: Path
+) -> None:
+    import dataclasses
+
+    old = dataclasses.replace(mini_model, version="lang-viejo", code_version="lang-code-0")
+    classifier.save(old)
+    with pytest.raises(classifier.ModelError, match="classify_train"):
+        classifier.load()

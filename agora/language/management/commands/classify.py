@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -34,14 +34,24 @@ class Command(BaseCommand):
         except classifier.ModelError as error:
             raise CommandError(error.messages[0]) from error
         batch_size = max(1, options["batch"])
-        source: TextIO = (
-            sys.stdin if options["input"] == "-" else open(options["input"], encoding="utf-8")  # noqa: SIM115
-        )
-        target: TextIO = (
-            sys.stdout
-            if options["output"] == "-"
-            else open(options["output"], "w", encoding="utf-8")  # noqa: SIM115
-        )
+        # Read as bytes and decoded line by line: a line that is not UTF-8 is reported like any
+        # other bad line instead of stopping the file.
+        try:
+            source: IO[bytes] = (
+                sys.stdin.buffer if options["input"] == "-" else open(options["input"], "rb")  # noqa: SIM115
+            )
+        except OSError as error:
+            raise CommandError("No se pudo abrir el archivo de entrada: %s" % error) from error
+        try:
+            target: TextIO = (
+                sys.stdout
+                if options["output"] == "-"
+                else open(options["output"], "w", encoding="utf-8")  # noqa: SIM115
+            )
+        except OSError as error:
+            if source is not sys.stdin.buffer:
+                source.close()
+            raise CommandError("No se pudo crear el archivo de salida: %s" % error) from error
         counts = {"ok": 0, "errores": 0}
         try:
             pending: list[tuple[Any, str | None, str]] = []  # (id, text, error)
@@ -52,7 +62,7 @@ class Command(BaseCommand):
                     pending = []
             self._flush(model, pending, target, counts)
         finally:
-            if source is not sys.stdin:
+            if source is not sys.stdin.buffer:
                 source.close()
             if target is not sys.stdout:
                 target.close()
@@ -61,12 +71,21 @@ class Command(BaseCommand):
             % (counts["ok"], model.version, counts["errores"])
         )
 
-    def _parse(self, number: int, line: str, counts: dict[str, int]) -> tuple[Any, str | None, str]:
+    def _parse(
+        self, number: int, raw: bytes, counts: dict[str, int]
+    ) -> tuple[Any, str | None, str]:
         def bad(reason: str, message_id: Any = None) -> tuple[Any, None, str]:
-            self.stderr.write("línea %d: %s" % (number, reason))
+            reason = "línea %d: %s" % (number, reason)
+            self.stderr.write(reason)
             counts["errores"] += 1
             return message_id, None, reason
 
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return bad("no es texto UTF-8 válido")
+        if not line.strip():
+            return bad("línea vacía")
         try:
             data = json.loads(line)
         except ValueError as error:
