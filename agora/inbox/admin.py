@@ -25,9 +25,12 @@ from agora.inbox.models import (
     Conversation,
     Label,
     Message,
+    ModerationAction,
+    ModerationPolicy,
     NonWorkingDay,
     QuarantinedEvent,
     ResponsePolicy,
+    ThreatAlert,
 )
 
 POLICY_FIELDS = [
@@ -201,4 +204,44 @@ class MessageAdmin(_ReadOnlyAdmin):
     search_fields = ("platform_message_id",)
     list_select_related = ("entity",)
     raw_id_fields = ("conversation", "entity", "author_user")
+    show_full_result_count = False
+
+
+# --- Moderation (agora/inbox/moderation.py) ----------------------------------------------------
+
+
+@admin.register(ModerationPolicy)
+class ModerationPolicyAdmin(_AuditedAdmin):
+    """The rector office's default (no entity) and each entity's own policy; managers also
+    edit theirs on /bandeja/moderacion/<código>/."""
+
+    audit_fields = [
+        "entity",
+        "hide_insults",
+        "hide_spam",
+        "hide_on_platform",
+        "crisis_multiplier",
+        "crisis_min_messages",
+        "crisis_baseline_days",
+    ]
+    list_display = ("__str__", "hide_insults", "hide_spam", "hide_on_platform", "updated_at")
+    raw_id_fields = ("entity",)
+    exclude = ("updated_by",)
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(_ReadOnlyAdmin):
+    list_display = ("message", "entity", "action", "scope", "actor", "is_automatic", "created_at")
+    list_filter = ("action", "scope", "is_automatic", "platform_result")
+    list_select_related = ("entity", "actor")
+    raw_id_fields = ("message", "entity", "actor")
+    show_full_result_count = False
+
+
+@admin.register(ThreatAlert)
+class ThreatAlertAdmin(_ReadOnlyAdmin):
+    list_display = ("__str__", "entity", "status", "created_at", "handled_by", "handled_at")
+    list_filter = ("status", "is_demo")
+    list_select_related = ("entity", "handled_by")
+    raw_id_fields = ("entity", "conversation", "message", "handled_by")
     show_full_result_count = False

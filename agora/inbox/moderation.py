@@ -674,6 +674,8 @@ def threat_alerts_raise(
         text = _(
             "Amenaza detectada en un mensaje a %(entity)s: revísela de inmediato en Ágora."
         ) % {"entity": alert.entity.name}
+        if alert.is_demo:
+            text = _("[Demostración] %(text)s") % {"text": text}
         notify(
             users=_alert_recipients(alert.entity_id),
             kind="amenaza",
