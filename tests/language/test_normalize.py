@@ -71,3 +71,25 @@ def test_odd_input_never_fails() -> None:
     assert normalize("   ") == ""
     assert normalize("你好") != "" or normalize("你好") == ""
     assert len(normalize("a" * 100_000)) < 10
+
+
+def test_batch_tokens_are_the_tokens_of_each_text() -> None:
+    """The classifier's flat token list: texts in order, separated, without markers."""
+    from agora.language.normalize import normalize_many, tokenize_many
+
+    texts = ["xq nadie contesta 😡", "", "50% dscto, por fa", "你好", "HOLA"]
+    flat, shouting = tokenize_many(texts)
+    assert flat.count("\x00") == len(texts) - 1
+    docs = " ".join(flat).split("\x00")
+    assert docs[0].split() == ["porque", "nadie", "contesta", "emo_ira"]
+    assert docs[1].split() == []
+    assert docs[2].split() == ["porcentaje_cifra", "dscto", "por", "favor"]
+    assert docs[3].split() == []
+    assert shouting == []  # fewer than 12 letters
+    words = [t.split() for t in docs]
+    assert [d[: len(w)] for d, w in zip(normalize_many(texts), words, strict=True)] == words
+
+
+def test_a_long_shouted_text_is_marked() -> None:
+    assert normalize("YA NO SE QUE HACER CON USTEDES").endswith("mayusculas")
+    assert "mayusculas" not in normalize("el DNI y la SUNAT no responden a nadie")
