@@ -201,6 +201,9 @@ def _conversations_for(
     return found, len(missing)
 
 
+# Rows per INSERT statement: 19 parameters each stays far below SQLite's 32,766 and
+# PostgreSQL's 65,535 parameters per statement.
+INSERT_CHUNK = 1_000
 _INSERT_COLUMNS = [
     "conversation_id",
     "entity_id",
@@ -224,23 +227,34 @@ _INSERT_COLUMNS = [
 ]
 
 
-def _insert_messages(rows: list[tuple[Any, ...]]) -> None:
+def _insert_messages(rows: list[tuple[Any, ...]]) -> set[tuple[str, str]]:
     """One multi-row insert path for SQLite and PostgreSQL; conflicts (replays) are ignored.
+    Returns the (platform, platform message id) of the rows actually inserted.
 
-    Written with executemany rather than ``bulk_create`` because ingestion is the hottest write
-    of the platform (see bench/ingest.py); the unique constraint still guards idempotency.
+    Written as multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` rather than
+    ``bulk_create`` because ingestion is the hottest write of the platform (see
+    bench/ingest.py). RETURNING tells which rows this transaction wrote: when a platform
+    delivers the same event twice at once, PostgreSQL makes the second insert wait for the
+    first and skip the row, and only the first counts it in the conversation's timeline.
     """
+    inserted: set[tuple[str, str]] = set()
     if not rows:
-        return
+        return inserted
     table = Message._meta.db_table
     columns = ", ".join(_INSERT_COLUMNS)
-    placeholders = ", ".join(["%s"] * len(_INSERT_COLUMNS))
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - fixed identifiers
-        "ON CONFLICT (platform, platform_message_id) DO NOTHING"
-    )
+    one = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start : start + INSERT_CHUNK]
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - fixed identifiers
+                + ", ".join([one] * len(chunk))
+                + " ON CONFLICT (platform, platform_message_id) DO NOTHING"
+                " RETURNING platform, platform_message_id"
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
+            inserted.update((platform, message_id) for platform, message_id in cursor.fetchall())
+    return inserted
 
 
 def _is_from_entity(event: IncomingMessage, account: SocialAccount) -> bool:
@@ -349,7 +363,7 @@ def messages_ingest(
     result.conversations_created = created_threads
     received = connection.ops.adapt_datetimefield_value(now)
     rows: list[tuple[Any, ...]] = []
-    by_conversation: dict[int, list[tuple[datetime, bool]]] = defaultdict(list)
+    timeline: list[tuple[tuple[str, str], int, datetime, bool]] = []
     for event in to_insert.values():
         account = accounts[event.account_id]
         conv = conversations[(event.account_id, event.thread_kind, event.thread_id)]
@@ -377,10 +391,17 @@ def messages_ingest(
                 is_demo,
             )
         )
-        by_conversation[conv.pk].append((event.sent_at, outbound))
-    _insert_messages(rows)
-    result.created = len(rows)
-    result.new_keys = [(row[2], row[3]) for row in rows]
+        key = (event.platform, event.message_id[:160])
+        timeline.append((key, conv.pk, event.sent_at, outbound))
+    inserted = _insert_messages(rows)
+    # Only what this transaction wrote moves the conversations' timelines and counters.
+    by_conversation: dict[int, list[tuple[datetime, bool]]] = defaultdict(list)
+    for key, conversation_id, sent_at, outbound in timeline:
+        if key in inserted:
+            by_conversation[conversation_id].append((sent_at, outbound))
+            result.new_keys.append(key)
+    result.created = len(result.new_keys)
+    result.unchanged += len(rows) - result.created
 
     for message, event in edits:
         MessageRevision.objects.create(message=message, text=message.text, replaced_at=now)

@@ -909,3 +909,38 @@ def test_hide_comment_failure_raises(fb_account: SocialAccount) -> None:
     with pytest.raises(SendError) as caught:
         meta.hide_comment(fb_account, "555_1", True)
     assert caught.value.permanent
+
+
+def test_a_delivery_that_loses_the_race_counts_nothing_twice(
+    fb_account: SocialAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two deliveries of the same comment at once: both look it up before either commits and
+    both insert it. The unique index lets one row in, and the insert reports which rows this
+    transaction wrote: the loser writes none and leaves the conversation's counters alone."""
+
+    def comment(message_id: str, minute: int) -> inbox.IncomingMessage:
+        return inbox.IncomingMessage(
+            platform=Platform.FACEBOOK,
+            account_id=fb_account.pk,
+            thread_kind="comentarios",
+            thread_id="post-1",
+            message_id=message_id,
+            sent_at=datetime(2026, 11, 2, 15, minute, tzinfo=UTC),
+            text="¿Dónde me vacuno?",
+            author_id="ciudadana-1",
+            author_name="Ciudadana",
+        )
+
+    assert inbox.messages_ingest(batch=[comment("comment-1", 0)]).created == 1
+    original = inbox._insert_messages
+
+    def rival_commits_first(rows: list[tuple[Any, ...]]) -> set[tuple[str, str]]:
+        assert original(rows)  # the other delivery wins the unique index
+        return original(rows)
+
+    monkeypatch.setattr(inbox, "_insert_messages", rival_commits_first)
+    raced = inbox.messages_ingest(batch=[comment("comment-2", 5)])
+    assert (raced.created, raced.unchanged, raced.new_keys) == (0, 1, [])
+    assert Message.objects.filter(platform_message_id="comment-2").count() == 1
+    # Only the winner (not simulated here) moves the timeline: this delivery counted nothing.
+    assert Conversation.objects.get().message_count == 1
