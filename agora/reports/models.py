@@ -52,6 +52,9 @@ class DailyRollup(models.Model):
     # First-response working seconds of the answered conversations, as {bucket: count}
     # (see agora.reports.rollups.BUCKET_EDGES): medians over any period without the rows.
     first_response_histogram = models.JSONField(default=dict)
+    # The same, added up over every day of the entity up to this one: a period's histogram is
+    # last row's minus first row's plus the first day's, two rows per entity (scoreboard).
+    cumulative_histogram = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -108,26 +108,33 @@ class _Period:
             sent_at__lt=self.until,
         )
 
-    def count_by(self, field: str) -> Counter[str]:
-        return Counter(
-            {
-                row[field]: row["n"]
-                for row in self.messages.values(field).annotate(n=Count("id")).order_by()
-            }
-        )
-
-    def flags(self) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for row in self.messages.values("flags").annotate(n=Count("id")).order_by():
+    def breakdown(self, *, accounts: bool = False) -> None:
+        """Messages by platform, kind, flags (and account) in one grouped scan."""
+        fields = ["platform", "kind", "flags"]
+        if accounts:
+            fields.append("conversation__account_id")
+        self.by_platform: Counter[str] = Counter()
+        self.by_kind: Counter[str] = Counter()
+        self.by_flag: Counter[str] = Counter()
+        self.by_account: Counter[int] = Counter()
+        for row in self.messages.values(*fields).annotate(n=Count("id")).order_by():
+            count = row["n"]
+            self.by_platform[row["platform"]] += count
+            self.by_kind[row["kind"]] += count
             for flag in row["flags"] or []:
-                counts[flag] += row["n"]
-        return counts
+                self.by_flag[flag] += count
+            if accounts:
+                self.by_account[row["conversation__account_id"]] += count
+        self.total = sum(self.by_platform.values())
 
-    def texts(self, extra: Q | None = None) -> list[str]:
+    def texts(self, extra: Q | None = None, total: int | None = None) -> list[str]:
+        """Texts (a systematic sample above TOPIC_SAMPLE); ``total``: how many match, when
+        already known (saves a count)."""
         messages = self.messages.exclude(text="")
         if extra is not None:
             messages = messages.filter(extra)
-        total = messages.count()
+        if total is None:
+            total = messages.count()
         if total > TOPIC_SAMPLE:
             step = math.ceil(total / TOPIC_SAMPLE)
             messages = messages.alias(slot=Mod(F("id"), step)).filter(slot=0)
@@ -207,8 +214,10 @@ def report_data(
     current, before = _Period(entity, start, end), _Period(entity, prev_start, prev_end)
     tables: list[dict[str, Any]] = []
 
-    platforms_now, platforms_before = current.count_by("platform"), before.count_by("platform")
-    received, received_before = sum(platforms_now.values()), sum(platforms_before.values())
+    current.breakdown(accounts=True)
+    before.breakdown()
+    platforms_now, platforms_before = current.by_platform, before.by_platform
+    received, received_before = current.total, before.total
     platform_labels = dict(Platform.choices)
     tables.append(
         _table(
@@ -232,14 +241,7 @@ def report_data(
     step(10)
 
     # Accounts: the entity's own official accounts (public), never a citizen's.
-    by_account = Counter(
-        {
-            row["conversation__account_id"]: row["n"]
-            for row in current.messages.values("conversation__account_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
-    )
+    by_account = current.by_account
     accounts = {
         a.pk: a for a in SocialAccount.objects.filter(pk__in=by_account).only("platform", "handle")
     }
@@ -260,7 +262,7 @@ def report_data(
             chart=True,
         )
     )
-    kinds_now, kinds_before = current.count_by("kind"), before.count_by("kind")
+    kinds_now, kinds_before = current.by_kind, before.by_kind
     tables.append(
         _table(
             "tipos",
@@ -278,7 +280,7 @@ def report_data(
             chart=True,
         )
     )
-    flags_now, flags_before = current.flags(), before.flags()
+    flags_now, flags_before = current.by_flag, before.by_flag
     tables.append(
         _table(
             "alertas",
@@ -299,7 +301,7 @@ def report_data(
     )
     step(25)
 
-    topics = grown_topics(current.texts(), before.texts())
+    topics = grown_topics(current.texts(total=current.total), before.texts(total=before.total))
     tables.append(
         _table(
             "temas",
@@ -325,8 +327,12 @@ def report_data(
     )
     step(45)
 
-    classified = current.messages.exclude(kind="").exists()
-    question_texts = current.texts(Q(kind="consulta") if classified else Q(text__contains="?"))
+    classified = any(kind for kind, count in kinds_now.items() if count)
+    question_texts = (
+        current.texts(Q(kind="consulta"), total=kinds_now["consulta"])
+        if classified
+        else current.texts(Q(text__contains="?"))
+    )
     questions = frequent_questions(question_texts)
     tables.append(
         _table(

@@ -56,13 +56,14 @@ def bucket_bounds(index: int) -> tuple[int, int | None]:
 
 def histogram_median(histogram: dict[int, int]) -> float | None:
     """The median of a bucketed distribution, interpolated linearly inside its bucket."""
-    total = sum(histogram.values())
+    counts = {index: count for index, count in histogram.items() if count > 0}
+    total = sum(counts.values())
     if not total:
         return None
     half = total / 2
     seen = 0
-    for index in sorted(histogram):
-        count = histogram[index]
+    for index in sorted(counts):
+        count = counts[index]
         if seen + count >= half:
             low, high = bucket_bounds(index)
             if high is None:
@@ -207,6 +208,40 @@ def _pairs_q(pairs: Iterable[tuple[int, date]]) -> Q:
     return query
 
 
+def _histogram(data: dict[str, int]) -> Counter[int]:
+    return Counter({int(k): v for k, v in data.items()})
+
+
+def _stored(histogram: Counter[int]) -> dict[str, int]:
+    return {str(k): v for k, v in sorted(histogram.items()) if v > 0}
+
+
+def cumulative_refresh(starts: dict[int, date]) -> None:
+    """Recomputes the running histograms of each entity from its given day on."""
+    for entity_id, first in sorted(starts.items()):
+        before = (
+            DailyRollup.objects.filter(entity_id=entity_id, day__lt=first)
+            .order_by("-day")
+            .values_list("cumulative_histogram", flat=True)
+            .first()
+        )
+        running = _histogram(before or {})
+        rows = list(
+            DailyRollup.objects.select_for_update()
+            .filter(entity_id=entity_id, day__gte=first)
+            .order_by("day")
+            .only("pk", "first_response_histogram", "cumulative_histogram")
+        )
+        changed = []
+        for row in rows:
+            running.update(_histogram(row.first_response_histogram))
+            stored = _stored(running)
+            if stored != row.cumulative_histogram:
+                row.cumulative_histogram = stored
+                changed.append(row)
+        DailyRollup.objects.bulk_update(changed, ["cumulative_histogram"], batch_size=500)
+
+
 def deltas_apply(deltas: Deltas, now: datetime) -> int:
     """Adds the deltas to the rollups, rows locked (concurrent ingestion on PostgreSQL cannot
     lose an update; SQLite serialises writers anyway). Returns how many rows changed."""
@@ -228,11 +263,9 @@ def deltas_apply(deltas: Deltas, now: datetime) -> int:
             row.answered += delta.answered
             row.decided += delta.decided
             row.within += delta.within
-            histogram = Counter({int(k): v for k, v in row.first_response_histogram.items()})
+            histogram = _histogram(row.first_response_histogram)
             histogram.update(delta.histogram)
-            row.first_response_histogram = {
-                str(k): v for k, v in sorted(histogram.items()) if v > 0
-            }
+            row.first_response_histogram = _stored(histogram)
             row.updated_at = now
             if not row.received and not row.conversations:
                 empty.append(row.pk)
@@ -250,6 +283,10 @@ def deltas_apply(deltas: Deltas, now: datetime) -> int:
         )
         if empty:
             DailyRollup.objects.filter(pk__in=empty).delete()
+    starts: dict[int, date] = {}
+    for entity_id, day in pairs:
+        starts[entity_id] = min(day, starts.get(entity_id, day))
+    cumulative_refresh(starts)
     return len(pairs)
 
 
@@ -357,6 +394,10 @@ def days_rebuild(pairs: Iterable[tuple[int, date]], now: datetime | None = None)
             ],
         )
         written += len(rollups)
+    starts: dict[int, date] = {}
+    for entity_id, days in by_entity.items():
+        starts[entity_id] = min(days)
+    cumulative_refresh(starts)
     return written
 
 

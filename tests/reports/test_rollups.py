@@ -42,6 +42,7 @@ def _snapshot() -> list[tuple[object, ...]]:
             "decided",
             "within",
             "first_response_histogram",
+            "cumulative_histogram",
         )
     )
 
@@ -182,6 +183,20 @@ def test_histogram_median_is_within_the_bucket_of_the_exact_median(
 
 def test_histogram_median_of_nothing_is_none() -> None:
     assert histogram_median({}) is None
+    assert histogram_median({3: 0}) is None
+
+
+def test_running_histograms_add_up_the_days_before(
+    minsa_account: SocialAccount, talk: Talk
+) -> None:
+    talk(minsa_account, at=MONDAY + timedelta(days=1), answer_after=timedelta(minutes=10))
+    talk(minsa_account, at=MONDAY, answer_after=timedelta(hours=3))  # an earlier day, later
+    monday, tuesday = _rollup(minsa_account), _rollup(minsa_account, date(2026, 3, 3))
+    assert monday.cumulative_histogram == {str(bucket_of(3 * 3600)): 1}
+    assert tuesday.cumulative_histogram == {
+        str(bucket_of(600)): 1,
+        str(bucket_of(3 * 3600)): 1,
+    }
 
 
 def test_an_answer_after_the_deadline_passed_keeps_the_counts_equal_to_a_rebuild(

@@ -169,3 +169,30 @@ def test_methodology_page_shows_the_inbox_definitions(client: Client) -> None:
         assert str(term) in page
     assert "/bandeja/metodologia/" in page
     assert str(MIN_MESSAGES) in page
+
+
+def test_median_over_a_period_counts_the_days_between_its_first_and_last(
+    minsa_account: SocialAccount,
+) -> None:
+    """Five answered in 1 h on Monday, twelve in 3 h on Tuesday, five in 5 h on Wednesday:
+    the median (3 h) lies only in the middle day, read through the running histograms."""
+    _batch(minsa_account, MONDAY, 5, answered=5, answer_after=timedelta(hours=1), prefix="a")
+    _batch(
+        minsa_account,
+        MONDAY + timedelta(days=1),
+        12,
+        answered=12,
+        answer_after=timedelta(hours=3),
+        prefix="b",
+    )
+    _batch(
+        minsa_account,
+        MONDAY + timedelta(days=2),
+        5,
+        answered=5,
+        answer_after=timedelta(hours=5),
+        prefix="c",
+    )
+    row = _row("minsa", today=date(2026, 3, 10))
+    assert row.received == 22
+    assert row.median_hours == pytest.approx(3.0, abs=0.25)
