@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agora.directory.models import Entity
@@ -32,7 +33,15 @@ class ConversationFact(models.Model):
     class Meta:
         verbose_name = _("dato de respuesta de una conversación")
         verbose_name_plural = _("datos de respuesta de conversaciones")
-        indexes = [models.Index(fields=["entity", "day"], name="reports_fact_entity_day")]
+        indexes = [
+            models.Index(fields=["entity", "day"], name="reports_fact_entity_day"),
+            # The hourly job: unanswered conversations not yet counted as overdue.
+            models.Index(
+                fields=["first_due_at"],
+                condition=Q(answered=False, overdue=False),
+                name="reports_fact_pending_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.conversation_id} {self.day}"
