@@ -332,11 +332,18 @@ def messages_moderate(
     if not to_hide and not maybe_show:
         return counts
     latest = _last_inbox_actions([m.pk for m, _flag in to_hide] + [m.pk for m in maybe_show])
-    # A person who showed a message again has the last word; so has one who hid it by hand.
+    # A person who showed a message again has the last word over the model (not over a
+    # person's own correction); so has one who hid it by hand. A threat is always in view.
     to_hide = [
-        (m, flag) for m, flag in to_hide if not (m.pk in latest and not latest[m.pk].is_automatic)
+        (m, flag)
+        for m, flag in to_hide
+        if actor is not None or not (m.pk in latest and not latest[m.pk].is_automatic)
     ]
-    to_show = [m for m in maybe_show if m.pk in latest and latest[m.pk].is_automatic]
+    to_show = [
+        m
+        for m in maybe_show
+        if THREAT in (m.flags or []) or (m.pk in latest and latest[m.pk].is_automatic)
+    ]
     who = (
         _("corrección de %(user)s") % {"user": actor.get_username()}
         if actor is not None

@@ -374,3 +374,21 @@ def test_moderation_settings_for_managers_only(
     assert AuditEvent.objects.filter(verb="moderacion.politica_actualizada").exists()
     login(client, rector)
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_persons_correction_overrides_an_earlier_show_and_a_threat_is_always_in_view(
+    fake: Any, facebook: SocialAccount, communicator: User, manager: User
+) -> None:
+    message = ingest_one(facebook, "idiota")
+    moderation.message_show(actor=communicator, message=message, reason="Cita textual")
+    language.message_correct(actor=manager, message=message, kind="otro", flags=["insulto"])
+    message.refresh_from_db()
+    assert message.hidden_at is not None  # the later decision of a person wins
+    moderation.message_show(actor=manager, message=message, reason="Revisado")
+    moderation.message_hide(actor=manager, message=message, reason="Ofensivo")
+    language.message_correct(
+        actor=communicator, message=message, kind="otro", flags=["insulto", "amenaza"]
+    )
+    message.refresh_from_db()
+    assert message.hidden_at is None  # evidence stays in view
