@@ -203,4 +203,6 @@ def consultation_generate(
             )
         )
     Comment.objects.bulk_create(rows, batch_size=2000)
+    services.consultation_comments_changed(consultation)
+    consultation.refresh_from_db()
     return consultation

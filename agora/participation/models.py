@@ -616,6 +616,11 @@ class Consultation(models.Model):
     closes_at = models.DateTimeField(_("cierre"))
     is_published = models.BooleanField(_("publicada"), default=False)
     announced_at = models.DateTimeField(_("anunciada a suscriptores"), null=True, blank=True)
+    comments_revision = models.PositiveIntegerField(
+        _("revisión de los comentarios"),
+        default=0,
+        help_text=_("Aumenta con cada comentario, moderación o respuesta (claves de caché)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("creada por"),
@@ -813,6 +818,10 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["consultation", "status", "paragraph"]),
             models.Index(fields=["consultation", "created_at"]),
+            models.Index(
+                fields=["consultation", "paragraph", "created_at", "id"],
+                name="participation_comment_report",
+            ),
         ]
 
     def __str__(self) -> str:

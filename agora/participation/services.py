@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -1054,6 +1054,13 @@ def consultation_version_publish(
     return version
 
 
+def consultation_comments_changed(consultation: Consultation) -> None:
+    """Invalidates the cached document counts and report summary of the consultation."""
+    Consultation.objects.filter(pk=consultation.pk).update(
+        comments_revision=F("comments_revision") + 1
+    )
+
+
 def author_label(user: User) -> str:
     """A stable pseudonym: personal data never appears on public pages (Ley 29733)."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:participante:{user.pk}".encode()).hexdigest()
@@ -1143,6 +1150,7 @@ def comment_submit(
         flags=flags,
         status=CommentStatus.EN_REVISION if held else CommentStatus.PUBLICADO,
     )
+    consultation_comments_changed(consultation)
     audit_record(actor=actor, verb="consulta.comentar", instance=comment, after={"alertas": flags})
     if held and consultation.forum is not None:
         notify(
@@ -1165,6 +1173,7 @@ def comment_moderate(*, actor: User, comment: Comment, publish: bool, reason: st
     comment.moderated_at = timezone.now()
     comment.moderation_reason = reason
     comment.save(update_fields=["status", "moderated_by", "moderated_at", "moderation_reason"])
+    consultation_comments_changed(comment.consultation)
     audit_record(
         actor=actor,
         verb="consulta.moderar",
@@ -1192,6 +1201,7 @@ def comment_answer(*, actor: User, comment: Comment, outcome: str, reason: str) 
     comment.answered_by = actor
     comment.answered_at = timezone.now()
     comment.save(update_fields=["answer_outcome", "answer_reason", "answered_by", "answered_at"])
+    consultation_comments_changed(comment.consultation)
     audit_record(
         actor=actor,
         verb="consulta.responder",

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -187,7 +188,18 @@ def consultations(request: HttpRequest) -> HttpResponse:
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get(request.user, slug)
     version = selectors.consultation_version(consultation)
-    document = selectors.consultation_document(consultation, version)
+    # The document with its per-paragraph counts is rendered once per comments revision.
+    key = f"participation:doc:{version.pk}:{consultation.comments_revision}"
+    cached = cache.get(key)
+    if cached is None:
+        document = selectors.consultation_document(consultation, version)
+        cached = (
+            render_to_string("participation/_document.html", {"document": document}),
+            document.total_comments,
+            document.general_count,
+        )
+        cache.set(key, cached, 3600)
+    document_html, total_comments, general_count = cached
     paragraph = selectors.paragraph_get(version, request.GET.get("parrafo", ""))
     general = request.GET.get("ver") == "generales"
     comments_page = None
@@ -202,7 +214,10 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "participation/consultation_detail.html",
         {
             "consultation": consultation,
-            "document": document,
+            "version": version,
+            "document_html": document_html,  # SafeString from render_to_string (kept by pickle)
+            "total_comments": total_comments,
+            "general_count": general_count,
             "paragraph": paragraph,
             "general": general,
             "comments_page": comments_page,
@@ -258,16 +273,40 @@ def consultation_report(request: HttpRequest, slug: str) -> HttpResponse:
             {"consultation": consultation},
             status=404,
         )
-    paginator = Paginator(selectors.consultation_report_rows(consultation), REPORT_PAGE)
+    summary = _report_summary(consultation)
+    paginator = _KnownCountPaginator(
+        selectors.consultation_report_rows(consultation), REPORT_PAGE, known=summary["total"]
+    )
     return render(
         request,
         "participation/report.html",
         {
             "consultation": consultation,
-            "summary": selectors.consultation_report_summary(consultation),
+            "summary": summary,
             "page": paginator.get_page(request.GET.get("pagina")),
         },
     )
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator told the row count (from the cached summary): no COUNT(*) per page."""
+
+    def __init__(self, object_list: Any, per_page: int, *, known: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known = known
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known
+
+
+def _report_summary(consultation: Consultation) -> dict[str, int]:
+    key = f"participation:summary:{consultation.pk}:{consultation.comments_revision}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = selectors.consultation_report_summary(consultation)
+        cache.set(key, summary, 3600)
+    return summary  # type: ignore[no-any-return]
 
 
 def _report_allowed(request: HttpRequest, consultation: Consultation) -> None:
@@ -335,7 +374,6 @@ def _report_row(comment: Comment) -> list[str]:
 def consultation_report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The PDF is rendered once per state of the comments (count, last answer, last
     moderation) and kept in the cache: WeasyPrint takes seconds on large consultations."""
-    from django.core.cache import cache
     from django.db.models import Count, Max
     from weasyprint import HTML
 

@@ -644,3 +644,14 @@ def test_evaluation_computed_from_records(
     # minimums: estado 1 (0 met), sociedad civil 2 (met), academia 1 (0 met)
     assert (evaluation.types_meeting_minimum, evaluation.types_with_minimum) == (1, 3)
     assert evaluation.answered_rate == 50.0
+
+
+def test_every_comment_write_bumps_the_revision(
+    citizen: User, rector: User, consultation: Consultation
+) -> None:
+    start = consultation.comments_revision
+    comment = services.comment_submit(actor=citizen, consultation=consultation, body="Hola")
+    services.comment_answer(actor=rector, comment=comment, outcome="acogido", reason="ok")
+    services.comment_moderate(actor=rector, comment=comment, publish=False, reason="x")
+    consultation.refresh_from_db()
+    assert consultation.comments_revision == start + 3
