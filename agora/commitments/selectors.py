@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -77,6 +77,18 @@ def commitments_public(
             | Q(ogp_title__icontains=filters.q)
         )
     return queryset
+
+
+def dashboard_version() -> str:
+    """Changes whenever a plan or commitment changes (progress included), or one is removed:
+    the key of the cached public dashboard."""
+    row = ActionPlan.objects.aggregate(
+        n_plans=Count("id", distinct=True),
+        plan_at=Max("updated_at"),
+        n_commitments=Count("commitments", distinct=True),
+        commitment_at=Max("commitments__updated_at"),
+    )
+    return "|".join(str(row[k]) for k in ("n_plans", "plan_at", "n_commitments", "commitment_at"))
 
 
 def plans_summary() -> list[ActionPlan]:

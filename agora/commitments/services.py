@@ -560,7 +560,10 @@ def commitment_progress_refresh(commitment: Commitment) -> Commitment:
         else:
             status = CommitmentStatus.NO_INICIADO
     if commitment.progress != progress or commitment.status != status:
-        Commitment.objects.filter(pk=commitment.pk).update(progress=progress, status=status)
+        # updated_at moves too: it keys the cached public dashboard.
+        Commitment.objects.filter(pk=commitment.pk).update(
+            progress=progress, status=status, updated_at=timezone.now()
+        )
         commitment.progress, commitment.status = progress, status
     return commitment
 

@@ -4,10 +4,14 @@ the staff pages (progress reports, approval, proposals, SMART scoring, selection
 from __future__ import annotations
 
 import csv
+import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -37,6 +41,7 @@ from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity
 
 FILTER_KEYS = ("q", "plan", "entidad", "area", "estado")
+DASHBOARD_CACHE_SECONDS = 600
 
 
 def _filter_form(request: HttpRequest) -> CommitmentFilterForm:
@@ -52,12 +57,25 @@ def _page_number(request: HttpRequest) -> int:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The public dashboard. Anonymous visitors all see the same page for the same query, so
+    it is kept whole in the cache, keyed on the data's version and today's date (overdue
+    milestones change with the date); a miss costs a constant number of queries."""
+    params = sorted(
+        (k, request.GET.getlist(k)) for k in (*FILTER_KEYS, "pagina") if k in request.GET
+    )
+    digest = hashlib.sha256(repr(params).encode()).hexdigest()
+    anonymous = not (
+        request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages")
+    )
+    page_key = f"commitments:dashboard:{selectors.dashboard_version()}:{selectors.today()}:{digest}"
+    if anonymous and (html := cache.get(page_key)) is not None:
+        return HttpResponse(html)
     form = _filter_form(request)
     filters = form.filters()
     paginator = Paginator(selectors.commitments_public(filters), selectors.PAGE_SIZE)
     page = paginator.get_page(_page_number(request))
-    query = "&".join(f"{k}={request.GET[k]}" for k in FILTER_KEYS if request.GET.get(k))
-    return render(
+    query = urlencode([(k, request.GET[k]) for k in FILTER_KEYS if request.GET.get(k)])
+    response = render(
         request,
         "commitments/dashboard.html",
         {
@@ -68,6 +86,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "filtered": bool(query),
         },
     )
+    if anonymous and response.status_code == 200:
+        cache.set(page_key, response.content.decode(), DASHBOARD_CACHE_SECONDS)
+    return response
 
 
 def _milestone_bars(milestones: list[Milestone], today: Any) -> timeline.Timeline:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -207,15 +208,35 @@ def test_dashboard_query_count_is_constant(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()  # measure the page that is built, not the cached copy
     with CaptureQueriesContext(connection) as small:
         assert client.get("/compromisos/").status_code == 200
     _bulk(6, 12, 5, area, entities["mef"], 1)
+    cache.clear()
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get("/compromisos/?pagina=2")
     assert response.status_code == 200
     assert "Página 2 de 3" in _html(response)
+    cache.clear()
     with django_assert_num_queries(len(small.captured_queries)):
         client.get("/compromisos/?area=e-government&entidad=mef")
+    with django_assert_num_queries(1):  # cached for anonymous visitors: only the version
+        client.get("/compromisos/?area=e-government&entidad=mef")
+
+
+def test_cached_dashboard_changes_when_progress_changes(
+    client: Client, commitment: Commitment, manager: User, rector: User, first_milestone: Milestone
+) -> None:
+    assert "0 % de avance" in _html(client.get("/compromisos/"))
+    update = services.update_post(
+        actor=manager,
+        commitment=commitment,
+        text="Hito uno completado.",
+        milestone=first_milestone,
+        milestone_status=MilestoneStatus.COMPLETADO,
+    )
+    services.update_approve(actor=rector, update=update)
+    assert "50 % de avance" in _html(client.get("/compromisos/"))
 
 
 # --- staff pages per role -------------------------------------------------------------------
