@@ -63,11 +63,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     params = sorted(
         (k, request.GET.getlist(k)) for k in (*FILTER_KEYS, "pagina") if k in request.GET
     )
-    digest = hashlib.sha256(repr(params).encode()).hexdigest()
+    version = f"{selectors.dashboard_version()}|{selectors.today()}|{params!r}"
+    page_key = f"commitments:dashboard:{hashlib.sha256(version.encode()).hexdigest()}"
     anonymous = not (
         request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages")
     )
-    page_key = f"commitments:dashboard:{selectors.dashboard_version()}:{selectors.today()}:{digest}"
     if anonymous and (html := cache.get(page_key)) is not None:
         return HttpResponse(html)
     form = _filter_form(request)
