@@ -36,7 +36,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.preprocessing import normalize as l2_normalize
 
 from agora.core.errors import DomainError
 from agora.language import rules
@@ -44,7 +43,7 @@ from agora.language.normalize import LEXICON, PHRASE_LEXICON, tokenize_many
 from agora.language.taxonomy import FLAGS, KINDS, Flag, Kind
 
 # Part of every model version: change it when features or training change.
-CODE_VERSION = "lang-code-7"
+CODE_VERSION = "lang-code-8"
 MAX_MODEL_CHARS = 5_000
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 MODEL_FLAGS = (Flag.INSULTO.value, Flag.SPAM.value, Flag.AMENAZA.value)
@@ -130,8 +129,8 @@ def read_corpus(path: Path | str) -> list[Example]:
 # * words: unigrams and bigrams of the training vocabulary, each occurrence weighted by its
 #   IDF, the sum divided by sqrt(Σ idf²) over the occurrences (the L2 norm when no feature
 #   repeats);
-# * characters: each token's character 2–5-grams ("char_wb"), IDF-weighted and L2-normalised
-#   per token; the message is the sum over its tokens divided by sqrt(number of tokens);
+# * characters: each token's character 2–5-grams ("char_wb"), IDF-weighted; the message is
+#   the sum over its tokens divided by sqrt(Σ ||token||²) (short, common words weigh little);
 # * signals (0 or 1): the rule placeholders (DNI, phone, link…), the words and phrases of the
 #   insult, threat and spam lexicons, money amounts, mentions, shouting.
 #
@@ -272,7 +271,7 @@ class _Vocabulary:
         return len(self.words) + len(self.bigrams) + len(self.grams) + len(_SIGNALS)
 
     def token_grams(self, tokens: Sequence[str]) -> sparse.csr_matrix:
-        """One row per token: its known character n-grams, IDF-weighted, L2-normalised."""
+        """One row per token: its known character n-grams, IDF-weighted."""
         grams = self.grams
         indptr = [0]
         indices: list[int] = []
@@ -284,7 +283,7 @@ class _Vocabulary:
             (self.gram_idf[columns], columns, np.array(indptr, dtype=np.int64)),
             shape=(len(tokens), len(grams)),
         )
-        return l2_normalize(matrix, copy=False)
+        return matrix
 
     def design(self, docs: Sequence[list[str]], shouting: Sequence[int]) -> sparse.csr_matrix:
         """The feature matrix of ``docs`` (training, and the reference path of the tests)."""
@@ -313,16 +312,18 @@ class _Vocabulary:
         position = {t: i for i, t in enumerate(distinct)}
         doc_rows: list[int] = []
         doc_cols: list[int] = []
-        doc_vals: list[float] = []
         for row, tokens in enumerate(docs):
-            scale = 1.0 / np.sqrt(max(len(tokens), 1))
             doc_rows.extend([row] * len(tokens))
             doc_cols.extend(position[t] for t in tokens)
-            doc_vals.extend([scale] * len(tokens))
         occurrences = sparse.csr_matrix(
-            (doc_vals, (doc_rows, doc_cols)), shape=(len(docs), len(distinct))
+            (np.ones(len(doc_rows)), (doc_rows, doc_cols)), shape=(len(docs), len(distinct))
         )
-        char_block = occurrences @ self.token_grams(distinct)
+        token_grams = self.token_grams(distinct)
+        char_norms = np.sqrt(
+            occurrences @ np.asarray(token_grams.multiply(token_grams).sum(axis=1)).ravel()
+        )
+        char_norms[char_norms == 0] = 1.0
+        char_block = sparse.diags(1.0 / char_norms) @ (occurrences @ token_grams)
         return sparse.hstack(
             [word_block, char_block, sparse.csr_matrix(_signals(docs, shouting))], format="csr"
         )
@@ -349,7 +350,7 @@ class _Scorer:
     vocabulary: _Vocabulary
     labels: tuple[str, ...]  # the kinds in the kind model's order, then MODEL_FLAGS
     char_weights: np.ndarray  # grams × labels: to score tokens first seen in production
-    token_scores: np.ndarray  # rows × (labels for chars | labels for words | idf²)
+    token_scores: np.ndarray  # rows × (labels for chars | labels for words | idf² | ||grams||²)
     word_flags: np.ndarray  # rows: True where the token is a word
     signal_of: np.ndarray  # rows: signal column or -1
     pair_keys: np.ndarray  # sorted keys of the known bigrams
@@ -390,13 +391,15 @@ class _Scorer:
         phrase_words = {w for phrase in PHRASE_LEXICON for w in phrase.split()}
         extra = sorted((set(LEXICON) | phrase_words) - set(tokens))
         all_tokens = [*tokens, SEP, *extra]
-        token_scores = np.zeros((len(all_tokens), 2 * len(labels) + 1))
-        token_scores[:, : len(labels)] = vocabulary.token_grams(all_tokens) @ char_w
+        token_scores = np.zeros((len(all_tokens), 2 * len(labels) + 2))
+        grams = vocabulary.token_grams(all_tokens)
+        token_scores[:, : len(labels)] = grams @ char_w
+        token_scores[:, -1] = np.asarray(grams.multiply(grams).sum(axis=1)).ravel()
         token_scores[len(tokens)] = 0.0  # the separator
         token_scores[: len(tokens), len(labels) : 2 * len(labels)] = (
             weights[:n_words] * word_idf[:n_words, None]
         )
-        token_scores[: len(tokens), -1] = word_idf[:n_words] ** 2
+        token_scores[: len(tokens), 2 * len(labels)] = word_idf[:n_words] ** 2
         rows = _TokenRows({t: i for i, t in enumerate(all_tokens)})
 
         def key(pair: str) -> int:
@@ -441,7 +444,9 @@ class _Scorer:
             return
         labels = len(self.labels)
         scores = np.zeros((len(pending), self.token_scores.shape[1]))
-        scores[:, :labels] = self.vocabulary.token_grams(pending) @ self.char_weights
+        grams = self.vocabulary.token_grams(pending)
+        scores[:, :labels] = grams @ self.char_weights
+        scores[:, -1] = np.asarray(grams.multiply(grams).sum(axis=1)).ravel()
         self.token_scores = np.vstack([self.token_scores, scores])
         self.word_flags = np.concatenate([self.word_flags, [_is_word(t) for t in pending]])
         self.signal_of = np.concatenate([self.signal_of, [_signal_of(t) for t in pending]])
@@ -473,7 +478,7 @@ class _Scorer:
         owner = np.cumsum(is_sep)  # text of each token (separators: the next text)
         # Per-text sums of the token tables; a text's segment ends with its separator, whose
         # scores are zero. A zero row closes the batch for a last empty text.
-        per_token = np.vstack([self.token_scores[rows], np.zeros((1, 2 * labels + 1))])
+        per_token = np.vstack([self.token_scores[rows], np.zeros((1, 2 * labels + 2))])
         sums = np.add.reduceat(per_token, starts, axis=0)
         sums[lengths == 0] = 0.0
         signals = np.zeros((n_docs, len(_SIGNALS)), dtype=bool)
@@ -495,8 +500,10 @@ class _Scorer:
                     sums[:, labels + column] += np.bincount(
                         owner[positions], weights=values[:, column], minlength=n_docs
                     )
-        char_part = sums[:, :labels] / np.sqrt(np.maximum(lengths, 1))[:, None]
-        norms = np.sqrt(sums[:, -1])
+        char_norms = np.sqrt(sums[:, -1])
+        char_norms[char_norms == 0] = 1.0
+        char_part = sums[:, :labels] / char_norms[:, None]
+        norms = np.sqrt(sums[:, 2 * labels])
         norms[norms == 0] = 1.0
         word_part = sums[:, labels : 2 * labels] / norms[:, None]
         signal_col = self.signal_of[rows]

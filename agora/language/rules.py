@@ -104,7 +104,7 @@ def _may_have_address(text: str) -> bool:
 
 
 def _dni_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     if _EIGHT_GATE.search(text) is None:
         return spans
     for match in _EIGHT_DIGITS.finditer(text):

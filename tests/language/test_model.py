@@ -126,9 +126,11 @@ def test_fast_path_gives_the_decisions_of_the_training_features(
     scorer = mini_model.scorer
     decision, has_word, _signals = scorer.decide(prepared.flat, prepared.shouting, prepared.size)
     matrix = scorer.vocabulary.design(prepared.docs(), prepared.shouting)
+    flag_models = [mini_model.flag_models[f] for f in classifier.MODEL_FLAGS]
+    assert all(model is not None for model in flag_models)
     expected = np.column_stack(
         [e.decision_function(matrix) for e in mini_model.kind_model.estimators_]
-        + [mini_model.flag_models[f].decision_function(matrix) for f in classifier.MODEL_FLAGS]
+        + [model.decision_function(matrix) for model in flag_models if model is not None]
     )
     assert decision.shape == (len(texts), len(scorer.labels))
     np.testing.assert_allclose(decision, expected, atol=1e-9)
