@@ -4,11 +4,13 @@ rollups only (never from messages). No citizen data ever reaches it."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import CharField, Max, Min, Q, Sum, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -114,6 +116,16 @@ class Scoreboard:
         return sum(row.received for row in self.rows)
 
 
+def _decode(value: Any) -> dict[str, int]:
+    """A JSON column as the driver returns it (text on SQLite, decoded on PostgreSQL)."""
+    if isinstance(value, dict):
+        return value
+    if not value or value == "{}":
+        return {}
+    result: dict[str, int] = json.loads(value)
+    return result
+
+
 def period_bounds(days: int, today: date | None = None) -> tuple[date, date, date]:
     """(start, end, previous start): the last ``days`` days up to today, and the same length
     just before."""
@@ -185,22 +197,34 @@ def scoreboard(
             int(sums["first"].rsplit(":", 1)[1]),
             int(sums["last"].rsplit(":", 1)[1]),
         )
-    stored: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
+    # Raw rows, decoded here: only the three histograms the median needs per entity.
+    raw: dict[int, tuple[str, str]] = {}
     edge_ids = sorted({pk for pair in ends.values() for pk in pair})
-    for start_index in range(0, len(edge_ids), 2000):
-        for pk, daily, cumulative in DailyRollup.objects.filter(
-            pk__in=edge_ids[start_index : start_index + 2000]
-        ).values_list("pk", "first_response_histogram", "cumulative_histogram"):
-            stored[pk] = (daily, cumulative)
+    table = DailyRollup._meta.db_table
+    with connection.cursor() as cursor:
+        for start_index in range(0, len(edge_ids), 900):
+            chunk = edge_ids[start_index : start_index + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT id, first_response_histogram, cumulative_histogram FROM {table} "  # noqa: S608
+                f"WHERE id IN ({marks})",
+                chunk,
+            )
+            for pk, daily, cumulative in cursor.fetchall():
+                raw[pk] = (daily, cumulative)
     histograms: dict[int, Counter[int]] = {}
     for entity_id, (first, last) in ends.items():
         histogram: Counter[int] = Counter()
-        for key, value in stored[last][1].items():
-            histogram[int(key)] += value
-        for key, value in stored[first][1].items():
-            histogram[int(key)] -= value
-        for key, value in stored[first][0].items():
-            histogram[int(key)] += value
+        if first == last:
+            for key, value in _decode(raw[first][0]).items():
+                histogram[int(key)] = value
+        else:
+            for key, value in _decode(raw[last][1]).items():
+                histogram[int(key)] += value
+            for key, value in _decode(raw[first][1]).items():
+                histogram[int(key)] -= value
+            for key, value in _decode(raw[first][0]).items():
+                histogram[int(key)] += value
         histograms[entity_id] = histogram
     before = {
         row["entity_id"]: row
