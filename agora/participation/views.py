@@ -296,7 +296,7 @@ class _KnownCountPaginator(Paginator):
         self._known = known
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self._known
 
 
@@ -306,7 +306,7 @@ def _report_summary(consultation: Consultation) -> dict[str, int]:
     if summary is None:
         summary = selectors.consultation_report_summary(consultation)
         cache.set(key, summary, 3600)
-    return summary  # type: ignore[no-any-return]
+    return summary
 
 
 def _report_allowed(request: HttpRequest, consultation: Consultation) -> None:
