@@ -309,7 +309,7 @@ def _measure_report(meta: dict[str, Any]) -> bool:
     baseline = _median_seconds(raw, 5)
     ok = seconds <= TARGET_REPORT_S
     print(
-        f"informe de {entity.name} ({MONTH_START:%B %Y}, {inbox_data.number(rows)} mensajes "
+        f"informe de {entity.name} ({MONTH_START:%Y-%m}, {inbox_data.number(rows)} mensajes "
         f"de ciudadanos, sin PDF): {seconds:.2f} s (meta ≤ {TARGET_REPORT_S:.0f} s) "
         f"{'OK' if ok else 'NO CUMPLE'}",
         flush=True,
