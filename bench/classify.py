@@ -41,6 +41,16 @@ def _rate(count: int, seconds: float) -> str:
     return common_number(count / seconds if seconds else 0.0)
 
 
+def _letters(number: int) -> str:
+    """A made-up word for ``number``, letters only (a digit would turn it into a figure)."""
+    word = ""
+    while True:
+        number, rest = divmod(number, 26)
+        word += "abcdefghijklmnopqrstuvwxyz"[rest]
+        if not number:
+            return word + "q"
+
+
 def common_number(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ")
 
@@ -98,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             text.lower()
         lower_seconds = time.perf_counter() - started
 
-        unseen = [f"{text} palabra{index:x}q" for index, text in enumerate(sample)]
+        unseen = [f"{text} palabra{_letters(index)}" for index, text in enumerate(sample)]
         started_unseen = time.perf_counter()
         unseen_results = trained.classify_texts(unseen, batch=args.batch)
         unseen_seconds = time.perf_counter() - started_unseen
