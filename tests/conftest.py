@@ -20,6 +20,14 @@ def _immediate_visit_flush(settings: pytest.FixtureRequest) -> None:
     settings.VISIT_FLUSH_SECONDS = 0  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _own_var_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test has its own var directory for what is read from it at run time (the
+    classifier's models): no test depends on the model that ``make data`` trained in
+    var/models; a test that needs one installs it (tests/language/conftest.py)."""
+    settings.VAR_DIR = tmp_path_factory.mktemp("var")
+
+
 @pytest.fixture
 def entities(db: None) -> dict[str, Entity]:
     """A few real national entities plus Arequipa's regional and local governments."""

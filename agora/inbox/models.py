@@ -125,6 +125,9 @@ class Conversation(models.Model):
     breached_at = models.DateTimeField(_("plazo incumplido el"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalada el"), null=True, blank=True)
     message_count = models.PositiveIntegerField(_("mensajes"), default=0)
+    # Every citizen message hidden by moderation (agora/inbox/moderation.py): out of the
+    # default list view. A column, not only the "oculto" flag, so that the list's index has it.
+    hidden = models.BooleanField(_("oculta por moderación"), default=False, db_default=False)
     is_demo = models.BooleanField(_("dato de demostración"), default=False)
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
@@ -145,7 +148,8 @@ class Conversation(models.Model):
             models.Index(fields=["-last_inbound_at", "-id"], name="inbox_conv_recent_all"),
             # Status tabs and filters; due_at last so that the overdue counts read the index only.
             models.Index(
-                fields=["entity", "status", "-last_inbound_at", "due_at"], name="inbox_conv_status2"
+                fields=["entity", "hidden", "status", "-last_inbound_at", "due_at"],
+                name="inbox_conv_status3",
             ),
             models.Index(fields=["assignee", "status"], name="inbox_conv_assignee"),
             models.Index(

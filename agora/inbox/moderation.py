@@ -42,6 +42,7 @@ from agora.core.models import User
 from agora.core.notifications import notify
 from agora.core.permissions import MANAGER_ROLE, user_is_rector
 from agora.directory.models import Entity, Membership, Platform
+from agora.inbox.counts import counts_changed
 from agora.inbox.models import (
     AlertStatus,
     Conversation,
@@ -249,19 +250,27 @@ def conversations_flags_refresh(conversation_ids: Iterable[int]) -> None:
             flags[conversation_id].update(message_flags or [])
             visible[conversation_id] |= hidden_at is None
         conversations = list(
-            Conversation.objects.filter(pk__in=list(visible)).only("id", "kind", "flags")
+            Conversation.objects.filter(pk__in=list(visible)).only("id", "kind", "flags", "hidden")
         )
         changed = []
         for conversation in conversations:
             new_flags = set(flags[conversation.pk])
-            if not visible[conversation.pk]:
+            hidden = not visible[conversation.pk]
+            if hidden:
                 new_flags.add(HIDDEN_FLAG)
             new_kind = kind.get(conversation.pk, conversation.kind)
-            if sorted(new_flags) != list(conversation.flags or []) or new_kind != conversation.kind:
+            if (
+                sorted(new_flags) != list(conversation.flags or [])
+                or new_kind != conversation.kind
+                or hidden != conversation.hidden
+            ):
                 conversation.kind = new_kind
                 conversation.flags = sorted(new_flags)
+                conversation.hidden = hidden
                 changed.append(conversation)
-        Conversation.objects.bulk_update(changed, ["kind", "flags"], batch_size=500)
+        if changed:
+            Conversation.objects.bulk_update(changed, ["kind", "flags", "hidden"], batch_size=500)
+            counts_changed()
 
 
 # --- Automatic moderation --------------------------------------------------------------------

@@ -78,7 +78,7 @@ def conversation_rows(
             f'<span class="badge badge-flag">{flag_label} {escape(flag)}</span>'
             for flag in conv.flags or []
         )
-        who = []
+        who: list[str] = []
         if show_entity:
             who.append(escape(conv.entity.acronym or conv.entity.name))
         account = conv.account

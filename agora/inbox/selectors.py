@@ -129,8 +129,9 @@ def conversations_filtered(
     qs = qs.filter(last_inbound_at__isnull=False)
     if not filters.hidden and filters.flag != "oculto":
         # Moderation (agora/inbox/moderation.py): a conversation whose every citizen message
-        # is hidden (insults, spam) carries the "oculto" flag and leaves the default view.
-        qs = qs.exclude(flags__icontains='"oculto"')
+        # is hidden (insults, spam) is marked hidden (and flagged "oculto") and leaves the
+        # default view.
+        qs = qs.filter(hidden=False)
     if filters.account:
         qs = qs.filter(account_id=filters.account)
     if filters.platform:
