@@ -144,7 +144,11 @@ class Conversation(models.Model):
         ]
         indexes = [
             # The inbox list: an entity's conversations by last activity (keyset pagination).
-            models.Index(fields=["entity", "-last_inbound_at", "-id"], name="inbox_conv_recent"),
+            # due_at at the end: the overdue filter reads the index only, however rare.
+            models.Index(
+                fields=["entity", "hidden", "-last_inbound_at", "-id", "due_at"],
+                name="inbox_conv_recent2",
+            ),
             models.Index(fields=["-last_inbound_at", "-id"], name="inbox_conv_recent_all"),
             # Status tabs and filters; due_at last so that the overdue counts read the index only.
             models.Index(
@@ -152,10 +156,6 @@ class Conversation(models.Model):
                 name="inbox_conv_status3",
             ),
             models.Index(fields=["assignee", "status"], name="inbox_conv_assignee"),
-            models.Index(
-                fields=["entity", "due_at", "status", "last_inbound_at"],
-                name="inbox_conv_entity_due",
-            ),
             models.Index(
                 fields=["due_at"],
                 condition=Q(breached_at__isnull=True, due_at__isnull=False),
