@@ -11,13 +11,16 @@ gives the same figures.
 from __future__ import annotations
 
 import bisect
+import json
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -230,64 +233,136 @@ def cumulative_refresh(starts: dict[int, date]) -> None:
             DailyRollup.objects.select_for_update()
             .filter(entity_id=entity_id, day__gte=first)
             .order_by("day")
-            .only("pk", "first_response_histogram", "cumulative_histogram")
+            .values_list("pk", "first_response_histogram", "cumulative_histogram")
         )
         changed = []
-        for row in rows:
-            running.update(_histogram(row.first_response_histogram))
+        for pk, daily, cumulative in rows:
+            running.update(_histogram(daily))
             stored = _stored(running)
-            if stored != row.cumulative_histogram:
-                row.cumulative_histogram = stored
-                changed.append(row)
-        DailyRollup.objects.bulk_update(changed, ["cumulative_histogram"], batch_size=500)
+            if stored != cumulative:
+                changed.append((json.dumps(stored), pk))
+        if changed:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE reports_dailyrollup SET cumulative_histogram = %s WHERE id = %s",
+                    changed,
+                )
+
+
+def _insert_missing(pairs: Sequence[tuple[int, date]], now: datetime) -> list[tuple[int, date]]:
+    """Creates the rollup rows that do not exist yet (all zero); returns those it created.
+    One multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (SQLite ≥ 3.35, PostgreSQL)."""
+    created: list[tuple[int, date]] = []
+    for group in _chunks(pairs, 200):
+        values = ", ".join(["(%s, %s, 0, 0, 0, 0, 0, %s, %s, %s)"] * len(group))
+        params: list[Any] = []
+        for entity_id, day in group:
+            params += [entity_id, day, "{}", "{}", now]
+        with connection.cursor() as cursor:
+            # Only "%s" placeholders are joined in: the values go as parameters.
+            sql = (
+                "INSERT INTO reports_dailyrollup (entity_id, day, received, conversations, "  # noqa: S608
+                "answered, decided, within, first_response_histogram, cumulative_histogram, "
+                "updated_at) VALUES " + values + " ON CONFLICT (entity_id, day) DO NOTHING "
+                "RETURNING entity_id, day"
+            )
+            cursor.execute(sql, params)
+            for entity_id, day in cursor.fetchall():
+                created.append((entity_id, day if isinstance(day, date) else _parse_day(day)))
+    return created
+
+
+def _parse_day(value: Any) -> date:
+    return date.fromisoformat(str(value)[:10])
 
 
 def deltas_apply(deltas: Deltas, now: datetime) -> int:
-    """Adds the deltas to the rollups, rows locked (concurrent ingestion on PostgreSQL cannot
-    lose an update; SQLite serialises writers anyway). Returns how many rows changed."""
+    """Adds the deltas to the rollups: counters by one ``UPDATE … SET n = n + %s`` per row
+    (atomic in the database: concurrent ingestion cannot lose an update), histograms read and
+    written only for the days whose histogram changed (rows locked). Returns how many rows
+    changed."""
     changes = {pair: delta for pair, delta in deltas.items() if not delta.is_empty()}
     if not changes:
         return 0
     pairs = sorted(changes)
-    for group in _chunks(pairs, 200):
-        DailyRollup.objects.bulk_create(
-            [DailyRollup(entity_id=e, day=d, updated_at=now) for e, d in group],
-            ignore_conflicts=True,
-        )
-        rows = list(DailyRollup.objects.select_for_update().filter(_pairs_q(group)))
-        empty = []
-        for row in rows:
-            delta = changes[(row.entity_id, row.day)]
-            row.received += delta.received
-            row.conversations += delta.conversations
-            row.answered += delta.answered
-            row.decided += delta.decided
-            row.within += delta.within
-            histogram = _histogram(row.first_response_histogram)
-            histogram.update(delta.histogram)
-            row.first_response_histogram = _stored(histogram)
-            row.updated_at = now
-            if not row.received and not row.conversations:
-                empty.append(row.pk)
-        DailyRollup.objects.bulk_update(
-            rows,
-            [
-                "received",
-                "conversations",
-                "answered",
-                "decided",
-                "within",
-                "first_response_histogram",
-                "updated_at",
-            ],
-        )
-        if empty:
-            DailyRollup.objects.filter(pk__in=empty).delete()
+    created = _insert_missing(pairs, now)
+    counters = [
+        (d.received, d.conversations, d.answered, d.decided, d.within, now, entity_id, day)
+        for (entity_id, day), d in sorted(changes.items())
+        if d.received or d.conversations or d.answered or d.decided or d.within
+    ]
+    with connection.cursor() as cursor:
+        if counters:
+            cursor.executemany(
+                "UPDATE reports_dailyrollup SET received = received + %s, "
+                "conversations = conversations + %s, answered = answered + %s, "
+                "decided = decided + %s, within = within + %s, updated_at = %s "
+                "WHERE entity_id = %s AND day = %s",
+                counters,
+            )
     starts: dict[int, date] = {}
-    for entity_id, day in pairs:
+
+    def start(entity_id: int, day: date) -> None:
         starts[entity_id] = min(day, starts.get(entity_id, day))
+
+    for entity_id, day in created:
+        start(entity_id, day)
+    histogram_pairs = [pair for pair in pairs if any(changes[pair].histogram.values())]
+    for group in _chunks(histogram_pairs, 200):
+        rows = DailyRollup.objects.select_for_update().filter(_pairs_q(group))
+        updates = []
+        for pk, entity_id, day, stored in rows.values_list(
+            "pk", "entity_id", "day", "first_response_histogram"
+        ):
+            histogram = _histogram(stored)
+            histogram.update(changes[(entity_id, day)].histogram)
+            updates.append((json.dumps(_stored(histogram)), now, pk))
+            start(entity_id, day)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE reports_dailyrollup SET first_response_histogram = %s, updated_at = %s "
+                "WHERE id = %s",
+                updates,
+            )
+    shrunk = [
+        (entity_id, day)
+        for (entity_id, day), d in sorted(changes.items())
+        if d.received < 0 or d.conversations < 0
+    ]
+    if shrunk:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "DELETE FROM reports_dailyrollup WHERE entity_id = %s AND day = %s "
+                "AND received = 0 AND conversations = 0",
+                shrunk,
+            )
     cumulative_refresh(starts)
+    rollups_touched(now)
     return len(pairs)
+
+
+REVISION_KEY = "agora:reports:rollups-revision"
+
+
+def rollups_revision() -> str:
+    """A token that changes whenever rollups change: what cached scoreboards are keyed on."""
+    revision = cache.get(REVISION_KEY)
+    if revision is None:
+        revision = uuid.uuid4().hex
+        cache.add(REVISION_KEY, revision, None)
+        revision = cache.get(REVISION_KEY, revision)
+    return str(revision)
+
+
+def _bump() -> None:
+    cache.set(REVISION_KEY, uuid.uuid4().hex, None)
+
+
+def rollups_touched(now: datetime | None = None) -> None:
+    """Invalidates cached scoreboards now (readers of this transaction) and again after the
+    commit (readers that cached the old figures in between)."""
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def _spans(days: Iterable[date]) -> list[tuple[date, date]]:
@@ -398,6 +473,7 @@ def days_rebuild(pairs: Iterable[tuple[int, date]], now: datetime | None = None)
     for entity_id, days in by_entity.items():
         starts[entity_id] = min(days)
     cumulative_refresh(starts)
+    rollups_touched(now)
     return written
 
 

@@ -41,6 +41,17 @@ def rollups_refresh() -> int:
     return rollups_refresh_due()
 
 
+def rollups_ingested(
+    conversation_ids: list[int], new_keys: list[list[str]], now: str | None = None
+) -> int:
+    """Adds what a large ingestion batch brought to the rollups (queued after its commit)."""
+    from agora.reports.rollups import rollups_update
+
+    keys = [(platform, key) for platform, key in new_keys]
+    moment = datetime.fromisoformat(now) if now else None
+    return rollups_update(conversation_ids=conversation_ids, new_keys=keys, now=moment)
+
+
 def schedules_ensure() -> None:
     """The periodic jobs, created once (called after migrate)."""
     Schedule.objects.update_or_create(

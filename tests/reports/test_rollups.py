@@ -4,6 +4,7 @@ the bucketed median the scoreboard reads."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -213,4 +214,71 @@ def test_an_answer_after_the_deadline_passed_keeps_the_counts_equal_to_a_rebuild
     assert (rollup.conversations, rollup.answered, rollup.decided, rollup.within) == (1, 1, 1, 0)
     incremental = _snapshot()
     rollups_rebuild(now=later)
+    assert _snapshot() == incremental
+
+
+def _large_batch(account: SocialAccount) -> list[services.IncomingMessage]:
+    from agora.reports.receivers import SYNC_LIMIT
+
+    batch = []
+    for i in range(SYNC_LIMIT + 1):
+        at = MONDAY + timedelta(days=i % 3, minutes=i)
+        batch.append(event(account, thread=f"big-{i % 40}", sent_at=at))
+        if i % 5 == 0:
+            batch.append(
+                event(
+                    account,
+                    thread=f"big-{i % 40}",
+                    sent_at=at + timedelta(minutes=30 + i),
+                    from_entity=True,
+                    text="Hola",
+                )
+            )
+    return batch
+
+
+def test_a_large_batch_is_counted_by_a_queued_task_equal_to_a_rebuild(
+    monkeypatch: pytest.MonkeyPatch,
+    minsa_account: SocialAccount,
+    talk: Talk,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from agora.reports import receivers, tasks
+
+    talk(minsa_account, answer_after=timedelta(hours=1))
+    queued: list[tuple[list[int], list[list[str]], str | None]] = []
+    monkeypatch.setattr(
+        receivers,
+        "enqueue_rollups",
+        lambda ids, keys, now=None: queued.append((ids, keys, now)),
+    )
+    before = _snapshot()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.messages_ingest(batch=_large_batch(minsa_account), now=MONDAY)
+        # Nothing counted inside the ingestion transaction; queued after its commit.
+        assert _snapshot() == before
+        assert queued == []
+    assert len(queued) == 1
+    ids, keys, now = queued[0]
+    assert len(ids) == 40
+    assert len(keys) > receivers.SYNC_LIMIT
+    assert tasks.rollups_ingested(ids, keys, now) > 0
+    incremental = _snapshot()
+    assert sum(row[2] for row in incremental) == 1 + receivers.SYNC_LIMIT + 1
+    rollups_rebuild(now=MONDAY)
+    assert _snapshot() == incremental
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queued_rollups_run_through_django_q(
+    monkeypatch: pytest.MonkeyPatch, minsa_account: SocialAccount
+) -> None:
+    """The real queue (django-q2 in synchronous mode) brings the rollups up to date."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    services.messages_ingest(batch=_large_batch(minsa_account), now=MONDAY)
+    incremental = _snapshot()
+    assert sum(row[2] for row in incremental) == 201
+    rollups_rebuild(now=MONDAY)
     assert _snapshot() == incremental
