@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, Max, Min, Q, Sum, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agora.directory.models import Branch, Entity, Level
-from agora.reports.models import DailyRollup
-from agora.reports.rollups import histogram_median
+from agora.reports.rollups import histogram_median, rollups_revision
 
 # Fewer messages than this in the period: rates are not published ("insuficiente").
 MIN_MESSAGES = 20
@@ -147,119 +146,51 @@ def _sort_key(sort: str) -> Any:
     return attribute
 
 
-def scoreboard(
-    *,
-    days: int = 30,
-    level: str = "",
-    branch: str = "",
-    department: str = "",
-    sort: str = "entidad",
-    today: date | None = None,
-) -> Scoreboard:
-    """Every entity with a verified account or messages in either period, filtered."""
-    start, end, previous_start = period_bounds(days, today)
-    entities = Entity.objects.all()
-    if level:
-        entities = entities.filter(level=level)
-    if branch:
-        entities = entities.filter(branch=branch)
-    if department:
-        entities = entities.filter(department_code=department)
-    filtered = bool(level or branch or department)
-    rollups = DailyRollup.objects.filter(day__gte=start, day__lte=end)
-    previous = DailyRollup.objects.filter(day__gte=previous_start, day__lt=start)
-    if filtered:
-        rollups = rollups.filter(entity__in=entities)
-        previous = previous.filter(entity__in=entities)
+# Cached scoreboards live this long at most (entity names and verified accounts change
+# without touching the rollups; the rollups' revision invalidates them at once otherwise).
+CACHE_SECONDS = 60
 
-    # Sums in SQL; for the median, each entity's first and last row of the period (their
-    # running histograms give the period's histogram without reading the days between).
-    marker = Concat(
-        Cast("day", CharField()), Value(":"), Cast("id", CharField()), output_field=CharField()
-    )
-    current: dict[int, list[int]] = {}
-    ends: dict[int, tuple[int, int]] = {}
-    for sums in (
-        rollups.values("entity_id")
-        .annotate(
-            r=Sum("received"),
-            c=Sum("conversations"),
-            a=Sum("answered"),
-            d=Sum("decided"),
-            w=Sum("within"),
-            first=Min(marker),
-            last=Max(marker),
-        )
-        .order_by()
-    ):
-        current[sums["entity_id"]] = [sums["r"], sums["c"], sums["a"], sums["d"], sums["w"]]
-        ends[sums["entity_id"]] = (
-            int(sums["first"].rsplit(":", 1)[1]),
-            int(sums["last"].rsplit(":", 1)[1]),
-        )
-    # Raw rows, decoded here: only the three histograms the median needs per entity.
-    raw: dict[int, tuple[str, str]] = {}
-    edge_ids = sorted({pk for pair in ends.values() for pk in pair})
-    table = DailyRollup._meta.db_table
-    with connection.cursor() as cursor:
-        for start_index in range(0, len(edge_ids), 900):
-            chunk = edge_ids[start_index : start_index + 900]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT id, first_response_histogram, cumulative_histogram FROM {table} "  # noqa: S608
-                f"WHERE id IN ({marks})",
-                chunk,
-            )
-            for pk, daily, cumulative in cursor.fetchall():
-                raw[pk] = (daily, cumulative)
-    histograms: dict[int, Counter[int]] = {}
-    for entity_id, (first, last) in ends.items():
-        histogram: Counter[int] = Counter()
-        if first == last:
-            for key, value in _decode(raw[first][0]).items():
-                histogram[int(key)] = value
-        else:
-            for key, value in _decode(raw[last][1]).items():
-                histogram[int(key)] += value
-            for key, value in _decode(raw[first][1]).items():
-                histogram[int(key)] -= value
-            for key, value in _decode(raw[first][0]).items():
-                histogram[int(key)] += value
-        histograms[entity_id] = histogram
-    before = {
-        row["entity_id"]: row
-        for row in previous.values("entity_id")
-        .annotate(r=Sum("received"), d=Sum("decided"), w=Sum("within"))
-        .order_by()
-    }
-    ids = set(current) | set(before)
-    shown = (
-        entities.filter(Q(pk__in=ids) | Q(verified_count__gt=0))
-        if ids
-        else entities.filter(verified_count__gt=0)
-    )
-    board = Scoreboard(start=start, end=end, previous_start=previous_start)
-    for pk, code, name, acronym, level_value, branch_value, department_name in shown.values_list(
-        "pk", "code", "name", "acronym", "level", "branch", "department"
-    ).order_by():
-        row = ScoreRow(
-            code=code,
-            name=name,
-            acronym=acronym,
-            level=str(Level(level_value).label) if level_value in Level.values else level_value,
-            branch=str(Branch(branch_value).label)
-            if branch_value in Branch.values
-            else branch_value,
-            department=department_name,
-        )
-        if pk in current:
-            row.received, row.conversations, row.answered, row.decided, row.within = current[pk]
-            row.median_seconds = histogram_median(histograms.get(pk, Counter()))
-        if pk in before:
-            row.previous_received = before[pk]["r"] or 0
-            row.previous_decided = before[pk]["d"] or 0
-            row.previous_within = before[pk]["w"] or 0
-        board.rows.append(row)
+_SUMS_SQL = """
+WITH sums AS (
+    SELECT entity_id,
+        SUM(CASE WHEN day >= %s THEN received ELSE 0 END) AS r,
+        SUM(CASE WHEN day >= %s THEN conversations ELSE 0 END) AS c,
+        SUM(CASE WHEN day >= %s THEN answered ELSE 0 END) AS a,
+        SUM(CASE WHEN day >= %s THEN decided ELSE 0 END) AS d,
+        SUM(CASE WHEN day >= %s THEN "within" ELSE 0 END) AS w,
+        SUM(CASE WHEN day < %s THEN received ELSE 0 END) AS pr,
+        SUM(CASE WHEN day < %s THEN decided ELSE 0 END) AS pd,
+        SUM(CASE WHEN day < %s THEN "within" ELSE 0 END) AS pw,
+        MIN(CASE WHEN day >= %s THEN day END) AS first_day,
+        MAX(CASE WHEN day >= %s THEN day END) AS last_day
+    FROM reports_dailyrollup
+    WHERE day >= %s AND day <= %s {entities}
+    GROUP BY entity_id
+)
+SELECT sums.entity_id, r, c, a, d, w, pr, pd, pw,
+    f.first_response_histogram, f.cumulative_histogram, l.cumulative_histogram
+FROM sums
+LEFT JOIN reports_dailyrollup f ON f.entity_id = sums.entity_id AND f.day = sums.first_day
+LEFT JOIN reports_dailyrollup l ON l.entity_id = sums.entity_id AND l.day = sums.last_day
+    AND sums.last_day <> sums.first_day
+"""
+
+
+def _period_histogram(daily: Any, first_cumulative: Any, last_cumulative: Any) -> Counter[int]:
+    """The period's histogram: the first day's, plus what the running histogram gained from
+    the first day to the last (two rows per entity, whatever the period's length)."""
+    histogram: Counter[int] = Counter()
+    for key, value in _decode(daily).items():
+        histogram[int(key)] = value
+    if last_cumulative is not None:
+        for key, value in _decode(last_cumulative).items():
+            histogram[int(key)] += value
+        for key, value in _decode(first_cumulative).items():
+            histogram[int(key)] -= value
+    return histogram
+
+
+def _sort(board: Scoreboard, sort: str) -> None:
     board.rows.sort(key=lambda row: row.name.lower())
     attribute = _sort_key(sort)
     if attribute:
@@ -272,6 +203,88 @@ def scoreboard(
         board.rows = valued + empty
     elif sort == "-entidad":
         board.rows.reverse()
+
+
+def scoreboard(
+    *,
+    days: int = 30,
+    level: str = "",
+    branch: str = "",
+    department: str = "",
+    sort: str = "entidad",
+    today: date | None = None,
+) -> Scoreboard:
+    """Every entity with a verified account or messages in either period, filtered. Cached
+    per filters and rollups revision: any change of the rollups is seen at once."""
+    today = today or timezone.localdate()
+    key = "agora:reports:scoreboard:" + ":".join(
+        [rollups_revision(), str(days), level, branch, department, sort, today.isoformat()]
+    )
+    board: Scoreboard | None = cache.get(key)
+    if board is None:
+        board = _scoreboard(
+            days=days, level=level, branch=branch, department=department, today=today
+        )
+        _sort(board, sort)
+        cache.set(key, board, CACHE_SECONDS)
+    return board
+
+
+def _scoreboard(*, days: int, level: str, branch: str, department: str, today: date) -> Scoreboard:
+    start, end, previous_start = period_bounds(days, today)
+    entities = Entity.objects.all()
+    if level:
+        entities = entities.filter(level=level)
+    if branch:
+        entities = entities.filter(branch=branch)
+    if department:
+        entities = entities.filter(department_code=department)
+    # One pass over both periods' rollups (sums in SQL, conditional on the period), joined to
+    # each entity's first and last row of the period for the median's histogram.
+    adapt = connection.ops.adapt_datefield_value
+    first, last, before = adapt(start), adapt(end), adapt(previous_start)
+    params: list[Any] = [first] * 5 + [first] * 3 + [first] * 2 + [before, last]
+    restriction = ""
+    if level or branch or department:
+        subquery, sub_params = entities.values("pk").query.sql_with_params()
+        restriction = f"AND entity_id IN ({subquery})"
+        params += list(sub_params)
+    current: dict[int, list[int]] = {}
+    previous: dict[int, tuple[int, int, int]] = {}
+    histograms: dict[int, Counter[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_SUMS_SQL.format(entities=restriction), params)
+        for pk, r, c, a, d, w, pr, pd, pw, daily, first_cum, last_cum in cursor.fetchall():
+            if r or c or daily is not None:
+                current[pk] = [r or 0, c or 0, a or 0, d or 0, w or 0]
+                histograms[pk] = _period_histogram(daily, first_cum, last_cum)
+            previous[pk] = (pr or 0, pd or 0, pw or 0)
+    ids = set(current) | set(previous)
+    shown = (
+        entities.filter(Q(pk__in=ids) | Q(verified_count__gt=0))
+        if ids
+        else entities.filter(verified_count__gt=0)
+    )
+    levels = {value: str(label) for value, label in Level.choices}
+    branches = {value: str(label) for value, label in Branch.choices}
+    board = Scoreboard(start=start, end=end, previous_start=previous_start)
+    for pk, code, name, acronym, level_value, branch_value, department_name in shown.values_list(
+        "pk", "code", "name", "acronym", "level", "branch", "department"
+    ).order_by():
+        row = ScoreRow(
+            code=code,
+            name=name,
+            acronym=acronym,
+            level=levels.get(level_value, level_value),
+            branch=branches.get(branch_value, branch_value),
+            department=department_name,
+        )
+        if pk in current:
+            row.received, row.conversations, row.answered, row.decided, row.within = current[pk]
+            row.median_seconds = histogram_median(histograms.get(pk, Counter()))
+        if pk in previous:
+            row.previous_received, row.previous_decided, row.previous_within = previous[pk]
+        board.rows.append(row)
     return board
 
 

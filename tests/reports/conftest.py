@@ -87,3 +87,11 @@ def talk() -> Talk:
 
 
 __all__ = ["MONDAY", "Talk", "event", "login", "minsa_account", "sunat_account"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Cached scoreboards of one test never reach another (the cache outlives the rollback)."""
+    from django.core.cache import cache
+
+    cache.clear()
