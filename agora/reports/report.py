@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Mod
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,10 +29,10 @@ from agora.inbox.models import (
 from agora.inbox.selectors import FLAGS, KINDS
 from agora.reports.models import ConversationFact
 from agora.reports.rollups import day_bounds
-from agora.reports.topics import frequent_questions, grown_topics
+from agora.reports.topics import clean_texts, frequent_questions, grown_topics
 
 # Topics are computed on a systematic sample of at most this many messages per period.
-TOPIC_SAMPLE = 12_000
+TOPIC_SAMPLE = 6_000
 Progress = Callable[[int], None]
 
 
@@ -127,6 +127,15 @@ class _Period:
                 self.by_account[row["conversation__account_id"]] += count
         self.total = sum(self.by_platform.values())
 
+    def sample(self, total: int) -> list[tuple[str, str]]:
+        """(text, kind) of the messages with text, a systematic sample above TOPIC_SAMPLE
+        (``total``: how many messages the period has)."""
+        messages = self.messages.exclude(text="")
+        if total > TOPIC_SAMPLE:
+            step = math.ceil(total / TOPIC_SAMPLE)
+            messages = messages.alias(slot=Mod(F("id"), step)).filter(slot=0)
+        return list(messages.values_list("text", "kind").order_by())
+
     def texts(self, extra: Q | None = None, total: int | None = None) -> list[str]:
         """Texts (a systematic sample above TOPIC_SAMPLE); ``total``: how many match, when
         already known (saves a count)."""
@@ -140,26 +149,32 @@ class _Period:
             messages = messages.alias(slot=Mod(F("id"), step)).filter(slot=0)
         return list(messages.values_list("text", flat=True).order_by())
 
-    def facts(self) -> list[tuple[bool, int | None, int | None, bool | None, datetime | None]]:
-        return list(
-            ConversationFact.objects.filter(
-                entity=self.entity, day__gte=self.start, day__lte=self.end
-            ).values_list(
-                "answered",
-                "first_response_work",
-                "first_response_calendar",
-                "within",
-                "first_due_at",
-            )
+    def facts(self) -> QuerySet[ConversationFact]:
+        return ConversationFact.objects.filter(
+            entity=self.entity, day__gte=self.start, day__lte=self.end
         )
 
 
 def _times(period: _Period, now: datetime) -> dict[str, Any]:
     facts = period.facts()
-    work = sorted(f[1] for f in facts if f[0] and f[1] is not None)
-    calendar = sorted(f[2] for f in facts if f[0] and f[2] is not None)
-    decided = sum(1 for f in facts if f[0] or (f[4] is not None and f[4] <= now))
-    within = sum(1 for f in facts if f[0] and f[3])
+    # Counts in SQL (conditional aggregates); only the answered ones' seconds are read, as
+    # plain integers, for the exact median and 90th percentile.
+    counts = facts.aggregate(
+        conversations=Count("pk"),
+        decided=Count("pk", filter=Q(answered=True) | Q(first_due_at__lte=now)),
+        within=Count("pk", filter=Q(answered=True, within=True)),
+    )
+    work: list[int] = []
+    calendar: list[int] = []
+    for seconds_work, seconds_calendar in facts.filter(answered=True).values_list(
+        "first_response_work", "first_response_calendar"
+    ):
+        if seconds_work is not None:
+            work.append(seconds_work)
+        if seconds_calendar is not None:
+            calendar.append(seconds_calendar)
+    work.sort()
+    calendar.sort()
     rules = deadlines_for(period.entity)
     res_work: list[float] = []
     res_calendar: list[float] = []
@@ -176,10 +191,10 @@ def _times(period: _Period, now: datetime) -> dict[str, Any]:
     res_work.sort()
     res_calendar.sort()
     return {
-        "conversations": len(facts),
+        "conversations": counts["conversations"],
         "answered": len(work),
-        "decided": decided,
-        "within": within,
+        "decided": counts["decided"],
+        "within": counts["within"],
         "frt_work": (_median(work), percentile(work, 0.9)),
         "frt_calendar": (_median(calendar), percentile(calendar, 0.9)),
         "res_work": (_median(res_work), percentile(res_work, 0.9)),
@@ -301,7 +316,13 @@ def report_data(
     )
     step(25)
 
-    topics = grown_topics(current.texts(total=current.total), before.texts(total=before.total))
+    # One sample per period, normalised once: the topics read all of it, the questions its
+    # questions (classified as such, or with "?" while nothing is classified).
+    sample_now = current.sample(current.total)
+    texts_now = [text for text, _kind in sample_now]
+    texts_before = [text for text, _kind in before.sample(before.total)]
+    docs_now, docs_before = clean_texts(texts_now), clean_texts(texts_before)
+    topics = grown_topics(texts_now, texts_before, cleaned=(docs_now, docs_before))
     tables.append(
         _table(
             "temas",
@@ -328,12 +349,14 @@ def report_data(
     step(45)
 
     classified = any(kind for kind, count in kinds_now.items() if count)
-    question_texts = (
-        current.texts(Q(kind="consulta"), total=kinds_now["consulta"])
-        if classified
-        else current.texts(Q(text__contains="?"))
+    chosen = [
+        index
+        for index, (text, kind) in enumerate(sample_now)
+        if (kind == "consulta" if classified else "?" in text)
+    ]
+    questions = frequent_questions(
+        [texts_now[i] for i in chosen], cleaned=[docs_now[i] for i in chosen]
     )
-    questions = frequent_questions(question_texts)
     tables.append(
         _table(
             "preguntas",
@@ -427,13 +450,22 @@ def report_data(
     waiting = Conversation.objects.filter(entity=entity, awaiting_since__isnull=False).exclude(
         status__in=[Status.CERRADO, Status.EN_ESPERA]
     )
-    overdue = waiting.filter(due_at__lt=now).count()
-    ages: Counter[str] = Counter()
-    for since in waiting.values_list("awaiting_since", flat=True):
-        if since is None:
-            continue
-        days = (now - since).days
-        ages["0" if days < 1 else "1" if days < 3 else "3" if days < 7 else "7"] += 1
+    # Counted in SQL: waiting less than 1 day, 1 to 3, 3 to 7, and more.
+    day = timedelta(days=1)
+    ages = waiting.aggregate(
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        **{
+            "0": Count("pk", filter=Q(awaiting_since__gt=now - day)),
+            "1": Count(
+                "pk", filter=Q(awaiting_since__lte=now - day, awaiting_since__gt=now - 3 * day)
+            ),
+            "3": Count(
+                "pk", filter=Q(awaiting_since__lte=now - 3 * day, awaiting_since__gt=now - 7 * day)
+            ),
+            "7": Count("pk", filter=Q(awaiting_since__lte=now - 7 * day)),
+        },
+    )
+    overdue = ages["overdue"]
     age_labels = {
         "0": _("Menos de 1 día"),
         "1": _("De 1 a 3 días"),

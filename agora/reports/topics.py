@@ -46,11 +46,22 @@ class Topic:
     change: float | None  # percent change of the share of messages that mention it
 
 
+def clean_texts(texts: Sequence[str]) -> list[str]:
+    """What ``grown_topics`` and ``frequent_questions`` read: normalise once, use twice."""
+    return _clean(texts)
+
+
 def grown_topics(
-    current: Sequence[str], previous: Sequence[str], *, limit: int = 10, min_count: int = 3
+    current: Sequence[str],
+    previous: Sequence[str],
+    *,
+    limit: int = 10,
+    min_count: int = 3,
+    cleaned: tuple[list[str], list[str]] | None = None,
 ) -> list[Topic]:
-    """Terms and two-word phrases whose share of messages grew the most."""
-    docs_now, docs_before = _clean(current), _clean(previous)
+    """Terms and two-word phrases whose share of messages grew the most (``cleaned``: the
+    texts already passed through ``clean_texts``)."""
+    docs_now, docs_before = cleaned or (_clean(current), _clean(previous))
     if not any(docs_now):
         return []
     vectorizer = CountVectorizer(
@@ -98,10 +109,13 @@ class Question:
     example: str  # masked
 
 
-def frequent_questions(texts: Sequence[str], *, limit: int = 8) -> list[Question]:
+def frequent_questions(
+    texts: Sequence[str], *, limit: int = 8, cleaned: list[str] | None = None
+) -> list[Question]:
     """The phrases most asked about, each with a representative example whose personal
-    data (DNI, phones, e-mails, handles, plates, addresses) is masked."""
-    docs = _clean(texts)
+    data (DNI, phones, e-mails, handles, plates, addresses) is masked (``cleaned``: the
+    texts already passed through ``clean_texts``)."""
+    docs = _clean(texts) if cleaned is None else cleaned
     if not any(docs):
         return []
     vectorizer = CountVectorizer(
