@@ -1,4 +1,4 @@
-"""The inbox's per-status counts, cached for a few seconds.
+"""The inbox's per-status counts and list pages, cached for a few seconds.
 
 Counting an entity's conversations per status reads every one of them (an index-only scan,
 but still tens of thousands of rows for a busy ministry) and the list asks for it on every
@@ -6,6 +6,9 @@ page. The counts are kept for ``TTL`` seconds under a key that includes a versio
 service that changes a conversation's status, assignee, kind, flags or timeline calls
 :func:`counts_changed`, so the person who acted sees fresh counts at once; changes made by
 background work elsewhere show within ``TTL`` seconds, as in Zammad's and Chatwoot's overviews.
+
+The list page itself is kept the same way, per session: a team member who keeps the inbox
+open and filters back and forth is served the page again while nothing changed.
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ def _bump() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 1, timeout=None)
+
+
+def list_page_key(*, session_key: str, path: str, variant: str, unread: int) -> str:
+    """Cache key of one person's rendered list page (see ``agora.inbox.views.inbox_list``):
+    their session (whose CSRF secret the page carries), the address with its filters, full
+    page or htmx fragment, the unread notifications, the counts version and the clock bucket."""
+    version = cache.get(VERSION_KEY, 0)
+    parts = (session_key, path, variant, unread, version, int(time.time() // TTL))
+    return "inbox:page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def counts_cached(parts: tuple[Any, ...], compute: Callable[[], dict[str, int]]) -> dict[str, int]:

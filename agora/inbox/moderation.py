@@ -669,6 +669,7 @@ def threat_alerts_raise(
     fresh = [m for m in messages if m.pk in set(ids) - known]
     if not fresh:
         return 0
+    counts_changed()  # the list's header shows the open alerts
     ThreatAlert.objects.bulk_create(
         [
             ThreatAlert(
@@ -744,6 +745,7 @@ def threat_alert_attend(*, actor: User, alert: ThreatAlert, note: str = "") -> T
         fresh.handled_at = timezone.now()
         fresh.note = note
         fresh.save(update_fields=["status", "handled_by", "handled_at", "note"])
+        counts_changed()  # the list's header shows the open alerts
         audit_record(
             actor=actor,
             verb="amenaza.alerta_atendida",

@@ -131,7 +131,9 @@ def conversations_filtered(
         # Moderation (agora/inbox/moderation.py): a conversation whose every citizen message
         # is hidden (insults, spam) is marked hidden (and flagged "oculto") and leaves the
         # default view.
-        qs = qs.filter(hidden=False)
+        # "IN (false)", not "NOT hidden" (what Django writes for =False on SQLite): an
+        # equality the planner can use on the list's indexes, which lead with (entity, hidden).
+        qs = qs.filter(hidden__in=[False])
     if filters.account:
         qs = qs.filter(account_id=filters.account)
     if filters.platform:

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,8 @@ from agora.core.notifications import notifications_mark_read
 from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity
 from agora.inbox import selectors, services
+from agora.inbox.counts import TTL as LIST_TTL
+from agora.inbox.counts import list_page_key
 from agora.inbox.forms import (
     AnswerForm,
     AssignForm,
@@ -115,6 +118,33 @@ def _query(request: HttpRequest, **changes: str) -> str:
 @never_cache
 @require_GET
 def inbox_list(request: HttpRequest) -> HttpResponse:
+    """The list, served from a few seconds' cache while nothing in the inbox changed (see
+    agora/inbox/counts.py); never when a one-time message waits to be shown."""
+    session_key = request.session.session_key
+    unread = selectors.notifications_unread_count(_user(request))
+    key = ""
+    if session_key and not len(messages.get_messages(request)):
+        htmx = getattr(request, "htmx", None)
+        variant = "fragmento" if _partial(request) else "pagina"
+        if htmx and htmx.history_restore_request:
+            variant = "restaurar"
+        key = list_page_key(
+            session_key=session_key,
+            path=request.get_full_path(),
+            variant=variant,
+            unread=unread,
+        )
+        cached = cache.get(key)
+        if cached is not None:
+            content, status = cached
+            return _vary(HttpResponse(content, status=status))
+    response = _inbox_list(request, unread=unread)
+    if key:
+        cache.set(key, (response.content, response.status_code), timeout=LIST_TTL)
+    return response
+
+
+def _inbox_list(request: HttpRequest, *, unread: int) -> HttpResponse:
     user = _user(request)
     form, entity_ids = _filter_form(request)
     valid = form.is_valid() if form.is_bound else True
@@ -154,7 +184,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
         or any((filters.assignee, filters.overdue, filters.status)),
         "now": timezone.now(),
         "show_entity": entity_ids is None or len(entity_ids) > 1,
-        "unread": selectors.notifications_unread_count(user),
+        "unread": unread,
         "partial": _partial(request),
     }
     # htmx swaps only successful responses: a fragment reporting bad filters is a 200.

@@ -739,3 +739,21 @@ def test_status_counts_are_fresh_after_each_change_made_through_the_services(
     page = html(client.get(LIST))
     assert re.search(r"Todas <span class=\"count\">\(2\)</span>", page)
     assert re.search(r"Nuevo <span class=\"count\">\(1\)</span>", page)
+
+
+def test_cached_list_page_changes_with_the_inbox_and_the_notifications(
+    client: Client, communicator: User, minsa_account: SocialAccount
+) -> None:
+    """The list is served from a short cache per session, but a new conversation, a change
+    made through the services or a new notification shows on the next request."""
+    first = ingest(minsa_account, text="Primera consulta")
+    login(client, communicator)
+    assert "Primera consulta" in html(client.get(LIST))
+    second = ingest(minsa_account, text="Segunda consulta")
+    assert listed_ids(client.get(LIST)) == [second.pk, first.pk]
+    services.conversation_set_status(conversation=first, actor=communicator, status="cerrado")
+    assert re.search(r"Cerrado <span class=\"count\">\(1\)</span>", html(client.get(LIST)))
+    Notification.objects.create(user=communicator, kind="aviso", text="Aviso")
+    assert "Notificaciones (1 sin leer)" in html(client.get(LIST))
+    # Other filters are other pages.
+    assert listed_ids(client.get(LIST, {"estado": "cerrado"})) == [first.pk]
