@@ -5,7 +5,6 @@ rollups only (never from messages). No citizen data ever reaches it."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -176,18 +175,17 @@ LEFT JOIN reports_dailyrollup l ON l.entity_id = sums.entity_id AND l.day = sums
 """
 
 
-def _period_histogram(daily: Any, first_cumulative: Any, last_cumulative: Any) -> Counter[int]:
+def _period_histogram(daily: Any, first_cumulative: Any, last_cumulative: Any) -> dict[int, int]:
     """The period's histogram: the first day's, plus what the running histogram gained from
     the first day to the last (two rows per entity, whatever the period's length)."""
-    histogram: Counter[int] = Counter()
-    for key, value in _decode(daily).items():
-        histogram[int(key)] = value
+    histogram: dict[str, int] = dict(_decode(daily))
     if last_cumulative is not None:
+        get = histogram.get
         for key, value in _decode(last_cumulative).items():
-            histogram[int(key)] += value
+            histogram[key] = get(key, 0) + value
         for key, value in _decode(first_cumulative).items():
-            histogram[int(key)] -= value
-    return histogram
+            histogram[key] = get(key, 0) - value
+    return {int(key): value for key, value in histogram.items() if value > 0}
 
 
 def _sort(board: Scoreboard, sort: str) -> None:
@@ -251,7 +249,7 @@ def _scoreboard(*, days: int, level: str, branch: str, department: str, today: d
         params += list(sub_params)
     current: dict[int, list[int]] = {}
     previous: dict[int, tuple[int, int, int]] = {}
-    histograms: dict[int, Counter[int]] = {}
+    histograms: dict[int, dict[int, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(_SUMS_SQL.format(entities=restriction), params)
         for pk, r, c, a, d, w, pr, pd, pw, daily, first_cum, last_cum in cursor.fetchall():
@@ -281,7 +279,7 @@ def _scoreboard(*, days: int, level: str, branch: str, department: str, today: d
         )
         if pk in current:
             row.received, row.conversations, row.answered, row.decided, row.within = current[pk]
-            row.median_seconds = histogram_median(histograms.get(pk, Counter()))
+            row.median_seconds = histogram_median(histograms.get(pk, {}))
         if pk in previous:
             row.previous_received, row.previous_decided, row.previous_within = previous[pk]
         board.rows.append(row)
