@@ -8,5 +8,7 @@ class LanguageConfig(AppConfig):
     verbose_name = _("Lenguaje")
 
     def ready(self) -> None:
-        from agora.language import receivers  # noqa: F401 - connects the signal receivers
-        from agora.language import watch_receivers  # noqa: F401 - watch-list matching
+        from agora.language import (
+            receivers,  # noqa: F401 - connects the signal receivers
+            watch_receivers,  # noqa: F401 - watch-list matching
+        )
