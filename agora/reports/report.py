@@ -111,8 +111,20 @@ class _Period:
     def breakdown(self, *, accounts: bool = False) -> None:
         """Messages by platform, kind, flags (and account) in one grouped scan."""
         fields = ["platform", "kind", "flags"]
+        # With one account per platform (the usual case) the platform names the account: no
+        # join with the conversations over every message.
+        platform_account: dict[str, int] | None = None
         if accounts:
-            fields.append("conversation__account_id")
+            pairs = set(
+                Conversation.objects.filter(entity=self.entity)
+                .values_list("platform", "account_id")
+                .distinct()
+                .order_by()
+            )
+            if len({platform for platform, _account in pairs}) == len(pairs):
+                platform_account = dict(pairs)
+            else:
+                fields.append("conversation__account_id")
         self.by_platform: Counter[str] = Counter()
         self.by_kind: Counter[str] = Counter()
         self.by_flag: Counter[str] = Counter()
@@ -123,7 +135,11 @@ class _Period:
             self.by_kind[row["kind"]] += count
             for flag in row["flags"] or []:
                 self.by_flag[flag] += count
-            if accounts:
+            if platform_account is not None:
+                account = platform_account.get(row["platform"])
+                if account is not None:
+                    self.by_account[account] += count
+            elif accounts:
                 self.by_account[row["conversation__account_id"]] += count
         self.total = sum(self.by_platform.values())
 

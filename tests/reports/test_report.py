@@ -206,3 +206,21 @@ def test_a_conversation_count_is_not_confused_across_entities(
     sunat = report_data(entity=sunat_account.entity, start=START, end=END)
     assert _rows(sunat, "resumen")["Mensajes recibidos"][0] == 1
     assert Conversation.objects.count() == 9
+
+
+def test_two_accounts_on_one_platform_are_counted_apart(
+    minsa_account: SocialAccount, rector: User, talk: Talk
+) -> None:
+    """One account per platform: named by the platform; two on Facebook: counted per
+    conversation's account."""
+    from tests.inbox.test_views import verified
+
+    talk(minsa_account, at=MONDAY)
+    talk(minsa_account, at=MONDAY + timedelta(hours=1))
+    single = report_data(entity=minsa_account.entity, start=START, end=END)
+    assert list(_rows(single, "cuentas").values()) == [[2]]
+    second = verified(rector, minsa_account.entity, "minsa_salud", "1009")
+    assert second.platform == minsa_account.platform
+    talk(second, at=MONDAY + timedelta(hours=2))
+    both = _rows(report_data(entity=minsa_account.entity, start=START, end=END), "cuentas")
+    assert both == {"Facebook @minsaperu": [2], "Facebook @minsa_salud": [1]}
