@@ -31,13 +31,13 @@ def on_messages_ingested(sender: Any, *, result: Any, now: datetime, **kwargs: A
         rollups_update(conversation_ids=result.conversation_ids, new_keys=result.new_keys, now=now)
         return
     conversation_ids = sorted(result.conversation_ids)
-    new_keys = [list(key) for key in result.new_keys]
+    new_keys = list(result.new_keys)
     moment = now.isoformat() if now else None
     transaction.on_commit(lambda: enqueue_rollups(conversation_ids, new_keys, moment))
 
 
 def enqueue_rollups(
-    conversation_ids: list[int], new_keys: list[list[str]], now: str | None = None
+    conversation_ids: list[int], new_keys: list[tuple[str, str]], now: str | None = None
 ) -> None:
     from django_q.tasks import async_task
 

@@ -3,6 +3,7 @@ e-mailed to each entity's managers, and the hourly refresh of rollups whose dead
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
@@ -42,7 +43,7 @@ def rollups_refresh() -> int:
 
 
 def rollups_ingested(
-    conversation_ids: list[int], new_keys: list[list[str]], now: str | None = None
+    conversation_ids: list[int], new_keys: Sequence[Sequence[str]], now: str | None = None
 ) -> int:
     """Adds what a large ingestion batch brought to the rollups (queued after its commit)."""
     from agora.reports.rollups import rollups_update
