@@ -3,7 +3,8 @@ response in working and calendar seconds, computed by ``agora.inbox.deadlines``)
 ``DailyRollup`` per entity and day, which the public scoreboard adds up over a period.
 
 Ingestion and confirmed answers recompute only the changed conversations' facts and add the
-difference to their days (rows locked while updated); the hourly job counts the deadlines that
+difference to their days (counters by ``UPDATE … SET n = n + delta``; large ingestion batches
+in a task queued after their commit, see ``receivers``); the hourly job counts the deadlines that
 passed without an answer; ``rollups_rebuild`` recomputes everything from the source rows and
 gives the same figures.
 """
@@ -219,6 +220,24 @@ def _stored(histogram: Counter[int]) -> dict[str, int]:
     return {str(k): v for k, v in sorted(histogram.items()) if v > 0}
 
 
+# Histograms written as JSON text: PostgreSQL's jsonb wants the cast, SQLite stores the text.
+_HISTOGRAM_SQL = {
+    ("sqlite", "daily"): "UPDATE reports_dailyrollup SET first_response_histogram = %s, "
+    "updated_at = %s WHERE id = %s",
+    ("postgresql", "daily"): "UPDATE reports_dailyrollup SET first_response_histogram = "
+    "%s::jsonb, updated_at = %s WHERE id = %s",
+    ("sqlite", "cumulative"): "UPDATE reports_dailyrollup SET cumulative_histogram = %s "
+    "WHERE id = %s",
+    ("postgresql", "cumulative"): "UPDATE reports_dailyrollup SET cumulative_histogram = "
+    "%s::jsonb WHERE id = %s",
+}
+
+
+def _sql(column: str) -> str:
+    vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    return _HISTOGRAM_SQL[(vendor, column)]
+
+
 def cumulative_refresh(starts: dict[int, date]) -> None:
     """Recomputes the running histograms of each entity from its given day on."""
     for entity_id, first in sorted(starts.items()):
@@ -243,10 +262,7 @@ def cumulative_refresh(starts: dict[int, date]) -> None:
                 changed.append((json.dumps(stored), pk))
         if changed:
             with connection.cursor() as cursor:
-                cursor.executemany(
-                    "UPDATE reports_dailyrollup SET cumulative_histogram = %s WHERE id = %s",
-                    changed,
-                )
+                cursor.executemany(_sql("cumulative"), changed)
 
 
 def _insert_missing(pairs: Sequence[tuple[int, date]], now: datetime) -> list[tuple[int, date]]:
@@ -254,15 +270,15 @@ def _insert_missing(pairs: Sequence[tuple[int, date]], now: datetime) -> list[tu
     One multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (SQLite ≥ 3.35, PostgreSQL)."""
     created: list[tuple[int, date]] = []
     for group in _chunks(pairs, 200):
-        values = ", ".join(["(%s, %s, 0, 0, 0, 0, 0, %s, %s, %s)"] * len(group))
+        values = ", ".join(["(%s, %s, 0, 0, 0, 0, 0, '{}', '{}', %s)"] * len(group))
         params: list[Any] = []
         for entity_id, day in group:
-            params += [entity_id, day, "{}", "{}", now]
+            params += [entity_id, day, now]
         with connection.cursor() as cursor:
             # Only "%s" placeholders are joined in: the values go as parameters.
             sql = (
                 "INSERT INTO reports_dailyrollup (entity_id, day, received, conversations, "  # noqa: S608
-                "answered, decided, within, first_response_histogram, cumulative_histogram, "
+                'answered, decided, "within", first_response_histogram, cumulative_histogram, '
                 "updated_at) VALUES " + values + " ON CONFLICT (entity_id, day) DO NOTHING "
                 "RETURNING entity_id, day"
             )
@@ -296,7 +312,7 @@ def deltas_apply(deltas: Deltas, now: datetime) -> int:
             cursor.executemany(
                 "UPDATE reports_dailyrollup SET received = received + %s, "
                 "conversations = conversations + %s, answered = answered + %s, "
-                "decided = decided + %s, within = within + %s, updated_at = %s "
+                'decided = decided + %s, "within" = "within" + %s, updated_at = %s '
                 "WHERE entity_id = %s AND day = %s",
                 counters,
             )
@@ -319,11 +335,7 @@ def deltas_apply(deltas: Deltas, now: datetime) -> int:
             updates.append((json.dumps(_stored(histogram)), now, pk))
             start(entity_id, day)
         with connection.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE reports_dailyrollup SET first_response_histogram = %s, updated_at = %s "
-                "WHERE id = %s",
-                updates,
-            )
+            cursor.executemany(_sql("daily"), updates)
     shrunk = [
         (entity_id, day)
         for (entity_id, day), d in sorted(changes.items())
