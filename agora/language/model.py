@@ -43,7 +43,7 @@ from agora.language.normalize import LEXICON, PHRASE_LEXICON, tokenize_many
 from agora.language.taxonomy import FLAGS, KINDS, Flag, Kind
 
 # Part of every model version: change it when features or training change.
-CODE_VERSION = "lang-code-8"
+CODE_VERSION = "lang-code-9"
 MAX_MODEL_CHARS = 5_000
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 MODEL_FLAGS = (Flag.INSULTO.value, Flag.SPAM.value, Flag.AMENAZA.value)
@@ -550,9 +550,14 @@ def _kind_classifier() -> OneVsRestClassifier:
     )
 
 
+# Flags are learnt from few positives and lean on the lexicon signals: a stronger penalty
+# than the kind model's keeps them from memorising the words of the training messages.
+FLAG_C = 5.0
+
+
 def _flag_classifier() -> LogisticRegression:
     return LogisticRegression(
-        C=20.0, class_weight="balanced", max_iter=5000, solver="liblinear", random_state=0
+        C=FLAG_C, class_weight="balanced", max_iter=5000, solver="liblinear", random_state=0
     )
 
 

@@ -451,6 +451,11 @@ feo fea incompetente incompetentes mediocre malcriado malcriada amargado amargad
 coimera lamebotas titere inservible borracho borracha ocioso ociosa patan cobarde mentiroso
 mentirosa prepotente incapaz incapaces ladrones sabandija alimana rufian canalla traidor
 traidora vendido vendida tombo cerebro mongolo huevadas conchudo conchuda fresco frescos
+animales cinico cinica cinicos degenerado degenerada desgraciado desgraciada granuja granujas
+bribon bribones pavo pavos corruptazo corruptazos floja flojo caviares porqueria pacotilla
+grosera grosero malditos maldito maldita explotador explotadora estafador estafadora
+estafadores hipocrita hipocritas pandilla chupando pechos genios malnacidos conchesumare
+abusivo abusiva lacras buitres buitre vividor vividores chupasangre rata
 """
 _THREATS = """
 matar mato matamos mataremos quemar quemamos quemaremos queman quememos incendiar incendiamos
@@ -466,14 +471,17 @@ prestamo prestamos aval garantia ganancias ganancia invierte inversion cripto cr
 bitcoin usdt forex seguidores likes gratis sorteo premio oferta promocion descuento
 whatsapp url_corto inbox clic click registrate suscribete cadena comparte reenvia suerte
 ingresos tarjeta compra vendo venta remate delivery emo_dinero dscto dcto ofrezco pedidos
-encargo link interno porcentaje_cifra cupos inscribete escribeme
+encargo link interno porcentaje_cifra cupos inscribete escribeme escribenos escribanos
+interesados interesadas garantizado garantizada contactame contactanos compro vendemos
+tramitamos ofrecemos asesoria mensualidad compartan pasalo compartelo difunde siganme
+visitanos
 """
 LEXICON: dict[str, str] = {}
 for _words, _marker in ((_INSULTS, "lex_insulto"), (_THREATS, "lex_amenaza"), (_SPAM, "lex_spam")):
     for _word in _words.split():
         LEXICON[_word] = _marker
         if not _word.endswith("s"):
-            LEXICON[_word + "s"] = _marker
+            LEXICON[_word + ("es" if _word[-1] in "lnrzd" else "s")] = _marker
 PHRASE_LEXICON: dict[str, str] = {
     "la mala": "lex_amenaza_frase",
     "sale vivo": "lex_amenaza_frase",
@@ -494,6 +502,25 @@ PHRASE_LEXICON: dict[str, str] = {
     "mala suerte": "lex_spam",
     "haz clic": "lex_spam",
     "cobra tu": "lex_spam",
+    "al privado": "lex_spam",
+    "por privado": "lex_spam",
+    "mensaje directo": "lex_spam",
+    "llama ya": "lex_spam",
+    "llamanos ya": "lex_spam",
+    "mejor precio": "lex_spam",
+    "al contado": "lex_spam",
+    "tu cv": "lex_spam",
+    "mi pagina": "lex_spam",
+    "mi tienda": "lex_spam",
+    "mi negocio": "lex_spam",
+    "con nosotros": "lex_spam",
+    "sin experiencia": "lex_spam",
+    "primera clase": "lex_spam",
+    "de mierda": "lex_insulto",
+    "de porqueria": "lex_insulto",
+    "de pacotilla": "lex_insulto",
+    "bola de": "lex_insulto",
+    "pechos frios": "lex_insulto",
     "son unos": "lex_dirigido",
     "son una": "lex_dirigido",
     "eres un": "lex_dirigido",
