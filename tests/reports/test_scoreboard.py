@@ -196,3 +196,12 @@ def test_median_over_a_period_counts_the_days_between_its_first_and_last(
     row = _row("minsa", today=date(2026, 3, 10))
     assert row.received == 22
     assert row.median_hours == pytest.approx(3.0, abs=0.25)
+
+
+def test_a_cached_scoreboard_changes_with_the_next_ingested_message(busy: date) -> None:
+    """Cached per filters and rollups revision: new messages show at once."""
+    assert _row("minsa", today=busy).received == 25
+    assert _row("minsa", today=busy).received == 25  # from the cache
+    minsa = SocialAccount.objects.get(entity__code="minsa")
+    _batch(minsa, MONDAY + timedelta(days=1), 2, answered=0, prefix="again-")
+    assert _row("minsa", today=busy).received == 27
