@@ -88,7 +88,7 @@ _DIGIT = re.compile(r"\d")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Necessary conditions of the link and money patterns, on the lower-case text (no
 # IGNORECASE: the search can then jump to the few characters a match can start with).
-_URL_HINT = re.compile(r"https?:|www\.|\.[a-z]{2,6}\b")
+_URL_HINT = re.compile(r"https?:|www\.|\.[a-z]{2,7}\b")
 _MONEY_HINTS = ("$", "s/", "soles", "lucas", "dolares", "dólares")
 _KEEP_DOUBLE = frozenset("lrc")
 

@@ -58,7 +58,7 @@ _ADDRESS_FALSE = re.compile(
 _DIGIT = re.compile(r"\d")
 _HANDLE = re.compile(r"(?<![\w@.])@\w{2,}")
 _URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|pe|net|org|ly|me|io|co|info|xyz|site|online|link|shop|gob\.pe)(?:/\S*)?",
+    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|pe|net|org|ly|me|io|co|info|xyz|site|online|link|shop|example|gob\.pe)(?:/\S*)?",
     re.IGNORECASE,
 )
 _SHORT_URL = re.compile(
