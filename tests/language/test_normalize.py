@@ -93,3 +93,16 @@ def test_batch_tokens_are_the_tokens_of_each_text() -> None:
 def test_a_long_shouted_text_is_marked() -> None:
     assert normalize("YA NO SE QUE HACER CON USTEDES").endswith("mayusculas")
     assert "mayusculas" not in normalize("el DNI y la SUNAT no responden a nadie")
+
+
+def test_plural_in_es_and_phrases_mark_the_lexicons() -> None:
+    insult = normalize("los inutiles de la muni").split()
+    assert "lex_insulto" in insult
+    spam = normalize("interesados al privado, llama ya").split()
+    assert spam.count("lex_spam") >= 2
+    assert "lex_spam" not in normalize("¿dónde queda la oficina del programa?").split()
+    assert "lex_insulto" not in normalize("qué calor hace hoy en Piura").split()
+
+
+def test_fictional_example_domains_are_links() -> None:
+    assert "url" in normalize("mira este video ➡️ videoviral.example").split()

@@ -102,3 +102,8 @@ def test_mask_personal_data() -> None:
 
 def test_mask_leaves_clean_text_alone() -> None:
     assert rules.mask_personal_data("¿Dónde me vacuno?") == "¿Dónde me vacuno?"
+
+
+def test_fictional_example_domain_is_a_link() -> None:
+    assert rules.rule_features("regístrate en bonos-peru.example").enlace
+    assert not rules.rule_features("por ejemplo, el bono del mes").enlace
