@@ -295,7 +295,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "API pública de Ágora, la plataforma de gobierno abierto de la Presidencia del Consejo "
         "de Ministros del Perú: directorio de entidades públicas y de sus cuentas oficiales en "
-        "redes sociales."
+        "redes sociales; bandeja de atención para el personal; participación ciudadana (foros, "
+        "sesiones, acuerdos, consultas) y planes de gobierno abierto (planes y compromisos)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -305,6 +306,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Deep links nest a link inside a button (axe: nested-interactive).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
+    # Two choice sets are called "scope": a forum's territorial scope, a moderation's place.
+    "ENUM_NAME_OVERRIDES": {
+        "ForumScopeEnum": "agora.participation.models.Scope",
+        "ModerationScopeEnum": "agora.inbox.models.ModerationScope",
+    },
 }
 
 TWO_FACTOR_PATCH_ADMIN = False

@@ -11,12 +11,12 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django_q.models import Success
 from django_q.tasks import async_task
 
+from agora import settings as agora_settings  # the var directory of the secret key, not a test's
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox.models import Conversation, DeadlineBreach
 from agora.inbox.services import IncomingMessage, messages_ingest
@@ -64,7 +64,11 @@ def test_worker_process_marks_overdue_conversations(entities: dict[str, Entity])
     conversation = Conversation.objects.get()
     assert conversation.due_at is not None and conversation.due_at < timezone.now()
     task_id = async_task("agora.inbox.tasks.deadlines_check")
-    env = {**os.environ, "DATABASE_URL": _database_url(), "AGORA_VAR_DIR": str(settings.VAR_DIR)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "AGORA_VAR_DIR": str(agora_settings.VAR_DIR),
+    }
     worker = subprocess.Popen(
         [sys.executable, "-m", "agora.manage", "qcluster"],
         env=env,
