@@ -625,7 +625,9 @@ def watchlist_update(
 ) -> WatchList:
     """Changes a list; its revision goes up so that every process recompiles it."""
     watch_list = (
-        WatchList.objects.select_for_update().select_related("entity").get(pk=watch_list.pk)
+        WatchList.objects.select_for_update(of=("self",))
+        .select_related("entity")
+        .get(pk=watch_list.pk)
     )
     if not watchlist_can_edit(user=actor, entity=watch_list.entity):
         raise PermissionDeniedError(_("No puede modificar esta lista de vigilancia."))
