@@ -30,6 +30,7 @@ import random
 import statistics
 import sys
 import time
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -324,6 +325,30 @@ def _measure_report(meta: dict[str, Any]) -> bool:
     return ok
 
 
+def _after_change(scoreboard: Any) -> float:
+    """Seconds of the scoreboard right after ingestion changed one entity's rollups (one more
+    conversation answered today, through the rollups' own code), rolled back afterwards."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from agora.reports.models import DailyRollup
+    from agora.reports.rollups import Deltas, _Delta, deltas_apply
+
+    entity_id = DailyRollup.objects.order_by("?").values_list("entity_id", flat=True).first()
+    assert entity_id is not None
+    with transaction.atomic():
+        deltas: Deltas = defaultdict(_Delta)
+        delta = deltas[(entity_id, SCOREBOARD_TODAY)]
+        delta.received = 1
+        delta.add(answered=True, work=2 * 3600, within=True, overdue=False, sign=1)
+        deltas_apply(deltas, timezone.now())
+        start = time.perf_counter()
+        scoreboard(days=SCOREBOARD_DAYS, today=SCOREBOARD_TODAY)
+        seconds = time.perf_counter() - start
+        transaction.set_rollback(True)
+    return seconds
+
+
 def _measure_scoreboard() -> bool:
     from django.core.cache import cache
     from django.db import connection
@@ -365,10 +390,19 @@ def _measure_scoreboard() -> bool:
         cache.clear()
         scoreboard(days=SCOREBOARD_DAYS, today=SCOREBOARD_TODAY)
 
+    changed_seconds = statistics.median(_after_change(scoreboard) for _ in range(5))
+    changed_ok = changed_seconds * 1000 <= TARGET_SCOREBOARD_MS
+    ok = ok and changed_ok
+    print(
+        f"tablero (sin filtros, primera petición tras una respuesta nueva de una entidad: "
+        f"los resúmenes cambiaron): {changed_seconds * 1000:.0f} ms "
+        f"(meta ≤ {TARGET_SCOREBOARD_MS:.0f} ms) {'OK' if changed_ok else 'NO CUMPLE'}",
+        flush=True,
+    )
     cold_seconds = _median_seconds(cold, 5)
     print(
-        f"tablero (sin filtros, caché vacía: primera petición tras un cambio de los "
-        f"resúmenes): {cold_seconds * 1000:.0f} ms",
+        f"tablero (sin filtros, caché vacía, como tras reiniciar el servidor; informativo): "
+        f"{cold_seconds * 1000:.0f} ms",
         flush=True,
     )
     baseline = _median_seconds(raw, 10)
@@ -380,7 +414,8 @@ def _measure_scoreboard() -> bool:
         f"{len(board.rows)} entidades, {inbox_data.number(board.received)} mensajes en el "
         f"período; línea base, un SUM … GROUP BY sobre los resúmenes: "
         f"{baseline * 1000:.1f} ms; razón tablero / agregado: {unfiltered / baseline:.2f}× "
-        f"(con caché), {cold_seconds / baseline:.1f}× (caché vacía)",
+        f"(con caché), {changed_seconds / baseline:.1f}× (tras un cambio), "
+        f"{cold_seconds / baseline:.1f}× (caché vacía)",
         flush=True,
     )
     return ok

@@ -73,7 +73,8 @@ class DailyRollup(models.Model):
             models.UniqueConstraint(fields=["entity", "day"], name="reports_rollup_entity_day")
         ]
         indexes = [
-            # Covering the scoreboard's sums over a period: read from the index alone.
+            # Covering the scoreboard's sums over a period, and the latest change that its
+            # memo of medians compares: read from the index alone.
             models.Index(
                 fields=[
                     "day",
@@ -83,8 +84,9 @@ class DailyRollup(models.Model):
                     "answered",
                     "decided",
                     "within",
+                    "updated_at",
                 ],
-                name="reports_rollup_day_sums",
+                name="reports_rollup_day_sums2",
             )
         ]
 

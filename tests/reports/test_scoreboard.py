@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -205,3 +206,30 @@ def test_a_cached_scoreboard_changes_with_the_next_ingested_message(busy: date) 
     minsa = SocialAccount.objects.get(entity__code="minsa")
     _batch(minsa, MONDAY + timedelta(days=1), 2, answered=0, prefix="again-")
     assert _row("minsa", today=busy).received == 27
+
+
+def test_medians_are_recomputed_for_the_entities_whose_rollups_changed(
+    busy: date,
+) -> None:
+    """Medians are kept per entity with what they came from: the next scoreboard after new
+    answers reads the histograms of the changed entity only, and shows its new median."""
+    minsa_before = _row("minsa", today=busy).median_hours
+    sunat_before = _row("sunat", today=busy).median_hours
+    assert minsa_before == pytest.approx(1.0, abs=0.1)
+    minsa = SocialAccount.objects.get(entity__code="minsa")
+    # Thirty more, answered in 5 hours: the median moves past the 20 answered in one.
+    _batch(minsa, MONDAY + timedelta(days=1), 30, answered=30, answer_after=timedelta(hours=5))
+    read: list[str] = []
+
+    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "spans" in sql:
+            read.append(sql)
+            assert len(params) == 3  # the period, and one entity
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        board = scoreboard(today=busy)
+    rows = {row.code: row for row in board.rows}
+    assert len(read) == 1
+    assert rows["minsa"].median_hours == pytest.approx(5.0, abs=0.5)
+    assert rows["sunat"].median_hours == sunat_before
