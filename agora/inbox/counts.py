@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
 
 TTL = 5
+T = TypeVar("T")
 VERSION_KEY = "inbox:counts:version"
 
 
@@ -52,12 +53,17 @@ def list_page_key(*, session_key: str, path: str, variant: str, unread: int) -> 
 def counts_cached(parts: tuple[Any, ...], compute: Callable[[], dict[str, int]]) -> dict[str, int]:
     """``compute()``'s counts for the list described by ``parts`` (scope and filters),
     from the cache when fresh."""
+    return versioned_cached("counts", parts, compute)
+
+
+def versioned_cached(kind: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``'s value for ``parts`` under the current version, at most ``TTL`` seconds
+    old (things that depend on the clock, such as overdue counts, stay that fresh)."""
     version = cache.get(VERSION_KEY, 0)
-    # Overdue depends on the clock: the bucket keeps such counts at most TTL seconds old.
     digest = hashlib.sha256(repr((version, int(time.time() // TTL), parts)).encode()).hexdigest()
-    key = f"inbox:counts:{digest}"
-    counts: dict[str, int] | None = cache.get(key)
-    if counts is None:
-        counts = compute()
-        cache.set(key, counts, timeout=TTL)
-    return counts
+    key = f"inbox:{kind}:{digest}"
+    value: T | None = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=TTL)
+    return value

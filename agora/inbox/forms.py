@@ -27,6 +27,15 @@ def _person(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def account_choices(accounts: Sequence[SocialAccount]) -> list[tuple[str, str]]:
+    """The list filter's account choices (``select_related("entity")`` expected)."""
+    return [(str(a.pk), f"{a} ({a.entity.acronym or a.entity.name})") for a in accounts]
+
+
+def assignee_choices(people: Sequence[User]) -> list[tuple[str, str]]:
+    return [(str(u.pk), _person(u)) for u in people]
+
+
 def _choice(label: Any, choices: Sequence[tuple[Any, Any]], blank: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
@@ -54,8 +63,8 @@ class InboxFilterForm(forms.Form):
         self,
         *args: Any,
         entities: Sequence[Entity] | None,
-        accounts: Sequence[SocialAccount],
-        assignees: Sequence[User],
+        accounts: Sequence[tuple[str, str]],
+        assignees: Sequence[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -69,14 +78,9 @@ class InboxFilterForm(forms.Form):
             )
         else:
             fields["entidad"].help_text = _("Código de la entidad, por ejemplo «minsa».")
-        fields["cuenta"].choices = _blank(
-            [(str(a.pk), f"{a} ({a.entity.acronym or a.entity.name})") for a in accounts],
-            _("Todas"),
-        )
+        fields["cuenta"].choices = _blank(list(accounts), _("Todas"))
         fields["asignada"].choices = _blank(
-            [("yo", _("A mí")), ("nadie", _("Sin asignar"))]
-            + [(str(u.pk), _person(u)) for u in assignees],
-            _("Cualquiera"),
+            [("yo", _("A mí")), ("nadie", _("Sin asignar")), *assignees], _("Cualquiera")
         )
 
     def clean_entidad(self) -> str:

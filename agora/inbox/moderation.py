@@ -42,7 +42,7 @@ from agora.core.models import User
 from agora.core.notifications import notify
 from agora.core.permissions import MANAGER_ROLE, user_is_rector
 from agora.directory.models import Entity, Membership, Platform
-from agora.inbox.counts import counts_changed
+from agora.inbox.counts import counts_changed, versioned_cached
 from agora.inbox.models import (
     AlertStatus,
     Conversation,
@@ -780,8 +780,16 @@ def _count_subquery(qs: QuerySet[Any]) -> Subquery:
 
 
 def header_summary(*, user: User, now: datetime | None = None) -> HeaderSummary:
+    """Kept for ``counts.TTL`` seconds per person, until the inbox changes (alerts and new
+    messages change its version); ``now`` (tests) always computes afresh."""
     if not user.is_authenticated or not user.is_active:
         return HeaderSummary(False, 0, 0)
+    if now is None:
+        return versioned_cached("header", (user.pk,), lambda: _header_summary(user, None))
+    return _header_summary(user, now)
+
+
+def _header_summary(user: User, now: datetime | None) -> HeaderSummary:
     now = now or timezone.now()
     rector = user_is_rector(user)
     recent = Message.objects.filter(

@@ -41,8 +41,12 @@ from agora.inbox.forms import (
     NotificationReadForm,
     PriorityForm,
     StatusForm,
+    account_choices,
+    assignee_choices,
 )
 from agora.inbox.models import Conversation, Status
+
+FILTER_CHOICES_TTL = 60
 
 EXPORT_COLUMNS = [
     _("id"),
@@ -95,13 +99,31 @@ def _filter_form(request: HttpRequest) -> tuple[InboxFilterForm, list[int] | Non
         entities = list(selectors.entities_for_inbox(user=user)[: selectors.CHOICES_LIMIT])
         picked = [e.pk for e in entities if e.code == code]
         entity_ids = picked or [e.pk for e in entities]
+    accounts, assignees = _filter_choices(user, entity_ids or [])
     form = InboxFilterForm(
-        request.GET or None,
-        entities=entities,
-        accounts=selectors.filter_accounts(user=user, entity_ids=entity_ids or []),
-        assignees=selectors.filter_assignees(entity_ids=entity_ids or []),
+        request.GET or None, entities=entities, accounts=accounts, assignees=assignees
     )
     return form, entity_ids
+
+
+def _filter_choices(
+    user: User, entity_ids: list[int]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The account and assignee choices of the entities in view, shared for
+    ``FILTER_CHOICES_TTL`` seconds by everyone looking at the same entities: a newly verified
+    account or a new member shows within that time. ``entity_ids`` were read afresh for this
+    person, so nobody sees the choices of an entity they no longer work for."""
+    if not entity_ids:
+        return [], []
+    key = "inbox:choices:" + ",".join(str(pk) for pk in entity_ids)
+    cached: tuple[list[tuple[str, str]], list[tuple[str, str]]] | None = cache.get(key)
+    if cached is None:
+        cached = (
+            account_choices(selectors.filter_accounts(user=user, entity_ids=entity_ids)),
+            assignee_choices(selectors.filter_assignees(entity_ids=entity_ids)),
+        )
+        cache.set(key, cached, timeout=FILTER_CHOICES_TTL)
+    return cached
 
 
 def _query(request: HttpRequest, **changes: str) -> str:
