@@ -4,14 +4,11 @@ the staff pages (progress reports, approval, proposals, SMART scoring, selection
 from __future__ import annotations
 
 import csv
-import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -37,6 +34,7 @@ from agora.commitments.models import (
     SmartScore,
 )
 from agora.core.errors import DomainError
+from agora.core.pagecache import anonymous_page
 from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity
 
@@ -63,32 +61,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     params = sorted(
         (k, request.GET.getlist(k)) for k in (*FILTER_KEYS, "pagina") if k in request.GET
     )
-    version = f"{selectors.dashboard_version()}|{selectors.today()}|{params!r}"
-    page_key = f"commitments:dashboard:{hashlib.sha256(version.encode()).hexdigest()}"
-    anonymous = not (
-        request.COOKIES.get(settings.SESSION_COOKIE_NAME) or request.COOKIES.get("messages")
-    )
-    if anonymous and (html := cache.get(page_key)) is not None:
-        return HttpResponse(html)
-    form = _filter_form(request)
-    filters = form.filters()
-    paginator = Paginator(selectors.commitments_public(filters), selectors.PAGE_SIZE)
-    page = paginator.get_page(_page_number(request))
-    query = urlencode([(k, request.GET[k]) for k in FILTER_KEYS if request.GET.get(k)])
-    response = render(
+
+    def build() -> HttpResponse:
+        form = _filter_form(request)
+        filters = form.filters()
+        paginator = Paginator(selectors.commitments_public(filters), selectors.PAGE_SIZE)
+        page = paginator.get_page(_page_number(request))
+        query = urlencode([(k, request.GET[k]) for k in FILTER_KEYS if request.GET.get(k)])
+        return render(
+            request,
+            "commitments/dashboard.html",
+            {
+                "form": form,
+                "plans": selectors.plans_summary(),
+                "page": page,
+                "query_string": query,
+                "filtered": bool(query),
+            },
+        )
+
+    return anonymous_page(
         request,
-        "commitments/dashboard.html",
-        {
-            "form": form,
-            "plans": selectors.plans_summary(),
-            "page": page,
-            "query_string": query,
-            "filtered": bool(query),
-        },
+        prefix="commitments:dashboard",
+        parts=(selectors.dashboard_version(), selectors.today(), params),
+        build=build,
+        timeout=DASHBOARD_CACHE_SECONDS,
     )
-    if anonymous and response.status_code == 200:
-        cache.set(page_key, response.content.decode(), DASHBOARD_CACHE_SECONDS)
-    return response
 
 
 def _milestone_bars(milestones: list[Milestone], today: Any) -> timeline.Timeline:

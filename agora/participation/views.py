@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agora.core.errors import DomainError
+from agora.core.pagecache import anonymous_page
 from agora.core.permissions import user_is_rector
 from agora.participation import calendar_feed, documents, forms, selectors, services
 from agora.participation.models import (
@@ -29,10 +30,13 @@ from agora.participation.models import (
     Agreement,
     Comment,
     Consultation,
+    DocumentVersion,
     ForumMembership,
 )
 
 COMMENTS_PAGE = 50
+# Bounds what a consultation page's key could miss (a renamed forum's other fields, say).
+CONSULTATION_PAGE_SECONDS = 600
 REPORT_PAGE = 100
 
 
@@ -186,8 +190,44 @@ def consultations(request: HttpRequest) -> HttpResponse:
 
 
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The document with its comments. Anonymous visitors get the page kept whole, keyed on
+    everything it shows: the consultation's fields, its latest version, the comments' revision,
+    whether it is open, and the paragraph, view and page asked for."""
     consultation = selectors.consultation_get(request.user, slug)
     version = selectors.consultation_version(consultation)
+    is_open, is_closed = consultation.is_open(), consultation.is_closed()
+    forum = consultation.forum
+    parts = (
+        consultation.pk,
+        consultation.title,
+        consultation.summary,
+        consultation.opens_at,
+        consultation.closes_at,
+        consultation.is_published,
+        consultation.is_demo,
+        (forum.pk, forum.name, forum.slug) if forum else None,
+        version.pk,
+        consultation.comments_revision,
+        is_open,
+        is_closed,
+        [request.GET.get(name, "") for name in ("parrafo", "ver", "pagina")],
+    )
+    return anonymous_page(
+        request,
+        prefix="participation:consultation",
+        parts=parts,
+        build=lambda: _consultation_page(request, consultation, version, is_open, is_closed),
+        timeout=CONSULTATION_PAGE_SECONDS,
+    )
+
+
+def _consultation_page(
+    request: HttpRequest,
+    consultation: Consultation,
+    version: DocumentVersion,
+    is_open: bool,
+    is_closed: bool,
+) -> HttpResponse:
     # The document with its per-paragraph counts is rendered once per comments revision.
     key = f"participation:doc:{version.pk}:{consultation.comments_revision}"
     cached = cache.get(key)
@@ -221,8 +261,8 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "paragraph": paragraph,
             "general": general,
             "comments_page": comments_page,
-            "is_open": consultation.is_open(),
-            "is_closed": consultation.is_closed(),
+            "is_open": is_open,
+            "is_closed": is_closed,
             "can_comment": selectors.citizen_is_verified(request.user),
             "can_manage": selectors.consultation_can_manage(request.user, consultation),
             "form": forms.CommentForm(initial={"paragraph": paragraph.label if paragraph else ""}),

@@ -485,3 +485,36 @@ def test_secretariat_edits_forum_and_bad_input_refused(world: dict[str, Any]) ->
     assert "Revise los datos del foro" in page.content.decode()
     forum.refresh_from_db()
     assert forum.name == "Foro renombrado"
+
+
+def test_anonymous_consultation_page_is_kept_until_something_it_shows_changes(
+    world: dict[str, Any],
+) -> None:
+    """Anonymous visitors share a kept page; a new comment, its answer and a new title show
+    at once, and signed-in people never receive the kept page."""
+    consultation = world["open"]
+    url = reverse("participation:consultation_detail", args=[consultation.slug])
+    paragraph_url = f"{url}?parrafo=2.1"
+    visitor = Client()
+    assert "Comentario de prueba en caché" not in visitor.get(paragraph_url).content.decode()
+    citizen = world["users"]["ciudadano"]
+    comment = services.comment_submit(
+        actor=citizen,
+        consultation=consultation,
+        body="Comentario de prueba en caché",
+        paragraph=consultation.versions.get().paragraphs.get(label="2.1"),
+    )
+    assert "Comentario de prueba en caché" in visitor.get(paragraph_url).content.decode()
+    services.comment_answer(
+        actor=world["users"]["secretaria"],
+        comment=comment,
+        outcome="no_acogido",
+        reason="Fundamento visible para todos",
+    )
+    assert "Fundamento visible para todos" in visitor.get(paragraph_url).content.decode()
+    Consultation.objects.filter(pk=consultation.pk).update(title="Título nuevo de la consulta")
+    assert "Título nuevo de la consulta" in visitor.get(url).content.decode()
+    # The secretariat, signed in, sees its management link: never an anonymous page.
+    secretariat = _client(world, "secretaria")
+    assert "Gestionar (secretaría)" in secretariat.get(url).content.decode()
+    assert "Gestionar (secretaría)" not in visitor.get(url).content.decode()
