@@ -189,15 +189,10 @@ def consultations(request: HttpRequest) -> HttpResponse:
     )
 
 
-def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The document with its comments. Anonymous visitors get the page kept whole, keyed on
-    everything it shows: the consultation's fields, its latest version, the comments' revision,
-    whether it is open, and the paragraph, view and page asked for."""
-    consultation = selectors.consultation_get(request.user, slug)
-    version = selectors.consultation_version(consultation)
-    is_open, is_closed = consultation.is_open(), consultation.is_closed()
+def _shown(consultation: Consultation) -> tuple[Any, ...]:
+    """What a consultation's public pages show of it, for the keys of kept pages."""
     forum = consultation.forum
-    parts = (
+    return (
         consultation.pk,
         consultation.title,
         consultation.summary,
@@ -206,10 +201,22 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         consultation.is_published,
         consultation.is_demo,
         (forum.pk, forum.name, forum.slug) if forum else None,
-        version.pk,
         consultation.comments_revision,
-        is_open,
-        is_closed,
+        consultation.is_open(),
+        consultation.is_closed(),
+    )
+
+
+def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The document with its comments. Anonymous visitors get the page kept whole, keyed on
+    everything it shows: the consultation's fields, its latest version, the comments' revision,
+    whether it is open, and the paragraph, view and page asked for."""
+    consultation = selectors.consultation_get(request.user, slug)
+    version = selectors.consultation_version(consultation)
+    is_open, is_closed = consultation.is_open(), consultation.is_closed()
+    parts = (
+        _shown(consultation),
+        version.pk,
         [request.GET.get(name, "") for name in ("parrafo", "ver", "pagina")],
     )
     return anonymous_page(
@@ -313,18 +320,28 @@ def consultation_report(request: HttpRequest, slug: str) -> HttpResponse:
             {"consultation": consultation},
             status=404,
         )
-    summary = _report_summary(consultation)
-    paginator = _KnownCountPaginator(
-        selectors.consultation_report_rows(consultation), REPORT_PAGE, known=summary["total"]
-    )
-    return render(
+
+    def build() -> HttpResponse:
+        summary = _report_summary(consultation)
+        paginator = _KnownCountPaginator(
+            selectors.consultation_report_rows(consultation), REPORT_PAGE, known=summary["total"]
+        )
+        return render(
+            request,
+            "participation/report.html",
+            {
+                "consultation": consultation,
+                "summary": summary,
+                "page": paginator.get_page(request.GET.get("pagina")),
+            },
+        )
+
+    return anonymous_page(
         request,
-        "participation/report.html",
-        {
-            "consultation": consultation,
-            "summary": summary,
-            "page": paginator.get_page(request.GET.get("pagina")),
-        },
+        prefix="participation:report",
+        parts=(_shown(consultation), request.GET.get("pagina", "")),
+        build=build,
+        timeout=CONSULTATION_PAGE_SECONDS,
     )
 
 
