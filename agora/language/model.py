@@ -43,7 +43,7 @@ from agora.language.normalize import LEXICON, PHRASE_LEXICON, tokenize_many
 from agora.language.taxonomy import FLAGS, KINDS, Flag, Kind
 
 # Part of every model version: change it when features or training change.
-CODE_VERSION = "lang-code-10"
+CODE_VERSION = "lang-code-11"
 MAX_MODEL_CHARS = 5_000
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 MODEL_FLAGS = (Flag.INSULTO.value, Flag.SPAM.value, Flag.AMENAZA.value)
@@ -154,6 +154,8 @@ _SIGNALS = (
     "direccion_dato",
     "url",
     "url_corto",
+    "url_oficial",
+    "url_guion",
     "dinero_cifra",
     "mencion",
     "lex_spam",
@@ -163,10 +165,34 @@ _SIGNALS = (
     "lex_dirigido",
     "lex_futuro",
     "mayusculas",
+    "lex_accion",
+    "lex_contacto",
+    "contacto_accion",
+    "dinero_ganancia",
 )
 _PERSONAL_SIGNALS = 5  # the first five signals are personal data
 _SIGNAL_INDEX = {name: i for i, name in enumerate(_SIGNALS)}
 _SHOUTING = _SIGNAL_INDEX["mayusculas"]
+# Signals that are the conjunction of others (computed after the token signals): a way of
+# contact (phone, e-mail, link, WhatsApp…) next to a call to action or an offer is how an
+# advertisement ends; a money amount next to an offer word is how a scheme begins.
+_CONTACT_SIGNALS = [
+    _SIGNAL_INDEX[name]
+    for name in ("telefono_dato", "correo_dato", "url", "url_corto", "lex_contacto")
+]
+_OFFER_SIGNALS = [_SIGNAL_INDEX[name] for name in ("lex_accion", "lex_spam")]
+_CONTACT_ACTION = _SIGNAL_INDEX["contacto_accion"]
+_MONEY_GAIN = _SIGNAL_INDEX["dinero_ganancia"]
+_MONEY = _SIGNAL_INDEX["dinero_cifra"]
+_SPAM_WORDS = _SIGNAL_INDEX["lex_spam"]
+
+
+def _combine(signals: np.ndarray) -> None:
+    """Sets the conjunction signals of ``signals`` (texts × signals) in place."""
+    contact = signals[:, _CONTACT_SIGNALS].any(axis=1)
+    offer = signals[:, _OFFER_SIGNALS].any(axis=1)
+    signals[:, _CONTACT_ACTION] = contact & offer
+    signals[:, _MONEY_GAIN] = (signals[:, _MONEY] > 0) & (signals[:, _SPAM_WORDS] > 0)
 SIGNAL_WEIGHT = 1.0
 _PAIR_BASE = 1 << 31  # bigram key = row(first) * _PAIR_BASE + row(second)
 _TABLE_LIMIT = 400_000  # tokens remembered beyond the vocabulary before starting afresh
@@ -225,6 +251,7 @@ def _signals(docs: Sequence[list[str]], shouting: Sequence[int]) -> np.ndarray:
             if marker is not None:
                 signals[row, _SIGNAL_INDEX[marker]] = 1.0
     signals[list(shouting), _SHOUTING] = 1.0
+    _combine(signals)
     return signals * SIGNAL_WEIGHT
 
 
@@ -510,6 +537,7 @@ class _Scorer:
         marked = signal_col >= 0
         signals[owner[marked], signal_col[marked]] = True
         signals[list(shouting), _SHOUTING] = True
+        _combine(signals)
         has_word = np.zeros(n_docs, dtype=bool)
         has_word[owner[self.word_flags[rows]]] = True
         decision = char_part + word_part + signals @ self.signal_weights + self.bias

@@ -302,7 +302,7 @@ def _placeholders(text: str) -> str:
     low = text.lower()
     if _URL_HINT.search(low):
         text = _URL_SHORT.sub(" url url_corto ", text)
-        text = _URL.sub(" url ", text)
+        text = _URL.sub(_url_token, text)
     if "#" in text:
         text = _HASHTAG.sub(r" hashtag \1 ", text)
     if digits:
@@ -312,6 +312,21 @@ def _placeholders(text: str) -> str:
             text = _MONEY.sub(" dinero_cifra ", text)
         text = _NUMBER.sub(_number_token, text)
     return text
+
+
+# The State's own sites: a citizen quoting them is not advertising anything.
+_OFFICIAL_HOST = re.compile(r"(?:^|\.)gob\.pe$|^gob\.pe$")
+
+
+def _url_token(match: re.Match[str]) -> str:
+    """" url " for a link, " url_oficial " for a site of the State; a host with a dash (the
+    shape of look-alike sites: "bono-familiar.example") adds " url_guion "."""
+    link = match.group()
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", link.lower()).split("/", 1)[0]
+    host = host.rstrip(".,;:!?)»\"'")
+    if _OFFICIAL_HOST.search(host):
+        return " url_oficial "
+    return " url url_guion " if "-" in host else " url "
 
 
 def _number_token(match: re.Match[str]) -> str:
@@ -469,15 +484,34 @@ emo_violencia
 _SPAM = """
 prestamo prestamos aval garantia ganancias ganancia invierte inversion cripto criptomoneda
 bitcoin usdt forex seguidores likes gratis sorteo premio oferta promocion descuento
-whatsapp url_corto inbox clic click registrate suscribete cadena comparte reenvia suerte
+url_corto cadena comparte reenvia suerte
 ingresos tarjeta compra vendo venta remate delivery emo_dinero dscto dcto ofrezco pedidos
-encargo link interno porcentaje_cifra cupos inscribete escribeme escribenos escribanos
-interesados interesadas garantizado garantizada contactame contactanos compro vendemos
+encargo link interno porcentaje_cifra cupos
+interesados interesadas garantizado garantizada compro vendemos
 tramitamos ofrecemos asesoria mensualidad compartan pasalo compartelo difunde siganme
-visitanos
+visitanos sorteamos ganaste ganador ganadora iphone detox catalogo liquidacion facilitos
+remato alquilo suscribanse campanita emprendedores
+"""
+# Calls to action addressed to the reader (imperatives of contact, sharing, signing up): on
+# their own they are ordinary words; next to a way of contact they are how an offer ends.
+_ACTION = """
+llamame llamanos llamalos llamar escribe escribeme escribenos escribanos contactame contactanos
+comenta comenten comentando etiqueta etiqueten etiquetando reclamalo reclamala unete unanse
+separa separe inscribete registrate suscribete pidelo pidela pidelos pidan
+mandame mandanos mandenos aprovecha aprovechen cotiza cotizaciones clic click
+"""
+# Ways of being contacted privately or paid outside any public channel.
+_CONTACT = """
+whatsapp inbox yape plin telegram
 """
 LEXICON: dict[str, str] = {}
-for _words, _marker in ((_INSULTS, "lex_insulto"), (_THREATS, "lex_amenaza"), (_SPAM, "lex_spam")):
+for _words, _marker in (
+    (_INSULTS, "lex_insulto"),
+    (_THREATS, "lex_amenaza"),
+    (_SPAM, "lex_spam"),
+    (_ACTION, "lex_accion"),
+    (_CONTACT, "lex_contacto"),
+):
     for _word in _words.split():
         LEXICON[_word] = _marker
         if not _word.endswith("s"):
@@ -516,6 +550,13 @@ PHRASE_LEXICON: dict[str, str] = {
     "con nosotros": "lex_spam",
     "sin experiencia": "lex_spam",
     "primera clase": "lex_spam",
+    "mi canal": "lex_spam",
+    "mi perfil": "lex_spam",
+    "reclama tu": "lex_accion",
+    "reclama aqui": "lex_accion",
+    "reclamalo aqui": "lex_accion",
+    "ingresa aqui": "lex_accion",
+    "entra aqui": "lex_accion",
     "de mierda": "lex_insulto",
     "de porqueria": "lex_insulto",
     "de pacotilla": "lex_insulto",
