@@ -24,11 +24,12 @@ from agora.commitments.models import (
     Workshop,
     WorkshopParticipation,
 )
+from agora.core.admin import AuditedAdmin
 from agora.core.errors import DomainError
 
 
 @admin.register(ActionPlan)
-class ActionPlanAdmin(admin.ModelAdmin):
+class ActionPlanAdmin(AuditedAdmin):
     list_display = ("cycle", "title", "period_start", "period_end", "status", "is_demo")
     list_filter = ("status", "is_demo")
     filter_horizontal = ("evaluators",)
@@ -41,14 +42,14 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(AuditedAdmin):
     list_display = ("place", "plan", "date", "date_text", "people", "is_demo")
     list_filter = ("plan",)
     inlines = [ParticipationInline]
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(AuditedAdmin):
     list_display = ("title", "plan", "source", "selected", "merged_into", "is_demo")
     list_filter = ("plan", "source", "selected", "is_demo")
     search_fields = ("title", "description")
@@ -57,21 +58,21 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProposalGroup)
-class ProposalGroupAdmin(admin.ModelAdmin):
+class ProposalGroupAdmin(AuditedAdmin):
     list_display = ("__str__", "plan", "status", "similarity")
     list_filter = ("plan", "status")
     readonly_fields = ("status", "decided_by", "decided_at")
 
 
 @admin.register(SmartScore)
-class SmartScoreAdmin(admin.ModelAdmin):
+class SmartScoreAdmin(AuditedAdmin):
     list_display = ("proposal", "evaluator", "criterion", "value")
     list_filter = ("criterion",)
     readonly_fields = ("proposal", "evaluator", "criterion", "value")
 
 
 @admin.register(PolicyArea)
-class PolicyAreaAdmin(admin.ModelAdmin):
+class PolicyAreaAdmin(AuditedAdmin):
     list_display = ("name_es", "name", "slug")
 
 
@@ -83,7 +84,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(AuditedAdmin):
     list_display = ("code", "display_title", "plan", "lead_entity", "status", "progress", "is_demo")
     list_filter = ("plan", "status", "is_demo", "policy_areas")
     search_fields = ("code", "title", "ogp_title")
@@ -111,7 +112,7 @@ def approve_updates(
 
 
 @admin.register(CommitmentUpdate)
-class CommitmentUpdateAdmin(admin.ModelAdmin):
+class CommitmentUpdateAdmin(AuditedAdmin):
     list_display = ("commitment", "entity", "status", "created_at", "reviewed_by")
     list_filter = ("status",)
     readonly_fields = (
@@ -132,6 +133,6 @@ class CommitmentUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndependentReview)
-class IndependentReviewAdmin(admin.ModelAdmin):
+class IndependentReviewAdmin(AuditedAdmin):
     list_display = ("commitment", "potential_impact", "completion", "opened_government", "starred")
     readonly_fields = ("starred",)

@@ -1,12 +1,94 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.audit import audit_record, snapshot
 from agora.core.models import AuditEvent, User
+
+# Never copied into the audit log, whatever the model.
+SECRET_FIELDS = {"password", "secret", "token", "access_token", "refresh_token", "key"}
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves and deletions made in the admin, of the object and of its inline rows, leave an
+    audit entry like any service: who, when, and the fields before and after
+    (``audit_fields``, or every concrete field that is not a secret)."""
+
+    audit_fields: list[str] = []
+
+    def _fields(self, obj: Any) -> list[str]:
+        if self.audit_fields and isinstance(obj, self.model):
+            return self.audit_fields
+        return [
+            field.name
+            for field in obj._meta.concrete_fields
+            if not field.primary_key and field.name not in SECRET_FIELDS
+        ]
+
+    def _scope(self, obj: Any) -> str:
+        entity = getattr(obj, "entity", None)
+        return str(getattr(entity, "code", "") or "")
+
+    def _record(
+        self, request: HttpRequest, obj: Any, action: str, before: Any = None, after: Any = None
+    ) -> None:
+        audit_record(
+            actor=request.user,  # type: ignore[arg-type]
+            verb=f"admin.{obj._meta.model_name}.{action}",
+            instance=obj,
+            scope=self._scope(obj),
+            before=before,
+            after=after,
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = None
+        if change and obj.pk:
+            previous = type(obj)._default_manager.filter(pk=obj.pk).first()
+            before = snapshot(previous, self._fields(obj)) if previous else None
+        super().save_model(request, obj, form, change)
+        self._record(
+            request, obj, "cambio" if change else "alta", before, snapshot(obj, self._fields(obj))
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._record(request, obj, "baja", before=snapshot(obj, self._fields(obj)))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows: what was added, changed and deleted, one entry each."""
+        deleted = [
+            (f.instance, snapshot(f.instance, self._fields(f.instance)))
+            for f in formset.deleted_forms
+            if f.instance.pk
+        ]
+        changed_before: dict[Any, dict[str, Any]] = {}
+        for inline_form in formset.initial_forms:
+            obj = inline_form.instance
+            if obj.pk and inline_form.has_changed() and inline_form not in formset.deleted_forms:
+                previous = type(obj)._default_manager.filter(pk=obj.pk).first()
+                if previous is not None:
+                    changed_before[obj.pk] = snapshot(previous, self._fields(previous))
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            self._record(request, obj, "alta", after=snapshot(obj, self._fields(obj)))
+        for obj, _changes in formset.changed_objects:
+            after = snapshot(obj, self._fields(obj))
+            self._record(request, obj, "cambio", changed_before.get(obj.pk), after)
+        for obj, before in deleted:
+            self._record(request, obj, "baja", before=before)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "is_rector", "is_demo")
     list_filter = ("is_rector", "is_staff", "is_active", "is_demo")
     fieldsets = (

@@ -12,13 +12,14 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.admin import AuditedAdmin
 from agora.core.errors import DomainError
 from agora.directory import services
 from agora.directory.models import Entity, Membership, SocialAccount, VisitCount
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(AuditedAdmin):
     list_display = ("code", "name", "acronym", "branch", "level", "entity_type", "department")
     list_filter = ("level", "branch", "entity_type", "department")
     search_fields = ("code", "name", "acronym", "search_text")
@@ -27,7 +28,7 @@ class EntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(SocialAccount)
-class SocialAccountAdmin(admin.ModelAdmin):
+class SocialAccountAdmin(AuditedAdmin):
     list_display = ("__str__", "entity", "platform", "status", "verified_at", "is_demo")
     list_filter = ("status", "platform", "is_demo")
     search_fields = ("handle", "handle_key", "entity__name", "entity__code", "platform_id")
@@ -83,7 +84,7 @@ class SocialAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ("user", "entity", "role", "started_at", "ended_at")
     list_filter = ("role",)
     raw_id_fields = ("user", "entity")

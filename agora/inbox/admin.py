@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agora.core.audit import audit_record, snapshot
+from agora.core.admin import AuditedAdmin
 from agora.core.errors import DomainError
 from agora.core.models import User
 from agora.inbox import services
@@ -43,45 +43,6 @@ POLICY_FIELDS = [
 ]
 
 
-class _AuditedAdmin(admin.ModelAdmin):
-    """Saves and deletions from the admin leave an audit entry like any service."""
-
-    audit_fields: list[str] = []
-
-    def _scope(self, obj: Any) -> str:
-        entity = getattr(obj, "entity", None)
-        return entity.code if entity is not None else ""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        before = None
-        if change and obj.pk:
-            previous = type(obj).objects.filter(pk=obj.pk).first()
-            before = snapshot(previous, self.audit_fields) if previous else None
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,  # type: ignore[arg-type]
-            verb=f"admin.{obj._meta.model_name}.{'cambio' if change else 'alta'}",
-            instance=obj,
-            scope=self._scope(obj),
-            before=before,
-            after=snapshot(obj, self.audit_fields),
-        )
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        audit_record(
-            actor=request.user,  # type: ignore[arg-type]
-            verb=f"admin.{obj._meta.model_name}.baja",
-            instance=obj,
-            scope=self._scope(obj),
-            before=snapshot(obj, self.audit_fields),
-        )
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
-
-
 class ResponsePolicyForm(forms.ModelForm):
     class Meta:
         model = ResponsePolicy
@@ -104,7 +65,7 @@ class ResponsePolicyForm(forms.ModelForm):
 
 
 @admin.register(ResponsePolicy)
-class ResponsePolicyAdmin(_AuditedAdmin):
+class ResponsePolicyAdmin(AuditedAdmin):
     form = ResponsePolicyForm
     list_display = (
         "__str__",
@@ -121,7 +82,7 @@ class ResponsePolicyAdmin(_AuditedAdmin):
 
 
 @admin.register(NonWorkingDay)
-class NonWorkingDayAdmin(_AuditedAdmin):
+class NonWorkingDayAdmin(AuditedAdmin):
     list_display = ("day", "entity", "description")
     list_filter = ("day",)
     raw_id_fields = ("entity",)
@@ -131,7 +92,7 @@ class NonWorkingDayAdmin(_AuditedAdmin):
 
 
 @admin.register(CannedAnswer)
-class CannedAnswerAdmin(_AuditedAdmin):
+class CannedAnswerAdmin(AuditedAdmin):
     list_display = ("title", "entity", "approved_by", "approved_at")
     list_filter = (("entity", admin.EmptyFieldListFilter),)
     raw_id_fields = ("entity",)
@@ -149,7 +110,7 @@ class CannedAnswerAdmin(_AuditedAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(_AuditedAdmin):
+class LabelAdmin(AuditedAdmin):
     list_display = ("name", "entity")
     raw_id_fields = ("entity",)
     search_fields = ("name", "entity__code", "entity__name")
@@ -211,7 +172,7 @@ class MessageAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(ModerationPolicy)
-class ModerationPolicyAdmin(_AuditedAdmin):
+class ModerationPolicyAdmin(AuditedAdmin):
     """The rector office's default (no entity) and each entity's own policy; managers also
     edit theirs on /bandeja/moderacion/<código>/."""
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from agora.core.admin import AuditedAdmin
 from agora.participation.models import (
     AdmissionRequest,
     Agreement,
@@ -20,7 +21,7 @@ class SeatRuleInline(admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin):
+class ForumAdmin(AuditedAdmin):
     list_display = ["name", "sector", "scope", "status", "is_demo"]
     filter_horizontal = ["secretariat"]
     inlines = [SeatRuleInline]
@@ -34,4 +35,4 @@ for model in (
     Agreement,
     Consultation,
 ):
-    admin.site.register(model)
+    admin.site.register(model, AuditedAdmin)

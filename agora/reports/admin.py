@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from agora.core.admin import AuditedAdmin
 from agora.reports.models import ReportRun
 
 
 @admin.register(ReportRun)
-class ReportRunAdmin(admin.ModelAdmin):
+class ReportRunAdmin(AuditedAdmin):
     list_display = ["entity", "start", "end", "status", "progress", "scheduled", "created_at"]
     list_filter = ["status", "scheduled"]
     search_fields = ["entity__name", "entity__code"]
