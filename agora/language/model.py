@@ -193,6 +193,8 @@ def _combine(signals: np.ndarray) -> None:
     offer = signals[:, _OFFER_SIGNALS].any(axis=1)
     signals[:, _CONTACT_ACTION] = contact & offer
     signals[:, _MONEY_GAIN] = (signals[:, _MONEY] > 0) & (signals[:, _SPAM_WORDS] > 0)
+
+
 SIGNAL_WEIGHT = 1.0
 _PAIR_BASE = 1 << 31  # bigram key = row(first) * _PAIR_BASE + row(second)
 _TABLE_LIMIT = 400_000  # tokens remembered beyond the vocabulary before starting afresh
@@ -581,11 +583,16 @@ def _kind_classifier() -> OneVsRestClassifier:
 # Flags are learnt from few positives and lean on the lexicon signals: a stronger penalty
 # than the kind model's keeps them from memorising the words of the training messages.
 FLAG_C = 5.0
+FLAG_C_BY_FLAG: dict[str, float] = {}
 
 
-def _flag_classifier() -> LogisticRegression:
+def _flag_classifier(flag: str = "") -> LogisticRegression:
     return LogisticRegression(
-        C=FLAG_C, class_weight="balanced", max_iter=5000, solver="liblinear", random_state=0
+        C=FLAG_C_BY_FLAG.get(flag, FLAG_C),
+        class_weight="balanced",
+        max_iter=5000,
+        solver="liblinear",
+        random_state=0,
     )
 
 
@@ -668,7 +675,7 @@ def _fit(
     flag_models: dict[str, LogisticRegression | None] = {}
     for flag in MODEL_FLAGS:
         y = flags[flag]
-        flag_models[flag] = _flag_classifier().fit(matrix, y) if 0 < y.sum() < len(y) else None
+        flag_models[flag] = _flag_classifier(flag).fit(matrix, y) if 0 < y.sum() < len(y) else None
     return _Fitted(vocabulary, kind_model, flag_models)
 
 

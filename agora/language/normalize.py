@@ -319,7 +319,7 @@ _OFFICIAL_HOST = re.compile(r"(?:^|\.)gob\.pe$|^gob\.pe$")
 
 
 def _url_token(match: re.Match[str]) -> str:
-    """" url " for a link, " url_oficial " for a site of the State; a host with a dash (the
+    """ " url " for a link, " url_oficial " for a site of the State; a host with a dash (the
     shape of look-alike sites: "bono-familiar.example") adds " url_guion "."""
     link = match.group()
     host = re.sub(r"^(?:https?://)?(?:www\.)?", "", link.lower()).split("/", 1)[0]
@@ -487,10 +487,12 @@ bitcoin usdt forex seguidores likes gratis sorteo premio oferta promocion descue
 url_corto cadena comparte reenvia suerte
 ingresos tarjeta compra vendo venta remate delivery emo_dinero dscto dcto ofrezco pedidos
 encargo link interno porcentaje_cifra cupos
-interesados interesadas garantizado garantizada compro vendemos
+interesados interesadas garantizado garantizada compro
 tramitamos ofrecemos asesoria mensualidad compartan pasalo compartelo difunde siganme
 visitanos sorteamos ganaste ganador ganadora iphone detox catalogo liquidacion facilitos
-remato alquilo suscribanse campanita emprendedores
+remato alquilo suscribanse campanita emprendedores envios baratos baratas barato
+casino apuesta apuestas tarot amarres
+compramos vendemos instalamos reparamos sacamos hacemos atendemos
 """
 # Calls to action addressed to the reader (imperatives of contact, sharing, signing up): on
 # their own they are ordinary words; next to a way of contact they are how an offer ends.
@@ -551,6 +553,12 @@ PHRASE_LEXICON: dict[str, str] = {
     "sin experiencia": "lex_spam",
     "primera clase": "lex_spam",
     "mi canal": "lex_spam",
+    "te ayudo": "lex_spam",
+    "te ensenamos": "lex_spam",
+    "te enseno": "lex_spam",
+    "precio especial": "lex_spam",
+    "a domicilio": "lex_spam",
+    "entrega inmediata": "lex_spam",
     "mi perfil": "lex_spam",
     "reclama tu": "lex_accion",
     "reclama aqui": "lex_accion",
