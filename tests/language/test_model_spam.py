@@ -1,0 +1,64 @@
+"""The spam signals: link shapes, calls to action next to a way of contact, money next to an
+offer; the same values on the training path and on the classify path."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agora.language import model as classifier
+from agora.language.normalize import normalize
+
+
+def _signal_names(text: str) -> set[str]:
+    prepared = classifier._prepare([text])
+    row = classifier._signals(prepared.docs(), prepared.shouting)[0]
+    return {name for name, value in zip(classifier._SIGNALS, row, strict=True) if value}
+
+
+def test_state_sites_are_not_plain_links() -> None:
+    assert normalize("en gob.pe donde encuentro el formulario?").split()[1] == "url_oficial"
+    tokens = normalize("lo vi en https://www.gob.pe/minsa y en www.midis.gob.pe.").split()
+    assert tokens.count("url_oficial") == 2
+    assert "url" not in tokens
+
+
+def test_a_dash_in_the_host_is_a_look_alike_link() -> None:
+    tokens = normalize("actualiza tus datos en bn-actualiza.example/login").split()
+    assert "url" in tokens and "url_guion" in tokens
+    plain = normalize("mira este video videoviral.example").split()
+    assert "url" in plain and "url_guion" not in plain
+
+
+def test_contact_next_to_a_call_to_action() -> None:
+    assert "contacto_accion" in _signal_names("Préstamos sin aval, llámanos al 987 654 321")
+    assert "contacto_accion" in _signal_names("cursos de cocina, escríbeme por whatsapp")
+    # A phone, WhatsApp or a link alone is not an advertisement.
+    assert "contacto_accion" not in _signal_names("les escribo por WhatsApp y nadie contesta")
+    assert "contacto_accion" not in _signal_names("mi número es 987 654 321, nadie me llama")
+    assert "contacto_accion" not in _signal_names("el formulario está en gob.pe, escríbanos")
+
+
+def test_money_next_to_an_offer_word() -> None:
+    assert "dinero_ganancia" in _signal_names("Invierte 100 soles y recibe ganancias diarias")
+    assert "dinero_ganancia" not in _signal_names("me cobraron 80 soles por la ecografía")
+    assert "dinero_ganancia" not in _signal_names("¿el bono es gratis o cuesta algo?")
+
+
+def test_conjunctions_are_the_same_on_the_classify_path(
+    mini_model: classifier.TrainedModel,
+) -> None:
+    texts = [
+        "Préstamos sin aval, llámanos al 987 654 321",
+        "Invierte 100 soles y recibe ganancias diarias",
+        "les escribo por WhatsApp y nadie contesta",
+        "entra a bono-familiar.example y reclama tu bono",
+        "",
+    ]
+    prepared = classifier._prepare(texts)
+    _decision, _has_word, signals = mini_model.scorer.decide(
+        prepared.flat, prepared.shouting, prepared.size
+    )
+    expected = classifier._signals(prepared.docs(), prepared.shouting) > 0
+    np.testing.assert_array_equal(signals, expected)
+    column = classifier._SIGNALS.index("contacto_accion")
+    assert signals[:, column].tolist() == [True, False, False, True, False]
