@@ -24,8 +24,10 @@ def _immediate_visit_flush(settings: pytest.FixtureRequest) -> None:
 def _own_var_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test has its own var directory for what is read from it at run time (the
     classifier's models): no test depends on the model that ``make data`` trained in
-    var/models; a test that needs one installs it (tests/language/conftest.py)."""
+    var/models; a test that needs one installs it (tests/language/conftest.py). Uploaded
+    files (evidence, admission documents) go there too, never into the real var/media."""
     settings.VAR_DIR = tmp_path_factory.mktemp("var")
+    settings.MEDIA_ROOT = settings.VAR_DIR / "media"
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from agora.core.errors import DomainError
 from agora.core.models import User
 from agora.core.notifications import notifications_mark_read
 from agora.core.permissions import user_is_rector
+from agora.core.text import csv_cell
 from agora.directory.models import Entity
 from agora.inbox import selectors, services
 from agora.inbox.counts import TTL as LIST_TTL
@@ -215,14 +216,6 @@ def _inbox_list(request: HttpRequest, *, unread: int) -> HttpResponse:
     return _vary(render(request, "inbox/list.html", context, status=200 if valid else 400))
 
 
-def _csv_safe(value: Any) -> str:
-    """A cell as text; a leading = + - @ is quoted so spreadsheets never run it as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + text
-    return text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -244,7 +237,7 @@ def inbox_export(request: HttpRequest) -> HttpResponseBase:
         for conv in qs.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    _csv_safe(v)
+                    csv_cell(v)
                     for v in [
                         conv.pk,
                         conv.entity.code,
