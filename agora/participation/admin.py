@@ -11,6 +11,7 @@ from agora.participation.models import (
     ForumMembership,
     ForumSession,
     MemberOrganisation,
+    Representative,
     SeatRule,
 )
 
@@ -30,6 +31,7 @@ class ForumAdmin(AuditedAdmin):
 for model in (
     MemberOrganisation,
     ForumMembership,
+    Representative,
     AdmissionRequest,
     ForumSession,
     Agreement,

@@ -12,6 +12,7 @@ from agora.participation.models import (
     AnswerOutcome,
     DecisionKind,
     ForumStatus,
+    RepresentativeRole,
     StakeholderType,
     VoteStatus,
 )
@@ -90,6 +91,27 @@ class DecisionForm(forms.Form):
         coerce=lambda v: v == "1",
     )
     reason = forms.CharField(label=_("Motivo"), max_length=2000)
+    applicant_as_titular = forms.BooleanField(
+        label=_("Nombrar a quien envió la solicitud como representante titular"), required=False
+    )
+
+
+class RepresentativeForm(forms.Form):
+    """Names a titular or alterno of a member organisation from an existing account."""
+
+    membership = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(label=_("Rol"), choices=RepresentativeRole.choices)
+    login = forms.CharField(label=_("Usuario o correo electrónico"), max_length=254)
+    full_name = forms.CharField(
+        label=_("Nombre completo (opcional: si no, el de la cuenta)"),
+        max_length=200,
+        required=False,
+    )
+    position = forms.CharField(label=_("Cargo (opcional)"), max_length=200, required=False)
+
+
+class RepresentativeEndForm(forms.Form):
+    representative = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class SeatForm(forms.Form):

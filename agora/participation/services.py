@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -415,6 +415,49 @@ def representative_set(
     return representative
 
 
+def user_by_login(identifier: str) -> User:
+    """The active account whose username or e-mail is ``identifier`` (case-insensitive), for
+    the secretariat naming a representative; a Spanish error when there is none or several."""
+    identifier = _required(identifier, _("el usuario o correo electrónico del representante"))
+    matches = list(
+        User.objects.filter(is_active=True).filter(
+            Q(username__iexact=identifier) | Q(email__iexact=identifier)
+        )[:2]
+    )
+    if not matches:
+        raise DomainError(
+            _("No existe una cuenta con el usuario o correo «%(id)s».") % {"id": identifier}
+        )
+    if len(matches) > 1:
+        raise DomainError(
+            _("Hay más de una cuenta con «%(id)s»: indique el nombre de usuario.")
+            % {"id": identifier}
+        )
+    return matches[0]
+
+
+def _display_name(user: User) -> str:
+    return (user.get_full_name() or user.username).strip()
+
+
+@transaction.atomic
+def representative_end(*, actor: User, representative: Representative) -> Representative:
+    """Ends a representative's mandate (the person stops speaking for the organisation)."""
+    _ensure_secretariat(actor, representative.membership.forum)
+    if not representative.is_active:
+        raise DomainError(_("Este representante ya no está vigente."))
+    representative.is_active = False
+    representative.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        verb="foro.representante.baja",
+        instance=representative,
+        before={"vigente": True},
+        after={"vigente": False},
+    )
+    return representative
+
+
 def _verified_citizen(user: User) -> bool:
     return CitizenVerification.objects.filter(user=user, verified_at__isnull=False).exists()
 
@@ -509,16 +552,25 @@ def admission_decide(
     admit: bool,
     reason: str,
     term_start: date | None = None,
+    applicant_as_titular: bool = False,
 ) -> AdmissionRequest:
     """The secretariat admits or refuses, always with a reason. Admission checks the seats
-    and opens a term; nothing is written if it is refused."""
+    and opens a term; nothing is written if it is refused. With ``applicant_as_titular`` the
+    signed-in person who sent the request becomes the titular representative."""
     _ensure_secretariat(actor, request.forum)
     reason = _required(reason, _("el motivo de la decisión"))
     request = AdmissionRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != AdmissionStatus.PENDIENTE:
         raise DomainError(_("Esta solicitud ya fue decidida."))
+    if applicant_as_titular and (not admit or request.requested_by is None):
+        raise DomainError(
+            _(
+                "Solo al admitir una solicitud enviada por una persona registrada puede "
+                "nombrarse a esa persona como representante titular."
+            )
+        )
     if admit:
-        membership_add(
+        membership = membership_add(
             actor=actor,
             forum=request.forum,
             organisation=request.organisation,
@@ -527,6 +579,17 @@ def admission_decide(
             admission=request,
             is_demo=request.is_demo,
         )
+        if applicant_as_titular and request.requested_by is not None:
+            applicant = request.requested_by
+            representative_set(
+                actor=actor,
+                membership=membership,
+                role=RepresentativeRole.TITULAR,
+                full_name=_display_name(applicant),
+                email=applicant.email,
+                user=applicant,
+                is_demo=request.is_demo,
+            )
     request.status = AdmissionStatus.ADMITIDA if admit else AdmissionStatus.RECHAZADA
     request.decided_by = actor
     request.decided_at = timezone.now()

@@ -32,6 +32,8 @@ from agora.participation.models import (
     Consultation,
     DocumentVersion,
     ForumMembership,
+    Representative,
+    RepresentativeRole,
 )
 
 COMMENTS_PAGE = 50
@@ -632,6 +634,7 @@ def forum_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "session_form": forms.SessionForm(initial={"convocation_days": forum.convocation_days}),
             "agreement_form": forms.AgreementForm(),
             "decision_form": forms.DecisionForm(),
+            "representative_roles": RepresentativeRole.choices,
             "status_form": forms.AgreementStatusForm(),
             "forum_form": forms.ForumEditForm(
                 initial={
@@ -664,8 +667,41 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
             request=admission,
             admit=form.cleaned_data["admit"],
             reason=form.cleaned_data["reason"],
+            applicant_as_titular=form.cleaned_data["applicant_as_titular"],
         )
         messages.success(request, _("Decisión registrada."))
+    elif action == "representante":
+        form = forms.RepresentativeForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Indique el rol y el usuario o correo del representante."))
+        data = form.cleaned_data
+        membership = ForumMembership.objects.filter(pk=data["membership"], forum=forum).first()
+        if membership is None:
+            raise DomainError(_("La membresía no existe."))
+        person = services.user_by_login(data["login"])
+        services.representative_set(
+            actor=user,
+            membership=membership,
+            role=data["role"],
+            full_name=data["full_name"] or person.get_full_name() or person.username,
+            position=data["position"],
+            email=person.email,
+            user=person,
+        )
+        messages.success(request, _("Representante registrado."))
+    elif action == "fin_representante":
+        form = forms.RepresentativeEndForm(request.POST)
+        representative = (
+            Representative.objects.filter(
+                pk=form.cleaned_data["representative"], membership__forum=forum
+            ).first()
+            if form.is_valid()
+            else None
+        )
+        if representative is None:
+            raise DomainError(_("El representante no existe."))
+        services.representative_end(actor=user, representative=representative)
+        messages.success(request, _("Representante dado de baja."))
     elif action == "foro":
         form = forms.ForumEditForm(request.POST)
         if not form.is_valid():
