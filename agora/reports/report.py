@@ -192,18 +192,25 @@ def _times(period: _Period, now: datetime) -> dict[str, Any]:
     work.sort()
     calendar.sort()
     rules = deadlines_for(period.entity)
+    res_limit = float(rules.resolution_hours) * 3600
     res_work: list[float] = []
     res_calendar: list[float] = []
-    for first, resolved, paused in Conversation.objects.filter(
+    started = Conversation.objects.filter(
         entity=period.entity,
         first_inbound_at__gte=period.since,
         first_inbound_at__lt=period.until,
-        resolved_at__isnull=False,
-    ).values_list("first_inbound_at", "resolved_at", "paused_seconds"):
+    )
+    for first, resolved, paused in started.filter(resolved_at__isnull=False).values_list(
+        "first_inbound_at", "resolved_at", "paused_seconds"
+    ):
         seconds = resolution_seconds(first, resolved, paused, rules.calendar)
         if seconds is not None:
             res_work.append(seconds)
             res_calendar.append(resolution_seconds(first, resolved, paused) or 0.0)
+    # Resolution is decided once resolved, or once unresolved past its deadline; within it
+    # when the working time (pauses excluded) stayed under the entity's resolution hours.
+    res_overdue = started.filter(resolved_at__isnull=True, resolution_due_at__lte=now).count()
+    res_within = sum(1 for seconds in res_work if seconds <= res_limit)
     res_work.sort()
     res_calendar.sort()
     return {
@@ -216,6 +223,8 @@ def _times(period: _Period, now: datetime) -> dict[str, Any]:
         "res_work": (_median(res_work), percentile(res_work, 0.9)),
         "res_calendar": (_median(res_calendar), percentile(res_calendar, 0.9)),
         "resolved": len(res_work),
+        "res_decided": len(res_work) + res_overdue,
+        "res_within": res_within,
     }
 
 
@@ -401,6 +410,7 @@ def report_data(
                 _("Percentil 90 hábil"),
                 _("Mediana calendario"),
                 _("Percentil 90 calendario"),
+                _("Dentro del plazo (%)"),
                 _("Mediana hábil, período anterior"),
             ],
             [
@@ -410,6 +420,7 @@ def report_data(
                     _hours(times_now["frt_work"][1]),
                     _hours(times_now["frt_calendar"][0]),
                     _hours(times_now["frt_calendar"][1]),
+                    within_now,
                     _hours(times_before["frt_work"][0]),
                 ],
                 [
@@ -418,6 +429,7 @@ def report_data(
                     _hours(times_now["res_work"][1]),
                     _hours(times_now["res_calendar"][0]),
                     _hours(times_now["res_calendar"][1]),
+                    _share(times_now["res_within"], times_now["res_decided"]),
                     _hours(times_before["res_work"][0]),
                 ],
             ],

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -224,3 +225,30 @@ def test_two_accounts_on_one_platform_are_counted_apart(
     talk(second, at=MONDAY + timedelta(hours=2))
     both = _rows(report_data(entity=minsa_account.entity, start=START, end=END), "cuentas")
     assert both == {"Facebook @minsaperu": [2], "Facebook @minsa_salud": [1]}
+
+
+def test_resolution_times_differ_between_the_clocks_and_count_the_deadline(
+    sunat_account: SocialAccount, talk: Talk
+) -> None:
+    """Resolved over a weekend: 3 working hours but 66 calendar hours, within the 45-hour
+    resolution deadline; resolved after 8 working days: late; unresolved and past its
+    deadline: late too. Two of three decided ones late: 33.3 % within."""
+    lima = ZoneInfo("America/Lima")
+    friday = datetime(2026, 3, 6, 16, 0, tzinfo=lima)
+    tuesday = datetime(2026, 3, 10, 9, 0, tzinfo=lima)
+    weekend = talk(sunat_account, at=friday, author_id="c1")
+    slow = talk(sunat_account, at=tuesday, author_id="c2")
+    talk(sunat_account, at=tuesday + timedelta(hours=1), author_id="c3")
+    Conversation.objects.filter(pk=weekend.pk).update(
+        resolved_at=datetime(2026, 3, 9, 10, 0, tzinfo=lima)
+    )
+    Conversation.objects.filter(pk=slow.pk).update(
+        resolved_at=datetime(2026, 3, 20, 9, 0, tzinfo=lima)
+    )
+    data = report_data(entity=sunat_account.entity, start=START, end=END)
+    header = _table(data, "tiempos")["columns"]
+    resolution = _rows(data, "tiempos")["Resolución"]
+    assert header[5] == "Dentro del plazo (%)"
+    assert resolution[0] == pytest.approx((3.0 + 72.0) / 2)  # median, working hours
+    assert resolution[2] == pytest.approx((66.0 + 240.0) / 2)  # median, calendar hours
+    assert resolution[4] == pytest.approx(33.3)
