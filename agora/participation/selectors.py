@@ -14,6 +14,7 @@ from django.utils import timezone
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.participation.models import (
+    AdmissionDocument,
     AdmissionRequest,
     AdmissionStatus,
     Agreement,
@@ -200,6 +201,26 @@ def admission_requests_pending(user: Any, forum: Forum) -> QuerySet[AdmissionReq
         .prefetch_related("documents")
         .order_by("created_at")
     )
+
+
+def admission_document_get(user: Any, forum: Forum, pk: int) -> AdmissionDocument:
+    """An admission document, only for the forum's secretariat, rector staff and the person
+    who sent the request; 404 for everyone else (its existence is not revealed)."""
+    document = (
+        AdmissionDocument.objects.select_related("request")
+        .filter(pk=pk, request__forum=forum)
+        .first()
+    )
+    if document is None or not user.is_authenticated:
+        raise Http404
+    allowed = (
+        forum.is_secretariat(user)
+        or user_is_rector(user)
+        or document.request.requested_by_id == user.pk
+    )
+    if not allowed:
+        raise Http404
+    return document
 
 
 def citizen_is_verified(user: Any) -> bool:

@@ -24,6 +24,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("foros/<slug:slug>/evaluacion/", views.evaluation, name="evaluation"),
     path("foros/<slug:slug>/solicitar/", views.admission_request, name="admission_request"),
     path("foros/<slug:slug>/gestion/", views.forum_manage, name="forum_manage"),
+    path(
+        "foros/<slug:slug>/solicitudes/documentos/<int:pk>/",
+        views.admission_document,
+        name="admission_document",
+    ),
     path("foros/<slug:slug>/sesiones/<int:number>/", views.session_detail, name="session_detail"),
     path(
         "foros/<slug:slug>/sesiones/<int:number>/gestion/",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
@@ -13,15 +14,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agora.core.errors import DomainError
+from agora.core.files import file_response
 from agora.core.pagecache import anonymous_page
 from agora.core.permissions import user_is_rector
 from agora.participation import calendar_feed, documents, forms, selectors, services
@@ -180,6 +189,16 @@ def admission_request(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def admission_document(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """An admission document, served only to the forum's secretariat, rector staff and the
+    applicant (never from a public media address)."""
+    forum = selectors.forum_get(request.user, slug)
+    document = selectors.admission_document_get(request.user, forum, pk)
+    extension = PurePath(document.file.name).suffix.lower()
+    name = "%s%s" % (slugify(document.title)[:80] or "documento", extension)
+    return file_response(document.file, download_name=name)
 
 
 def consultations(request: HttpRequest) -> HttpResponse:
