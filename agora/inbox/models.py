@@ -239,6 +239,12 @@ class Message(models.Model):
 class BreachKind(models.TextChoices):
     PRIMERA = "primera", _("Primera respuesta")
     SIGUIENTE = "siguiente", _("Siguiente respuesta")
+    RESOLUCION = "resolucion", _("Resolución")
+
+
+# The kinds that count as a missed *response* (reports counted only these before resolution
+# deadlines were enforced, and still do).
+RESPONSE_BREACH_KINDS = (BreachKind.PRIMERA, BreachKind.SIGUIENTE)
 
 
 class DeadlineBreach(models.Model):
@@ -269,8 +275,9 @@ class DeadlineBreach(models.Model):
         verbose_name = _("plazo incumplido")
         verbose_name_plural = _("plazos incumplidos")
         constraints = [
+            # A response and the resolution deadline may fall on the same minute.
             models.UniqueConstraint(
-                fields=["conversation", "due_at"], name="inbox_breach_unique_due"
+                fields=["conversation", "kind", "due_at"], name="inbox_breach_unique_kind_due"
             )
         ]
         indexes = [models.Index(fields=["entity", "detected_at"], name="inbox_breach_entity")]

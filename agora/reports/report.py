@@ -19,6 +19,7 @@ from agora.core.calendar import LIMA
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox.deadlines import deadlines_for, resolution_seconds
 from agora.inbox.models import (
+    RESPONSE_BREACH_KINDS,
     Conversation,
     DeadlineBreach,
     Direction,
@@ -441,7 +442,7 @@ def report_data(
     )
     step(75)
 
-    breaches = DeadlineBreach.objects.filter(entity=entity)
+    breaches = DeadlineBreach.objects.filter(entity=entity, kind__in=RESPONSE_BREACH_KINDS)
     by_assignee_now = Counter(
         {
             (row["assignee__username"] or ""): row["n"]

@@ -17,6 +17,7 @@ from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory.models import AccountStatus, Entity, EntityQuerySet, SocialAccount
 from agora.inbox.models import (
+    RESPONSE_BREACH_KINDS,
     AlertStatus,
     Conversation,
     DeadlineBreach,
@@ -145,7 +146,9 @@ def rector_dashboard(user: User) -> Dashboard:
             break
     board.breaches = [
         {"entity": row["entity__name"], "code": row["entity__code"], "count": row["n"]}
-        for row in DeadlineBreach.objects.filter(detected_at__gte=since)
+        for row in DeadlineBreach.objects.filter(
+            detected_at__gte=since, kind__in=RESPONSE_BREACH_KINDS
+        )
         .values("entity__name", "entity__code")
         .annotate(n=Count("id"))
         .order_by("-n", "entity__name")[:20]
