@@ -4,10 +4,10 @@ deadline check that marks breaches, notifies and escalates."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.models import Schedule
@@ -24,6 +24,7 @@ from agora.inbox.models import (
     Message,
     Priority,
     SendStatus,
+    Status,
 )
 from agora.inbox.senders import SendError, sender_for
 
@@ -81,44 +82,112 @@ def _managers(entity_id: int) -> list[User]:
     ]
 
 
+def _escalate(conv: Conversation, now: datetime) -> None:
+    """An unassigned conversation past a deadline gets priority alta and, the first time, is
+    marked escalated and its entity's managers are told (in the app and by e-mail)."""
+    if conv.assignee_id is not None:
+        return
+    Conversation.objects.filter(pk=conv.pk).update(priority=Priority.ALTA)
+    first_time = Conversation.objects.filter(pk=conv.pk, escalated_at__isnull=True).update(
+        escalated_at=now
+    )
+    if not first_time:
+        return
+    notify(
+        users=_managers(conv.entity_id),
+        kind="conversacion_escalada",
+        text=_(
+            "Se escaló una conversación sin asignar de %(entity)s: venció su plazo y nadie la "
+            "atiende."
+        )
+        % {"entity": conv.entity.name},
+        url=f"/bandeja/{conv.pk}/",
+        dedupe_key=f"escalada:{conv.pk}",
+    )
+
+
+def _record_breach(conv: Conversation, kind: str, due_at: datetime, text: str) -> bool:
+    """Records one breach (once per conversation, kind and due time) and tells the assignee
+    and the entity's managers. False if it was already recorded."""
+    _breach, created = DeadlineBreach.objects.get_or_create(
+        conversation=conv,
+        kind=kind,
+        due_at=due_at,
+        defaults={"entity_id": conv.entity_id, "assignee": conv.assignee},
+    )
+    if not created:
+        return False
+    recipients = [*_managers(conv.entity_id), *([conv.assignee] if conv.assignee else [])]
+    notify(
+        users=recipients,
+        kind="plazo_vencido",
+        text=text,
+        url=f"/bandeja/{conv.pk}/",
+        dedupe_key=f"plazo:{kind}:{conv.pk}:{due_at:%Y%m%d%H%M}",
+    )
+    return True
+
+
 def deadlines_check() -> int:
     """Marks every conversation whose response deadline passed, notifies the assignee and the
-    entity's managers, and escalates the unassigned ones. Returns how many it marked."""
+    entity's managers, and escalates the unassigned ones. Returns how many it marked.
+    (Resolution deadlines: ``resolution_deadlines_check``.)"""
     now = timezone.now()
     due = Conversation.objects.filter(
         due_at__lt=now, breached_at__isnull=True, due_at__isnull=False
-    ).filter(~Q(status__in=["cerrado", "en_espera"]))
+    ).filter(~Q(status__in=[Status.CERRADO, Status.EN_ESPERA]))
     marked = 0
     for conv in due.select_related("entity", "assignee").iterator(chunk_size=200):
         with transaction.atomic():
             updated = Conversation.objects.filter(pk=conv.pk, breached_at__isnull=True).update(
                 breached_at=now
             )
-            if not updated:
+            if not updated or conv.due_at is None:
                 continue
             kind = BreachKind.PRIMERA if conv.first_response_at is None else BreachKind.SIGUIENTE
-            DeadlineBreach.objects.get_or_create(
-                conversation=conv,
-                due_at=conv.due_at,
-                defaults={"entity_id": conv.entity_id, "kind": kind, "assignee": conv.assignee},
+            _record_breach(
+                conv,
+                kind,
+                conv.due_at,
+                _("Venció el plazo de respuesta de una conversación de %(entity)s.")
+                % {"entity": conv.entity.name},
             )
-            url = f"/bandeja/{conv.pk}/"
-            text = _("Venció el plazo de respuesta de una conversación de %(entity)s.") % {
-                "entity": conv.entity.name
-            }
-            managers = _managers(conv.entity_id)
-            recipients = [*managers, *([conv.assignee] if conv.assignee else [])]
-            notify(
-                users=recipients,
-                kind="plazo_vencido",
-                text=text,
-                url=url,
-                dedupe_key=f"plazo:{conv.pk}:{conv.due_at:%Y%m%d%H%M}",
+            _escalate(conv, now)
+            marked += 1
+    return marked
+
+
+def resolution_deadlines_check() -> int:
+    """Marks, once per conversation, every conversation still not closed when its resolution
+    deadline passed (the clock is stopped while it waits on the citizen, so those wait);
+    notifies the assignee and the managers and escalates the unassigned ones like a missed
+    answer. Returns how many it marked."""
+    now = timezone.now()
+    already = DeadlineBreach.objects.filter(conversation=OuterRef("pk"), kind=BreachKind.RESOLUCION)
+    due = (
+        Conversation.objects.filter(resolution_due_at__lt=now, resolved_at__isnull=True)
+        .exclude(status__in=[Status.CERRADO, Status.EN_ESPERA])
+        .exclude(Exists(already))
+    )
+    marked = 0
+    for conv in due.select_related("entity", "assignee").iterator(chunk_size=200):
+        if conv.resolution_due_at is None:
+            continue
+        with transaction.atomic():
+            # Locks the row so that two workers never both record it.
+            Conversation.objects.select_for_update().filter(pk=conv.pk).first()
+            if DeadlineBreach.objects.filter(
+                conversation=conv, kind=BreachKind.RESOLUCION
+            ).exists():
+                continue
+            _record_breach(
+                conv,
+                BreachKind.RESOLUCION,
+                conv.resolution_due_at,
+                _("Venció el plazo de resolución de una conversación de %(entity)s.")
+                % {"entity": conv.entity.name},
             )
-            if conv.assignee is None:
-                Conversation.objects.filter(pk=conv.pk).update(
-                    escalated_at=now, priority=Priority.ALTA
-                )
+            _escalate(conv, now)
             marked += 1
     return marked
 
@@ -131,5 +200,13 @@ def schedules_ensure() -> None:
             "func": "agora.inbox.tasks.deadlines_check",
             "schedule_type": Schedule.MINUTES,
             "minutes": 5,
+        },
+    )
+    Schedule.objects.update_or_create(
+        name="inbox-plazos-resolucion",
+        defaults={
+            "func": "agora.inbox.tasks.resolution_deadlines_check",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 15,
         },
     )
