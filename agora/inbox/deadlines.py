@@ -134,14 +134,30 @@ def _deadlines(policy: ResponsePolicy, base: ResponsePolicy, closed: Iterable[da
         first_response_hours=min(policy.first_response_hours, base.first_response_hours),
         next_response_hours=min(policy.next_response_hours, base.next_response_hours),
         resolution_hours=min(policy.resolution_hours, base.resolution_hours),
+        # Never a narrower working day than the default's (see policy_validate_stricter): a
+        # policy saved before that rule still cannot stretch a deadline.
         calendar=BusinessCalendar.build(
-            start=policy.workday_start, end=policy.workday_end, closed=closed
+            start=min(policy.workday_start, base.workday_start),
+            end=max(policy.workday_end, base.workday_end),
+            closed=closed,
         ),
     )
 
 
 def policy_validate_stricter(*, policy: ResponsePolicy) -> None:
-    """An entity may make the deadlines stricter, never looser, than the default."""
+    """An entity may make the deadlines stricter, never looser, than the default.
+
+    The rule: every target (first answer, next answer, resolution) is at most the default's,
+    and the entity's working day *contains* the default's (it starts no later and ends no
+    earlier). Then at every moment the entity has counted at least as much working time as the
+    default calendar would have, so each of its deadlines falls no later than the default's for
+    any message. (Comparing only the length of the day is not enough: 08:00–09:00 and
+    12:00–17:00 both stretch the default's 08:30–17:30; a longer day that starts later, e.g.
+    09:00–19:00, still puts a 17:00 message's deadline later.) The entity's own non-working days
+    are the one allowed exception: the issue counts deadlines on the entity's calendar.
+    """
+    if policy.workday_end <= policy.workday_start:
+        raise ValidationError(_("La jornada debe terminar después de empezar."))
     if policy.entity_id is None:
         return
     base = default_policy()
@@ -158,8 +174,20 @@ def policy_validate_stricter(*, policy: ResponsePolicy) -> None:
                 )
                 % {"what": label, "value": getattr(policy, name), "limit": getattr(base, name)}
             )
-    if policy.workday_end <= policy.workday_start:
-        raise ValidationError(_("La jornada debe terminar después de empezar."))
+    if policy.workday_start > base.workday_start or policy.workday_end < base.workday_end:
+        raise ValidationError(
+            _(
+                "La jornada de la entidad (%(start)s–%(end)s) no puede empezar más tarde ni "
+                "terminar más temprano que la de la política general (%(base_start)s–"
+                "%(base_end)s): alargaría los plazos de respuesta."
+            )
+            % {
+                "start": f"{policy.workday_start:%H:%M}",
+                "end": f"{policy.workday_end:%H:%M}",
+                "base_start": f"{base.workday_start:%H:%M}",
+                "base_end": f"{base.workday_end:%H:%M}",
+            }
+        )
 
 
 def first_response_seconds(
