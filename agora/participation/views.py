@@ -33,6 +33,7 @@ from agora.core.errors import DomainError
 from agora.core.files import file_response
 from agora.core.pagecache import anonymous_page
 from agora.core.permissions import user_is_rector
+from agora.core.text import csv_cell
 from agora.participation import calendar_feed, documents, forms, selectors, services
 from agora.participation.models import (
     AdmissionRequest,
@@ -421,7 +422,9 @@ def consultation_report_csv(request: HttpRequest, slug: str) -> StreamingHttpRes
             ]
         )
         for comment in selectors.consultation_report_rows(consultation).iterator(2000):
-            yield writer.writerow(_report_row(comment))
+            # Every cell goes through csv_cell: bodies, signatures and answers are free text
+            # that a spreadsheet would otherwise run as a formula (=, +, -, @).
+            yield writer.writerow([csv_cell(value) for value in _report_row(comment)])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="informe-{consultation.slug}.csv"'
