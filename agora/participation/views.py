@@ -929,7 +929,10 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
     form = forms.ConsultationForm(request.POST or None)
     if request.method == "POST":
         forum = forums.filter(pk=request.POST.get("foro") or 0).first()
-        if form.is_valid():
+        if request.POST.get("foro") and forum is None:
+            # A forum the person does not run: refuse rather than create a forum-less draft.
+            messages.error(request, _("Solo puede crear consultas de los foros que administra."))
+        elif form.is_valid():
             try:
                 consultation = services.consultation_create(
                     actor=request.user,  # type: ignore[arg-type]
