@@ -1,11 +1,17 @@
 """Admin for action plans. Workflow changes (approving reports, scores, selection, reviews)
-go through the services: reports are approved with an admin action, and the fields the
-services compute are read-only here."""
+go through the services: reports are approved with an admin action, the independent review
+is saved by ``services.review_record``, workshops and milestones are checked by the services'
+rules (Spanish errors on the form, nothing written), milestone edits refresh the commitment's
+progress, and the fields the services compute are read-only here."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +23,8 @@ from agora.commitments.models import (
     Evidence,
     IndependentReview,
     Milestone,
+    MilestoneStatus,
+    OgpValue,
     PolicyArea,
     Proposal,
     ProposalGroup,
@@ -26,6 +34,21 @@ from agora.commitments.models import (
 )
 from agora.core.admin import AuditedAdmin
 from agora.core.errors import DomainError
+from agora.core.permissions import user_is_rector
+
+
+class RectorEditsAdmin(AuditedAdmin):
+    """What the services reserve to the secretariat (rector staff) is edited in the admin by
+    rector staff only; other staff may look."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return user_is_rector(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return user_is_rector(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return user_is_rector(request.user) and super().has_delete_permission(request, obj)
 
 
 @admin.register(ActionPlan)
@@ -36,13 +59,56 @@ class ActionPlanAdmin(AuditedAdmin):
     raw_id_fields = ("commission",)
 
 
+class WorkshopAdminForm(forms.ModelForm):
+    class Meta:
+        model = Workshop
+        fields = ("plan", "label", "place", "date", "date_text", "people", "notes", "is_demo")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        if not self.errors:
+            try:
+                services.workshop_check(
+                    label=data.get("label") or "",
+                    place=data.get("place") or "",
+                    people=data.get("people"),
+                )
+            except DomainError as error:
+                self.add_error(None, error.message)
+        return data
+
+
+class ParticipationFormSet(BaseInlineFormSet):
+    """The rows together follow ``services.workshop_check``: known types, each once, no
+    negative counts."""
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        rows = [
+            (form.cleaned_data.get("organisation_type"), form.cleaned_data.get("count"))
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        parent = self.instance
+        try:
+            services.workshop_check(
+                label=parent.label or "-", place=parent.place or "-", participation=rows
+            )
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+        super().clean()
+
+
 class ParticipationInline(admin.TabularInline):
     model = WorkshopParticipation
+    formset = ParticipationFormSet
     extra = 0
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(AuditedAdmin):
+class WorkshopAdmin(RectorEditsAdmin):
+    form = WorkshopAdminForm
     list_display = ("place", "plan", "date", "date_text", "people", "is_demo")
     list_filter = ("plan",)
     inlines = [ParticipationInline]
@@ -76,11 +142,54 @@ class PolicyAreaAdmin(AuditedAdmin):
     list_display = ("name_es", "name", "slug")
 
 
+class MilestoneAdminForm(forms.ModelForm):
+    """A milestone row checked by ``services.milestone_check``; months are kept as their
+    first day, like the services keep them."""
+
+    class Meta:
+        model = Milestone
+        fields = ("order", "activity", "responsible", "start_month", "end_month", "weight")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        if self.errors or not self.has_changed() or data.get("DELETE"):
+            return data
+        start, end = data.get("start_month"), data.get("end_month")
+        try:
+            start, end = services.milestone_check(
+                activity=data.get("activity") or "",
+                start_month=start,
+                end_month=end,
+                weight=data.get("weight"),
+                status=self.instance.status or MilestoneStatus.NO_INICIADO,
+            )
+        except DomainError as error:
+            # On the field, so the database constraint is not checked a second time.
+            ends_early = start and end and end.replace(day=1) < start.replace(day=1)
+            self.add_error("end_month" if ends_early else None, error.message)
+        else:
+            data["start_month"], data["end_month"] = start, end
+        return data
+
+
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    form = MilestoneAdminForm
     extra = 0
     fields = ("order", "activity", "responsible", "start_month", "end_month", "status", "weight")
     readonly_fields = ("status",)
+
+    def _may_edit(self, request: HttpRequest) -> bool:
+        return user_is_rector(request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_edit(request) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Commitment)
@@ -92,6 +201,11 @@ class CommitmentAdmin(AuditedAdmin):
     filter_horizontal = ("supporting_entities", "policy_areas")
     readonly_fields = ("progress", "status")
     inlines = [MilestoneInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is Milestone:
+            services.commitment_progress_refresh(form.instance)
 
 
 class EvidenceInline(admin.TabularInline):
@@ -132,7 +246,66 @@ class CommitmentUpdateAdmin(AuditedAdmin):
     actions = [approve_updates]
 
 
+class IndependentReviewAdminForm(forms.ModelForm):
+    relevance = forms.MultipleChoiceField(
+        label=_("Relevancia para los valores de OGP"),
+        choices=OgpValue.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = IndependentReview
+        fields = (
+            "commitment",
+            "report",
+            "verifiable",
+            "relevance",
+            "potential_impact",
+            "completion",
+            "opened_government",
+            "notes",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        try:
+            data["relevance"] = services.review_check(
+                relevance=data.get("relevance") or [],
+                potential_impact=data.get("potential_impact") or "",
+                completion=data.get("completion") or "",
+                opened_government=data.get("opened_government") or "",
+            )
+        except DomainError as error:
+            self.add_error(None, error.message)
+        return data
+
+
 @admin.register(IndependentReview)
-class IndependentReviewAdmin(AuditedAdmin):
+class IndependentReviewAdmin(RectorEditsAdmin):
+    """Saved by ``services.review_record`` (which audits it and computes ``starred`` by the
+    OGP rule); the commitment of an existing review is fixed."""
+
+    form = IndependentReviewAdminForm
     list_display = ("commitment", "potential_impact", "completion", "opened_government", "starred")
     readonly_fields = ("starred",)
+    raw_id_fields = ("commitment",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "commitment") if obj is not None else fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        review = services.review_record(
+            actor=request.user,  # type: ignore[arg-type]
+            commitment=obj.commitment,
+            report=data.get("report") or "",
+            verifiable=data.get("verifiable"),
+            relevance=data.get("relevance") or [],
+            potential_impact=data.get("potential_impact") or "",
+            completion=data.get("completion") or "",
+            opened_government=data.get("opened_government") or "",
+            notes=data.get("notes") or "",
+        )
+        obj.pk, obj.starred, obj.updated_at = review.pk, review.starred, review.updated_at

@@ -502,8 +502,16 @@ class Milestone(models.Model):
             models.CheckConstraint(
                 condition=Q(end_month__gte=models.F("start_month")),
                 name="commitments_milestone_ends_after_start",
+                violation_error_message=_(
+                    "El hito no puede terminar antes de empezar: el mes de término debe ser "
+                    "igual o posterior al mes de inicio."
+                ),
             ),
-            models.CheckConstraint(condition=Q(weight__gte=1), name="commitments_milestone_weight"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1),
+                name="commitments_milestone_weight",
+                violation_error_message=_("El peso del hito debe ser un entero mayor o igual a 1."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -195,6 +195,37 @@ def evidence_check(upload: UploadedFile) -> str:
 # --- workshops and proposals -----------------------------------------------------------------
 
 
+def workshop_check(
+    *,
+    label: str,
+    place: str,
+    people: int | None = None,
+    participation: Mapping[str, int | None] | Iterable[tuple[str, int | None]] | None = None,
+) -> dict[str, int]:
+    """The rules of a workshop, shared by :func:`workshop_record` and the admin: a place and
+    an identifier, known organisation types each counted once, no negative counts. Returns
+    the participation as ``{type: count}``."""
+    if not (place or "").strip() or not (label or "").strip():
+        raise DomainError(_("Indique el lugar y el identificador del taller."))
+    if people is not None and int(people) < 0:
+        raise DomainError(_("El número de participantes no puede ser negativo."))
+    rows = participation.items() if isinstance(participation, Mapping) else participation or ()
+    valid = set(OrganisationType.values)
+    counts: dict[str, int] = {}
+    for kind, count in rows:
+        if kind not in valid:
+            raise DomainError(_("Tipo de organización desconocido: %(kind)s.") % {"kind": kind})
+        if kind in counts:
+            raise DomainError(
+                _("El tipo de organización «%(label)s» figura más de una vez.")
+                % {"label": OrganisationType(kind).label}
+            )
+        if count is None or int(count) < 0:
+            raise DomainError(_("El número de organizaciones no puede ser negativo."))
+        counts[kind] = int(count)
+    return counts
+
+
 @transaction.atomic
 def workshop_record(
     *,
@@ -212,17 +243,9 @@ def workshop_record(
     """Creates or updates a workshop with its organisations per type."""
     if not system:
         _require_rector(actor)
-    if not place.strip() or not label.strip():
-        raise DomainError(_("Indique el lugar del taller."))
-    participation = dict(participation or {})
-    valid = set(OrganisationType.values)
-    for kind, count in participation.items():
-        if kind not in valid:
-            raise DomainError(_("Tipo de organización desconocido: %(kind)s.") % {"kind": kind})
-        if count is None or int(count) < 0:
-            raise DomainError(_("El número de organizaciones no puede ser negativo."))
-    if people is not None and people < 0:
-        raise DomainError(_("El número de participantes no puede ser negativo."))
+    participation = workshop_check(
+        label=label, place=place, people=people, participation=participation
+    )
     workshop, created = Workshop.objects.update_or_create(
         plan=plan,
         label=label.strip(),
@@ -568,15 +591,18 @@ def commitment_progress_refresh(commitment: Commitment) -> Commitment:
     return commitment
 
 
-def _milestone_values(
+def milestone_check(
     *,
     activity: str,
-    start_month: str | datetime.date,
-    end_month: str | datetime.date,
-    weight: int,
+    start_month: str | datetime.date | None,
+    end_month: str | datetime.date | None,
+    weight: int | None,
     status: str,
 ) -> tuple[datetime.date, datetime.date]:
-    if not activity.strip():
+    """The rules of a milestone, shared by the services and the admin: an activity, months
+    as AAAA-MM, not ending before it starts, a weight of at least 1, a known status. Returns
+    the start and end months (first day of each)."""
+    if not (activity or "").strip():
         raise DomainError(_("Describa la actividad del hito."))
     start = month_parse(start_month, label=_("Mes de inicio"))
     end = month_parse(end_month, label=_("Mes de término"))
@@ -585,7 +611,7 @@ def _milestone_values(
             _("El hito termina (%(end)s) antes de empezar (%(start)s).")
             % {"end": end.strftime("%Y-%m"), "start": start.strftime("%Y-%m")}
         )
-    if int(weight) < 1:
+    if weight is None or int(weight) < 1:
         raise DomainError(_("El peso del hito debe ser un entero mayor o igual a 1."))
     if status not in MilestoneStatus.values:
         raise DomainError(_("Estado de hito desconocido: %(s)s.") % {"s": status})
@@ -605,7 +631,7 @@ def milestone_add(
     status: str = MilestoneStatus.NO_INICIADO,
 ) -> Milestone:
     _require_rector(actor)
-    start, end = _milestone_values(
+    start, end = milestone_check(
         activity=activity,
         start_month=start_month,
         end_month=end_month,
@@ -642,7 +668,7 @@ def milestone_update(*, actor: User | None, milestone: Milestone, **changes: Any
         raise DomainError(_("Campo desconocido: %(f)s.") % {"f": ", ".join(sorted(unknown))})
     before = snapshot(milestone, MILESTONE_FIELDS)
     values = {name: changes.get(name, getattr(milestone, name)) for name in MILESTONE_FIELDS}
-    start, end = _milestone_values(
+    start, end = milestone_check(
         activity=values["activity"],
         start_month=values["start_month"],
         end_month=values["end_month"],
@@ -840,6 +866,34 @@ REVIEW_FIELDS = [
 ]
 
 
+def review_check(
+    *,
+    relevance: Sequence[str] = (),
+    potential_impact: str = "",
+    completion: str = "",
+    opened_government: str = "",
+) -> list[str]:
+    """The review's values must be those of OGP's scales (shared by the service and the
+    admin). Returns the relevance without repetitions."""
+    relevance = list(dict.fromkeys(relevance))
+    unknown = [v for v in relevance if v not in OgpValue.values]
+    if unknown:
+        raise DomainError(
+            _("Valor de gobierno abierto desconocido: %(values)s.")
+            % {"values": ", ".join(str(v) for v in unknown)}
+        )
+    for value, choices, label in (
+        (potential_impact, PotentialImpact.values, _("impacto potencial")),
+        (completion, Completion.values, _("cumplimiento")),
+        (opened_government, OpenedGovernment.values, _("¿contribuyó a abrir el gobierno?")),
+    ):
+        if value and value not in choices:
+            raise DomainError(
+                _("Valor no válido para %(label)s: %(value)s.") % {"label": label, "value": value}
+            )
+    return relevance
+
+
 @transaction.atomic
 def review_record(
     *,
@@ -857,18 +911,12 @@ def review_record(
     """Records the independent review; ``starred`` is computed by the OGP rule."""
     if not system:
         _require_rector(actor)
-    relevance = list(dict.fromkeys(relevance))
-    if set(relevance) - set(OgpValue.values):
-        raise DomainError(_("Valor de gobierno abierto desconocido."))
-    for value, choices, label in (
-        (potential_impact, PotentialImpact.values, _("impacto potencial")),
-        (completion, Completion.values, _("cumplimiento")),
-        (opened_government, OpenedGovernment.values, _("¿contribuyó a abrir el gobierno?")),
-    ):
-        if value and value not in choices:
-            raise DomainError(
-                _("Valor no válido para %(label)s: %(value)s.") % {"label": label, "value": value}
-            )
+    relevance = review_check(
+        relevance=relevance,
+        potential_impact=potential_impact,
+        completion=completion,
+        opened_government=opened_government,
+    )
     starred = starred_by_ogp_rule(
         verifiable=verifiable,
         relevance=relevance,
