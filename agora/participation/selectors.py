@@ -130,6 +130,27 @@ def forum_members(forum: Forum) -> list[ForumMembership]:
     )
 
 
+def forum_action_plans(forum: Forum) -> list[Any]:
+    """The Open Government action plans that this forum follows as their commission, newest
+    first, each with its commitments (``plan.forum_commitments``). Plans and commitments
+    are public records of the commitments app; two queries whatever their number."""
+    from django.db.models import Prefetch
+
+    from agora.commitments.models import ActionPlan, Commitment
+
+    return list(
+        ActionPlan.objects.filter(commission=forum)
+        .order_by("-cycle")
+        .prefetch_related(
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.order_by("code"),
+                to_attr="forum_commitments",
+            )
+        )
+    )
+
+
 def forum_sessions(user: Any, forum: Forum) -> QuerySet[ForumSession]:
     sessions = forum.sessions.order_by("-starts_at")
     if forum_role(user, forum) == PUBLIC:

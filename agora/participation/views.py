@@ -92,6 +92,7 @@ def forum_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "seats": seats,
             "missing": [s for s in seats if s.missing],
             "members": selectors.forum_members(forum),
+            "action_plans": selectors.forum_action_plans(forum),
             "upcoming": sessions.filter(starts_at__gte=timezone.now()).order_by("starts_at")[:5],
             "past": sessions.filter(starts_at__lt=timezone.now())[:10],
             "summary": selectors.agreement_summary(selectors.forum_agreements(request.user, forum)),
