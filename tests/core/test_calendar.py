@@ -17,8 +17,8 @@ HOUR = 3600.0
 CAL = BusinessCalendar()
 
 
-def lima(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LIMA)  # type: ignore[misc]
+def lima(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LIMA)
 
 
 # --- holidays and working days ---------------------------------------------------------------

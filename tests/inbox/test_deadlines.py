@@ -44,8 +44,8 @@ __all__ = ["admin_client", "minsa_account", "sunat_account"]  # fixtures shared 
 HOUR = 3600
 
 
-def lima(*args: int) -> datetime:
-    return datetime(*args, tzinfo=LIMA)  # type: ignore[misc]
+def lima(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LIMA)
 
 
 class Clock:
