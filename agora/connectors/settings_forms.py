@@ -1,0 +1,81 @@
+"""Forms of the entity settings area. They only parse input: the services decide and refuse."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agora.connectors.models import CredentialKind
+from agora.inbox.models import ResponsePolicy
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+
+class CredentialForm(forms.Form):
+    """A new access token for one account. The secret is never rendered back into the page."""
+
+    tipo = forms.ChoiceField(label=_("Tipo de credencial"), choices=CredentialKind.choices)
+    token = forms.CharField(
+        label=_("Nuevo token de acceso"),
+        help_text=_(
+            "Se guarda cifrado y no se vuelve a mostrar; solo se verán sus últimos 4 caracteres."
+        ),
+        max_length=4000,
+        strip=False,
+        widget=forms.PasswordInput(
+            render_value=False,
+            attrs={"autocomplete": "new-password", "spellcheck": "false"},
+        ),
+        error_messages={"required": _("Pegue el token de acceso.")},
+    )
+
+
+def _hours_field(label: StrOrPromise) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        max_digits=6,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        error_messages={
+            "required": _("Indique el plazo en horas hábiles."),
+            "invalid": _("Escriba un número de horas, por ejemplo 4 o 4.5."),
+        },
+    )
+
+
+def _time_field(label: StrOrPromise) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={
+            "required": _("Indique la hora."),
+            "invalid": _("Escriba la hora como HH:MM, por ejemplo 08:30."),
+        },
+    )
+
+
+class PolicyForm(forms.Form):
+    """The entity's response targets (working hours) and its working day."""
+
+    primera_respuesta = _hours_field(_("Primera respuesta (horas hábiles)"))
+    siguiente_respuesta = _hours_field(_("Siguiente respuesta (horas hábiles)"))
+    resolucion = _hours_field(_("Resolución (horas hábiles)"))
+    inicio_jornada = _time_field(_("Inicio de la jornada"))
+    fin_jornada = _time_field(_("Fin de la jornada"))
+
+    @classmethod
+    def for_policy(cls, policy: ResponsePolicy) -> PolicyForm:
+        return cls(
+            initial={
+                "primera_respuesta": policy.first_response_hours,
+                "siguiente_respuesta": policy.next_response_hours,
+                "resolucion": policy.resolution_hours,
+                "inicio_jornada": policy.workday_start,
+                "fin_jornada": policy.workday_end,
+            }
+        )

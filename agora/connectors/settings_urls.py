@@ -1,0 +1,24 @@
+"""The entity settings area of managers and rector staff (included at /entidad/)."""
+
+from django.urls import URLPattern, path
+
+from agora.connectors import settings_views as views
+
+app_name = "entity_settings"
+
+urlpatterns: list[URLPattern] = [
+    path("configuracion/", views.settings_index, name="index"),
+    path("<slug:code>/configuracion/", views.settings_page, name="page"),
+    path(
+        "<slug:code>/configuracion/cuentas/<int:account_pk>/credencial/",
+        views.credential_save,
+        name="credential",
+    ),
+    path(
+        "<slug:code>/configuracion/contrasenas/<int:flag_pk>/confirmar/",
+        views.flag_confirm,
+        name="flag_confirm",
+    ),
+    path("<slug:code>/configuracion/plazos/", views.policy_save, name="policy"),
+    path("<slug:code>/configuracion/plazos/restablecer/", views.policy_reset, name="policy_reset"),
+]
