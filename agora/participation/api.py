@@ -61,6 +61,7 @@ class ForumSerializer(serializers.ModelSerializer):
             "requirements",
             "term_months",
             "convocation_days",
+            "quorum_percent",
             "seats",
             "members",
             "is_demo",

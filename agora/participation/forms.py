@@ -202,6 +202,13 @@ class ForumEditForm(forms.Form):
     convocation_days = forms.IntegerField(
         label=_("Anticipación de la convocatoria (días)"), min_value=1, max_value=60
     )
+    quorum_percent = forms.IntegerField(
+        label=_("Quórum: más de este % de los miembros con voto (50 = mitad más uno)"),
+        min_value=1,
+        max_value=100,
+        initial=50,
+        required=False,  # left out: the forum keeps its rule
+    )
 
     def clean_requirements(self) -> list[str]:
         text = self.cleaned_data.get("requirements") or ""

@@ -95,6 +95,14 @@ class Forum(models.Model):
     convocation_days = models.PositiveSmallIntegerField(
         _("anticipación de la convocatoria (días)"), default=7
     )
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quórum (% de miembros con voto)"),
+        default=50,
+        help_text=_(
+            "Hay quórum con más de este porcentaje de los miembros con voto: con 50, la mitad "
+            "más uno. Entre 1 y 100 (100: todos)."
+        ),
+    )
     source = models.TextField(_("fuente"), blank=True)
     is_published = models.BooleanField(_("publicado"), default=True)
     is_demo = models.BooleanField(_("dato de demostración"), default=False)

@@ -121,6 +121,7 @@ FORUM_FIELDS = [
     "term_months",
     "term_reminder_days",
     "convocation_days",
+    "quorum_percent",
     "is_published",
 ]
 
@@ -143,6 +144,12 @@ def _forum_validate(data: dict[str, Any]) -> None:
     for key in ("term_months", "convocation_days"):
         if key in data and not (1 <= int(data[key]) <= 120):
             raise DomainError(_("Los plazos deben estar entre 1 y 120."))
+    if "quorum_percent" in data:
+        percent = data["quorum_percent"]
+        if isinstance(percent, bool) or not isinstance(percent, int) or not 1 <= percent <= 100:
+            raise DomainError(
+                _("El porcentaje del quórum debe ser un número entero entre 1 y 100.")
+            )
 
 
 @transaction.atomic
@@ -745,9 +752,12 @@ def session_convoke(*, session: ForumSession, now: datetime | None = None) -> No
     audit_record(actor=None, verb="foro.sesion.convocar", instance=session)
 
 
-def quorum_for(voting_members: int) -> int:
-    """Half of the voting members plus one (integer half): 10 → 6, 9 → 5."""
-    return voting_members // 2 + 1
+def quorum_for(voting_members: int, percent: int = 50) -> int:
+    """More than ``percent`` % of the voting members: floor(n·percent/100) + 1. The default
+    (50) is half plus one (10 → 6, 9 → 5); never more than the members there are (100 %
+    means all of them), and at least one."""
+    required = voting_members * percent // 100 + 1
+    return min(required, voting_members) if voting_members else required
 
 
 @transaction.atomic
@@ -788,7 +798,7 @@ def session_quorum(session: ForumSession) -> tuple[int, int, int]:
     present = session.attendance.filter(
         present=True, membership__vote=VoteStatus.VOZ_Y_VOTO
     ).count()
-    return present, voting, quorum_for(voting)
+    return present, voting, quorum_for(voting, session.forum.quorum_percent)
 
 
 @transaction.atomic

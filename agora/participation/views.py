@@ -668,6 +668,7 @@ def forum_manage(request: HttpRequest, slug: str) -> HttpResponse:
                     "requirements": "\n".join(forum.requirements),
                     "term_months": forum.term_months,
                     "convocation_days": forum.convocation_days,
+                    "quorum_percent": forum.quorum_percent,
                 }
             ),
         },
@@ -728,8 +729,17 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
     elif action == "foro":
         form = forms.ForumEditForm(request.POST)
         if not form.is_valid():
-            raise DomainError(_("Revise los datos del foro."))
-        services.forum_save(actor=user, forum=forum, **form.cleaned_data)
+            raise DomainError(
+                [_("Revise los datos del foro.")]
+                + [
+                    f"{form.fields[field].label}: {error}"
+                    for field, errors in form.errors.items()
+                    if field in form.fields
+                    for error in errors
+                ]
+            )
+        data = {k: v for k, v in form.cleaned_data.items() if v is not None}
+        services.forum_save(actor=user, forum=forum, **data)
         messages.success(request, _("Foro actualizado."))
     elif action == "asientos":
         form = forms.SeatForm(request.POST)
