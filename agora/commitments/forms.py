@@ -91,6 +91,48 @@ class UpdateForm(forms.Form):
         self.fields["milestone"].choices = [("", _("Ninguno en particular")), *milestones]  # type: ignore[attr-defined]
 
 
+class MonthInput(forms.TextInput):
+    input_type = "month"
+
+
+class MilestoneForm(forms.Form):
+    """A milestone as the staff page edits it; ``services.milestone_check`` has the rules.
+    The status is offered to rector staff only (managers report it with evidence)."""
+
+    activity = forms.CharField(
+        label=_("Actividad"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    responsible = forms.CharField(label=_("Responsable"), required=False, max_length=255)
+    start_month = forms.CharField(
+        label=_("Mes de inicio"),
+        max_length=7,
+        widget=MonthInput(attrs={"placeholder": "AAAA-MM"}),
+        help_text=_("AAAA-MM, por ejemplo 2016-03."),
+    )
+    end_month = forms.CharField(
+        label=_("Mes de término"),
+        max_length=7,
+        widget=MonthInput(attrs={"placeholder": "AAAA-MM"}),
+        help_text=_("AAAA-MM; no puede ser anterior al mes de inicio."),
+    )
+    weight = forms.IntegerField(
+        label=_("Peso"),
+        min_value=1,
+        max_value=1000,
+        initial=1,
+        help_text=_("Cuánto cuenta este hito en el avance del compromiso."),
+    )
+    status = forms.ChoiceField(label=_("Estado"), choices=MilestoneStatus.choices)
+
+    def __init__(self, *args: Any, with_status: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not with_status:
+            del self.fields["status"]
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"id_{name}_ayuda"
+
+
 class ReviewDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         choices=[("aprobar", _("Aprobar y publicar")), ("rechazar", _("Observar (rechazar)"))]

@@ -25,7 +25,7 @@ from agora.commitments.models import (
     Workshop,
     WorkshopParticipation,
 )
-from agora.commitments.services import entities_managed_by
+from agora.commitments.services import entities_managed_by, milestones_editable_by
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity
@@ -218,6 +218,20 @@ def commitment_for_update(*, user: User, code: str) -> Commitment:
     """A commitment the user may report on (404 otherwise, so codes do not leak)."""
     commitment = commitments_for_manager(user).filter(code=code).first()
     if commitment is None:
+        raise Http404
+    return commitment
+
+
+def commitment_for_milestones(*, user: User, code: str) -> Commitment:
+    """A commitment whose milestones the user may edit (rector staff, or a manager of its
+    lead entity); 404 otherwise, so codes do not leak."""
+    commitment = (
+        Commitment.objects.filter(code=code)
+        .select_related("plan", "lead_entity")
+        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order")))
+        .first()
+    )
+    if commitment is None or not milestones_editable_by(user, commitment):
         raise Http404
     return commitment
 

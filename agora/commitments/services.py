@@ -108,6 +108,40 @@ def commitment_responsible_entities(commitment: Commitment) -> set[int]:
     return ids
 
 
+def _entity_scope(commitment: Commitment) -> str:
+    return commitment.lead_entity.code if commitment.lead_entity is not None else ""
+
+
+def milestones_editable_by(actor: User | None, commitment: Commitment) -> bool:
+    """The secretariat (rector staff) and the managers of the commitment's lead entity."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    if user_is_rector(actor):
+        return True
+    return bool(commitment.lead_entity_id) and commitment.lead_entity_id in entities_managed_by(
+        actor
+    )
+
+
+def _require_milestone_editor(actor: User | None, commitment: Commitment, *, status: str) -> None:
+    """Managers of the lead entity plan the milestones; a milestone's status changes only
+    through a progress report the secretariat approves (or by the secretariat itself)."""
+    if not milestones_editable_by(actor, commitment):
+        raise PermissionDeniedError(
+            _(
+                "Solo la secretaría y los responsables de la entidad a cargo del compromiso "
+                "pueden editar sus hitos."
+            )
+        )
+    if status and not user_is_rector(actor):
+        raise PermissionDeniedError(
+            _(
+                "El estado de un hito cambia con un reporte de avance aprobado por la "
+                "secretaría; envíe un reporte de avance."
+            )
+        )
+
+
 def _require_evaluator(actor: User | None, plan: ActionPlan) -> None:
     if actor is None or not actor.is_authenticated:
         raise PermissionDeniedError(_("Debe ingresar para puntuar propuestas."))
@@ -630,7 +664,11 @@ def milestone_add(
     weight: int = 1,
     status: str = MilestoneStatus.NO_INICIADO,
 ) -> Milestone:
-    _require_rector(actor)
+    """Adds a milestone at the end (rector staff, or a manager of the lead entity: then it
+    starts as not started)."""
+    _require_milestone_editor(
+        actor, commitment, status="" if status == MilestoneStatus.NO_INICIADO else status
+    )
     start, end = milestone_check(
         activity=activity,
         start_month=start_month,
@@ -654,6 +692,7 @@ def milestone_add(
         actor=actor,
         verb="milestone_added",
         instance=milestone,
+        scope=_entity_scope(commitment),
         after=snapshot(milestone, MILESTONE_FIELDS),
     )
     return milestone
@@ -661,8 +700,12 @@ def milestone_add(
 
 @transaction.atomic
 def milestone_update(*, actor: User | None, milestone: Milestone, **changes: Any) -> Milestone:
-    """Edits a milestone (rector staff); the same validation as when adding it."""
-    _require_rector(actor)
+    """Edits a milestone (rector staff, or a manager of the lead entity for everything but
+    the status); the same validation as when adding it."""
+    new_status = changes.get("status", milestone.status)
+    _require_milestone_editor(
+        actor, milestone.commitment, status="" if new_status == milestone.status else new_status
+    )
     unknown = set(changes) - set(MILESTONE_FIELDS)
     if unknown:
         raise DomainError(_("Campo desconocido: %(f)s.") % {"f": ", ".join(sorted(unknown))})
@@ -685,6 +728,7 @@ def milestone_update(*, actor: User | None, milestone: Milestone, **changes: Any
         actor=actor,
         verb="milestone_updated",
         instance=milestone,
+        scope=_entity_scope(milestone.commitment),
         before=before,
         after=snapshot(milestone, MILESTONE_FIELDS),
     )

@@ -16,5 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("equipo/planes/<int:cycle>/propuestas/", views.plan_proposals, name="plan_proposals"),
     path("equipo/propuestas/<int:pk>/puntaje/", views.proposal_score, name="proposal_score"),
     path("equipo/<str:code>/avance/", views.update_new, name="update_new"),
+    path("equipo/<str:code>/hitos/", views.milestones_manage, name="milestones"),
+    path("equipo/<str:code>/hitos/<int:pk>/", views.milestone_edit, name="milestone_edit"),
     path("<str:code>/", views.commitment_detail, name="commitment"),
 ]

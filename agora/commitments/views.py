@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from agora.commitments import selectors, services, timeline
 from agora.commitments.forms import (
     CommitmentFilterForm,
+    MilestoneForm,
     ProposalForm,
     ReviewDecisionForm,
     SmartScoreForm,
@@ -153,6 +154,7 @@ def commitment_detail(request: HttpRequest, code: str) -> HttpResponse:
             "review": selectors.commitment_review(commitment),
             "can_report": request.user.is_authenticated
             and selectors.commitments_for_manager(request.user).filter(pk=commitment.pk).exists(),
+            "can_edit_milestones": services.milestones_editable_by(request.user, commitment),  # type: ignore[arg-type]
         },
     )
 
@@ -264,6 +266,88 @@ def update_new(request: HttpRequest, code: str) -> HttpResponse:
             )
             return redirect("commitments:staff_home")
     return render(request, "commitments/update_form.html", {"commitment": commitment, "form": form})
+
+
+def _milestone_form_values(data: dict[str, Any], *, with_status: bool) -> dict[str, Any]:
+    values = {
+        "activity": data["activity"],
+        "responsible": data["responsible"],
+        "start_month": data["start_month"],
+        "end_month": data["end_month"],
+        "weight": data["weight"],
+    }
+    if with_status:
+        values["status"] = data["status"]
+    return values
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestones_manage(request: HttpRequest, code: str) -> HttpResponse:
+    """The milestones of a commitment, and a form to add one (rector staff and the lead
+    entity's managers)."""
+    commitment = selectors.commitment_for_milestones(user=request.user, code=code)  # type: ignore[arg-type]
+    with_status = user_is_rector(request.user)
+    form = MilestoneForm(request.POST or None, with_status=with_status)
+    if request.method == "POST" and form.is_valid():
+        try:
+            milestone = services.milestone_add(
+                actor=request.user,  # type: ignore[arg-type]
+                commitment=commitment,
+                **_milestone_form_values(form.cleaned_data, with_status=with_status),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Hito %(n)s agregado; el avance se recalculó.") % {"n": milestone.order}
+            )
+            return redirect("commitments:milestones", code=commitment.code)
+    return render(
+        request,
+        "commitments/milestones.html",
+        {
+            "commitment": commitment,
+            "milestones": list(commitment.milestones.all()),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    commitment = selectors.commitment_for_milestones(user=request.user, code=code)  # type: ignore[arg-type]
+    milestone = next((m for m in commitment.milestones.all() if m.pk == pk), None)
+    if milestone is None:
+        raise Http404
+    with_status = user_is_rector(request.user)
+    initial = {
+        "activity": milestone.activity,
+        "responsible": milestone.responsible,
+        "start_month": milestone.start_month.strftime("%Y-%m"),
+        "end_month": milestone.end_month.strftime("%Y-%m"),
+        "weight": milestone.weight,
+        "status": milestone.status,
+    }
+    form = MilestoneForm(request.POST or None, initial=initial, with_status=with_status)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_update(
+                actor=request.user,  # type: ignore[arg-type]
+                milestone=milestone,
+                **_milestone_form_values(form.cleaned_data, with_status=with_status),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Hito actualizado; el avance se recalculó."))
+            return redirect("commitments:milestones", code=commitment.code)
+    return render(
+        request,
+        "commitments/milestone_form.html",
+        {"commitment": commitment, "milestone": milestone, "form": form},
+    )
 
 
 @login_required

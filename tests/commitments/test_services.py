@@ -104,7 +104,20 @@ def test_milestone_zero_weight_refused(rector: User, commitment: Commitment) -> 
         )
 
 
-def test_only_rector_adds_milestones(manager: User, commitment: Commitment) -> None:
+def test_only_rector_and_lead_entity_managers_add_milestones(
+    manager: User, other_manager: User, communicator: User, commitment: Commitment
+) -> None:
+    """Managers of another entity and communicators cannot; a lead-entity manager can, but
+    not with a status other than "not started" (status comes with an approved report)."""
+    for outsider in (other_manager, communicator):
+        with pytest.raises(PermissionDeniedError):
+            services.milestone_add(
+                actor=outsider,
+                commitment=commitment,
+                activity="X",
+                start_month="2025-01",
+                end_month="2025-02",
+            )
     with pytest.raises(PermissionDeniedError):
         services.milestone_add(
             actor=manager,
@@ -112,7 +125,17 @@ def test_only_rector_adds_milestones(manager: User, commitment: Commitment) -> N
             activity="X",
             start_month="2025-01",
             end_month="2025-02",
+            status=MilestoneStatus.COMPLETADO,
         )
+    assert commitment.milestones.count() == 2
+    added = services.milestone_add(
+        actor=manager,
+        commitment=commitment,
+        activity="X",
+        start_month="2025-01",
+        end_month="2025-02",
+    )
+    assert added.order == 3 and added.status == MilestoneStatus.NO_INICIADO
 
 
 def test_progress_is_the_weighted_share_of_completed_milestones(
