@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from agora.core.text import csv_cell
 from agora.reports.charts import bar_chart
 
 CONTENT_TYPES = {
@@ -23,7 +24,10 @@ CONTENT_TYPES = {
 
 
 def _cell(value: Any) -> Any:
-    return "" if value is None else value
+    """Numbers as they are; text guarded against spreadsheet formulas (CSV injection)."""
+    if value is None:
+        return ""
+    return csv_cell(value) if isinstance(value, str) else value
 
 
 def report_csv(data: dict[str, Any]) -> bytes:
@@ -43,7 +47,7 @@ def report_csv(data: dict[str, Any]) -> bytes:
                         data["start"],
                         data["end"],
                         table["title"],
-                        row[0],
+                        _cell(row[0]),
                         column,
                         _cell(value),
                     ]

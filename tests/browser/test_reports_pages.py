@@ -20,6 +20,7 @@ from agora.reports import services as report_services
 from agora.reports import tasks
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
 from tests.browser.test_accessibility import WCAG_21_AA
+from tests.inbox.test_views import login
 
 pytestmark = [
     pytest.mark.browser,
@@ -132,4 +133,27 @@ def test_staff_report_page_passes_axe(
     page.goto(scored_site + index)
     page.wait_for_load_state("networkidle")
     _axe(page, index)
+    assert page_log.problems() == []
+
+
+def test_rector_dashboard_passes_axe(
+    scored_site: str, context: BrowserContext, page: Page, page_log: PageLog, rector: User
+) -> None:
+    """The rector office's dashboard (signed in with the second factor)."""
+    client = login(Client(), rector)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": scored_site,
+            }
+        ]
+    )
+    path = "/informes/tablero/"
+    response = page.goto(scored_site + path)
+    assert response is not None and response.status == 200
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    _axe(page, path)
     assert page_log.problems() == []

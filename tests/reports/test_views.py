@@ -18,9 +18,16 @@ from openpyxl import load_workbook
 
 from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, SocialAccount
-from agora.inbox.models import QuarantinedEvent
+from agora.inbox.models import (
+    AlertStatus,
+    DeadlineBreach,
+    Message,
+    QuarantinedEvent,
+    ThreatAlert,
+)
 from agora.reports import services, tasks
 from agora.reports.models import ReportRun, RunStatus
+from agora.reports.selectors import rector_dashboard
 from tests.reports.conftest import MONDAY, Talk, login
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +230,57 @@ def test_a_failed_run_says_so_in_spanish_without_the_traceback(
     page = client.get(f"/informes/{run.pk}/").content.decode()
     assert "Error interno al generar el informe" in page
     assert "secreto interno" not in page
+
+
+def test_dashboard_ranks_breaches_and_lists_only_open_threats(
+    client: Client,
+    rector: User,
+    minsa_account: SocialAccount,
+    sunat_account: SocialAccount,
+    talk: Talk,
+) -> None:
+    """Entities by breaches of the last 30 days (older ones left out), and the threat alerts
+    still open (handled ones left out), in the page and in each export."""
+    now = timezone.now()
+    minsa_conv = talk(minsa_account, at=now - timedelta(hours=3), author_id="a")
+    sunat_conv = talk(sunat_account, at=now - timedelta(hours=3), author_id="b")
+    old_conv = talk(sunat_account, at=now - timedelta(hours=2), author_id="c")
+    for conv, kind in ((minsa_conv, "primera"), (minsa_conv, "siguiente"), (sunat_conv, "primera")):
+        DeadlineBreach.objects.create(
+            conversation=conv, entity=conv.entity, kind=kind, due_at=now - timedelta(hours=1)
+        )
+    stale = DeadlineBreach.objects.create(
+        conversation=old_conv, entity=old_conv.entity, kind="siguiente", due_at=now
+    )
+    DeadlineBreach.objects.filter(pk=stale.pk).update(detected_at=now - timedelta(days=40))
+    open_alert = ThreatAlert.objects.create(
+        entity=minsa_conv.entity,
+        conversation=minsa_conv,
+        message=Message.objects.filter(conversation=minsa_conv).get(),
+    )
+    ThreatAlert.objects.create(
+        entity=sunat_conv.entity,
+        conversation=sunat_conv,
+        message=Message.objects.filter(conversation=sunat_conv).get(),
+        status=AlertStatus.ATENDIDA,
+    )
+    board = rector_dashboard(rector)
+    assert [(b["code"], b["count"]) for b in board.breaches] == [("minsa", 2), ("sunat", 1)]
+    assert [t["conversation"] for t in board.threats] == [open_alert.conversation_id]
+    login(client, rector)
+    page = client.get("/informes/tablero/").content.decode()
+    assert "Alertas de amenaza abiertas" in page and "Ministerio de Salud" in page
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/informes/tablero/descargar.csv").content.decode("utf-8-sig"))
+        )
+    )
+    breaches = {
+        (r["concepto"], r["valor"])
+        for r in rows
+        if r["tabla"].startswith("Entidades con más plazos")
+    }
+    assert breaches == {
+        ("Ministerio de Salud", "2"),
+        ("Superintendencia Nacional de Aduanas y de Administración Tributaria", "1"),
+    }
