@@ -108,6 +108,9 @@ class SessionSerializer(serializers.ModelSerializer):
 class AgreementSerializer(serializers.ModelSerializer):
     forum = serializers.SlugRelatedField(slug_field="slug", read_only=True)  # type: ignore[var-annotated]
     session = serializers.IntegerField(source="session.number", allow_null=True, default=None)
+    responsible_entity = serializers.SlugRelatedField(  # type: ignore[var-annotated]
+        slug_field="code", read_only=True
+    )
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -119,11 +122,13 @@ class AgreementSerializer(serializers.ModelSerializer):
             "session",
             "text",
             "responsible",
+            "responsible_entity",
             "due_date",
             "status",
             "fulfilled_on",
             "is_overdue",
             "decision_kind",
+            "decision_direction",
             "decision_reference",
             "decision_url",
             "is_demo",
@@ -232,7 +237,7 @@ class AgreementViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Agreement.objects.filter(forum__is_published=True)
             .filter(_visible(user, Q(is_public=True)))
-            .select_related("forum", "session")
+            .select_related("forum", "session", "responsible_entity")
             .distinct()
             .order_by("forum__slug", "number")
         )

@@ -128,9 +128,11 @@ def participation_demo_load() -> int:
             forum=forum,
             session=past,
             text="Publicar el reglamento interno del foro (demo).",
-            responsible=forum.lead_entity.acronym if forum.lead_entity else forum.sector,
+            responsible="" if forum.lead_entity else forum.sector,
+            responsible_entity=forum.lead_entity,
             due_date=today - timedelta(days=5),
             decision_kind="documento",
+            decision_direction="conduce_a",
             decision_reference="Reglamento interno del foro (demo)",
             is_demo=True,
         )

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agora.participation.models import (
     AgreementStatus,
     AnswerOutcome,
+    DecisionDirection,
     DecisionKind,
+    Forum,
+    ForumSession,
     ForumStatus,
     RepresentativeRole,
     StakeholderType,
@@ -133,17 +137,58 @@ class SessionForm(forms.Form):
     )
 
 
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _("Sesión %(n)s: %(title)s (%(date)s)") % {
+            "n": obj.number,
+            "title": obj.title,
+            "date": timezone.localtime(obj.starts_at).strftime("%d/%m/%Y"),
+        }
+
+
 class AgreementForm(forms.Form):
     text = forms.CharField(label=_("Acuerdo"), widget=forms.Textarea(attrs={"rows": 3}))
-    responsible = forms.CharField(label=_("Responsable"), max_length=200)
+    responsible_entity = forms.CharField(
+        label=_("Entidad responsable: código en el directorio (opcional, p. ej. minam)"),
+        max_length=32,
+        required=False,
+    )
+    responsible = forms.CharField(
+        label=_("Persona o unidad responsable (si no se indica la entidad)"),
+        max_length=200,
+        required=False,
+    )
     due_date = forms.DateField(
         label=_("Fecha límite"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    session = SessionChoiceField(
+        label=_("Sesión en que se adoptó (opcional)"),
+        queryset=ForumSession.objects.none(),
+        required=False,
+        empty_label=_("Ninguna"),
     )
     decision_kind = forms.ChoiceField(
         label=_("Decisión de gobierno vinculada"), choices=DecisionKind.choices, required=False
     )
+    decision_direction = forms.ChoiceField(
+        label=_("Relación con la decisión"), choices=DecisionDirection.choices, required=False
+    )
     decision_reference = forms.CharField(label=_("Referencia"), max_length=300, required=False)
     decision_url = forms.URLField(label=_("Enlace"), required=False, assume_scheme="https")
+
+    def __init__(self, *args: Any, forum: Forum | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if forum is not None:
+            self.fields["session"].queryset = forum.sessions.order_by("-starts_at")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision_kind") and not data.get("decision_direction"):
+            self.add_error(
+                "decision_direction",
+                _("Indique si el acuerdo proviene de la decisión de gobierno o conduce a ella."),
+            )
+        return data
 
 
 class AgreementStatusForm(forms.Form):

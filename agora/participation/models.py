@@ -523,6 +523,14 @@ class DecisionKind(models.TextChoices):
     DOCUMENTO = "documento", _("Documento")
 
 
+class DecisionDirection(models.TextChoices):
+    """How the agreement and the government decision are linked."""
+
+    SIN_INDICAR = "", _("Sin indicar")
+    DERIVA_DE = "deriva_de", _("El acuerdo proviene de la decisión")
+    CONDUCE_A = "conduce_a", _("El acuerdo conduce a la decisión")
+
+
 class Agreement(models.Model):
     """An agreement of a forum, who must fulfil it, by when, and the government decision
     it leads to or comes from."""
@@ -540,7 +548,12 @@ class Agreement(models.Model):
     )
     number = models.PositiveIntegerField(_("número"))
     text = models.TextField(_("acuerdo"))
-    responsible = models.CharField(_("responsable"), max_length=200)
+    responsible = models.CharField(
+        _("responsable"),
+        max_length=200,
+        blank=True,
+        help_text=_("Persona o unidad responsable; puede quedar vacío si se indica la entidad."),
+    )
     responsible_entity = models.ForeignKey(
         "directory.Entity",
         verbose_name=_("entidad responsable"),
@@ -559,6 +572,13 @@ class Agreement(models.Model):
     fulfilled_on = models.DateField(_("cumplido el"), null=True, blank=True)
     decision_kind = models.CharField(
         _("tipo de decisión"), max_length=20, choices=DecisionKind.choices, blank=True, default=""
+    )
+    decision_direction = models.CharField(
+        _("relación con la decisión"),
+        max_length=20,
+        choices=DecisionDirection.choices,
+        blank=True,
+        default="",
     )
     decision_reference = models.CharField(
         _("decisión de gobierno"),

@@ -188,7 +188,9 @@ def session_quorum_status(session: ForumSession) -> dict[str, int]:
 
 
 def forum_agreements(user: Any, forum: Forum) -> QuerySet[Agreement]:
-    agreements = forum.agreements.select_related("session").order_by("number")
+    agreements = forum.agreements.select_related("session__forum", "responsible_entity").order_by(
+        "number"
+    )
     if forum_role(user, forum) == PUBLIC:
         agreements = agreements.filter(is_public=True)
     return agreements

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -45,6 +45,7 @@ from agora.participation.models import (
     Comment,
     CommentStatus,
     Consultation,
+    DecisionDirection,
     DecisionKind,
     DocumentVersion,
     Forum,
@@ -64,6 +65,9 @@ from agora.participation.models import (
     StakeholderType,
     VoteStatus,
 )
+
+if TYPE_CHECKING:
+    from agora.directory.models import Entity
 
 log = logging.getLogger(__name__)
 
@@ -891,9 +895,31 @@ def minutes_publish(*, actor: User | None, session: ForumSession) -> ForumSessio
 # --- Agreements ----------------------------------------------------------------------------
 
 
-def _decision_validate(kind: str, reference: str, url: str) -> None:
+def entity_by_code(code: str) -> Entity:
+    """The directory entity with this code, for naming the entity responsible for an
+    agreement; a Spanish error when there is none."""
+    from agora.directory.models import Entity
+
+    code = (code or "").strip().lower()
+    entity = Entity.objects.filter(code=code).first() if code else None
+    if entity is None:
+        raise DomainError(
+            _("No existe en el directorio una entidad con el código «%(code)s».") % {"code": code}
+        )
+    return entity
+
+
+def _decision_validate(kind: str, reference: str, url: str, direction: str = "") -> None:
     if kind not in DecisionKind.values:
         raise DomainError(_("Tipo de decisión desconocido: use norma, resolución o documento."))
+    if direction not in DecisionDirection.values:
+        raise DomainError(
+            _("Indique si el acuerdo proviene de la decisión de gobierno o conduce a ella.")
+        )
+    if direction and not kind:
+        raise DomainError(
+            _("Indique el tipo de decisión de gobierno a la que se vincula el acuerdo.")
+        )
     if kind and not reference.strip():
         raise DomainError(_("Indique la norma, resolución o documento vinculado."))
     if url:
@@ -911,20 +937,27 @@ def agreement_create(
     text: str,
     responsible: str,
     due_date: date,
+    responsible_entity: Entity | None = None,
     session: ForumSession | None = None,
     decision_kind: str = "",
+    decision_direction: str = "",
     decision_reference: str = "",
     decision_url: str = "",
     is_public: bool = True,
     is_demo: bool = False,
 ) -> Agreement:
+    """Records an agreement: who must fulfil it (a directory entity, a person or unit, or
+    both), by when, the session that adopted it and the government decision it comes from
+    or leads to."""
     if actor is not None:
         _ensure_secretariat(actor, forum)
     text = _required(text, _("el texto del acuerdo"))
-    responsible = _required(responsible, _("el responsable"))[:200]
+    responsible = (responsible or "").strip()[:200]
+    if not responsible and responsible_entity is None:
+        raise DomainError(_("Indique la entidad responsable o la persona responsable."))
     if session is not None and session.forum_id != forum.pk:
         raise DomainError(_("La sesión no pertenece a este foro."))
-    _decision_validate(decision_kind, decision_reference, decision_url)
+    _decision_validate(decision_kind, decision_reference, decision_url, decision_direction)
     Forum.objects.select_for_update().filter(pk=forum.pk).first()
     number = (forum.agreements.aggregate(n=Max("number"))["n"] or 0) + 1
     agreement = Agreement.objects.create(
@@ -933,8 +966,10 @@ def agreement_create(
         number=number,
         text=text,
         responsible=responsible,
+        responsible_entity=responsible_entity,
         due_date=due_date,
         decision_kind=decision_kind,
+        decision_direction=decision_direction,
         decision_reference=decision_reference.strip()[:300],
         decision_url=decision_url,
         is_public=is_public,

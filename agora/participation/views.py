@@ -655,7 +655,7 @@ def forum_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "sessions": forum.sessions.order_by("-starts_at")[:20],
             "seat_form": forms.SeatForm(),
             "session_form": forms.SessionForm(initial={"convocation_days": forum.convocation_days}),
-            "agreement_form": forms.AgreementForm(),
+            "agreement_form": forms.AgreementForm(forum=forum),
             "decision_form": forms.DecisionForm(),
             "representative_roles": RepresentativeRole.choices,
             "status_form": forms.AgreementStatusForm(),
@@ -754,17 +754,24 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
         services.session_schedule(actor=user, forum=forum, **form.cleaned_data)
         messages.success(request, _("Sesión programada."))
     elif action == "acuerdo":
-        form = forms.AgreementForm(request.POST)
+        form = forms.AgreementForm(request.POST, forum=forum)
         if not form.is_valid():
-            raise DomainError(_("Revise los datos del acuerdo."))
+            raise DomainError(
+                [_("Revise los datos del acuerdo.")]
+                + [str(error) for errors in form.errors.values() for error in errors]
+            )
         data = form.cleaned_data
+        code = data.get("responsible_entity") or ""
         services.agreement_create(
             actor=user,
             forum=forum,
             text=data["text"],
-            responsible=data["responsible"],
+            responsible=data.get("responsible") or "",
+            responsible_entity=services.entity_by_code(code) if code else None,
             due_date=data["due_date"],
+            session=data.get("session"),
             decision_kind=data.get("decision_kind") or "",
+            decision_direction=data.get("decision_direction") or "",
             decision_reference=data.get("decision_reference") or "",
             decision_url=data.get("decision_url") or "",
         )
