@@ -72,8 +72,9 @@ def test_document_served_only_to_secretariat_rector_staff_and_applicant(
         "rector_no_secretaria": make_user("otro-rector", is_rector=True, totp=True),
     }
     client = Client()
-    if users[role] is not None:
-        login(client, users[role])
+    user = users[role]
+    if user is not None:
+        login(client, user)
     response = client.get(_url(document))
     if not allowed:
         assert response.status_code == 404

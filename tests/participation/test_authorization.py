@@ -244,7 +244,7 @@ ACTIONS: list[tuple[str, Callable[[dict[str, Any]], str], Callable[[dict[str, An
 def _snapshot() -> dict[str, Any]:
     """Every row of every participation table, and the audit log's size."""
     state: dict[str, Any] = {
-        model.__name__: list(model.objects.order_by("pk").values())
+        model.__name__: list(model._default_manager.order_by("pk").values())
         for model in apps.get_app_config("participation").get_models()
     }
     state["audit"] = AuditEvent.objects.count()
