@@ -74,6 +74,17 @@ def settings_account_get(*, entity: Entity, pk: int) -> SocialAccount:
     return account
 
 
+def settings_access_get(*, entity: Entity, pk: int) -> AccountAccess:
+    access = (
+        AccountAccess.objects.select_related("account__entity")
+        .filter(pk=pk, account__entity=entity)
+        .first()
+    )
+    if access is None:
+        raise Http404
+    return access
+
+
 def settings_flag_get(*, entity: Entity, pk: int) -> PasswordChangeFlag:
     flag = (
         PasswordChangeFlag.objects.select_related("account__entity")

@@ -79,3 +79,19 @@ class PolicyForm(forms.Form):
                 "fin_jornada": policy.workday_end,
             }
         )
+
+
+class AccessForm(forms.Form):
+    """A person who holds admin access to the account on the platform itself."""
+
+    nombre = forms.CharField(
+        label=_("Nombre de la persona"),
+        max_length=150,
+        error_messages={"required": _("Indique el nombre de la persona.")},
+    )
+    rol = forms.CharField(
+        label=_("Rol en la plataforma"),
+        help_text=_("Por ejemplo: administrador, editor, moderador."),
+        max_length=60,
+        error_messages={"required": _("Indique el rol de la persona en la plataforma.")},
+    )

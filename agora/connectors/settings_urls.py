@@ -15,6 +15,16 @@ urlpatterns: list[URLPattern] = [
         name="credential",
     ),
     path(
+        "<slug:code>/configuracion/cuentas/<int:account_pk>/accesos/",
+        views.access_add,
+        name="access_add",
+    ),
+    path(
+        "<slug:code>/configuracion/accesos/<int:access_pk>/retirar/",
+        views.access_remove,
+        name="access_remove",
+    ),
+    path(
         "<slug:code>/configuracion/contrasenas/<int:flag_pk>/confirmar/",
         views.flag_confirm,
         name="flag_confirm",

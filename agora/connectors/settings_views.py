@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import user_has_device
 
 from agora.connectors import entity_settings, services
-from agora.connectors.settings_forms import CredentialForm, PolicyForm
+from agora.connectors.settings_forms import AccessForm, CredentialForm, PolicyForm
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector, user_requires_2fa
@@ -94,11 +94,13 @@ def _render(
     entity: Entity,
     *,
     credential_forms: dict[int, CredentialForm] | None = None,
+    access_forms: dict[int, AccessForm] | None = None,
     policy_form: PolicyForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     accounts = entity_settings.settings_accounts(entity=entity)
     credential_forms = credential_forms or {}
+    access_forms = access_forms or {}
     rows = [
         {
             "account": account,
@@ -108,6 +110,7 @@ def _render(
                 prefix=f"c{account.pk}",
                 initial={"tipo": entity_settings.credential_kind_for(account)},
             ),
+            "access_form": access_forms.get(account.pk) or AccessForm(prefix=f"a{account.pk}"),
         }
         for account in accounts
     ]
@@ -171,6 +174,52 @@ def credential_save(request: HttpRequest, entity: Entity, account_pk: int) -> Ht
             )
             return redirect(_page(entity) + f"#cuenta-{account.pk}")
     return _render(request, entity, credential_forms={account.pk: form}, status=400)
+
+
+@_guarded
+def access_add(request: HttpRequest, entity: Entity, account_pk: int) -> HttpResponse:
+    account = entity_settings.settings_account_get(entity=entity, pk=account_pk)
+    form = AccessForm(request.POST, prefix=f"a{account.pk}")
+    if form.is_valid():
+        try:
+            services.access_grant(
+                actor=_user(request),
+                account=account,
+                person_name=form.cleaned_data["nombre"],
+                platform_role=form.cleaned_data["rol"],
+            )
+        except PermissionDeniedError:
+            raise
+        except DomainError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Acceso de %(person)s a %(account)s registrado.")
+                % {"person": form.cleaned_data["nombre"], "account": str(account)},
+            )
+            return redirect(_page(entity) + f"#cuenta-{account.pk}")
+    return _render(request, entity, access_forms={account.pk: form}, status=400)
+
+
+@_guarded
+def access_remove(request: HttpRequest, entity: Entity, access_pk: int) -> HttpResponse:
+    """The person no longer holds access: the account's password must be changed, so a
+    "cambiar contraseña" flag is raised (guideline 24)."""
+    access = entity_settings.settings_access_get(entity=entity, pk=access_pk)
+    try:
+        services.access_revoke(actor=_user(request), access=access)
+    except PermissionDeniedError:
+        raise
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Acceso de %(person)s retirado: cambie la contraseña de %(account)s.")
+            % {"person": access.person_name, "account": str(access.account)},
+        )
+    return redirect(_page(entity) + f"#cuenta-{access.account_id}")
 
 
 @_guarded

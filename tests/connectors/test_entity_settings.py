@@ -17,7 +17,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.connectors import entity_settings, services
-from agora.connectors.models import AccountCredential, PasswordChangeFlag
+from agora.connectors.models import AccountAccess, AccountCredential, PasswordChangeFlag
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import AuditEvent, User
 from agora.directory import services as directory
@@ -598,3 +598,82 @@ def test_inbox_header_links_managers_only(
     link = reverse("entity_settings:index")
     assert link in html(_login(client, manager).get(inbox))
     assert link not in html(_login(Client(), communicator).get(inbox))
+
+
+# --- access registry --------------------------------------------------------------------------
+
+
+def access_add_url(account: SocialAccount) -> str:
+    return reverse(
+        "entity_settings:access_add", kwargs={"code": account.entity.code, "account_pk": account.pk}
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_access_add_post_per_role(
+    client: Client, people: dict[str, User | None], facebook: SocialAccount, role: str
+) -> None:
+    response = _login(client, people[role]).post(
+        access_add_url(facebook),
+        {f"a{facebook.pk}-nombre": "Luis Huamán", f"a{facebook.pk}-rol": "editor"},
+    )
+    accesses = list(AccountAccess.objects.filter(account=facebook))
+    if role in ALLOWED:
+        assert response.status_code == 302
+        assert [(a.person_name, a.platform_role) for a in accesses] == [("Luis Huamán", "editor")]
+        assert AuditEvent.objects.filter(verb="acceso.registrado", scope="minsa").count() == 1
+    else:
+        _expect_refused(response, role)
+        assert accesses == []
+        assert not AuditEvent.objects.filter(verb="acceso.registrado").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_access_remove_post_per_role(
+    client: Client,
+    people: dict[str, User | None],
+    manager: User,
+    facebook: SocialAccount,
+    role: str,
+) -> None:
+    access = services.access_grant(
+        actor=manager, account=facebook, person_name="Luis Huamán", platform_role="editor"
+    )
+    url = reverse("entity_settings:access_remove", kwargs={"code": "minsa", "access_pk": access.pk})
+    response = _login(client, people[role]).post(url)
+    access.refresh_from_db()
+    flags = PasswordChangeFlag.objects.filter(account=facebook)
+    if role in ALLOWED:
+        assert response.status_code == 302
+        assert access.revoked_at is not None
+        assert flags.count() == 1  # the password must now be changed (guideline 24)
+        assert "Luis Huamán" in flags.get().reason
+    else:
+        _expect_refused(response, role)
+        assert access.revoked_at is None
+        assert not flags.exists()
+
+
+@pytest.mark.django_db
+def test_access_bad_input_is_refused_and_nothing_written(
+    client: Client, manager: User, facebook: SocialAccount
+) -> None:
+    services.access_grant(
+        actor=manager, account=facebook, person_name="Luis Huamán", platform_role="editor"
+    )
+    _login(client, manager)
+    response = client.post(
+        access_add_url(facebook), {f"a{facebook.pk}-nombre": "", f"a{facebook.pk}-rol": "editor"}
+    )
+    assert response.status_code == 400
+    assert "Indique el nombre de la persona." in html(response)
+    response = client.post(
+        access_add_url(facebook),
+        {f"a{facebook.pk}-nombre": "luis huamán", f"a{facebook.pk}-rol": "admin"},
+    )
+    assert response.status_code == 400
+    assert "ya figura con acceso vigente" in html(response)
+    assert AccountAccess.objects.filter(account=facebook).count() == 1
+    assert AuditEvent.objects.filter(verb="acceso.registrado").count() == 1
