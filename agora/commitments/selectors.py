@@ -15,6 +15,7 @@ from agora.commitments.models import (
     ActionPlan,
     Commitment,
     CommitmentUpdate,
+    Evidence,
     GroupStatus,
     Milestone,
     MilestoneStatus,
@@ -28,7 +29,7 @@ from agora.commitments.models import (
 from agora.commitments.services import entities_managed_by, milestones_editable_by
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
-from agora.directory.models import Entity
+from agora.directory.models import Entity, Membership
 
 PAGE_SIZE = 30
 
@@ -234,6 +235,24 @@ def commitment_for_milestones(*, user: User, code: str) -> Commitment:
     if commitment is None or not milestones_editable_by(user, commitment):
         raise Http404
     return commitment
+
+
+def evidence_get(*, user: User, pk: int) -> Evidence:
+    """An evidence file: public once its report is approved; before that (or when it was
+    rejected) only for rector staff and the staff of the entity that posted it. 404
+    otherwise, so pending files do not leak."""
+    evidence = Evidence.objects.filter(pk=pk).select_related("update", "update__commitment").first()
+    if evidence is None:
+        raise Http404
+    update = evidence.update
+    if update.status == UpdateStatus.APROBADA or user_is_rector(user):
+        return evidence
+    if (
+        user.is_authenticated
+        and Membership.objects.active().filter(user=user, entity_id=update.entity_id).exists()
+    ):
+        return evidence
+    raise Http404
 
 
 def updates_pending(user: User) -> QuerySet[CommitmentUpdate]:

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("datos/compromisos.csv", views.export_csv, name="export_csv"),
     path("datos/compromisos.json", views.export_json, name="export_json"),
     path("planes/<int:cycle>/", views.plan_detail, name="plan"),
+    path("evidencias/<int:pk>/", views.evidence_file, name="evidence"),
     path("equipo/", views.staff_home, name="staff_home"),
     path("equipo/avances/<int:pk>/", views.update_review, name="update_review"),
     path("equipo/planes/<int:cycle>/propuestas/", views.plan_proposals, name="plan_proposals"),

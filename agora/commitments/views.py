@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -35,6 +35,7 @@ from agora.commitments.models import (
     SmartScore,
 )
 from agora.core.errors import DomainError
+from agora.core.files import file_response
 from agora.core.pagecache import anonymous_page
 from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity
@@ -207,6 +208,12 @@ def export_json(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'inline; filename="compromisos.json"'
     return response
+
+
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """An uploaded evidence file, served only to who may read it (never from /media/)."""
+    evidence = selectors.evidence_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    return file_response(evidence.file, download_name=evidence.original_name)
 
 
 def methodology(request: HttpRequest) -> HttpResponse:
