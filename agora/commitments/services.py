@@ -461,13 +461,20 @@ def proposal_group_confirm(
 @transaction.atomic
 def proposal_group_dismiss(*, actor: User | None, group: ProposalGroup) -> ProposalGroup:
     _require_rector(actor)
+    group = ProposalGroup.objects.select_for_update().get(pk=group.pk)
     if group.status != GroupStatus.SUGERIDA:
         raise DomainError(_("Esta agrupación ya fue decidida."))
     group.status = GroupStatus.DESCARTADA
     group.decided_by = actor
     group.decided_at = timezone.now()
     group.save()
-    audit_record(actor=actor, verb="proposal_group_dismissed", instance=group)
+    audit_record(
+        actor=actor,
+        verb="proposal_group_dismissed",
+        instance=group,
+        before={"status": GroupStatus.SUGERIDA},
+        after={"status": group.status, "members": sorted(p.pk for p in group.proposals.all())},
+    )
     return group
 
 
@@ -508,13 +515,24 @@ def smart_score_record(
                 % {"c": SmartCriterion(criterion).label, "max": top}
             )
         values[criterion] = value
+    previous = dict(
+        SmartScore.objects.filter(proposal=proposal, evaluator=actor).values_list(
+            "criterion", "value"
+        )
+    )
     saved = []
     for criterion, value in values.items():
         score, _created = SmartScore.objects.update_or_create(
             proposal=proposal, evaluator=actor, criterion=criterion, defaults={"value": value}
         )
         saved.append(score)
-    audit_record(actor=actor, verb="smart_scored", instance=proposal, after=values)
+    audit_record(
+        actor=actor,
+        verb="smart_scored",
+        instance=proposal,
+        before=previous or None,
+        after=values,
+    )
     return saved
 
 
