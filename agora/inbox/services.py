@@ -716,6 +716,15 @@ def conversation_set_status(
     if status not in Status.values:
         raise DomainError(_("Estado desconocido."))
     conv = _locked(conversation)
+    if status == Status.EN_ESPERA and conv.status != Status.EN_ESPERA and conv.awaiting_since:
+        # "En espera" pauses the clocks while the entity waits for the citizen: with a
+        # citizen message still unanswered it would only hide a deadline.
+        raise DomainError(
+            _(
+                "Responda primero al mensaje pendiente: «en espera» es para cuando la entidad "
+                "espera una respuesta de la ciudadanía."
+            )
+        )
     before = snapshot(conv, _STATUS_FIELDS)
     now = timezone.now()
     deadlines = deadlines_for(conv.entity)

@@ -484,7 +484,7 @@ def test_note_assignment_status_priority_and_labels_go_through_the_services(
     base = f"/bandeja/{conv.pk}"
     assert client.post(f"{base}/nota/", {"nota": "Revisar"}).status_code == 302
     assert client.post(f"{base}/asignar/", {"asignada_a": communicator.pk}).status_code == 302
-    assert client.post(f"{base}/estado/", {"estado": "en_espera"}).status_code == 302
+    assert client.post(f"{base}/estado/", {"estado": "cerrado"}).status_code == 302
     assert client.post(f"{base}/prioridad/", {"prioridad": "alta"}).status_code == 302
     Label.objects.create(entity=conv.entity, name="vacunas")
     response = client.post(
@@ -493,7 +493,7 @@ def test_note_assignment_status_priority_and_labels_go_through_the_services(
     assert response.status_code == 302
     conv.refresh_from_db()
     assert conv.assignee == communicator
-    assert conv.status == Status.EN_ESPERA
+    assert conv.status == Status.CERRADO
     assert conv.priority == "alta"
     assert sorted(conv.labels.values_list("name", flat=True)) == ["citas", "dengue", "vacunas"]
     assert Message.objects.filter(conversation=conv, direction=Direction.NOTA).count() == 1
@@ -757,3 +757,36 @@ def test_cached_list_page_changes_with_the_inbox_and_the_notifications(
     assert "Notificaciones (1 sin leer)" in html(client.get(LIST))
     # Other filters are other pages.
     assert listed_ids(client.get(LIST, {"estado": "cerrado"})) == [first.pk]
+
+
+def test_en_espera_is_refused_while_a_citizen_message_waits_for_an_answer(
+    client: Client, manager: User, minsa_account: SocialAccount
+) -> None:
+    """ "En espera" pauses the clocks while the entity waits for the citizen: with the citizen's
+    message unanswered it would only hide the deadline, so it is refused until answered."""
+    conv = ingest(minsa_account)
+    due = Conversation.objects.get(pk=conv.pk).due_at
+    login(client, manager)
+    response = client.post(f"/bandeja/{conv.pk}/estado/", {"estado": "en_espera"}, follow=True)
+    assert "Responda primero al mensaje pendiente" in html(response)
+    conv.refresh_from_db()
+    assert (conv.status, conv.due_at, conv.waiting_since) == (Status.NUEVO, due, None)
+    # Once the entity's answer is in, waiting for the citizen pauses the clock.
+    services.messages_ingest(
+        batch=[
+            services.IncomingMessage(
+                platform=minsa_account.platform,
+                account_id=minsa_account.pk,
+                thread_kind=ThreadKind.DIRECT,
+                thread_id=conv.thread_id,
+                message_id="respuesta-1",
+                sent_at=timezone.now() - timedelta(minutes=1),
+                text="Le pedimos su número de expediente.",
+                author_id=minsa_account.platform_id,
+                from_entity=True,
+            )
+        ]
+    )
+    client.post(f"/bandeja/{conv.pk}/estado/", {"estado": "en_espera"})
+    conv.refresh_from_db()
+    assert conv.status == Status.EN_ESPERA and conv.waiting_since is not None
