@@ -1,4 +1,8 @@
-"""agora classify_eval --corpus FILE.jsonl: quality of the current model on the held-out lines."""
+"""agora classify_eval [--corpus FILE.jsonl]: quality of the current model.
+
+Without ``--corpus``: on the held-out lines of the shipped corpus (training never reads
+them). With ``--corpus FILE``: on every line of FILE (a test set of one's own), or only its
+held-out lines with ``--reservadas``."""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ from agora.language import model as classifier
 
 class Command(BaseCommand):
     help = (
-        "Evalúa el modelo vigente sobre las líneas reservadas (nunca usadas para entrenar) de "
-        "uno o más corpus etiquetados: precisión, exhaustividad y F1 por tipo y por alerta, "
-        "F1 macro de tipo, matriz de confusión y objetivos de calidad."
+        "Evalúa el modelo vigente: sin --corpus, sobre las líneas reservadas (nunca usadas "
+        "para entrenar) del corpus incluido; con --corpus, sobre todas las líneas de los "
+        "archivos dados. Precisión, exhaustividad y F1 por tipo y por alerta, F1 macro de "
+        "tipo, matriz de confusión y objetivos de calidad."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +31,14 @@ class Command(BaseCommand):
                 "archivo JSONL {id, text, kind, flags}; repetible (por defecto, el corpus incluido)"
             ),
         )
-        parser.add_argument("--all", action="store_true", help="evalúa todas las líneas")
+        parser.add_argument(
+            "--all", action="store_true", help="evalúa todas las líneas del corpus incluido"
+        )
+        parser.add_argument(
+            "--reservadas",
+            action="store_true",
+            help="con --corpus, evalúa solo sus líneas reservadas (20 %%)",
+        )
         parser.add_argument(
             "--model", default=None, help="versión del modelo (por defecto, la vigente)"
         )
@@ -41,12 +53,13 @@ class Command(BaseCommand):
             raise CommandError(error.messages[0]) from error
         except OSError as error:
             raise CommandError("No se pudo leer el corpus: %s" % error) from error
-        if not options["all"]:
+        held_out_only = options["reservadas"] if options["corpus"] else not options["all"]
+        if held_out_only:
             examples = [e for e in examples if classifier.is_held_out(e.id)]
         if not examples:
-            raise CommandError("No hay líneas para evaluar (pruebe con --all).")
+            raise CommandError("No hay líneas para evaluar.")
         evaluation = classifier.evaluate(model, examples)
-        scope = "todas las líneas" if options["all"] else "líneas reservadas (20 %)"
+        scope = "líneas reservadas (20 %)" if held_out_only else "todas las líneas"
         if options["json"]:
             self.stdout.write(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2))
             return
