@@ -583,7 +583,10 @@ def _kind_classifier() -> OneVsRestClassifier:
 # Flags are learnt from few positives and lean on the lexicon signals: a stronger penalty
 # than the kind model's keeps them from memorising the words of the training messages.
 FLAG_C = 5.0
-FLAG_C_BY_FLAG: dict[str, float] = {}
+# Spam is written in many vocabularies and its signals (contact next to a call to action, link
+# shapes, money next to an offer) are reliable: a weaker penalty scored better in the
+# cross-validation of the training part (out-of-fold F1 0.933 → 0.939).
+FLAG_C_BY_FLAG: dict[str, float] = {Flag.SPAM.value: 15.0}
 
 
 def _flag_classifier(flag: str = "") -> LogisticRegression:
