@@ -407,6 +407,24 @@ def representative_set(
             raise DomainError(_("Correo electrónico no válido.")) from exc
     if membership.ended_at is not None:
         raise DomainError(_("La membresía ya terminó."))
+    if user is not None:
+        # One person, one voice: not titular and alterno at once, nor for two organisations.
+        elsewhere = (
+            Representative.objects.filter(
+                user=user, is_active=True, membership__forum_id=membership.forum_id
+            )
+            .exclude(membership=membership, role=role)
+            .select_related("membership__organisation")
+            .first()
+        )
+        if elsewhere is not None:
+            raise DomainError(
+                _("Esta persona ya es representante (%(role)s) de %(org)s en este foro.")
+                % {
+                    "role": elsewhere.get_role_display().lower(),
+                    "org": elsewhere.membership.organisation.name,
+                }
+            )
     membership.representatives.filter(role=role, is_active=True).update(is_active=False)
     representative = Representative.objects.create(
         membership=membership,

@@ -224,3 +224,31 @@ def test_representative_registered_in_admin() -> None:
     from agora.core.admin import AuditedAdmin
 
     assert isinstance(admin.site._registry[Representative], AuditedAdmin)
+
+
+def test_one_person_cannot_hold_two_seats_in_a_forum(
+    rector: User,
+    forum: Forum,
+    add_member: Callable[..., ForumMembership],
+    make_user: Callable[..., User],
+) -> None:
+    first = add_member("Colectivo Verde")
+    second = add_member("Red Azul")
+    person = make_user("doble", email="doble@example.pe")
+    services.representative_set(
+        actor=rector, membership=first, role="titular", full_name="Doble", user=person
+    )
+    with pytest.raises(DomainError, match="ya es representante \\(titular\\) de Colectivo Verde"):
+        services.representative_set(
+            actor=rector, membership=first, role="alterno", full_name="Doble", user=person
+        )
+    with pytest.raises(DomainError, match="Colectivo Verde"):
+        services.representative_set(
+            actor=rector, membership=second, role="titular", full_name="Doble", user=person
+        )
+    assert Representative.objects.filter(user=person).count() == 1
+    # Naming the same person again in the same role replaces the record, as for anyone.
+    services.representative_set(
+        actor=rector, membership=first, role="titular", full_name="Doble", user=person
+    )
+    assert Representative.objects.filter(user=person, is_active=True).count() == 1
