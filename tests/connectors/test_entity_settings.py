@@ -677,3 +677,27 @@ def test_access_bad_input_is_refused_and_nothing_written(
     assert "ya figura con acceso vigente" in html(response)
     assert AccountAccess.objects.filter(account=facebook).count() == 1
     assert AuditEvent.objects.filter(verb="acceso.registrado").count() == 1
+
+
+# --- language ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_pages_are_spanish(
+    client: Client, manager: User, rector: User, flag: PasswordChangeFlag
+) -> None:
+    """The area's pages, with every section filled and with errors shown, have no English UI
+    words (tests/core/test_i18n.py's check, applied to the pages it does not visit)."""
+    from tests.core.test_i18n import english_words
+
+    _login(client, manager)
+    pages = [
+        client.get(page_url()),
+        client.post(policy_url(), policy_data(primera_respuesta="99")),
+        client.post(credential_url(flag.account), {}),
+        _login(Client(), rector).get(reverse("entity_settings:index"), {"q": "salud"}),
+    ]
+    for response in pages:
+        page = html(response)
+        assert '<html lang="es-PE">' in page
+        assert english_words(page) == []
