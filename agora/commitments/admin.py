@@ -13,6 +13,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from agora.commitments import services
@@ -211,7 +213,17 @@ class CommitmentAdmin(AuditedAdmin):
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
-    readonly_fields = ("file", "original_name", "mime_type", "size")
+    fields = ("download", "original_name", "mime_type", "size")
+    readonly_fields = ("download", "original_name", "mime_type", "size")
+
+    @admin.display(description=_("archivo"))
+    def download(self, obj: Evidence) -> str:
+        """Through the view that checks who may read it, never a /media/ address."""
+        if not obj.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("commitments:evidence", args=[obj.pk]), obj.original_name
+        )
 
 
 @admin.action(description=_("Aprobar y publicar los reportes seleccionados"))

@@ -239,6 +239,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         {
             "is_rector": user_is_rector(user),
             "mine": list(selectors.commitments_for_manager(user)),  # type: ignore[arg-type]
+            "led": services.entities_managed_by(user),  # type: ignore[arg-type]
             "updates": list(selectors.updates_pending(user)[:100]),  # type: ignore[arg-type]
             "plans": list(selectors.plans_for_scoring(user)),  # type: ignore[arg-type]
         },

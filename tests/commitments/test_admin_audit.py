@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from agora.commitments import services
@@ -373,3 +374,21 @@ def test_admin_workshop_is_edited_by_rector_staff_only(
     assert response.status_code == 403
     workshop.refresh_from_db()
     assert workshop.place == "Puno"
+
+
+def test_admin_evidence_links_to_the_checked_view_never_media(
+    admin_client: Client, commitment: Commitment, manager: User
+) -> None:
+    update = services.update_post(
+        actor=manager,
+        commitment=commitment,
+        text="Se publicó la resolución del padrón.",
+        files=[
+            SimpleUploadedFile("acta.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        ],
+    )
+    evidence = update.files.get()
+    page = admin_client.get(f"/admin/commitments/commitmentupdate/{update.pk}/change/")
+    html = page.content.decode()
+    assert f'href="/compromisos/evidencias/{evidence.pk}/"' in html
+    assert "/media/" not in html

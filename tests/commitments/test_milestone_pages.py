@@ -83,6 +83,7 @@ def test_lead_entity_manager_adds_a_milestone_and_progress_is_refreshed(
     login(client, manager)
     page = client.get(commitment.get_absolute_url()).content.decode()
     assert f'href="{_url(commitment)}"' in page and "Editar hitos" in page
+    assert f'href="{_url(commitment)}"' in client.get("/compromisos/equipo/").content.decode()
     form_page = client.get(_url(commitment)).content.decode()
     assert 'name="status"' not in form_page  # status changes go through progress reports
     response = client.post(_url(commitment), {**NEW, "status": "completado"})
