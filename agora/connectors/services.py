@@ -80,10 +80,11 @@ def _entity_managers(entity: Entity) -> list[User]:
     )
 
 
-def _flags_url() -> str:
+def _flags_url(entity: Entity) -> str:
+    """Where the entity's managers confirm the password changes: its settings page."""
     try:
-        return reverse("admin:connectors_passwordchangeflag_changelist") + "?pendientes=1"
-    except NoReverseMatch:  # admin not mounted (API-only deployments)
+        return reverse("entity_settings:page", kwargs={"code": entity.code})
+    except NoReverseMatch:  # pages not mounted (API-only deployments)
         return ""
 
 
@@ -419,7 +420,7 @@ def membership_end(
                 "accounts": ", ".join(str(a) for a in accounts)[:500],
                 "person": person,
             },
-            url=_flags_url(),
+            url=_flags_url(entity),
             dedupe_key=f"membresia-{membership.pk}-fin",
         )
     return flags
