@@ -107,9 +107,7 @@ class RepresentativeForm(forms.Form):
     role = forms.ChoiceField(label=_("Rol"), choices=RepresentativeRole.choices)
     login = forms.CharField(label=_("Usuario o correo electrónico"), max_length=254)
     full_name = forms.CharField(
-        label=_("Nombre completo (opcional: si no, el de la cuenta)"),
-        max_length=200,
-        required=False,
+        label=_("Nombre y apellidos (se publican en la página del foro)"), max_length=200
     )
     position = forms.CharField(label=_("Cargo (opcional)"), max_length=200, required=False)
 

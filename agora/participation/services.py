@@ -400,6 +400,11 @@ def representative_set(
     if role not in RepresentativeRole.values:
         raise DomainError(_("El representante debe ser titular o alterno."))
     full_name = _required(full_name, _("el nombre del representante"))
+    if "@" in full_name:
+        # The name is public on the forum page: never an e-mail address (Ley 29733).
+        raise DomainError(
+            _("Escriba el nombre y apellidos del representante, no un correo electrónico.")
+        )
     if email:
         try:
             validate_email(email)
@@ -466,7 +471,16 @@ def user_by_login(identifier: str) -> User:
 
 
 def _display_name(user: User) -> str:
-    return (user.get_full_name() or user.username).strip()
+    """The person's registered name; never the username, which is often their e-mail."""
+    name = user.get_full_name().strip()
+    if not name:
+        raise DomainError(
+            _(
+                "La cuenta de quien presentó la solicitud no tiene nombre registrado: decida "
+                "sin nombrarla y registre luego al representante con su nombre completo."
+            )
+        )
+    return name
 
 
 @transaction.atomic

@@ -697,7 +697,9 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
     elif action == "representante":
         form = forms.RepresentativeForm(request.POST)
         if not form.is_valid():
-            raise DomainError(_("Indique el rol y el usuario o correo del representante."))
+            raise DomainError(
+                _("Indique el rol, el usuario o correo y el nombre del representante.")
+            )
         data = form.cleaned_data
         membership = ForumMembership.objects.filter(pk=data["membership"], forum=forum).first()
         if membership is None:
@@ -707,7 +709,7 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
             actor=user,
             membership=membership,
             role=data["role"],
-            full_name=data["full_name"] or person.get_full_name() or person.username,
+            full_name=data["full_name"],
             position=data["position"],
             email=person.email,
             user=person,

@@ -155,9 +155,11 @@ def test_secretariat_names_an_alterno_from_the_browser(
     membership_id = Representative.objects.get(full_name="Rosa Demo").membership_id
     page.select_option(f"#rol-{membership_id}", "alterno")
     page.fill(f"#login-{membership_id}", "alterna@example.pe")
+    page.fill(f"#nombre-{membership_id}", "Alterna Quispe")
     page.get_by_role("button", name="Nombrar representante").click()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_text("Representante registrado.")).to_be_visible()
     alterno = Representative.objects.get(role="alterno", is_active=True)
     assert alterno.user is not None and alterno.user.username == "alterna"
+    assert alterno.full_name == "Alterna Quispe"
     assert page_log.problems() == []

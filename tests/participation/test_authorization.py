@@ -209,6 +209,7 @@ ACTIONS: list[tuple[str, Callable[[dict[str, Any]], str], Callable[[dict[str, An
             "membership": w["membership"].pk,
             "role": "alterno",
             "login": "nueva@example.pe",
+            "full_name": "Nueva Persona",
         },
     ),
     (

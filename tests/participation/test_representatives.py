@@ -78,6 +78,7 @@ def test_secretariat_names_titular_and_alterno_from_the_page(
             "membership": membership.pk,
             "role": "titular",
             "login": "titular@example.pe",
+            "full_name": "Rosa Q",
             "position": "Presidenta",
         },
     )
@@ -90,12 +91,26 @@ def test_secretariat_names_titular_and_alterno_from_the_page(
             "membership": membership.pk,
             "role": "alterno",
             "login": "alterno",
+            "full_name": "alterno@example.pe",
+        },
+    )
+    # The name is public: an e-mail address is refused, nothing written.
+    assert not membership.representatives.filter(role="alterno").exists()
+    _manage(
+        client,
+        forum,
+        {
+            "accion": "representante",
+            "membership": membership.pk,
+            "role": "alterno",
+            "login": "alterno",
+            "full_name": "Luis Mamani",
         },
     )
     reps = {r.role: r for r in membership.representatives.filter(is_active=True)}
     assert reps["titular"].user == titular and reps["titular"].full_name == "Rosa Q"
     assert reps["titular"].position == "Presidenta"
-    assert reps["alterno"].user == alterno and reps["alterno"].full_name == "alterno"
+    assert reps["alterno"].user == alterno and reps["alterno"].full_name == "Luis Mamani"
     assert AuditEvent.objects.filter(verb="foro.representante").count() == 2
     # Both now count as members of the forum.
     assert selectors.forum_role(titular, forum) == selectors.MEMBER
@@ -117,6 +132,7 @@ def test_unknown_user_refused_with_spanish_message_and_nothing_written(
             "membership": membership.pk,
             "role": "titular",
             "login": "fantasma@example.pe",
+            "full_name": "Nadie",
         },
     )
     assert "No existe una cuenta con el usuario o correo «fantasma@example.pe»" in page
@@ -143,6 +159,7 @@ def test_representative_of_another_forum_membership_refused(
             "membership": membership.pk,
             "role": "titular",
             "login": "alguien",
+            "full_name": "Alguien Pérez",
         },
     )
     assert "La membresía no existe" in page
@@ -175,23 +192,32 @@ def test_secretariat_ends_a_representative(
 def test_admission_makes_the_applicant_titular_when_asked(
     rector: User, forum: Forum, citizen: User
 ) -> None:
+    """The citizen's account is their e-mail with no name: naming them would publish the
+    e-mail, so the decision is refused until the account has a name."""
     request = _submit(citizen, forum)
-    page = _manage(
-        login(Client(), rector),
-        forum,
-        {
-            "accion": "decidir",
-            "request": request.pk,
-            "admit": "1",
-            "reason": "Cumple los requisitos.",
-            "applicant_as_titular": "1",
-        },
-    )
+    decision = {
+        "accion": "decidir",
+        "request": request.pk,
+        "admit": "1",
+        "reason": "Cumple los requisitos.",
+        "applicant_as_titular": "1",
+    }
+    client = login(Client(), rector)
+    refused = _manage(client, forum, decision)
+    assert "no tiene nombre registrado" in refused
+    assert not Representative.objects.exists()
+    assert not ForumMembership.objects.filter(admission=request).exists()
+    citizen.first_name, citizen.last_name = "Ana", "Flores"
+    citizen.save()
+    page = _manage(client, forum, decision)
     assert "Decisión registrada" in page
     rep = Representative.objects.get()
     assert rep.role == "titular" and rep.user == citizen and rep.is_active
+    assert rep.full_name == "Ana Flores"
     assert rep.membership.admission == request
     assert selectors.forum_role(citizen, forum) == selectors.MEMBER
+    public = Client().get(reverse("participation:forum_detail", args=[forum.slug]))
+    assert "ciudadana@example.pe" not in public.content.decode()
 
 
 def test_admission_without_the_option_names_nobody(
