@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from agora.directory.models import Branch, Entity, Level
@@ -187,6 +188,9 @@ LEFT JOIN reports_dailyrollup l ON l.entity_id = spans.entity_id AND l.day = spa
 # period's first and last day and its latest rollup change): after ingestion changes a few
 # entities' rollups, only theirs are read and computed again.
 MEDIANS_SECONDS = 24 * 3600
+# An entity whose rollups changed this recently is always computed afresh: its latest change
+# is stamped when ingestion starts, and two ingestions in flight may commit out of order.
+SETTLED_SECONDS = 600
 _MEDIAN_CHUNK = 500
 
 
@@ -203,6 +207,18 @@ def _period_histogram(daily: Any, first_cumulative: Any, last_cumulative: Any) -
     return {int(key): value for key, value in histogram.items() if value > 0}
 
 
+def _before(touched: Any, moment: datetime) -> bool:
+    """Whether a rollup's latest change (a datetime, or text on SQLite) is before ``moment``."""
+    if touched is None:
+        return True
+    if not isinstance(touched, datetime):
+        parsed = parse_datetime(str(touched))
+        if parsed is None:
+            return False
+        touched = parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+    return bool(touched < moment)
+
+
 def _medians(
     spans: dict[int, tuple[Any, Any, Any]], start: date, end: date
 ) -> dict[int, float | None]:
@@ -212,10 +228,11 @@ def _medians(
     memo: dict[int, tuple[tuple[str, str, str], float | None]] = cache.get(key) or {}
     medians: dict[int, float | None] = {}
     stale: dict[int, tuple[str, str, str]] = {}
+    settled = timezone.now() - timedelta(seconds=SETTLED_SECONDS)
     for pk, (first_day, last_day, touched) in spans.items():
         fingerprint = (str(first_day), str(last_day), str(touched))
         known = memo.get(pk)
-        if known is not None and known[0] == fingerprint:
+        if known is not None and known[0] == fingerprint and _before(touched, settled):
             medians[pk] = known[1]
         else:
             stale[pk] = fingerprint
