@@ -55,6 +55,32 @@ class AuditedAdmin(admin.ModelAdmin):
             request, obj, "cambio" if change else "alta", before, snapshot(obj, self._fields(obj))
         )
 
+    def _relations(self, obj: Any) -> dict[str, list[Any]]:
+        """The many-to-many links of ``obj`` (secretariat, evaluators, groups…) by field."""
+        if not obj.pk:
+            return {}
+        return {
+            field.name: sorted(getattr(obj, field.name).values_list("pk", flat=True))
+            for field in obj._meta.many_to_many
+            if field.name not in SECRET_FIELDS
+        }
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Many-to-many links are saved after the object: what changed is recorded apart."""
+        obj = form.instance
+        before = self._relations(obj) if change else {}
+        super().save_related(request, form, formsets, change)
+        after = self._relations(obj)
+        changed = [name for name in after if after[name] != before.get(name, [])]
+        if changed:
+            self._record(
+                request,
+                obj,
+                "vinculos",
+                {name: before.get(name, []) for name in changed},
+                {name: after[name] for name in changed},
+            )
+
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self._record(request, obj, "baja", before=snapshot(obj, self._fields(obj)))
         super().delete_model(request, obj)
@@ -95,6 +121,16 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
         (_("Ágora"), {"fields": ("is_rector", "is_demo")}),
     )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """The admin's password form saves without save_model: recorded here (never the
+        password itself) when it succeeded."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.filter(pk=id).first()
+            if user is not None:
+                self._record(request, user, "contrasena", after={"contrasena": "cambiada"})
+        return response
 
 
 @admin.register(AuditEvent)

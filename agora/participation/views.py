@@ -240,7 +240,8 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     parts = (
         _shown(consultation),
         version.pk,
-        [request.GET.get(name, "") for name in ("parrafo", "ver", "pagina")],
+        # The whole query: the page's sign-in link carries it back ("next").
+        sorted(request.GET.lists()),
     )
     return anonymous_page(
         request,
@@ -362,7 +363,7 @@ def consultation_report(request: HttpRequest, slug: str) -> HttpResponse:
     return anonymous_page(
         request,
         prefix="participation:report",
-        parts=(_shown(consultation), request.GET.get("pagina", "")),
+        parts=(_shown(consultation), sorted(request.GET.lists())),
         build=build,
         timeout=CONSULTATION_PAGE_SECONDS,
     )

@@ -392,3 +392,51 @@ def test_admin_evidence_links_to_the_checked_view_never_media(
     html = page.content.decode()
     assert f'href="/compromisos/evidencias/{evidence.pk}/"' in html
     assert "/media/" not in html
+
+
+def test_admin_link_changes_and_password_changes_are_audited(
+    admin_client: Client, rector: User, make_user: Any
+) -> None:
+    """Many-to-many links (a forum's secretariat: who manages it) are saved after the object
+    and recorded apart; the admin's password form too, never the password."""
+    from django.forms.models import model_to_dict
+
+    from agora.participation.models import Forum
+
+    forum = Forum.objects.create(
+        name="Foro de prueba",
+        slug="foro-de-prueba",
+        sector="Ambiente",
+        scope="nacional",
+        purpose="Probar.",
+    )
+    staff = make_user("secretaria-nueva", is_rector=True)
+    response = admin_client.post(
+        f"/admin/participation/forum/{forum.pk}/change/",
+        {
+            **{
+                key: value
+                for key, value in model_to_dict(forum).items()
+                if value is not None and key != "secretariat"
+            },
+            "secretariat": [str(staff.pk)],
+            "seat_rules-TOTAL_FORMS": "0",
+            "seat_rules-INITIAL_FORMS": "0",
+            "seat_rules-MIN_NUM_FORMS": "0",
+            "seat_rules-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, [
+        line for line in response.content.decode().splitlines() if "error" in line
+    ]
+    links = AuditEvent.objects.get(verb="admin.forum.vinculos", object_id=str(forum.pk))
+    assert links.before == {"secretariat": []} and links.after == {"secretariat": [staff.pk]}
+
+    person = make_user("persona-clave")
+    response = admin_client.post(
+        f"/admin/core/user/{person.pk}/password/",
+        {"password1": "Otra-clave-segura-2026", "password2": "Otra-clave-segura-2026"},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(verb="admin.user.contrasena", object_id=str(person.pk))
+    assert "Otra-clave" not in str(event.after) and "pbkdf2" not in str(event.after)
