@@ -634,12 +634,12 @@ def commitment_progress_refresh(commitment: Commitment) -> Commitment:
             status = CommitmentStatus.EN_CURSO
         else:
             status = CommitmentStatus.NO_INICIADO
-    if commitment.progress != progress or commitment.status != status:
-        # updated_at moves too: it keys the cached public dashboard.
-        Commitment.objects.filter(pk=commitment.pk).update(
-            progress=progress, status=status, updated_at=timezone.now()
-        )
-        commitment.progress, commitment.status = progress, status
+    # Called after every milestone change: updated_at always moves, because it keys the cached
+    # public dashboard (overdue milestones show there even when progress stays the same).
+    Commitment.objects.filter(pk=commitment.pk).update(
+        progress=progress, status=status, updated_at=timezone.now()
+    )
+    commitment.progress, commitment.status = progress, status
     return commitment
 
 
@@ -694,6 +694,8 @@ def milestone_add(
         weight=weight,
         status=status,
     )
+    # The commitment's row is locked: two people adding at once get consecutive orders.
+    Commitment.objects.select_for_update().filter(pk=commitment.pk).exists()
     last = commitment.milestones.order_by("-order").values_list("order", flat=True).first()
     milestone = Milestone.objects.create(
         commitment=commitment,

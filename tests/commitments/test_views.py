@@ -391,3 +391,18 @@ def test_timeline_numbers_are_not_localised(client: Client, commitment: Commitme
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert not re.search(r'(?:x|x1|x2|y|width)="\d+,\d', svg)
     assert re.search(r'width="\d+(?:\.\d+)?"', svg)
+
+
+def test_cached_dashboard_shows_a_milestone_moved_into_the_past(
+    client: Client, commitment: Commitment, rector: User
+) -> None:
+    """Progress does not change when a milestone's end month moves, but the overdue mark does:
+    the kept anonymous page must follow."""
+    for milestone in commitment.milestones.all():
+        services.milestone_update(
+            actor=rector, milestone=milestone, end_month=datetime.date(2099, 12, 1)
+        )
+    assert "Hitos vencidos" not in _html(client.get("/compromisos/"))
+    first = commitment.milestones.get(order=1)
+    services.milestone_update(actor=rector, milestone=first, end_month=datetime.date(2025, 6, 1))
+    assert "Hitos vencidos" in _html(client.get("/compromisos/"))
