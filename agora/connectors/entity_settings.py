@@ -216,6 +216,8 @@ def response_policy_set(
             "rector pueden cambiar sus plazos de respuesta."
         ),
     )
+    # The entity's row is locked: two first saves at once cannot both create a policy.
+    Entity.objects.select_for_update().filter(pk=entity.pk).exists()
     own = ResponsePolicy.objects.select_for_update().filter(entity=entity).first()
     current = own or default_policy()
     given: dict[str, Any] = {

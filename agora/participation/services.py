@@ -397,6 +397,8 @@ def representative_set(
     """Names the titular or alterno representative; the previous one in that role ends."""
     if actor is not None:
         _ensure_secretariat(actor, membership.forum)
+    # The forum's row is locked: two namings at once cannot both pass the one-place check.
+    Forum.objects.select_for_update().filter(pk=membership.forum_id).exists()
     if role not in RepresentativeRole.values:
         raise DomainError(_("El representante debe ser titular o alterno."))
     full_name = _required(full_name, _("el nombre del representante"))

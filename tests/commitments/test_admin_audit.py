@@ -440,3 +440,9 @@ def test_admin_link_changes_and_password_changes_are_audited(
     assert response.status_code == 302
     event = AuditEvent.objects.get(verb="admin.user.contrasena", object_id=str(person.pk))
     assert "Otra-clave" not in str(event.after) and "pbkdf2" not in str(event.after)
+
+
+def test_representatives_are_read_only_in_the_admin(admin_client: Client) -> None:
+    """Named only through the forum's management page (the service checks the one-place rule)."""
+    assert admin_client.get("/admin/participation/representative/").status_code == 200
+    assert admin_client.get("/admin/participation/representative/add/").status_code == 403
