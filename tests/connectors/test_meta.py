@@ -402,6 +402,46 @@ def test_the_same_bodies_posted_twice_add_nothing(
 
 
 @pytest.mark.django_db
+def test_ten_thousand_bodies_posted_twice_add_nothing_the_second_time(
+    client: Client, fb_account: SocialAccount
+) -> None:
+    """Issue #3: the same 10,000 webhook bodies (one comment each, as Meta sends them one by
+    one) posted twice: the second round adds no row and changes no conversation."""
+    bodies = [
+        json.dumps(
+            _page(
+                _comment(
+                    f"{n % 100}_{n}",
+                    f"Comentario {n}",
+                    author=(f"u{n % 700}", f"Persona {n % 700}"),
+                    post_id=f"{PAGE_ID}_{n % 100}",
+                    parent_id=f"{PAGE_ID}_{n % 100}",
+                    created_time=T0 + n,
+                )
+            )
+        ).encode()
+        for n in range(10_000)
+    ]
+    for raw in bodies:
+        assert _post(client, raw).status_code == 200
+    counts = (Message.objects.count(), Conversation.objects.count())
+    assert counts == (10_000, 100)
+    snapshot = list(
+        Conversation.objects.order_by("pk").values("message_count", "due_at", "last_inbound_at")
+    )
+    for raw in bodies:
+        assert _post(client, raw).status_code == 200
+    assert (Message.objects.count(), Conversation.objects.count()) == counts
+    assert (
+        list(
+            Conversation.objects.order_by("pk").values("message_count", "due_at", "last_inbound_at")
+        )
+        == snapshot
+    )
+    assert not MessageRevision.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_edit_keeps_the_old_text(client: Client, fb_account: SocialAccount) -> None:
     _post(client, _page(_comment("555_1", "Texto original")))
     _post(client, _page(_comment("555_1", "Texto corregido", verb="edited")))
