@@ -28,6 +28,7 @@ from agora.core.permissions import MANAGER_ROLE, user_is_rector
 from agora.directory.models import AccountStatus, Entity, Membership, Platform, SocialAccount
 from agora.inbox.deadlines import default_policy, policy_validate_stricter
 from agora.inbox.models import ResponsePolicy
+from agora.inbox.services import deadlines_refresh_later
 
 HOURS_FIELDS = ("first_response_hours", "next_response_hours", "resolution_hours")
 TIME_FIELDS = ("workday_start", "workday_end")
@@ -256,6 +257,9 @@ def response_policy_set(
         before=before,
         after=snapshot(policy, POLICY_FIELDS),
     )
+    # The due times already stored follow the new policy (in the background: a busy entity
+    # has tens of thousands of open conversations).
+    deadlines_refresh_later(entity.pk)
     return policy
 
 
@@ -281,3 +285,4 @@ def response_policy_reset(*, actor: User, entity: Entity) -> None:
         before=snapshot(own, POLICY_FIELDS),
     )
     own.delete()
+    deadlines_refresh_later(entity.pk)

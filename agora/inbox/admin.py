@@ -80,6 +80,23 @@ class ResponsePolicyAdmin(AuditedAdmin):
     search_fields = ("entity__code", "entity__name")
     audit_fields = POLICY_FIELDS
 
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        """The stored due times follow the new policy: the entity's, or every entity's when
+        the rector office's default changed."""
+        super().save_model(request, obj, form, change)
+        if obj.entity_id:
+            services.deadlines_refresh_later(obj.entity_id)
+        else:
+            services.deadlines_refresh_all_later()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        entity_id = obj.entity_id
+        super().delete_model(request, obj)
+        if entity_id:
+            services.deadlines_refresh_later(entity_id)
+        else:
+            services.deadlines_refresh_all_later()
+
 
 @admin.register(NonWorkingDay)
 class NonWorkingDayAdmin(AuditedAdmin):

@@ -446,6 +446,78 @@ def _refresh_deadlines(conv: Conversation, deadlines: Deadlines) -> None:
         conv.resolution_due_at = None
 
 
+DEADLINES_CHUNK = 500
+
+
+def deadlines_refresh_entity(entity_id: int) -> int:
+    """Recomputes the stored due times of the entity's conversations that are not closed,
+    under the policy now in force (after the entity or the rector office changed it), in
+    chunks of locked rows. Returns how many conversations changed."""
+    entity = Entity.objects.filter(pk=entity_id).first()
+    if entity is None:
+        return 0
+    deadlines = deadlines_for(entity)
+    ids = list(
+        Conversation.objects.filter(entity_id=entity_id)
+        .exclude(status=Status.CERRADO)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    changed = 0
+    for start in range(0, len(ids), DEADLINES_CHUNK):
+        with transaction.atomic():
+            rows = Conversation.objects.select_for_update().filter(
+                pk__in=ids[start : start + DEADLINES_CHUNK]
+            )
+            for conv in rows:
+                before = (conv.due_at, conv.resolution_due_at)
+                _refresh_deadlines(conv, deadlines)
+                if (conv.due_at, conv.resolution_due_at) != before:
+                    conv.save(
+                        update_fields=["due_at", "resolution_due_at", "breached_at", "updated_at"]
+                    )
+                    changed += 1
+    if changed:
+        counts_changed()
+    return changed
+
+
+def deadlines_refresh_all() -> int:
+    """:func:`deadlines_refresh_entity` for every entity with conversations not closed (after
+    the rector office's default policy changed)."""
+    entity_ids = (
+        Conversation.objects.exclude(status=Status.CERRADO)
+        .order_by("entity_id")
+        .values_list("entity_id", flat=True)
+        .distinct()
+    )
+    return sum(deadlines_refresh_entity(entity_id) for entity_id in list(entity_ids))
+
+
+def deadlines_refresh_all_later() -> None:
+    def enqueue() -> None:
+        from django_q.tasks import async_task
+
+        async_task("agora.inbox.services.deadlines_refresh_all", task_name="plazos-recalculo")
+
+    transaction.on_commit(enqueue)
+
+
+def deadlines_refresh_later(entity_id: int) -> None:
+    """Queues :func:`deadlines_refresh_entity` once the current transaction commits."""
+
+    def enqueue() -> None:
+        from django_q.tasks import async_task
+
+        async_task(
+            "agora.inbox.services.deadlines_refresh_entity",
+            entity_id,
+            task_name=f"plazos-recalculo-{entity_id}",
+        )
+
+    transaction.on_commit(enqueue)
+
+
 def conversations_apply_events(
     *, events: dict[int, list[tuple[datetime, bool]]], now: datetime
 ) -> None:
