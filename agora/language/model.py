@@ -2,8 +2,9 @@
 evaluation against the held-out part of the corpus.
 
 Features (word unigrams and bigrams, per-word character 2–5-grams, rule and lexicon signals)
-are described above ``_Vocabulary``. The kind is a one-vs-rest logistic regression; each flag a
-binary logistic regression whose threshold is chosen on out-of-fold predictions of the training
+are described above ``_Vocabulary``. The kind is a one-vs-rest logistic regression; ``insulto``
+and ``amenaza`` are binary logistic regressions and ``spam`` a calibrated NBSVM
+(``_NaiveBayesSVM``), each with a threshold chosen on out-of-fold predictions of the training
 part (never on the held-out part); ``datos_personales`` is decided by the rules alone. Because
 every model is linear and every feature block a sum over tokens, the trained weights are folded
 into per-token score tables (``_Scorer``): classifying costs one dictionary look-up per token
@@ -34,8 +35,9 @@ from scipy import sparse
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
+from sklearn.svm import LinearSVC
 
 from agora.core.errors import DomainError
 from agora.language import rules
@@ -43,7 +45,7 @@ from agora.language.normalize import LEXICON, PHRASE_LEXICON, tokenize_many
 from agora.language.taxonomy import FLAGS, KINDS, Flag, Kind
 
 # Part of every model version: change it when features or training change.
-CODE_VERSION = "lang-code-12"
+CODE_VERSION = "lang-code-13"
 MAX_MODEL_CHARS = 5_000
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 MODEL_FLAGS = (Flag.INSULTO.value, Flag.SPAM.value, Flag.AMENAZA.value)
@@ -593,20 +595,75 @@ def _kind_classifier() -> OneVsRestClassifier:
 # Flags are learnt from few positives and lean on the lexicon signals: a stronger penalty
 # than the kind model's keeps them from memorising the words of the training messages.
 FLAG_C = 5.0
-# Spam is written in many vocabularies and its signals (contact next to a call to action, link
-# shapes, money next to an offer) are reliable: a weaker penalty scored better in the
-# cross-validation of the training part (out-of-fold F1 0.933 → 0.939).
-FLAG_C_BY_FLAG: dict[str, float] = {Flag.SPAM.value: 15.0}
 
 
-def _flag_classifier(flag: str = "") -> LogisticRegression:
+def _flag_classifier(flag: str = "") -> LogisticRegression | _NaiveBayesSVM:
+    if flag == Flag.SPAM.value:
+        return _NaiveBayesSVM()
     return LogisticRegression(
-        C=FLAG_C_BY_FLAG.get(flag, FLAG_C),
-        class_weight="balanced",
-        max_iter=5000,
-        solver="liblinear",
-        random_state=0,
+        C=FLAG_C, class_weight="balanced", max_iter=5000, solver="liblinear", random_state=0
     )
+
+
+class _NaiveBayesSVM:
+    """The spam flag: a linear SVM on features scaled by their naive Bayes log-count ratio
+    (NBSVM, Wang and Manning 2012), its margin turned into a probability by Platt scaling on
+    decision values that the SVM did not see while fitting (an inner cross-validation).
+
+    Spam is written in many vocabularies and a few words or n-grams are very telling of it
+    (contact next to an offer, link shapes, «gana dinero»): the ratio scales each feature by
+    how much more often it appears in spam than in the rest, so the SVM needs fewer
+    examples to weigh it. In the cross-validation of the training part it scored better
+    than the logistic regression used before (out-of-fold F1 0.940 → 0.956, average
+    precision 0.979 → 0.987; five folds, three shuffles).
+
+    Scaling, SVM and calibration are all linear in the features, so the fitted model is one
+    weight vector and an intercept (``coef_``, ``intercept_``) like a logistic regression,
+    and the scorer folds it into its tables the same way."""
+
+    C = 1.0
+    ALPHA = 1.0  # smoothing of the feature counts of the ratio
+    CALIBRATION_FOLDS = 3
+
+    coef_: np.ndarray
+    intercept_: np.ndarray
+
+    def fit(self, matrix: sparse.csr_matrix, y: np.ndarray) -> _NaiveBayesSVM:
+        present = (matrix > 0).astype(np.float64)
+        positive = np.asarray(present[y == 1].sum(axis=0)).ravel() + self.ALPHA
+        negative = np.asarray(present[y == 0].sum(axis=0)).ravel() + self.ALPHA
+        ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
+        scaled = matrix @ sparse.diags(ratio)
+        svm = self._svm().fit(scaled, y)
+        weights = svm.coef_.ravel() * ratio
+        bias = float(svm.intercept_[0])
+        # Platt scaling: probability = sigmoid(slope * margin + offset), fitted on margins
+        # from SVMs that did not see the message (no calibration with too few of a class).
+        folds = min(self.CALIBRATION_FOLDS, int(min(y.sum(), len(y) - y.sum())))
+        slope, offset = 1.0, 0.0
+        if folds >= 2:
+            margins = cross_val_predict(
+                self._svm(),
+                scaled,
+                y,
+                cv=StratifiedKFold(n_splits=folds, shuffle=True, random_state=0),
+                method="decision_function",
+            )
+            platt = LogisticRegression(C=1e4, solver="lbfgs").fit(margins.reshape(-1, 1), y)
+            slope, offset = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        self.coef_ = (weights * slope).reshape(1, -1)
+        self.intercept_ = np.array([bias * slope + offset])
+        return self
+
+    def _svm(self) -> LinearSVC:
+        return LinearSVC(C=self.C, class_weight="balanced", max_iter=20_000, random_state=0)
+
+    def decision_function(self, matrix: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray(matrix @ self.coef_.ravel()).ravel() + self.intercept_[0]
+
+    def predict_proba(self, matrix: sparse.csr_matrix) -> np.ndarray:
+        positive = _sigmoid(self.decision_function(matrix))
+        return np.column_stack([1 - positive, positive])
 
 
 def _choose_threshold(y: np.ndarray, scores: np.ndarray, flag: str) -> float:
@@ -635,7 +692,7 @@ def _choose_threshold(y: np.ndarray, scores: np.ndarray, flag: str) -> float:
 class _Fitted:
     vocabulary: _Vocabulary
     kind_model: OneVsRestClassifier
-    flag_models: dict[str, LogisticRegression | None]
+    flag_models: dict[str, LogisticRegression | _NaiveBayesSVM | None]
 
     def kind_labels(self) -> tuple[str, ...]:
         return tuple(str(k) for k in self.kind_model.classes_)
@@ -690,7 +747,7 @@ def _fit(
         kind_model = _kind_classifier().fit(matrix, kinds)
     else:
         kind_model = _kind_classifier().fit(matrix[kind_rows], kinds[kind_rows])
-    flag_models: dict[str, LogisticRegression | None] = {}
+    flag_models: dict[str, LogisticRegression | _NaiveBayesSVM | None] = {}
     for flag in MODEL_FLAGS:
         y = flags[flag]
         flag_models[flag] = _flag_classifier(flag).fit(matrix, y) if 0 < y.sum() < len(y) else None
@@ -705,7 +762,7 @@ class TrainedModel:
     extra_size: int
     scorer: _Scorer
     kind_model: OneVsRestClassifier
-    flag_models: dict[str, LogisticRegression | None]
+    flag_models: dict[str, LogisticRegression | _NaiveBayesSVM | None]
     thresholds: dict[str, float]
     validation: dict[str, Any]
     kinds: tuple[str, ...] = KINDS

@@ -76,3 +76,46 @@ def test_training_only_part_never_enters_the_held_out_split() -> None:
     assert by_hash  # the rule matters
     assert not any(classifier.is_held_out(i) for i in part_f)
     assert sum(classifier.is_held_out(i) for i in ids) == 380  # the parts a–e split
+
+
+def _spam_matrix() -> tuple[np.ndarray, np.ndarray]:
+    """Twelve messages × four features: the first feature is telling of spam, the second of
+    the rest, the last two are noise shared by both classes."""
+    rows = [[1, 0, 1, 0]] * 4 + [[1, 0, 0, 1]] * 2 + [[0, 1, 1, 0]] * 3 + [[0, 1, 0, 1]] * 3
+    y = [1] * 6 + [0] * 6
+    return np.array(rows, dtype=np.float64), np.array(y)
+
+
+def test_spam_model_is_one_linear_function_with_calibrated_probabilities() -> None:
+    from scipy import sparse
+
+    dense, y = _spam_matrix()
+    matrix = sparse.csr_matrix(dense)
+    model = classifier._NaiveBayesSVM().fit(matrix, y)
+    decision = model.decision_function(matrix)
+    # One weight vector and an intercept: what the scorer folds into its tables.
+    np.testing.assert_allclose(decision, dense @ model.coef_.ravel() + model.intercept_[0])
+    probability = model.predict_proba(matrix)
+    np.testing.assert_allclose(probability.sum(axis=1), 1.0)
+    assert (probability[y == 1, 1] > 0.5).all() and (probability[y == 0, 1] < 0.5).all()
+    # The telling feature weighs for spam, its opposite against, the noise far less.
+    weights = model.coef_.ravel()
+    assert weights[0] > 0 > weights[1]
+    assert abs(weights[2]) < weights[0] and abs(weights[3]) < weights[0]
+
+
+def test_spam_model_with_a_single_spam_example_still_ranks_it_first() -> None:
+    """Too few of a class for the inner cross-validation: no calibration, no error."""
+    from scipy import sparse
+
+    dense = np.array([[1, 0, 1], [0, 1, 1], [0, 1, 0], [0, 1, 1]], dtype=np.float64)
+    y = np.array([1, 0, 0, 0])
+    model = classifier._NaiveBayesSVM().fit(sparse.csr_matrix(dense), y)
+    scores = model.predict_proba(sparse.csr_matrix(dense))[:, 1]
+    assert scores.argmax() == 0
+    assert scores[0] > 0.5 > scores[1:].max()
+
+
+def test_training_uses_the_nbsvm_for_spam_only(mini_model: classifier.TrainedModel) -> None:
+    assert isinstance(mini_model.flag_models["spam"], classifier._NaiveBayesSVM)
+    assert isinstance(mini_model.flag_models["insulto"], classifier.LogisticRegression)
