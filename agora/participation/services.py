@@ -7,7 +7,6 @@ writes nothing; each write is atomic and audited."""
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,7 +17,6 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
@@ -30,7 +28,7 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.notifications import notify
+from agora.core.notifications import mail_each_on_commit, notify
 from agora.core.permissions import user_is_rector
 from agora.participation import documents
 from agora.participation.models import (
@@ -69,7 +67,6 @@ from agora.participation.models import (
 if TYPE_CHECKING:
     from agora.directory.models import Entity
 
-log = logging.getLogger(__name__)
 
 MAX_COMMENT_CHARS = 3000
 COMMENT_RATE_LIMIT = 5  # comments ...
@@ -99,16 +96,8 @@ def _ensure_rector(actor: User) -> None:
 
 
 def _send_mail(subject: str, body: str, recipients: list[str]) -> None:
-    if not recipients:
-        return
-
-    def send() -> None:
-        try:
-            send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
-        except OSError:  # delivery is retried by the operator; the record stays
-            log.exception("No se pudo enviar el correo de participación")
-
-    transaction.on_commit(send)
+    """One e-mail per address, after commit (``agora.core.notifications.mail_each``)."""
+    mail_each_on_commit(subject, body, recipients)
 
 
 # --- Forums and seats ----------------------------------------------------------------------

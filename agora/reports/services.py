@@ -7,7 +7,6 @@ import logging
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
+from agora.core.notifications import mail_each
 from agora.directory.models import Entity, Membership, MembershipRole
 from agora.reports.exports import report_pdf
 from agora.reports.models import DailyRollup, ReportRun, RunStatus
@@ -137,11 +137,16 @@ def monthly_reports_send(*, start: date, end: date) -> int:
             "oficiales de %(entity)s y de cómo se respondió. También puede verlo y descargarlo "
             "en %(url)s"
         ) % {"entity": entity.name, "url": f"{settings.AGORA_BASE_URL}/informes/{run.pk}/"}
-        message = EmailMessage(subject=subject, body=body, to=recipients)
-        message.attach(
-            f"informe-{entity.code}-{start:%Y-%m}.pdf", bytes(run.pdf), "application/pdf"
+        delivered = mail_each(
+            subject,
+            body,
+            recipients,
+            attachments=[
+                (f"informe-{entity.code}-{start:%Y-%m}.pdf", bytes(run.pdf), "application/pdf")
+            ],
         )
-        message.send()
+        if not delivered:  # logged by mail_each; the report stays on its page
+            continue
         audit_record(
             actor=None,
             verb="informe.enviado",

@@ -92,8 +92,9 @@ def notified(kind: str) -> set[str]:
     return set(Notification.objects.filter(kind=kind).values_list("user__username", flat=True))
 
 
-def mailed() -> list[set[str]]:
-    return [set(message.to) for message in mail.outbox]
+def mailed() -> list[list[str]]:
+    """The recipients of each e-mail sent: one address each (nobody sees the others')."""
+    return sorted(list(message.to) for message in mail.outbox)
 
 
 # --- due times ---------------------------------------------------------------------------------
@@ -209,7 +210,7 @@ def test_missed_first_answer_notifies_assignee_and_managers_only(
     assert conv.breached_at == lima(2025, 3, 12, 9, 1)
     assert conv.escalated_at is None  # it has an assignee
     assert notified("plazo_vencido") == {"gestor-minsa", "comunicadora-minsa"}
-    assert mailed() == [{"gestor@minsa.gob.pe", "comunicadora@minsa.gob.pe"}]
+    assert mailed() == [["comunicadora@minsa.gob.pe"], ["gestor@minsa.gob.pe"]]
     assert "plazo de respuesta" in mail.outbox[0].subject
     assert f"/bandeja/{conv.pk}/" in mail.outbox[0].body
 
@@ -217,7 +218,7 @@ def test_missed_first_answer_notifies_assignee_and_managers_only(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.deadlines_check() == 0
     assert DeadlineBreach.objects.count() == 1
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
 
 
 def test_missed_next_answer_is_a_new_breach(
@@ -257,7 +258,7 @@ def test_unassigned_breach_escalates_once_and_tells_the_managers(
     assert conv.priority == "alta"
     assert notified("conversacion_escalada") == {"gestor-minsa"}  # managers only
     assert notified("plazo_vencido") == {"gestor-minsa"}  # nobody is assigned
-    assert mailed() == [{"gestor@minsa.gob.pe"}, {"gestor@minsa.gob.pe"}]
+    assert mailed() == [["gestor@minsa.gob.pe"], ["gestor@minsa.gob.pe"]]
     assert any("escaló" in message.subject for message in mail.outbox)
     login(client, people["manager"])  # a day later: a fresh session
     page = html(client.get(f"/bandeja/{conv.pk}/"))
@@ -303,7 +304,7 @@ def test_resolution_deadline_is_marked_once_and_notified(
     assert breach.due_at == lima(2025, 3, 18, 10, 0)
     assert breach.get_kind_display() == "Resolución"
     assert notified("plazo_vencido") == {"gestor-minsa", "comunicadora-minsa"}
-    assert mailed() == [{"gestor@minsa.gob.pe", "comunicadora@minsa.gob.pe"}]
+    assert mailed() == [["comunicadora@minsa.gob.pe"], ["gestor@minsa.gob.pe"]]
     assert "plazo de resolución" in mail.outbox[0].subject
 
     # Once: later runs, and a pause that moves the deadline, do not mark it again.
@@ -314,7 +315,7 @@ def test_resolution_deadline_is_marked_once_and_notified(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.resolution_deadlines_check() == 0
     assert DeadlineBreach.objects.count() == 1
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
 
     # Reports and the rector's board count missed answers, as before: not resolutions.
     assert rector_dashboard(rector).breaches == []

@@ -61,10 +61,14 @@ def test_a_threat_alerts_managers_and_rector_at_once_in_the_app_and_by_mail(
     assert alert.model_version == "fake-1"
     notified = set(Notification.objects.filter(kind="amenaza").values_list("user", flat=True))
     assert notified == {manager.pk, rector.pk}  # not the communicator, not another entity
-    assert len(mail.outbox) == 1
-    assert set(mail.outbox[0].to) == {"gestor@minsa.gob.pe", "rectora@pcm.gob.pe"}
-    assert "Amenaza" in mail.outbox[0].subject
-    assert "matar" not in mail.outbox[0].body  # the citizen's words stay in Ágora
+    # One e-mail each: the manager and the rector office do not see each other's address.
+    assert sorted(message.to for message in mail.outbox) == [
+        ["gestor@minsa.gob.pe"],
+        ["rectora@pcm.gob.pe"],
+    ]
+    for message in mail.outbox:
+        assert "Amenaza" in message.subject
+        assert "matar" not in message.body  # the citizen's words stay in Ágora
     # Kept as evidence: visible, never hidden.
     assert threat.hidden_at is None
     assert AuditEvent.objects.filter(verb="amenaza.alerta_creada").count() == 1
