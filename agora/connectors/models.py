@@ -30,6 +30,14 @@ class AccountCredential(models.Model):
     kind = models.CharField(_("tipo"), max_length=12, choices=CredentialKind.choices)
     secret = EncryptedTextField(_("secreto (cifrado)"))
     hint = models.CharField(_("últimos caracteres"), max_length=8, blank=True)
+    # OAuth (YouTube): the refresh token that renews ``secret`` when it expires, encrypted too.
+    refresh_token = EncryptedTextField(
+        _("token de actualización (cifrado)"), blank=True, default=""
+    )
+    refresh_hint = models.CharField(
+        _("últimos caracteres del token de actualización"), max_length=8, blank=True
+    )
+    expires_at = models.DateTimeField(_("el token vence el"), null=True, blank=True)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registrado por"),
@@ -58,6 +66,17 @@ class PollCursor(models.Model):
     last_polled_at = models.DateTimeField(_("última consulta"), null=True, blank=True)
     wait_until = models.DateTimeField(_("esperar hasta"), null=True, blank=True)
     last_error = models.TextField(_("último error"), blank=True)
+    # X: the account's own posts (its replies written directly on X), read apart from mentions
+    # with their own resume state and rate-limit window.
+    replies_since_id = models.CharField(
+        _("última respuesta propia leída"), max_length=64, blank=True
+    )
+    replies_page_token = models.CharField(
+        _("página pendiente de respuestas propias"), max_length=256, blank=True
+    )
+    replies_wait_until = models.DateTimeField(
+        _("esperar hasta (respuestas propias)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("cursor de consulta")

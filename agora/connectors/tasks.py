@@ -49,6 +49,18 @@ class PollResult:
         self.edited += ingest.edited
         self.unchanged += ingest.unchanged
 
+    def merge(self, other: PollResult) -> None:
+        """Adds what another read of the same account did (X: its own replies after its
+        mentions): counts add up, the earliest wait and every error are kept."""
+        self.pages += other.pages
+        self.created += other.created
+        self.edited += other.edited
+        self.unchanged += other.unchanged
+        waits = [w for w in (self.waiting_until, other.waiting_until) if w is not None]
+        self.waiting_until = min(waits) if waits else None
+        self.skipped = self.skipped and other.skipped
+        self.error = "; ".join(e for e in (self.error, other.error) if e)
+
     def __str__(self) -> str:
         if self.skipped:
             return f"en espera hasta {self.waiting_until:%Y-%m-%d %H:%M} UTC"

@@ -1,5 +1,13 @@
-"""The X connector (API v2): polls each account's mentions timeline into the inbox and sends
-answers as replies. Reads and writes use the account's OAuth 2.0 user-context bearer token.
+"""The X connector (API v2): polls each account's mentions timeline, and the replies the
+entity posted directly on X (its own posts timeline), into the inbox and sends answers as
+replies. Reads and writes use the account's OAuth 2.0 user-context bearer token.
+
+Two streams are read per account, each with its own resume state on the ``PollCursor``
+(mentions: ``since_id``/``page_token``/``wait_until``; own posts: ``replies_since_id``/
+``replies_page_token``/``replies_wait_until``), since X counts their rate limits apart.
+Own posts are read only after a complete mentions run, so the citizen post a reply answers is
+already stored; only replies (``referenced_tweets`` of type ``replied_to``) to somebody else,
+in a thread Ágora already holds for the account, are ingested, as the entity's answers.
 
 Polling and resuming (``PollCursor``):
 
@@ -20,6 +28,7 @@ Polling and resuming (``PollCursor``):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -33,7 +42,7 @@ from django.utils.translation import gettext as _
 from agora.connectors.models import AccountCredential, PollCursor
 from agora.connectors.tasks import PollResult
 from agora.directory.models import Platform, SocialAccount
-from agora.inbox.models import ThreadKind
+from agora.inbox.models import Conversation, ThreadKind
 from agora.inbox.senders import SendError
 from agora.inbox.services import IncomingMessage, messages_ingest
 
@@ -42,6 +51,7 @@ if TYPE_CHECKING:
 
 MAX_RESULTS = 100
 TWEET_FIELDS = "author_id,conversation_id,created_at,referenced_tweets"
+OWN_TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"
 USER_FIELDS = "name,username"
 EXPANSIONS = "author_id"
 DEFAULT_WAIT = timedelta(minutes=15)  # X's rate-limit window, when it sends no reset header
@@ -161,6 +171,19 @@ class XClient:
             retryable=status >= 500,
         )
 
+    def _timeline(self, path: str, params: dict[str, str]) -> XPage:
+        response = self._request("GET", path, params=params)
+        self._raise_for(response)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise XError(_("X devolvió una respuesta que no es JSON."), retryable=True) from exc
+        return XPage(
+            body=body if isinstance(body, dict) else {},
+            remaining=_header_int(response, "x-rate-limit-remaining"),
+            reset_at=_reset_at(response),
+        )
+
     def mentions(self, user_id: str, since_id: str = "", pagination_token: str = "") -> XPage:
         """One page of ``GET /2/users/:id/mentions``, newest first."""
         params = {
@@ -173,17 +196,21 @@ class XClient:
             params["since_id"] = since_id
         if pagination_token:
             params["pagination_token"] = pagination_token
-        response = self._request("GET", f"/users/{user_id}/mentions", params=params)
-        self._raise_for(response)
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise XError(_("X devolvió una respuesta que no es JSON."), retryable=True) from exc
-        return XPage(
-            body=body if isinstance(body, dict) else {},
-            remaining=_header_int(response, "x-rate-limit-remaining"),
-            reset_at=_reset_at(response),
-        )
+        return self._timeline(f"/users/{user_id}/mentions", params)
+
+    def user_tweets(self, user_id: str, since_id: str = "", pagination_token: str = "") -> XPage:
+        """One page of ``GET /2/users/:id/tweets`` (the account's own posts, newest first;
+        reposts excluded)."""
+        params = {
+            "max_results": str(MAX_RESULTS),
+            "exclude": "retweets",
+            "tweet.fields": OWN_TWEET_FIELDS,
+        }
+        if since_id:
+            params["since_id"] = since_id
+        if pagination_token:
+            params["pagination_token"] = pagination_token
+        return self._timeline(f"/users/{user_id}/tweets", params)
 
     def reply(self, text: str, in_reply_to_tweet_id: str) -> str:
         """``POST /2/tweets`` as a reply; returns the new post's id."""
@@ -257,6 +284,63 @@ def parse_mentions(page: dict[str, Any], account: SocialAccount) -> list[Incomin
     return events
 
 
+def parse_own_replies(page: dict[str, Any], account: SocialAccount) -> list[IncomingMessage]:
+    """The replies of one page of the account's own posts, as the entity's answers in the
+    conversation (``conversation_id``) of the thread they answer. Kept: posts written by the
+    account that reply (``referenced_tweets`` type ``replied_to``) to somebody else's post, in
+    a thread the inbox already holds for this account. Left out: original posts, quotes,
+    replies to its own posts (threads of the entity) and replies in threads Ágora never saw."""
+    candidates: list[tuple[dict[str, Any], str]] = []
+    for tweet in page.get("data") or []:
+        if str(tweet.get("author_id") or account.platform_id) != account.platform_id:
+            continue
+        parent = next(
+            (
+                str(ref.get("id"))
+                for ref in tweet.get("referenced_tweets") or []
+                if ref.get("type") == "replied_to" and ref.get("id")
+            ),
+            "",
+        )
+        replied_user = str(tweet.get("in_reply_to_user_id") or "")
+        if not parent or replied_user == account.platform_id:
+            continue
+        candidates.append((tweet, parent))
+    if not candidates:
+        return []
+    threads = {str(t.get("conversation_id") or p) for t, p in candidates}
+    known = set(
+        Conversation.objects.filter(
+            account=account, thread_kind=ThreadKind.MENTION, thread_id__in=threads
+        ).values_list("thread_id", flat=True)
+    )
+    author = f"{account.entity.name} ({account.display_handle})"
+    events = []
+    for tweet, parent in candidates:
+        tweet_id = str(tweet.get("id") or "")
+        created = tweet.get("created_at")
+        thread_id = str(tweet.get("conversation_id") or parent)
+        if not tweet_id or not created or thread_id not in known:
+            continue
+        events.append(
+            IncomingMessage(
+                platform=Platform.X,
+                account_id=account.pk,
+                thread_kind=ThreadKind.MENTION,
+                thread_id=thread_id,
+                message_id=tweet_id,
+                sent_at=_parse_time(str(created)),
+                text=str(tweet.get("text") or ""),
+                author_id=account.platform_id,
+                author_name=author,
+                parent_id=parent,
+                from_entity=True,
+            )
+        )
+    events.sort(key=lambda event: event.sent_at)
+    return events
+
+
 # --- polling -----------------------------------------------------------------------------------
 
 
@@ -280,49 +364,59 @@ def _pending_state(newest: str, next_token: str) -> str:
     return state if len(state) <= _PAGE_TOKEN_MAX else ""
 
 
-def poll_account(account: SocialAccount, *, now: datetime | None = None) -> PollResult:
-    """Reads the account's new mentions into the inbox (see the module docstring for how the
-    cursor moves). Never raises for platform trouble: it is recorded on the cursor."""
-    now = now or timezone.now()
+@dataclass(frozen=True)
+class _Stream:
+    """One timeline read into the inbox and the ``PollCursor`` fields that hold its state."""
+
+    fetch: Callable[[XClient, str, str, str], XPage]
+    parse: Callable[[dict[str, Any], SocialAccount], list[IncomingMessage]]
+    since_field: str
+    state_field: str
+    wait_field: str
+
+
+def _poll_stream(
+    stream: _Stream, account: SocialAccount, cursor: PollCursor, now: datetime
+) -> PollResult:
+    """Reads one stream (see the module docstring for how the cursor moves). Never raises for
+    platform trouble: it is recorded on the cursor."""
     result = PollResult(account_id=account.pk)
-    cursor, _created = PollCursor.objects.get_or_create(account=account)
-    if cursor.wait_until is not None and now < cursor.wait_until:
+    wait_until = getattr(cursor, stream.wait_field)
+    if wait_until is not None and now < wait_until:
         result.skipped = True
-        result.waiting_until = cursor.wait_until
+        result.waiting_until = wait_until
         return result
-    newest, token = _resume_state(cursor.page_token)
+    newest, token = _resume_state(getattr(cursor, stream.state_field))
     restarted = False
     try:
         client = XClient.for_account(account)
         while True:
+            since_id = getattr(cursor, stream.since_field)
             try:
-                page = client.mentions(
-                    account.platform_id, since_id=cursor.since_id, pagination_token=token
-                )
+                page = stream.fetch(client, account.platform_id, since_id, token)
             except XError as exc:
                 if token and exc.status == 400 and not restarted:
                     # An expired or unknown pagination token: restart this run from since_id.
                     newest, token, restarted = "", "", True
                     continue
                 raise
-            events = parse_mentions(page.body, account)
-            for event in events:
-                newest = _newer(newest, event.message_id)
+            for tweet in page.body.get("data") or []:
+                newest = _newer(newest, str(tweet.get("id") or ""))
             newest = _newer(newest, str((page.body.get("meta") or {}).get("newest_id") or ""))
             next_token = str((page.body.get("meta") or {}).get("next_token") or "")
             exhausted = page.remaining is not None and page.remaining <= 0
             with transaction.atomic():
-                result.add(messages_ingest(batch=events, now=now))
+                result.add(messages_ingest(batch=stream.parse(page.body, account), now=now))
                 if next_token:
-                    cursor.page_token = _pending_state(newest, next_token)
+                    setattr(cursor, stream.state_field, _pending_state(newest, next_token))
                 else:
-                    cursor.since_id = _newer(cursor.since_id, newest)
-                    cursor.page_token = ""
+                    setattr(cursor, stream.since_field, _newer(since_id, newest))
+                    setattr(cursor, stream.state_field, "")
                 cursor.last_polled_at = now
                 cursor.last_error = ""
                 if exhausted:
-                    cursor.wait_until = page.reset_at or now + DEFAULT_WAIT
-                    result.waiting_until = cursor.wait_until
+                    setattr(cursor, stream.wait_field, page.reset_at or now + DEFAULT_WAIT)
+                    result.waiting_until = getattr(cursor, stream.wait_field)
                 cursor.save()
             if not next_token or exhausted:
                 break
@@ -330,14 +424,57 @@ def poll_account(account: SocialAccount, *, now: datetime | None = None) -> Poll
     except XError as exc:
         cursor.last_polled_at = now
         if exc.wait_until is not None:
-            # 429: wait for the window to reset; the unfinished run resumes from page_token.
-            cursor.wait_until = exc.wait_until
+            # 429: wait for the window to reset; the unfinished run resumes from its token.
+            setattr(cursor, stream.wait_field, exc.wait_until)
             result.waiting_until = exc.wait_until
-            cursor.save(update_fields=["last_polled_at", "wait_until"])
+            cursor.save(update_fields=["last_polled_at", stream.wait_field])
         else:
             cursor.last_error = str(exc)[:2000]
             result.error = str(exc)
             cursor.save(update_fields=["last_polled_at", "last_error"])
+    return result
+
+
+MENTIONS = _Stream(
+    fetch=lambda client, user_id, since, token: client.mentions(user_id, since, token),
+    parse=parse_mentions,
+    since_field="since_id",
+    state_field="page_token",
+    wait_field="wait_until",
+)
+OWN_REPLIES = _Stream(
+    fetch=lambda client, user_id, since, token: client.user_tweets(user_id, since, token),
+    parse=parse_own_replies,
+    since_field="replies_since_id",
+    state_field="replies_page_token",
+    wait_field="replies_wait_until",
+)
+
+
+def poll_mentions(account: SocialAccount, *, now: datetime | None = None) -> PollResult:
+    """Reads the account's new mentions into the inbox."""
+    now = now or timezone.now()
+    cursor, _created = PollCursor.objects.get_or_create(account=account)
+    return _poll_stream(MENTIONS, account, cursor, now)
+
+
+def poll_own_replies(account: SocialAccount, *, now: datetime | None = None) -> PollResult:
+    """Reads the replies the entity posted directly on X into the conversations they answer."""
+    now = now or timezone.now()
+    cursor, _created = PollCursor.objects.get_or_create(account=account)
+    return _poll_stream(OWN_REPLIES, account, cursor, now)
+
+
+def poll_account(account: SocialAccount, *, now: datetime | None = None) -> PollResult:
+    """Mentions first; then, once the mentions run is complete (nothing pending, no wait, no
+    error), the account's own replies, so that the citizen post each reply answers is stored
+    before the answer. An unfinished mentions run leaves the own replies for the next poll."""
+    now = now or timezone.now()
+    result = poll_mentions(account, now=now)
+    cursor = PollCursor.objects.get(account=account)
+    if result.skipped or result.error or result.waiting_until or cursor.page_token:
+        return result
+    result.merge(poll_own_replies(account, now=now))
     return result
 
 

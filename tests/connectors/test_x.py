@@ -221,7 +221,7 @@ def test_poll_follows_pagination_and_moves_since_id_only_at_the_end(
         ),
     )
 
-    result = x.poll_account(x_account, now=NOW)
+    result = x.poll_mentions(x_account, now=NOW)
 
     assert (result.pages, result.created, result.error) == (3, 5, "")
     cursor = PollCursor.objects.get(account=x_account)
@@ -244,9 +244,9 @@ def test_polling_the_same_pages_again_adds_nothing(
     add_mentions(api, body, params=expected_params())
     add_mentions(api, body, params=expected_params())
 
-    first = x.poll_account(x_account, now=NOW)
+    first = x.poll_mentions(x_account, now=NOW)
     PollCursor.objects.filter(account=x_account).update(since_id="")  # replay the same page
-    second = x.poll_account(x_account, now=NOW)
+    second = x.poll_mentions(x_account, now=NOW)
 
     assert first.created == 2
     assert (second.created, second.unchanged) == (0, 2)
@@ -260,7 +260,7 @@ def test_no_new_mentions_keeps_the_cursor(
 ) -> None:
     PollCursor.objects.create(account=x_account, since_id="1790000000000000009")
     add_mentions(api, page([]), params=expected_params(since_id="1790000000000000009"))
-    result = x.poll_account(x_account, now=NOW)
+    result = x.poll_mentions(x_account, now=NOW)
     assert (result.pages, result.created) == (1, 0)
     assert PollCursor.objects.get(account=x_account).since_id == "1790000000000000009"
 
@@ -280,7 +280,7 @@ def test_rate_limit_remaining_zero_stops_and_the_run_resumes_after_reset(
         headers=limits(remaining=0, reset=reset),
     )
 
-    result = x.poll_account(x_account, now=NOW)
+    result = x.poll_mentions(x_account, now=NOW)
 
     assert result.waiting_until == reset
     cursor = PollCursor.objects.get(account=x_account)
@@ -290,7 +290,7 @@ def test_rate_limit_remaining_zero_stops_and_the_run_resumes_after_reset(
     assert len(api.calls) == 1
 
     # Still inside the window: the account is skipped without calling X.
-    skipped = x.poll_account(x_account, now=NOW + timedelta(minutes=5))
+    skipped = x.poll_mentions(x_account, now=NOW + timedelta(minutes=5))
     assert skipped.skipped and len(api.calls) == 1
 
     add_mentions(
@@ -300,7 +300,7 @@ def test_rate_limit_remaining_zero_stops_and_the_run_resumes_after_reset(
             since_id="1780000000000000000", pagination_token="b26v89c19zqg8o3fpds"
         ),
     )
-    resumed = x.poll_account(x_account, now=reset + timedelta(seconds=1))
+    resumed = x.poll_mentions(x_account, now=reset + timedelta(seconds=1))
 
     assert (resumed.pages, resumed.created) == (1, 1)
     cursor.refresh_from_db()
@@ -321,7 +321,7 @@ def test_429_sets_wait_until_and_stops_without_error(
         headers=limits(remaining=0, reset=reset),
     )
 
-    result = x.poll_account(x_account, now=NOW)
+    result = x.poll_mentions(x_account, now=NOW)
 
     assert result.error == ""
     assert result.waiting_until == reset
@@ -340,7 +340,7 @@ def test_a_server_error_is_recorded_and_nothing_moves(
         params=expected_params(since_id="1780000000000000000"),
         status=503,
     )
-    result = x.poll_account(x_account, now=NOW)
+    result = x.poll_mentions(x_account, now=NOW)
     cursor = PollCursor.objects.get(account=x_account)
     assert "503" in result.error
     assert "503" in cursor.last_error
@@ -370,7 +370,7 @@ def test_an_expired_pagination_token_restarts_the_run(
         page([tweet("1790000000000000009", "nueve")]),
         params=expected_params(since_id="1780000000000000000"),
     )
-    result = x.poll_account(x_account, now=NOW)
+    result = x.poll_mentions(x_account, now=NOW)
     assert (result.created, result.error) == (1, "")
     cursor = PollCursor.objects.get(account=x_account)
     assert (cursor.since_id, cursor.page_token) == ("1790000000000000009", "")
@@ -396,7 +396,7 @@ def test_the_entitys_own_post_counts_as_the_answer(
         ),
         params=expected_params(),
     )
-    x.poll_account(x_account, now=NOW)
+    x.poll_mentions(x_account, now=NOW)
 
     conv = Conversation.objects.get(account=x_account, thread_id="1790000000000000001")
     assert conv.first_response_at == datetime(2024, 5, 2, 14, 30, tzinfo=UTC)
@@ -411,7 +411,7 @@ def test_an_account_without_credential_records_the_error(
     x_account: SocialAccount, api: responses.RequestsMock
 ) -> None:
     AccountCredential.objects.filter(account=x_account).delete()
-    result = x.poll_account(x_account, now=NOW)
+    result = x.poll_mentions(x_account, now=NOW)
     assert "credencial" in result.error
     assert len(api.calls) == 0
 
@@ -631,7 +631,7 @@ def test_a_polled_echo_of_a_sent_answer_is_not_duplicated(
         ),
         params=expected_params(),
     )
-    result = x.poll_account(x_account_of(conversation), now=NOW)
+    result = x.poll_mentions(x_account_of(conversation), now=NOW)
     assert (result.created, result.unchanged) == (0, 1)
     assert conversation.messages.filter(direction=Direction.SALIENTE).count() == 1
 
@@ -683,6 +683,7 @@ def test_poll_account_task_polls_through_the_platform_module(
     x_account: SocialAccount, api: responses.RequestsMock
 ) -> None:
     add_mentions(api, page([tweet("1790000000000000001", "hola")]), params=expected_params())
+    add_own(api, page([]), params=own_params())
     summary = connector_tasks.poll_account_task(x_account.pk)
     assert "1 nuevos" in summary
     assert connector_tasks.poll_account_task(999_999) == "cuenta no disponible"
@@ -694,3 +695,313 @@ def test_schedules_ensure_is_idempotent(db: None) -> None:
     schedule = Schedule.objects.get(name="conectores-consulta")
     assert schedule.func == "agora.connectors.tasks.poll_all"
     assert (schedule.schedule_type, schedule.minutes) == (Schedule.MINUTES, 5)
+
+
+# --- the entity's own replies, posted directly on X ---------------------------------------------
+
+
+def tweets_url(user_id: str = ENTITY_USER_ID) -> str:
+    return f"{settings.X_API_URL}/users/{user_id}/tweets"
+
+
+def own_params(**extra: str) -> dict[str, str]:
+    return {
+        "max_results": "100",
+        "exclude": "retweets",
+        "tweet.fields": (
+            "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"
+        ),
+        **extra,
+    }
+
+
+def own_tweet(
+    tweet_id: str,
+    text: str,
+    *,
+    conversation_id: str,
+    replied_to: str | None = None,
+    in_reply_to_user_id: str = "2244994945",
+    created_at: str = "2024-05-02T14:30:00.000Z",
+) -> dict[str, Any]:
+    """A post of the account's own timeline as documented (GET /2/users/:id/tweets)."""
+    data = tweet(
+        tweet_id,
+        text,
+        ENTITY_USER_ID,
+        conversation_id=conversation_id,
+        created_at=created_at,
+        replied_to=replied_to,
+    )
+    if replied_to:
+        data["in_reply_to_user_id"] = in_reply_to_user_id
+    return data
+
+
+def add_own(
+    api: responses.RequestsMock,
+    body: dict[str, Any],
+    *,
+    params: dict[str, str],
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> None:
+    api.add(
+        responses.GET,
+        tweets_url(),
+        json=body,
+        status=status,
+        headers=headers if headers is not None else limits(),
+        match=[
+            matchers.query_param_matcher(params),
+            matchers.header_matcher({"Authorization": f"Bearer {TOKEN}"}),
+        ],
+    )
+
+
+CITIZEN_MENTION = tweet("1790000000000000001", "@Minsa_Peru ¿dónde me vacuno?")
+OWN_REPLY = own_tweet(
+    "1790000000000000005",
+    "@rosaq En cualquier centro de salud, de lunes a sábado.",
+    conversation_id="1790000000000000001",
+    replied_to="1790000000000000001",
+)
+
+
+def test_own_replies_on_x_are_the_entitys_answers_and_stop_the_clock(
+    x_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    """Mentions first, then the own timeline: the reply lands in the thread it answers as an
+    outbound answer; original posts, quotes, replies to its own posts and replies in threads
+    Ágora never saw are left out. Each stream keeps its own since_id."""
+    add_mentions(api, page([CITIZEN_MENTION]), params=expected_params())
+    timeline = page(
+        [
+            tweet(
+                "1790000000000000009", "Campaña de vacunación: del 1 al 31 de mayo", ENTITY_USER_ID
+            ),
+            own_tweet(
+                "1790000000000000008",
+                "2/ Lleve su DNI.",
+                conversation_id="1790000000000000007",
+                replied_to="1790000000000000007",
+                in_reply_to_user_id=ENTITY_USER_ID,
+            ),
+            own_tweet(
+                "1790000000000000006",
+                "@juanp Escríbanos por DM.",
+                conversation_id="1780000000000000001",
+                replied_to="1780000000000000001",
+                in_reply_to_user_id="783214",
+            ),
+            OWN_REPLY,
+        ]
+    )
+    add_own(api, timeline, params=own_params())
+
+    before = Conversation.objects.count()
+    result = x.poll_account(x_account, now=NOW)
+
+    assert (result.pages, result.created, result.error) == (2, 2, "")
+    assert Conversation.objects.count() == before + 1  # no conversation for an unknown thread
+    conv = Conversation.objects.get(account=x_account, thread_id="1790000000000000001")
+    assert conv.status == Status.RESPONDIDO
+    assert conv.first_response_at == datetime(2024, 5, 2, 14, 30, tzinfo=UTC)
+    assert conv.awaiting_since is None
+    assert conv.due_at is None
+    answer_message = Message.objects.get(platform="x", platform_message_id="1790000000000000005")
+    assert answer_message.conversation_id == conv.pk
+    assert answer_message.direction == Direction.SALIENTE
+    assert answer_message.counts_as_answer
+    assert answer_message.parent_platform_id == "1790000000000000001"
+    assert answer_message.author_user_id is None
+    assert not Message.objects.filter(
+        platform_message_id__in=[
+            "1790000000000000009",
+            "1790000000000000008",
+            "1790000000000000006",
+        ]
+    ).exists()
+    cursor = PollCursor.objects.get(account=x_account)
+    assert cursor.since_id == "1790000000000000001"
+    assert (cursor.replies_since_id, cursor.replies_page_token) == ("1790000000000000009", "")
+
+
+def test_own_replies_resume_from_their_own_since_id_and_a_replay_changes_nothing(
+    x_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    PollCursor.objects.create(account=x_account, since_id="1780000000000000000")
+    add_mentions(
+        api, page([CITIZEN_MENTION]), params=expected_params(since_id="1780000000000000000")
+    )
+    add_own(api, page([OWN_REPLY]), params=own_params())
+    x.poll_account(x_account, now=NOW)
+    conv = Conversation.objects.get(account=x_account)
+    snapshot = (conv.status, conv.first_response_at, conv.message_count)
+
+    # The same timeline page again (as after a lost cursor): nothing new, nothing moves.
+    PollCursor.objects.filter(account=x_account).update(replies_since_id="")
+    add_own(api, page([OWN_REPLY]), params=own_params())
+    replay = x.poll_own_replies(x_account, now=NOW + timedelta(minutes=5))
+    assert (replay.created, replay.unchanged, replay.error) == (0, 1, "")
+    conv.refresh_from_db()
+    assert (conv.status, conv.first_response_at, conv.message_count) == snapshot
+    assert Message.objects.filter(platform="x").count() == 2
+
+    # The next poll asks only for posts newer than the newest one read.
+    add_mentions(api, page([]), params=expected_params(since_id="1790000000000000001"))
+    add_own(api, page([]), params=own_params(since_id="1790000000000000005"))
+    later = x.poll_account(x_account, now=NOW + timedelta(minutes=10))
+    assert (later.pages, later.created) == (2, 0)
+
+
+def test_an_answer_sent_from_agora_coming_back_from_the_timeline_is_not_duplicated(
+    conversation: Conversation, manager: User, api: responses.RequestsMock
+) -> None:
+    message = answer(conversation, manager, "Atendemos de lunes a sábado.")
+    add_reply(api, text="Atendemos de lunes a sábado.", in_reply_to="1790000000000000002")
+    with mock.patch.object(inbox_tasks, "enqueue_send"):
+        inbox_tasks.send_message(message.pk)
+    conversation.refresh_from_db()
+    snapshot = (conversation.status, conversation.first_response_at, conversation.message_count)
+    add_own(
+        api,
+        page(
+            [
+                own_tweet(
+                    "1790000000000000099",
+                    "Atendemos de lunes a sábado.",
+                    conversation_id="1790000000000000001",
+                    replied_to="1790000000000000002",
+                    created_at="2024-05-02T14:40:00.000Z",
+                )
+            ]
+        ),
+        params=own_params(),
+    )
+    result = x.poll_own_replies(x_account_of(conversation), now=NOW)
+    assert (result.created, result.unchanged) == (0, 1)
+    assert conversation.messages.filter(direction=Direction.SALIENTE).count() == 1
+    conversation.refresh_from_db()
+    assert (
+        conversation.status,
+        conversation.first_response_at,
+        conversation.message_count,
+    ) == snapshot
+
+
+def test_a_429_on_the_second_own_page_loses_nothing_and_resumes_after_reset(
+    x_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    """The own timeline has its own rate-limit window: mentions keep being read while it
+    waits, and the interrupted run resumes at the saved page with the same since_id."""
+    inbox.messages_ingest(
+        batch=[
+            inbox.IncomingMessage(
+                platform="x",
+                account_id=x_account.pk,
+                thread_kind=ThreadKind.MENTION,
+                thread_id=thread_id,
+                message_id=thread_id,
+                sent_at=datetime(2024, 5, 2, 14, 0, tzinfo=UTC),
+                text="@Minsa_Peru consulta",
+                author_id="2244994945",
+            )
+            for thread_id in ("1790000000000000001", "1790000000000000002")
+        ]
+    )
+    PollCursor.objects.create(
+        account=x_account, since_id="1790000000000000002", replies_since_id="1780000000000000000"
+    )
+    reset = NOW + timedelta(minutes=15)
+    add_mentions(api, page([]), params=expected_params(since_id="1790000000000000002"))
+    add_own(
+        api,
+        page(
+            [
+                own_tweet(
+                    "1790000000000000012",
+                    "@rosaq Respuesta dos",
+                    conversation_id="1790000000000000002",
+                    replied_to="1790000000000000002",
+                )
+            ],
+            next_token="7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i",
+        ),
+        params=own_params(since_id="1780000000000000000"),
+    )
+    add_own(
+        api,
+        {"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429},
+        params=own_params(
+            since_id="1780000000000000000",
+            pagination_token="7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i",
+        ),
+        status=429,
+        headers=limits(remaining=0, reset=reset),
+    )
+
+    first = x.poll_account(x_account, now=NOW)
+
+    assert (first.created, first.error, first.waiting_until) == (1, "", reset)
+    cursor = PollCursor.objects.get(account=x_account)
+    assert cursor.replies_wait_until == reset
+    assert cursor.wait_until is None  # mentions are not held back
+    assert cursor.replies_since_id == "1780000000000000000"  # the run is not finished
+    assert cursor.replies_page_token.endswith("7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i")
+
+    # Inside the window: mentions are read, the own timeline is not called.
+    add_mentions(api, page([]), params=expected_params(since_id="1790000000000000002"))
+    waiting = x.poll_account(x_account, now=NOW + timedelta(minutes=5))
+    assert waiting.waiting_until == reset
+    assert len([c for c in api.calls if "/tweets" in c.request.url]) == 2
+
+    add_mentions(api, page([]), params=expected_params(since_id="1790000000000000002"))
+    add_own(
+        api,
+        page(
+            [
+                own_tweet(
+                    "1790000000000000011",
+                    "@rosaq Respuesta uno",
+                    conversation_id="1790000000000000001",
+                    replied_to="1790000000000000001",
+                )
+            ]
+        ),
+        params=own_params(
+            since_id="1780000000000000000",
+            pagination_token="7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i",
+        ),
+    )
+    resumed = x.poll_account(x_account, now=reset + timedelta(seconds=1))
+
+    assert (resumed.created, resumed.error) == (1, "")
+    cursor.refresh_from_db()
+    assert (cursor.replies_since_id, cursor.replies_page_token) == ("1790000000000000012", "")
+    for thread_id in ("1790000000000000001", "1790000000000000002"):
+        conv = Conversation.objects.get(account=x_account, thread_id=thread_id)
+        assert conv.status == Status.RESPONDIDO
+
+
+def test_own_replies_wait_for_an_unfinished_mentions_run(
+    x_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    """While mentions are rate-limited the own timeline is not read: an answer must not be
+    stored before the citizen post it answers."""
+    add_mentions(
+        api,
+        {"errors": [{"code": 88, "message": "Rate limit exceeded"}]},
+        params=expected_params(),
+        status=429,
+        headers=limits(remaining=0),
+    )
+    result = x.poll_account(x_account, now=NOW)
+    assert result.waiting_until is not None
+    assert not [c for c in api.calls if "/tweets" in c.request.url]
+    cursor = PollCursor.objects.get(account=x_account)
+    assert (cursor.replies_since_id, cursor.replies_wait_until) == ("", None)
+
+
+def test_parse_own_replies_of_an_empty_page_is_empty(x_account: SocialAccount) -> None:
+    assert x.parse_own_replies({"meta": {"result_count": 0}}, x_account) == []
