@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agora.participation.models import (
+    Agreement,
     AgreementStatus,
     AnswerOutcome,
     DecisionDirection,
@@ -187,6 +188,37 @@ class AgreementForm(forms.Form):
                 _("Indique si el acuerdo proviene de la decisión de gobierno o conduce a ella."),
             )
         return data
+
+
+class AgreementEditForm(AgreementForm):
+    """The agreement form filled with an existing agreement, for the secretariat's
+    corrections; the responsible entity is given by its directory code."""
+
+    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
+        if (args[0] if args else kwargs.get("data")) is None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "text": agreement.text,
+                    "responsible_entity": (
+                        agreement.responsible_entity.code if agreement.responsible_entity else ""
+                    ),
+                    "responsible": agreement.responsible,
+                    "due_date": agreement.due_date,
+                    "session": agreement.session_id,
+                    "decision_kind": agreement.decision_kind,
+                    "decision_direction": agreement.decision_direction,
+                    "decision_reference": agreement.decision_reference,
+                    "decision_url": agreement.decision_url,
+                },
+            )
+        super().__init__(*args, forum=agreement.forum, **kwargs)
+        self.fields["session"].label = _("Sesión en que se adoptó")
+        # Errors are announced next to each field (see agreement_edit.html).
+        for name, field in self.fields.items():
+            if self.is_bound and name in self.errors:
+                field.widget.attrs["aria-invalid"] = "true"
+                field.widget.attrs["aria-describedby"] = f"id_{name}_error"
 
 
 class AgreementStatusForm(forms.Form):

@@ -1044,6 +1044,90 @@ def agreement_update(
     return agreement
 
 
+AGREEMENT_EDIT_FIELDS = [
+    "text",
+    "responsible",
+    "responsible_entity",
+    "due_date",
+    "session",
+    "decision_kind",
+    "decision_direction",
+    "decision_reference",
+    "decision_url",
+]
+
+
+@transaction.atomic
+def agreement_edit(
+    *,
+    actor: User | None,
+    agreement: Agreement,
+    text: str,
+    responsible: str,
+    due_date: date,
+    responsible_entity: Entity | None = None,
+    session: ForumSession | None = None,
+    decision_kind: str = "",
+    decision_direction: str = "",
+    decision_reference: str = "",
+    decision_url: str = "",
+) -> Agreement:
+    """Corrects what an agreement says after it was recorded: its text, who must fulfil it,
+    by when, the session that adopted it and the government decision it comes from or leads
+    to (its status changes through ``agreement_update``). Same rules as ``agreement_create``;
+    when nothing differs nothing is written, otherwise the audit log keeps the changed fields
+    before and after."""
+    from agora.directory.models import Entity
+
+    if actor is not None:
+        _ensure_secretariat(actor, agreement.forum)
+    text = _required(text, _("el texto del acuerdo"))
+    responsible = (responsible or "").strip()[:200]
+    if not responsible and responsible_entity is None:
+        raise DomainError(_("Indique la entidad responsable o la persona responsable."))
+    if responsible_entity is not None and (
+        responsible_entity.pk is None
+        or not Entity.objects.filter(pk=responsible_entity.pk).exists()
+    ):
+        raise DomainError(_("La entidad responsable no existe en el directorio."))
+    if due_date is None:
+        raise DomainError(_("Indique la fecha límite del acuerdo."))
+    if session is not None and session.forum_id != agreement.forum_id:
+        raise DomainError(_("La sesión no pertenece a este foro."))
+    decision_kind = decision_kind or ""
+    decision_direction = decision_direction or ""
+    decision_url = (decision_url or "").strip()
+    decision_reference = (decision_reference or "").strip()[:300]
+    _decision_validate(decision_kind, decision_reference, decision_url, decision_direction)
+    # The row as stored now (not the caller's possibly stale copy), locked until commit.
+    current = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    before = snapshot(current, AGREEMENT_EDIT_FIELDS)
+    current.text = text
+    current.responsible = responsible
+    current.responsible_entity = responsible_entity
+    current.due_date = due_date
+    current.session = session
+    current.decision_kind = decision_kind
+    current.decision_direction = decision_direction
+    current.decision_reference = decision_reference
+    current.decision_url = decision_url
+    after = snapshot(current, AGREEMENT_EDIT_FIELDS)
+    changed = [name for name in AGREEMENT_EDIT_FIELDS if before[name] != after[name]]
+    if not changed:
+        agreement.refresh_from_db()
+        return agreement
+    current.save()
+    audit_record(
+        actor=actor,
+        verb="foro.acuerdo.editar",
+        instance=current,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+    )
+    agreement.refresh_from_db()
+    return agreement
+
+
 def agreements_overdue_remind(*, today: date | None = None, every_days: int = 7) -> int:
     """Reminds the secretariat of overdue agreements, at most once every ``every_days``."""
     today = today or timezone.localdate()

@@ -25,6 +25,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("foros/<slug:slug>/solicitar/", views.admission_request, name="admission_request"),
     path("foros/<slug:slug>/gestion/", views.forum_manage, name="forum_manage"),
     path(
+        "foros/<slug:slug>/gestion/acuerdos/<int:number>/",
+        views.agreement_edit,
+        name="agreement_edit",
+    ),
+    path(
         "foros/<slug:slug>/solicitudes/documentos/<int:pk>/",
         views.admission_document,
         name="admission_document",

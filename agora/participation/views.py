@@ -21,7 +21,7 @@ from django.http import (
     HttpResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -805,6 +805,62 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
         messages.success(request, _("Membresía terminada."))
     else:
         raise DomainError(_("Acción desconocida."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The secretariat corrects an agreement's text, responsible, due date, session and
+    linked government decision; invalid data re-renders the form and changes nothing."""
+    forum = _secretariat_forum(request, slug)
+    agreement = get_object_or_404(
+        Agreement.objects.select_related("forum", "responsible_entity", "session"),
+        forum=forum,
+        number=number,
+    )
+    user: Any = request.user
+    form = forms.AgreementEditForm(request.POST or None, agreement=agreement)
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            code = data.get("responsible_entity") or ""
+            try:
+                before = agreement.updated_at
+                services.agreement_edit(
+                    actor=user,
+                    agreement=agreement,
+                    text=data["text"],
+                    responsible=data.get("responsible") or "",
+                    responsible_entity=services.entity_by_code(code) if code else None,
+                    due_date=data["due_date"],
+                    session=data.get("session"),
+                    decision_kind=data.get("decision_kind") or "",
+                    decision_direction=data.get("decision_direction") or "",
+                    decision_reference=data.get("decision_reference") or "",
+                    decision_url=data.get("decision_url") or "",
+                )
+            except DomainError as exc:
+                errors = list(exc.messages)
+            else:
+                if agreement.updated_at == before:
+                    messages.info(request, _("No había cambios que guardar en el acuerdo."))
+                else:
+                    messages.success(
+                        request,
+                        _("Acuerdo %(n)s actualizado.") % {"n": agreement.number},
+                    )
+                return redirect(
+                    reverse("participation:forum_manage", kwargs={"slug": forum.slug}) + "#acuerdos"
+                )
+        status = 400
+    return render(
+        request,
+        "participation/agreement_edit.html",
+        {"forum": forum, "agreement": agreement, "form": form, "errors": errors},
+        status=status,
+    )
 
 
 @login_required
