@@ -322,6 +322,10 @@ META_APP_SECRET = os.environ.get("AGORA_META_APP_SECRET", "")
 META_GRAPH_URL = os.environ.get("AGORA_META_GRAPH_URL", "https://graph.facebook.com/v21.0")
 X_API_URL = os.environ.get("AGORA_X_API_URL", "https://api.x.com/2")
 YOUTUBE_API_URL = os.environ.get("AGORA_YOUTUBE_API_URL", "https://www.googleapis.com/youtube/v3")
+# YouTube OAuth client (Google Cloud): renews expired access tokens with the refresh token.
+YOUTUBE_CLIENT_ID = os.environ.get("AGORA_YOUTUBE_CLIENT_ID", "")
+YOUTUBE_CLIENT_SECRET = os.environ.get("AGORA_YOUTUBE_CLIENT_SECRET", "")
+YOUTUBE_TOKEN_URL = os.environ.get("AGORA_YOUTUBE_TOKEN_URL", "https://oauth2.googleapis.com/token")
 CONNECTOR_TIMEOUT_SECONDS = float(os.environ.get("AGORA_CONNECTOR_TIMEOUT", "10"))
 WEBHOOK_MAX_BYTES = 1024 * 1024
 

@@ -15,33 +15,45 @@ Polling and resuming (``PollCursor``):
   does not move, so a run stopped by the quota, an error or a crash resumes where it stopped.
 * A 403 ``quotaExceeded`` stops the run until the next midnight, Pacific time, when YouTube
   resets the daily quota.
+* Long threads: ``commentThreads.list`` includes only a few replies of each thread. When
+  ``snippet.totalReplyCount`` is larger than the replies included (and than the replies
+  already stored), the rest is read with ``comments.list?parentId=<thread id>``, paged, before
+  the page is stored: a quota stop while reading them stores nothing of the page and the run
+  resumes at that page.
+
+OAuth access tokens expire after about an hour. On a 401 with an OAuth credential that has a
+refresh token, and with ``YOUTUBE_CLIENT_ID``/``YOUTUBE_CLIENT_SECRET`` configured, the token
+is renewed at Google's token endpoint, stored encrypted, and the call retried once. A refused
+refresh (``invalid_grant``: revoked or expired) changes nothing and asks to reconnect.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agora.connectors.models import AccountCredential, CredentialKind, PollCursor
+from agora.connectors.services import HINT_LENGTH
 from agora.connectors.tasks import PollResult
+from agora.core.audit import audit_record
 from agora.directory.models import Platform, SocialAccount
-from agora.inbox.models import ThreadKind
+from agora.inbox.models import Message, ThreadKind
 from agora.inbox.senders import SendError
 from agora.inbox.services import IncomingMessage, messages_ingest
-
-if TYPE_CHECKING:
-    from agora.inbox.models import Message
 
 MAX_RESULTS = 100
 # A first poll of a large channel is spread over several runs (1 quota unit per page).
 MAX_PAGES_PER_RUN = 20
+# The replies of one thread read with comments.list (100 per page): 5,000 at most per run.
+MAX_REPLY_PAGES = 50
 PACIFIC = ZoneInfo("America/Los_Angeles")
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
@@ -91,13 +103,15 @@ def _error_parts(response: requests.Response) -> tuple[str, str]:
 
 
 class YouTubeClient:
-    """A thin client for the two Data API methods Ágora uses."""
+    """A thin client for the Data API methods Ágora uses. With the account's stored OAuth
+    ``credential`` it renews an expired access token (see the module docstring)."""
 
     def __init__(
         self,
         *,
         api_key: str = "",
         oauth_token: str = "",
+        credential: AccountCredential | None = None,
         base_url: str | None = None,
         timeout: float | None = None,
         session: requests.Session | None = None,
@@ -106,6 +120,7 @@ class YouTubeClient:
         self.timeout = timeout if timeout is not None else settings.CONNECTOR_TIMEOUT_SECONDS
         self.api_key = api_key
         self.oauth_token = oauth_token
+        self.credential = credential
         self.session = session or requests.Session()
         if oauth_token:
             self.session.headers["Authorization"] = f"Bearer {oauth_token}"
@@ -120,10 +135,101 @@ class YouTubeClient:
             )
         if credential.kind == CredentialKind.API_KEY:
             return cls(api_key=credential.secret)
-        return cls(oauth_token=credential.secret)
+        return cls(oauth_token=credential.secret, credential=credential)
+
+    def _can_refresh(self) -> bool:
+        return bool(
+            self.oauth_token
+            and self.credential is not None
+            and self.credential.refresh_token
+            and settings.YOUTUBE_CLIENT_ID
+            and settings.YOUTUBE_CLIENT_SECRET
+        )
+
+    def refresh_access_token(self) -> str:
+        """Renews the OAuth access token with the stored refresh token and stores the new one
+        (encrypted, with its hint and expiry). A refusal changes nothing."""
+        credential = self.credential
+        if credential is None or not credential.refresh_token:
+            raise YouTubeError(_("La cuenta no tiene un token de actualización de YouTube."))
+        try:
+            response = self.session.post(
+                settings.YOUTUBE_TOKEN_URL,
+                data={
+                    "client_id": settings.YOUTUBE_CLIENT_ID,
+                    "client_secret": settings.YOUTUBE_CLIENT_SECRET,
+                    "refresh_token": credential.refresh_token,
+                    "grant_type": "refresh_token",
+                },
+                # The expired token must not travel to the token endpoint.
+                headers={"Authorization": None},  # type: ignore[dict-item]
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise YouTubeError(
+                _("No se pudo renovar el token de YouTube: %(error)s") % {"error": exc},
+                retryable=True,
+            ) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        token = str(body.get("access_token") or "")
+        if response.status_code >= 400 or not token:
+            error = str(body.get("error") or response.status_code)
+            if response.status_code >= 500:
+                raise YouTubeError(
+                    _("Google no pudo renovar el token de YouTube (%(error)s).") % {"error": error},
+                    status=response.status_code,
+                    retryable=True,
+                )
+            raise YouTubeError(
+                _(
+                    "Google rechazó renovar el acceso a YouTube de la cuenta %(account)s "
+                    "(%(error)s): la autorización venció o fue revocada. Vuelva a conectar la "
+                    "cuenta registrando un nuevo token OAuth y su token de actualización."
+                )
+                % {"account": str(credential.account), "error": error},
+                status=response.status_code,
+                reason=error,
+            )
+        try:
+            expires_in = int(body.get("expires_in") or 0)
+        except (TypeError, ValueError):
+            expires_in = 0
+        previous_hint = credential.hint
+        credential.secret = token
+        credential.hint = token[-HINT_LENGTH:]
+        credential.expires_at = (
+            timezone.now() + timedelta(seconds=expires_in) if expires_in > 0 else None
+        )
+        before = {"hint": previous_hint}
+        # set_at/set_by tell who registered the credential: a renewal does not change them.
+        with transaction.atomic():
+            AccountCredential.objects.filter(pk=credential.pk).update(
+                secret=credential.secret, hint=credential.hint, expires_at=credential.expires_at
+            )
+            audit_record(
+                actor=None,
+                verb="credencial.renovada",
+                instance=credential,
+                scope=credential.account.entity.code,
+                before=before,
+                after={"hint": credential.hint},
+            )
+        self.oauth_token = token
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        return token
 
     def _request(
-        self, method: str, path: str, *, params: dict[str, str], **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str],
+        _retried: bool = False,
+        **kwargs: Any,
     ) -> dict[str, Any]:
         if self.api_key and not self.oauth_token:
             params = {**params, "key": self.api_key}
@@ -138,6 +244,10 @@ class YouTubeClient:
                 _("No se pudo conectar con YouTube: %(error)s") % {"error": exc}, retryable=True
             ) from exc
         status = response.status_code
+        if status == 401 and not _retried and self._can_refresh():
+            # An expired access token: renew it and try once more.
+            self.refresh_access_token()
+            return self._request(method, path, params=params, _retried=True, **kwargs)
         if status >= 400:
             reason, detail = _error_parts(response)
             message = _("YouTube respondió %(status)s (%(reason)s): %(detail)s") % {
@@ -179,6 +289,18 @@ class YouTubeClient:
         if page_token:
             params["pageToken"] = page_token
         return self._request("GET", "/commentThreads", params=params)
+
+    def comment_replies(self, parent_id: str, page_token: str = "") -> dict[str, Any]:
+        """One page of ``comments.list``: the replies to a top-level comment."""
+        params = {
+            "part": "snippet",
+            "parentId": parent_id,
+            "maxResults": str(MAX_RESULTS),
+            "textFormat": "plainText",
+        }
+        if page_token:
+            params["pageToken"] = page_token
+        return self._request("GET", "/comments", params=params)
 
     def reply(self, parent_id: str, text: str) -> str:
         """``comments.insert``: a reply under a top-level comment; returns the new comment id."""
@@ -260,24 +382,69 @@ def parse_threads(page: dict[str, Any], account: SocialAccount) -> list[Incoming
     return events
 
 
+def _comment_stamp(comment: dict[str, Any] | None) -> datetime | None:
+    """The latest time of a comment (published or edited)."""
+    snippet = (comment or {}).get("snippet") or {}
+    return _latest(
+        _parse_time(str(snippet.get("publishedAt") or "")),
+        _parse_time(str(snippet.get("updatedAt") or "")),
+    )
+
+
 def _stamps(page: dict[str, Any]) -> list[datetime]:
     """The latest time of each comment of a page (published or edited)."""
     stamps = []
     for item in page.get("items") or []:
         top = (item.get("snippet") or {}).get("topLevelComment")
         for comment in [top, *((item.get("replies") or {}).get("comments") or [])]:
-            snippet = (comment or {}).get("snippet") or {}
-            times = [
-                t
-                for t in (
-                    _parse_time(str(snippet.get("publishedAt") or "")),
-                    _parse_time(str(snippet.get("updatedAt") or "")),
-                )
-                if t is not None
-            ]
-            if times:
-                stamps.append(max(times))
+            stamp = _comment_stamp(comment)
+            if stamp is not None:
+                stamps.append(stamp)
     return stamps
+
+
+def _threads_to_complete(page: dict[str, Any], account: SocialAccount) -> list[str]:
+    """Threads of a page whose ``totalReplyCount`` exceeds both the replies included and the
+    replies already stored (so a long thread already read is not read again every run)."""
+    wanted: dict[str, int] = {}
+    for item in page.get("items") or []:
+        thread_id = str(item.get("id") or "")
+        try:
+            total = int((item.get("snippet") or {}).get("totalReplyCount") or 0)
+        except (TypeError, ValueError):
+            total = 0
+        included = len((item.get("replies") or {}).get("comments") or [])
+        if thread_id and total > included:
+            wanted[thread_id] = total
+    if not wanted:
+        return []
+    stored = dict(
+        Message.objects.filter(
+            platform=Platform.YOUTUBE,
+            conversation__account=account,
+            conversation__thread_kind=ThreadKind.COMMENTS,
+            conversation__thread_id__in=list(wanted),
+        )
+        .exclude(parent_platform_id="")
+        .exclude(platform_message_id__startswith="agora:")
+        .values("conversation__thread_id")
+        .annotate(n=Count("id"))
+        .values_list("conversation__thread_id", "n")
+    )
+    return [t for t, total in wanted.items() if total > stored.get(t, 0)]
+
+
+def fetch_thread_replies(client: YouTubeClient, thread_id: str) -> list[dict[str, Any]]:
+    """Every reply of a thread, following ``nextPageToken`` of ``comments.list``."""
+    comments: list[dict[str, Any]] = []
+    token = ""
+    for _page in range(MAX_REPLY_PAGES):
+        body = client.comment_replies(thread_id, page_token=token)
+        comments.extend(c for c in body.get("items") or [] if isinstance(c, dict))
+        token = str(body.get("nextPageToken") or "")
+        if not token:
+            break
+    return comments
 
 
 # --- polling -----------------------------------------------------------------------------------
@@ -325,6 +492,17 @@ def poll_account(account: SocialAccount, *, now: datetime | None = None) -> Poll
                 raise
             events = parse_threads(page, account)
             stamps = _stamps(page)
+            # Long threads: the replies commentThreads.list left out (read before storing the
+            # page, so a quota stop here stores nothing and the run resumes at this page).
+            for thread_id in _threads_to_complete(page, account):
+                for reply in fetch_thread_replies(client, thread_id):
+                    event = _comment_event(reply, thread_id, account)
+                    stamp = _comment_stamp(reply)
+                    if event is not None:
+                        events.append(event)
+                    if stamp is not None:
+                        stamps.append(stamp)
+            events.sort(key=lambda event: event.sent_at)
             newest = _latest(newest, *stamps)
             next_token = str(page.get("nextPageToken") or "")
             caught_up = since is not None and bool(stamps) and all(s < since for s in stamps)

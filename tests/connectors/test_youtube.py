@@ -13,11 +13,13 @@ import pytest
 import requests
 import responses
 from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 from responses import matchers
 
 from agora.connectors import youtube
 from agora.connectors.models import AccountCredential, CredentialKind, PollCursor
-from agora.core.models import User
+from agora.core.models import AuditEvent, User
 from agora.directory import services as directory
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox import services as inbox
@@ -706,3 +708,351 @@ def test_a_long_backlog_is_read_over_several_runs(
     cursor.refresh_from_db()
     assert datetime.fromisoformat(cursor.since_id) == datetime(2024, 5, 2, 14, 20, tzinfo=UTC)
     assert cursor.page_token == ""
+
+
+# --- long threads: the replies commentThreads.list leaves out ----------------------------------
+
+
+def replies_url() -> str:
+    return f"{settings.YOUTUBE_API_URL}/comments"
+
+
+def replies_params(parent_id: str, **extra: str) -> dict[str, str]:
+    return {
+        "part": "snippet",
+        "parentId": parent_id,
+        "maxResults": "100",
+        "textFormat": "plainText",
+        "key": API_KEY,
+        **extra,
+    }
+
+
+def replies_page(items: list[dict[str, Any]], next_token: str | None = None) -> dict[str, Any]:
+    """A comments.list response as documented (youtube#commentListResponse)."""
+    body: dict[str, Any] = {
+        "kind": "youtube#commentListResponse",
+        "etag": "etag",
+        "pageInfo": {"totalResults": len(items), "resultsPerPage": 100},
+        "items": items,
+    }
+    if next_token:
+        body["nextPageToken"] = next_token
+    return body
+
+
+def add_replies(
+    api: responses.RequestsMock,
+    body: dict[str, Any],
+    *,
+    params: dict[str, str],
+    status: int = 200,
+) -> None:
+    api.add(
+        responses.GET,
+        replies_url(),
+        json=body,
+        status=status,
+        match=[matchers.query_param_matcher(params)],
+    )
+
+
+def long_thread_replies() -> list[dict[str, Any]]:
+    """Five replies to UgxL, the fourth written by the channel itself."""
+    replies = [
+        comment(
+            f"UgxL.R{n}",
+            f"Respuesta {n}",
+            author=f"Persona {n}",
+            author_channel=f"UCpersona{n}",
+            published=f"2024-05-02T14:0{n}:00Z",
+            parent_id="UgxL",
+        )
+        for n in range(1, 6)
+    ]
+    replies[3] = comment(
+        "UgxL.R4",
+        "Puede vacunarse en cualquier centro de salud.",
+        author="Ministerio de Salud",
+        author_channel=CHANNEL_ID,
+        published="2024-05-02T14:04:00Z",
+        parent_id="UgxL",
+    )
+    return replies
+
+
+def long_thread(included: list[dict[str, Any]], total: int) -> dict[str, Any]:
+    item = thread(comment("UgxL", "¿Dónde me vacuno?", published="2024-05-02T13:00:00Z"), included)
+    item["snippet"]["totalReplyCount"] = total
+    return item
+
+
+def test_a_long_thread_is_completed_with_comments_list_across_pages(
+    yt_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    replies = long_thread_replies()
+    add_threads(api, page([long_thread(replies[-2:], total=5)]), params=expected_params())
+    add_replies(api, replies_page(replies[:3], "rtok2"), params=replies_params("UgxL"))
+    add_replies(api, replies_page(replies[3:]), params=replies_params("UgxL", pageToken="rtok2"))
+
+    result = youtube.poll_account(yt_account, now=NOW)
+
+    assert (result.created, result.error) == (6, "")
+    conv = Conversation.objects.get(account=yt_account, thread_id="UgxL")
+    assert conv.message_count == 6
+    assert set(conv.messages.values_list("platform_message_id", flat=True)) == {
+        "UgxL",
+        *(f"UgxL.R{n}" for n in range(1, 6)),
+    }
+    assert set(
+        conv.messages.exclude(parent_platform_id="").values_list("parent_platform_id", flat=True)
+    ) == {"UgxL"}
+    assert Message.objects.get(platform_message_id="UgxL.R4").direction == Direction.SALIENTE
+    assert conv.first_response_at == datetime(2024, 5, 2, 14, 4, tzinfo=UTC)
+    assert conv.status == Status.ABIERTO  # R5 came after the answer
+    cursor = PollCursor.objects.get(account=yt_account)
+    assert datetime.fromisoformat(cursor.since_id) == datetime(2024, 5, 2, 14, 5, tzinfo=UTC)
+
+    # The same thread again: every reply is stored already, comments.list is not called
+    # (the strict mock would fail on an unregistered request).
+    PollCursor.objects.filter(account=yt_account).update(since_id="")
+    add_threads(api, page([long_thread(replies[-2:], total=5)]), params=expected_params())
+    again = youtube.poll_account(yt_account, now=NOW + timedelta(minutes=5))
+    assert (again.created, again.error) == (0, "")
+    assert len([c for c in api.calls if "/comments?" in c.request.url]) == 2
+
+
+def test_a_thread_whose_replies_are_all_included_needs_no_comments_list(
+    yt_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    replies = long_thread_replies()
+    add_threads(api, page([long_thread(replies, total=5)]), params=expected_params())
+    assert youtube.poll_account(yt_account, now=NOW).created == 6
+    assert len(api.calls) == 1
+
+
+def test_quota_on_the_second_replies_page_loses_nothing(
+    yt_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    """The page is stored only with its whole threads: a quota stop while reading the
+    replies stores nothing, keeps the cursor, and the next run reads the page again."""
+    replies = long_thread_replies()
+    add_threads(api, page([long_thread(replies[-2:], total=5)]), params=expected_params())
+    add_replies(api, replies_page(replies[:3], "rtok2"), params=replies_params("UgxL"))
+    add_replies(api, QUOTA, params=replies_params("UgxL", pageToken="rtok2"), status=403)
+
+    stopped = youtube.poll_account(yt_account, now=NOW)
+
+    assert stopped.error == ""
+    assert stopped.waiting_until is not None  # the next Pacific midnight (real clock)
+    assert not Message.objects.filter(platform="youtube").exists()
+    cursor = PollCursor.objects.get(account=yt_account)
+    assert (cursor.since_id, cursor.page_token) == ("", "")
+    assert cursor.wait_until == stopped.waiting_until
+
+    add_threads(api, page([long_thread(replies[-2:], total=5)]), params=expected_params())
+    add_replies(api, replies_page(replies[:3], "rtok2"), params=replies_params("UgxL"))
+    add_replies(api, replies_page(replies[3:]), params=replies_params("UgxL", pageToken="rtok2"))
+    resumed = youtube.poll_account(yt_account, now=cursor.wait_until + timedelta(minutes=1))
+
+    assert (resumed.created, resumed.error) == (6, "")
+    assert Message.objects.filter(platform="youtube").count() == 6
+
+
+# --- OAuth: renewing an expired access token ----------------------------------------------------
+
+REFRESH = "1//0g-token-de-actualizacion"
+NEW_TOKEN = "ya29.a0-token-renovado-XyZ9"
+
+
+@pytest.fixture
+def oauth_account(yt_account: SocialAccount, settings: Any) -> SocialAccount:
+    settings.YOUTUBE_CLIENT_ID = "1234-abc.apps.googleusercontent.com"
+    settings.YOUTUBE_CLIENT_SECRET = "GOCSPX-secreto"
+    use_oauth(yt_account)
+    AccountCredential.objects.filter(account=yt_account).update(hint=OAUTH[-4:])
+    credential = AccountCredential.objects.get(account=yt_account)
+    credential.refresh_token = REFRESH
+    credential.refresh_hint = REFRESH[-4:]
+    credential.save()
+    return yt_account
+
+
+def oauth_params(**extra: str) -> dict[str, str]:
+    params = expected_params(**extra)
+    del params["key"]
+    return params
+
+
+def add_oauth_threads(
+    api: responses.RequestsMock, token: str, *, status: int = 200, body: dict[str, Any]
+) -> None:
+    api.add(
+        responses.GET,
+        threads_url(),
+        json=body,
+        status=status,
+        match=[
+            matchers.query_param_matcher(oauth_params()),
+            matchers.header_matcher({"Authorization": f"Bearer {token}"}),
+        ],
+    )
+
+
+EXPIRED = google_error(401, "authError", "Invalid Credentials", "global")
+
+
+def add_token(api: responses.RequestsMock, *, status: int, body: dict[str, Any]) -> None:
+    api.add(
+        responses.POST,
+        "https://oauth2.googleapis.com/token",
+        json=body,
+        status=status,
+        match=[
+            matchers.urlencoded_params_matcher(
+                {
+                    "client_id": "1234-abc.apps.googleusercontent.com",
+                    "client_secret": "GOCSPX-secreto",
+                    "refresh_token": REFRESH,
+                    "grant_type": "refresh_token",
+                }
+            )
+        ],
+    )
+
+
+def stored_secret_column(account: SocialAccount) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT secret FROM {AccountCredential._meta.db_table} WHERE account_id = %s",  # noqa: S608
+            [account.pk],
+        )
+        return str(cursor.fetchone()[0])
+
+
+def test_a_401_refreshes_the_token_stores_it_encrypted_and_retries_once(
+    oauth_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    add_oauth_threads(api, OAUTH, status=401, body=EXPIRED)
+    add_token(
+        api,
+        status=200,
+        body={
+            "access_token": NEW_TOKEN,
+            "expires_in": 3599,
+            "scope": "https://www.googleapis.com/auth/youtube.force-ssl",
+            "token_type": "Bearer",
+        },
+    )
+    add_oauth_threads(api, NEW_TOKEN, body=page([thread(comment("UgxT", "¿Hay citas?"))]))
+
+    before = timezone.now()
+    result = youtube.poll_account(oauth_account, now=NOW)
+
+    assert (result.created, result.error) == (1, "")
+    assert "Authorization" not in api.calls[1].request.headers  # the old token stays home
+    credential = AccountCredential.objects.get(account=oauth_account)
+    assert credential.secret == NEW_TOKEN
+    assert credential.hint == NEW_TOKEN[-4:]
+    assert credential.refresh_token == REFRESH
+    assert credential.expires_at is not None
+    assert before + timedelta(seconds=3598) <= credential.expires_at
+    assert credential.expires_at <= timezone.now() + timedelta(seconds=3600)
+    raw = stored_secret_column(oauth_account)
+    assert NEW_TOKEN not in raw and raw != NEW_TOKEN
+    event = AuditEvent.objects.get(verb="credencial.renovada")
+    assert NEW_TOKEN not in str(event.after) and OAUTH not in str(event.before)
+
+
+def test_invalid_grant_asks_to_reconnect_and_changes_nothing(
+    oauth_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    add_oauth_threads(api, OAUTH, status=401, body=EXPIRED)
+    add_token(
+        api,
+        status=400,
+        body={"error": "invalid_grant", "error_description": "Token has been expired or revoked."},
+    )
+    credential_before = AccountCredential.objects.get(account=oauth_account)
+    raw_before = stored_secret_column(oauth_account)
+
+    result = youtube.poll_account(oauth_account, now=NOW)
+
+    assert "Vuelva a conectar la cuenta" in result.error
+    assert "invalid_grant" in result.error
+    assert len(api.calls) == 2  # no retry with the same dead token
+    credential = AccountCredential.objects.get(account=oauth_account)
+    assert (credential.secret, credential.hint, credential.expires_at) == (
+        OAUTH,
+        credential_before.hint,
+        None,
+    )
+    assert stored_secret_column(oauth_account) == raw_before
+    assert not AuditEvent.objects.filter(verb="credencial.renovada").exists()
+    cursor = PollCursor.objects.get(account=oauth_account)
+    assert "Vuelva a conectar" in cursor.last_error
+    assert (cursor.since_id, cursor.page_token) == ("", "")
+    assert not Message.objects.filter(platform="youtube").exists()
+
+
+def test_a_second_401_after_refreshing_is_not_retried_again(
+    oauth_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    add_oauth_threads(api, OAUTH, status=401, body=EXPIRED)
+    add_token(api, status=200, body={"access_token": NEW_TOKEN, "expires_in": 3599})
+    add_oauth_threads(api, NEW_TOKEN, status=401, body=EXPIRED)
+    result = youtube.poll_account(oauth_account, now=NOW)
+    assert "401" in result.error
+    assert len(api.calls) == 3
+
+
+def test_without_client_settings_a_401_is_only_recorded(
+    oauth_account: SocialAccount, api: responses.RequestsMock, settings: Any
+) -> None:
+    settings.YOUTUBE_CLIENT_SECRET = ""
+    add_oauth_threads(api, OAUTH, status=401, body=EXPIRED)
+    result = youtube.poll_account(oauth_account, now=NOW)
+    assert "401" in result.error
+    assert AccountCredential.objects.get(account=oauth_account).secret == OAUTH
+
+
+def test_an_answer_sent_with_an_expired_token_is_sent_after_refreshing(
+    oauth_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    conv_message = inbox.messages_ingest(
+        batch=[
+            inbox.IncomingMessage(
+                platform="youtube",
+                account_id=oauth_account.pk,
+                thread_kind=ThreadKind.COMMENTS,
+                thread_id="UgxS",
+                message_id="UgxS",
+                sent_at=datetime(2024, 5, 2, 14, 0, tzinfo=UTC),
+                text="¿Atienden los sábados?",
+                author_id="UCP22MyBntbNASpmy3aC4sdw",
+            )
+        ]
+    )
+    assert conv_message.created == 1
+    conversation = Conversation.objects.get(account=oauth_account, thread_id="UgxS")
+    message = Message(conversation=conversation, text="Sí, de 8 a 13 h.")
+    api.add(
+        responses.POST,
+        replies_url(),
+        json=EXPIRED,
+        status=401,
+        match=[matchers.header_matcher({"Authorization": f"Bearer {OAUTH}"})],
+    )
+    add_token(api, status=200, body={"access_token": NEW_TOKEN, "expires_in": 3599})
+    api.add(
+        responses.POST,
+        replies_url(),
+        json={"kind": "youtube#comment", "id": "UgxS.AgoraRespuesta"},
+        match=[
+            matchers.header_matcher({"Authorization": f"Bearer {NEW_TOKEN}"}),
+            matchers.json_params_matcher(
+                {"snippet": {"parentId": "UgxS", "textOriginal": "Sí, de 8 a 13 h."}}
+            ),
+        ],
+    )
+    assert youtube.send_reply(message) == "UgxS.AgoraRespuesta"
