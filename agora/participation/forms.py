@@ -214,6 +214,8 @@ class AgreementEditForm(AgreementForm):
             )
         super().__init__(*args, forum=agreement.forum, **kwargs)
         self.fields["session"].label = _("Sesión en que se adoptó")
+        # A date input only accepts ISO dates as its value, whatever the locale's format.
+        self.fields["due_date"].widget.format = "%Y-%m-%d"
         # Errors are announced next to each field (see agreement_edit.html).
         for name, field in self.fields.items():
             if self.is_bound and name in self.errors:

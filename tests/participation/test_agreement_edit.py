@@ -338,6 +338,7 @@ def test_edit_page_is_filled_with_the_stored_values(
     assert f'<option value="{first.pk}" selected>' in html
     assert '<option value="deriva_de" selected>' in html
     assert 'value="https://www.gob.pe/rm-100"' in html
+    assert f'type="date" name="due_date" value="{agreement.due_date.isoformat()}"' in html
     assert "csrfmiddlewaretoken" in html
 
 
