@@ -14,10 +14,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from agora.connectors import services
+from agora.connectors import entity_settings, services
 from agora.connectors.models import (
     AccountAccess,
     AccountCredential,
+    CredentialKind,
     PasswordChangeFlag,
     PollCursor,
 )
@@ -65,6 +66,17 @@ class CredentialForm(forms.ModelForm):
         ),
     )
 
+    new_refresh_token = forms.CharField(
+        label=_("Token de actualización (OAuth de YouTube)"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Opcional: renueva el token OAuth cuando vence. Se guarda cifrado y no se vuelve "
+            "a mostrar; déjelo vacío para conservar el registrado."
+        ),
+    )
+
     class Meta:
         model = AccountCredential
         fields = ["account", "kind"]
@@ -72,6 +84,11 @@ class CredentialForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         account = data.get("account") or (self.instance.account if self.instance.pk else None)
+        if data.get("new_refresh_token") and data.get("kind") != CredentialKind.OAUTH:
+            self.add_error(
+                "new_refresh_token",
+                _("El token de actualización solo se usa con un token OAuth (YouTube)."),
+            )
         if account is not None and data.get("kind") and data.get("new_secret") is not None:
             # Same checks as the service, shown next to the form (nothing is written here).
             data["new_secret"] = services.credential_check(
@@ -90,7 +107,15 @@ class CredentialForm(forms.ModelForm):
 @admin.register(AccountCredential)
 class AccountCredentialAdmin(_RequestFormMixin, admin.ModelAdmin):
     form = CredentialForm
-    list_display = ("account", "entity", "kind", "masked_hint", "set_by", "set_at")
+    list_display = (
+        "account",
+        "entity",
+        "kind",
+        "masked_hint",
+        "masked_refresh_hint",
+        "set_by",
+        "set_at",
+    )
     list_filter = ("kind", "account__platform")
     search_fields = ("account__handle", "account__entity__code", "account__entity__name")
     raw_id_fields = ("account",)
@@ -100,6 +125,10 @@ class AccountCredentialAdmin(_RequestFormMixin, admin.ModelAdmin):
     def masked_hint(self, obj: AccountCredential) -> str:
         return f"…{obj.hint}" if obj.hint else "…"
 
+    @admin.display(description=_("token de actualización"))
+    def masked_refresh_hint(self, obj: AccountCredential) -> str:
+        return f"…{obj.refresh_hint}" if obj.refresh_hint else "—"
+
     @admin.display(description=_("entidad"), ordering="account__entity__name")
     def entity(self, obj: AccountCredential) -> str:
         return str(obj.account.entity)
@@ -108,11 +137,15 @@ class AccountCredentialAdmin(_RequestFormMixin, admin.ModelAdmin):
         return _scoped(super().get_queryset(request), request, "account__entity")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return ("account", "set_by", "set_at") if obj is not None else ()
+        if obj is None:
+            return ()
+        return ("account", "masked_refresh_hint", "expires_at", "set_by", "set_at")
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = ["account", "kind", "new_secret"]
-        return [*fields, "set_by", "set_at"] if obj is not None else fields
+        fields = ["account", "kind", "new_secret", "new_refresh_token"]
+        if obj is None:
+            return fields
+        return [*fields, "masked_refresh_hint", "expires_at", "set_by", "set_at"]
 
     def save_model(
         self, request: HttpRequest, obj: AccountCredential, form: Any, change: bool
@@ -123,6 +156,12 @@ class AccountCredentialAdmin(_RequestFormMixin, admin.ModelAdmin):
             kind=form.cleaned_data["kind"],
             secret=form.cleaned_data["new_secret"],
         )
+        if form.cleaned_data.get("new_refresh_token"):
+            saved = entity_settings.credential_refresh_token_set(
+                actor=_actor(request),
+                account=obj.account,
+                refresh_token=form.cleaned_data["new_refresh_token"],
+            )
         # The admin redirects and logs with ``obj``: it becomes the stored row.
         obj.pk, obj.hint, obj.set_by, obj.set_at = saved.pk, saved.hint, saved.set_by, saved.set_at
 

@@ -19,7 +19,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from agora.connectors.models import AccountAccess, CredentialKind, PasswordChangeFlag
+from agora.connectors.models import (
+    AccountAccess,
+    AccountCredential,
+    CredentialKind,
+    PasswordChangeFlag,
+)
 from agora.connectors.services import user_can_manage_access
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
@@ -117,7 +122,7 @@ def settings_accounts(*, entity: Entity) -> list[SocialAccount]:
             | Q(pk__in=pending.filter(account__entity=entity).values("account_id"))
         )
         .select_related("credential__set_by")
-        .defer("credential__secret")
+        .defer("credential__secret", "credential__refresh_token")
         .prefetch_related(
             Prefetch(
                 "accesses",
@@ -286,3 +291,59 @@ def response_policy_reset(*, actor: User, entity: Entity) -> None:
     )
     own.delete()
     deadlines_refresh_later(entity.pk)
+
+
+# --- OAuth refresh token (YouTube) -------------------------------------------------------------
+
+REFRESH_HINT_LENGTH = 4
+MAX_REFRESH_TOKEN = 2048
+
+
+@transaction.atomic
+def credential_refresh_token_set(
+    *, actor: User, account: SocialAccount, refresh_token: str
+) -> AccountCredential:
+    """Stores the OAuth refresh token of an account whose credential is an OAuth token
+    (YouTube), encrypted; only its last 4 characters are kept in clear. An empty value
+    removes it. Refused, with nothing written, for anybody but the entity's manager or rector
+    staff, for accounts without an OAuth credential, and for malformed tokens."""
+    _require_manager(
+        actor,
+        account.entity,
+        _(
+            "Solo el responsable de comunicaciones de %(entity)s o un administrador del ente "
+            "rector pueden registrar credenciales de sus cuentas."
+        ),
+    )
+    credential = AccountCredential.objects.select_for_update().filter(account=account).first()
+    if credential is None or credential.kind != CredentialKind.OAUTH:
+        raise DomainError(
+            _(
+                "Primero registre el token OAuth de la cuenta; el token de actualización "
+                "solo sirve para renovarlo."
+            )
+        )
+    refresh_token = refresh_token.strip()
+    if len(refresh_token) > MAX_REFRESH_TOKEN or any(c.isspace() for c in refresh_token):
+        raise DomainError(
+            _("El token de actualización no es válido: pegue el valor completo, sin espacios.")
+        )
+    before = {"refresh_hint": credential.refresh_hint}
+    credential.refresh_token = refresh_token
+    credential.refresh_hint = refresh_token[-REFRESH_HINT_LENGTH:] if refresh_token else ""
+    AccountCredential.objects.filter(pk=credential.pk).update(
+        refresh_token=credential.refresh_token, refresh_hint=credential.refresh_hint
+    )
+    audit_record(
+        actor=actor,
+        verb=(
+            "credencial.actualizacion_registrada"
+            if refresh_token
+            else "credencial.actualizacion_eliminada"
+        ),
+        instance=credential,
+        scope=account.entity.code,
+        before=before,
+        after={"refresh_hint": credential.refresh_hint},
+    )
+    return credential

@@ -162,7 +162,7 @@ class YouTubeClient:
                     "grant_type": "refresh_token",
                 },
                 # The expired token must not travel to the token endpoint.
-                headers={"Authorization": None},  # type: ignore[dict-item]
+                headers={"Authorization": None},
                 timeout=self.timeout,
             )
         except requests.RequestException as exc:

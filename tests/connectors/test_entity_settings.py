@@ -701,3 +701,90 @@ def test_pages_are_spanish(
         page = html(response)
         assert '<html lang="es-PE">' in page
         assert english_words(page) == []
+
+
+# --- OAuth refresh token (YouTube) -------------------------------------------------------------
+
+OAUTH_TOKEN = "ya29.a0-token-oauth-de-youtube"
+REFRESH_TOKEN = "1//0gR-token-de-actualizacion-Wx7k"
+
+
+@pytest.fixture
+def youtube(rector: User, entities: dict[str, Entity]) -> SocialAccount:
+    account = _account(rector, entities["minsa"], "youtube", "@minsaperu", "UCk5GjR2bWnR2Vn")
+    services.credential_set(actor=rector, account=account, kind="oauth", secret=OAUTH_TOKEN)
+    return account
+
+
+@pytest.mark.parametrize("role", ["communicator", "other_manager", "manager", "rector"])
+def test_refresh_token_only_by_the_manager_or_rector(
+    role: str, people: dict[str, User | None], youtube: SocialAccount
+) -> None:
+    actor = people[role]
+    assert actor is not None
+    if role in ALLOWED:
+        entity_settings.credential_refresh_token_set(
+            actor=actor, account=youtube, refresh_token=REFRESH_TOKEN
+        )
+        credential = AccountCredential.objects.get(account=youtube)
+        assert credential.refresh_token == REFRESH_TOKEN
+        assert credential.refresh_hint == "Wx7k"
+        assert credential.secret == OAUTH_TOKEN  # the access token is kept
+    else:
+        with pytest.raises(PermissionDeniedError):
+            entity_settings.credential_refresh_token_set(
+                actor=actor, account=youtube, refresh_token=REFRESH_TOKEN
+            )
+        assert AccountCredential.objects.get(account=youtube).refresh_token == ""
+
+
+def test_refresh_token_is_stored_encrypted_and_audited_by_its_hint_only(
+    manager: User, youtube: SocialAccount
+) -> None:
+    from django.db import connection
+
+    entity_settings.credential_refresh_token_set(
+        actor=manager, account=youtube, refresh_token=f"  {REFRESH_TOKEN}\n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT refresh_token FROM connectors_accountcredential WHERE account_id = %s",
+            [youtube.pk],
+        )
+        raw = cursor.fetchone()[0]
+    assert raw and REFRESH_TOKEN not in raw
+    event = AuditEvent.objects.get(verb="credencial.actualizacion_registrada")
+    assert REFRESH_TOKEN not in str(event.after)
+    assert event.after == {"refresh_hint": "Wx7k"}
+
+    entity_settings.credential_refresh_token_set(actor=manager, account=youtube, refresh_token="")
+    credential = AccountCredential.objects.get(account=youtube)
+    assert (credential.refresh_token, credential.refresh_hint) == ("", "")
+    assert AuditEvent.objects.filter(verb="credencial.actualizacion_eliminada").exists()
+
+
+def test_refresh_token_refused_without_an_oauth_credential_or_when_malformed(
+    manager: User, youtube: SocialAccount, facebook: SocialAccount
+) -> None:
+    services.credential_set(actor=manager, account=facebook, kind="page_token", secret=SECRET)
+    with pytest.raises(DomainError, match="token OAuth"):
+        entity_settings.credential_refresh_token_set(
+            actor=manager, account=facebook, refresh_token=REFRESH_TOKEN
+        )
+    with pytest.raises(DomainError, match="sin espacios"):
+        entity_settings.credential_refresh_token_set(
+            actor=manager, account=youtube, refresh_token="1//0g token partido"
+        )
+    assert AccountCredential.objects.get(account=facebook).refresh_token == ""
+    assert AccountCredential.objects.get(account=youtube).refresh_token == ""
+    assert not AuditEvent.objects.filter(verb__startswith="credencial.actualizacion").exists()
+
+
+def test_settings_page_never_shows_the_refresh_token(
+    client: Client, manager: User, youtube: SocialAccount
+) -> None:
+    entity_settings.credential_refresh_token_set(
+        actor=manager, account=youtube, refresh_token=REFRESH_TOKEN
+    )
+    body = html(_login(client, manager).get(page_url()))
+    assert REFRESH_TOKEN not in body and OAUTH_TOKEN not in body

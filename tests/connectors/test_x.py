@@ -954,7 +954,7 @@ def test_a_429_on_the_second_own_page_loses_nothing_and_resumes_after_reset(
     add_mentions(api, page([]), params=expected_params(since_id="1790000000000000002"))
     waiting = x.poll_account(x_account, now=NOW + timedelta(minutes=5))
     assert waiting.waiting_until == reset
-    assert len([c for c in api.calls if "/tweets" in c.request.url]) == 2
+    assert len([c for c in api.calls if "/tweets" in str(c.request.url)]) == 2
 
     add_mentions(api, page([]), params=expected_params(since_id="1790000000000000002"))
     add_own(
@@ -998,7 +998,7 @@ def test_own_replies_wait_for_an_unfinished_mentions_run(
     )
     result = x.poll_account(x_account, now=NOW)
     assert result.waiting_until is not None
-    assert not [c for c in api.calls if "/tweets" in c.request.url]
+    assert not [c for c in api.calls if "/tweets" in str(c.request.url)]
     cursor = PollCursor.objects.get(account=x_account)
     assert (cursor.replies_since_id, cursor.replies_wait_until) == ("", None)
 

@@ -819,7 +819,7 @@ def test_a_long_thread_is_completed_with_comments_list_across_pages(
     add_threads(api, page([long_thread(replies[-2:], total=5)]), params=expected_params())
     again = youtube.poll_account(yt_account, now=NOW + timedelta(minutes=5))
     assert (again.created, again.error) == (0, "")
-    assert len([c for c in api.calls if "/comments?" in c.request.url]) == 2
+    assert len([c for c in api.calls if "/comments?" in str(c.request.url)]) == 2
 
 
 def test_a_thread_whose_replies_are_all_included_needs_no_comments_list(
