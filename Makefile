@@ -23,11 +23,11 @@ migrate: setup
 
 data: migrate
 	$(AGORA) load_public_data
+	$(AGORA) classify_train
 	$(AGORA) load_demo_data
 	$(AGORA) load_inbox_demo
 	$(AGORA) rollups_rebuild
 	$(AGORA) load_participation_demo
-	$(AGORA) classify_train
 
 static: setup
 	$(AGORA) collectstatic --noinput -v0

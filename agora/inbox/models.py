@@ -223,6 +223,12 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["conversation", "sent_at"], name="inbox_msg_thread"),
             models.Index(fields=["entity", "sent_at"], name="inbox_msg_entity_time"),
+            # The citizen messages no model has classified yet (the catch-up job reads them).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(kind="", direction="entrante"),
+                name="inbox_msg_unclassified",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -338,6 +338,15 @@ def messages_moderate(
             to_hide.append((message, reason_flag))
         elif not reason_flag and message.hidden_at is not None:
             maybe_show.append(message)
+    if to_hide:
+        # A message under a threat alert is evidence: a later correction or an edit that
+        # drops the threat flag does not hide it (as message_hide refuses to).
+        alerted = set(
+            ThreatAlert.objects.filter(message_id__in=[m.pk for m, _flag in to_hide]).values_list(
+                "message_id", flat=True
+            )
+        )
+        to_hide = [(m, flag) for m, flag in to_hide if m.pk not in alerted]
     if not to_hide and not maybe_show:
         return counts
     latest = _last_inbox_actions([m.pk for m, _flag in to_hide] + [m.pk for m in maybe_show])

@@ -1,5 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _schedules(sender: AppConfig, **kwargs: Any) -> None:
+    from agora.language.tasks import schedules_ensure
+
+    schedules_ensure()
 
 
 class LanguageConfig(AppConfig):
@@ -12,3 +21,5 @@ class LanguageConfig(AppConfig):
             receivers,  # noqa: F401 - connects the signal receivers
             watch_receivers,  # noqa: F401 - watch-list matching
         )
+
+        post_migrate.connect(_schedules, sender=self)

@@ -115,6 +115,25 @@ def messages_classify_conversations(
     return messages_classify(message_ids=ids, reclassify_ids=reclassify_ids)
 
 
+def messages_classify_pending() -> int:
+    """Classifies (and moderates) every citizen message that no model has classified yet:
+    those ingested before the first model was trained, while the current model could not be
+    loaded, or when classifying failed. Run after each training and every hour by the worker.
+    Returns how many were classified; nothing without a model."""
+    done = 0
+    after = 0
+    pending = Message.objects.filter(direction=Direction.ENTRANTE, kind="")
+    while True:
+        ids = list(pending.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not ids:
+            return done
+        classified = messages_classify(message_ids=ids)
+        if not classified:  # no model: the next run will try again
+            return done
+        done += classified
+        after = ids[-1]
+
+
 @transaction.atomic
 def message_correct(
     *, actor: User, message: Message, kind: str, flags: Sequence[str]

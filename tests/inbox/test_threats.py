@@ -124,6 +124,28 @@ def test_a_threat_cannot_be_hidden(
 
 
 @pytest.mark.django_db
+def test_a_message_under_alert_stays_in_view_after_its_threat_flag_is_dropped(
+    fake: Any,
+    facebook: SocialAccount,
+    communicator: User,
+    entities: dict[str, Entity],
+) -> None:
+    """A correction (or an edit reclassified) that leaves only the insult does not hide the
+    evidence, in the inbox or on the platform, although the policy hides insults there."""
+    ModerationPolicy.objects.create(entity=entities["minsa"], hide_on_platform=True)
+    threat = ingest_one(facebook, "rata, te voy a matar", message_id="t-9")
+    assert ThreatAlert.objects.filter(message=threat).exists()
+    language.message_correct(actor=communicator, message=threat, kind="otro", flags=["insulto"])
+    messages_ingest(batch=[event(facebook, "rata", message_id="t-9", verb="edit")])
+    threat.refresh_from_db()
+    assert threat.hidden_at is None
+    assert not threat.moderation_actions.exists()
+    # Without an alert, the same insult is hidden by the policy.
+    plain = ingest_one(facebook, "rata", message_id="t-10")
+    assert plain.hidden_at is not None
+
+
+@pytest.mark.django_db
 def test_alert_page_for_managers_and_rector_only_and_the_attended_action(
     fake: Any,
     facebook: SocialAccount,

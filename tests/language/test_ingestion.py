@@ -142,10 +142,52 @@ def test_without_a_model_ingestion_keeps_the_messages_unclassified(
     message = ingest_one(facebook, "te voy a matar")
     assert message.kind == ""
     assert not ThreatAlert.objects.exists()
-    # Once a model exists, the pending messages are classified (and alerted) by a later run.
-    install(monkeypatch)
-    assert services.messages_classify(message_ids=[message.pk]) == 1
+    # Once a model exists, the catch-up (after training, and hourly) classifies and alerts it.
+    fake = install(monkeypatch)
+    assert tasks.classify_pending() == 1
+    message.refresh_from_db()
+    assert (message.kind, message.model_version) == ("otro", "fake-1")
     assert ThreatAlert.objects.filter(message=message).count() == 1
+    assert tasks.classify_pending() == 0  # nothing left: nothing classified twice
+    assert fake.seen == ["te voy a matar"]
+
+
+@pytest.mark.django_db
+def test_the_catch_up_reads_every_pending_message_in_chunks_and_skips_the_rest(
+    monkeypatch: pytest.MonkeyPatch, facebook: SocialAccount, manager: User
+) -> None:
+    remove(monkeypatch)
+    pending = [ingest_one(facebook, f"¿Hay citas el día {n}?") for n in range(5)]
+    own = event(facebook, "Respuesta oficial", author=facebook.platform_id)
+    messages_ingest(batch=[own])
+    fake = install(monkeypatch)
+    done = ingest_one(facebook, "¿Dónde me vacuno?")  # classified on arrival
+    monkeypatch.setattr(services, "CHUNK", 2)
+    fake.seen.clear()
+    assert services.messages_classify_pending() == 5
+    assert sorted(fake.seen) == sorted(m.text for m in pending)  # not the answer, not `done`
+    assert set(
+        Message.objects.filter(pk__in=[m.pk for m in pending]).values_list("kind", flat=True)
+    ) == {"consulta"}
+    assert Message.objects.get(platform_message_id=own.message_id).kind == ""
+    assert Message.objects.get(pk=done.pk).model_version == "fake-1"
+
+
+@pytest.mark.django_db
+def test_training_classifies_what_waited_for_a_model(
+    facebook: SocialAccount, var_dir: Any, mini_corpus: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    message = ingest_one(facebook, "¿Dónde me vacuno contra la influenza?")  # no model yet
+    assert message.kind == ""
+    out = StringIO()
+    call_command("classify_train", stdout=out)
+    assert "Clasificados 1 mensajes ciudadanos que esperaban un modelo." in out.getvalue()
+    message.refresh_from_db()
+    assert message.kind != "" and message.model_version.startswith("lang-")
 
 
 @pytest.mark.django_db
@@ -228,3 +270,16 @@ def test_header_summary_per_role(
     assert moderation.header_summary(user=communicator) == moderation.HeaderSummary(False, 0, 2)
     assert moderation.header_summary(user=other_manager) == moderation.HeaderSummary(True, 0, 0)
     assert moderation.header_summary(user=rector) == moderation.HeaderSummary(True, 1, 2)
+
+
+@pytest.mark.django_db
+def test_the_catch_up_is_scheduled_hourly() -> None:
+    from django_q.models import Schedule
+
+    tasks.schedules_ensure()
+    tasks.schedules_ensure()  # idempotent
+    schedule = Schedule.objects.get(name="lenguaje-pendientes")
+    assert (schedule.func, schedule.schedule_type) == (
+        "agora.language.tasks.classify_pending",
+        Schedule.HOURLY,
+    )

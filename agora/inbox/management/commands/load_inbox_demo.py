@@ -22,3 +22,12 @@ class Command(BaseCommand):
             entity_limit=options["entities"], per_entity=options["per_entity"]
         )
         self.stdout.write(_("Mensajes de demostración nuevos: %(count)s.") % {"count": count})
+        # Large batches are classified by the worker; the demo is classified now when a
+        # model is trained (`agora classify_train`), so that its alerts show at once.
+        from agora.language.services import messages_classify_pending
+
+        classified = messages_classify_pending()
+        if classified:
+            self.stdout.write(
+                _("Mensajes de demostración clasificados: %(count)s.") % {"count": classified}
+            )

@@ -38,6 +38,11 @@ class Command(BaseCommand):
                     ),
                 )
             )
+        pending = services.messages_classify_pending()
+        if pending:
+            self.stdout.write(
+                "Clasificados %d mensajes ciudadanos que esperaban un modelo." % pending
+            )
         held_out = version.metrics.get("reservado")
         if held_out:
             self.stdout.write(
