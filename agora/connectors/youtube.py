@@ -23,8 +23,9 @@ Polling and resuming (``PollCursor``):
 
 OAuth access tokens expire after about an hour. On a 401 with an OAuth credential that has a
 refresh token, and with ``YOUTUBE_CLIENT_ID``/``YOUTUBE_CLIENT_SECRET`` configured, the token
-is renewed at Google's token endpoint, stored encrypted, and the call retried once. A refused
-refresh (``invalid_grant``: revoked or expired) changes nothing and asks to reconnect.
+is renewed at Google's token endpoint, stored encrypted (with its expiry), and the call retried
+once; a token whose stored expiry has passed is renewed before the call. A refused refresh
+(``invalid_grant``: revoked or expired) changes nothing and asks to reconnect.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ PACIFIC = ZoneInfo("America/Los_Angeles")
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 RATE_WAIT = timedelta(minutes=5)
+# An OAuth token this close to its expiry is renewed before use.
+EXPIRY_MARGIN = timedelta(minutes=1)
 _STATE_SEPARATOR = "|"
 _PAGE_TOKEN_MAX = PollCursor._meta.get_field("page_token").max_length or 256
 
@@ -135,7 +138,16 @@ class YouTubeClient:
             )
         if credential.kind == CredentialKind.API_KEY:
             return cls(api_key=credential.secret)
-        return cls(oauth_token=credential.secret, credential=credential)
+        client = cls(oauth_token=credential.secret, credential=credential)
+        expires_at = credential.expires_at
+        if (
+            expires_at is not None
+            and expires_at <= timezone.now() + EXPIRY_MARGIN
+            and client._can_refresh()
+        ):
+            # Known to be expired (or about to): renew first instead of spending a 401.
+            client.refresh_access_token()
+        return client
 
     def _can_refresh(self) -> bool:
         return bool(

@@ -788,3 +788,33 @@ def test_settings_page_never_shows_the_refresh_token(
     )
     body = html(_login(client, manager).get(page_url()))
     assert REFRESH_TOKEN not in body and OAUTH_TOKEN not in body
+
+
+def test_admin_sets_a_refresh_token_and_shows_only_its_hint(
+    client: Client, rector: User, youtube: SocialAccount
+) -> None:
+    rector.is_staff = True
+    rector.is_superuser = True
+    rector.save()
+    admin = _login(client, rector)
+    credential = AccountCredential.objects.get(account=youtube)
+    url = f"/admin/connectors/accountcredential/{credential.pk}/change/"
+    response = admin.post(
+        url,
+        {"kind": "oauth", "new_secret": OAUTH_TOKEN, "new_refresh_token": REFRESH_TOKEN},
+    )
+    assert response.status_code == 302, html(response)
+    credential.refresh_from_db()
+    assert credential.refresh_token == REFRESH_TOKEN
+    page = html(admin.get(url))
+    assert "…Wx7k" in page
+    assert REFRESH_TOKEN not in page and OAUTH_TOKEN not in page
+
+    # A refresh token with a non-OAuth kind is refused next to the field; nothing changes.
+    refused = admin.post(
+        url, {"kind": "api_key", "new_secret": "AIzaSyD-clave", "new_refresh_token": "1//0gX"}
+    )
+    assert refused.status_code == 200
+    assert "solo se usa con un token OAuth" in html(refused)
+    credential.refresh_from_db()
+    assert (credential.kind, credential.refresh_token) == ("oauth", REFRESH_TOKEN)

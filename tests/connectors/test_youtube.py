@@ -1056,3 +1056,29 @@ def test_an_answer_sent_with_an_expired_token_is_sent_after_refreshing(
         ],
     )
     assert youtube.send_reply(message) == "UgxS.AgoraRespuesta"
+
+
+def test_a_token_known_to_be_expired_is_renewed_before_the_call(
+    oauth_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    AccountCredential.objects.filter(account=oauth_account).update(
+        expires_at=timezone.now() - timedelta(minutes=5)
+    )
+    add_token(api, status=200, body={"access_token": NEW_TOKEN, "expires_in": 3599})
+    add_oauth_threads(api, NEW_TOKEN, body=page([]))
+    assert youtube.poll_account(oauth_account, now=NOW).error == ""
+    assert len(api.calls) == 2  # no 401 spent
+    credential = AccountCredential.objects.get(account=oauth_account)
+    assert credential.secret == NEW_TOKEN
+    assert credential.expires_at is not None and credential.expires_at > timezone.now()
+
+
+def test_a_token_still_valid_is_used_as_is(
+    oauth_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    AccountCredential.objects.filter(account=oauth_account).update(
+        expires_at=timezone.now() + timedelta(minutes=30)
+    )
+    add_oauth_threads(api, OAUTH, body=page([]))
+    assert youtube.poll_account(oauth_account, now=NOW).error == ""
+    assert len(api.calls) == 1
