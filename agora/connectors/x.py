@@ -7,7 +7,9 @@ Two streams are read per account, each with its own resume state on the ``PollCu
 ``replies_page_token``/``replies_wait_until``), since X counts their rate limits apart.
 Own posts are read only after a complete mentions run, so the citizen post a reply answers is
 already stored; only replies (``referenced_tweets`` of type ``replied_to``) to somebody else,
-in a thread Ágora already holds for the account, are ingested, as the entity's answers.
+in a thread Ágora already holds for the account, are ingested, as the entity's answers. A
+recent reply whose thread is not held yet (the mentions timeline can lag) keeps the own-posts
+``since_id`` just before it, so it is read again, for up to ``REPLY_GRACE``.
 
 Polling and resuming (``PollCursor``):
 
@@ -55,6 +57,9 @@ OWN_TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,ref
 USER_FIELDS = "name,username"
 EXPANSIONS = "author_id"
 DEFAULT_WAIT = timedelta(minutes=15)  # X's rate-limit window, when it sends no reset header
+# How long an own reply in a thread the inbox does not hold yet is read again, waiting for the
+# citizen's post to show up in the mentions timeline.
+REPLY_GRACE = timedelta(hours=1)
 _STATE_SEPARATOR = ":"
 _PAGE_TOKEN_MAX = PollCursor._meta.get_field("page_token").max_length or 256
 
@@ -284,12 +289,10 @@ def parse_mentions(page: dict[str, Any], account: SocialAccount) -> list[Incomin
     return events
 
 
-def parse_own_replies(page: dict[str, Any], account: SocialAccount) -> list[IncomingMessage]:
-    """The replies of one page of the account's own posts, as the entity's answers in the
-    conversation (``conversation_id``) of the thread they answer. Kept: posts written by the
-    account that reply (``referenced_tweets`` type ``replied_to``) to somebody else's post, in
-    a thread the inbox already holds for this account. Left out: original posts, quotes,
-    replies to its own posts (threads of the entity) and replies in threads Ágora never saw."""
+def _own_replies(
+    page: dict[str, Any], account: SocialAccount
+) -> tuple[list[IncomingMessage], list[tuple[str, datetime]]]:
+    """(the replies to ingest, the (id, time) of replies in threads the inbox does not hold)."""
     candidates: list[tuple[dict[str, Any], str]] = []
     for tweet in page.get("data") or []:
         if str(tweet.get("author_id") or account.platform_id) != account.platform_id:
@@ -305,9 +308,11 @@ def parse_own_replies(page: dict[str, Any], account: SocialAccount) -> list[Inco
         replied_user = str(tweet.get("in_reply_to_user_id") or "")
         if not parent or replied_user == account.platform_id:
             continue
+        if not tweet.get("id") or not tweet.get("created_at"):
+            continue
         candidates.append((tweet, parent))
     if not candidates:
-        return []
+        return [], []
     threads = {str(t.get("conversation_id") or p) for t, p in candidates}
     known = set(
         Conversation.objects.filter(
@@ -316,11 +321,13 @@ def parse_own_replies(page: dict[str, Any], account: SocialAccount) -> list[Inco
     )
     author = f"{account.entity.name} ({account.display_handle})"
     events = []
+    unknown = []
     for tweet, parent in candidates:
-        tweet_id = str(tweet.get("id") or "")
-        created = tweet.get("created_at")
+        tweet_id = str(tweet["id"])
+        sent_at = _parse_time(str(tweet["created_at"]))
         thread_id = str(tweet.get("conversation_id") or parent)
-        if not tweet_id or not created or thread_id not in known:
+        if thread_id not in known:
+            unknown.append((tweet_id, sent_at))
             continue
         events.append(
             IncomingMessage(
@@ -329,7 +336,7 @@ def parse_own_replies(page: dict[str, Any], account: SocialAccount) -> list[Inco
                 thread_kind=ThreadKind.MENTION,
                 thread_id=thread_id,
                 message_id=tweet_id,
-                sent_at=_parse_time(str(created)),
+                sent_at=sent_at,
                 text=str(tweet.get("text") or ""),
                 author_id=account.platform_id,
                 author_name=author,
@@ -338,10 +345,48 @@ def parse_own_replies(page: dict[str, Any], account: SocialAccount) -> list[Inco
             )
         )
     events.sort(key=lambda event: event.sent_at)
-    return events
+    return events, unknown
+
+
+def parse_own_replies(page: dict[str, Any], account: SocialAccount) -> list[IncomingMessage]:
+    """The replies of one page of the account's own posts, as the entity's answers in the
+    conversation (``conversation_id``) of the thread they answer. Kept: posts written by the
+    account that reply (``referenced_tweets`` type ``replied_to``) to somebody else's post, in
+    a thread the inbox already holds for this account. Left out: original posts, quotes,
+    replies to its own posts (threads of the entity) and replies in threads Ágora never saw."""
+    return _own_replies(page, account)[0]
+
+
+def _parse_own_page(
+    page: dict[str, Any], account: SocialAccount, now: datetime
+) -> tuple[list[IncomingMessage], str]:
+    """The replies to ingest, and the oldest recent reply whose thread is not in the inbox
+    yet: X's mentions timeline may list the citizen's post some time after the entity's
+    timeline shows the answer, so such replies are read again until ``REPLY_GRACE`` passes."""
+    events, unknown = _own_replies(page, account)
+    recent = [tweet_id for tweet_id, sent_at in unknown if now - sent_at < REPLY_GRACE]
+    return events, min(recent, key=_snowflake) if recent else ""
 
 
 # --- polling -----------------------------------------------------------------------------------
+
+
+def _snowflake(tweet_id: str) -> int:
+    return int(tweet_id) if tweet_id.isdigit() else 0
+
+
+def _older(a: str, b: str) -> str:
+    """The older of two post ids, ignoring empty ones."""
+    if not a.isdigit():
+        return b if b.isdigit() else ""
+    if not b.isdigit():
+        return a
+    return a if int(a) <= int(b) else b
+
+
+def _before(tweet_id: str) -> str:
+    """A ``since_id`` that includes ``tweet_id`` (since_id is exclusive)."""
+    return str(int(tweet_id) - 1) if tweet_id.isdigit() and int(tweet_id) > 0 else ""
 
 
 def _newer(a: str, b: str) -> str:
@@ -369,7 +414,8 @@ class _Stream:
     """One timeline read into the inbox and the ``PollCursor`` fields that hold its state."""
 
     fetch: Callable[[XClient, str, str, str], XPage]
-    parse: Callable[[dict[str, Any], SocialAccount], list[IncomingMessage]]
+    # (events to ingest, the oldest post id to read again next run, or "")
+    parse: Callable[[dict[str, Any], SocialAccount, datetime], tuple[list[IncomingMessage], str]]
     since_field: str
     state_field: str
     wait_field: str
@@ -387,6 +433,7 @@ def _poll_stream(
         result.waiting_until = wait_until
         return result
     newest, token = _resume_state(getattr(cursor, stream.state_field))
+    held = ""  # the oldest post of this run to read again (lost if the run is interrupted)
     restarted = False
     try:
         client = XClient.for_account(account)
@@ -397,7 +444,7 @@ def _poll_stream(
             except XError as exc:
                 if token and exc.status == 400 and not restarted:
                     # An expired or unknown pagination token: restart this run from since_id.
-                    newest, token, restarted = "", "", True
+                    newest, token, held, restarted = "", "", "", True
                     continue
                 raise
             for tweet in page.body.get("data") or []:
@@ -405,12 +452,17 @@ def _poll_stream(
             newest = _newer(newest, str((page.body.get("meta") or {}).get("newest_id") or ""))
             next_token = str((page.body.get("meta") or {}).get("next_token") or "")
             exhausted = page.remaining is not None and page.remaining <= 0
+            events, page_held = stream.parse(page.body, account, now)
+            held = _older(held, page_held)
             with transaction.atomic():
-                result.add(messages_ingest(batch=stream.parse(page.body, account), now=now))
+                result.add(messages_ingest(batch=events, now=now))
                 if next_token:
                     setattr(cursor, stream.state_field, _pending_state(newest, next_token))
                 else:
-                    setattr(cursor, stream.since_field, _newer(since_id, newest))
+                    # since_id moves to the newest post read, or stops just before a post
+                    # to read again; never backwards.
+                    upto = _before(held) if held else newest
+                    setattr(cursor, stream.since_field, _newer(since_id, upto))
                     setattr(cursor, stream.state_field, "")
                 cursor.last_polled_at = now
                 cursor.last_error = ""
@@ -437,14 +489,14 @@ def _poll_stream(
 
 MENTIONS = _Stream(
     fetch=lambda client, user_id, since, token: client.mentions(user_id, since, token),
-    parse=parse_mentions,
+    parse=lambda body, account, now: (parse_mentions(body, account), ""),
     since_field="since_id",
     state_field="page_token",
     wait_field="wait_until",
 )
 OWN_REPLIES = _Stream(
     fetch=lambda client, user_id, since, token: client.user_tweets(user_id, since, token),
-    parse=parse_own_replies,
+    parse=_parse_own_page,
     since_field="replies_since_id",
     state_field="replies_page_token",
     wait_field="replies_wait_until",

@@ -793,6 +793,7 @@ def test_own_replies_on_x_are_the_entitys_answers_and_stop_the_clock(
                 conversation_id="1780000000000000001",
                 replied_to="1780000000000000001",
                 in_reply_to_user_id="783214",
+                created_at="2024-05-02T13:30:00.000Z",  # older than REPLY_GRACE
             ),
             OWN_REPLY,
         ]
@@ -1005,3 +1006,51 @@ def test_own_replies_wait_for_an_unfinished_mentions_run(
 
 def test_parse_own_replies_of_an_empty_page_is_empty(x_account: SocialAccount) -> None:
     assert x.parse_own_replies({"meta": {"result_count": 0}}, x_account) == []
+
+
+def test_a_recent_reply_whose_mention_lags_is_read_again_until_the_mention_arrives(
+    x_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    """X's mentions timeline may list the citizen's post after the entity's own timeline
+    shows the answer: the own-posts since_id stays just before that reply, so the next poll
+    reads it again and files it once the conversation exists."""
+    PollCursor.objects.create(account=x_account, since_id="1780000000000000000")
+    add_mentions(api, page([]), params=expected_params(since_id="1780000000000000000"))
+    newer = own_tweet(
+        "1790000000000000007",
+        "Campaña de vacunación",
+        conversation_id="1790000000000000007",
+    )
+    add_own(api, page([newer, OWN_REPLY]), params=own_params())
+
+    first = x.poll_account(x_account, now=NOW)
+
+    assert (first.created, first.error) == (0, "")
+    cursor = PollCursor.objects.get(account=x_account)
+    assert cursor.replies_since_id == "1790000000000000004"  # just before OWN_REPLY
+
+    add_mentions(
+        api, page([CITIZEN_MENTION]), params=expected_params(since_id="1780000000000000000")
+    )
+    add_own(api, page([newer, OWN_REPLY]), params=own_params(since_id="1790000000000000004"))
+    second = x.poll_account(x_account, now=NOW + timedelta(minutes=5))
+
+    assert (second.created, second.error) == (2, "")
+    conv = Conversation.objects.get(account=x_account, thread_id="1790000000000000001")
+    assert conv.status == Status.RESPONDIDO
+    assert conv.first_response_at == datetime(2024, 5, 2, 14, 30, tzinfo=UTC)
+    cursor.refresh_from_db()
+    assert cursor.replies_since_id == "1790000000000000007"
+
+
+def test_a_reply_in_an_unknown_thread_is_given_up_after_the_grace_period(
+    x_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    PollCursor.objects.create(account=x_account, since_id="1780000000000000000")
+    add_mentions(api, page([]), params=expected_params(since_id="1780000000000000000"))
+    add_own(api, page([OWN_REPLY]), params=own_params())
+    result = x.poll_account(x_account, now=NOW + x.REPLY_GRACE)
+    assert result.created == 0
+    cursor = PollCursor.objects.get(account=x_account)
+    assert cursor.replies_since_id == "1790000000000000005"
+    assert not Conversation.objects.filter(account=x_account).exists()
