@@ -469,7 +469,16 @@ def _poll_stream(
                 if exhausted:
                     setattr(cursor, stream.wait_field, page.reset_at or now + DEFAULT_WAIT)
                     result.waiting_until = getattr(cursor, stream.wait_field)
-                cursor.save()
+                # Only this stream's fields: the other stream's state is never overwritten.
+                cursor.save(
+                    update_fields=[
+                        stream.since_field,
+                        stream.state_field,
+                        stream.wait_field,
+                        "last_polled_at",
+                        "last_error",
+                    ]
+                )
             if not next_token or exhausted:
                 break
             token = next_token
@@ -524,7 +533,10 @@ def poll_account(account: SocialAccount, *, now: datetime | None = None) -> Poll
     now = now or timezone.now()
     result = poll_mentions(account, now=now)
     cursor = PollCursor.objects.get(account=account)
-    if result.skipped or result.error or result.waiting_until or cursor.page_token:
+    # Complete: every page stored. A 429 before any page, or a pending page, is not; the
+    # quota used up by the last page is (the own timeline has its own window).
+    interrupted = result.waiting_until is not None and result.pages == 0
+    if result.skipped or result.error or interrupted or cursor.page_token:
         return result
     result.merge(poll_own_replies(account, now=now))
     return result

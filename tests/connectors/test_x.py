@@ -1054,3 +1054,21 @@ def test_a_reply_in_an_unknown_thread_is_given_up_after_the_grace_period(
     cursor = PollCursor.objects.get(account=x_account)
     assert cursor.replies_since_id == "1790000000000000005"
     assert not Conversation.objects.filter(account=x_account).exists()
+
+
+def test_mentions_quota_used_up_on_the_last_page_still_reads_own_replies(
+    x_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    """The mentions run finished (its window is spent, remaining 0): the own timeline has
+    its own window, so it is read in the same poll."""
+    reset = NOW + timedelta(minutes=12)
+    add_mentions(api, page([CITIZEN_MENTION]), params=expected_params(), headers=limits(0, reset))
+    add_own(api, page([OWN_REPLY]), params=own_params())
+    result = x.poll_account(x_account, now=NOW)
+    assert (result.created, result.waiting_until) == (2, reset)
+    cursor = PollCursor.objects.get(account=x_account)
+    assert (cursor.wait_until, cursor.replies_wait_until) == (reset, None)
+    assert (cursor.since_id, cursor.replies_since_id) == (
+        "1790000000000000001",
+        "1790000000000000005",
+    )
