@@ -25,7 +25,10 @@ _EMOJI_GROUPS: dict[str, str] = {
     "emo_ironia": "🙄😒🤡🙃😏🥴",
     "emo_aplauso": "👏🙌💪👍👌✌",
     "emo_ira": "😡🤬😠👿💢😤🖕",
-    "emo_violencia": "🔪💣🔥🔫⚰💀☠🩸🪓🧨",
+    "emo_violencia": "🔪💣🔫⚰💀☠🩸🪓🧨",
+    # Fire is mostly hype or praise («buena chamba 🔥»), sometimes a real fire; its own code,
+    # outside the threat lexicon: the words around it carry the threat.
+    "emo_fuego": "🔥",
     "emo_gracias": "🙏🤝",
     "emo_risa": "😂🤣😆😹😅😁😄😃😀",
     "emo_carino": "❤💕💖💙💚💛💜🧡🤍🖤😍🥰😘♥",
@@ -246,6 +249,8 @@ def normalize_word(raw: str) -> str:
         if not token.isascii():  # other scripts: only their ASCII letters are kept
             token = token.encode("ascii", "ignore").decode("ascii")
     if len(token) > 2:
+        if _ELONGATED.fullmatch(token):  # «aaaa», «mmmm»: a sound, not the word «a»
+            return "emo_grito"
         token = _ELONGATED.sub(_elongation, token)
     if not _LEET_CHARS.isdisjoint(token):
         token = _deleet_word(token)

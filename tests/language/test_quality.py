@@ -11,8 +11,13 @@ from agora.language import model as classifier
 
 
 @pytest.fixture(scope="module")
-def shipped_evaluation() -> classifier.Evaluation:
-    model = classifier.train(classifier.corpus_paths())
+def shipped_model() -> classifier.TrainedModel:
+    return classifier.train(classifier.corpus_paths())
+
+
+@pytest.fixture(scope="module")
+def shipped_evaluation(shipped_model: classifier.TrainedModel) -> classifier.Evaluation:
+    model = shipped_model
     held_out = [
         example
         for path in classifier.corpus_paths()
@@ -46,3 +51,24 @@ def test_every_quality_target_of_the_issue_is_met(
     assert shipped_evaluation.flags["insulto"]["recall"] >= 0.85
     assert shipped_evaluation.flags["amenaza"]["recall"] >= 0.95
     assert shipped_evaluation.flags["datos_personales"]["f1"] >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        # Praise with fire was hidden as spam and alerted as a threat (lang-code-13).
+        ("🔥", []),
+        ("buena chamba 🔥🔥🔥", []),
+        ("gracias por todo 🔥🔥", []),
+        ("aaaa", []),
+        ("mañana marchamos pacíficamente a la plaza", []),
+        ("vamos a quemar la municipalidad", ["amenaza"]),
+        ("compra seguidores 🔥 1000 x 10 soles, escríbeme al inbox", ["spam"]),
+        ("Préstamos sin aval, llámanos al 987 654 321", ["datos_personales", "spam"]),
+    ],
+)
+def test_the_shipped_model_on_everyday_messages(
+    shipped_model: classifier.TrainedModel, text: str, flags: list[str]
+) -> None:
+    (result,) = shipped_model.classify_texts([text])
+    assert sorted(result.flags) == flags
