@@ -117,20 +117,45 @@ def example_from_dict(data: Any) -> Example:
     return Example(str(data.get("id", "")), text, kind, tuple(sorted(set(flags))))
 
 
-def read_corpus(path: Path | str) -> list[Example]:
-    """Every line of a labelled JSONL file; the first bad line stops with its number."""
+def json_error_reason(error: ValueError) -> str:
+    """A Spanish reason for a line that is not JSON (Python's own message is in English)."""
+    column = getattr(error, "colno", None)
+    if column is None:
+        return "JSON inválido"
+    return "JSON inválido (columna %d)" % column
+
+
+def _parse_line(raw: bytes) -> Example:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError("no es texto UTF-8 válido") from error
+    try:
+        data = json.loads(line)
+    except ValueError as error:
+        raise ValueError(json_error_reason(error)) from error
+    return example_from_dict(data)
+
+
+def read_corpus(path: Path | str, *, errors: list[str] | None = None) -> list[Example]:
+    """Every line of a labelled JSONL file. A bad line stops with its number, or, when
+    ``errors`` is given, is reported there («archivo, línea N: motivo») and skipped."""
     examples = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
                 continue
             try:
-                examples.append(example_from_dict(json.loads(line)))
+                examples.append(_parse_line(raw))
             except ValueError as error:
-                raise CorpusError(
-                    "%(path)s, línea %(line)d: %(error)s"
-                    % {"path": path, "line": number, "error": error}
-                ) from error
+                reason = "%(path)s, línea %(line)d: %(error)s" % {
+                    "path": path,
+                    "line": number,
+                    "error": error,
+                }
+                if errors is None:
+                    raise CorpusError(reason) from error
+                errors.append(reason)
     return examples
 
 
@@ -608,7 +633,9 @@ def _flag_classifier(flag: str = "") -> LogisticRegression | _NaiveBayesSVM:
 class _NaiveBayesSVM:
     """The spam flag: a linear SVM on features scaled by their naive Bayes log-count ratio
     (NBSVM, Wang and Manning 2012), its margin turned into a probability by Platt scaling on
-    decision values that the SVM did not see while fitting (an inner cross-validation).
+    the margins of an inner cross-validation (SVMs that did not see the message; the ratio is
+    the one of all the rows, so the calibration is slightly optimistic — the flag's threshold
+    is chosen on the outer, clean out-of-fold scores anyway).
 
     Spam is written in many vocabularies and a few words or n-grams are very telling of it
     (contact next to an offer, link shapes, «gana dinero»): the ratio scales each feature by

@@ -43,7 +43,8 @@ def test_classify_reports_bad_lines_and_keeps_going(
     rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == len(lines)
     assert [row["id"] for row in rows] == ["1", None, "3", "4", "5", "6", "7", "8", None, "10"]
-    assert "línea 2: JSON inválido" in err
+    assert "línea 2: JSON inválido (columna 2)" in err  # in Spanish, not Python's English
+    assert "Expecting" not in err
     assert "línea 7: falta el campo «text»" in err
     assert "línea 8:" in err
     assert "línea 9:" in err
@@ -116,6 +117,43 @@ def test_eval_prints_per_kind_lines_macro_f1_and_targets(
     held, _err = run("classify_eval", "--corpus", str(MINI), "--reservadas")
     size = sum(classifier.is_held_out(e.id) for e in classifier.read_corpus(MINI))
     assert f"{size} mensajes evaluados" in held
+
+
+def test_eval_reports_bad_lines_by_number_and_evaluates_the_rest(
+    current_model: classifier.TrainedModel, tmp_path: Path
+) -> None:
+    good = [json.loads(line) for line in MINI.read_text(encoding="utf-8").splitlines()[:6]]
+    lines = [json.dumps(good[0], ensure_ascii=False), "{no es json"]
+    lines += [json.dumps(g, ensure_ascii=False) for g in good[1:4]]
+    lines += [
+        json.dumps(["no", "objeto"]),
+        json.dumps({"id": "x", "text": "hola", "kind": "saludo", "flags": []}),
+        json.dumps({"id": "y", "kind": "otro", "flags": []}),
+        json.dumps({"id": "z", "text": "hola", "kind": "otro", "flags": ["grosero"]}),
+    ]
+    lines += [json.dumps(g, ensure_ascii=False) for g in good[4:6]]
+    corpus = tmp_path / "eval.jsonl"
+    corpus.write_bytes(("\n".join(lines) + "\n").encode("utf-8") + b"\xff\xfe\n")
+    out, err = run("classify_eval", "--corpus", str(corpus))
+    assert "6 mensajes evaluados" in out  # every good line, before and after the bad ones
+    assert "6 líneas con errores no se evaluaron" in out
+    for number, reason in (
+        (2, "JSON inválido (columna 2)"),
+        (6, "no es un objeto JSON"),
+        (7, "tipo desconocido: 'saludo'"),
+        (8, "falta el texto"),
+        (9, "alertas desconocidas: ['grosero']"),
+        (12, "no es texto UTF-8 válido"),
+    ):
+        assert f"{corpus}, línea {number}: {reason}" in err
+    assert "Expecting" not in err
+
+
+def test_training_still_stops_at_a_bad_line_of_its_corpus(tmp_path: Path) -> None:
+    corpus = tmp_path / "malo.jsonl"
+    corpus.write_text(MINI.read_text(encoding="utf-8") + "{roto\n", encoding="utf-8")
+    with pytest.raises(classifier.CorpusError, match="línea"):
+        classifier.train([corpus], folds=3)
 
 
 @pytest.mark.django_db

@@ -220,6 +220,11 @@ def test_a_correction_reaches_the_next_training_set(
     # The latest correction of a message is the one that counts.
     services.message_correct(actor=manager, message=message, kind="otro", flags=["amenaza"])
     services.message_correct(actor=communicator, message=other, kind="felicitacion", flags=[])
+    # Corrections of demo messages are practice: they never train the model.
+    demo = ingest_one(facebook, "mensaje de demostración corregido", thread="p-3")
+    Message.objects.filter(pk=demo.pk).update(is_demo=True)
+    demo.refresh_from_db()
+    services.message_correct(actor=communicator, message=demo, kind="sugerencia", flags=[])
     assert ThreatAlert.objects.filter(message=message).exists()
     seen: list[Sequence[classifier.Example]] = []
     real_train = classifier.train

@@ -119,3 +119,40 @@ def test_spam_model_with_a_single_spam_example_still_ranks_it_first() -> None:
 def test_training_uses_the_nbsvm_for_spam_only(mini_model: classifier.TrainedModel) -> None:
     assert isinstance(mini_model.flag_models["spam"], classifier._NaiveBayesSVM)
     assert isinstance(mini_model.flag_models["insulto"], classifier.LogisticRegression)
+
+
+def test_spam_model_is_the_svm_on_ratio_scaled_features_then_platt() -> None:
+    """The folded weights give exactly what the composition gives: features scaled by the
+    naive Bayes ratio, a linear SVM's margin, then the Platt slope and offset fitted on the
+    margins of the inner cross-validation."""
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.default_rng(7)
+    dense = (rng.random((60, 12)) < 0.3).astype(np.float64)
+    y = (dense[:, 0] + dense[:, 1] + rng.random(60) * 0.8 > 0.9).astype(int)
+    matrix = sparse.csr_matrix(dense)
+    model = classifier._NaiveBayesSVM().fit(matrix, y)
+
+    alpha = classifier._NaiveBayesSVM.ALPHA
+    positive = dense[y == 1].sum(axis=0) + alpha
+    negative = dense[y == 0].sum(axis=0) + alpha
+    ratio = np.log((positive / positive.sum()) / (negative / negative.sum()))
+    scaled = dense * ratio
+
+    def svm() -> LinearSVC:
+        return LinearSVC(C=1.0, class_weight="balanced", max_iter=20_000, random_state=0)
+
+    margin = svm().fit(scaled, y).decision_function(scaled)
+    inner = cross_val_predict(
+        svm(),
+        scaled,
+        y,
+        cv=StratifiedKFold(n_splits=3, shuffle=True, random_state=0),
+        method="decision_function",
+    )
+    platt = LogisticRegression(C=1e4).fit(inner.reshape(-1, 1), y)
+    expected = 1 / (1 + np.exp(-(platt.coef_[0, 0] * margin + platt.intercept_[0])))
+    np.testing.assert_allclose(model.predict_proba(matrix)[:, 1], expected, atol=1e-9)

@@ -89,7 +89,7 @@ class Command(BaseCommand):
         try:
             data = json.loads(line)
         except ValueError as error:
-            return bad("JSON inválido (%s)" % error.args[0].split(":")[0])
+            return bad(classifier.json_error_reason(error))
         if not isinstance(data, dict):
             return bad("se esperaba un objeto JSON")
         message_id = data.get("id")

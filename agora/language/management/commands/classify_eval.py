@@ -46,13 +46,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         paths = options["corpus"] or [str(p) for p in classifier.corpus_paths()]
+        errors: list[str] = []  # bad lines are reported and skipped: they never stop the run
         try:
             model = classifier.load(options["model"])
-            examples = [e for path in paths for e in classifier.read_corpus(path)]
+            examples = [e for path in paths for e in classifier.read_corpus(path, errors=errors)]
         except (classifier.ModelError, classifier.CorpusError) as error:
             raise CommandError(error.messages[0]) from error
         except OSError as error:
             raise CommandError("No se pudo leer el corpus: %s" % error) from error
+        for reason in errors:
+            self.stderr.write(reason)
         held_out_only = options["reservadas"] if options["corpus"] else not options["all"]
         if held_out_only:
             examples = [e for e in examples if classifier.is_held_out(e.id)]
@@ -64,4 +67,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2))
             return
         self.stdout.write("Evaluación sobre %s de %s" % (scope, ", ".join(paths)))
+        if errors:
+            self.stdout.write(
+                "%d líneas con errores no se evaluaron (detalle en la salida de errores)."
+                % len(errors)
+            )
         self.stdout.write(classifier.format_evaluation(evaluation))
