@@ -15,22 +15,45 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
-class CredentialForm(forms.Form):
-    """A new access token for one account. The secret is never rendered back into the page."""
-
-    tipo = forms.ChoiceField(label=_("Tipo de credencial"), choices=CredentialKind.choices)
-    token = forms.CharField(
-        label=_("Nuevo token de acceso"),
-        help_text=_(
-            "Se guarda cifrado y no se vuelve a mostrar; solo se verán sus últimos 4 caracteres."
-        ),
+def _secret_field(
+    label: StrOrPromise, help_text: StrOrPromise, required: StrOrPromise
+) -> forms.CharField:
+    """A pasted secret: never rendered back into the page, not spell-checked or autofilled."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
         max_length=4000,
         strip=False,
         widget=forms.PasswordInput(
             render_value=False,
             attrs={"autocomplete": "new-password", "spellcheck": "false"},
         ),
-        error_messages={"required": _("Pegue el token de acceso.")},
+        error_messages={"required": required},
+    )
+
+
+class CredentialForm(forms.Form):
+    """A new access token for one account. The secret is never rendered back into the page."""
+
+    tipo = forms.ChoiceField(label=_("Tipo de credencial"), choices=CredentialKind.choices)
+    token = _secret_field(
+        _("Nuevo token de acceso"),
+        _("Se guarda cifrado y no se vuelve a mostrar; solo se verán sus últimos 4 caracteres."),
+        _("Pegue el token de acceso."),
+    )
+
+
+class RefreshTokenForm(forms.Form):
+    """The OAuth refresh token of a YouTube account: Ágora renews the access token with it
+    when it expires. Never rendered back into the page."""
+
+    token = _secret_field(
+        _("Token de actualización (OAuth)"),
+        _(
+            "Con él, Ágora renueva el token de acceso cuando vence (cada hora en YouTube). "
+            "Se guarda cifrado; solo se verán sus últimos 4 caracteres."
+        ),
+        _("Pegue el token de actualización."),
     )
 
 

@@ -15,6 +15,16 @@ urlpatterns: list[URLPattern] = [
         name="credential",
     ),
     path(
+        "<slug:code>/configuracion/cuentas/<int:account_pk>/actualizacion/",
+        views.refresh_token_save,
+        name="refresh_token",
+    ),
+    path(
+        "<slug:code>/configuracion/cuentas/<int:account_pk>/actualizacion/quitar/",
+        views.refresh_token_remove,
+        name="refresh_token_remove",
+    ),
+    path(
         "<slug:code>/configuracion/cuentas/<int:account_pk>/accesos/",
         views.access_add,
         name="access_add",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -26,7 +27,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import user_has_device
 
 from agora.connectors import entity_settings, services
-from agora.connectors.settings_forms import AccessForm, CredentialForm, PolicyForm
+from agora.connectors.settings_forms import (
+    AccessForm,
+    CredentialForm,
+    PolicyForm,
+    RefreshTokenForm,
+)
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector, user_requires_2fa
@@ -95,12 +101,14 @@ def _render(
     *,
     credential_forms: dict[int, CredentialForm] | None = None,
     access_forms: dict[int, AccessForm] | None = None,
+    refresh_forms: dict[int, RefreshTokenForm] | None = None,
     policy_form: PolicyForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     accounts = entity_settings.settings_accounts(entity=entity)
     credential_forms = credential_forms or {}
     access_forms = access_forms or {}
+    refresh_forms = refresh_forms or {}
     rows = [
         {
             "account": account,
@@ -111,6 +119,8 @@ def _render(
                 initial={"tipo": entity_settings.credential_kind_for(account)},
             ),
             "access_form": access_forms.get(account.pk) or AccessForm(prefix=f"a{account.pk}"),
+            "refresh_form": refresh_forms.get(account.pk)
+            or RefreshTokenForm(prefix=f"r{account.pk}"),
         }
         for account in accounts
     ]
@@ -150,56 +160,123 @@ def _guarded(view: View) -> View:
     return login_required(second_factor_required(require_POST(wrapped)))
 
 
-@_guarded
-def credential_save(request: HttpRequest, entity: Entity, account_pk: int) -> HttpResponse:
-    account = entity_settings.settings_account_get(entity=entity, pk=account_pk)
-    form = CredentialForm(request.POST, prefix=f"c{account.pk}")
+def _form_action(
+    request: HttpRequest,
+    form: forms.Form,
+    call: Callable[[dict[str, Any]], object],
+    success: Callable[[dict[str, Any]], str],
+    target: str,
+    render_failure: Callable[[forms.Form], HttpResponse],
+    error_field: str | None = None,
+) -> HttpResponse:
+    """A form's POST: when valid, ``call`` the service with the cleaned data; its Spanish
+    error goes back onto the form (``error_field``, or the whole form) and the page is shown
+    again with status 400; on success a message and a redirect to ``target``. A
+    PermissionDeniedError is left to ``_guarded`` (403)."""
     if form.is_valid():
         try:
-            services.credential_set(
-                actor=_user(request),
-                account=account,
-                kind=form.cleaned_data["tipo"],
-                secret=form.cleaned_data["token"],
-            )
+            call(form.cleaned_data)
         except PermissionDeniedError:
             raise
         except DomainError as exc:
-            form.add_error("token", " ".join(exc.messages))
+            form.add_error(error_field, " ".join(exc.messages))
         else:
-            messages.success(
-                request,
-                _("Credencial de %(account)s guardada; no se volverá a mostrar.")
-                % {"account": str(account)},
-            )
-            return redirect(_page(entity) + f"#cuenta-{account.pk}")
-    return _render(request, entity, credential_forms={account.pk: form}, status=400)
+            messages.success(request, success(form.cleaned_data))
+            return redirect(target)
+    return render_failure(form)
+
+
+def _button_action(
+    request: HttpRequest, call: Callable[[], object], success: str, target: str
+) -> HttpResponse:
+    """A button's POST (no form): the service's Spanish error or the success as a message,
+    then back to ``target``."""
+    try:
+        call()
+    except PermissionDeniedError:
+        raise
+    except DomainError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(target)
+
+
+def _account_anchor(entity: Entity, account_pk: int) -> str:
+    return _page(entity) + f"#cuenta-{account_pk}"
+
+
+@_guarded
+def credential_save(request: HttpRequest, entity: Entity, account_pk: int) -> HttpResponse:
+    account = entity_settings.settings_account_get(entity=entity, pk=account_pk)
+    return _form_action(
+        request,
+        CredentialForm(request.POST, prefix=f"c{account.pk}"),
+        lambda data: services.credential_set(
+            actor=_user(request), account=account, kind=data["tipo"], secret=data["token"]
+        ),
+        lambda data: _("Credencial de %(account)s guardada; no se volverá a mostrar.")
+        % {"account": str(account)},
+        _account_anchor(entity, account.pk),
+        lambda form: _render(
+            request, entity, credential_forms={account.pk: cast(CredentialForm, form)}, status=400
+        ),
+        error_field="token",
+    )
+
+
+@_guarded
+def refresh_token_save(request: HttpRequest, entity: Entity, account_pk: int) -> HttpResponse:
+    """The OAuth refresh token of a YouTube account (Ágora renews the access token with it)."""
+    account = entity_settings.settings_account_get(entity=entity, pk=account_pk)
+    return _form_action(
+        request,
+        RefreshTokenForm(request.POST, prefix=f"r{account.pk}"),
+        lambda data: entity_settings.credential_refresh_token_set(
+            actor=_user(request), account=account, refresh_token=data["token"]
+        ),
+        lambda data: _("Token de actualización de %(account)s guardado; no se volverá a mostrar.")
+        % {"account": str(account)},
+        _account_anchor(entity, account.pk),
+        lambda form: _render(
+            request, entity, refresh_forms={account.pk: cast(RefreshTokenForm, form)}, status=400
+        ),
+        error_field="token",
+    )
+
+
+@_guarded
+def refresh_token_remove(request: HttpRequest, entity: Entity, account_pk: int) -> HttpResponse:
+    account = entity_settings.settings_account_get(entity=entity, pk=account_pk)
+    return _button_action(
+        request,
+        lambda: entity_settings.credential_refresh_token_set(
+            actor=_user(request), account=account, refresh_token=""
+        ),
+        _("Token de actualización de %(account)s eliminado.") % {"account": str(account)},
+        _account_anchor(entity, account.pk),
+    )
 
 
 @_guarded
 def access_add(request: HttpRequest, entity: Entity, account_pk: int) -> HttpResponse:
     account = entity_settings.settings_account_get(entity=entity, pk=account_pk)
-    form = AccessForm(request.POST, prefix=f"a{account.pk}")
-    if form.is_valid():
-        try:
-            services.access_grant(
-                actor=_user(request),
-                account=account,
-                person_name=form.cleaned_data["nombre"],
-                platform_role=form.cleaned_data["rol"],
-            )
-        except PermissionDeniedError:
-            raise
-        except DomainError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("Acceso de %(person)s a %(account)s registrado.")
-                % {"person": form.cleaned_data["nombre"], "account": str(account)},
-            )
-            return redirect(_page(entity) + f"#cuenta-{account.pk}")
-    return _render(request, entity, access_forms={account.pk: form}, status=400)
+    return _form_action(
+        request,
+        AccessForm(request.POST, prefix=f"a{account.pk}"),
+        lambda data: services.access_grant(
+            actor=_user(request),
+            account=account,
+            person_name=data["nombre"],
+            platform_role=data["rol"],
+        ),
+        lambda data: _("Acceso de %(person)s a %(account)s registrado.")
+        % {"person": data["nombre"], "account": str(account)},
+        _account_anchor(entity, account.pk),
+        lambda form: _render(
+            request, entity, access_forms={account.pk: cast(AccessForm, form)}, status=400
+        ),
+    )
 
 
 @_guarded
@@ -207,71 +284,51 @@ def access_remove(request: HttpRequest, entity: Entity, access_pk: int) -> HttpR
     """The person no longer holds access: the account's password must be changed, so a
     "cambiar contraseña" flag is raised (guideline 24)."""
     access = entity_settings.settings_access_get(entity=entity, pk=access_pk)
-    try:
-        services.access_revoke(actor=_user(request), access=access)
-    except PermissionDeniedError:
-        raise
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Acceso de %(person)s retirado: cambie la contraseña de %(account)s.")
-            % {"person": access.person_name, "account": str(access.account)},
-        )
-    return redirect(_page(entity) + f"#cuenta-{access.account_id}")
+    return _button_action(
+        request,
+        lambda: services.access_revoke(actor=_user(request), access=access),
+        _("Acceso de %(person)s retirado: cambie la contraseña de %(account)s.")
+        % {"person": access.person_name, "account": str(access.account)},
+        _account_anchor(entity, access.account_id),
+    )
 
 
 @_guarded
 def flag_confirm(request: HttpRequest, entity: Entity, flag_pk: int) -> HttpResponse:
     flag = entity_settings.settings_flag_get(entity=entity, pk=flag_pk)
-    try:
-        services.password_change_confirm(actor=_user(request), flag=flag)
-    except PermissionDeniedError:
-        raise
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Cambio de contraseña de %(account)s confirmado.") % {"account": str(flag.account)},
-        )
-    return redirect(_page(entity) + f"#cuenta-{flag.account_id}")
+    return _button_action(
+        request,
+        lambda: services.password_change_confirm(actor=_user(request), flag=flag),
+        _("Cambio de contraseña de %(account)s confirmado.") % {"account": str(flag.account)},
+        _account_anchor(entity, flag.account_id),
+    )
 
 
 @_guarded
 def policy_save(request: HttpRequest, entity: Entity) -> HttpResponse:
-    form = PolicyForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            entity_settings.response_policy_set(
-                actor=_user(request),
-                entity=entity,
-                first_response_hours=data["primera_respuesta"],
-                next_response_hours=data["siguiente_respuesta"],
-                resolution_hours=data["resolucion"],
-                workday_start=data["inicio_jornada"],
-                workday_end=data["fin_jornada"],
-            )
-        except PermissionDeniedError:
-            raise
-        except DomainError as exc:
-            form.add_error(None, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Plazos de respuesta guardados."))
-            return redirect(_page(entity) + "#plazos")
-    return _render(request, entity, policy_form=form, status=400)
+    return _form_action(
+        request,
+        PolicyForm(request.POST),
+        lambda data: entity_settings.response_policy_set(
+            actor=_user(request),
+            entity=entity,
+            first_response_hours=data["primera_respuesta"],
+            next_response_hours=data["siguiente_respuesta"],
+            resolution_hours=data["resolucion"],
+            workday_start=data["inicio_jornada"],
+            workday_end=data["fin_jornada"],
+        ),
+        lambda data: _("Plazos de respuesta guardados."),
+        _page(entity) + "#plazos",
+        lambda form: _render(request, entity, policy_form=cast(PolicyForm, form), status=400),
+    )
 
 
 @_guarded
 def policy_reset(request: HttpRequest, entity: Entity) -> HttpResponse:
-    try:
-        entity_settings.response_policy_reset(actor=_user(request), entity=entity)
-    except PermissionDeniedError:
-        raise
-    except DomainError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("La entidad vuelve a usar la política general."))
-    return redirect(_page(entity) + "#plazos")
+    return _button_action(
+        request,
+        lambda: entity_settings.response_policy_reset(actor=_user(request), entity=entity),
+        _("La entidad vuelve a usar la política general."),
+        _page(entity) + "#plazos",
+    )

@@ -19,7 +19,7 @@ from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
 from tests.browser.test_accessibility import WCAG_21_AA, _open
-from tests.connectors.test_entity_settings import _login
+from tests.connectors.test_entity_settings import _account, _login
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,6 +27,8 @@ pytestmark = [
 ]
 
 SECRET = "EAAGm0PX4ZCpsBAOZBZCj9secreto-navegador-W8kd"
+OAUTH = "ya29.a0-token-oauth-navegador"
+REFRESH = "1//0gR-actualizacion-navegador-Q2pz"
 PAGE = "/entidad/minsa/configuracion/"
 INDEX = "/entidad/configuracion/?q=salud"
 
@@ -67,6 +69,12 @@ def settings_data(site: str, manager: User, rector: User, entities: dict[str, En
     entity_settings.response_policy_set(
         actor=manager, entity=entities["minsa"], first_response_hours=Decimal("4")
     )
+    # A YouTube channel with an OAuth token and its refresh token (the renewal section).
+    youtube = _account(rector, entities["minsa"], "youtube", "@minsaperu", "UCk5GjR2bWnR2Vn")
+    services.credential_set(actor=rector, account=youtube, kind="oauth", secret=OAUTH)
+    entity_settings.credential_refresh_token_set(
+        actor=manager, account=youtube, refresh_token=REFRESH
+    )
 
 
 @pytest.mark.parametrize("who", ["manager", "rector"])
@@ -86,7 +94,9 @@ def test_settings_page_passes_axe_and_fits_a_phone(
         _open(browser_page, site, PAGE)
         expect(browser_page.locator("h1")).to_contain_text("Configuración de Ministerio de Salud")
     expect(page.locator("body")).to_contain_text("Confirmar que la contraseña fue cambiada")
-    assert SECRET not in page.content()
+    expect(page.locator("body")).to_contain_text("Token de actualización registrado")
+    for secret in (SECRET, OAUTH, REFRESH):
+        assert secret not in page.content()
     _axe_clean(page, PAGE)
     _fits_phone(mobile_page, PAGE)
     assert page_log.problems() == []

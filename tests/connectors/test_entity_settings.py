@@ -818,3 +818,55 @@ def test_admin_sets_a_refresh_token_and_shows_only_its_hint(
     assert "solo se usa con un token OAuth" in html(refused)
     credential.refresh_from_db()
     assert (credential.kind, credential.refresh_token) == ("oauth", REFRESH_TOKEN)
+
+
+def refresh_url(account: SocialAccount, remove: bool = False) -> str:
+    name = "entity_settings:refresh_token_remove" if remove else "entity_settings:refresh_token"
+    return reverse(name, kwargs={"code": account.entity.code, "account_pk": account.pk})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_refresh_token_from_the_settings_page_per_role(
+    client: Client, people: dict[str, User | None], youtube: SocialAccount, role: str
+) -> None:
+    response = _login(client, people[role]).post(
+        refresh_url(youtube), {f"r{youtube.pk}-token": REFRESH_TOKEN}
+    )
+    credential = AccountCredential.objects.get(account=youtube)
+    if role in ALLOWED:
+        assert response.status_code == 302
+        assert response["Location"].endswith(f"#cuenta-{youtube.pk}")
+        assert credential.refresh_token == REFRESH_TOKEN
+        body = html(client.get(page_url()))
+        assert "Token de actualización registrado; termina en «…Wx7k»" in body
+        assert REFRESH_TOKEN not in body
+        removed = client.post(refresh_url(youtube, remove=True))
+        assert removed.status_code == 302
+        assert AccountCredential.objects.get(account=youtube).refresh_token == ""
+        assert "Sin token de actualización" in html(client.get(page_url()))
+    else:
+        _expect_refused(response, role)
+        assert credential.refresh_token == ""
+        assert not AuditEvent.objects.filter(verb__startswith="credencial.actualizacion").exists()
+
+
+def test_refresh_token_bad_input_on_the_page_is_refused_in_spanish(
+    client: Client, manager: User, youtube: SocialAccount, facebook: SocialAccount
+) -> None:
+    _login(client, manager)
+    empty = client.post(refresh_url(youtube), {f"r{youtube.pk}-token": ""})
+    assert empty.status_code == 400
+    assert "Pegue el token de actualización." in html(empty)
+    split = client.post(refresh_url(youtube), {f"r{youtube.pk}-token": "1//0g token partido"})
+    assert split.status_code == 400
+    assert "sin espacios" in html(split)
+    assert AccountCredential.objects.get(account=youtube).refresh_token == ""
+    # Only accounts with an OAuth credential show the form; others are refused by the service.
+    services.credential_set(actor=manager, account=facebook, kind="page_token", secret=SECRET)
+    page = html(client.get(page_url()))
+    assert f'name="r{youtube.pk}-token"' in page
+    assert f'name="r{facebook.pk}-token"' not in page
+    other = client.post(refresh_url(facebook), {f"r{facebook.pk}-token": REFRESH_TOKEN})
+    assert other.status_code == 400
+    assert "token OAuth" in html(other)
+    assert AccountCredential.objects.get(account=facebook).refresh_token == ""
