@@ -763,21 +763,7 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
                 [_("Revise los datos del acuerdo.")]
                 + [str(error) for errors in form.errors.values() for error in errors]
             )
-        data = form.cleaned_data
-        code = data.get("responsible_entity") or ""
-        services.agreement_create(
-            actor=user,
-            forum=forum,
-            text=data["text"],
-            responsible=data.get("responsible") or "",
-            responsible_entity=services.entity_by_code(code) if code else None,
-            due_date=data["due_date"],
-            session=data.get("session"),
-            decision_kind=data.get("decision_kind") or "",
-            decision_direction=data.get("decision_direction") or "",
-            decision_reference=data.get("decision_reference") or "",
-            decision_url=data.get("decision_url") or "",
-        )
+        services.agreement_create(actor=user, forum=forum, **_agreement_fields(form.cleaned_data))
         messages.success(request, _("Acuerdo registrado."))
     elif action == "estado_acuerdo":
         form = forms.AgreementStatusForm(request.POST)
@@ -807,6 +793,22 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
         raise DomainError(_("Acción desconocida."))
 
 
+def _agreement_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The service arguments of an agreement form's cleaned data (create and edit)."""
+    code = data.get("responsible_entity") or ""
+    return {
+        "text": data["text"],
+        "responsible": data.get("responsible") or "",
+        "responsible_entity": services.entity_by_code(code) if code else None,
+        "due_date": data["due_date"],
+        "session": data.get("session"),
+        "decision_kind": data.get("decision_kind") or "",
+        "decision_direction": data.get("decision_direction") or "",
+        "decision_reference": data.get("decision_reference") or "",
+        "decision_url": data.get("decision_url") or "",
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -824,22 +826,10 @@ def agreement_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
-            code = data.get("responsible_entity") or ""
             try:
                 before = agreement.updated_at
                 services.agreement_edit(
-                    actor=user,
-                    agreement=agreement,
-                    text=data["text"],
-                    responsible=data.get("responsible") or "",
-                    responsible_entity=services.entity_by_code(code) if code else None,
-                    due_date=data["due_date"],
-                    session=data.get("session"),
-                    decision_kind=data.get("decision_kind") or "",
-                    decision_direction=data.get("decision_direction") or "",
-                    decision_reference=data.get("decision_reference") or "",
-                    decision_url=data.get("decision_url") or "",
+                    actor=user, agreement=agreement, **_agreement_fields(form.cleaned_data)
                 )
             except DomainError as exc:
                 errors = list(exc.messages)
