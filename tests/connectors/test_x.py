@@ -134,10 +134,11 @@ def add_mentions(
     params: dict[str, str],
     status: int = 200,
     headers: dict[str, str] | None = None,
+    url: str = "",
 ) -> None:
     api.add(
         responses.GET,
-        mentions_url(),
+        url or mentions_url(),
         json=body,
         status=status,
         headers=headers if headers is not None else limits(),
@@ -746,17 +747,8 @@ def add_own(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> None:
-    api.add(
-        responses.GET,
-        tweets_url(),
-        json=body,
-        status=status,
-        headers=headers if headers is not None else limits(),
-        match=[
-            matchers.query_param_matcher(params),
-            matchers.header_matcher({"Authorization": f"Bearer {TOKEN}"}),
-        ],
-    )
+    """Like ``add_mentions``, for the account's own posts."""
+    add_mentions(api, body, params=params, status=status, headers=headers, url=tweets_url())
 
 
 CITIZEN_MENTION = tweet("1790000000000000001", "@Minsa_Peru ¿dónde me vacuno?")

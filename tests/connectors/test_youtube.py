@@ -177,10 +177,11 @@ def add_threads(
     *,
     params: dict[str, str],
     status: int = 200,
+    url: str = "",
 ) -> None:
     api.add(
         responses.GET,
-        threads_url(),
+        url or threads_url(),
         json=body,
         status=status,
         match=[matchers.query_param_matcher(params)],
@@ -748,13 +749,8 @@ def add_replies(
     params: dict[str, str],
     status: int = 200,
 ) -> None:
-    api.add(
-        responses.GET,
-        replies_url(),
-        json=body,
-        status=status,
-        match=[matchers.query_param_matcher(params)],
-    )
+    """Like ``add_threads``, for ``comments.list``."""
+    add_threads(api, body, params=params, status=status, url=replies_url())
 
 
 def long_thread_replies() -> list[dict[str, Any]]:
