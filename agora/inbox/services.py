@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -614,7 +614,14 @@ def _apply_inbound(
     conv.first_inbound_at = min(filter(None, [conv.first_inbound_at, sent_at]))
     conv.last_inbound_at = max(filter(None, [conv.last_inbound_at, sent_at]))
     if conv.last_response_at is not None and sent_at <= conv.last_response_at:
-        return  # an older message that arrived late: the later answer covers it
+        # An older message that arrived late: the later answer covers it. When no answer
+        # counted yet (the platform gave us the answer before the thread's first citizen
+        # message), the first answer after it is the first response.
+        if conv.first_response_at is None:
+            conv.first_response_at = _first_answer_since(conv, sent_at) or conv.last_response_at
+            if conv.status == Status.NUEVO:
+                conv.status = Status.RESPONDIDO
+        return
     if conv.awaiting_since is None or sent_at < conv.awaiting_since:
         conv.awaiting_since = sent_at
     if conv.status == Status.EN_ESPERA and conv.waiting_since is not None:
@@ -624,6 +631,17 @@ def _apply_inbound(
         conv.status = Status.ABIERTO
         conv.resolved_at = None
     conv.updated_at = now
+
+
+def _first_answer_since(conv: Conversation, sent_at: datetime) -> datetime | None:
+    """The time of the conversation's first stored answer at or after ``sent_at``."""
+    first: datetime | None = Message.objects.filter(
+        conversation_id=conv.pk,
+        direction=Direction.SALIENTE,
+        send_status__in=[SendStatus.NO_APLICA, SendStatus.ENVIADO],
+        sent_at__gte=sent_at,
+    ).aggregate(first=Min("sent_at"))["first"]
+    return first
 
 
 def _apply_answer(conv: Conversation, sent_at: datetime) -> None:

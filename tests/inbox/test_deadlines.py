@@ -100,6 +100,26 @@ def mailed() -> list[list[str]]:
 # --- due times ---------------------------------------------------------------------------------
 
 
+def test_an_answer_read_before_the_citizen_message_it_answers_counts_as_the_first_response(
+    minsa_account: SocialAccount, clock: Clock
+) -> None:
+    """Platforms do not always deliver in order (X's mentions lag its timeline): the
+    entity's reply at 10:30 arrives first, the citizen's 10:00 message after it."""
+    conv = answer(minsa_account, clock, "h-desorden", lima(2025, 3, 11, 10, 30))
+    assert (conv.status, conv.first_response_at) == (Status.NUEVO, None)
+    clock.now = lima(2025, 3, 11, 10, 35)
+    conv = ingest(minsa_account, thread="h-desorden", sent_at=lima(2025, 3, 11, 10, 0))
+    assert conv.status == Status.RESPONDIDO
+    assert conv.first_inbound_at == lima(2025, 3, 11, 10, 0)
+    assert conv.first_response_at == lima(2025, 3, 11, 10, 30)
+    assert conv.due_at is None and conv.awaiting_since is None
+    # A later citizen message starts the next-answer clock as usual.
+    conv = citizen(minsa_account, clock, "h-desorden", lima(2025, 3, 11, 11, 0))
+    assert conv.status == Status.ABIERTO
+    assert conv.first_response_at == lima(2025, 3, 11, 10, 30)
+    assert conv.due_at is not None
+
+
 def test_first_and_next_answer_due_times(minsa_account: SocialAccount, clock: Clock) -> None:
     conv = citizen(minsa_account, clock, "h1", lima(2025, 3, 11, 10, 0))
     # 8 working hours: 7 h 30 on Tuesday, 30 minutes on Wednesday.
