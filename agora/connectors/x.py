@@ -18,7 +18,7 @@ Polling and resuming (``PollCursor``):
 * Each page is ingested and the cursor saved in one transaction, so the cursor never
   points past a page that was not stored, nor before one that was.
 * While a run is unfinished, ``since_id`` stays ``S`` and ``page_token`` holds
-  ``"<newest id seen in this run>:<next_token>"``. A run interrupted by the rate limit, an
+  ``"<newest id seen in this run>:<oldest post to read again, or empty>:<next_token>"``. A run interrupted by the rate limit, an
   error or a crash resumes with the same ``S`` and the saved token: nothing is read twice
   and nothing older than ``S`` is skipped.
 * Only when the last page has been stored does ``since_id`` move to the newest id of the
@@ -398,14 +398,20 @@ def _newer(a: str, b: str) -> str:
     return a if int(a) >= int(b) else b
 
 
-def _resume_state(page_token: str) -> tuple[str, str]:
-    newest, _sep, token = page_token.partition(_STATE_SEPARATOR)
-    return (newest, token) if token else ("", "")
+def _resume_state(page_token: str) -> tuple[str, str, str]:
+    """(newest id read, oldest id to read again, next page token) of an unfinished run:
+    ``newest:held:token``, or ``newest:token`` as saved before ``held`` was kept."""
+    newest, _sep, rest = page_token.partition(_STATE_SEPARATOR)
+    held, sep, token = rest.partition(_STATE_SEPARATOR)
+    if not sep or not (held == "" or held.isdigit()):
+        held, token = "", rest  # the older form
+    return (newest, held, token) if token else ("", "", "")
 
 
-def _pending_state(newest: str, next_token: str) -> str:
-    state = f"{newest}{_STATE_SEPARATOR}{next_token}"
-    # A token too long to keep: the next run restarts from since_id (duplicates are absorbed).
+def _pending_state(newest: str, held: str, next_token: str) -> str:
+    state = _STATE_SEPARATOR.join([newest, held, next_token])
+    # A token too long to keep: the next run restarts from since_id (duplicates are absorbed,
+    # and since_id has not moved past the held post).
     return state if len(state) <= _PAGE_TOKEN_MAX else ""
 
 
@@ -432,8 +438,9 @@ def _poll_stream(
         result.skipped = True
         result.waiting_until = wait_until
         return result
-    newest, token = _resume_state(getattr(cursor, stream.state_field))
-    held = ""  # the oldest post of this run to read again (lost if the run is interrupted)
+    # held: the oldest post of this run to read again; kept with the page token, so a run
+    # split across polls (rate limit, next page pending) still stops since_id before it.
+    newest, held, token = _resume_state(getattr(cursor, stream.state_field))
     restarted = False
     try:
         client = XClient.for_account(account)
@@ -457,7 +464,7 @@ def _poll_stream(
             with transaction.atomic():
                 result.add(messages_ingest(batch=events, now=now))
                 if next_token:
-                    setattr(cursor, stream.state_field, _pending_state(newest, next_token))
+                    setattr(cursor, stream.state_field, _pending_state(newest, held, next_token))
                 else:
                     # since_id moves to the newest post read, or stops just before a post
                     # to read again; never backwards.

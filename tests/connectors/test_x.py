@@ -1035,6 +1035,67 @@ def test_a_recent_reply_whose_mention_lags_is_read_again_until_the_mention_arriv
     assert cursor.replies_since_id == "1790000000000000007"
 
 
+def test_a_reply_read_again_is_not_lost_when_its_run_is_split_across_polls(
+    x_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    """The lagging reply is on the first page of a run that stops there (window spent, a
+    next page pending): the saved state keeps it, so when the run finishes after the reset
+    since_id still stops just before it and the next poll files it."""
+    PollCursor.objects.create(account=x_account, since_id="1780000000000000000")
+    reset = NOW + timedelta(minutes=15)
+    add_mentions(api, page([]), params=expected_params(since_id="1780000000000000000"))
+    newer = own_tweet(
+        "1790000000000000007", "Campaña de vacunación", conversation_id="1790000000000000007"
+    )
+    add_own(
+        api,
+        page([newer, OWN_REPLY], next_token="pag2"),
+        params=own_params(),
+        headers=limits(0, reset),
+    )
+    first = x.poll_account(x_account, now=NOW)
+    assert (first.created, first.waiting_until) == (0, reset)
+    cursor = PollCursor.objects.get(account=x_account)
+    assert cursor.replies_since_id == ""  # the run is unfinished
+    assert "1790000000000000005" in cursor.replies_page_token  # the held reply is saved
+
+    # After the reset: the mention shows up, and the run's last page is read.
+    later = reset + timedelta(minutes=1)
+    add_mentions(
+        api, page([CITIZEN_MENTION]), params=expected_params(since_id="1780000000000000000")
+    )
+    older = own_tweet("1790000000000000003", "Buenos días", conversation_id="1790000000000000003")
+    add_own(api, page([older]), params=own_params(pagination_token="pag2"))
+    x.poll_account(x_account, now=later)
+    cursor.refresh_from_db()
+    assert cursor.replies_since_id == "1790000000000000004"  # not past the held reply
+
+    add_mentions(api, page([]), params=expected_params(since_id="1790000000000000001"))
+    add_own(api, page([newer, OWN_REPLY]), params=own_params(since_id="1790000000000000004"))
+    third = x.poll_account(x_account, now=later + timedelta(minutes=5))
+    assert third.error == ""
+    conv = Conversation.objects.get(account=x_account, thread_id="1790000000000000001")
+    assert conv.status == Status.RESPONDIDO
+    cursor.refresh_from_db()
+    assert cursor.replies_since_id == "1790000000000000007"
+
+
+def test_saved_run_states_of_the_older_form_still_resume() -> None:
+    assert x._resume_state("1790000000000000009:b26v89c19zqg8o3fo7gesq") == (
+        "1790000000000000009",
+        "",
+        "b26v89c19zqg8o3fo7gesq",
+    )
+    state = x._pending_state("1790000000000000009", "1790000000000000005", "b26v89c19zqg")
+    assert x._resume_state(state) == ("1790000000000000009", "1790000000000000005", "b26v89c19zqg")
+    assert x._resume_state(x._pending_state("1790000000000000009", "", "tok")) == (
+        "1790000000000000009",
+        "",
+        "tok",
+    )
+    assert x._resume_state("") == ("", "", "")
+
+
 def test_a_reply_in_an_unknown_thread_is_given_up_after_the_grace_period(
     x_account: SocialAccount, api: responses.RequestsMock
 ) -> None:
