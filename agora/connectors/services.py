@@ -136,6 +136,12 @@ def credential_set(
     credential.secret = secret
     credential.hint = secret[-HINT_LENGTH:]
     credential.set_by = actor
+    # A pasted token's expiry is unknown (the old one's no longer applies); a refresh token
+    # only serves an OAuth credential.
+    credential.expires_at = None
+    if kind != CredentialKind.OAUTH:
+        credential.refresh_token = ""
+        credential.refresh_hint = ""
     credential.save()
     audit_record(
         actor=actor,

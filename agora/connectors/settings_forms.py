@@ -18,12 +18,13 @@ if TYPE_CHECKING:
 def _secret_field(
     label: StrOrPromise, help_text: StrOrPromise, required: StrOrPromise
 ) -> forms.CharField:
-    """A pasted secret: never rendered back into the page, not spell-checked or autofilled."""
+    """A pasted secret: never rendered back into the page, not spell-checked or autofilled.
+    Spaces around it are dropped (only spaces is no value: "required")."""
     return forms.CharField(
         label=label,
         help_text=help_text,
         max_length=4000,
-        strip=False,
+        strip=True,
         widget=forms.PasswordInput(
             render_value=False,
             attrs={"autocomplete": "new-password", "spellcheck": "false"},

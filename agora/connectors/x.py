@@ -18,9 +18,9 @@ Polling and resuming (``PollCursor``):
 * Each page is ingested and the cursor saved in one transaction, so the cursor never
   points past a page that was not stored, nor before one that was.
 * While a run is unfinished, ``since_id`` stays ``S`` and ``page_token`` holds
-  ``"<newest id seen in this run>:<oldest post to read again, or empty>:<next_token>"``. A run interrupted by the rate limit, an
-  error or a crash resumes with the same ``S`` and the saved token: nothing is read twice
-  and nothing older than ``S`` is skipped.
+  ``"<newest id seen in this run>:<oldest post to read again, or empty>:<next_token>"``.
+  A run interrupted by the rate limit, an error or a crash resumes with the same ``S`` and
+  the saved token: nothing is read twice and nothing older than ``S`` is skipped.
 * Only when the last page has been stored does ``since_id`` move to the newest id of the
   whole run (remembered in ``page_token``). Mentions posted while a run was interrupted are
   newer than that id, so the following run reads them.

@@ -183,8 +183,10 @@ def corrections_as_examples() -> list[classifier.Example]:
     """The latest correction of each message, as training examples. Corrections of demo
     messages are practice: they never train the model."""
     latest: dict[int, classifier.Example] = {}
-    rows = Correction.objects.filter(message__is_demo=False).order_by("at", "id").values_list(
-        "id", "message_id", "message__text", "kind", "flags"
+    rows = (
+        Correction.objects.filter(message__is_demo=False)
+        .order_by("at", "id")
+        .values_list("id", "message_id", "message__text", "kind", "flags")
     )
     for pk, message_id, text, kind, flags in rows.iterator(chunk_size=CHUNK):
         latest[message_id] = classifier.Example(

@@ -854,9 +854,15 @@ def test_refresh_token_bad_input_on_the_page_is_refused_in_spanish(
     client: Client, manager: User, youtube: SocialAccount, facebook: SocialAccount
 ) -> None:
     _login(client, manager)
-    empty = client.post(refresh_url(youtube), {f"r{youtube.pk}-token": ""})
-    assert empty.status_code == 400
-    assert "Pegue el token de actualización." in html(empty)
+    entity_settings.credential_refresh_token_set(
+        actor=manager, account=youtube, refresh_token=REFRESH_TOKEN
+    )
+    for blank in ("", "   "):  # only spaces is no token: it never removes the stored one
+        empty = client.post(refresh_url(youtube), {f"r{youtube.pk}-token": blank})
+        assert empty.status_code == 400
+        assert "Pegue el token de actualización." in html(empty)
+        assert AccountCredential.objects.get(account=youtube).refresh_token == REFRESH_TOKEN
+    entity_settings.credential_refresh_token_set(actor=manager, account=youtube, refresh_token="")
     split = client.post(refresh_url(youtube), {f"r{youtube.pk}-token": "1//0g token partido"})
     assert split.status_code == 400
     assert "sin espacios" in html(split)
@@ -870,3 +876,27 @@ def test_refresh_token_bad_input_on_the_page_is_refused_in_spanish(
     assert other.status_code == 400
     assert "token OAuth" in html(other)
     assert AccountCredential.objects.get(account=facebook).refresh_token == ""
+
+
+def test_a_new_access_token_forgets_the_old_expiry_and_a_non_oauth_one_the_refresh_token(
+    manager: User, youtube: SocialAccount
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    entity_settings.credential_refresh_token_set(
+        actor=manager, account=youtube, refresh_token=REFRESH_TOKEN
+    )
+    AccountCredential.objects.filter(account=youtube).update(
+        expires_at=timezone.now() - timedelta(days=2)
+    )
+    services.credential_set(actor=manager, account=youtube, kind="oauth", secret=OAUTH_TOKEN + "2")
+    credential = AccountCredential.objects.get(account=youtube)
+    assert credential.expires_at is None  # not renewed over the token just pasted
+    assert credential.refresh_token == REFRESH_TOKEN  # still the account's OAuth client
+    services.credential_set(
+        actor=manager, account=youtube, kind="api_key", secret="AIzaSy-clave-1234"
+    )
+    credential = AccountCredential.objects.get(account=youtube)
+    assert (credential.refresh_token, credential.refresh_hint) == ("", "")
