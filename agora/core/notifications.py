@@ -21,24 +21,38 @@ def mail_each(
     recipients: Iterable[str],
     *,
     attachments: Iterable[tuple[str, bytes, str]] = (),
-) -> int:
+) -> list[str]:
     """Sends one message per address (nobody sees who else received it: the addresses of
-    officials and citizens are personal data, Ley 29733) over one connection. Returns how many
-    were sent; a delivery failure is logged and stops nothing else."""
+    officials and citizens are personal data, Ley 29733) over one connection. Returns the
+    addresses it was delivered to; an address the server refuses is logged and skipped, the
+    others still get theirs."""
     files = list(attachments)
-    messages = []
-    for address in dict.fromkeys(a for a in recipients if a):  # once each, in order
-        message = EmailMessage(subject=subject, body=body, to=[address])
-        for name, content, mimetype in files:
-            message.attach(name, content, mimetype)
-        messages.append(message)
-    if not messages:
-        return 0
+    addresses = list(dict.fromkeys(a for a in recipients if a))  # once each, in order
+    if not addresses:
+        return []
+    delivered: list[str] = []
     try:
-        return get_connection().send_messages(messages) or 0
+        connection = get_connection()
+        connection.open()
     except OSError:  # the record stays in Ágora; the mail is a copy
-        log.exception("No se pudo enviar el correo a %d destinatarios", len(messages))
-        return 0
+        log.exception("No se pudo conectar al servidor de correo")
+        return []
+    try:
+        for address in addresses:
+            message = EmailMessage(subject=subject, body=body, to=[address], connection=connection)
+            for name, content, mimetype in files:
+                message.attach(name, content, mimetype)
+            try:
+                if message.send():
+                    delivered.append(address)
+            except OSError:  # SMTPRecipientsRefused and the like: this address only
+                log.exception("No se pudo enviar el correo a un destinatario")
+    finally:
+        try:
+            connection.close()
+        except OSError:
+            log.exception("No se pudo cerrar la conexión de correo")
+    return delivered
 
 
 def mail_each_on_commit(subject: str, body: str, recipients: Iterable[str]) -> None:

@@ -152,7 +152,7 @@ def monthly_reports_send(*, start: date, end: date) -> int:
             verb="informe.enviado",
             instance=run,
             scope=entity.code,
-            after={"para": recipients},
+            after={"para": delivered},
         )
         sent += 1
     return sent

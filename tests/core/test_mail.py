@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ def test_one_message_per_address_once_each_with_the_attachments() -> None:
         ["b@example.pe", "", "a@example.pe", "b@example.pe"],
         attachments=[("informe.pdf", b"%PDF-1.7", "application/pdf")],
     )
-    assert sent == 2
+    assert sent == ["b@example.pe", "a@example.pe"]
     assert [message.to for message in mail.outbox] == [["b@example.pe"], ["a@example.pe"]]
     for message in mail.outbox:
         assert not message.cc and not message.bcc
@@ -26,20 +27,51 @@ def test_one_message_per_address_once_each_with_the_attachments() -> None:
 
 
 def test_no_addresses_sends_nothing() -> None:
-    assert mail_each("Asunto", "Cuerpo", ["", ""]) == 0
+    assert mail_each("Asunto", "Cuerpo", ["", ""]) == []
     assert mail.outbox == []
 
 
-def test_a_delivery_failure_is_logged_and_reported_as_nothing_sent(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    class Refused:
-        def send_messages(self, messages: list[Any]) -> int:
+class _Server:
+    """A mail connection that refuses some addresses (as SMTP does: ``SMTPRecipientsRefused``
+    is an ``OSError``) or cannot be reached at all."""
+
+    def __init__(self, refused: frozenset[str] = frozenset(), down: bool = False) -> None:
+        self.refused, self.down, self.closed = refused, down, False
+        self.sent: list[list[str]] = []
+
+    def open(self) -> None:
+        if self.down:
             raise ConnectionRefusedError("smtp caído")
 
-    monkeypatch.setattr("agora.core.notifications.get_connection", lambda: Refused())
-    assert mail_each("Asunto", "Cuerpo", ["a@example.pe"]) == 0
-    assert "No se pudo enviar el correo" in caplog.text
+    def close(self) -> None:
+        self.closed = True
+
+    def send_messages(self, messages: list[Any]) -> int:
+        for message in messages:
+            if set(message.to) & self.refused:
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"no existe")})
+            self.sent.append(message.to)
+        return len(messages)
+
+
+def test_a_refused_address_does_not_stop_the_others(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = _Server(refused=frozenset({"b@example.pe"}))
+    monkeypatch.setattr("agora.core.notifications.get_connection", lambda: server)
+    delivered = mail_each("Asunto", "Cuerpo", ["a@example.pe", "b@example.pe", "c@example.pe"])
+    assert delivered == ["a@example.pe", "c@example.pe"]
+    assert server.sent == [["a@example.pe"], ["c@example.pe"]]
+    assert server.closed
+    assert "No se pudo enviar el correo a un destinatario" in caplog.text
+
+
+def test_an_unreachable_server_is_logged_and_nothing_is_delivered(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("agora.core.notifications.get_connection", lambda: _Server(down=True))
+    assert mail_each("Asunto", "Cuerpo", ["a@example.pe"]) == []
+    assert "No se pudo conectar al servidor de correo" in caplog.text
 
 
 @pytest.mark.django_db
