@@ -53,7 +53,8 @@ from agora.inbox.services import IncomingMessage, messages_ingest
 MAX_RESULTS = 100
 # A first poll of a large channel is spread over several runs (1 quota unit per page).
 MAX_PAGES_PER_RUN = 20
-# The replies of one thread read with comments.list (100 per page): 5,000 at most per run.
+# The replies of one thread read with comments.list (100 per page): the first 5,000 only;
+# a thread with more (rare on a public entity's channel) is not read past them.
 MAX_REPLY_PAGES = 50
 PACIFIC = ZoneInfo("America/Los_Angeles")
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
@@ -77,10 +78,13 @@ class YouTubeError(Exception):
         reason: str = "",
         retryable: bool = False,
         wait_until: datetime | None = None,
+        authorisation_refused: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.reason = reason
+        # Google refused to renew the OAuth token (its 400 is not a bad page token).
+        self.authorisation_refused = authorisation_refused
         self.retryable = retryable
         self.wait_until = wait_until
 
@@ -205,6 +209,7 @@ class YouTubeClient:
                 % {"account": str(credential.account), "error": error},
                 status=response.status_code,
                 reason=error,
+                authorisation_refused=True,
             )
         try:
             expires_in = int(body.get("expires_in") or 0)
@@ -497,7 +502,7 @@ def poll_account(account: SocialAccount, *, now: datetime | None = None) -> Poll
             try:
                 page = client.comment_threads(account.platform_id, page_token=token)
             except YouTubeError as exc:
-                if token and exc.status == 400 and not restarted:
+                if token and exc.status == 400 and not exc.authorisation_refused and not restarted:
                     # An expired or unknown page token: restart this run from the top.
                     newest, token, restarted = None, "", True
                     continue

@@ -881,7 +881,12 @@ def oauth_params(**extra: str) -> dict[str, str]:
 
 
 def add_oauth_threads(
-    api: responses.RequestsMock, token: str, *, status: int = 200, body: dict[str, Any]
+    api: responses.RequestsMock,
+    token: str,
+    *,
+    status: int = 200,
+    body: dict[str, Any],
+    params: dict[str, str] | None = None,
 ) -> None:
     api.add(
         responses.GET,
@@ -889,7 +894,7 @@ def add_oauth_threads(
         json=body,
         status=status,
         match=[
-            matchers.query_param_matcher(oauth_params()),
+            matchers.query_param_matcher(params or oauth_params()),
             matchers.header_matcher({"Authorization": f"Bearer {token}"}),
         ],
     )
@@ -989,6 +994,23 @@ def test_invalid_grant_asks_to_reconnect_and_changes_nothing(
     assert "Vuelva a conectar" in cursor.last_error
     assert (cursor.since_id, cursor.page_token) == ("", "")
     assert not Message.objects.filter(platform="youtube").exists()
+
+
+def test_invalid_grant_in_the_middle_of_a_run_keeps_its_place(
+    oauth_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    """Google's 400 on the token endpoint is not an expired page token: the run is not
+    restarted from the top (no wasted calls) and resumes at its page once reconnected."""
+    state = "2024-05-01T10:00:00+00:00|QURTSl9pNVk"
+    PollCursor.objects.create(account=oauth_account, page_token=state)
+    add_oauth_threads(
+        api, OAUTH, status=401, body=EXPIRED, params=oauth_params(pageToken="QURTSl9pNVk")
+    )
+    add_token(api, status=400, body={"error": "invalid_grant"})
+    result = youtube.poll_account(oauth_account, now=NOW)
+    assert "Vuelva a conectar la cuenta" in result.error
+    assert len(api.calls) == 2
+    assert PollCursor.objects.get(account=oauth_account).page_token == state
 
 
 def test_a_second_401_after_refreshing_is_not_retried_again(
