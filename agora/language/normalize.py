@@ -249,7 +249,9 @@ def normalize_word(raw: str) -> str:
         if not token.isascii():  # other scripts: only their ASCII letters are kept
             token = token.encode("ascii", "ignore").decode("ascii")
     if len(token) > 2:
-        if _ELONGATED.fullmatch(token):  # «aaaa», «mmmm»: a sound, not the word «a»
+        # «aaaa», «mmmm»: a sound, not the word «a» (but «www» begins a link written with
+        # spaces, and «xxx» is not a scream).
+        if _ELONGATED.fullmatch(token) and token[0] not in "wx":
             return "emo_grito"
         token = _ELONGATED.sub(_elongation, token)
     if not _LEET_CHARS.isdisjoint(token):

@@ -39,6 +39,8 @@ def test_a_letter_said_over_and_over_is_a_sound_not_a_word() -> None:
     assert normalize("MMMMM") == "emo_grito"
     assert normalize("a la salida") == "a la salida"  # the preposition stays
     assert normalize("holaaaa") == "hola"
+    assert "emo_grito" not in normalize("entra a www ganadinero com")
+    assert "emo_grito" not in normalize("xxx videos")
 
 
 def test_digits_are_not_leetspeak_outside_words() -> None:
