@@ -952,6 +952,24 @@ def _decision_validate(kind: str, reference: str, url: str, direction: str = "")
             raise DomainError(_("El enlace a la decisión no es una dirección válida.")) from exc
 
 
+def _agreement_core_check(
+    forum_id: int,
+    text: str,
+    responsible: str,
+    responsible_entity: Entity | None,
+    session: ForumSession | None,
+) -> tuple[str, str]:
+    """What every agreement needs (creation and edit): its text, someone responsible, and a
+    session of its own forum. Returns the cleaned text and responsible."""
+    text = _required(text, _("el texto del acuerdo"))
+    responsible = (responsible or "").strip()[:200]
+    if not responsible and responsible_entity is None:
+        raise DomainError(_("Indique la entidad responsable o la persona responsable."))
+    if session is not None and session.forum_id != forum_id:
+        raise DomainError(_("La sesión no pertenece a este foro."))
+    return text, responsible
+
+
 @transaction.atomic
 def agreement_create(
     *,
@@ -974,12 +992,9 @@ def agreement_create(
     or leads to."""
     if actor is not None:
         _ensure_secretariat(actor, forum)
-    text = _required(text, _("el texto del acuerdo"))
-    responsible = (responsible or "").strip()[:200]
-    if not responsible and responsible_entity is None:
-        raise DomainError(_("Indique la entidad responsable o la persona responsable."))
-    if session is not None and session.forum_id != forum.pk:
-        raise DomainError(_("La sesión no pertenece a este foro."))
+    text, responsible = _agreement_core_check(
+        forum.pk, text, responsible, responsible_entity, session
+    )
     _decision_validate(decision_kind, decision_reference, decision_url, decision_direction)
     Forum.objects.select_for_update().filter(pk=forum.pk).first()
     number = (forum.agreements.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -1081,10 +1096,9 @@ def agreement_edit(
 
     if actor is not None:
         _ensure_secretariat(actor, agreement.forum)
-    text = _required(text, _("el texto del acuerdo"))
-    responsible = (responsible or "").strip()[:200]
-    if not responsible and responsible_entity is None:
-        raise DomainError(_("Indique la entidad responsable o la persona responsable."))
+    text, responsible = _agreement_core_check(
+        agreement.forum_id, text, responsible, responsible_entity, session
+    )
     if responsible_entity is not None and (
         responsible_entity.pk is None
         or not Entity.objects.filter(pk=responsible_entity.pk).exists()
@@ -1092,8 +1106,6 @@ def agreement_edit(
         raise DomainError(_("La entidad responsable no existe en el directorio."))
     if due_date is None:
         raise DomainError(_("Indique la fecha límite del acuerdo."))
-    if session is not None and session.forum_id != agreement.forum_id:
-        raise DomainError(_("La sesión no pertenece a este foro."))
     decision_kind = decision_kind or ""
     decision_direction = decision_direction or ""
     decision_url = (decision_url or "").strip()
