@@ -108,7 +108,7 @@ def _shoot_inbox(browser: Browser, base: str, out: Path, username: str, password
                 page.screenshot(path=str(out / "bandeja.png"))
                 print(f"{out / 'bandeja.png'} ← {page.url}")
                 continue
-            page.locator("ol.conversations a, table.conversations a").first.click()
+            page.locator("ol.conversation-list a").first.click()
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(out / "conversacion.png"), full_page=False)
             print(f"{out / 'conversacion.png'} ← {page.url}")
