@@ -385,6 +385,19 @@ class CannedAnswer(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(_("aprobada el"), null=True)
+    # Managed in the inbox (agora/inbox/canned.py): sorted and found by category and shortcut;
+    # archived rather than deleted, so that the answers that used one keep pointing at it.
+    category = models.CharField(_("categoría"), max_length=60, blank=True)
+    shortcut = models.CharField(_("atajo"), max_length=40, blank=True)
+    archived_at = models.DateTimeField(_("archivada el"), null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("archivada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("respuesta aprobada")
@@ -393,6 +406,46 @@ class CannedAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CannedAnswerUse(models.Model):
+    """One answer written with an approved answer: recorded with the answer, in the same
+    transaction, so that usage counts only what was really saved."""
+
+    canned_answer = models.ForeignKey(
+        CannedAnswer,
+        verbose_name=_("respuesta aprobada"),
+        on_delete=models.CASCADE,
+        related_name="uses",
+    )
+    message = models.OneToOneField(
+        Message,
+        verbose_name=_("respuesta enviada"),
+        on_delete=models.CASCADE,
+        related_name="canned_use",
+    )
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="+"
+    )
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usada por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    used_at = models.DateTimeField(_("usada el"))
+
+    class Meta:
+        verbose_name = _("uso de una respuesta aprobada")
+        verbose_name_plural = _("usos de respuestas aprobadas")
+        indexes = [
+            models.Index(fields=["canned_answer", "used_at"], name="inbox_canned_use_answer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.canned_answer_id} → {self.message_id}"
 
 
 class QuarantinedEvent(models.Model):

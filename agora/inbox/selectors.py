@@ -297,9 +297,12 @@ def author_history(*, conversation: Conversation) -> list[Conversation]:
 
 
 def canned_answers_for(entity: Entity) -> QuerySet[CannedAnswer]:
-    """Approved answers of the entity's library and the general ones."""
+    """Approved answers of the entity's library and the general ones (archived ones are kept
+    for their history but no longer offered)."""
     return CannedAnswer.objects.filter(
-        Q(entity=entity) | Q(entity__isnull=True), approved_at__isnull=False
+        Q(entity=entity) | Q(entity__isnull=True),
+        approved_at__isnull=False,
+        archived_at__isnull=True,
     ).order_by("title", "id")
 
 

@@ -23,9 +23,11 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory.models import AccountStatus, Entity, SocialAccount
+from agora.inbox.canned import canned_answer_used
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
 from agora.inbox.models import (
+    CannedAnswer,
     Conversation,
     Direction,
     Label,
@@ -671,9 +673,12 @@ def _local_id() -> str:
 
 
 @transaction.atomic
-def message_answer(*, conversation: Conversation, author: User, body: str) -> Message:
+def message_answer(
+    *, conversation: Conversation, author: User, body: str, canned: CannedAnswer | None = None
+) -> Message:
     """Writes the entity's answer; it is sent to the platform in the background and counts
-    as an answer only once the platform confirms it."""
+    as an answer only once the platform confirms it. ``canned``: the approved answer it was
+    written with, recorded with it (agora/inbox/canned.py)."""
     _require_access(author, conversation)
     body = body.strip()
     if not body:
@@ -698,6 +703,8 @@ def message_answer(*, conversation: Conversation, author: User, body: str) -> Me
         sent_at=timezone.now(),
         send_status=SendStatus.PENDIENTE,
     )
+    if canned is not None:
+        canned_answer_used(canned=canned, message=message, actor=author)
     audit_record(
         actor=author,
         verb="conversacion.respuesta",

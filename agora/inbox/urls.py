@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from agora.inbox import moderation_views, views
+from agora.inbox import moderation_views, views, views_canned
 
 app_name = "inbox"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("exportar.csv", views.inbox_export, name="export"),
     path("notificaciones/", views.notification_list, name="notifications"),
     path("metodologia/", views.methodology, name="methodology"),
+    path("respuestas/", views_canned.canned_list, name="canned_list"),
+    path("respuestas/nueva/", views_canned.canned_create, name="canned_create"),
+    path("respuestas/<int:pk>/editar/", views_canned.canned_edit, name="canned_edit"),
+    path("respuestas/<int:pk>/archivar/", views_canned.canned_archive, name="canned_archive"),
+    path("respuestas/<int:pk>/restaurar/", views_canned.canned_restore, name="canned_restore"),
     path("<int:pk>/", views.conversation_detail, name="detail"),
     path("<int:pk>/respuesta-aprobada/", views.canned_answer_fill, name="canned_fill"),
     path("<int:pk>/responder/", views.conversation_answer, name="answer"),

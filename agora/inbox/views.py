@@ -30,6 +30,7 @@ from agora.core.permissions import user_is_rector
 from agora.core.text import csv_cell
 from agora.directory.models import Entity
 from agora.inbox import selectors, services
+from agora.inbox.canned import canned_answer_for_answer, canned_answer_render
 from agora.inbox.counts import TTL as LIST_TTL
 from agora.inbox.counts import list_page_key
 from agora.inbox.forms import (
@@ -45,7 +46,7 @@ from agora.inbox.forms import (
     account_choices,
     assignee_choices,
 )
-from agora.inbox.models import Conversation, Status
+from agora.inbox.models import CannedAnswer, Conversation, Status
 
 FILTER_CHOICES_TTL = 60
 
@@ -280,10 +281,12 @@ def _conversation_context(
     labels = list(selectors.entity_labels(entity_id=conversation.entity_id))
     current_labels = [label.name for label in conversation.labels.all()]
     canned = CannedChoiceForm(request.GET or None, answers=answers)
-    initial_text = ""
+    initial_text, canned_used = "", ""
     if canned.is_bound and canned.is_valid() and canned.cleaned_data["respuesta_aprobada"]:
-        chosen = int(canned.cleaned_data["respuesta_aprobada"])
-        initial_text = next((a.body for a in answers if a.pk == chosen), "")
+        picked = _canned_pick(answers, canned.cleaned_data["respuesta_aprobada"])
+        if picked is not None:
+            initial_text = canned_answer_render(canned=picked, conversation=conversation)
+            canned_used = str(picked.pk)
     forms: dict[str, Form] = {
         "answer_form": AnswerForm(initial={"texto": initial_text}),
         "canned_form": canned,
@@ -305,8 +308,13 @@ def _conversation_context(
         "notice": notice,
         "partial": _partial(request),
         "has_canned": bool(answers),
+        "canned_used": canned_used,
         **forms,
     }
+
+
+def _canned_pick(answers: list[CannedAnswer], choice: str) -> CannedAnswer | None:
+    return next((a for a in answers if str(a.pk) == str(choice)), None)
 
 
 def _render_conversation(
@@ -344,12 +352,16 @@ def canned_answer_fill(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(url + query + "#respuesta")
     answers = list(selectors.canned_answers_for(conversation.entity))
     canned = CannedChoiceForm(request.GET, answers=answers)
-    text = request.GET.get("texto", "")
+    text, used = request.GET.get("texto", ""), ""
+    picked = None
     if canned.is_valid() and canned.cleaned_data["respuesta_aprobada"]:
-        chosen = int(canned.cleaned_data["respuesta_aprobada"])
-        text = next((a.body for a in answers if a.pk == chosen), text)
+        picked = _canned_pick(answers, canned.cleaned_data["respuesta_aprobada"])
+    if picked is not None:
+        text = canned_answer_render(canned=picked, conversation=conversation)
+        used = str(picked.pk)
     form = AnswerForm(initial={"texto": text})
-    return _vary(render(request, "inbox/_answer_field.html", {"answer_form": form, "filled": True}))
+    context = {"answer_form": form, "filled": picked is not None, "canned_used": used}
+    return _vary(render(request, "inbox/_answer_field.html", context))
 
 
 def _act(
@@ -398,7 +410,12 @@ def conversation_answer(request: HttpRequest, pk: int) -> HttpResponse:
         "answer_form",
         form,
         lambda: services.message_answer(
-            conversation=conversation, author=user, body=form.cleaned_data["texto"]
+            conversation=conversation,
+            author=user,
+            body=form.cleaned_data["texto"],
+            canned=canned_answer_for_answer(
+                conversation=conversation, value=request.POST.get("respuesta_aprobada_usada", "")
+            ),
         ),
         _("Respuesta guardada. Se publicará en la plataforma en unos momentos."),
         "#hilo",

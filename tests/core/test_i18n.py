@@ -186,6 +186,8 @@ VISITS = [
         "conversación", "/bandeja/{conversation}/?respuesta_aprobada={answer}", who="communicator"
     ),
     Visit("notificaciones", "/bandeja/notificaciones/", who="communicator"),
+    Visit("respuestas aprobadas", "/bandeja/respuestas/", who="communicator"),
+    Visit("nueva respuesta aprobada", "/bandeja/respuestas/nueva/", who="manager"),
     Visit("metodología", "/bandeja/metodologia/"),
     Visit("administración", "/admin/", who="admin"),
     Visit("administración de cuentas", "/admin/directory/socialaccount/", who="admin"),
