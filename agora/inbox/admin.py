@@ -110,12 +110,19 @@ class NonWorkingDayAdmin(AuditedAdmin):
 
 @admin.register(CannedAnswer)
 class CannedAnswerAdmin(AuditedAdmin):
-    list_display = ("title", "entity", "approved_by", "approved_at")
-    list_filter = (("entity", admin.EmptyFieldListFilter),)
+    list_display = ("title", "entity", "category", "approved_by", "approved_at", "archived_at")
+    list_filter = (
+        ("entity", admin.EmptyFieldListFilter),
+        ("archived_at", admin.EmptyFieldListFilter),
+    )
     raw_id_fields = ("entity",)
-    search_fields = ("title", "body", "entity__code", "entity__name")
-    readonly_fields = ("approved_by", "approved_at")
-    audit_fields = ["entity", "title", "body", "approved_by", "approved_at"]
+    search_fields = ("title", "body", "shortcut", "entity__code", "entity__name")
+    readonly_fields = ("approved_by", "approved_at", "archived_at", "archived_by")
+    audit_fields = ["entity", "title", "body", "category", "shortcut", "approved_by", "approved_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Archived from /bandeja/respuestas/, never deleted: the answers that used one keep it.
+        return False
 
     def save_model(
         self, request: HttpRequest, obj: CannedAnswer, form: ModelForm, change: bool

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,7 +17,16 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox import canned, selectors, services
 from agora.inbox.models import CannedAnswer, CannedAnswerUse, Conversation, Message, ResponsePolicy
-from tests.inbox.test_views import HTMX, assert_no_inline_code, html, ingest, login, minsa_account
+from tests.inbox.test_views import (
+    HTMX,
+    XSS,
+    XSS_ESCAPED,
+    assert_no_inline_code,
+    html,
+    ingest,
+    login,
+    minsa_account,
+)
 
 __all__ = ["minsa_account"]
 
@@ -623,3 +633,36 @@ def test_a_refused_answer_counts_no_use_and_keeps_the_choice(
     assert not CannedAnswerUse.objects.exists()
     assert not Message.objects.filter(conversation=conv, direction="saliente").exists()
     assert Conversation.objects.get(pk=conv.pk).status == "nuevo"
+
+
+def test_the_library_page_reads_a_fixed_number_of_queries(
+    client: Client,
+    minsa_account: SocialAccount,
+    manager: User,
+    communicator: User,
+    entities: dict[str, Entity],
+    django_assert_max_num_queries: Any,
+) -> None:
+    conv = ingest(minsa_account)
+    for number in range(12):
+        answer = canned.canned_answer_create(
+            actor=manager, entity=entities["minsa"], title=f"R{number}", body="Texto"
+        )
+        services.message_answer(conversation=conv, author=communicator, body="Hola", canned=answer)
+    login(client, manager)
+    with django_assert_max_num_queries(12):
+        response = client.get(LIST)
+    assert html(response).count('class="canned-uses">1<') == 12
+
+
+def test_titles_and_texts_are_escaped_everywhere(
+    client: Client, minsa_account: SocialAccount, manager: User, entities: dict[str, Entity]
+) -> None:
+    canned.canned_answer_create(actor=manager, entity=entities["minsa"], title=XSS, body=XSS)
+    conv = ingest(minsa_account, author_name="<b>Ana</b>")
+    login(client, manager)
+    for url in (LIST, f"/bandeja/{conv.pk}/"):
+        page = html(client.get(url))
+        assert XSS not in page and XSS_ESCAPED in page
+        assert "<b>Ana</b>" not in page
+        assert_no_inline_code(page)

@@ -68,7 +68,7 @@
     var words = fold(picker.input.value.replace(/^\//, "")).split(/\s+/).filter(Boolean);
     var shown = 0;
     options().forEach(function (option) {
-      var haystack = fold(option.getAttribute("data-search") || "");
+      var haystack = fold(option.textContent);  // title, shortcut, category and text
       var match = words.every(function (word) { return haystack.indexOf(word) !== -1; });
       option.hidden = !match;
       if (match) { shown += 1; }
