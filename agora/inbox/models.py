@@ -398,6 +398,7 @@ class CannedAnswer(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("respuesta aprobada")

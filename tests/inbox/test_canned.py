@@ -666,3 +666,18 @@ def test_titles_and_texts_are_escaped_everywhere(
         assert XSS not in page and XSS_ESCAPED in page
         assert "<b>Ana</b>" not in page
         assert_no_inline_code(page)
+
+
+def test_demo_answers_are_marked_approved_valid_and_loaded_once(
+    entities: dict[str, Entity],
+) -> None:
+    from agora.directory import demo as directory_demo
+    from agora.inbox.canned_demo import canned_answers_create_demo
+
+    directory_demo.users_create_demo()
+    assert canned_answers_create_demo() == 4
+    assert canned_answers_create_demo() == 0
+    answers = CannedAnswer.objects.all()
+    assert all(a.is_demo and a.approved_at is not None for a in answers)
+    assert {a.entity.code if a.entity else None for a in answers} == {"minsa", None}
+    assert all(canned.placeholders_unknown(a.body) == [] for a in answers)

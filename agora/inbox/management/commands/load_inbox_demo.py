@@ -22,6 +22,13 @@ class Command(BaseCommand):
             entity_limit=options["entities"], per_entity=options["per_entity"]
         )
         self.stdout.write(_("Mensajes de demostración nuevos: %(count)s.") % {"count": count})
+        from agora.inbox.canned_demo import canned_answers_create_demo
+
+        answers = canned_answers_create_demo()
+        if answers:
+            self.stdout.write(
+                _("Respuestas aprobadas de demostración nuevas: %(count)s.") % {"count": answers}
+            )
         # Large batches are classified by the worker; the demo is classified now when a
         # model is trained (`agora classify_train`), so that its alerts show at once.
         from agora.language.services import messages_classify_pending
