@@ -676,3 +676,37 @@ class CrisisChecklist(models.Model):
 
     def __str__(self) -> str:
         return str(self.entity)
+
+
+class ConversationPresence(models.Model):
+    """Who is writing an answer in a conversation right now (agora/inbox/live.py). In the
+    database, not in a per-process cache: every server process and machine sees it."""
+
+    conversation = models.ForeignKey(
+        Conversation,
+        verbose_name=_("conversación"),
+        on_delete=models.CASCADE,
+        related_name="presences",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    typing_until = models.DateTimeField(_("escribe una respuesta hasta"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("actualizada"))
+
+    class Meta:
+        verbose_name = _("presencia en una conversación")
+        verbose_name_plural = _("presencias en conversaciones")
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="inbox_presence_unique")
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "typing_until"], name="inbox_presence_typing"),
+            models.Index(fields=["updated_at"], name="inbox_presence_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.conversation_id}"

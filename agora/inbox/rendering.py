@@ -49,6 +49,7 @@ def conversation_rows(
     due_label = escape(_("Vence:"))
     assigned_label = escape(_("Asignada a:"))
     nobody = escape(_("nadie"))
+    choose_label = _("Elegir: %(subject)s")
     kind_label = escape(_("Tipo:"))
     labels_label = escape(_("Etiquetas:"))
     no_text = _("(sin texto)")
@@ -103,8 +104,13 @@ def conversation_rows(
         if labels:
             tags = " ".join(f'<span class="tag">{escape(label.name)}</span>' for label in labels)
             timing.append(f"{labels_label} {tags}")
+        choose = escape(choose_label % {"subject": Truncator(conv.subject or no_text).chars(80)})
         out.append(
             f'<li class="conversation-item{" is-overdue" if overdue else ""}">'
+            # Bulk actions (agora/templates/inbox/_bulk_bar.html): the box belongs to that form.
+            f'<input type="checkbox" class="row-select" name="conversaciones" value="{conv.pk}" '
+            f'id="elegir-{conv.pk}" form="acciones-en-bloque">'
+            f'<label class="visually-hidden" for="elegir-{conv.pk}">{choose}</label>'
             f'<h3 class="conversation-title"><a href="{detail}{conv.pk}/">{subject}</a></h3>'
             f'<p class="meta">{" ".join(badges)}</p>'
             f'<p class="meta">{" · ".join(who)}</p>'

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from agora.inbox import moderation_views, views, views_canned
+from agora.inbox import moderation_views, views, views_bulk, views_canned, views_live
 
 app_name = "inbox"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("respuestas/<int:pk>/editar/", views_canned.canned_edit, name="canned_edit"),
     path("respuestas/<int:pk>/archivar/", views_canned.canned_archive, name="canned_archive"),
     path("respuestas/<int:pk>/restaurar/", views_canned.canned_restore, name="canned_restore"),
+    path("en-bloque/", views_bulk.conversations_bulk, name="bulk"),
+    path("en-vivo/", views_live.list_changes, name="live_list"),
+    path("<int:pk>/en-vivo/", views_live.conversation_changes, name="live_conversation"),
     path("<int:pk>/", views.conversation_detail, name="detail"),
     path("<int:pk>/respuesta-aprobada/", views.canned_answer_fill, name="canned_fill"),
     path("<int:pk>/responder/", views.conversation_answer, name="answer"),
