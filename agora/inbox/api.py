@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from agora.core.models import User
 from agora.directory.models import Platform
-from agora.inbox import selectors
+from agora.inbox import search, selectors
 from agora.inbox.models import Conversation, Message, Priority, Status
 
 
@@ -115,7 +115,8 @@ class ConversationFilter(django_filters.FilterSet):
 
 class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
     """Conversations of the entities the signed-in person works for (all for rector staff),
-    newest citizen activity first; ``messages`` lists the thread of one."""
+    newest citizen activity first; ``q`` keeps those with a message containing its words
+    (as the inbox's search box); ``messages`` lists the thread of one."""
 
     serializer_class = ConversationSerializer
     lookup_value_regex = r"\d+"
@@ -124,7 +125,18 @@ class ConversationViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [StaffOnly]
 
     def get_queryset(self) -> QuerySet[Conversation]:
-        return selectors.api_conversations(user=cast(User, self.request.user))
+        user = cast(User, self.request.user)
+        qs = selectors.api_conversations(user=user)
+        q = self.request.query_params.get("q", "").strip() if self.action == "list" else ""
+        if q:
+            # Full-text search (agora/inbox/search.py): 400 with a Spanish message for words
+            # that cannot be searched, 403 for someone who works for no entity.
+            entity = self.request.query_params.get("entity", "").strip().lower()
+            ids = search.conversation_ids_matching(
+                user=user, q=q, filters=selectors.InboxFilters(entity=entity)
+            )
+            qs = qs.filter(pk__in=ids)
+        return qs
 
     @action(detail=True, methods=["get"], filterset_class=None, serializer_class=MessageSerializer)
     def messages(self, request: Request, pk: str | None = None) -> Response:

@@ -11,6 +11,14 @@ def _schedules(sender: AppConfig, **kwargs: Any) -> None:
     schedules_ensure()
 
 
+def _search_index(sender: AppConfig, using: str = "default", **kwargs: Any) -> None:
+    from django.db import connections
+
+    from agora.inbox import search_index
+
+    search_index.ensure(connections[using])
+
+
 class InboxConfig(AppConfig):
     name = "agora.inbox"
     label = "inbox"
@@ -18,3 +26,4 @@ class InboxConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_schedules, sender=self)
+        post_migrate.connect(_search_index, sender=self)

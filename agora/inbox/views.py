@@ -173,6 +173,12 @@ def _inbox_list(request: HttpRequest, *, unread: int) -> HttpResponse:
     form, entity_ids = _filter_form(request)
     valid = form.is_valid() if form.is_bound else True
     filters = form.filters()
+    if request.GET.get("q", "").strip():
+        from agora.inbox.search_views import inbox_search  # it imports this module
+
+        return inbox_search(
+            request, form=form, filters=filters, entity_ids=entity_ids, unread=unread, valid=valid
+        )
     page, next_cursor, counts = selectors.conversations_for_staff(
         user=user, filters=filters, entity_ids=entity_ids
     )
