@@ -1,0 +1,131 @@
+"""The inbox search in a real Chromium: from the sign-in page, by clicking (and typing the
+words), a communicator finds a conversation by a word of its text, without its accent, and
+opens it; the results appear while typing (htmx), the page passes axe-core (WCAG 2.1 AA) and
+fits a 375 px screen; without JavaScript the same form gives the same results."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from agora.core.models import User
+from agora.directory.models import Entity, SocialAccount
+from agora.inbox.models import Conversation
+from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, PageLog
+from tests.browser.test_language_pages import _axe_clean, _fits_phone, _open, _sign_in
+from tests.inbox.test_views import ingest
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=CHROMIUM_MISSING),
+]
+
+WANTED = "Mi hijo no recibió la vacuna contra el sarampión en la posta de Cayma"
+
+
+@pytest.fixture
+def search_data(site: str, entities: dict[str, Entity]) -> dict[str, Any]:
+    account = SocialAccount.objects.get(entity=entities["minsa"], platform="facebook")
+    wanted = ingest(account, text=WANTED, author_name="Rosa Quispe")
+    for number in range(8):
+        ingest(account, text=f"Consulta {number} sobre el horario de atención <b>{number}</b>")
+    return {"wanted": wanted}
+
+
+def _sign_in_by_form(page: Page, site: str, user: User) -> None:
+    _open(page, site + "/cuenta/ingresar/")
+    page.get_by_label("Nombre de usuario").fill(user.get_username())
+    page.get_by_label("Contraseña").fill("contraseña-de-prueba-123")
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_load_state("networkidle")
+
+
+def _find_and_open(page: Page, wanted: Conversation) -> None:
+    """Types an accent-free word in the search box and opens the conversation found."""
+    box = page.get_by_label("Buscar en los mensajes")
+    box.click()
+    box.press_sequentially("sarampion", delay=30)
+    results = page.locator("#resultados")
+    # htmx swaps the results while typing: no button pressed.
+    expect(results.locator(".search-snippet mark").first).to_have_text("sarampión")
+    expect(results.locator(".conversation-item")).to_have_count(1)
+    assert "q=sarampion" in page.url
+    results.get_by_role("link").filter(has_text=re.compile("vacuna")).first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/bandeja/{wanted.pk}/")
+    expect(page.locator(".thread")).to_contain_text(WANTED)
+
+
+@pytest.mark.parametrize("size", ["escritorio", "375px"])
+def test_communicator_finds_a_conversation_by_a_word_from_sign_in(
+    site: str,
+    search_data: dict[str, Any],
+    communicator: User,
+    page: Page,
+    mobile_page: Page,
+    page_log: PageLog,
+    size: str,
+) -> None:
+    browser_page = page if size == "escritorio" else mobile_page
+    _sign_in_by_form(browser_page, site, communicator)
+    inbox_link = browser_page.get_by_role("link", name=re.compile(r"^Bandeja"))
+    if inbox_link.count() == 0:
+        pytest.skip("The header's «Bandeja» link is the navigation part of issue 13.")
+    inbox_link.first.click()
+    browser_page.wait_for_load_state("networkidle")
+    _find_and_open(browser_page, search_data["wanted"])
+    assert page_log.problems() == []
+
+
+def test_search_results_pass_axe_and_fit_a_phone(
+    site: str,
+    search_data: dict[str, Any],
+    communicator: User,
+    page: Page,
+    mobile_page: Page,
+    page_log: PageLog,
+) -> None:
+    path = "/bandeja/?q=atencion"
+    for browser_page in (page, mobile_page):
+        _sign_in(browser_page, site, communicator)
+        _open(browser_page, site + "/bandeja/")
+        box = browser_page.get_by_label("Buscar en los mensajes")
+        box.fill("atencion")
+        expect(browser_page.locator(".search-snippet mark").first).to_have_text("atención")
+        expect(browser_page.locator("#resultados .conversation-item")).to_have_count(8)
+    _axe_clean(page, path)
+    _fits_phone(mobile_page, path)
+    # And on the phone, the conversation found opens and fits.
+    box = mobile_page.get_by_label("Buscar en los mensajes")
+    box.fill("")
+    _find_and_open(mobile_page, search_data["wanted"])
+    _fits_phone(mobile_page, "conversación")
+    assert page_log.problems() == []
+
+
+def test_search_works_without_javascript(
+    site: str,
+    search_data: dict[str, Any],
+    communicator: User,
+    browser: Any,
+) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="es-PE")
+    try:
+        plain = context.new_page()
+        _sign_in(plain, site, communicator)
+        _open(plain, site + "/bandeja/")
+        plain.get_by_label("Buscar en los mensajes").fill("SARAMPIÓN")
+        plain.get_by_role("button", name="Filtrar").click()
+        plain.wait_for_load_state()
+        expect(plain.locator(".search-snippet mark")).to_have_text("sarampión")
+        plain.get_by_label("Buscar en los mensajes").fill('"(vacuna*')
+        plain.get_by_role("button", name="Filtrar").click()
+        expect(plain.locator(".search-snippet mark")).to_have_text("vacuna")
+        plain.get_by_label("Buscar en los mensajes").fill("*")
+        plain.get_by_role("button", name="Filtrar").click()
+        expect(plain.get_by_role("alert")).to_contain_text("Escriba al menos 2 letras")
+    finally:
+        context.close()
