@@ -15,7 +15,8 @@ from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Conversation
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, PageLog
-from tests.browser.test_language_pages import _axe_clean, _fits_phone, _open, _sign_in
+from tests.browser.journeys import axe_clean, fits_phone, sign_in
+from tests.browser.test_language_pages import _open, _sign_in
 from tests.inbox.test_views import ingest
 
 pytestmark = [
@@ -35,14 +36,6 @@ def search_data(site: str, entities: dict[str, Entity]) -> dict[str, Any]:
     return {"wanted": wanted}
 
 
-def _sign_in_by_form(page: Page, site: str, user: User) -> None:
-    _open(page, site + "/cuenta/ingresar/")
-    page.get_by_label("Nombre de usuario").fill(user.get_username())
-    page.get_by_label("Contraseña").fill("contraseña-de-prueba-123")
-    page.get_by_role("button", name="Continuar").click()
-    page.wait_for_load_state("networkidle")
-
-
 def _find_and_open(page: Page, wanted: Conversation) -> None:
     """Types an accent-free word in the search box and opens the conversation found."""
     box = page.get_by_label("Buscar en los mensajes")
@@ -57,6 +50,7 @@ def _find_and_open(page: Page, wanted: Conversation) -> None:
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/bandeja/{wanted.pk}/")
     expect(page.locator(".thread")).to_contain_text(WANTED)
+    axe_clean(page, "conversación encontrada")
 
 
 @pytest.mark.parametrize("size", ["escritorio", "375px"])
@@ -70,7 +64,7 @@ def test_communicator_finds_a_conversation_by_a_word_from_sign_in(
     size: str,
 ) -> None:
     browser_page = page if size == "escritorio" else mobile_page
-    _sign_in_by_form(browser_page, site, communicator)
+    sign_in(browser_page, site, communicator)
     inbox_link = browser_page.get_by_role("link", name=re.compile(r"^Bandeja"))
     if inbox_link.count() == 0:
         pytest.skip("The header's «Bandeja» link is the navigation part of issue 13.")
@@ -96,13 +90,13 @@ def test_search_results_pass_axe_and_fit_a_phone(
         box.fill("atencion")
         expect(browser_page.locator(".search-snippet mark").first).to_have_text("atención")
         expect(browser_page.locator("#resultados .conversation-item")).to_have_count(8)
-    _axe_clean(page, path)
-    _fits_phone(mobile_page, path)
+    axe_clean(page, path)
+    fits_phone(mobile_page, path)
     # And on the phone, the conversation found opens and fits.
     box = mobile_page.get_by_label("Buscar en los mensajes")
     box.fill("")
     _find_and_open(mobile_page, search_data["wanted"])
-    _fits_phone(mobile_page, "conversación")
+    fits_phone(mobile_page, "conversación")
     assert page_log.problems() == []
 
 
