@@ -19,7 +19,7 @@ from agora.inbox import search
 from agora.inbox.forms import InboxFilterForm
 from agora.inbox.models import Direction, Status
 from agora.inbox.rendering import conversation_rows
-from agora.inbox.selectors import InboxFilters
+from agora.inbox.selectors import PAGE_SIZE, InboxFilters
 from agora.inbox.views import _partial, _query, _user, _vary
 
 
@@ -52,7 +52,7 @@ def _page(raw: str) -> int:
         number = int(raw)
     except ValueError:
         return 1
-    return min(max(number, 1), search.MAX_MATCHES // 25 + 1)
+    return min(max(number, 1), search.MAX_MATCHES // PAGE_SIZE + 1)
 
 
 def inbox_search(
