@@ -110,6 +110,9 @@ def _child(args: Any) -> int:
 
         call_command("migrate", "--noinput", verbosity=0)
         print(f"base de datos reutilizada: {DB_PATH} ({meta['built']})", flush=True)
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)  # pages are rendered in full
     meta.update(_people())
     META_PATH.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     return _measure(args.repeat, meta)

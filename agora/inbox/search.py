@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -152,16 +151,22 @@ def _scope_ids(user: User, filters: InboxFilters) -> list[int] | None:
     return ids
 
 
-def _matches(query: SearchQuery, entity_ids: list[int] | None) -> list[tuple[int, int, float]]:
-    """(message id, conversation id, score: higher is better) of the newest ``MAX_MATCHES + 1``
-    matching messages of the entities, in one query that the index answers newest first."""
+Match = tuple[int, int, float, str, Any]
+
+
+def _matches(query: SearchQuery, entity_ids: list[int] | None) -> list[Match]:
+    """(message id, conversation id, score: higher is better, the conversation's status and
+    due time as the database gives them) of the newest ``MAX_MATCHES + 1`` matching messages
+    of the entities' conversations in the inbox, in one query that the index answers newest
+    first. Conversion to Python values is left out: sorting does not need it."""
     params: list[Any] = []
     if connection.vendor == "postgresql":
         vector = f"to_tsvector('{search_index.PG_CONFIG}'::regconfig, m.text)"
         tsquery = f"to_tsquery('{search_index.PG_CONFIG}'::regconfig, %s)"
         sql = (
-            f"SELECT m.id, m.conversation_id, ts_rank({vector}, {tsquery}) "  # noqa: S608
-            f"FROM inbox_message m WHERE {vector} @@ {tsquery}"
+            f"SELECT m.id, m.conversation_id, ts_rank({vector}, {tsquery}), c.status, c.due_at "  # noqa: S608
+            "FROM inbox_message m JOIN inbox_conversation c ON c.id = m.conversation_id "
+            f"WHERE {vector} @@ {tsquery}"
         )
         params += [query.tsquery(), query.tsquery()]
         order = "m.id"
@@ -169,12 +174,15 @@ def _matches(query: SearchQuery, entity_ids: list[int] | None) -> list[tuple[int
         table = search_index.FTS_TABLE
         # CROSS JOIN keeps the index outermost, walked newest first; bm25 is lower for better.
         sql = (
-            "SELECT m.id, m.conversation_id, -f.rank "  # noqa: S608 - fixed identifiers
+            "SELECT m.id, m.conversation_id, -f.rank, c.status, c.due_at "  # noqa: S608
             f"FROM {table} AS f CROSS JOIN inbox_message AS m ON m.id = f.rowid "
+            "CROSS JOIN inbox_conversation AS c ON c.id = m.conversation_id "
             f"WHERE f.{table} MATCH %s"
         )
         params.append(query.fts5())
         order = "f.rowid"
+    # Conversations without a citizen message (an entity's own post) are not in the inbox.
+    sql += " AND c.last_inbound_at IS NOT NULL"
     if entity_ids is not None:
         if not entity_ids:
             return []
@@ -184,11 +192,19 @@ def _matches(query: SearchQuery, entity_ids: list[int] | None) -> list[tuple[int
     params.append(MAX_MATCHES + 1)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [(int(a), int(b), float(c)) for a, b, c in cursor.fetchall()]
+        return [(int(a), int(b), float(c), d, e) for a, b, c, d, e in cursor.fetchall()]
 
 
-def _seconds(moment: datetime | None) -> float:
-    return moment.timestamp() if moment else 0.0
+def _narrowed(filters: InboxFilters) -> bool:
+    """Whether the list's filters narrow the conversations beyond the entities and status."""
+    return bool(
+        filters.account
+        or filters.platform
+        or filters.kind
+        or filters.flag
+        or filters.assignee
+        or filters.overdue
+    )
 
 
 def conversations_search(
@@ -204,7 +220,8 @@ def conversations_search(
 
     Hidden conversations and messages are found (and marked); the status filter narrows the
     page while ``counts`` give every status. Raises ``SearchQueryError`` for words that cannot
-    be searched and ``PermissionDenied`` for someone who works for no entity. Six queries.
+    be searched and ``PermissionDenied`` for someone who works for no entity. Five queries,
+    six with filters beyond the entity and status.
     """
     query = SearchQuery.parse(q)
     entity_ids = _scope_ids(user, filters)
@@ -212,33 +229,36 @@ def conversations_search(
     capped = len(matches) > MAX_MATCHES
     matches = matches[:MAX_MATCHES]
     best: dict[int, tuple[float, int]] = {}
-    for message_id, conversation_id, score in matches:
+    info: dict[int, tuple[str, Any]] = {}
+    for message_id, conversation_id, score, status, due in matches:
         current = best.get(conversation_id)
         if current is None or score > current[0]:
             best[conversation_id] = (score, message_id)
-    # The list's own filters and scope, read again: only the conversations found.
-    wide = replace(filters, status="", cursor="", hidden=True)
-    info = list(
-        conversations_filtered(user=user, filters=wide)
-        .filter(pk__in=list(best))
-        .values_list("pk", "status", "due_at", "last_inbound_at")
-    )
+        info[conversation_id] = (status, due)
+    if _narrowed(filters):
+        # The list's own filters, on the conversations found only (ids: no row is converted).
+        wide = replace(filters, status="", cursor="", hidden=True)
+        kept = set(
+            conversations_filtered(user=user, filters=wide)
+            .filter(pk__in=list(info))
+            .values_list("pk", flat=True)
+        )
+        info = {pk: row for pk, row in info.items() if pk in kept}
     counts = dict.fromkeys(Status.values, 0)
-    for _pk, status, _due, _last in info:
+    for status, _due in info.values():
         counts[status] = counts.get(status, 0) + 1
     counts["todas"] = len(info)
-    if filters.status:
-        info = [row for row in info if row[1] == filters.status]
+    found = [pk for pk, row in info.items() if not filters.status or row[0] == filters.status]
     if order == ORDER_DUE:
-        # Soonest deadline first; conversations without one after, newest activity first.
-        info.sort(key=lambda row: -_seconds(row[3]))
-        info.sort(key=lambda row: (row[2] is None, _seconds(row[2])))
+        # Soonest deadline first; conversations without one after; then the newest match.
+        found.sort(key=lambda pk: -best[pk][1])
+        found.sort(key=lambda pk: (info[pk][1] is None, info[pk][1] or 0))
     else:
         order = ORDER_RELEVANCE
-        info.sort(key=lambda row: (-best[row[0]][0], -_seconds(row[3]), -row[0]))
+        found.sort(key=lambda pk: (-best[pk][0], -best[pk][1]))
     page = max(1, page)
     start = (page - 1) * PAGE_SIZE
-    page_ids = [row[0] for row in info[start : start + PAGE_SIZE]]
+    page_ids = found[start : start + PAGE_SIZE]
     rows = (
         Conversation.objects.select_related("entity", "account", "assignee")
         .only(*LIST_FIELDS)
@@ -266,9 +286,9 @@ def conversations_search(
     return SearchResults(
         hits=hits,
         counts=counts,
-        total=len(info),
+        total=len(found),
         page=page,
-        has_next=start + PAGE_SIZE < len(info),
+        has_next=start + PAGE_SIZE < len(found),
         capped=capped,
         order=order,
         query=query,
@@ -279,7 +299,7 @@ def conversation_ids_matching(*, user: User, q: str, filters: InboxFilters) -> l
     """The ids of the conversations found (the API narrows its list with them)."""
     query = SearchQuery.parse(q)
     matches = _matches(query, _scope_ids(user, filters))[:MAX_MATCHES]
-    return list(dict.fromkeys(conversation_id for _m, conversation_id, _s in matches))
+    return list(dict.fromkeys(match[1] for match in matches))
 
 
 def highlight(text: str, query: SearchQuery) -> SafeString:
