@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agora.core.context_processors.platform",
+                "agora.inbox.context_processors.staff_menu",
             ],
         },
     },

@@ -35,7 +35,7 @@ from agora.connectors.settings_forms import (
 )
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector, user_requires_2fa
+from agora.core.permissions import staff_required, user_is_rector, user_requires_2fa
 from agora.directory.models import Entity
 
 INDEX_LIMIT = 50
@@ -68,7 +68,7 @@ def _page(entity: Entity) -> str:
     return reverse("entity_settings:page", kwargs={"code": entity.code})
 
 
-@login_required
+@staff_required
 @second_factor_required
 @never_cache
 @require_GET

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,13 +82,22 @@ class Notification(models.Model):
     url = models.CharField(_("enlace"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("leída el"), null=True, blank=True)
     dedupe_key = models.CharField(max_length=120, blank=True, db_index=True)
+    # Repeats of the same notice (same kind, same conversation or object) update one row:
+    # how many there were and when the latest came (agora/core/notifications.py notify()).
+    group_key = models.CharField(_("grupo"), max_length=400, blank=True)
+    count = models.PositiveIntegerField(_("veces"), default=1)
+    last_at = models.DateTimeField(_("última vez"), default=timezone.now)
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notificación")
         verbose_name_plural = _("notificaciones")
-        ordering = ["-created_at"]
+        ordering = ["-last_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-last_at", "-id"], name="core_notif_user_last"),
+            models.Index(fields=["user", "group_key"], name="core_notif_user_group"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]

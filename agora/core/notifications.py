@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from agora.core.models import Notification, User
@@ -77,22 +78,50 @@ def notify(
     text: str,
     url: str = "",
     dedupe_key: str = "",
+    group_key: str | None = None,
     email: bool = True,
+    email_text: str = "",
 ) -> list[Notification]:
-    """Creates one notification per person (once per ``dedupe_key``) and e-mails it after
-    the transaction commits."""
-    created: list[Notification] = []
+    """Tells each person once per ``dedupe_key``, and e-mails it after the transaction commits.
+
+    Repeats are grouped: a notice with the same ``group_key`` as one the person already has
+    (by default its kind and link, that is, the same conversation or object) updates that row,
+    its text, count and time, and marks it unread again, instead of adding a row. Each notice
+    is still e-mailed (each is a new event: a second breach, another threat);
+    ``email_text``, when given, replaces ``text`` in it (what may leave Ágora)."""
+    group = (f"{kind}:{url}" if url else "") if group_key is None else group_key
+    group = group[:400]
+    now = timezone.now()
+    told: list[Notification] = []
     for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
         if dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key).exists():
             continue
-        created.append(
-            Notification.objects.create(
-                user=user, kind=kind, text=text, url=url, dedupe_key=dedupe_key
+        existing = (
+            Notification.objects.filter(user=user, group_key=group).order_by("-last_at").first()
+            if group
+            else None
+        )
+        if existing is not None:
+            Notification.objects.filter(pk=existing.pk).update(
+                count=F("count") + 1, text=text, last_at=now, read_at=None, kind=kind
             )
+            existing.refresh_from_db()
+            told.append(existing)
+            continue
+        created = Notification.objects.create(
+            user=user,
+            kind=kind,
+            text=text,
+            url=url,
+            dedupe_key=dedupe_key,
+            group_key=group,
+            last_at=now,
         )
+        told.append(created)
     if email:
-        body = text + (f"\n\n{settings.AGORA_BASE_URL}{url}" if url else "")
+        mailed_text = email_text or text
+        body = mailed_text + (f"\n\n{settings.AGORA_BASE_URL}{url}" if url else "")
         mail_each_on_commit(
-            f"[Ágora] {text[:120]}", body, [n.user.email for n in created if n.user.email]
+            f"[Ágora] {mailed_text[:120]}", body, [n.user.email for n in told if n.user.email]
         )
-    return created
+    return told

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agora.core.errors import DomainError
-from agora.core.permissions import user_is_rector
+from agora.core.permissions import user_is_entity_staff, user_is_rector
 from agora.directory import selectors, services, visits
 from agora.directory.forms import (
     AccountDecisionForm,
@@ -278,6 +278,8 @@ def opendata_catalog(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
+    """ "Mi trabajo": by role. Its inbox part is the inbox's ``{% staff_work %}`` tag (the
+    directory does not import the inbox); a citizen gets "Mi cuenta", with no staff links."""
     user = request.user
     entities = selectors.entities_for_staff(user=user)  # type: ignore[arg-type]
     is_rector = user_is_rector(user)
@@ -287,6 +289,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         {
             "entities": entities[:50] if not is_rector else [],
             "is_rector": is_rector,
+            "is_staff": user_is_entity_staff(user),
             "pending_count": selectors.accounts_pending_verification().count() if is_rector else 0,
         },
     )

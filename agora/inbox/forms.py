@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agora.core.models import User
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox.models import CannedAnswer, Label, Priority, Status
+from agora.inbox.queues import QUEUE_CHOICES
 from agora.inbox.selectors import FLAGS, KINDS, CursorError, InboxFilters, cursor_decode
 
 INVALID_CHOICE = _("El valor «%(value)s» no es válido para este filtro.")
@@ -57,6 +58,7 @@ class InboxFilterForm(forms.Form):
     asignada = _choice(_("Asignada a"), [], _("Cualquiera"))
     vencidas = forms.BooleanField(label=_("Solo con el plazo vencido"), required=False)
     ocultos = forms.BooleanField(label=_("Mostrar ocultos (insultos y spam)"), required=False)
+    cola = _choice(_("Cola de trabajo"), QUEUE_CHOICES, _("Todas"))
     desde = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(
@@ -117,6 +119,7 @@ class InboxFilterForm(forms.Form):
             overdue=bool(data.get("vencidas")),
             hidden=bool(data.get("ocultos")),
             cursor=data.get("desde") or "",
+            queue=data.get("cola") or "",
         )
 
 
@@ -225,6 +228,35 @@ class LabelsForm(forms.Form):
         return [*self.cleaned_data.get("etiquetas", []), *self.cleaned_data["nuevas_etiquetas"]]
 
 
+class IdListField(forms.Field):
+    """Several ids from checkboxes with the same name (positive integers only)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("La selección no es válida.")}
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        try:
+            ids = [int(v) for v in value]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if any(pk <= 0 for pk in ids):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
+
+
 class NotificationReadForm(forms.Form):
+    """Mark as read: one (its own button), the selected ones, or all."""
+
     notificacion = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     todas = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    seleccion = IdListField(required=False)
+
+    def ids(self) -> list[int] | None:
+        """The ids to mark (None: all of them); empty when nothing was chosen."""
+        if self.cleaned_data["todas"]:
+            return None
+        if self.cleaned_data["notificacion"]:
+            return [self.cleaned_data["notificacion"]]
+        return list(self.cleaned_data["seleccion"])

@@ -161,6 +161,28 @@ class Conversation(models.Model):
                 condition=Q(breached_at__isnull=True, due_at__isnull=False),
                 name="inbox_conv_due_open",
             ),
+            # The header's unread count (agora/inbox/unread.py): only conversations waiting
+            # for an answer, a small part of all of them.
+            # The work queues' waiting counts (agora/inbox/queues.py) read it too; the
+            # leading columns match the list's, so the planner prefers this smaller index.
+            models.Index(
+                fields=[
+                    "entity",
+                    "hidden",
+                    "last_inbound_at",
+                    "assignee",
+                    "status",
+                    "due_at",
+                    "breached_at",
+                ],
+                condition=Q(awaiting_since__isnull=False),
+                name="inbox_conv_awaiting",
+            ),
+            # The "mine" queue per entity (the staff home), read from the index only.
+            models.Index(
+                fields=["assignee", "entity", "hidden", "status", "last_inbound_at"],
+                name="inbox_conv_mine",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -710,3 +732,33 @@ class ConversationPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.conversation_id}"
+
+
+class ConversationSeen(models.Model):
+    """When a person last opened a conversation: a conversation of their queues is unread
+    while its citizen's last message is newer than this mark (agora/inbox/unread.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    conversation = models.ForeignKey(
+        Conversation,
+        verbose_name=_("conversación"),
+        on_delete=models.CASCADE,
+        related_name="seen_marks",
+    )
+    seen_at = models.DateTimeField(_("vista el"))
+
+    class Meta:
+        verbose_name = _("conversación vista")
+        verbose_name_plural = _("conversaciones vistas")
+        constraints = [
+            # Also the index the unread count's "NOT EXISTS" probes, one row per conversation.
+            models.UniqueConstraint(fields=["user", "conversation"], name="inbox_seen_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.conversation_id} · {self.seen_at:%Y-%m-%d %H:%M}"

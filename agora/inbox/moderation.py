@@ -57,6 +57,7 @@ from agora.inbox.models import (
     ThreadKind,
     ThreatAlert,
 )
+from agora.inbox.notices import conversation_notice
 from agora.inbox.senders import SendError
 
 log = logging.getLogger(__name__)
@@ -693,7 +694,7 @@ def threat_alerts_raise(
         ignore_conflicts=True,  # a concurrent run raised it first: still one alert
     )
     alerts = ThreatAlert.objects.filter(message_id__in=[m.pk for m in fresh]).select_related(
-        "entity"
+        "entity", "conversation__entity"
     )
     for alert in alerts:
         url = reverse("inbox:detail", args=[alert.conversation_id])
@@ -705,7 +706,8 @@ def threat_alerts_raise(
         notify(
             users=_alert_recipients(alert.entity_id),
             kind="amenaza",
-            text=text,
+            text=conversation_notice(text, alert.conversation),
+            email_text=conversation_notice(text, alert.conversation, quote=False),
             url=url,
             dedupe_key=f"amenaza:{alert.message_id}",
         )

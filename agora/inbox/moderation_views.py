@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agora.core.errors import DomainError, PermissionDeniedError
-from agora.core.permissions import user_is_rector
+from agora.core.permissions import staff_required, user_is_rector
 from agora.directory.models import Entity
 from agora.inbox import moderation, selectors
 from agora.inbox.models import AlertStatus, Conversation, Message
@@ -131,7 +131,7 @@ def _require_some_management(request: HttpRequest) -> None:
         )
 
 
-@login_required
+@staff_required
 @never_cache
 @require_GET
 def threat_alerts(request: HttpRequest) -> HttpResponse:
@@ -177,7 +177,7 @@ def threat_alert_attend(request: HttpRequest, alert_pk: int) -> HttpResponse:
 # --- Moderation policy and crisis checklist --------------------------------------------------
 
 
-@login_required
+@staff_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def moderation_settings(request: HttpRequest, code: str) -> HttpResponse:

@@ -80,6 +80,7 @@ class InboxFilters:
     overdue: bool = False
     hidden: bool = False  # "mostrar ocultos": also conversations hidden by moderation
     cursor: str = ""
+    queue: str = ""  # a work queue of agora/inbox/queues.py ("mias", "vencidas"...)
 
 
 def cursor_encode(conversation: Conversation) -> str:
@@ -151,6 +152,10 @@ def conversations_filtered(
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.overdue:
         qs = qs.filter(due_at__lt=timezone.now())
+    if filters.queue:
+        from agora.inbox.queues import queue_filter  # queues counts through this function
+
+        qs = queue_filter(qs, key=filters.queue, user=user)
     return qs
 
 
@@ -213,6 +218,7 @@ def conversations_for_staff(
         filters.assignee,
         filters.overdue,
         filters.hidden,
+        filters.queue,
     )
     counts = counts_cached(scope, lambda: status_counts(base))
     qs = base
@@ -351,7 +357,7 @@ def filter_assignees(*, entity_ids: list[int]) -> list[User]:
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+    return Notification.objects.filter(user=user).order_by("-last_at", "-id")
 
 
 def notifications_unread_count(user: User) -> int:

@@ -26,6 +26,7 @@ from agora.inbox.models import (
     SendStatus,
     Status,
 )
+from agora.inbox.notices import conversation_notice
 from agora.inbox.senders import SendError, sender_for
 
 log = logging.getLogger(__name__)
@@ -93,14 +94,14 @@ def _escalate(conv: Conversation, now: datetime) -> None:
     )
     if not first_time:
         return
+    escalated = _(
+        "Se escaló una conversación sin asignar de %(entity)s: venció su plazo y nadie la atiende."
+    ) % {"entity": conv.entity.name}
     notify(
         users=_managers(conv.entity_id),
         kind="conversacion_escalada",
-        text=_(
-            "Se escaló una conversación sin asignar de %(entity)s: venció su plazo y nadie la "
-            "atiende."
-        )
-        % {"entity": conv.entity.name},
+        text=conversation_notice(escalated, conv),
+        email_text=conversation_notice(escalated, conv, quote=False),
         url=f"/bandeja/{conv.pk}/",
         dedupe_key=f"escalada:{conv.pk}",
     )
@@ -121,7 +122,8 @@ def _record_breach(conv: Conversation, kind: str, due_at: datetime, text: str) -
     notify(
         users=recipients,
         kind="plazo_vencido",
-        text=text,
+        text=conversation_notice(text, conv),
+        email_text=conversation_notice(text, conv, quote=False),
         url=f"/bandeja/{conv.pk}/",
         dedupe_key=f"plazo:{kind}:{conv.pk}:{due_at:%Y%m%d%H%M}",
     )

@@ -26,10 +26,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agora.core.errors import DomainError
 from agora.core.models import User
 from agora.core.notifications import notifications_mark_read
-from agora.core.permissions import user_is_rector
+from agora.core.permissions import staff_required, user_is_rector
 from agora.core.text import csv_cell
 from agora.directory.models import Entity
-from agora.inbox import selectors, services
+from agora.inbox import queues, selectors, services
 from agora.inbox.canned import canned_answer_for_answer, canned_answer_render
 from agora.inbox.counts import TTL as LIST_TTL
 from agora.inbox.counts import list_page_key
@@ -47,6 +47,7 @@ from agora.inbox.forms import (
     assignee_choices,
 )
 from agora.inbox.models import CannedAnswer, Conversation, Status
+from agora.inbox.unread import conversation_mark_seen
 
 FILTER_CHOICES_TTL = 60
 
@@ -138,7 +139,7 @@ def _query(request: HttpRequest, **changes: str) -> str:
     return query.urlencode()
 
 
-@login_required
+@staff_required
 @never_cache
 @require_GET
 def inbox_list(request: HttpRequest) -> HttpResponse:
@@ -211,9 +212,15 @@ def _inbox_list(request: HttpRequest, *, unread: int) -> HttpResponse:
         "filtered": any(
             (filters.entity, filters.account, filters.platform, filters.kind, filters.flag)
         )
-        or any((filters.assignee, filters.overdue, filters.status)),
+        or any((filters.assignee, filters.overdue, filters.status, filters.queue)),
         "now": timezone.now(),
         "show_entity": entity_ids is None or len(entity_ids) > 1,
+        "queue_tabs": queues.queue_tabs(
+            counts=queues.queue_counts(user=user, filters=filters, entity_ids=entity_ids),
+            current=filters.queue,
+            query=lambda key: _query(request, cola=key, estado="", desde=""),
+        ),
+        "all_queues_query": _query(request, cola="", desde=""),
         "unread": unread,
         "partial": _partial(request),
     }
@@ -228,7 +235,7 @@ class _Echo:
         return value
 
 
-@login_required
+@staff_required
 @never_cache
 @require_GET
 def inbox_export(request: HttpRequest) -> HttpResponseBase:
@@ -341,6 +348,7 @@ def _render_conversation(
 @require_GET
 def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = selectors.conversation_get_for_staff(user=_user(request), pk=pk)
+    conversation_mark_seen(user=_user(request), conversation=conversation)
     return _render_conversation(request, conversation)
 
 
@@ -540,16 +548,18 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
         form = NotificationReadForm(request.POST)
-        if form.is_valid():
-            ids = None if form.cleaned_data["todas"] else [form.cleaned_data["notificacion"] or 0]
+        ids = form.ids() if form.is_valid() else []
+        if not form.is_valid():
+            notice = _("No se pudo marcar la notificación.")
+        elif ids == []:
+            notice = _("Elija al menos una notificación.")
+        else:
             marked = notifications_mark_read(user=user, ids=ids)
             notice = (
                 _("Notificación marcada como leída.")
                 if marked == 1
                 else _("%(n)s notificaciones marcadas como leídas.") % {"n": marked}
             )
-        else:
-            notice = _("No se pudo marcar la notificación.")
         if not _partial(request):
             messages.success(request, notice)
             return redirect("inbox:notifications")

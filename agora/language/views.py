@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agora.core.errors import DomainError
 from agora.core.models import User
+from agora.core.permissions import staff_required
 from agora.directory.models import Entity
 from agora.language import allies as allies_module
 from agora.language import watchlists
@@ -122,7 +123,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
 # --- watch-lists -----------------------------------------------------------------------------
 
 
-@login_required
+@staff_required
 @require_GET
 def watchlist_index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -253,7 +254,7 @@ def _chart(days: list[watchlists.DayCount]) -> dict[str, Any]:
     }
 
 
-@login_required
+@staff_required
 @require_GET
 def watch_matches(request: HttpRequest) -> HttpResponse:
     user = _user(request)

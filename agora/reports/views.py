@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agora.core.errors import DomainError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
+from agora.core.permissions import staff_required, user_is_rector
 from agora.inbox.selectors import methodology_context
 from agora.reports import selectors, services
 from agora.reports.exports import CONTENT_TYPES, charts_for, report_csv, report_pdf, report_xlsx
@@ -161,7 +161,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
 # --- staff reports -----------------------------------------------------------------------------
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -249,7 +249,7 @@ def _dashboard(request: HttpRequest) -> selectors.Dashboard:
         raise PermissionDenied(error.message) from error
 
 
-@login_required
+@staff_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     board = _dashboard(request)
