@@ -30,7 +30,7 @@ from agora.core.errors import DomainError
 from agora.directory.handles import handle_key
 from agora.directory.models import AccountStatus, Platform, SocialAccount
 from agora.inbox.models import Direction, ThreadKind
-from agora.inbox.services import IncomingMessage, messages_ingest
+from agora.inbox.services import IncomingMessage, IncomingPost, messages_ingest
 
 BATCH_SIZE = 1000
 JSONL_PLATFORMS = ("meta", "instagram", "x", "youtube")
@@ -109,6 +109,7 @@ class _Parsed:
     line: int
     events: list[IncomingMessage] = field(default_factory=list)
     quarantine: list[QuarantineItem] = field(default_factory=list)
+    posts: list[IncomingPost] = field(default_factory=list)
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -252,6 +253,7 @@ def _parse_meta(payload: dict[str, Any], platform: str) -> _Parsed:
         line=0,
         events=list(batch.events),
         quarantine=[(target, oid, reason, entry) for oid, reason, entry in batch.quarantine],
+        posts=list(batch.posts),
     )
 
 
@@ -552,7 +554,15 @@ class _Columns:
         return out
 
 
-def _row_event(values: dict[str, object], accounts: AccountIndex) -> IncomingMessage:
+def _row_event(
+    values: dict[str, object], accounts: AccountIndex
+) -> IncomingMessage | IncomingPost:
+    """One row: a message, or the entity's own post (its id is the row's thread id).
+
+    A comments export names the post in ``thread_id``: each top-level comment (no
+    ``parent_id``) starts its own conversation under that post, a reply joins the
+    conversation of the message it answers (the parent's id when that is not known yet).
+    A mention without ``parent_id`` also starts its own conversation."""
     for name in REQUIRED_FIELDS:
         if not _cell(values.get(name)):
             raise LineError(_("Falta el valor de «%(column)s».") % {"column": name})
@@ -574,19 +584,41 @@ def _row_event(values: dict[str, object], accounts: AccountIndex) -> IncomingMes
             % {"value": kind[:40], "allowed": ", ".join(ThreadKind.values)}
         )
     text = values.get("text")
+    thread_id = _cell(values["thread_id"])
+    message_id = _cell(values["message_id"])
+    parent_id = _cell(values.get("parent_id"))
+    from_entity = _DIRECTIONS.get(direction, direction == Direction.SALIENTE)
+    sent_at = parse_when(values["sent_at"])
+    # Text keeps its own spacing; only None becomes empty.
+    body = "" if text is None else str(text)
+    post_id = ""
+    if kind == ThreadKind.COMMENTS:
+        if message_id == thread_id and not parent_id and from_entity:
+            return IncomingPost(
+                platform=account.platform,
+                account_id=account.pk,
+                post_id=thread_id,
+                text=body,
+                posted_at=sent_at,
+            )
+        if message_id != thread_id:
+            post_id = thread_id
+        thread_id = parent_id or message_id
+    elif kind == ThreadKind.MENTION:
+        thread_id = parent_id or message_id
     return IncomingMessage(
         platform=account.platform,
         account_id=account.pk,
         thread_kind=kind,
-        thread_id=_cell(values["thread_id"]),
-        message_id=_cell(values["message_id"]),
-        sent_at=parse_when(values["sent_at"]),
-        # Text keeps its own spacing; only None becomes empty.
-        text="" if text is None else str(text),
+        thread_id=thread_id,
+        message_id=message_id,
+        sent_at=sent_at,
+        text=body,
         author_id=_cell(values.get("author_id")),
         author_name=_cell(values.get("author_name")),
-        parent_id=_cell(values.get("parent_id")),
-        from_entity=_DIRECTIONS.get(direction, direction == Direction.SALIENTE),
+        parent_id=parent_id,
+        from_entity=from_entity,
+        post_id=post_id,
     )
 
 
@@ -603,6 +635,9 @@ def _table_source(
             continue
         try:
             event = _row_event(columns.values(row), accounts)
+            if isinstance(event, IncomingPost):
+                yield number, _Parsed(line=number, posts=[event])
+                continue
             _check_events([event])
         except LineError as exc:
             yield number, exc
@@ -634,7 +669,9 @@ class _Batcher:
 
         with transaction.atomic():
             result = messages_ingest(
-                batch=[e for p in items for e in p.events], is_demo=self.is_demo
+                batch=[e for p in items for e in p.events],
+                is_demo=self.is_demo,
+                posts=[post for p in items for post in p.posts],
             )
             by_platform: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
             for parsed in items:

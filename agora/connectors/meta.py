@@ -22,15 +22,16 @@ from agora.core.errors import DomainError
 from agora.directory.models import AccountStatus, Platform, SocialAccount
 from agora.inbox.models import Message, QuarantinedEvent, ThreadKind
 from agora.inbox.senders import SendError
-from agora.inbox.services import IncomingMessage, IngestResult, messages_ingest
+from agora.inbox.services import IncomingMessage, IncomingPost, IngestResult, messages_ingest
 
 log = logging.getLogger(__name__)
 
 # Webhook "object" -> directory platform.
 OBJECT_PLATFORMS = {"page": Platform.FACEBOOK, "instagram": Platform.INSTAGRAM}
-# Page feed items stored as messages. A post opens its comment thread: the page's own post is
-# stored as the entity's message (context and subject of the thread, never a response because
-# no citizen wrote before it); a visitor's post on the page is a citizen message.
+# Page feed items. Each top-level comment opens its own conversation (a citizen thread); a
+# reply joins the conversation of the comment it answers. The page's own post is the context
+# shown above those threads (``IncomingPost``), never a message; a visitor's post on the page
+# is a citizen message that opens its own conversation.
 FEED_COMMENT = "comment"
 FEED_POSTS = {"post", "status"}
 FEED_VERBS = {"add": "add", "edited": "edit", "edit": "edit", "remove": "remove"}
@@ -48,6 +49,8 @@ class MetaPayloadError(DomainError):
 @dataclass
 class MetaBatch:
     events: list[IncomingMessage] = field(default_factory=list)
+    # The entity's own publications read (context of the comment threads).
+    posts: list[IncomingPost] = field(default_factory=list)
     # (object id, Spanish reason, the entry as received)
     quarantine: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     # What we read and deliberately did not store (likes, reads, deliveries, …), by kind.
@@ -121,7 +124,7 @@ def _is_page(author_id: str, account: SocialAccount) -> bool:
 
 def _feed_event(
     value: dict[str, Any], account: SocialAccount, when: datetime, ignored: Counter[str]
-) -> IncomingMessage | None:
+) -> IncomingMessage | IncomingPost | None:
     item = _str(value.get("item"))
     verb = FEED_VERBS.get(_str(value.get("verb")))
     if verb is None:  # hide, unhide, block, … (moderation done elsewhere)
@@ -135,27 +138,44 @@ def _feed_event(
         if not (comment_id and post_id):
             ignored["feed:comment:incompleto"] += 1
             return None
-        parent = _str(value.get("parent_id"))
+        # A top-level comment names the post as its parent and opens its own thread; a reply
+        # joins its parent's thread (ingestion follows stored parents up to the top-level
+        # comment; an unknown parent's id is the thread until it arrives).
+        parent = _str(value.get("parent_id")) or post_id
         return IncomingMessage(
             platform=account.platform,
             account_id=account.pk,
             thread_kind=ThreadKind.COMMENTS,
-            thread_id=post_id,
+            thread_id=comment_id if parent == post_id else parent,
             message_id=comment_id,
             sent_at=sent_at,
             text=_str(value.get("message")) if verb != "remove" else "",
             author_id=author_id,
             author_name=author_name,
-            # A top-level comment names the post as its parent: only replies keep one.
-            parent_id="" if parent == post_id else parent,
+            parent_id=parent,
             verb=verb,
             from_entity=_is_page(author_id, account),
+            post_id=post_id,
         )
     if item in FEED_POSTS:
         if not (post_id and author_id):
             # Without an author we cannot tell the page's post from a citizen's.
             ignored[f"feed:{item}:sin_autor"] += 1
             return None
+        if _is_page(author_id, account):
+            if verb == "remove":
+                ignored[f"feed:{item}:remove"] += 1
+                return None
+            return IncomingPost(
+                platform=account.platform,
+                account_id=account.pk,
+                post_id=post_id,
+                text=_str(value.get("message")),
+                url=_str(value.get("permalink_url") or value.get("link"))[:500]
+                if _str(value.get("permalink_url") or value.get("link")).startswith("https://")
+                else "",
+                posted_at=sent_at,
+            )
         return IncomingMessage(
             platform=account.platform,
             account_id=account.pk,
@@ -182,18 +202,21 @@ def _instagram_comment(
         ignored["instagram:comments:incompleto"] += 1
         return None
     author_id, author_name = _author(value)
+    # Each top-level comment opens its own conversation; a reply joins its parent's.
+    parent = _str(value.get("parent_id"))
     return IncomingMessage(
         platform=account.platform,
         account_id=account.pk,
         thread_kind=ThreadKind.COMMENTS,
-        thread_id=media_id,
+        thread_id=parent or comment_id,
         message_id=comment_id,
         sent_at=parse_time(value.get("created_time")) or when,
         text=_str(value.get("text")),
         author_id=author_id,
         author_name=author_name,
-        parent_id=_str(value.get("parent_id")),
+        parent_id=parent,
         from_entity=_is_page(author_id, account),
+        post_id=media_id,
     )
 
 
@@ -317,7 +340,7 @@ def parse_webhook(payload: dict[str, Any]) -> MetaBatch:
             change = _dict(change)
             name = _str(change.get("field"))
             value = _dict(change.get("value"))
-            event: IncomingMessage | None
+            event: IncomingMessage | IncomingPost | None
             if platform == Platform.FACEBOOK and name == "feed":
                 event = _feed_event(value, account, when, batch.ignored)
             elif platform == Platform.INSTAGRAM and name in IG_COMMENT_FIELDS:
@@ -328,7 +351,9 @@ def parse_webhook(payload: dict[str, Any]) -> MetaBatch:
             else:
                 batch.ignored[f"campo:{name or '?'}"] += 1
                 continue
-            if event is not None:
+            if isinstance(event, IncomingPost):
+                batch.posts.append(event)
+            elif event is not None:
                 batch.events.append(event)
         for key in ("messaging", "standby"):
             for item in _list(entry.get(key)):
@@ -384,7 +409,7 @@ def handle_webhook_body(raw: bytes) -> MetaResult:
     payload = payload_load(raw)
     with transaction.atomic():
         batch = parse_webhook(payload)
-        ingest = messages_ingest(batch=batch.events)
+        ingest = messages_ingest(batch=batch.events, posts=batch.posts)
         platform = OBJECT_PLATFORMS[_str(payload.get("object"))]
         quarantined = quarantine_store(platform, batch.quarantine)
     ignored = sum(batch.ignored.values())
@@ -459,17 +484,32 @@ def _graph_post(token: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _comment_target(message: Message) -> str:
-    """The comment to answer: replies are flattened to the top-level comment of their thread
-    (Instagram refuses replies to replies), or the post itself when there is none."""
-    parent = message.parent_platform_id
-    if not parent:
-        return message.conversation.thread_id
-    top = (
-        Message.objects.filter(platform=message.platform, platform_message_id=parent)
-        .values_list("parent_platform_id", flat=True)
-        .first()
-    )
-    return top or parent
+    """The comment to publish the answer under: the top-level comment of the citizen message
+    it answers. Facebook shows two levels and Instagram refuses replies to replies, so a
+    reply (or a reply to a reply) is answered under its top-level comment; a visitor's post
+    is answered with a comment on it."""
+    conversation = message.conversation
+    target = message.reply_to
+    if target is None and message.parent_platform_id:
+        target = Message.objects.filter(
+            platform=message.platform, platform_message_id=message.parent_platform_id
+        ).first()
+    if target is None:
+        return message.parent_platform_id or conversation.thread_id
+    post_id = conversation.post.platform_post_id if conversation.post_id else ""
+    for _level in range(10):  # replies are never this deep; a loop in the data stops here
+        parent_id = target.parent_platform_id
+        if not parent_id or parent_id == post_id:
+            break  # a top-level comment (or a visitor's post)
+        parent = (
+            Message.objects.filter(platform=target.platform, platform_message_id=parent_id)
+            .only("platform", "platform_message_id", "parent_platform_id")
+            .first()
+        )
+        if parent is None:
+            return parent_id  # the top-level comment, not stored: still the right target
+        target = parent
+    return target.platform_message_id
 
 
 def send_reply(message: Message) -> str:
@@ -495,8 +535,10 @@ def send_reply(message: Message) -> str:
     else:
         target = _comment_target(message)
         if instagram:
-            replies_to_comment = target != conversation.thread_id
-            path = f"{target}/replies" if replies_to_comment else f"{target}/comments"
+            on_media = conversation.post_id is not None and (
+                target == conversation.post.platform_post_id
+            )
+            path = f"{target}/comments" if on_media else f"{target}/replies"
         else:
             path = f"{target}/comments"
         body = {"message": message.text}

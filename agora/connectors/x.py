@@ -44,15 +44,12 @@ from django.utils.translation import gettext as _
 from agora.connectors.models import AccountCredential, PollCursor
 from agora.connectors.tasks import PollResult
 from agora.directory.models import Platform, SocialAccount
-from agora.inbox.models import Conversation, ThreadKind
+from agora.inbox.models import Message, ThreadKind
 from agora.inbox.senders import SendError
 from agora.inbox.services import IncomingMessage, messages_ingest
 
-if TYPE_CHECKING:
-    from agora.inbox.models import Message
-
 MAX_RESULTS = 100
-TWEET_FIELDS = "author_id,conversation_id,created_at,referenced_tweets"
+TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"
 OWN_TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"
 USER_FIELDS = "name,username"
 EXPANSIONS = "author_id"
@@ -251,8 +248,11 @@ def _author_name(user: dict[str, Any] | None) -> str:
 
 
 def parse_mentions(page: dict[str, Any], account: SocialAccount) -> list[IncomingMessage]:
-    """The posts of one mentions page as inbox events. A post's conversation is its
-    ``conversation_id``; posts written by the account itself are the entity's answers."""
+    """The posts of one mentions page as inbox events. A citizen's post that mentions the
+    account, or replies to one of the account's own posts, opens its own conversation (the
+    account's post is its context); a reply to any other post joins the conversation of the
+    post it answers (ingestion finds it; an unknown parent's id is the thread until then).
+    Posts written by the account itself are the entity's answers."""
     users = {str(u.get("id")): u for u in (page.get("includes") or {}).get("users") or [] if u}
     events = []
     for tweet in page.get("data") or []:
@@ -269,12 +269,16 @@ def parse_mentions(page: dict[str, Any], account: SocialAccount) -> list[Incomin
             ),
             "",
         )
+        to_entity = bool(parent) and (
+            bool(account.platform_id)
+            and str(tweet.get("in_reply_to_user_id") or "") == account.platform_id
+        )
         events.append(
             IncomingMessage(
                 platform=Platform.X,
                 account_id=account.pk,
                 thread_kind=ThreadKind.MENTION,
-                thread_id=str(tweet.get("conversation_id") or tweet_id),
+                thread_id=tweet_id if to_entity or not parent else parent,
                 message_id=tweet_id,
                 sent_at=_parse_time(str(created)),
                 text=str(tweet.get("text") or ""),
@@ -282,6 +286,7 @@ def parse_mentions(page: dict[str, Any], account: SocialAccount) -> list[Incomin
                 author_name=_author_name(users.get(author_id)),
                 parent_id=parent,
                 from_entity=bool(account.platform_id) and author_id == account.platform_id,
+                post_id=parent if to_entity else "",
             )
         )
     # Oldest first: a new conversation takes its subject and author from its first event.
@@ -313,11 +318,14 @@ def _own_replies(
         candidates.append((tweet, parent))
     if not candidates:
         return [], []
-    threads = {str(t.get("conversation_id") or p) for t, p in candidates}
+    # An answer belongs to the conversation of the post it replies to, when the inbox has it.
     known = set(
-        Conversation.objects.filter(
-            account=account, thread_kind=ThreadKind.MENTION, thread_id__in=threads
-        ).values_list("thread_id", flat=True)
+        Message.objects.filter(
+            platform=Platform.X,
+            platform_message_id__in={p for _t, p in candidates},
+            conversation__account=account,
+            conversation__thread_kind=ThreadKind.MENTION,
+        ).values_list("platform_message_id", flat=True)
     )
     author = f"{account.entity.name} ({account.display_handle})"
     events = []
@@ -325,8 +333,8 @@ def _own_replies(
     for tweet, parent in candidates:
         tweet_id = str(tweet["id"])
         sent_at = _parse_time(str(tweet["created_at"]))
-        thread_id = str(tweet.get("conversation_id") or parent)
-        if thread_id not in known:
+        thread_id = parent
+        if parent not in known:
             unknown.append((tweet_id, sent_at))
             continue
         events.append(
@@ -350,7 +358,7 @@ def _own_replies(
 
 def parse_own_replies(page: dict[str, Any], account: SocialAccount) -> list[IncomingMessage]:
     """The replies of one page of the account's own posts, as the entity's answers in the
-    conversation (``conversation_id``) of the thread they answer. Kept: posts written by the
+    conversation of the post they answer. Kept: posts written by the
     account that reply (``referenced_tweets`` type ``replied_to``) to somebody else's post, in
     a thread the inbox already holds for this account. Left out: original posts, quotes,
     replies to its own posts (threads of the entity) and replies in threads Ágora never saw."""

@@ -354,7 +354,7 @@ def _parse_time(value: str) -> datetime | None:
 
 
 def _comment_event(
-    comment: dict[str, Any], thread_id: str, account: SocialAccount
+    comment: dict[str, Any], thread_id: str, account: SocialAccount, video_id: str = ""
 ) -> IncomingMessage | None:
     snippet = comment.get("snippet") or {}
     comment_id = str(comment.get("id") or "")
@@ -376,12 +376,13 @@ def _comment_event(
         parent_id=str(snippet.get("parentId") or ""),
         verb="edit" if updated is not None and updated > published else "add",
         from_entity=bool(account.platform_id) and author_id == account.platform_id,
+        post_id=video_id or str(snippet.get("videoId") or ""),
     )
 
 
 def parse_threads(page: dict[str, Any], account: SocialAccount) -> list[IncomingMessage]:
     """The comments of one ``commentThreads.list`` page as inbox events: one conversation per
-    thread, with its top-level comment and the replies YouTube included. Comments written by
+    thread (a top-level comment) with the replies YouTube included, under its video. Comments written by
     the channel itself are the entity's answers; an ``updatedAt`` later than ``publishedAt``
     is an edit."""
     events = []
@@ -390,8 +391,9 @@ def parse_threads(page: dict[str, Any], account: SocialAccount) -> list[Incoming
         top = (item.get("snippet") or {}).get("topLevelComment")
         if not thread_id or not top:
             continue
+        video_id = str((item.get("snippet") or {}).get("videoId") or "")
         for comment in [top, *((item.get("replies") or {}).get("comments") or [])]:
-            event = _comment_event(comment, thread_id, account)
+            event = _comment_event(comment, thread_id, account, video_id)
             if event is not None:
                 events.append(event)
     # Oldest first: a new conversation takes its subject and author from its first event.

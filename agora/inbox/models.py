@@ -74,8 +74,55 @@ class Label(models.Model):
         return self.name
 
 
+class Post(models.Model):
+    """A publication of the entity (a Facebook post, an Instagram media, an X post, a YouTube
+    video) that citizens comment on: the context shown above each comment thread, never a
+    message of it. Stored once for all the threads under it; a thread that names a post not
+    read yet gets an empty row, filled when the post arrives."""
+
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="+"
+    )
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="posts"
+    )
+    platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
+    platform_post_id = models.CharField(_("id en la plataforma"), max_length=160)
+    text = models.TextField(_("texto"), blank=True)
+    url = models.URLField(_("enlace"), max_length=500, blank=True)
+    posted_at = models.DateTimeField(_("publicada el"), null=True, blank=True)
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
+
+    class Meta:
+        verbose_name = _("publicación de la entidad")
+        verbose_name_plural = _("publicaciones de la entidad")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "platform_post_id"], name="inbox_post_account_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60] or self.platform_post_id
+
+    @property
+    def link(self) -> str:
+        """The stored permalink, or the platform's address built from the id."""
+        if self.url:
+            return self.url
+        post_id = self.platform_post_id
+        if self.platform == Platform.FACEBOOK:
+            return f"https://www.facebook.com/{post_id}"
+        if self.platform == Platform.X:
+            return f"https://x.com/i/web/status/{post_id}"
+        if self.platform == Platform.YOUTUBE:
+            return f"https://www.youtube.com/watch?v={post_id}"
+        return ""
+
+
 class Conversation(models.Model):
-    """One thread on one account: a post's comments, a direct-message thread, or a mention."""
+    """One citizen thread on one account: a top-level comment with its replies, a
+    direct-message thread, or a mention. The post it hangs on is context (``post``)."""
 
     entity = models.ForeignKey(
         Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="conversations"
@@ -90,6 +137,14 @@ class Conversation(models.Model):
     thread_kind = models.CharField(_("tipo de hilo"), max_length=20, choices=ThreadKind.choices)
     thread_id = models.CharField(_("id del hilo en la plataforma"), max_length=128)
     subject = models.CharField(_("asunto"), max_length=300, blank=True)
+    post = models.ForeignKey(
+        Post,
+        verbose_name=_("publicación"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+    )
     # The citizen who opened the thread (personal data: never on public pages).
     author_id = models.CharField(_("id del autor"), max_length=128, blank=True)
     author_name = models.CharField(_("nombre del autor"), max_length=200, blank=True)
@@ -205,6 +260,15 @@ class Message(models.Model):
     # Platform id; for answers written in Ágora and notes, a local id "agora:<uuid>".
     platform_message_id = models.CharField(_("id en la plataforma"), max_length=160)
     parent_platform_id = models.CharField(_("responde a"), max_length=160, blank=True)
+    # For the entity's answers written in Ágora: the citizen message it answers.
+    reply_to = models.ForeignKey(
+        "self",
+        verbose_name=_("en respuesta a"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     direction = models.CharField(_("dirección"), max_length=10, choices=Direction.choices)
     author_id = models.CharField(_("id del autor"), max_length=128, blank=True)
     author_name = models.CharField(_("nombre del autor"), max_length=200, blank=True)

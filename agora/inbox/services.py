@@ -33,6 +33,7 @@ from agora.inbox.models import (
     Label,
     Message,
     MessageRevision,
+    Post,
     Priority,
     QuarantinedEvent,
     SendStatus,
@@ -62,6 +63,21 @@ class IncomingMessage:
     verb: str = "add"  # add | edit | remove
     subject: str = ""
     from_entity: bool | None = None  # None: decided by comparing author and account ids
+    # The entity's publication a comment (or a reply to one of the entity's posts) hangs on:
+    # the conversation's context, never one of its messages.
+    post_id: str = ""
+
+
+@dataclass(frozen=True)
+class IncomingPost:
+    """The entity's own publication, read by a connector: stored as context (``Post``)."""
+
+    platform: str
+    account_id: int
+    post_id: str
+    text: str = ""
+    url: str = ""
+    posted_at: datetime | None = None
 
 
 @dataclass
@@ -123,6 +139,7 @@ _CONVERSATION_COLUMNS = [
     "thread_kind",
     "thread_id",
     "subject",
+    "post_id",
     "author_id",
     "author_name",
     "status",
@@ -144,6 +161,7 @@ def _conversations_for(
     first_citizen: dict[tuple[int, str, str], IncomingMessage],
     is_demo: bool,
     now: datetime,
+    posts: dict[tuple[int, str, str], int] | None = None,
 ) -> tuple[dict[tuple[int, str, str], _Thread], int]:
     """Existing conversations for ``keys``, creating the missing ones (a concurrent creator
     of the same thread is absorbed by the unique constraint)."""
@@ -170,6 +188,9 @@ def _conversations_for(
             event = first[key]
             citizen = first_citizen.get(key)
             account = accounts[key[0]]
+            # The title is the citizen's first message (the entity's post is context).
+            titled = citizen or event
+            post_pk = (posts or {}).get(key)
             rows.append(
                 (
                     account.entity_id,
@@ -177,7 +198,8 @@ def _conversations_for(
                     account.platform,
                     key[1],
                     key[2],
-                    (event.subject or event.text)[:300],
+                    (titled.subject or titled.text)[:300],
+                    post_pk,
                     citizen.author_id if citizen else "",
                     citizen.author_name[:200] if citizen else "",
                     Status.NUEVO,
@@ -201,6 +223,125 @@ def _conversations_for(
             cursor.executemany(sql, rows)
         load()
     return found, len(missing)
+
+
+def _posts_for(
+    wanted: set[tuple[int, str]], accounts: dict[int, SocialAccount], is_demo: bool
+) -> dict[tuple[int, str], int]:
+    """Ids of the posts (account, platform post id), creating an empty row for each post not
+    read yet (its text arrives with the post, if ever)."""
+    found: dict[tuple[int, str], int] = {}
+    if not wanted:
+        return found
+    account_ids = sorted({account_id for account_id, _post in wanted})
+    post_ids = sorted({post_id for _account, post_id in wanted})
+
+    def load() -> None:
+        for chunk in _chunks(post_ids):
+            for pk, account_id, post_id in Post.objects.filter(
+                account_id__in=account_ids, platform_post_id__in=chunk
+            ).values_list("pk", "account_id", "platform_post_id"):
+                if (account_id, post_id) in wanted:
+                    found[(account_id, post_id)] = pk
+
+    load()
+    missing = wanted - found.keys()
+    if missing:
+        Post.objects.bulk_create(
+            [
+                Post(
+                    entity_id=accounts[account_id].entity_id,
+                    account_id=account_id,
+                    platform=accounts[account_id].platform,
+                    platform_post_id=post_id,
+                    is_demo=is_demo,
+                )
+                for account_id, post_id in sorted(missing)
+            ],
+            ignore_conflicts=True,
+        )
+        load()
+    return found
+
+
+def posts_store(
+    *, posts: Sequence[IncomingPost], is_demo: bool = False
+) -> dict[tuple[int, str], int]:
+    """Stores or updates the entity's own publications (the context of comment threads).
+    Replays change nothing. Returns the ids by (account, platform post id)."""
+    accounts = {
+        a.pk: a
+        for a in SocialAccount.objects.filter(
+            pk__in={p.account_id for p in posts}, status=AccountStatus.VERIFICADA
+        )
+    }
+    latest: dict[tuple[int, str], IncomingPost] = {}
+    for post in posts:
+        if post.account_id in accounts and post.post_id:
+            latest[(post.account_id, post.post_id[:160])] = post
+    ids = _posts_for(set(latest), accounts, is_demo)
+    changed = []
+    for chunk in _chunks(sorted(ids.values())):
+        for row in Post.objects.filter(pk__in=chunk):
+            incoming = latest[(row.account_id, row.platform_post_id)]
+            values = {
+                "text": incoming.text[:MAX_TEXT] or row.text,
+                "url": incoming.url[:500] or row.url,
+                "posted_at": incoming.posted_at or row.posted_at,
+            }
+            if any(getattr(row, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(row, name, value)
+                changed.append(row)
+    Post.objects.bulk_update(changed, ["text", "url", "posted_at"], batch_size=CHUNK)
+    return ids
+
+
+def _threads_of(
+    events: Sequence[IncomingMessage],
+) -> dict[tuple[str, str], tuple[int, str, str]]:
+    """The conversation (account, kind, thread id) of each new event. A reply joins the
+    conversation of the message it answers, stored or in this batch; otherwise it keeps the
+    thread the connector gave (a top-level comment's own id, or the unknown parent's id).
+    Direct messages are threaded by the citizen and keep theirs."""
+    by_key = {(e.platform, e.message_id): e for e in events}
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        if event.parent_id and event.thread_kind != ThreadKind.DIRECT:
+            wanted[event.platform].add(event.parent_id)
+    stored: dict[tuple[str, str], tuple[int, str, str]] = {}
+    for platform, ids in wanted.items():
+        for chunk in _chunks(sorted(ids)):
+            for message_id, account_id, kind, thread_id in Message.objects.filter(
+                platform=platform, platform_message_id__in=chunk
+            ).values_list(
+                "platform_message_id",
+                "conversation__account_id",
+                "conversation__thread_kind",
+                "conversation__thread_id",
+            ):
+                stored[(platform, message_id)] = (account_id, kind, thread_id)
+    resolved: dict[tuple[str, str], tuple[int, str, str]] = {}
+
+    def resolve(event: IncomingMessage, seen: set[tuple[str, str]]) -> tuple[int, str, str]:
+        key = (event.platform, event.message_id)
+        if key in resolved:
+            return resolved[key]
+        thread = (event.account_id, event.thread_kind, event.thread_id)
+        if event.parent_id and event.thread_kind != ThreadKind.DIRECT:
+            parent_key = (event.platform, event.parent_id)
+            hit = stored.get(parent_key)
+            parent = by_key.get(parent_key)
+            if hit is not None:
+                if hit[0] == event.account_id and hit[1] != ThreadKind.DIRECT:
+                    thread = hit
+            elif parent is not None and parent_key not in seen:
+                if parent.account_id == event.account_id:
+                    thread = resolve(parent, seen | {key})
+        resolved[key] = thread
+        return thread
+
+    return {key: resolve(event, set()) for key, event in by_key.items()}
 
 
 # Rows per INSERT statement: 19 parameters each stays far below SQLite's 32,766 and
@@ -267,11 +408,18 @@ def _is_from_entity(event: IncomingMessage, account: SocialAccount) -> bool:
 
 @transaction.atomic
 def messages_ingest(
-    *, batch: Sequence[IncomingMessage], is_demo: bool = False, now: datetime | None = None
+    *,
+    batch: Sequence[IncomingMessage],
+    is_demo: bool = False,
+    now: datetime | None = None,
+    posts: Sequence[IncomingPost] = (),
 ) -> IngestResult:
     """Stores a batch of platform events. Replays change nothing; edits keep the old text in
-    history; removals mark the message as deleted on the platform and never purge it."""
+    history; removals mark the message as deleted on the platform and never purge it.
+    ``posts`` are the entity's own publications the batch read: stored as context."""
     result = IngestResult()
+    if posts:
+        posts_store(posts=posts, is_demo=is_demo)
     if not batch:
         return result
     now = now or timezone.now()
@@ -307,7 +455,11 @@ def messages_ingest(
             ):
                 existing[(message.platform, message.platform_message_id)] = message
 
+    threads_of = _threads_of(
+        [e for e in events if (e.platform, e.message_id) not in existing and e.verb != "remove"]
+    )
     thread_keys: set[tuple[int, str, str]] = set()
+    thread_posts: dict[tuple[int, str, str], str] = {}
     first_event: dict[tuple[int, str, str], IncomingMessage] = {}
     first_citizen: dict[tuple[int, str, str], IncomingMessage] = {}
     to_insert: dict[tuple[str, str], IncomingMessage] = {}
@@ -326,10 +478,12 @@ def messages_ingest(
             if event.verb == "remove":
                 result.skipped += 1  # nothing known to mark
                 continue
-            thread = (event.account_id, event.thread_kind, event.thread_id)
+            thread = threads_of[key]
             thread_keys.add(thread)
-            # The subject comes from the earliest message (the entity's post, say), the
-            # author from the earliest citizen message: pages may come newest first.
+            if event.post_id and thread not in thread_posts:
+                thread_posts[thread] = event.post_id[:160]
+            # The subject and the author come from the earliest citizen message: pages may
+            # come newest first.
             current = first_event.get(thread)
             if current is None or event.sent_at < current.sent_at:
                 first_event[thread] = event
@@ -348,8 +502,17 @@ def messages_ingest(
         else:
             result.unchanged += 1
 
+    post_ids = _posts_for(
+        {(thread[0], post_id) for thread, post_id in thread_posts.items()}, accounts, is_demo
+    )
     conversations, created_threads = _conversations_for(
-        thread_keys, accounts, first_event, first_citizen, is_demo, now
+        thread_keys,
+        accounts,
+        first_event,
+        first_citizen,
+        is_demo,
+        now,
+        {thread: post_ids[(thread[0], post_id)] for thread, post_id in thread_posts.items()},
     )
     # A thread first seen through the entity's own messages gets its citizen later.
     anonymous = [
@@ -368,7 +531,7 @@ def messages_ingest(
     timeline: list[tuple[tuple[str, str], int, datetime, bool]] = []
     for event in to_insert.values():
         account = accounts[event.account_id]
-        conv = conversations[(event.account_id, event.thread_kind, event.thread_id)]
+        conv = conversations[threads_of[(event.platform, event.message_id)]]
         outbound = _is_from_entity(event, account)
         rows.append(
             (
@@ -672,30 +835,58 @@ def _local_id() -> str:
     return f"agora:{uuid.uuid4()}"
 
 
+def answer_target(conversation: Conversation) -> Message | None:
+    """The message an answer targets by default: the thread's latest citizen message that is
+    not deleted on the platform."""
+    return (
+        conversation.messages.filter(direction=Direction.ENTRANTE, deleted_at__isnull=True)
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+
+
+def _check_reply_to(conversation: Conversation, reply_to: Message) -> None:
+    if reply_to.conversation_id != conversation.pk:
+        raise DomainError(_("El mensaje al que responde no es de esta conversación."))
+    if reply_to.direction != Direction.ENTRANTE:
+        raise DomainError(_("Solo se responde a mensajes de la ciudadanía."))
+    if reply_to.deleted_at is not None:
+        raise DomainError(
+            _("El mensaje al que responde fue borrado en la plataforma: elija otro.")
+        )
+
+
 @transaction.atomic
 def message_answer(
-    *, conversation: Conversation, author: User, body: str, canned: CannedAnswer | None = None
+    *,
+    conversation: Conversation,
+    author: User,
+    body: str,
+    canned: CannedAnswer | None = None,
+    reply_to: Message | None = None,
 ) -> Message:
-    """Writes the entity's answer; it is sent to the platform in the background and counts
-    as an answer only once the platform confirms it. ``canned``: the approved answer it was
-    written with, recorded with it (agora/inbox/canned.py)."""
+    """Writes the entity's answer to one citizen message (by default the thread's latest);
+    it is published as a reply to that message in the background and counts as an answer
+    only once the platform confirms it. ``canned``: the approved answer it was written
+    with, recorded with it (agora/inbox/canned.py)."""
     _require_access(author, conversation)
     body = body.strip()
     if not body:
         raise DomainError(_("La respuesta está vacía."))
     if len(body) > 8000:
         raise DomainError(_("La respuesta es demasiado larga (máximo 8000 caracteres)."))
-    last_inbound = (
-        conversation.messages.filter(direction=Direction.ENTRANTE, deleted_at__isnull=True)
-        .order_by("-sent_at", "-id")
-        .first()
-    )
+    if reply_to is None:
+        reply_to = answer_target(conversation)
+    else:
+        _check_reply_to(conversation, reply_to)
+    last_inbound = reply_to
     message = Message.objects.create(
         conversation=conversation,
         entity_id=conversation.entity_id,
         platform=conversation.platform,
         platform_message_id=_local_id(),
         parent_platform_id=last_inbound.platform_message_id if last_inbound else "",
+        reply_to=last_inbound,
         direction=Direction.SALIENTE,
         author_user=author,
         author_name=author.get_full_name() or author.get_username(),
@@ -710,7 +901,11 @@ def message_answer(
         verb="conversacion.respuesta",
         instance=conversation,
         scope=conversation.entity.code,
-        after={"message": message.pk, "text": body[:500]},
+        after={
+            "message": message.pk,
+            "reply_to": last_inbound.pk if last_inbound else None,
+            "text": body[:500],
+        },
     )
     if conversation.status == Status.NUEVO:
         Conversation.objects.filter(pk=conversation.pk).update(status=Status.ABIERTO)
@@ -922,6 +1117,7 @@ def quarantined_event_resolve(*, actor: User, event: QuarantinedEvent) -> Quaran
 
 __all__ = [
     "IncomingMessage",
+    "IncomingPost",
     "IngestResult",
     "ThreadKind",
     "conversation_assign",
@@ -933,4 +1129,5 @@ __all__ = [
     "message_send_result",
     "messages_ingest",
     "note_add",
+    "posts_store",
 ]

@@ -31,6 +31,7 @@ from agora.inbox.models import (
     Conversation,
     Direction,
     Message,
+    Post,
     MessageRevision,
     QuarantinedEvent,
     SendStatus,
@@ -165,7 +166,8 @@ def _dm(
     }
 
 
-def _conversation(thread_id: str = POST_ID) -> Conversation:
+def _conversation(thread_id: str = "555_1") -> Conversation:
+    """A comment thread is its top-level comment (555_1 in most tests)."""
     return Conversation.objects.get(thread_id=thread_id)
 
 
@@ -343,7 +345,9 @@ def test_a_feed_comment_opens_a_conversation_on_the_post(
     assert message.direction == Direction.ENTRANTE
     assert message.text == "¿Cuándo abre la campaña de vacunación?"
     assert message.author_id == "9001"
-    assert message.parent_platform_id == ""  # a top-level comment: its parent is the post
+    assert message.parent_platform_id == POST_ID  # a top-level comment: its parent is the post
+    # The post is the context of the thread, never one of its messages.
+    assert conv.post is not None and conv.post.platform_post_id == POST_ID
     assert message.sent_at == datetime(2024, 5, 1, 12, tzinfo=UTC)
 
 
@@ -394,7 +398,9 @@ def test_the_same_bodies_posted_twice_add_nothing(
     assert _post(client, raw).status_code == 200
     counts = (Message.objects.count(), Conversation.objects.count())
     snapshot = list(Conversation.objects.order_by("pk").values("message_count", "due_at"))
-    assert counts == (500, 50)
+    # One conversation per top-level comment, under 50 posts.
+    assert counts == (500, 500)
+    assert Post.objects.count() == 50
     assert _post(client, raw).status_code == 200
     assert (Message.objects.count(), Conversation.objects.count()) == counts
     assert list(Conversation.objects.order_by("pk").values("message_count", "due_at")) == snapshot
@@ -425,7 +431,7 @@ def test_ten_thousand_bodies_posted_twice_add_nothing_the_second_time(
     for raw in bodies:
         assert _post(client, raw).status_code == 200
     counts = (Message.objects.count(), Conversation.objects.count())
-    assert counts == (10_000, 100)
+    assert counts == (10_000, 10_000)
     snapshot = list(
         Conversation.objects.order_by("pk").values("message_count", "due_at", "last_inbound_at")
     )
@@ -503,10 +509,15 @@ def test_the_pages_own_post_is_stored_but_is_not_an_answer(
     }
     _post(client, _page(post, _comment("555_1")))
     conv = _conversation()
-    assert conv.subject == "Campaña nacional de vacunación"
+    # The title is the citizen's comment; the post is the context, not a message.
+    assert conv.subject == "¿Cuándo abre la campaña de vacunación?"
+    assert conv.post is not None
+    assert conv.post.text == "Campaña nacional de vacunación"
+    assert conv.post.posted_at == datetime(2024, 5, 1, 11, tzinfo=UTC)
     # The thread's citizen is the first commenter, never the page itself.
     assert conv.author_id not in ("", PAGE_ID)
-    assert conv.messages.get(platform_message_id=POST_ID).direction == Direction.SALIENTE
+    assert not Message.objects.filter(platform_message_id=POST_ID).exists()
+    assert conv.message_count == 1
     assert conv.first_response_at is None
     assert conv.awaiting_since == datetime(2024, 5, 1, 12, tzinfo=UTC)
 
@@ -562,7 +573,9 @@ def test_an_instagram_comment(client: Client, ig_account: SocialAccount) -> None
     assert _post(client, payload).status_code == 200
     conv = Conversation.objects.get()
     assert (conv.account, conv.platform) == (ig_account, Platform.INSTAGRAM)
-    assert (conv.thread_kind, conv.thread_id) == (ThreadKind.COMMENTS, "18000000001")
+    # The comment is the thread; the media is its context.
+    assert (conv.thread_kind, conv.thread_id) == (ThreadKind.COMMENTS, "17900000001")
+    assert conv.post is not None and conv.post.platform_post_id == "18000000001"
     message = conv.messages.get()
     assert message.platform_message_id == "17900000001"
     assert message.author_name == "vecina_arequipa"
@@ -691,9 +704,20 @@ def test_send_reply_answers_the_citizens_comment(
 def test_send_reply_to_a_reply_answers_its_top_level_comment(
     client: Client, fb_account: SocialAccount, communicator: User
 ) -> None:
-    _post(client, _page(_comment("555_1"), _comment("555_2", "¿Y?", parent_id="555_1")))
-    message = _answer(_conversation(), communicator)
-    assert message.parent_platform_id == "555_2"
+    _post(
+        client,
+        _page(
+            _comment("555_1"),
+            _comment("555_2", "¿Y?", parent_id="555_1", created_time=T0 + 60),
+            _comment("555_3", "¿Y ahora?", parent_id="555_2", created_time=T0 + 120),
+        ),
+    )
+    conv = _conversation()
+    # A reply and a reply to the reply belong to the top-level comment's thread.
+    assert conv.messages.count() == 3
+    message = _answer(conv, communicator)
+    assert message.parent_platform_id == "555_3"
+    # Facebook nests two levels: the answer goes under the top-level comment.
     responses.post(f"{GRAPH}/555_1/comments", json={"id": "555_9"})
     assert meta.send_reply(message) == "555_9"
 
