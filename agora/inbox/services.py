@@ -729,6 +729,43 @@ def conversations_apply_events(
     )
 
 
+def conversation_timeline_replay(
+    conv: Any, events: Sequence[tuple[datetime, bool]], deadlines: Deadlines, now: datetime
+) -> None:
+    """Recomputes a conversation's timeline, counters, status and deadlines from all of its
+    messages that count (time, outbound?), as if ingested again in order. ``conv`` is any
+    object with the conversation's fields (a historical model in a data migration too).
+    A closed conversation stays closed; nothing is saved."""
+    closed = conv.status == Status.CERRADO
+    resolved_at = conv.resolved_at
+    conv.message_count = 0
+    conv.status = Status.NUEVO
+    for name in (
+        "first_inbound_at",
+        "last_inbound_at",
+        "awaiting_since",
+        "first_response_at",
+        "last_response_at",
+        "waiting_since",
+        "resolved_at",
+        "breached_at",
+    ):
+        setattr(conv, name, None)
+    conv.paused_seconds = 0
+    for sent_at, outbound in sorted(events):
+        conv.message_count += 1
+        if outbound:
+            _apply_answer(conv, sent_at)
+        else:
+            _apply_inbound(conv, sent_at, deadlines, now)
+    if closed:
+        conv.status = Status.CERRADO
+        conv.awaiting_since = None
+        conv.resolved_at = resolved_at or now
+    conv.updated_at = now
+    _refresh_deadlines(conv, deadlines)
+
+
 _DEADLINES_CACHE: dict[str, object] = {"version": None, "by_entity": {}}
 
 
