@@ -554,9 +554,7 @@ class _Columns:
         return out
 
 
-def _row_event(
-    values: dict[str, object], accounts: AccountIndex
-) -> IncomingMessage | IncomingPost:
+def _row_event(values: dict[str, object], accounts: AccountIndex) -> IncomingMessage | IncomingPost:
     """One row: a message, or the entity's own post (its id is the row's thread id).
 
     A comments export names the post in ``thread_id``: each top-level comment (no

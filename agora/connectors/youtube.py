@@ -382,9 +382,9 @@ def _comment_event(
 
 def parse_threads(page: dict[str, Any], account: SocialAccount) -> list[IncomingMessage]:
     """The comments of one ``commentThreads.list`` page as inbox events: one conversation per
-    thread (a top-level comment) with the replies YouTube included, under its video. Comments written by
-    the channel itself are the entity's answers; an ``updatedAt`` later than ``publishedAt``
-    is an edit."""
+    thread (a top-level comment) with the replies YouTube included, under its video (the
+    context). Comments written by the channel itself are the entity's answers; an
+    ``updatedAt`` later than ``publishedAt`` is an edit."""
     events = []
     for item in page.get("items") or []:
         thread_id = str(item.get("id") or "")

@@ -21,8 +21,9 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from agora.directory.models import AccountStatus, Entity, Level, Platform, SocialAccount
+from agora.inbox.deadlines import Deadlines, deadlines_for_many
 from agora.inbox.models import ThreadKind
-from agora.inbox.services import IncomingMessage, messages_ingest
+from agora.inbox.services import IncomingMessage, IncomingPost, messages_ingest, posts_store
 
 DAYS = 45
 BATCH = 2000
@@ -724,6 +725,11 @@ AGREEMENTS = [
 ]
 
 # Kinds of first message, with weights: more questions and complaints than the rest.
+CLOSINGS = (
+    "Gracias a usted. Seguimos atentos a sus consultas.",
+    "Con gusto. Estamos para servirle.",
+    "Gracias por escribirnos. Cualquier otra consulta, aquí estamos.",
+)
 KINDS = [
     ("consulta", 34),
     ("queja", 20),
@@ -735,17 +741,6 @@ KINDS = [
     ("amenaza", 2),
     ("datos_personales", 7),
 ]
-ANSWER_CHANCE = {
-    "consulta": 1.0,
-    "queja": 0.85,
-    "denuncia": 0.9,
-    "sugerencia": 0.6,
-    "felicitacion": 0.5,
-    "insulto": 0.0,
-    "spam": 0.0,
-    "amenaza": 0.3,
-    "datos_personales": 1.0,
-}
 
 
 def _sector(entity: Entity) -> str:
@@ -804,20 +799,58 @@ def demo_conversation_entities(limit: int) -> list[tuple[Entity, list[SocialAcco
     return [(entity, by_entity[entity.pk]) for entity in chosen[:limit]]
 
 
-class _Writer:
-    """Builds the events of one entity's conversations."""
+# Share of the conversations that are recent (the last working days, still open) and how
+# their response deadlines are spread: (share, earliest, latest due time from now).
+RECENT_SHARE = 0.14
+DUE_SPREAD = (
+    (0.25, timedelta(hours=-30), timedelta(minutes=-10)),  # overdue
+    (0.3, timedelta(minutes=10), timedelta(hours=2)),  # due within two hours
+    (0.25, timedelta(hours=2), timedelta(hours=9)),  # later today
+    (0.2, timedelta(hours=9), timedelta(days=3)),  # tomorrow or later
+)
+# Old conversations: answered in time, late, or never (a minority).
+OLD_ANSWERED_LATE = 0.1
+OLD_UNANSWERED = 0.05
+OLDEST = timedelta(days=DAYS)
+OLD_FROM = timedelta(days=7)
+# A handful of posts per account, by age: a comment hangs on the newest one before it.
+POST_AGES = (
+    timedelta(hours=20),
+    timedelta(days=4),
+    timedelta(days=9),
+    timedelta(days=16),
+    timedelta(days=25),
+    timedelta(days=35),
+    OLDEST + timedelta(days=1),
+)
 
-    def __init__(self, *, entity: Entity, seed: int, now: datetime, rng: random.Random) -> None:
+
+class _Writer:
+    """Builds the events of one entity's conversations.
+
+    Every random draw of the main generator happens whatever the clock says, so that the
+    same seed always gives the same message ids (the demo is idempotent); times that depend
+    on the entity's working calendar (due times) are drawn from a second generator."""
+
+    def __init__(
+        self,
+        *,
+        entity: Entity,
+        seed: int,
+        now: datetime,
+        rng: random.Random,
+        deadlines: Deadlines,
+    ) -> None:
         self.entity = entity
         self.seed = seed
         self.now = now
         self.rng = rng
+        self.deadlines = deadlines
         self.topics = TOPICS[_sector(entity)]
         self.place = _place(entity)
         self.short = entity.acronym or entity.name
-        # Some entities answer almost everything, others almost nothing.
-        self.responsiveness = rng.choice([0.2, 0.35, 0.5, 0.65, 0.8, 0.9])
         self.events: list[IncomingMessage] = []
+        self.posts: dict[str, IncomingPost] = {}
 
     def fill(self, template: str) -> str:
         return template.format(
@@ -831,19 +864,6 @@ class _Writer:
         number = self.rng.randrange(1, 2000)
         noun = "Ciudadana" if number % 2 else "Ciudadano"
         return f"demo-ciudadano-{number:04d}", f"{noun} Demo {number}"
-
-    def age(self) -> timedelta:
-        """How long ago a conversation started: up to 45 days."""
-        return timedelta(minutes=self.rng.randrange(20, DAYS * 24 * 60))
-
-    def delay(self) -> timedelta:
-        """How long the entity took to answer: minutes, hours, or days."""
-        roll = self.rng.random()
-        if roll < 0.3:
-            return timedelta(minutes=self.rng.randrange(10, 120))
-        if roll < 0.7:
-            return timedelta(hours=self.rng.randrange(2, 24), minutes=self.rng.randrange(60))
-        return timedelta(days=self.rng.randrange(1, 6), hours=self.rng.randrange(24))
 
     def first_message(self, kind: str) -> tuple[str, str]:
         """(citizen text, the entity's answer or "" when there is none to give)."""
@@ -872,26 +892,19 @@ class _Writer:
         weights = [weight for _name, weight in KINDS]
         return self.rng.choices(names, weights)[0]
 
-    def answers(self, kind: str) -> bool:
-        return self.rng.random() < ANSWER_CHANCE[kind] * self.responsiveness
-
     def add(
         self,
         account: SocialAccount,
         thread_kind: str,
         thread_id: str,
         message_id: str,
-        age: timedelta,
+        at: datetime,
         text: str,
         *,
         author: tuple[str, str] | None,
         parent_id: str = "",
-        subject: str = "",
-    ) -> bool:
-        """Adds the event if it already happened (``age`` > 0); times are "ago" offsets,
-        so which events exist does not depend on when the demo is loaded."""
-        if age <= timedelta(0):
-            return False
+        post_id: str = "",
+    ) -> None:
         if author is None:  # the entity itself, on its own account
             author = (account.platform_id, self.entity.name[:200])
         self.events.append(
@@ -901,23 +914,169 @@ class _Writer:
                 thread_kind=thread_kind,
                 thread_id=thread_id,
                 message_id=message_id,
-                sent_at=self.now - age,
+                sent_at=min(at, self.now - timedelta(minutes=1)),
                 text=text,
                 author_id=author[0],
                 author_name=author[1],
                 parent_id=parent_id,
-                subject=subject,
+                post_id=post_id,
             )
         )
-        return True
+
+    def timing(self, index: int) -> tuple[datetime, str, float, float]:
+        """(when the citizen wrote, "reciente" / "a_tiempo" / "tarde" / "sin_respuesta", and
+        two draws for the answer's and the follow-ups' times)."""
+        roll, age_draw, answer_draw, extra_draw = (self.rng.random() for _ in range(4))
+        # Times that depend on the calendar: their own generator, seeded by the slot.
+        local = random.Random(f"{self.seed}:{self.entity.code}:{index}:tiempo")
+        if roll < RECENT_SHARE:
+            share, bucket = age_draw, 0
+            while bucket < len(DUE_SPREAD) - 1 and share >= DUE_SPREAD[bucket][0]:
+                share -= DUE_SPREAD[bucket][0]
+                bucket += 1
+            _weight, earliest, latest = DUE_SPREAD[bucket]
+            target_low, target_high = self.now + earliest, self.now + latest
+            best = self.now - timedelta(minutes=30)
+            for _try in range(40):
+                sent = self.now - timedelta(minutes=local.randrange(5, 4 * 24 * 60))
+                due = self.deadlines.first_due(sent)
+                if target_low <= due <= target_high:
+                    best = sent
+                    break
+                if due > self.now and best == self.now - timedelta(minutes=30):
+                    best = sent
+            return best, "reciente", answer_draw, extra_draw
+        span = (OLDEST - OLD_FROM).total_seconds()
+        sent = self.now - OLD_FROM - timedelta(seconds=age_draw * span)
+        outcome = "a_tiempo"
+        if answer_draw < OLD_UNANSWERED:
+            outcome = "sin_respuesta"
+        elif answer_draw < OLD_UNANSWERED + OLD_ANSWERED_LATE:
+            outcome = "tarde"
+        return sent, outcome, local.random(), extra_draw
+
+    def answer_time(self, sent: datetime, outcome: str, draw: float, *, first: bool) -> datetime:
+        due = self.deadlines.first_due(sent) if first else self.deadlines.next_due(sent)
+        if outcome == "tarde":
+            return due + timedelta(minutes=30 + int(draw * 60 * 30))
+        return sent + (due - sent) * (0.1 + 0.8 * draw)
+
+    def post_for(self, account: SocialAccount, sent: datetime) -> str:
+        """The entity's post a comment written at ``sent`` hangs on: the newest of a handful
+        of posts per account that was already published."""
+        for slot, age in enumerate(POST_AGES):
+            posted = self.now - age
+            if slot < len(POST_AGES) - 1 and posted >= sent:
+                continue
+            post_id = f"demo{self.seed}.{self.entity.code}.{account.platform}.p{slot}"
+            if post_id not in self.posts:
+                local = random.Random(post_id)
+                self.posts[post_id] = IncomingPost(
+                    platform=account.platform,
+                    account_id=account.pk,
+                    post_id=post_id,
+                    text=self.fill(local.choice(list(self.topics.posts))),
+                    posted_at=min(posted, sent - timedelta(minutes=5)),
+                )
+            return post_id
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def conversation(self, index: int, account: SocialAccount) -> None:
         thread_kind = self.thread_kind(account)
-        thread_id = f"demo{self.seed}.{self.entity.code}.{index:04d}"
-        if thread_kind == ThreadKind.COMMENTS:
-            self.comment_thread(account, thread_id)
-        else:
-            self.private_or_mention(account, thread_kind, thread_id)
+        base = f"demo{self.seed}.{self.entity.code}.{index:04d}"
+        author = self.citizen()
+        kind = self.kind()
+        if kind == "spam" and thread_kind == ThreadKind.MENTION:
+            kind = "queja"
+        text, answer = self.first_message(kind)
+        if thread_kind == ThreadKind.MENTION:
+            text = f"@{account.handle} {text}"
+        sent, outcome, answer_draw, extra_draw = self.timing(index)
+        if not answer:
+            outcome = "reciente" if outcome == "reciente" else "sin_respuesta"
+        # Drawn always (idempotency), used when they apply.
+        seconded = kind in ("queja", "consulta") and self.rng.random() < 0.25
+        second_author, second_text = self.citizen(), self.rng.choice(AGREEMENTS)
+        remind = self.rng.random() < 0.3
+        reminder_text = self.rng.choice(FOLLOW_UPS)
+        thanks = self.rng.random() < 0.3
+        thanks_text = self.rng.choice(THANKS)
+        closing = self.rng.choice(CLOSINGS)
+
+        first_id = f"{base}.m1" if thread_kind != ThreadKind.COMMENTS else f"{base}.c1"
+        post_id = self.post_for(account, sent) if thread_kind == ThreadKind.COMMENTS else ""
+        thread_id = base if thread_kind == ThreadKind.DIRECT else first_id
+        self.add(
+            account, thread_kind, thread_id, first_id, sent, text, author=author, post_id=post_id
+        )
+        if outcome == "reciente":
+            if remind and thread_kind == ThreadKind.DIRECT:
+                later = sent + (self.now - sent) * 0.5
+                self.add(
+                    account,
+                    thread_kind,
+                    thread_id,
+                    f"{base}.m2",
+                    later,
+                    reminder_text,
+                    author=author,
+                )
+            return
+        answered_at = self.answer_time(sent, outcome, answer_draw, first=True)
+        if seconded and thread_kind == ThreadKind.COMMENTS:
+            # Another citizen seconds the comment before the answer (the answer covers it).
+            at = sent + (answered_at - sent) * 0.4
+            self.add(
+                account,
+                thread_kind,
+                thread_id,
+                f"{base}.a1",
+                at,
+                second_text,
+                author=second_author,
+                parent_id=first_id,
+                post_id=post_id,
+            )
+        if outcome == "sin_respuesta":
+            return
+        answer_id = f"{base}.r1"
+        self.add(
+            account,
+            thread_kind,
+            thread_id,
+            answer_id,
+            answered_at,
+            answer,
+            author=None,
+            parent_id=first_id,
+            post_id=post_id,
+        )
+        if thanks:
+            # The citizen thanks (a reply to the answer) and the entity closes the thread.
+            thanked_at = answered_at + timedelta(minutes=5 + int(extra_draw * 600))
+            self.add(
+                account,
+                thread_kind,
+                thread_id,
+                f"{base}.m3",
+                thanked_at,
+                thanks_text,
+                author=author,
+                parent_id=answer_id,
+                post_id=post_id,
+            )
+            closed_at = self.answer_time(thanked_at, "a_tiempo", extra_draw, first=False)
+            self.add(
+                account,
+                thread_kind,
+                thread_id,
+                f"{base}.r2",
+                closed_at,
+                closing,
+                author=None,
+                parent_id=f"{base}.m3",
+                post_id=post_id,
+            )
 
     def thread_kind(self, account: SocialAccount) -> str:
         roll = self.rng.random()
@@ -926,106 +1085,6 @@ class _Writer:
         if account.platform == Platform.X:
             return ThreadKind.MENTION if roll < 0.6 else ThreadKind.DIRECT
         return ThreadKind.COMMENTS
-
-    # Every random draw below happens whether or not its event is kept, and ids are fixed
-    # slots (c1, r1, a1 …): the same seed always gives the same messages.
-
-    def comment_thread(self, account: SocialAccount, thread_id: str) -> None:
-        """The entity's post and 1 to 6 citizens commenting on it, some answered, some
-        seconded by other citizens ("+1")."""
-        post = self.fill(self.rng.choice(list(self.topics.posts)))
-        posted = self.age() + timedelta(hours=self.rng.randrange(1, 12))
-        for slot in range(1, self.rng.randint(1, 6) + 1):
-            kind = self.kind()
-            text, answer = self.first_message(kind)
-            author = self.citizen()
-            comment_age = posted - timedelta(minutes=self.rng.randrange(5, 60 * 48))
-            answered = bool(answer) and self.answers(kind)
-            reply_age = comment_age - self.delay()
-            seconded = kind in ("queja", "consulta") and self.rng.random() < 0.25
-            second_age = comment_age - timedelta(minutes=self.rng.randrange(10, 600))
-            second_author, second_text = self.citizen(), self.rng.choice(AGREEMENTS)
-            comment_id = f"{thread_id}.c{slot}"
-            if not self.add(
-                account,
-                ThreadKind.COMMENTS,
-                thread_id,
-                comment_id,
-                comment_age,
-                text,
-                author=author,
-                subject=post,
-            ):
-                continue
-            if answered:
-                self.add(
-                    account,
-                    ThreadKind.COMMENTS,
-                    thread_id,
-                    f"{thread_id}.r{slot}",
-                    reply_age,
-                    answer,
-                    author=None,
-                    parent_id=comment_id,
-                    subject=post,
-                )
-            if seconded:
-                self.add(
-                    account,
-                    ThreadKind.COMMENTS,
-                    thread_id,
-                    f"{thread_id}.a{slot}",
-                    second_age,
-                    second_text,
-                    author=second_author,
-                    parent_id=comment_id,
-                    subject=post,
-                )
-
-    def private_or_mention(self, account: SocialAccount, thread_kind: str, thread_id: str) -> None:
-        """A direct-message thread (or a mention on X): one citizen, maybe a reminder, the
-        answer, maybe thanks."""
-        author = self.citizen()
-        kind = self.kind()
-        if kind == "spam" and thread_kind == ThreadKind.MENTION:
-            kind = "queja"
-        text, answer = self.first_message(kind)
-        if thread_kind == ThreadKind.MENTION:
-            text = f"@{account.handle} {text}"
-        age = self.age()
-        answered = bool(answer) and self.answers(kind)
-        delay = self.delay()
-        reminder = timedelta(hours=self.rng.randrange(20, 72))
-        remind = self.rng.random() < 0.35 and (not answered or reminder < delay)
-        reminder_text = self.rng.choice(FOLLOW_UPS)
-        thanks = self.rng.random() < 0.3
-        thanks_delay = delay + timedelta(minutes=self.rng.randrange(5, 600))
-        thanks_text = self.rng.choice(THANKS)
-        self.add(account, thread_kind, thread_id, f"{thread_id}.m1", age, text, author=author)
-        if remind:
-            self.add(
-                account,
-                thread_kind,
-                thread_id,
-                f"{thread_id}.m2",
-                age - reminder,
-                reminder_text,
-                author=author,
-            )
-        replied = answered and self.add(
-            account, thread_kind, thread_id, f"{thread_id}.r1", age - delay, answer, author=None
-        )
-        if replied and thanks:
-            self.add(
-                account,
-                thread_kind,
-                thread_id,
-                f"{thread_id}.m3",
-                age - thanks_delay,
-                thanks_text,
-                author=author,
-                parent_id=f"{thread_id}.r1",
-            )
 
 
 def conversations_create_demo(
@@ -1039,13 +1098,18 @@ def conversations_create_demo(
     ``entity_limit`` entities; returns how many messages were new (0 when run again)."""
     now = now or timezone.now()
     events: list[IncomingMessage] = []
-    for entity, accounts in demo_conversation_entities(entity_limit):
+    posts: list[IncomingPost] = []
+    chosen = demo_conversation_entities(entity_limit)
+    deadlines = deadlines_for_many([entity.pk for entity, _accounts in chosen])
+    for entity, accounts in chosen:
         rng = random.Random(f"{seed}:{entity.code}")
-        writer = _Writer(entity=entity, seed=seed, now=now, rng=rng)
+        writer = _Writer(entity=entity, seed=seed, now=now, rng=rng, deadlines=deadlines[entity.pk])
         for index in range(per_entity):
             writer.conversation(index, accounts[index % len(accounts)])
         events.extend(writer.events)
+        posts.extend(writer.posts.values())
     created = 0
+    posts_store(posts=posts, is_demo=True)
     for start in range(0, len(events), BATCH):
         result = messages_ingest(batch=events[start : start + BATCH], is_demo=True, now=now)
         created += result.created

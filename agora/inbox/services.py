@@ -287,7 +287,7 @@ def posts_store(
             values = {
                 "text": incoming.text[:MAX_TEXT] or row.text,
                 "url": incoming.url[:500] or row.url,
-                "posted_at": incoming.posted_at or row.posted_at,
+                "posted_at": row.posted_at or incoming.posted_at,
             }
             if any(getattr(row, name) != value for name, value in values.items()):
                 for name, value in values.items():
@@ -335,9 +335,12 @@ def _threads_of(
             if hit is not None:
                 if hit[0] == event.account_id and hit[1] != ThreadKind.DIRECT:
                     thread = hit
-            elif parent is not None and parent_key not in seen:
-                if parent.account_id == event.account_id:
-                    thread = resolve(parent, seen | {key})
+            elif (
+                parent is not None
+                and parent_key not in seen
+                and parent.account_id == event.account_id
+            ):
+                thread = resolve(parent, seen | {key})
         resolved[key] = thread
         return thread
 
@@ -888,9 +891,7 @@ def _check_reply_to(conversation: Conversation, reply_to: Message) -> None:
     if reply_to.direction != Direction.ENTRANTE:
         raise DomainError(_("Solo se responde a mensajes de la ciudadanía."))
     if reply_to.deleted_at is not None:
-        raise DomainError(
-            _("El mensaje al que responde fue borrado en la plataforma: elija otro.")
-        )
+        raise DomainError(_("El mensaje al que responde fue borrado en la plataforma: elija otro."))
 
 
 @transaction.atomic

@@ -109,9 +109,12 @@ def _groups(conv: Any, messages: list[Any], post: Any) -> list[tuple[str, list[A
         best_time = None
         for _key, items in ordered:
             for m in items:
-                if m.direction == ENTRANTE and m.sent_at <= message.sent_at:
-                    if best_time is None or m.sent_at > best_time:
-                        best, best_time = items, m.sent_at
+                if (
+                    m.direction == ENTRANTE
+                    and m.sent_at <= message.sent_at
+                    and (best_time is None or m.sent_at > best_time)
+                ):
+                    best, best_time = items, m.sent_at
         best.append(message)
     return ordered
 
@@ -177,7 +180,9 @@ def conversations_split(
         ):
             by_conv[message.conversation_id].append(message)
         for conv in chunk:
-            if _split_one(models, conv, by_conv[conv.pk], deadlines[conv.entity_id], now, post_cache):
+            if _split_one(
+                models, conv, by_conv[conv.pk], deadlines[conv.entity_id], now, post_cache
+            ):
                 touched.add(conv.entity_id)
     return touched
 
@@ -201,9 +206,13 @@ def _split_one(
     )
     groups = _groups(conv, messages, post)
     comments = conv.thread_kind == "comentarios"
-    if post is None and len(groups) <= 1 and (not comments or conv.post_id):
-        if not groups or groups[0][0] == conv.thread_id:
-            return False
+    if (
+        post is None
+        and len(groups) <= 1
+        and (not comments or conv.post_id)
+        and (not groups or groups[0][0] == conv.thread_id)
+    ):
+        return False
     context = _post_for(models, conv, post, post_cache) if comments else None
     original_breached = conv.breached_at
     labels = list(conv.labels.all()) if hasattr(conv, "labels") else []
@@ -267,9 +276,12 @@ def _split_one(
         latest = None
         for part, items in parts:
             for m in items:
-                if m.direction == ENTRANTE and m.sent_at <= breach.due_at:
-                    if latest is None or m.sent_at > latest:
-                        target, latest = part, m.sent_at
+                if (
+                    m.direction == ENTRANTE
+                    and m.sent_at <= breach.due_at
+                    and (latest is None or m.sent_at > latest)
+                ):
+                    target, latest = part, m.sent_at
         if target.pk != breach.conversation_id:
             clash = models.DeadlineBreach.objects.filter(
                 conversation_id=target.pk, kind=breach.kind, due_at=breach.due_at

@@ -40,7 +40,7 @@ def expected_params(**extra: str) -> dict[str, str]:
     return {
         "max_results": "100",
         "expansions": "author_id",
-        "tweet.fields": "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets",
+        "tweet.fields": x.TWEET_FIELDS,
         "user.fields": "name,username",
         **extra,
     }

@@ -112,3 +112,28 @@ def test_no_real_looking_personal_data(demo_accounts: list[SocialAccount]) -> No
     assert personal > 0  # material for the language module's personal-data filter
     for conversation in Conversation.objects.exclude(author_name=""):
         assert CITIZEN_NAME.match(conversation.author_name)
+
+
+def test_deadlines_are_realistic_most_answered_in_time_recent_ones_spread(
+    demo_accounts: list[SocialAccount],
+) -> None:
+    """Issue #13: not every demo conversation overdue. Loaded on a Wednesday morning: a
+    minority overdue, some due within two hours, some later, most answered."""
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 3, 11, 15, 0, tzinfo=UTC)  # 10:00 in Lima, a working Wednesday
+    conversations_create_demo(entity_limit=20, per_entity=30, now=now)
+    demo = Conversation.objects.all()
+    total = demo.count()
+    overdue = demo.filter(due_at__lt=now).count()
+    soon = demo.filter(due_at__gte=now, due_at__lt=now + timedelta(hours=2)).count()
+    later = demo.filter(due_at__gte=now + timedelta(hours=2)).count()
+    answered = demo.filter(first_response_at__isnull=False).count()
+    assert overdue < total * 0.25
+    assert soon > 0 and later > 0
+    assert answered > total * 0.6
+    # Comment threads: one citizen thread each, several of them under the same post.
+    comments = demo.filter(thread_kind=ThreadKind.COMMENTS)
+    assert comments.exists()
+    assert not comments.filter(post__isnull=True).exists()
+    assert comments.values("post").distinct().count() < comments.count()

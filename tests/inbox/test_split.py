@@ -38,7 +38,9 @@ def _old_style(account: SocialAccount) -> m.Conversation:
         status=m.Status.ABIERTO,
     )
 
-    def add(pid: str, minutes: int, direction: str, parent: str = "", author: str = "") -> m.Message:
+    def add(
+        pid: str, minutes: int, direction: str, parent: str = "", author: str = ""
+    ) -> m.Message:
         return m.Message.objects.create(
             conversation=conv,
             entity_id=account.entity_id,
@@ -83,7 +85,11 @@ def test_a_post_conversation_splits_into_one_per_top_level_comment(
     assert set(threads) == {"c1", "c2", "c3"}
     # The earliest citizen thread keeps the conversation's id.
     assert threads["c1"].pk == conv.pk
-    for thread_id, expected in {"c1": {"c1", "r1"}, "c2": {"c2", "c2r"}, "c3": {"c3", "c3b"}}.items():
+    for thread_id, expected in {
+        "c1": {"c1", "r1"},
+        "c2": {"c2", "c2r"},
+        "c3": {"c3", "c3b"},
+    }.items():
         part = threads[thread_id]
         assert set(part.messages.values_list("platform_message_id", flat=True)) == expected
         assert part.post == post

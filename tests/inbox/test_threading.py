@@ -66,7 +66,11 @@ def test_each_top_level_comment_is_its_own_conversation_under_the_post(
         ],
     )
     first, second = Conversation.objects.order_by("thread_id")
-    assert (first.thread_id, first.author_id, first.subject) == ("c1", "1", "¿Cuándo abre la campaña?")
+    assert (first.thread_id, first.author_id, first.subject) == (
+        "c1",
+        "1",
+        "¿Cuándo abre la campaña?",
+    )
     assert (second.thread_id, second.author_id, second.subject) == ("c2", "2", "Otra pregunta")
     assert first.post_id == second.post_id == Post.objects.get().pk
     assert Post.objects.get().text == "Campaña de vacunación"
