@@ -257,7 +257,7 @@ def conversation_get_for_staff(*, user: User, pk: int) -> Conversation:
     tells nothing about whether it exists."""
     conversation = (
         Conversation.objects.for_staff(user)
-        .select_related("entity", "account", "assignee")
+        .select_related("entity", "account", "assignee", "post")
         .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name")))
         .filter(pk=pk)
         .first()

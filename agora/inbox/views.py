@@ -48,6 +48,7 @@ from agora.inbox.forms import (
 )
 from agora.inbox.models import CannedAnswer, Conversation, Status
 from agora.inbox.unread import conversation_mark_seen
+from agora.inbox.reply import masked_name, reply_target_parse, reply_target_pick
 
 FILTER_CHOICES_TTL = 60
 
@@ -312,7 +313,12 @@ def _conversation_context(
         "labels_form": LabelsForm(labels=labels, initial={"etiquetas": current_labels}),
     }
     forms.update(bound or {})
+    reply_target = reply_target_pick(
+        thread, request.POST.get("responder_a") or request.GET.get("responder_a")
+    )
     return {
+        "reply_target": reply_target,
+        "reply_target_name": masked_name(reply_target.author_name) if reply_target else "",
         "conversation": conversation,
         "thread": thread,
         "truncated": truncated,
@@ -430,6 +436,7 @@ def conversation_answer(request: HttpRequest, pk: int) -> HttpResponse:
             canned=canned_answer_for_answer(
                 conversation=conversation, value=request.POST.get("respuesta_aprobada_usada", "")
             ),
+            reply_to=reply_target_parse(conversation, request.POST.get("responder_a")),
         ),
         _("Respuesta guardada. Se publicará en la plataforma en unos momentos."),
         "#hilo",
