@@ -496,7 +496,7 @@ def _comment_target(message: Message) -> str:
         ).first()
     if target is None:
         return message.parent_platform_id or conversation.thread_id
-    post_id = conversation.post.platform_post_id if conversation.post_id else ""
+    post_id = conversation.post.platform_post_id if conversation.post is not None else ""
     for _level in range(10):  # replies are never this deep; a loop in the data stops here
         parent_id = target.parent_platform_id
         if not parent_id or parent_id == post_id:
@@ -535,8 +535,8 @@ def send_reply(message: Message) -> str:
     else:
         target = _comment_target(message)
         if instagram:
-            on_media = conversation.post_id is not None and (
-                target == conversation.post.platform_post_id
+            on_media = (
+                conversation.post is not None and target == conversation.post.platform_post_id
             )
             path = f"{target}/comments" if on_media else f"{target}/replies"
         else:
