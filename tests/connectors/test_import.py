@@ -97,11 +97,11 @@ def test_csv_default_columns(tmp_path: Path, accounts: dict[str, SocialAccount])
     path = _write(
         tmp_path,
         [
-            HEADER,
+            HEADER + ",parent_id",
             "minsaperu,post-1,c-1,u-1,Ana Díaz,¿Cuándo abre el centro de salud?,"
-            "2025-03-03 09:30,entrante",
-            "2002,post-1,c-2,2002,MINSA,Desde el lunes.,2025-03-03T10:00:00-05:00,saliente",
-            "@MinsaPeru,post-2,c-3,u-2,Luis,Gracias,2025-03-03T16:00:00Z,",
+            "2025-03-03 09:30,entrante,",
+            "2002,post-1,c-2,2002,MINSA,Desde el lunes.,2025-03-03T10:00:00-05:00,saliente,c-1",
+            "@MinsaPeru,post-2,c-3,u-2,Luis,Gracias,2025-03-03T16:00:00Z,,",
         ],
     )
     out, err, code = _run("--platform", "csv", "--input", str(path))
@@ -114,9 +114,12 @@ def test_csv_default_columns(tmp_path: Path, accounts: dict[str, SocialAccount])
     assert first.sent_at == datetime(2025, 3, 3, 14, 30, tzinfo=UTC)  # 09:30 in Lima
     assert first.author_name == "Ana Díaz"
     assert Message.objects.get(platform_message_id="c-2").direction == Direction.SALIENTE
-    conversation = Conversation.objects.get(thread_id="post-1")
+    # One conversation per top-level comment; the post named in thread_id is its context.
+    conversation = Conversation.objects.get(thread_id="c-1")
     assert conversation.thread_kind == ThreadKind.COMMENTS
     assert conversation.first_response_at is not None
+    assert conversation.post is not None and conversation.post.platform_post_id == "post-1"
+    assert Conversation.objects.get(thread_id="c-3").post.platform_post_id == "post-2"
     assert "[" in err and "100 %" in err  # the progress bar, on stderr
 
 
