@@ -119,7 +119,8 @@ def test_csv_default_columns(tmp_path: Path, accounts: dict[str, SocialAccount])
     assert conversation.thread_kind == ThreadKind.COMMENTS
     assert conversation.first_response_at is not None
     assert conversation.post is not None and conversation.post.platform_post_id == "post-1"
-    assert Conversation.objects.get(thread_id="c-3").post.platform_post_id == "post-2"
+    other = Conversation.objects.get(thread_id="c-3").post
+    assert other is not None and other.platform_post_id == "post-2"
     assert "[" in err and "100 %" in err  # the progress bar, on stderr
 
 
