@@ -238,7 +238,12 @@ def test_polling_the_same_pages_again_adds_nothing(
 ) -> None:
     body = page(
         [
-            tweet("1790000000000000002", "¿Hay citas?", conversation_id="1790000000000000001"),
+            tweet(
+                "1790000000000000002",
+                "¿Hay citas?",
+                conversation_id="1790000000000000001",
+                replied_to="1790000000000000001",
+            ),
             tweet("1790000000000000001", "@Minsa_Peru hola"),
         ]
     )
@@ -1125,3 +1130,39 @@ def test_mentions_quota_used_up_on_the_last_page_still_reads_own_replies(
         "1790000000000000001",
         "1790000000000000005",
     )
+
+
+def test_citizens_replying_to_the_entitys_post_open_one_conversation_each(
+    x_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    """Issue #13: replies of two citizens to the entity's own post are two conversations
+    (the post is their context); a reply to one of them joins that citizen's thread."""
+    own = "1790000000000000100"
+    first = tweet(
+        "1790000000000000101", "@Minsa_Peru ¿y en Piura?", conversation_id=own, replied_to=own
+    )
+    second = tweet(
+        "1790000000000000102",
+        "@Minsa_Peru ¿y en Cusco?",
+        "783214",
+        conversation_id=own,
+        replied_to=own,
+    )
+    for item in (first, second):
+        item["in_reply_to_user_id"] = ENTITY_USER_ID
+    follow = tweet(
+        "1790000000000000103",
+        "Yo también en Piura",
+        "783214",
+        conversation_id=own,
+        replied_to="1790000000000000101",
+    )
+    add_mentions(api, page([first, second, follow]), params=expected_params())
+
+    x.poll_mentions(x_account, now=NOW)
+
+    threads = {c.thread_id: c for c in Conversation.objects.filter(account=x_account)}
+    assert set(threads) == {"1790000000000000101", "1790000000000000102"}
+    assert threads["1790000000000000101"].message_count == 2
+    post = threads["1790000000000000102"].post
+    assert post is not None and post.platform_post_id == own
