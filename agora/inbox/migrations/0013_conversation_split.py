@@ -41,6 +41,6 @@ def split(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inbox", "0010_conversation_post_reply_to")]
+    dependencies = [("inbox", "0012_conversation_post_reply_to")]
 
     operations = [migrations.RunPython(split, migrations.RunPython.noop, elidable=False)]
