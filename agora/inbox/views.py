@@ -47,8 +47,8 @@ from agora.inbox.forms import (
     assignee_choices,
 )
 from agora.inbox.models import CannedAnswer, Conversation, Status
-from agora.inbox.unread import conversation_mark_seen
 from agora.inbox.reply import masked_name, reply_target_parse, reply_target_pick
+from agora.inbox.unread import conversation_mark_seen
 
 FILTER_CHOICES_TTL = 60
 
