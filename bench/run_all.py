@@ -2,6 +2,9 @@
 ``main()``, in alphabetical order, with the same options (for example ``--duration 30``).
 
     .venv/bin/python bench/run_all.py [--duration 15] [--warmup 3] [--keep]
+
+``inbox_shift`` (a communicator's scripted shift) runs on a copy of the million-message
+database that ``inbox`` builds and caches; the alphabetical order runs ``inbox`` first.
 """
 
 from __future__ import annotations

@@ -211,6 +211,11 @@ class Conversation(models.Model):
                 name="inbox_conv_status3",
             ),
             models.Index(fields=["assignee", "status"], name="inbox_conv_assignee"),
+            # The citizen's earlier conversations with the entity (selectors.author_history).
+            models.Index(
+                fields=["entity", "platform", "author_id", "-last_inbound_at"],
+                name="inbox_conv_author",
+            ),
             models.Index(
                 fields=["due_at"],
                 condition=Q(breached_at__isnull=True, due_at__isnull=False),

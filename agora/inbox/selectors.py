@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -159,6 +160,23 @@ def conversations_filtered(
     return qs
 
 
+def list_order(filters: InboxFilters) -> tuple[OrderBy, ...]:
+    """The list's order (newest citizen activity first), ending with the primary key so that
+    every position is unique. The list, its export and the previous/next conversation
+    (agora/inbox/navigation.py) all read it here."""
+    return (F("last_inbound_at").desc(), F("id").desc())
+
+
+def conversations_listed(
+    *, user: User, filters: InboxFilters, entity_ids: list[int] | None = None
+) -> ConversationQuerySet:
+    """Every conversation the list shows under ``filters`` (all its pages; unordered)."""
+    qs = conversations_filtered(user=user, filters=filters, entity_ids=entity_ids)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs
+
+
 def status_counts(qs: QuerySet[Conversation]) -> dict[str, int]:
     """Conversations per status in one grouped query; every status is present."""
     rows = qs.order_by().values_list("status").annotate(n=Count("id"))
@@ -232,7 +250,7 @@ def conversations_for_staff(
         )
     # Ids first: an index-only query the planner answers from a covering index whatever the
     # filters; then the page's rows by primary key.
-    ids = list(qs.order_by("-last_inbound_at", "-id").values_list("id", flat=True)[: PAGE_SIZE + 1])
+    ids = list(qs.order_by(*list_order(filters)).values_list("id", flat=True)[: PAGE_SIZE + 1])
     by_id = (
         Conversation.objects.select_related("entity", "account", "assignee")
         .only(*LIST_FIELDS)
@@ -246,10 +264,8 @@ def conversations_for_staff(
 
 def conversations_export(*, user: User, filters: InboxFilters) -> ConversationQuerySet:
     """Every conversation of the filtered list, for the CSV export (streamed in chunks)."""
-    qs = conversations_filtered(user=user, filters=filters)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs.select_related("entity", "account", "assignee").order_by("-last_inbound_at", "-id")
+    qs = conversations_listed(user=user, filters=filters)
+    return qs.select_related("entity", "account", "assignee").order_by(*list_order(filters))
 
 
 def conversation_get_for_staff(*, user: User, pk: int) -> Conversation:

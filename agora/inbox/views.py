@@ -12,7 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +35,7 @@ from agora.core.notifications import notifications_mark_read
 from agora.core.permissions import staff_required, user_is_rector
 from agora.core.text import csv_cell
 from agora.directory.models import Entity
-from agora.inbox import queues, selectors, services
+from agora.inbox import queues, selectors, services, views_nav
 from agora.inbox.canned import canned_answer_for_answer, canned_answer_render
 from agora.inbox.counts import TTL as LIST_TTL
 from agora.inbox.counts import list_page_key
@@ -89,11 +95,15 @@ def _vary(response: HttpResponse) -> HttpResponse:
 # --- list ------------------------------------------------------------------------------------
 
 
-def _filter_form(request: HttpRequest) -> tuple[InboxFilterForm, list[int] | None]:
+def _filter_form(
+    request: HttpRequest, params: QueryDict | None = None
+) -> tuple[InboxFilterForm, list[int] | None]:
     """The bound filter form with choices for the person's scope, and the ids of the entities
-    in view (None: rector staff looking at every entity)."""
+    in view (None: rector staff looking at every entity). ``params``: the list's query when it
+    is not this request's (a conversation page reads the list it came from)."""
     user = _user(request)
-    code = request.GET.get("entidad", "").strip().lower()
+    params = request.GET if params is None else params
+    code = params.get("entidad", "").strip().lower()
     entities: list[Entity] | None
     if user_is_rector(user):
         entities = None
@@ -105,7 +115,7 @@ def _filter_form(request: HttpRequest) -> tuple[InboxFilterForm, list[int] | Non
         entity_ids = picked or [e.pk for e in entities]
     accounts, assignees = _filter_choices(user, entity_ids or [])
     form = InboxFilterForm(
-        request.GET or None, entities=entities, accounts=accounts, assignees=assignees
+        params or None, entities=entities, accounts=accounts, assignees=assignees
     )
     return form, entity_ids
 
@@ -146,6 +156,7 @@ def _query(request: HttpRequest, **changes: str) -> str:
 def inbox_list(request: HttpRequest) -> HttpResponse:
     """The list, served from a few seconds' cache while nothing in the inbox changed (see
     agora/inbox/counts.py); never when a one-time message waits to be shown."""
+    views_nav.list_remember(request)
     session_key = request.session.session_key
     unread = selectors.notifications_unread_count(_user(request))
     key = ""
@@ -316,7 +327,14 @@ def _conversation_context(
     reply_target = reply_target_pick(
         thread, request.POST.get("responder_a") or request.GET.get("responder_a")
     )
+    # The list it was opened from: its links need two queries, only on full pages.
+    nav = (
+        {"list_url": views_nav.list_url(request)}
+        if _partial(request)
+        else views_nav.nav_context(request, conversation)
+    )
     return {
+        **nav,
         "reply_target": reply_target,
         "reply_target_name": masked_name(reply_target.author_name) if reply_target else "",
         "conversation": conversation,
@@ -392,22 +410,27 @@ def _act(
     apply: Callable[[], object],
     done: str,
     anchor: str,
+    then: Callable[[], HttpResponse] | None = None,
 ) -> HttpResponse:
     """Runs one action: the service on a valid form; the fragment for htmx, a redirect (or the
-    page with the errors) without it. Refused actions write nothing."""
+    page with the errors) without it; ``then`` answers instead when given. Refused actions
+    write nothing."""
     if form.is_valid():
         try:
             apply()
         except DomainError as exc:
             form.add_error(None, exc)
         else:
+            if then is not None:
+                return then()
             if _partial(request):
                 fresh = selectors.conversation_get_for_staff(
                     user=_user(request), pk=conversation.pk
                 )
                 return _render_conversation(request, fresh, notice=done)
             messages.success(request, done)
-            return redirect(reverse("inbox:detail", args=[conversation.pk]) + anchor)
+            back = views_nav.list_url_clean(request.POST.get(views_nav.PARAM, ""))
+            return redirect(views_nav.detail_url(conversation.pk, back) + anchor)
     status = 200 if _partial(request) else 400
     return _render_conversation(
         request,
@@ -440,6 +463,10 @@ def conversation_answer(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("Respuesta guardada. Se publicará en la plataforma en unos momentos."),
         "#hilo",
+        # "Responder y pasar a la siguiente": the same form, a second submit button.
+        then=(lambda: views_nav.answer_and_next(request, conversation))
+        if "siguiente" in request.POST
+        else None,
     )
 
 
