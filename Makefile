@@ -26,6 +26,7 @@ data: migrate
 	$(AGORA) classify_train
 	$(AGORA) load_demo_data
 	$(AGORA) load_inbox_demo
+	$(AGORA) sandbox_install
 	$(AGORA) rollups_rebuild
 	$(AGORA) load_participation_demo
 

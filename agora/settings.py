@@ -30,15 +30,20 @@ def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def _secret_key() -> str:
-    """The key from AGORA_SECRET_KEY, or one generated once and kept under var/."""
-    if key := os.environ.get("AGORA_SECRET_KEY"):
-        return key
-    path = VAR_DIR / "secret_key"
+def _secret_file(name: str) -> str:
+    """A random secret generated once and kept under var/."""
+    path = VAR_DIR / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(64))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _secret_key() -> str:
+    """The key from AGORA_SECRET_KEY, or one generated once and kept under var/."""
+    if key := os.environ.get("AGORA_SECRET_KEY"):
+        return key
+    return _secret_file("secret_key")
 
 
 SECRET_KEY = _secret_key()
@@ -321,6 +326,18 @@ OTP_TOTP_ISSUER = "Ágora PCM"
 META_VERIFY_TOKEN = os.environ.get("AGORA_META_VERIFY_TOKEN", "")
 META_APP_SECRET = os.environ.get("AGORA_META_APP_SECRET", "")
 META_GRAPH_URL = os.environ.get("AGORA_META_GRAPH_URL", "https://graph.facebook.com/v21.0")
+# The sandbox platform (agora/connectors/sandbox.py): a pretend Meta that Ágora runs itself,
+# marked "demo", so that the demo and local development show the whole loop (answer, publish,
+# echo, new citizen messages). On with the demo data (AGORA_DEMO, itself on unless AGORA_HTTPS)
+# or by AGORA_SANDBOX; off in production. Only demo accounts ever use it.
+SANDBOX_ENABLED = _env_bool("AGORA_SANDBOX", default=DEMO_MODE)
+SANDBOX_URL = os.environ.get("AGORA_SANDBOX_URL", f"{AGORA_BASE_URL}/sandbox/graph").rstrip("/")
+SANDBOX_WEBHOOK_URL = os.environ.get(
+    "AGORA_SANDBOX_WEBHOOK_URL", f"{AGORA_BASE_URL}/webhooks/meta/"
+)
+if SANDBOX_ENABLED and not META_APP_SECRET:
+    # The sandbox signs its webhooks like Meta: with a secret generated once under var/.
+    META_APP_SECRET = _secret_file("sandbox_app_secret")
 X_API_URL = os.environ.get("AGORA_X_API_URL", "https://api.x.com/2")
 YOUTUBE_API_URL = os.environ.get("AGORA_YOUTUBE_API_URL", "https://www.googleapis.com/youtube/v3")
 # YouTube OAuth client (Google Cloud): renews expired access tokens with the refresh token.

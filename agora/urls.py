@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("agora.api.urls")),
     path("bandeja/", include("agora.inbox.urls")),
     path("webhooks/", include("agora.connectors.urls")),
+    path("sandbox/", include("agora.connectors.sandbox_urls")),
     path("entidad/", include("agora.connectors.settings_urls")),
     path("lenguaje/", include("agora.language.urls")),
     path("indicadores/", include("agora.reports.urls_public")),

@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 BIN=.venv/bin
+# The sandbox platform (demo) and the worker reach this server at its own address.
+LOCAL_HOST="$HOST"; [ "$LOCAL_HOST" = "0.0.0.0" ] && LOCAL_HOST=127.0.0.1
+export AGORA_BASE_URL="${AGORA_BASE_URL:-http://$LOCAL_HOST:$PORT}"
 
 "$BIN/agora" qcluster >var/worker.log 2>&1 &
 WORKER=$!

@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _schedules(sender: AppConfig, **kwargs: Any) -> None:
+    from agora.connectors import sandbox
     from agora.connectors.tasks import schedules_ensure
 
     schedules_ensure()
+    sandbox.schedules_ensure()
 
 
 class ConnectorsConfig(AppConfig):

@@ -38,6 +38,8 @@ FEED_VERBS = {"add": "add", "edited": "edit", "edit": "edit", "remove": "remove"
 IG_COMMENT_FIELDS = {"comments", "live_comments"}
 # Graph API error codes that mean "try later" even when the HTTP status is 4xx.
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613}
+# Graph API error codes of a token that is invalid, expired or lacks the permission.
+AUTH_CODES = {102, 190}
 QUARANTINE_WINDOW = timedelta(hours=48)
 ERROR_DETAIL_MAX = 300
 
@@ -409,7 +411,23 @@ def handle_webhook_body(raw: bytes) -> MetaResult:
     payload = payload_load(raw)
     with transaction.atomic():
         batch = parse_webhook(payload)
-        ingest = messages_ingest(batch=batch.events, posts=batch.posts)
+        # Messages on demo accounts (the sandbox platform's) are demo data like the rest.
+        demo = set(
+            SocialAccount.objects.filter(
+                pk__in={e.account_id for e in batch.events} | {p.account_id for p in batch.posts},
+                is_demo=True,
+            ).values_list("pk", flat=True)
+        )
+        ingest = messages_ingest(
+            batch=[e for e in batch.events if e.account_id not in demo],
+            posts=[p for p in batch.posts if p.account_id not in demo],
+        )
+        if demo:
+            ingest += messages_ingest(
+                batch=[e for e in batch.events if e.account_id in demo],
+                posts=[p for p in batch.posts if p.account_id in demo],
+                is_demo=True,
+            )
         platform = OBJECT_PLATFORMS[_str(payload.get("object"))]
         quarantined = quarantine_store(platform, batch.quarantine)
     ignored = sum(batch.ignored.values())
@@ -436,10 +454,21 @@ def _token(account: SocialAccount) -> str:
     return str(secret)
 
 
-def _graph_post(token: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    """POST to the Graph API with the token in a header (never in the URL, so that it cannot
-    reach logs or error messages). Raises SendError, permanent when retrying will not help."""
-    url = f"{settings.META_GRAPH_URL.rstrip('/')}/{path.lstrip('/')}"
+def graph_base_url(account: SocialAccount | None) -> str:
+    """Where the account's Graph API calls go: the sandbox platform that Ágora runs itself
+    (agora/connectors/sandbox.py) for demo accounts while it is on, Meta for every other."""
+    if account is not None and account.is_demo and settings.SANDBOX_ENABLED:
+        return str(settings.SANDBOX_URL).rstrip("/")
+    return str(settings.META_GRAPH_URL).rstrip("/")
+
+
+def _graph_post(
+    token: str, path: str, body: dict[str, Any], *, account: SocialAccount | None = None
+) -> dict[str, Any]:
+    """POST to the Graph API of ``account`` with the token in a header (never in the URL, so
+    that it cannot reach logs or error messages). Raises SendError, permanent when retrying
+    will not help; a refused token is noted on the account's credential."""
+    url = f"{graph_base_url(account)}/{path.lstrip('/')}"
     try:
         response = requests.post(
             url,
@@ -480,6 +509,10 @@ def _graph_post(token: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
     if transient:
         text = f"{text} {_('Se reintentará.')}"
     log.warning("meta graph %s: HTTP %s código %s", path.split("/")[-1], response.status_code, code)
+    if account is not None and (response.status_code == 401 or code in AUTH_CODES):
+        from agora.connectors.services import credential_refused_record
+
+        credential_refused_record(account=account, error=text)
     raise SendError(text, permanent=not transient)
 
 
@@ -542,7 +575,7 @@ def send_reply(message: Message) -> str:
         else:
             path = f"{target}/comments"
         body = {"message": message.text}
-    data = _graph_post(token, path, body)
+    data = _graph_post(token, path, body, account=account)
     platform_id = _str(data.get("id")) or _str(data.get("message_id"))
     if not platform_id:
         # The answer may have been published: retrying could publish it twice.
@@ -560,6 +593,6 @@ def hide_comment(account: SocialAccount, comment_id: str, hidden: bool) -> None:
         body: dict[str, Any] = {"hide": hidden}
     else:
         body = {"is_hidden": hidden}
-    data = _graph_post(token, comment_id, body)
+    data = _graph_post(token, comment_id, body, account=account)
     if data.get("success") is False:
         raise SendError(_("Meta no confirmó el cambio de visibilidad del comentario."))

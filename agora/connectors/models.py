@@ -46,6 +46,10 @@ class AccountCredential(models.Model):
         related_name="+",
     )
     set_at = models.DateTimeField(_("registrado el"), auto_now=True)
+    # The platform refused a send with this credential (invalid or revoked token): the reply
+    # box warns until the credential is registered again (agora/connectors/selectors.py).
+    refused_at = models.DateTimeField(_("rechazado por la plataforma el"), null=True, blank=True)
+    refused_error = models.CharField(_("motivo del rechazo"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("credencial")
@@ -140,3 +144,45 @@ class PasswordChangeFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.reason}"
+
+
+class SandboxKind(models.TextChoices):
+    COMENTARIO = "comentario", _("Respuesta a un comentario")
+    MENSAJE = "mensaje", _("Mensaje directo")
+    OCULTAR = "ocultar", _("Cambio de visibilidad de un comentario")
+    CIUDADANO = "ciudadano", _("Mensaje de un ciudadano de prueba")
+
+
+class SandboxPublication(models.Model):
+    """What the sandbox platform (agora/connectors/sandbox.py, demo only) received or sent: an
+    answer published there, or a citizen message it made up. It is also the outbox of the
+    webhook that tells Ágora about it: ``delivered_at`` stays empty until Ágora took it."""
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("tipo"), max_length=12, choices=SandboxKind.choices)
+    platform_id = models.CharField(_("id en la plataforma de prueba"), max_length=160, unique=True)
+    target_id = models.CharField(_("responde a"), max_length=160, blank=True)
+    post_id = models.CharField(_("publicación"), max_length=160, blank=True)
+    text = models.TextField(_("texto"), blank=True)
+    payload = models.JSONField(_("webhook por entregar"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("publicado el"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("webhook entregado el"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("intentos de entrega"), default=0)
+    last_error = models.CharField(_("último error de entrega"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("publicación en la plataforma de prueba")
+        verbose_name_plural = _("publicaciones en la plataforma de prueba")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(delivered_at__isnull=True),
+                name="connectors_sandbox_undelivered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.text[:60]}"

@@ -464,3 +464,12 @@ def password_change_confirm(*, actor: User, flag: PasswordChangeFlag) -> Passwor
         after=snapshot(flag, ["confirmed_by", "confirmed_at"]),
     )
     return flag
+
+
+def credential_refused_record(*, account: SocialAccount, error: str) -> None:
+    """Notes that the platform refused the account's token on a send (the reply box warns
+    until the credential is registered again). A plain update, outside the send's
+    transaction: it is a fact about the token, kept even if the send is rolled back."""
+    AccountCredential.objects.filter(account=account).update(
+        refused_at=timezone.now(), refused_error=error[:300]
+    )

@@ -57,6 +57,7 @@ class InboxFilterForm(forms.Form):
     alerta = _choice(_("Alerta"), FLAGS, _("Cualquiera"))
     asignada = _choice(_("Asignada a"), [], _("Cualquiera"))
     vencidas = forms.BooleanField(label=_("Solo con el plazo vencido"), required=False)
+    fallidos = forms.BooleanField(label=_("Solo con envío fallido"), required=False)
     ocultos = forms.BooleanField(label=_("Mostrar ocultos (insultos y spam)"), required=False)
     cola = _choice(_("Cola de trabajo"), QUEUE_CHOICES, _("Todas"))
     desde = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
@@ -117,6 +118,7 @@ class InboxFilterForm(forms.Form):
             flag=data.get("alerta") or "",
             assignee=data.get("asignada") or "",
             overdue=bool(data.get("vencidas")),
+            send_failed=bool(data.get("fallidos")),
             hidden=bool(data.get("ocultos")),
             cursor=data.get("desde") or "",
             queue=data.get("cola") or "",

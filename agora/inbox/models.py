@@ -47,6 +47,9 @@ class Direction(models.TextChoices):
 class SendStatus(models.TextChoices):
     NO_APLICA = "", _("No aplica")
     PENDIENTE = "pendiente", _("Por enviar")
+    # Claimed by one worker that is calling the platform: never sent again automatically
+    # (agora/inbox/sending.py), so that an answer is published at most once.
+    ENVIANDO = "enviando", _("Enviando")
     ENVIADO = "enviado", _("Enviado")
     FALLIDO = "fallido", _("Falló el envío")
 
@@ -183,6 +186,9 @@ class Conversation(models.Model):
     # Every citizen message hidden by moderation (agora/inbox/moderation.py): out of the
     # default list view. A column, not only the "oculto" flag, so that the list's index has it.
     hidden = models.BooleanField(_("oculta por moderación"), default=False, db_default=False)
+    # Answers of the thread whose send failed for good and wait for "Reintentar" (a column, so
+    # that the list shows and filters them without reading messages).
+    failed_sends = models.PositiveSmallIntegerField(_("envíos fallidos"), default=0, db_default=0)
     is_demo = models.BooleanField(_("dato de demostración"), default=False)
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
@@ -294,6 +300,9 @@ class Message(models.Model):
         _("envío"), max_length=10, choices=SendStatus.choices, default="", blank=True
     )
     send_attempts = models.PositiveSmallIntegerField(_("intentos de envío"), default=0)
+    # Pending: when the next attempt is due (the recovery job re-queues answers left past it);
+    # sending: when a worker claimed it.
+    send_due_at = models.DateTimeField(_("próximo intento de envío"), null=True, blank=True)
     send_error = models.TextField(_("último error de envío"), blank=True)
     # Filled by the language module.
     kind = models.CharField(_("tipo"), max_length=20, blank=True)
@@ -319,6 +328,12 @@ class Message(models.Model):
                 fields=["id"],
                 condition=models.Q(kind="", direction="entrante"),
                 name="inbox_msg_unclassified",
+            ),
+            # The answers still to send (agora/inbox/sending.py: sends_recover).
+            models.Index(
+                fields=["send_due_at"],
+                condition=models.Q(send_status__in=["pendiente", "enviando"]),
+                name="inbox_msg_unsent",
             ),
         ]
 

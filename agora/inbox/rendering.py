@@ -44,6 +44,9 @@ def conversation_rows(
     priority_label = escape(_("Prioridad:"))
     overdue_badge = '<span class="badge badge-overdue">{}</span>'.format(escape(_("Plazo vencido")))
     flag_label = escape(_("Alerta:"))
+    failed_badge = '<span class="badge badge-send-failed">{}</span>'.format(
+        escape(_("Envío fallido"))
+    )
     from_label = escape(_("de"))
     last_label = escape(_("Último mensaje:"))
     due_label = escape(_("Vence:"))
@@ -75,6 +78,8 @@ def conversation_rows(
             )
         if overdue:
             badges.append(overdue_badge)
+        if getattr(conv, "failed_sends", 0):
+            badges.append(failed_badge)
         badges.extend(
             f'<span class="badge badge-flag">{flag_label} {escape(flag)}</span>'
             for flag in conv.flags or []

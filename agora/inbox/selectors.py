@@ -79,6 +79,7 @@ class InboxFilters:
     flag: str = ""
     assignee: str = ""  # "" any | "yo" me | "nadie" unassigned | a user id
     overdue: bool = False
+    send_failed: bool = False  # only conversations with an answer whose send failed
     hidden: bool = False  # "mostrar ocultos": also conversations hidden by moderation
     cursor: str = ""
     queue: str = ""  # a work queue of agora/inbox/queues.py ("mias", "vencidas"...)
@@ -153,6 +154,8 @@ def conversations_filtered(
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.overdue:
         qs = qs.filter(due_at__lt=timezone.now())
+    if filters.send_failed:
+        qs = qs.filter(failed_sends__gt=0)
     if filters.queue:
         from agora.inbox.queues import queue_filter  # queues counts through this function
 
@@ -203,6 +206,7 @@ LIST_FIELDS = (
     "last_inbound_at",
     "due_at",
     "message_count",
+    "failed_sends",
     "is_demo",
     "entity__name",
     "entity__acronym",
@@ -236,6 +240,7 @@ def conversations_for_staff(
         filters.assignee,
         filters.overdue,
         filters.hidden,
+        filters.send_failed,
         filters.queue,
     )
     counts = counts_cached(scope, lambda: status_counts(base))

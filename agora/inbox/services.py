@@ -931,6 +931,9 @@ def message_answer(
         text=body,
         sent_at=timezone.now(),
         send_status=SendStatus.PENDIENTE,
+        # The row is the durable record of the send: if the task queued after the commit is
+        # lost, agora/inbox/sending.py:sends_recover queues it again.
+        send_due_at=timezone.now(),
     )
     if canned is not None:
         canned_answer_used(canned=canned, message=message, actor=author)
@@ -956,18 +959,36 @@ def message_answer(
 
 @transaction.atomic
 def message_send_result(
-    *, message: Message, platform_id: str = "", error: str = "", final: bool = False
+    *,
+    message: Message,
+    platform_id: str = "",
+    error: str = "",
+    final: bool = False,
+    retry_at: datetime | None = None,
 ) -> Message:
     """Records the platform's answer to a send: the platform id on success (the answer then
-    counts), or the error (shown to staff; retried unless ``final``)."""
-    message = Message.objects.select_for_update().get(pk=message.pk)
+    counts), or the error (shown to staff; retried at ``retry_at`` unless ``final``, when the
+    conversation shows it failed and its author is notified)."""
+    from agora.inbox import sending
+
+    message = (
+        Message.objects.select_for_update()
+        .select_related("conversation__account", "author_user")
+        .get(pk=message.pk)
+    )
     if message.send_status == SendStatus.ENVIADO:
         return message
+    was_failed = message.send_status == SendStatus.FALLIDO
     message.send_attempts += 1
     if error:
         message.send_error = error[:2000]
         message.send_status = SendStatus.FALLIDO if final else SendStatus.PENDIENTE
-        message.save(update_fields=["send_attempts", "send_error", "send_status"])
+        message.send_due_at = None if final else (retry_at or timezone.now())
+        message.save(update_fields=["send_attempts", "send_error", "send_status", "send_due_at"])
+        if final:
+            sending.failed_sends_refresh(message.conversation_id)
+            if not was_failed:
+                sending.send_failed_notify(message)
         return message
     now = timezone.now()
     if platform_id:
@@ -984,8 +1005,11 @@ def message_send_result(
         message.platform_message_id = platform_id
     message.send_status = SendStatus.ENVIADO
     message.send_error = ""
+    message.send_due_at = None
     message.sent_at = now
     message.save()
+    if was_failed:  # an interrupted send that the platform confirmed after all
+        sending.failed_sends_refresh(message.conversation_id)
     conversations_apply_events(events={message.conversation_id: [(now, True)]}, now=now)
     answer_confirmed.send(sender=Message, conversation_ids=[message.conversation_id], now=now)
     return message

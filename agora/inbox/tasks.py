@@ -16,14 +16,12 @@ from django_q.tasks import async_task, schedule
 from agora.core.models import User
 from agora.core.notifications import notify
 from agora.directory.models import Membership, MembershipRole
-from agora.inbox import services
+from agora.inbox import sending, services
 from agora.inbox.models import (
     BreachKind,
     Conversation,
     DeadlineBreach,
-    Message,
     Priority,
-    SendStatus,
     Status,
 )
 from agora.inbox.notices import conversation_notice
@@ -49,9 +47,11 @@ def enqueue_send(message_id: int, delay_seconds: int = 0) -> None:
 
 def send_message(message_id: int) -> str:
     """Sends one pending answer. A failure is recorded and retried with exponential backoff
-    (30 s, 1, 2, 4, 8 min) up to six attempts; the answer never counts until it is sent."""
-    message = Message.objects.select_related("conversation__account").filter(pk=message_id).first()
-    if message is None or message.send_status != SendStatus.PENDIENTE:
+    (30 s, 1, 2, 4, 8 min) up to six attempts; the answer never counts until it is sent.
+    The answer is claimed first (agora/inbox/sending.py): a second delivery of this task, or
+    a task queued again by the recovery job, finds it claimed and publishes nothing."""
+    message = sending.message_send_claim(message_id)
+    if message is None:
         return "nada que enviar"
     sender = sender_for(message.platform)
     if sender is None:
@@ -65,13 +65,41 @@ def send_message(message_id: int) -> str:
     try:
         platform_id = sender(message)
     except SendError as exc:
-        final = exc.permanent or message.send_attempts + 1 >= MAX_SEND_ATTEMPTS
-        services.message_send_result(message=message, error=str(exc), final=final)
+        attempt = message.send_attempts + 1
+        final = exc.permanent or attempt >= MAX_SEND_ATTEMPTS
+        error = str(exc)
+        if final and not exc.permanent:
+            error = sending.final_error_text(error, attempt)
+        delay = BACKOFF_SECONDS * 2**message.send_attempts
+        services.message_send_result(
+            message=message,
+            error=error,
+            final=final,
+            retry_at=None if final else timezone.now() + timedelta(seconds=delay),
+        )
         if not final:
-            enqueue_send(message.pk, BACKOFF_SECONDS * 2**message.send_attempts)
+            enqueue_send(message.pk, delay)
+        return "error"
+    except Exception:
+        # The sender broke midway: the answer may have been published, so it is not sent
+        # again by itself; a person checks the platform and retries.
+        log.exception("envío %s: error inesperado del conector", message.pk)
+        services.message_send_result(
+            message=message,
+            error=_(
+                "Error inesperado al enviar; no se sabe si la respuesta se publicó. Revísela "
+                "en la plataforma antes de reintentar."
+            ),
+            final=True,
+        )
         return "error"
     services.message_send_result(message=message, platform_id=platform_id)
     return platform_id
+
+
+def sends_recover() -> dict[str, int]:
+    """Periodic: queues again the answers whose send task was lost (agora/inbox/sending.py)."""
+    return sending.sends_recover()
 
 
 def _managers(entity_id: int) -> list[User]:
@@ -202,6 +230,14 @@ def schedules_ensure() -> None:
             "func": "agora.inbox.tasks.deadlines_check",
             "schedule_type": Schedule.MINUTES,
             "minutes": 5,
+        },
+    )
+    Schedule.objects.update_or_create(
+        name="inbox-envios-recuperar",
+        defaults={
+            "func": "agora.inbox.tasks.sends_recover",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
         },
     )
     Schedule.objects.update_or_create(

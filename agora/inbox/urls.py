@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from agora.inbox import moderation_views, views, views_bulk, views_canned, views_live
+from agora.inbox import (
+    moderation_views,
+    views,
+    views_bulk,
+    views_canned,
+    views_live,
+    views_send,
+)
 
 app_name = "inbox"
 
@@ -41,6 +48,11 @@ urlpatterns = [
         "<int:pk>/mensajes/<int:message_pk>/mostrar/",
         moderation_views.message_show,
         name="message_show",
+    ),
+    path(
+        "<int:pk>/mensajes/<int:message_pk>/reintentar/",
+        views_send.message_retry,
+        name="send_retry",
     ),
     path("alertas/", moderation_views.threat_alerts, name="alerts"),
     path(

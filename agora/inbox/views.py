@@ -224,7 +224,9 @@ def _inbox_list(request: HttpRequest, *, unread: int) -> HttpResponse:
         "filtered": any(
             (filters.entity, filters.account, filters.platform, filters.kind, filters.flag)
         )
-        or any((filters.assignee, filters.overdue, filters.status, filters.queue)),
+        or any(
+            (filters.assignee, filters.overdue, filters.status, filters.queue, filters.send_failed)
+        ),
         "now": timezone.now(),
         "show_entity": entity_ids is None or len(entity_ids) > 1,
         "queue_tabs": queues.queue_tabs(
@@ -398,7 +400,12 @@ def canned_answer_fill(request: HttpRequest, pk: int) -> HttpResponse:
         text = canned_answer_render(canned=picked, conversation=conversation)
         used = str(picked.pk)
     form = AnswerForm(initial={"texto": text})
-    context = {"answer_form": form, "filled": picked is not None, "canned_used": used}
+    context = {
+        "answer_form": form,
+        "filled": picked is not None,
+        "canned_used": used,
+        "conversation": conversation,
+    }
     return _vary(render(request, "inbox/_answer_field.html", context))
 
 

@@ -1,0 +1,410 @@
+"""The sandbox platform (demo only): a pretend Meta that Ágora runs itself, so that the demo and
+local development show the whole loop through the real connector code.
+
+- It answers the few Graph API calls the Meta connector makes (reply to a comment, send a direct
+  message, hide a comment) for demo accounts holding a sandbox token, under /sandbox/graph/.
+- What it publishes is recorded (``SandboxPublication``) and shown at /sandbox/.
+- Each publication is also the outbox of the webhook Meta would send about it: the echo of the
+  answer, or a new citizen message (``sandbox_citizens``). The row is written in the same
+  transaction as the publication; a task delivers it, correctly signed, to /webhooks/meta/, and
+  a periodic job delivers whatever is left. Ágora's real webhook ingestion then takes it.
+
+Only accounts marked ``is_demo`` ever reach it (agora/connectors/meta.py: graph_base_url), and
+only while ``SANDBOX_ENABLED`` is on (see agora/settings.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import random
+import uuid
+from datetime import datetime
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agora.connectors.models import AccountCredential, CredentialKind, SandboxKind
+from agora.connectors.models import SandboxPublication as Publication
+from agora.directory.models import AccountStatus, Platform, SocialAccount
+from agora.inbox.models import Message
+
+log = logging.getLogger(__name__)
+
+TOKEN_PREFIX = "sandbox."  # noqa: S105 - a prefix, not a secret
+DELIVERY_ATTEMPTS = 20
+SCHEDULE_NAME = "sandbox-ciudadanos"
+CITIZEN_MINUTES = 3
+DEMO_MARK = "[demo]"
+CITIZEN_TEXTS = [
+    "¿Hasta qué fecha hay inscripciones para la campaña de vacunación?",
+    "Buenas tardes, ¿dónde puedo presentar un reclamo por la atención recibida?",
+    "No me llega la respuesta a mi trámite, ¿a quién debo escribir?",
+    "Gracias por la información, fue muy útil.",
+    "¿Atienden el sábado en la sede central?",
+    "Quisiera saber cuáles son los requisitos para el trámite en línea.",
+    "La página web no carga desde ayer, ¿está en mantenimiento?",
+    "¿El programa llega también a los distritos rurales de mi provincia?",
+]
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+def _signature(account_id: int) -> str:
+    key = settings.SECRET_KEY.encode("utf-8")
+    return hmac.new(key, f"sandbox:{account_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def sandbox_token(account: SocialAccount) -> str:
+    """The sandbox's token for one account (stored as its credential, like a page token)."""
+    return f"{TOKEN_PREFIX}{account.pk}.{_signature(account.pk)}"
+
+
+def account_for_token(header: str) -> SocialAccount | None:
+    """The demo account a ``Bearer`` sandbox token belongs to; None for any other token."""
+    token = header.removeprefix("Bearer ").strip()
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    account_id, _dot, signature = token.removeprefix(TOKEN_PREFIX).partition(".")
+    if not account_id.isdigit() or not hmac.compare_digest(
+        signature.encode(), _signature(int(account_id)).encode()
+    ):
+        return None
+    return SocialAccount.objects.filter(pk=int(account_id), is_demo=True).first()
+
+
+def credentials_install(*, accounts: list[SocialAccount] | None = None) -> int:
+    """Gives every verified demo account on Facebook or Instagram its sandbox token (so that
+    answers in the demo are published on the sandbox). Never touches a non-demo account, nor a
+    demo account that already has another credential. Returns how many it installed."""
+    if accounts is None:
+        accounts = list(
+            SocialAccount.objects.filter(
+                is_demo=True,
+                status=AccountStatus.VERIFICADA,
+                platform__in=[Platform.FACEBOOK, Platform.INSTAGRAM],
+            ).exclude(platform_id="")
+        )
+    known = dict(
+        AccountCredential.objects.filter(account__in=accounts).values_list("account_id", "hint")
+    )
+    installed = 0
+    for account in accounts:
+        if not account.is_demo:
+            continue
+        token = sandbox_token(account)
+        if account.pk in known and known[account.pk] != token[-8:]:
+            continue  # someone registered a real-looking token on purpose: keep it
+        AccountCredential.objects.update_or_create(
+            account=account,
+            defaults={"kind": CredentialKind.PAGE_TOKEN, "secret": token, "hint": token[-8:]},
+        )
+        installed += 1
+    return installed
+
+
+# --- webhook payloads (the shapes Meta sends) --------------------------------------------------
+
+
+def _object(account: SocialAccount) -> str:
+    return "instagram" if account.platform == Platform.INSTAGRAM else "page"
+
+
+def _entry(account: SocialAccount, when: datetime, **content: Any) -> dict[str, Any]:
+    return {
+        "object": _object(account),
+        "entry": [{"id": account.platform_id, "time": int(when.timestamp()), **content}],
+    }
+
+
+def comment_payload(
+    account: SocialAccount,
+    *,
+    comment_id: str,
+    post_id: str,
+    parent_id: str,
+    text: str,
+    author_id: str,
+    author_name: str,
+    when: datetime,
+) -> dict[str, Any]:
+    who = {"id": author_id, "name": author_name, "username": author_name}
+    if account.platform == Platform.INSTAGRAM:
+        value: dict[str, Any] = {
+            "id": comment_id,
+            "text": text,
+            "from": who,
+            "media": {"id": post_id},
+            "created_time": int(when.timestamp()),
+        }
+        if parent_id and parent_id != post_id:
+            value["parent_id"] = parent_id
+        return _entry(account, when, changes=[{"field": "comments", "value": value}])
+    value = {
+        "item": "comment",
+        "verb": "add",
+        "comment_id": comment_id,
+        "post_id": post_id,
+        "parent_id": parent_id or post_id,
+        "message": text,
+        "from": who,
+        "created_time": int(when.timestamp()),
+    }
+    return _entry(account, when, changes=[{"field": "feed", "value": value}])
+
+
+def direct_payload(
+    account: SocialAccount,
+    *,
+    mid: str,
+    citizen_id: str,
+    text: str,
+    when: datetime,
+    echo: bool,
+) -> dict[str, Any]:
+    page = account.platform_id
+    sender, recipient = (page, citizen_id) if echo else (citizen_id, page)
+    message: dict[str, Any] = {"mid": mid, "text": text}
+    if echo:
+        message["is_echo"] = True
+    event = {
+        "sender": {"id": sender},
+        "recipient": {"id": recipient},
+        "timestamp": int(when.timestamp() * 1000),
+        "message": message,
+    }
+    return _entry(account, when, messaging=[event])
+
+
+# --- publishing (the Graph API side) -----------------------------------------------------------
+
+
+class SandboxRefused(Exception):
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def _post_of(account: SocialAccount, target: str) -> str:
+    """The post a comment hangs on, from what the sandbox published or Ágora stored."""
+    known = Publication.objects.filter(platform_id=target).values_list("post_id", flat=True).first()
+    if known:
+        return known
+    message = (
+        Message.objects.filter(platform=account.platform, platform_message_id=target)
+        .select_related("conversation")
+        .first()
+    )
+    if message is None or (not message.parent_platform_id and message.direction == "saliente"):
+        return target  # the post itself
+    return message.conversation.thread_id
+
+
+def _new_id(account: SocialAccount, prefix: str) -> str:
+    return f"{prefix}{account.platform_id}_{uuid.uuid4().hex[:16]}"
+
+
+@transaction.atomic
+def graph_publish(*, account: SocialAccount, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Does what the Graph API would do for one call of the Meta connector, records it and
+    queues its webhook; returns the Graph API's answer. Raises SandboxRefused."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    now = timezone.now()
+    if parts and parts[-1] == "messages":
+        recipient = str((body.get("recipient") or {}).get("id") or "")
+        text = str((body.get("message") or {}).get("text") or "")
+        if not (recipient and text):
+            raise SandboxRefused(400, 100, "recipient y message.text son obligatorios")
+        mid = _new_id(account, "m_sandbox_")
+        publication = Publication.objects.create(
+            account=account,
+            kind=SandboxKind.MENSAJE,
+            platform_id=mid,
+            target_id=recipient,
+            text=text,
+            payload=direct_payload(
+                account, mid=mid, citizen_id=recipient, text=text, when=now, echo=True
+            ),
+        )
+        answer: dict[str, Any] = {"recipient_id": recipient, "message_id": mid}
+    elif len(parts) == 2 and parts[1] in {"comments", "replies"}:
+        target = parts[0]
+        text = str(body.get("message") or "")
+        if not text:
+            raise SandboxRefused(400, 100, "message es obligatorio")
+        post_id = _post_of(account, target)
+        comment_id = _new_id(account, "sandbox_")
+        publication = Publication.objects.create(
+            account=account,
+            kind=SandboxKind.COMENTARIO,
+            platform_id=comment_id,
+            target_id=target,
+            post_id=post_id,
+            text=text,
+            payload=comment_payload(
+                account,
+                comment_id=comment_id,
+                post_id=post_id,
+                parent_id=target,
+                text=text,
+                author_id=account.platform_id,
+                author_name=account.display_handle,
+                when=now,
+            ),
+        )
+        answer = {"id": comment_id}
+    elif len(parts) == 1 and ("is_hidden" in body or "hide" in body):
+        hidden = bool(body.get("is_hidden", body.get("hide")))
+        Publication.objects.create(
+            account=account,
+            kind=SandboxKind.OCULTAR,
+            platform_id=_new_id(account, "hide_"),
+            target_id=parts[0],
+            text=_("Comentario ocultado") if hidden else _("Comentario visible de nuevo"),
+            delivered_at=now,  # nothing to tell Ágora
+        )
+        return {"success": True}
+    else:
+        raise SandboxRefused(400, 100, "operación no disponible en la plataforma de prueba")
+    pk = publication.pk
+    transaction.on_commit(lambda: _enqueue_delivery(pk))
+    return answer
+
+
+# --- citizens ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def citizens_send(*, count: int = 1, rng: random.Random | None = None) -> list[int]:
+    """Makes up ``count`` new citizen comments or direct messages on demo accounts that hold
+    a sandbox token, marked "[demo]", and queues their webhooks. Returns the publication ids."""
+    rng = rng or random.Random()
+    accounts = list(
+        SocialAccount.objects.filter(
+            is_demo=True,
+            status=AccountStatus.VERIFICADA,
+            platform__in=[Platform.FACEBOOK, Platform.INSTAGRAM],
+            credential__isnull=False,
+        ).exclude(platform_id="")
+    )
+    accounts = [a for a in accounts if account_for_token(a.credential.secret) is not None]
+    if not accounts:
+        return []
+    now = timezone.now()
+    created: list[int] = []
+    for _i in range(count):
+        account = rng.choice(accounts)
+        number = rng.randrange(1, 1000)
+        author_id = f"sandbox-ciudadano-{number}"
+        author_name = _("Ciudadana de prueba %(n)s") % {"n": number}
+        text = f"{DEMO_MARK} {rng.choice(CITIZEN_TEXTS)}"
+        if rng.random() < 0.6:
+            post_id = f"{account.platform_id}_sandbox{now:%Y%m%d}"
+            comment_id = _new_id(account, "sandbox_c_")
+            payload = comment_payload(
+                account,
+                comment_id=comment_id,
+                post_id=post_id,
+                parent_id=post_id,
+                text=text,
+                author_id=author_id,
+                author_name=author_name,
+                when=now,
+            )
+            platform_id = comment_id
+        else:
+            post_id = ""
+            platform_id = _new_id(account, "m_sandbox_c_")
+            payload = direct_payload(
+                account, mid=platform_id, citizen_id=author_id, text=text, when=now, echo=False
+            )
+        publication = Publication.objects.create(
+            account=account,
+            kind=SandboxKind.CIUDADANO,
+            platform_id=platform_id,
+            post_id=post_id,
+            text=text,
+            payload=payload,
+        )
+        created.append(publication.pk)
+    transaction.on_commit(lambda: [_enqueue_delivery(pk) for pk in created])
+    return created
+
+
+# --- webhook delivery --------------------------------------------------------------------------
+
+
+def _enqueue_delivery(pk: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("agora.connectors.sandbox.publication_deliver", pk, task_name=f"sandbox-{pk}")
+
+
+def signed_body(payload: dict[str, Any]) -> tuple[bytes, str]:
+    raw = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    secret = str(settings.META_APP_SECRET).encode("utf-8")
+    return raw, "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()
+
+
+def publication_deliver(pk: int) -> str:
+    """Posts the publication's webhook, signed like Meta's, to Ágora's Meta webhook. Delivered
+    once acknowledged with 200; a second delivery is harmless (ingestion is idempotent)."""
+    publication = Publication.objects.filter(pk=pk, delivered_at__isnull=True).first()
+    if publication is None or not publication.payload:
+        return "nada que entregar"
+    raw, signature = signed_body(publication.payload)
+    try:
+        response = requests.post(
+            settings.SANDBOX_WEBHOOK_URL,
+            data=raw,
+            headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+            timeout=settings.CONNECTOR_TIMEOUT_SECONDS,
+        )
+        ok, error = response.status_code == 200, f"HTTP {response.status_code}"
+    except requests.RequestException as exc:
+        ok, error = False, type(exc).__name__
+    if ok:
+        Publication.objects.filter(pk=pk).update(delivered_at=timezone.now(), last_error="")
+        return "entregado"
+    Publication.objects.filter(pk=pk).update(
+        attempts=publication.attempts + 1, last_error=error[:300]
+    )
+    log.warning("sandbox: no se entregó el webhook %s: %s", pk, error)
+    return "error"
+
+
+def sandbox_tick(citizens: int = 1) -> dict[str, int]:
+    """Periodic (while the sandbox is on): delivers the webhooks left undelivered and sends a
+    new citizen message."""
+    if not settings.SANDBOX_ENABLED:
+        return {"entregados": 0, "ciudadanos": 0}
+    delivered = 0
+    for pk in Publication.objects.filter(
+        delivered_at__isnull=True, attempts__lt=DELIVERY_ATTEMPTS
+    ).values_list("pk", flat=True)[:100]:
+        delivered += publication_deliver(pk) == "entregado"
+    return {"entregados": delivered, "ciudadanos": len(citizens_send(count=citizens))}
+
+
+def schedules_ensure() -> None:
+    from django_q.models import Schedule
+
+    if not settings.SANDBOX_ENABLED:
+        Schedule.objects.filter(name=SCHEDULE_NAME).delete()
+        return
+    Schedule.objects.update_or_create(
+        name=SCHEDULE_NAME,
+        defaults={
+            "func": "agora.connectors.sandbox.sandbox_tick",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": CITIZEN_MINUTES,
+        },
+    )

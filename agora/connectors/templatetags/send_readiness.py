@@ -1,0 +1,30 @@
+"""``{% send_readiness_warning conversation %}``: above the reply box, says so when the
+account cannot publish an answer yet, with the way to fix it for those who can."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from agora.connectors.selectors import account_send_readiness
+from agora.connectors.services import user_can_manage_access
+
+register = template.Library()
+
+
+@register.inclusion_tag("connectors/_send_readiness.html", takes_context=True)
+def send_readiness_warning(context: dict[str, Any], conversation: Any) -> dict[str, Any]:
+    if conversation is None:
+        return {"readiness": None}
+    readiness = account_send_readiness(conversation.account)
+    if readiness.ready:
+        return {"readiness": None}
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    entity = conversation.entity
+    url = ""
+    if user is not None and user.is_authenticated and user_can_manage_access(user, entity):
+        url = reverse("entity_settings:page", args=[entity.code])
+    return {"readiness": readiness, "settings_url": url}

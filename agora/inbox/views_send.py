@@ -1,0 +1,37 @@
+"""The "Reintentar" button of an answer whose send failed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agora.core.errors import DomainError
+from agora.inbox import selectors, sending
+from agora.inbox.models import Message
+from agora.inbox.views import _partial, _render_conversation, _user
+
+
+@login_required
+@require_POST
+def message_retry(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    user = _user(request)
+    conversation = selectors.conversation_get_for_staff(user=user, pk=pk)
+    message = Message.objects.filter(pk=message_pk, conversation=conversation).first()
+    if message is None:
+        raise Http404
+    try:
+        sending.message_send_retry(message=message, actor=user)
+    except DomainError as exc:
+        notice = exc.messages[0]
+    else:
+        notice = _("Se reintentará el envío en unos momentos.")
+    if _partial(request):
+        fresh = selectors.conversation_get_for_staff(user=user, pk=pk)
+        return _render_conversation(request, fresh, notice=notice)
+    messages.info(request, notice)
+    return redirect(reverse("inbox:detail", args=[pk]) + f"#mensaje-{message.pk}")
