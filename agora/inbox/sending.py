@@ -48,7 +48,7 @@ def failed_sends_refresh(conversation_id: int) -> None:
 def final_error_text(error: str, attempts: int) -> str:
     """The error of the last attempt, without the platform's promise to try again."""
     text = _RETRY_WORDS.sub(".", error).replace("..", ".").strip()
-    return _("%(error)s No se reintentará: se hicieron %(n)s intentos.") % {
+    return _("%(error)s Se agotaron los %(n)s intentos de envío.") % {
         "error": text,
         "n": attempts,
     }
