@@ -274,8 +274,7 @@ def graph_publish(*, account: SocialAccount, path: str, body: dict[str, Any]) ->
         return {"success": True}
     else:
         raise SandboxRefused(400, 100, "operación no disponible en la plataforma de prueba")
-    pk = publication.pk
-    transaction.on_commit(lambda: _enqueue_delivery(pk))
+    _deliver_after_commit(publication.pk)
     return answer
 
 
@@ -335,11 +334,18 @@ def citizens_send(*, count: int = 1, rng: random.Random | None = None) -> list[i
             payload=payload,
         )
         created.append(publication.pk)
-    transaction.on_commit(lambda: [_enqueue_delivery(pk) for pk in created])
+    for pk in created:
+        _deliver_after_commit(pk)
     return created
 
 
 # --- webhook delivery --------------------------------------------------------------------------
+
+
+def _deliver_after_commit(pk: int) -> None:
+    """Queues the delivery once the publication is committed; if the task is lost, the
+    periodic ``sandbox_tick`` delivers it (the row is the outbox)."""
+    transaction.on_commit(lambda: _enqueue_delivery(pk))
 
 
 def _enqueue_delivery(pk: int) -> None:

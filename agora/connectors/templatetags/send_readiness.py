@@ -28,3 +28,14 @@ def send_readiness_warning(context: dict[str, Any], conversation: Any) -> dict[s
     if user is not None and user.is_authenticated and user_can_manage_access(user, entity):
         url = reverse("entity_settings:page", args=[entity.code])
     return {"readiness": readiness, "settings_url": url}
+
+
+@register.simple_tag
+def sandbox_link(conversation: Any) -> str:
+    """The sandbox page's address when the answer was published there (demo accounts while
+    the sandbox is on), else ""."""
+    from django.conf import settings
+
+    if conversation is None or not settings.SANDBOX_ENABLED or not conversation.account.is_demo:
+        return ""
+    return reverse("sandbox:publications")
