@@ -402,7 +402,7 @@ def test_detail_shows_the_whole_thread_with_text_labels_and_send_status(
     assert page.count('<strong class="msg-direction">Del ciudadano</strong>') == 2
     assert page.count('<strong class="msg-direction">Respuesta de la entidad</strong>') == 3
     assert page.count('<strong class="msg-direction">Nota interna</strong>') == 1
-    assert "Falló el envío: Token vencido (190)" in page
+    assert "No se publicó:</strong> Token vencido (190)" in page
     assert "Por enviar" in page
     assert "Editado el" in page and "Pregunta original" in page
     assert "Borrado en la plataforma el" in page
