@@ -200,12 +200,12 @@ def _post_of(account: SocialAccount, target: str) -> str:
         return known
     message = (
         Message.objects.filter(platform=account.platform, platform_message_id=target)
-        .select_related("conversation")
+        .select_related("conversation__post")
         .first()
     )
-    if message is None or (not message.parent_platform_id and message.direction == "saliente"):
-        return target  # the post itself
-    return message.conversation.thread_id
+    if message is None or message.conversation.post is None:
+        return target  # the post itself (or one Ágora does not know)
+    return str(message.conversation.post.platform_post_id)
 
 
 def _new_id(account: SocialAccount, prefix: str) -> str:
