@@ -27,3 +27,8 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_schedules, sender=self)
         post_migrate.connect(_search_index, sender=self)
+        from agora.inbox import receivers
+        from agora.inbox.signals import answer_confirmed, messages_ingested
+
+        messages_ingested.connect(receivers.on_messages_ingested, dispatch_uid="inbox-priority")
+        answer_confirmed.connect(receivers.on_answer_confirmed, dispatch_uid="inbox-priority-ans")

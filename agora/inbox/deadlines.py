@@ -87,6 +87,8 @@ class Deadlines:
     next_response_hours: Decimal
     resolution_hours: Decimal
     calendar: BusinessCalendar
+    # agora/inbox/priority.py: due within this many working hours → priority "alta".
+    priority_hours: Decimal = Decimal(2)
 
     def first_due(self, since: datetime) -> datetime:
         return self.calendar.add(since, float(self.first_response_hours) * 3600)
@@ -141,6 +143,7 @@ def _deadlines(policy: ResponsePolicy, base: ResponsePolicy, closed: Iterable[da
             end=max(policy.workday_end, base.workday_end),
             closed=closed,
         ),
+        priority_hours=policy.priority_hours,
     )
 
 

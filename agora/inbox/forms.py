@@ -13,7 +13,15 @@ from agora.core.models import User
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox.models import CannedAnswer, Label, Priority, Status
 from agora.inbox.queues import QUEUE_CHOICES
-from agora.inbox.selectors import FLAGS, KINDS, CursorError, InboxFilters, cursor_decode
+from agora.inbox.selectors import (
+    FLAGS,
+    KINDS,
+    ORDER_DUE,
+    ORDERS,
+    CursorError,
+    InboxFilters,
+    cursor_decode,
+)
 
 INVALID_CHOICE = _("El valor «%(value)s» no es válido para este filtro.")
 ANSWER_MAX = 8000
@@ -59,7 +67,14 @@ class InboxFilterForm(forms.Form):
     vencidas = forms.BooleanField(label=_("Solo con el plazo vencido"), required=False)
     fallidos = forms.BooleanField(label=_("Solo con envío fallido"), required=False)
     ocultos = forms.BooleanField(label=_("Mostrar ocultos (insultos y spam)"), required=False)
-    cola = _choice(_("Cola de trabajo"), QUEUE_CHOICES, _("Todas"))
+from agora.inbox.queues import QUEUE_CHOICES
+    orden = forms.ChoiceField(
+        label=_("Ordenar por"),
+        required=False,
+        choices=ORDERS,
+        initial=ORDER_DUE,
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
     desde = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(
@@ -98,7 +113,7 @@ class InboxFilterForm(forms.Form):
         cursor = str(self.cleaned_data.get("desde") or "")
         if cursor:
             try:
-                cursor_decode(cursor)
+                cursor_decode(cursor, str(self.cleaned_data.get("orden") or ORDER_DUE))
             except CursorError:
                 raise forms.ValidationError(
                     _("El enlace de la página no es válido; se muestra la primera página.")
@@ -122,6 +137,7 @@ class InboxFilterForm(forms.Form):
             hidden=bool(data.get("ocultos")),
             cursor=data.get("desde") or "",
             queue=data.get("cola") or "",
+            order=data.get("orden") or ORDER_DUE,
         )
 
 
@@ -195,7 +211,8 @@ class StatusForm(forms.Form):
 class PriorityForm(forms.Form):
     prioridad = forms.ChoiceField(
         label=_("Prioridad"),
-        choices=Priority.choices,
+        choices=[("auto", _("Automática (según las reglas)")), *Priority.choices],
+        help_text=_("Una prioridad elegida a mano se mantiene hasta que vuelva a «Automática»."),
         error_messages={"invalid_choice": _("Prioridad desconocida.")},
     )
 

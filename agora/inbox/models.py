@@ -38,6 +38,17 @@ class Priority(models.TextChoices):
     URGENTE = "urgente", _("Urgente")
 
 
+class PriorityReason(models.TextChoices):
+    """Why a conversation has the priority it has (agora/inbox/priority.py: the written
+    rules; "manual" when a person set it, which then wins over the rules)."""
+
+    NINGUNA = "", _("Ninguna regla")
+    AMENAZA = "amenaza", _("Alerta de amenaza abierta")
+    PLAZO = "plazo", _("Plazo por vencer o vencido")
+    RECURRENTE = "recurrente", _("Ciudadano que escribe de nuevo")
+    MANUAL = "manual", _("Fijada por el personal")
+
+
 class Direction(models.TextChoices):
     ENTRANTE = "entrante", _("Del ciudadano")
     SALIENTE = "saliente", _("Respuesta de la entidad")
@@ -157,6 +168,19 @@ class Conversation(models.Model):
     priority = models.CharField(
         _("prioridad"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
+    # The rule that set the priority (agora/inbox/priority.py); "manual": set by a person,
+    # and the rules leave it alone until someone gives it back to them.
+    priority_reason = models.CharField(
+        _("motivo de la prioridad"),
+        max_length=12,
+        choices=PriorityReason.choices,
+        default="",
+        db_default="",  # ingestion inserts conversations with a fixed list of columns
+        blank=True,
+    )
+    priority_manual = models.BooleanField(
+        _("prioridad fijada a mano"), default=False, db_default=False
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("asignada a"),
@@ -182,6 +206,18 @@ class Conversation(models.Model):
     resolution_due_at = models.DateTimeField(_("vence la resolución"), null=True, blank=True)
     breached_at = models.DateTimeField(_("plazo incumplido el"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalada el"), null=True, blank=True)
+    # The named person it was escalated to (agora/inbox/escalation.py) and why.
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escalada a"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="escalated_conversations",
+    )
+    escalation_reason = models.CharField(
+        _("motivo de la escalada"), max_length=300, blank=True, db_default=""
+    )
     message_count = models.PositiveIntegerField(_("mensajes"), default=0)
     # Every citizen message hidden by moderation (agora/inbox/moderation.py): out of the
     # default list view. A column, not only the "oculto" flag, so that the list's index has it.
@@ -248,6 +284,29 @@ class Conversation(models.Model):
             models.Index(
                 fields=["assignee", "entity", "hidden", "status", "last_inbound_at"],
                 name="inbox_conv_mine",
+            ),
+            # The default list: an entity's conversations by due time (keyset pagination,
+            # agora/inbox/selectors.py); only those with a due time, the rest follow by
+            # last activity on the indexes above.
+            models.Index(
+                fields=["entity", "hidden", "due_at", "id"],
+                condition=Q(due_at__isnull=False),
+                name="inbox_conv_due_list",
+            ),
+            models.Index(
+                fields=["entity", "hidden", "status", "due_at", "id"],
+                condition=Q(due_at__isnull=False),
+                name="inbox_conv_due_status",
+            ),
+            # The same citizen's conversations with an entity (repeated-citizen rule, history).
+            models.Index(
+                fields=["entity", "author_id", "last_inbound_at"], name="inbox_conv_author"
+            ),
+            # The conversations a rule raised: the periodic job checks each of them again.
+            models.Index(
+                fields=["priority_reason", "due_at"],
+                condition=~Q(priority_reason__in=["", "manual"]),
+                name="inbox_conv_priority_rule",
             ),
         ]
 
@@ -439,6 +498,24 @@ class ResponsePolicy(models.Model):
     )
     workday_start = models.TimeField(_("inicio de la jornada"), default=time(8, 30))
     workday_end = models.TimeField(_("fin de la jornada"), default=time(17, 30))
+    # agora/inbox/priority.py: a conversation due within this many working hours (or already
+    # overdue) is raised to "alta".
+    priority_hours = models.DecimalField(
+        _("prioridad alta cuando faltan (horas hábiles)"),
+        max_digits=5,
+        decimal_places=2,
+        default=2,
+    )
+    # agora/inbox/escalation.py: who a missed deadline is escalated to (empty: the
+    # entity's communications managers).
+    escalation_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escalar a"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
 
     class Meta:

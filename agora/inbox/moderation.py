@@ -718,6 +718,9 @@ def threat_alerts_raise(
             scope=alert.entity.code,
             after={"message": alert.message_id, "model_version": model_version},
         )
+    from agora.inbox import priority  # rule 1: an open threat alert makes it urgent
+
+    priority.priorities_refresh(conversation_ids={m.conversation_id for m in fresh}, now=now)
     return len(fresh)
 
 
@@ -766,6 +769,9 @@ def threat_alert_attend(*, actor: User, alert: ThreatAlert, note: str = "") -> T
             before={"status": AlertStatus.ABIERTA},
             after={"status": AlertStatus.ATENDIDA, "note": note},
         )
+        from agora.inbox import priority  # the threat rule no longer holds
+
+        priority.priorities_refresh(conversation_ids=[fresh.conversation_id])
     return fresh
 
 

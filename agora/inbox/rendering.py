@@ -15,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agora.directory.models import Platform as AccountPlatform
-from agora.inbox.models import Conversation, Priority, Status, ThreadKind
+from agora.inbox.countdown import countdown_html
+from agora.inbox.models import Conversation, Status, ThreadKind
+from agora.inbox.priority import reason_text
+from agora.inbox.titles import conversation_title
 
 
 def _when(moment: datetime) -> str:
@@ -49,37 +51,47 @@ def conversation_rows(
     )
     from_label = escape(_("de"))
     last_label = escape(_("Último mensaje:"))
-    due_label = escape(_("Vence:"))
     assigned_label = escape(_("Asignada a:"))
     nobody = escape(_("nadie"))
     choose_label = _("Elegir: %(subject)s")
+    escalated_nobody = escape(_("Escalada"))
     kind_label = escape(_("Tipo:"))
     labels_label = escape(_("Etiquetas:"))
-    no_text = _("(sin texto)")
     unknown_author = escape(_("autor desconocido"))
     detail = reverse("inbox:detail", args=[0])[:-2]  # ".../0/" without the id
     # get_FOO_display() rebuilds a dict of lazy labels on every call: translate them once.
     statuses = {value: escape(label) for value, label in Status.choices}
-    priorities = {value: escape(label) for value, label in Priority.choices}
     threads = {value: escape(label) for value, label in ThreadKind.choices}
     platforms = {value: str(label) for value, label in AccountPlatform.choices}
     out: list[str] = []
     for conv in page:
         overdue = conv.due_at is not None and conv.due_at < now
-        subject = escape(Truncator(conv.subject or no_text).chars(140))
+        # Masked: a list row is read over the shoulder (agora/inbox/titles.py).
+        subject = escape(conversation_title(conv.subject, limit=140))
         badges = [
             f'<span class="badge badge-status badge-{escape(conv.status)}">'
             f"{status_label} {statuses.get(conv.status, '')}</span>"
         ]
-        if conv.priority != "normal":
+        if conv.priority != "normal" or conv.priority_manual:
             badges.append(
                 f'<span class="badge badge-priority-{escape(conv.priority)}">'
-                f"{priority_label} {priorities.get(conv.priority, '')}</span>"
+                f"{priority_label} {escape(reason_text(conv, now=now))}</span>"
             )
         if overdue:
             badges.append(overdue_badge)
         if getattr(conv, "failed_sends", 0):
             badges.append(failed_badge)
+        if conv.escalated_at is not None:
+            to = conv.escalated_to
+            badges.append(
+                '<span class="badge badge-escalated">'
+                + (
+                    escape(_("Escalada a %(name)s") % {"name": _person(to)})
+                    if to is not None
+                    else escalated_nobody
+                )
+                + "</span>"
+            )
         badges.extend(
             f'<span class="badge badge-flag">{flag_label} {escape(flag)}</span>'
             for flag in conv.flags or []
@@ -99,7 +111,7 @@ def conversation_rows(
         )
         timing = [f"{last_label} {_when(conv.last_inbound_at)}"] if conv.last_inbound_at else []
         if conv.due_at:
-            timing.append(f"{due_label} {_when(conv.due_at)}")
+            timing.append(str(countdown_html(conv.due_at, now)))
         timing.append(
             f"{assigned_label} {escape(_person(conv.assignee)) if conv.assignee else nobody}"
         )
@@ -109,7 +121,7 @@ def conversation_rows(
         if labels:
             tags = " ".join(f'<span class="tag">{escape(label.name)}</span>' for label in labels)
             timing.append(f"{labels_label} {tags}")
-        choose = escape(choose_label % {"subject": Truncator(conv.subject or no_text).chars(80)})
+        choose = escape(choose_label % {"subject": conversation_title(conv.subject, limit=80)})
         out.append(
             f'<li class="conversation-item{" is-overdue" if overdue else ""}">'
             # Bulk actions (agora/templates/inbox/_bulk_bar.html): the box belongs to that form.

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
 from django.db.models.expressions import OrderBy
 from django.http import Http404
 from django.utils import timezone
@@ -67,6 +67,16 @@ class CursorError(ValueError):
     """A pagination cursor that was not produced by ``cursor_encode``."""
 
 
+# The list's orders: by due time (default: the next deadline first, conversations without a
+# pending deadline after them, newest activity first) or by newest citizen activity.
+ORDER_DUE = "vence"
+ORDER_RECENT = "recientes"
+ORDERS: list[tuple[str, Any]] = [
+    (ORDER_DUE, _("Vence antes")),
+    (ORDER_RECENT, _("Más recientes")),
+]
+
+
 @dataclass(frozen=True)
 class InboxFilters:
     """Valid filters of the inbox list; empty values mean "any"."""
@@ -83,24 +93,43 @@ class InboxFilters:
     hidden: bool = False  # "mostrar ocultos": also conversations hidden by moderation
     cursor: str = ""
     queue: str = ""  # a work queue of agora/inbox/queues.py ("mias", "vencidas"...)
+    order: str = ORDER_DUE
 
 
-def cursor_encode(conversation: Conversation) -> str:
-    """The position after ``conversation`` in (last_inbound_at, id) descending order."""
+def _micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def cursor_encode(conversation: Conversation, order: str = ORDER_RECENT) -> str:
+    """The position after ``conversation``: "<µs>-<id>" in (last_inbound_at, id) descending
+    order; in the due-time order "v<µs>-<id>" on (due_at, id) ascending while rows have a due
+    time, then "n<µs>-<id>" on the rest by last activity."""
+    if order == ORDER_DUE and conversation.due_at is not None:
+        return f"v{_micros(conversation.due_at)}-{conversation.pk}"
     moment = conversation.last_inbound_at
     assert moment is not None
-    micros = (moment - EPOCH) // timedelta(microseconds=1)
-    return f"{micros}-{conversation.pk}"
+    prefix = "n" if order == ORDER_DUE else ""
+    return f"{prefix}{_micros(moment)}-{conversation.pk}"
 
 
-def cursor_decode(cursor: str) -> tuple[datetime, int]:
+def cursor_parse(cursor: str) -> tuple[str, datetime, int]:
+    """(segment, moment, id): segment "" (most recent order), "v" or "n" (due-time order)."""
+    segment = cursor[:1] if cursor[:1] in ("v", "n") else ""
     try:
-        micros_text, pk_text = cursor.split("-", 1)
+        micros_text, pk_text = cursor[len(segment) :].split("-", 1)
         micros, pk = int(micros_text), int(pk_text)
         moment = EPOCH + timedelta(microseconds=micros)
     except (ValueError, OverflowError) as exc:
         raise CursorError(cursor) from exc
     if pk <= 0:
+        raise CursorError(cursor)
+    return segment, moment, pk
+
+
+def cursor_decode(cursor: str, order: str = ORDER_RECENT) -> tuple[datetime, int]:
+    """The cursor's (moment, id); ``CursorError`` if it is not one of ``order``'s."""
+    segment, moment, pk = cursor_parse(cursor)
+    if (segment == "") != (order == ORDER_RECENT):
         raise CursorError(cursor)
     return moment, pk
 
@@ -164,10 +193,22 @@ def conversations_filtered(
 
 
 def list_order(filters: InboxFilters) -> tuple[OrderBy, ...]:
-    """The list's order (newest citizen activity first), ending with the primary key so that
-    every position is unique. The list, its export and the previous/next conversation
-    (agora/inbox/navigation.py) all read it here."""
-    return (F("last_inbound_at").desc(), F("id").desc())
+    """The list's order, ending with the primary key so that every position is unique. The
+    export and the previous/next conversation (agora/inbox/navigation.py) read it here; the
+    list's pages (``_page_ids``) walk the same order in two index ranges.
+
+    By due time (default): the conversations with a due time by (due_at, id) ascending, then
+    the others by (last_inbound_at, id) descending. Most recent: (last_inbound_at, id)
+    descending."""
+    if filters.order == ORDER_RECENT:
+        return (F("last_inbound_at").desc(), F("id").desc())
+    undated = Q(due_at__isnull=True)
+    return (
+        F("due_at").asc(nulls_last=True),
+        Case(When(undated, then=F("last_inbound_at"))).desc(nulls_last=True),
+        Case(When(~undated, then=F("id"))).asc(nulls_last=True),
+        F("id").desc(),
+    )
 
 
 def conversations_listed(
@@ -201,6 +242,10 @@ LIST_FIELDS = (
     "author_name",
     "status",
     "priority",
+    "priority_reason",
+    "priority_manual",
+    "escalated_at",
+    "escalated_to_id",
     "kind",
     "flags",
     "last_inbound_at",
@@ -216,17 +261,21 @@ LIST_FIELDS = (
     "assignee__username",
     "assignee__first_name",
     "assignee__last_name",
+    "escalated_to__username",
+    "escalated_to__first_name",
+    "escalated_to__last_name",
 )
 
 
 def conversations_for_staff(
     *, user: User, filters: InboxFilters, entity_ids: list[int] | None = None
 ) -> tuple[list[Conversation], str, dict[str, int]]:
-    """One page of the inbox (newest citizen activity first), the cursor of the next page
-    ("" on the last one), and the counts per status under the other filters.
+    """One page of the inbox (by due time, or newest citizen activity first), the cursor of the
+    next page ("" on the last one), and the counts per status under the other filters.
 
-    Four queries: counts, the page ids, its rows (entity, account, assignee joined) and the
-    labels of the page. The Message table is never read. Raises ``CursorError`` on a bad cursor.
+    Four or five queries: counts, the page ids (two in the due-time order where the dated
+    conversations end), its rows (entity, account, assignee joined) and the labels of the
+    page. The Message table is never read. Raises ``CursorError`` on a bad cursor.
     """
     base = conversations_filtered(user=user, filters=filters, entity_ids=entity_ids)
     scope = (
@@ -247,24 +296,53 @@ def conversations_for_staff(
     qs = base
     if filters.status:
         qs = qs.filter(status=filters.status)
-    if filters.cursor:
-        moment, pk = cursor_decode(filters.cursor)
-        # The plain bound lets the planner range-scan the index; the OR breaks ties.
-        qs = qs.filter(last_inbound_at__lte=moment).filter(
-            Q(last_inbound_at__lt=moment) | Q(last_inbound_at=moment, id__lt=pk)
-        )
-    # Ids first: an index-only query the planner answers from a covering index whatever the
-    # filters; then the page's rows by primary key.
-    ids = list(qs.order_by(*list_order(filters)).values_list("id", flat=True)[: PAGE_SIZE + 1])
+    ids = _page_ids(qs, filters, PAGE_SIZE + 1)
     by_id = (
-        Conversation.objects.select_related("entity", "account", "assignee")
+        Conversation.objects.select_related("entity", "account", "assignee", "escalated_to")
         .only(*LIST_FIELDS)
         .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name")))
         .in_bulk(ids)
     )
     rows = [by_id[pk] for pk in ids if pk in by_id]
-    next_cursor = cursor_encode(rows[PAGE_SIZE - 1]) if len(rows) > PAGE_SIZE else ""
+    next_cursor = cursor_encode(rows[PAGE_SIZE - 1], filters.order) if len(rows) > PAGE_SIZE else ""
     return rows[:PAGE_SIZE], next_cursor, counts
+
+
+def _after_recent(qs: ConversationQuerySet, moment: datetime, pk: int) -> ConversationQuerySet:
+    # The plain bound lets the planner range-scan the index; the OR breaks ties.
+    return qs.filter(last_inbound_at__lte=moment).filter(
+        Q(last_inbound_at__lt=moment) | Q(last_inbound_at=moment, id__lt=pk)
+    )
+
+
+def _page_ids(qs: ConversationQuerySet, filters: InboxFilters, limit: int) -> list[int]:
+    """The ids of one page in the chosen order, from the cursor on. Index-only queries the
+    planner answers from a covering index whatever the filters; the due-time order reads
+    the dated conversations first (``inbox_conv_due_list``/``_status``) and, when the page
+    is not full, the undated ones by last activity."""
+    if filters.order == ORDER_RECENT:
+        if filters.cursor:
+            qs = _after_recent(qs, *cursor_decode(filters.cursor, ORDER_RECENT))
+        recent = qs.order_by("-last_inbound_at", "-id").values_list("id", flat=True)
+        return list(recent[:limit])
+    segment, moment, pk = ("v", None, 0) if not filters.cursor else cursor_parse(filters.cursor)
+    if segment not in ("v", "n"):
+        raise CursorError(filters.cursor)
+    ids: list[int] = []
+    if segment == "v":
+        dated = qs.filter(due_at__isnull=False)
+        if moment is not None:
+            dated = dated.filter(due_at__gte=moment).filter(
+                Q(due_at__gt=moment) | Q(due_at=moment, id__gt=pk)
+            )
+        ids = list(dated.order_by("due_at", "id").values_list("id", flat=True)[:limit])
+    if len(ids) < limit and not filters.overdue:
+        undated = qs.filter(due_at__isnull=True)
+        if segment == "n" and moment is not None:
+            undated = _after_recent(undated, moment, pk)
+        rest = undated.order_by("-last_inbound_at", "-id").values_list("id", flat=True)
+        ids += list(rest[: limit - len(ids)])
+    return ids
 
 
 def conversations_export(*, user: User, filters: InboxFilters) -> ConversationQuerySet:
@@ -278,7 +356,7 @@ def conversation_get_for_staff(*, user: User, pk: int) -> Conversation:
     tells nothing about whether it exists."""
     conversation = (
         Conversation.objects.for_staff(user)
-        .select_related("entity", "account", "assignee", "post")
+        .select_related("entity", "account", "assignee", "post", "escalated_to")
         .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name")))
         .filter(pk=pk)
         .first()

@@ -35,6 +35,7 @@ from agora.inbox.models import (
     MessageRevision,
     Post,
     Priority,
+    PriorityReason,
     QuarantinedEvent,
     SendStatus,
     Status,
@@ -647,6 +648,10 @@ def deadlines_refresh_entity(entity_id: int) -> int:
                     changed += 1
     if changed:
         counts_changed()
+    from agora.inbox import priority
+
+    # The policy's "due soon" window may have changed too: every open conversation.
+    priority.priorities_refresh(conversation_ids=ids)
     return changed
 
 
@@ -1042,7 +1047,16 @@ def note_add(*, conversation: Conversation, author: User, body: str) -> Message:
     return note
 
 
-_STATUS_FIELDS = ["status", "assignee", "priority", "resolved_at", "waiting_since"]
+_STATUS_FIELDS = [
+    "status",
+    "assignee",
+    "priority",
+    "priority_manual",
+    "resolved_at",
+    "waiting_since",
+]
+# conversation_set_priority: give the priority back to the written rules.
+AUTOMATIC_PRIORITY = "auto"
 
 
 def _locked(conversation: Conversation) -> Conversation:
@@ -1096,6 +1110,10 @@ def conversation_set_status(
     _refresh_deadlines(conv, deadlines)
     conv.save()
     _audit_change(actor=actor, conv=conv, verb="conversacion.estado", before=before)
+    from agora.inbox import priority  # priority reads the deadlines cache of this module
+
+    if priority.priorities_refresh(conversation_ids=[conv.pk], now=now):
+        conv.refresh_from_db(fields=["priority", "priority_reason"])
     return conv
 
 
@@ -1125,13 +1143,26 @@ def conversation_assign(
 def conversation_set_priority(
     *, conversation: Conversation, actor: User, priority: str
 ) -> Conversation:
+    """Sets the priority by hand (it then wins over the rules of agora/inbox/priority.py), or
+    gives it back to the rules with ``priority="auto"``."""
+    from agora.inbox import priority as rules
+
     _require_access(actor, conversation)
-    if priority not in Priority.values:
+    if priority != AUTOMATIC_PRIORITY and priority not in Priority.values:
         raise DomainError(_("Prioridad desconocida."))
     conv = _locked(conversation)
     before = snapshot(conv, _STATUS_FIELDS)
-    conv.priority = priority
-    conv.save(update_fields=["priority", "updated_at"])
+    if priority == AUTOMATIC_PRIORITY:
+        conv.priority_manual = False
+        conv.priority_reason = PriorityReason.NINGUNA
+        conv.save(update_fields=["priority_manual", "priority_reason", "updated_at"])
+        rules.priorities_refresh(conversation_ids=[conv.pk])
+        conv.refresh_from_db(fields=["priority", "priority_reason"])
+    else:
+        conv.priority = priority
+        conv.priority_manual = True
+        conv.priority_reason = PriorityReason.MANUAL
+        conv.save(update_fields=["priority", "priority_manual", "priority_reason", "updated_at"])
     _audit_change(actor=actor, conv=conv, verb="conversacion.prioridad", before=before)
     return conv
 

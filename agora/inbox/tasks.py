@@ -16,12 +16,11 @@ from django_q.tasks import async_task, schedule
 from agora.core.models import User
 from agora.core.notifications import notify
 from agora.directory.models import Membership, MembershipRole
-from agora.inbox import sending, services
+from agora.inbox import escalation, priority, sending, services
 from agora.inbox.models import (
     BreachKind,
     Conversation,
     DeadlineBreach,
-    Priority,
     Status,
 )
 from agora.inbox.notices import conversation_notice
@@ -111,28 +110,10 @@ def _managers(entity_id: int) -> list[User]:
     ]
 
 
-def _escalate(conv: Conversation, now: datetime) -> None:
-    """An unassigned conversation past a deadline gets priority alta and, the first time, is
-    marked escalated and its entity's managers are told (in the app and by e-mail)."""
-    if conv.assignee_id is not None:
-        return
-    Conversation.objects.filter(pk=conv.pk).update(priority=Priority.ALTA)
-    first_time = Conversation.objects.filter(pk=conv.pk, escalated_at__isnull=True).update(
-        escalated_at=now
-    )
-    if not first_time:
-        return
-    escalated = _(
-        "Se escaló una conversación sin asignar de %(entity)s: venció su plazo y nadie la atiende."
-    ) % {"entity": conv.entity.name}
-    notify(
-        users=_managers(conv.entity_id),
-        kind="conversacion_escalada",
-        text=conversation_notice(escalated, conv),
-        email_text=conversation_notice(escalated, conv, quote=False),
-        url=f"/bandeja/{conv.pk}/",
-        dedupe_key=f"escalada:{conv.pk}",
-    )
+def _escalate(conv: Conversation, kind: str, due_at: datetime, now: datetime) -> None:
+    """A real breach is escalated to a named person (agora/inbox/escalation.py); the
+    priority follows the written rules (agora/inbox/priority.py), not the breach alone."""
+    escalation.conversation_escalate_breach(conversation=conv, kind=kind, due_at=due_at, now=now)
 
 
 def _record_breach(conv: Conversation, kind: str, due_at: datetime, text: str) -> bool:
@@ -160,7 +141,8 @@ def _record_breach(conv: Conversation, kind: str, due_at: datetime, text: str) -
 
 def deadlines_check() -> int:
     """Marks every conversation whose response deadline passed, notifies the assignee and the
-    entity's managers, and escalates the unassigned ones. Returns how many it marked.
+    entity's managers, escalates it to the entity's escalation contact, and applies the
+    priority rules to the deadlines now due soon. Returns how many it marked.
     (Resolution deadlines: ``resolution_deadlines_check``.)"""
     now = timezone.now()
     due = Conversation.objects.filter(
@@ -182,16 +164,18 @@ def deadlines_check() -> int:
                 _("Venció el plazo de respuesta de una conversación de %(entity)s.")
                 % {"entity": conv.entity.name},
             )
-            _escalate(conv, now)
+            _escalate(conv, kind, conv.due_at, now)
             marked += 1
+    # Time passing brings deadlines into the "due soon" window of the priority rules.
+    priority.priorities_refresh_due(now)
     return marked
 
 
 def resolution_deadlines_check() -> int:
     """Marks, once per conversation, every conversation still not closed when its resolution
     deadline passed (the clock is stopped while it waits on the citizen, so those wait);
-    notifies the assignee and the managers and escalates the unassigned ones like a missed
-    answer. Returns how many it marked."""
+    notifies the assignee and the managers and escalates it like a missed answer. Returns how
+    many it marked."""
     now = timezone.now()
     already = DeadlineBreach.objects.filter(conversation=OuterRef("pk"), kind=BreachKind.RESOLUCION)
     due = (
@@ -217,7 +201,7 @@ def resolution_deadlines_check() -> int:
                 _("Venció el plazo de resolución de una conversación de %(entity)s.")
                 % {"entity": conv.entity.name},
             )
-            _escalate(conv, now)
+            _escalate(conv, BreachKind.RESOLUCION, conv.resolution_due_at, now)
             marked += 1
     return marked
 

@@ -9,6 +9,7 @@ from agora.inbox import (
     views_canned,
     views_live,
     views_send,
+    views_triage,
 )
 
 app_name = "inbox"
@@ -34,6 +35,7 @@ urlpatterns = [
     path("<int:pk>/estado/", views.conversation_status, name="status"),
     path("<int:pk>/prioridad/", views.conversation_priority, name="priority"),
     path("<int:pk>/etiquetas/", views.conversation_labels, name="labels"),
+    path("<int:pk>/escalar/", views_triage.conversation_escalate_view, name="escalate"),
     path(
         "<int:pk>/mensajes/<int:message_pk>/clasificacion/",
         moderation_views.message_correct,

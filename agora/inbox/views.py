@@ -54,7 +54,10 @@ from agora.inbox.forms import (
 )
 from agora.inbox.models import CannedAnswer, Conversation, Status
 from agora.inbox.reply import masked_name, reply_target_parse, reply_target_pick
+from agora.inbox.titles import conversation_title
+from agora.inbox.triage_forms import EscalateForm
 from agora.inbox.unread import conversation_mark_seen
+from agora.inbox.views_triage import triage_context
 
 FILTER_CHOICES_TTL = 60
 
@@ -272,7 +275,7 @@ def inbox_export(request: HttpRequest) -> HttpResponseBase:
                         str(conv.account),
                         conv.get_platform_display(),
                         conv.get_thread_kind_display(),
-                        conv.subject,
+                        conversation_title(conv.subject),
                         conv.author_name,
                         conv.get_status_display(),
                         conv.get_priority_display(),
@@ -322,7 +325,10 @@ def _conversation_context(
             staff=staff, initial={"asignada_a": str(conversation.assignee_id or "")}
         ),
         "status_form": StatusForm(initial={"estado": conversation.status}),
-        "priority_form": PriorityForm(initial={"prioridad": conversation.priority}),
+        "priority_form": PriorityForm(
+            initial={"prioridad": conversation.priority if conversation.priority_manual else "auto"}
+        ),
+        "escalate_form": EscalateForm(staff=staff),
         "labels_form": LabelsForm(labels=labels, initial={"etiquetas": current_labels}),
     }
     forms.update(bound or {})
@@ -348,6 +354,7 @@ def _conversation_context(
         "partial": _partial(request),
         "has_canned": bool(answers),
         "canned_used": canned_used,
+        **triage_context(conversation),
         **forms,
     }
 

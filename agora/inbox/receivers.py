@@ -1,0 +1,40 @@
+"""What the inbox itself does after messages arrive or an answer is confirmed: the priority
+rules (agora/inbox/priority.py) run again on the conversations whose inputs changed, and on
+the author's other open conversations (the repeated-citizen rule). Inside the sender's
+transaction, in bulk; a failure here is logged and never loses the batch (a savepoint)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+
+def _refresh(ids_in: set[int], now: datetime | None) -> None:
+    conversation_ids = ids_in
+    if not conversation_ids:
+        return
+    from agora.inbox import priority
+
+    try:
+        with transaction.atomic():
+            ids = set(conversation_ids) | priority.same_author_ids(conversation_ids, now)
+            priority.priorities_refresh(conversation_ids=ids, now=now)
+    except Exception:
+        log.exception("No se pudo recalcular la prioridad de %s conversaciones", len(ids_in))
+
+
+def on_messages_ingested(
+    sender: Any, *, result: Any, now: datetime | None = None, **kwargs: Any
+) -> None:
+    _refresh(set(result.conversation_ids), now)
+
+
+def on_answer_confirmed(
+    sender: Any, *, conversation_ids: Any, now: datetime | None = None, **kwargs: Any
+) -> None:
+    _refresh(set(conversation_ids), now)
