@@ -293,6 +293,70 @@ def response_policy_reset(*, actor: User, entity: Entity) -> None:
     deadlines_refresh_later(entity.pk)
 
 
+# --- priority window and escalation contact (agora/inbox/priority.py, escalation.py) --------
+
+MAX_PRIORITY_HOURS = Decimal("45")
+
+
+@transaction.atomic
+def response_triage_set(
+    *,
+    actor: User,
+    entity: Entity,
+    priority_hours: Decimal | int | str,
+    escalation_contact: User | None,
+) -> ResponsePolicy:
+    """Sets how many working hours before its deadline a conversation becomes "alta", and the
+    person missed deadlines are escalated to (``None``: the entity's managers). An entity with
+    no policy of its own gets one with the general deadlines."""
+    _require_manager(
+        actor,
+        entity,
+        _(
+            "Solo el responsable de comunicaciones de %(entity)s o un administrador del ente "
+            "rector pueden cambiar la prioridad y la escalada."
+        ),
+    )
+    try:
+        hours = Decimal(str(priority_hours).strip())
+    except (InvalidOperation, ValueError):
+        hours = Decimal("NaN")
+    if not hours.is_finite() or hours <= 0 or hours > MAX_PRIORITY_HOURS:
+        raise DomainError(
+            _("Las horas hábiles antes del vencimiento deben ser mayores que 0 y hasta %(max)s.")
+            % {"max": MAX_PRIORITY_HOURS}
+        )
+    if hours != hours.quantize(Decimal("0.01")):
+        raise DomainError(_("Las horas hábiles admiten como máximo dos decimales."))
+    if escalation_contact is not None and not (
+        escalation_contact.is_active
+        and Membership.objects.active().filter(user=escalation_contact, entity=entity).exists()
+    ):
+        raise DomainError(_("La persona de escalada debe trabajar para la entidad."))
+    Entity.objects.select_for_update().filter(pk=entity.pk).exists()
+    own = ResponsePolicy.objects.select_for_update().filter(entity=entity).first()
+    fields = ["priority_hours", "escalation_contact"]
+    before = None if own is None else snapshot(own, fields)
+    policy = own
+    if policy is None:
+        base = default_policy()
+        policy = ResponsePolicy(entity=entity, **{n: getattr(base, n) for n in POLICY_FIELDS})
+    policy.priority_hours = hours.quantize(Decimal("0.01"))
+    policy.escalation_contact = escalation_contact
+    policy.save()
+    audit_record(
+        actor=actor,
+        verb="plazos.prioridad_escalada",
+        instance=policy,
+        scope=entity.code,
+        before=before,
+        after=snapshot(policy, fields),
+    )
+    # The "due soon" window moved: the conversations' priorities follow (background).
+    deadlines_refresh_later(entity.pk)
+    return policy
+
+
 # --- OAuth refresh token (YouTube) -------------------------------------------------------------
 
 REFRESH_HINT_LENGTH = 4

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agora.connectors.models import CredentialKind
+from agora.core.models import User
 from agora.inbox.models import ResponsePolicy
 
 if TYPE_CHECKING:
@@ -103,6 +105,56 @@ class PolicyForm(forms.Form):
                 "fin_jornada": policy.workday_end,
             }
         )
+
+
+class TriageForm(forms.Form):
+    """When a conversation becomes "alta" before its deadline, and who missed deadlines are
+    escalated to (agora/inbox/priority.py and escalation.py)."""
+
+    prioridad_horas = forms.DecimalField(
+        label=_("Prioridad alta cuando faltan (horas hábiles)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("45"),
+        help_text=_(
+            "Una conversación cuyo plazo vence dentro de estas horas hábiles, o ya venció, "
+            "pasa a prioridad alta."
+        ),
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+        error_messages={
+            "required": _("Indique las horas hábiles."),
+            "invalid": _("Escriba un número de horas, por ejemplo 2 o 1.5."),
+        },
+    )
+    escalar_a = forms.ChoiceField(
+        label=_("Escalar los plazos vencidos a"),
+        required=False,
+        help_text=_("Vacío: a los responsables de comunicaciones de la entidad."),
+        error_messages={"invalid_choice": _("Esa persona no trabaja para la entidad.")},
+    )
+
+    def __init__(self, *args: Any, members: Sequence[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {str(u.pk): u for u in members}
+        field: Any = self.fields["escalar_a"]
+        field.choices = [
+            ("", _("Los responsables de comunicaciones")),
+            *((pk, u.get_full_name() or u.get_username()) for pk, u in self.members.items()),
+        ]
+
+    @classmethod
+    def for_policy(cls, policy: ResponsePolicy, members: Sequence[User]) -> TriageForm:
+        return cls(
+            members=members,
+            initial={
+                "prioridad_horas": policy.priority_hours,
+                "escalar_a": str(policy.escalation_contact_id or ""),
+            },
+        )
+
+    def contact(self) -> User | None:
+        return self.members.get(self.cleaned_data.get("escalar_a") or "")
 
 
 class AccessForm(forms.Form):

@@ -30,6 +30,11 @@ urlpatterns: list[URLPattern] = [
         name="access_add",
     ),
     path(
+        "<slug:code>/configuracion/prioridad/",
+        views.triage_save,
+        name="triage",
+    ),
+    path(
         "<slug:code>/configuracion/accesos/<int:access_pk>/retirar/",
         views.access_remove,
         name="access_remove",

@@ -32,11 +32,13 @@ from agora.connectors.settings_forms import (
     CredentialForm,
     PolicyForm,
     RefreshTokenForm,
+    TriageForm,
 )
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import staff_required, user_is_rector, user_requires_2fa
 from agora.directory.models import Entity
+from agora.inbox.selectors import entity_staff
 
 INDEX_LIMIT = 50
 
@@ -103,6 +105,7 @@ def _render(
     access_forms: dict[int, AccessForm] | None = None,
     refresh_forms: dict[int, RefreshTokenForm] | None = None,
     policy_form: PolicyForm | None = None,
+    triage_form: TriageForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     accounts = entity_settings.settings_accounts(entity=entity)
@@ -131,6 +134,8 @@ def _render(
         "pending_total": sum(len(getattr(a, "pending_flags", [])) for a in accounts),
         "policy": policy,
         "policy_form": policy_form or PolicyForm.for_policy(policy.policy),
+        "triage_form": triage_form
+        or TriageForm.for_policy(policy.policy, entity_staff(entity_id=entity.pk)),
     }
     return render(request, "connectors/settings.html", context, status=status)
 
@@ -321,6 +326,24 @@ def policy_save(request: HttpRequest, entity: Entity) -> HttpResponse:
         lambda data: _("Plazos de respuesta guardados."),
         _page(entity) + "#plazos",
         lambda form: _render(request, entity, policy_form=cast(PolicyForm, form), status=400),
+    )
+
+
+@_guarded
+def triage_save(request: HttpRequest, entity: Entity) -> HttpResponse:
+    form = TriageForm(request.POST, members=entity_staff(entity_id=entity.pk))
+    return _form_action(
+        request,
+        form,
+        lambda data: entity_settings.response_triage_set(
+            actor=_user(request),
+            entity=entity,
+            priority_hours=data["prioridad_horas"],
+            escalation_contact=form.contact(),
+        ),
+        lambda data: _("Prioridad y escalada guardadas."),
+        _page(entity) + "#prioridad",
+        lambda form: _render(request, entity, triage_form=cast(TriageForm, form), status=400),
     )
 
 

@@ -228,9 +228,17 @@ def test_missed_first_answer_notifies_assignee_and_managers_only(
     assert breach.assignee == people["communicator"]
     conv.refresh_from_db()
     assert conv.breached_at == lima(2025, 3, 12, 9, 1)
-    assert conv.escalated_at is None  # it has an assignee
+    # Assigned or not, a missed deadline is escalated to a named person: with no escalation
+    # contact set, the entity's manager (agora/inbox/escalation.py).
+    assert (conv.escalated_at, conv.escalated_to) == (lima(2025, 3, 12, 9, 1), people["manager"])
+    assert conv.priority == "alta" and conv.priority_reason == "plazo"
     assert notified("plazo_vencido") == {"gestor-minsa", "comunicadora-minsa"}
-    assert mailed() == [["comunicadora@minsa.gob.pe"], ["gestor@minsa.gob.pe"]]
+    assert notified("conversacion_escalada") == {"gestor-minsa"}
+    assert mailed() == [
+        ["comunicadora@minsa.gob.pe"],
+        ["gestor@minsa.gob.pe"],
+        ["gestor@minsa.gob.pe"],
+    ]
     assert "plazo de respuesta" in mail.outbox[0].subject
     assert f"/bandeja/{conv.pk}/" in mail.outbox[0].body
 
@@ -238,7 +246,7 @@ def test_missed_first_answer_notifies_assignee_and_managers_only(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.deadlines_check() == 0
     assert DeadlineBreach.objects.count() == 1
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3
 
 
 def test_missed_next_answer_is_a_new_breach(
@@ -259,7 +267,7 @@ def test_missed_next_answer_is_a_new_breach(
     ]
 
 
-def test_unassigned_breach_escalates_once_and_tells_the_managers(
+def test_breach_escalates_once_to_a_manager_when_no_contact_is_set(
     client: Client,
     minsa_account: SocialAccount,
     people: dict[str, User],
@@ -282,7 +290,7 @@ def test_unassigned_breach_escalates_once_and_tells_the_managers(
     assert any("escaló" in message.subject for message in mail.outbox)
     login(client, people["manager"])  # a day later: a fresh session
     page = html(client.get(f"/bandeja/{conv.pk}/"))
-    assert '<strong class="badge badge-overdue">Escalada</strong>' in page
+    assert '<strong class="badge badge-escalated">Escalada a gestor-minsa</strong>' in page
 
     # Missing the next answer too: a new breach notice, but no second escalation.
     answer(minsa_account, clock, "h1", lima(2025, 3, 12, 11, 0))
@@ -325,7 +333,12 @@ def test_resolution_deadline_is_marked_once_and_notified(
     assert breach.due_at == lima(2025, 3, 18, 10, 0)
     assert breach.get_kind_display() == "Resolución"
     assert notified("plazo_vencido") == {"gestor-minsa", "comunicadora-minsa"}
-    assert mailed() == [["comunicadora@minsa.gob.pe"], ["gestor@minsa.gob.pe"]]
+    assert notified("conversacion_escalada") == {"gestor-minsa"}
+    assert mailed() == [
+        ["comunicadora@minsa.gob.pe"],
+        ["gestor@minsa.gob.pe"],
+        ["gestor@minsa.gob.pe"],
+    ]
     assert "plazo de resolución" in mail.outbox[0].subject
 
     # Once: later runs, and a pause that moves the deadline, do not mark it again.
@@ -336,7 +349,7 @@ def test_resolution_deadline_is_marked_once_and_notified(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.resolution_deadlines_check() == 0
     assert DeadlineBreach.objects.count() == 1
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3
 
     # Reports and the rector's board count missed answers, as before: not resolutions.
     assert rector_dashboard(rector).breaches == []
@@ -352,7 +365,8 @@ def test_resolution_breach_of_an_unassigned_conversation_escalates(
     assert tasks.resolution_deadlines_check() == 1
     conv.refresh_from_db()
     assert conv.escalated_at == lima(2025, 3, 19, 9, 0)
-    assert conv.priority == "alta"
+    # Answered, nothing due: the escalation does not raise the priority by itself.
+    assert conv.priority == "normal"
     assert notified("conversacion_escalada") == {"gestor-minsa"}
 
 

@@ -178,14 +178,14 @@ def test_list_shows_newest_citizen_activity_first_with_counts_per_status(
     closed = ingest(minsa_account, sent_at=now - timedelta(hours=2))
     services.conversation_set_status(conversation=closed, actor=communicator, status="cerrado")
     login(client, communicator)
-    response = client.get(LIST)
+    response = client.get(LIST, {"orden": "recientes"})
     assert response.status_code == 200
     assert listed_ids(response) == [new.pk, closed.pk, old.pk]
     page = html(response)
     assert re.search(r"Todas <span class=\"count\">\(3\)</span>", page)
     assert re.search(r"Nuevo <span class=\"count\">\(2\)</span>", page)
     assert re.search(r"Cerrado <span class=\"count\">\(1\)</span>", page)
-    only_new = client.get(LIST, {"estado": "nuevo"})
+    only_new = client.get(LIST, {"estado": "nuevo", "orden": "recientes"})
     assert listed_ids(only_new) == [new.pk, old.pk]
     # The counts keep showing every status under the other filters.
     assert re.search(r"Cerrado <span class=\"count\">\(1\)</span>", html(only_new))
@@ -753,7 +753,7 @@ def test_cached_list_page_changes_with_the_inbox_and_the_notifications(
     login(client, communicator)
     assert "Primera consulta" in html(client.get(LIST))
     second = ingest(minsa_account, text="Segunda consulta")
-    assert listed_ids(client.get(LIST)) == [second.pk, first.pk]
+    assert listed_ids(client.get(LIST)) == [first.pk, second.pk]  # the first is due first
     services.conversation_set_status(conversation=first, actor=communicator, status="cerrado")
     assert re.search(r"Cerrado <span class=\"count\">\(1\)</span>", html(client.get(LIST)))
     Notification.objects.create(user=communicator, kind="aviso", text="Aviso")
