@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -43,7 +43,7 @@ REPEAT_DAYS = 7
 CHUNK = 500
 
 # The rules as the methodology page shows them (code, resulting priority, description).
-RULES: list[tuple[str, Promise, Promise]] = [
+RULES: list[tuple[str, Any, Any]] = [
     (
         PriorityReason.AMENAZA,
         Priority.URGENTE.label,
@@ -57,7 +57,7 @@ RULES: list[tuple[str, Promise, Promise]] = [
         Priority.ALTA.label,
         gettext_lazy(
             "El plazo de respuesta vence dentro de las próximas horas hábiles que fija la "
-            "política de la entidad (2 si no fija otra cifra), o ya venció."
+            "política de la entidad, o ya venció."
         ),
     ),
     (

@@ -24,6 +24,7 @@ from agora.directory.models import (
     Membership,
     SocialAccount,
 )
+from agora.inbox import priority
 from agora.inbox.counts import counts_cached
 from agora.inbox.deadlines import DEFAULTS, DEFINITIONS, default_policy
 from agora.inbox.models import (
@@ -509,4 +510,9 @@ def methodology_context() -> dict[str, Any]:
         "definitions": DEFINITIONS,
         "year": year,
         "holidays": sorted(peru_holidays(year).items()),
+        # agora/inbox/priority.py: the written rules of the inbox's priorities.
+        "priority_rules": priority.RULES,
+        "priority_hours": _plain(policy.priority_hours),
+        "repeat_conversations": priority.REPEAT_CONVERSATIONS,
+        "repeat_days": priority.REPEAT_DAYS,
     }
