@@ -21,7 +21,7 @@ class EscalateForm(forms.Form):
         },
     )
     motivo = forms.CharField(
-        label=_("Motivo"),
+        label=_("Motivo de la escalada"),
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Lo leerá la persona que recibe la conversación."),
@@ -32,6 +32,7 @@ class EscalateForm(forms.Form):
     )
 
     def __init__(self, *args: Any, staff: Sequence[User], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "escalada_%s")  # unique on a page with other forms
         super().__init__(*args, **kwargs)
         self.staff = {str(u.pk): u for u in staff}
         field: Any = self.fields["escalar_a"]
