@@ -58,6 +58,12 @@ def _arguments(argv: list[str] | None) -> Any:
     )
     parser.add_argument("--rebuild", action="store_true", help="reconstruye la base de datos")
     parser.add_argument("--repeat", type=int, default=40, help="repeticiones con --direct")
+    parser.add_argument(
+        "--messages",
+        type=int,
+        default=MESSAGES,
+        help="mensajes de la base (otra base por tamaño; 1 000 000 por defecto)",
+    )
     # An entity's inbox is worked by a small team at once, not by twenty people.
     parser.set_defaults(connections=4)
     return parser.parse_args(argv)
@@ -69,12 +75,28 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _sized(messages: int) -> None:
+    """A smaller database for a quick comparison (``--messages 100000``), in its own files."""
+    global MESSAGES, DB_PATH, VAR_DIR, META_PATH
+    if messages == MESSAGES:
+        return
+    name = f"inbox-{messages}"
+    MESSAGES = messages
+    DB_PATH = common.BENCH_VAR / f"{name}.sqlite3"
+    VAR_DIR = common.BENCH_VAR / name
+    META_PATH = common.BENCH_VAR / f"{name}.json"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _arguments(argv)
+    _sized(args.messages)
     if inbox_data.in_child():
         return _child(args)
-    print("== bandeja: lista de conversaciones sobre 1 000 000 de mensajes ==", flush=True)
+    print(
+        f"== bandeja: lista de conversaciones sobre {inbox_data.number(MESSAGES)} mensajes ==",
+        flush=True,
+    )
     print(common.machine_line(), flush=True)
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     env = _env()
@@ -520,7 +542,8 @@ def _direct(repeat: int) -> int:
     user = User.objects.get(username=USERNAME)
     entity_ids = list(user.memberships.values_list("entity_id", flat=True))
     scenarios = {
-        "selector  lista": selectors.InboxFilters(),
+        "selector  lista (vence antes)": selectors.InboxFilters(),
+        "selector  lista (más recientes)": selectors.InboxFilters(order=selectors.ORDER_RECENT),
         "selector  estado=nuevo": selectors.InboxFilters(status="nuevo"),
         "selector  vencidas": selectors.InboxFilters(overdue=True),
         "selector  segunda página": selectors.InboxFilters(cursor=info["cursor"]),

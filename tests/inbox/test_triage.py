@@ -331,7 +331,7 @@ def test_a_real_breach_is_escalated_to_the_entitys_contact_audited_and_notified(
     assert (conv.escalated_to, conv.escalated_at) == (ana, lima(2025, 3, 12, 9, 1))
     assert conv.escalation_reason == "Venció el plazo de primera respuesta sin respuesta."
     event = AuditEvent.objects.get(verb="conversacion.escalada")
-    assert event.actor is None
+    assert event.actor is None and event.after is not None
     assert event.after["escalated_to"] == "ana-perez" and event.after["automatic"] is True
     note = Notification.objects.get(kind="conversacion_escalada")
     assert note.user == ana and note.url == f"/bandeja/{conv.pk}/"
@@ -391,7 +391,8 @@ def test_staff_escalate_by_hand_without_javascript(
         "Requiere la opinión de la Dirección",
     )
     event = AuditEvent.objects.get(verb="conversacion.escalada")
-    assert event.actor == actor and event.after["automatic"] is False
+    assert event.actor == actor and event.after is not None
+    assert event.after["automatic"] is False
     note = Notification.objects.get(kind="conversacion_escalada", user=ana)
     assert "Requiere la opinión de la Dirección" in note.text
     assert "987 123 456" not in note.text
