@@ -216,7 +216,7 @@ class Conversation(models.Model):
         related_name="escalated_conversations",
     )
     escalation_reason = models.CharField(
-        _("motivo de la escalada"), max_length=300, blank=True, db_default=""
+        _("motivo de la escalada"), max_length=300, blank=True, default="", db_default=""
     )
     message_count = models.PositiveIntegerField(_("mensajes"), default=0)
     # Every citizen message hidden by moderation (agora/inbox/moderation.py): out of the

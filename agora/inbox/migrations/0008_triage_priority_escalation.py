@@ -50,7 +50,11 @@ class Migration(migrations.Migration):
             model_name="conversation",
             name="escalation_reason",
             field=models.CharField(
-                blank=True, db_default="", max_length=300, verbose_name="motivo de la escalada"
+                blank=True,
+                db_default="",
+                default="",
+                max_length=300,
+                verbose_name="motivo de la escalada",
             ),
         ),
         migrations.AddField(
