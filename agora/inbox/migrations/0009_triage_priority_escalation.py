@@ -29,7 +29,7 @@ def priorities_from_rules(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0001_initial"),
-        ("inbox", "0007_unclassified_index"),
+        ("inbox", "0008_canned_answers_managed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
