@@ -67,7 +67,7 @@ class InboxFilterForm(forms.Form):
     vencidas = forms.BooleanField(label=_("Solo con el plazo vencido"), required=False)
     fallidos = forms.BooleanField(label=_("Solo con envío fallido"), required=False)
     ocultos = forms.BooleanField(label=_("Mostrar ocultos (insultos y spam)"), required=False)
-from agora.inbox.queues import QUEUE_CHOICES
+    cola = _choice(_("Cola de trabajo"), QUEUE_CHOICES, _("Todas"))
     orden = forms.ChoiceField(
         label=_("Ordenar por"),
         required=False,
