@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0001_initial'),
-        ('inbox', '0011_conversation_seen'),
+        ('inbox', '0013_conversation_split'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
