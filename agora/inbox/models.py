@@ -298,10 +298,6 @@ class Conversation(models.Model):
                 condition=Q(due_at__isnull=False),
                 name="inbox_conv_due_status",
             ),
-            # The same citizen's conversations with an entity (repeated-citizen rule, history).
-            models.Index(
-                fields=["entity", "author_id", "last_inbound_at"], name="inbox_conv_author"
-            ),
             # The conversations a rule raised: the periodic job checks each of them again.
             models.Index(
                 fields=["priority_reason", "due_at"],

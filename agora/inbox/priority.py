@@ -172,24 +172,28 @@ def _repeated_authors(
     authors: set[tuple[int, str, str]], now: datetime
 ) -> set[tuple[int, str, str]]:
     """The (entity, platform, author) among ``authors`` with ``REPEAT_CONVERSATIONS`` or more
-    conversations active in the last ``REPEAT_DAYS`` days (index ``inbox_conv_author``)."""
+    conversations active in the last ``REPEAT_DAYS`` days."""
     if not authors:
         return set()
     since = now - timedelta(days=REPEAT_DAYS)
     found: set[tuple[int, str, str]] = set()
-    by_entity: dict[int, set[str]] = defaultdict(set)
-    for entity_id, _platform, author in authors:
-        by_entity[entity_id].add(author)
-    for entity_id, names in by_entity.items():
+    by_entity: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for entity_id, platform, author in authors:
+        by_entity[(entity_id, platform)].add(author)
+    for (entity_id, platform), names in by_entity.items():
+        # Index inbox_conv_author: (entity, platform, author_id, last_inbound_at).
         counted = (
             Conversation.objects.filter(
-                entity_id=entity_id, author_id__in=sorted(names), last_inbound_at__gte=since
+                entity_id=entity_id,
+                platform=platform,
+                author_id__in=sorted(names),
+                last_inbound_at__gte=since,
             )
             .order_by()
-            .values_list("platform", "author_id")
+            .values_list("author_id")
             .annotate(n=Count("id"))
         )
-        for platform, author, n in counted:
+        for author, n in counted:
             if n >= REPEAT_CONVERSATIONS:
                 found.add((entity_id, platform, author))
     return found & authors
@@ -203,19 +207,22 @@ def same_author_ids(conversation_ids: Iterable[int], now: datetime | None = None
         return set()
     now = now or timezone.now()
     since = now - timedelta(days=REPEAT_DAYS)
-    pairs = set(
+    triples = set(
         Conversation.objects.filter(pk__in=ids)
         .exclude(author_id="")
-        .values_list("entity_id", "author_id")
+        .values_list("entity_id", "platform", "author_id")
     )
     found: set[int] = set()
-    by_entity: dict[int, set[str]] = defaultdict(set)
-    for entity_id, author in pairs:
-        by_entity[entity_id].add(author)
-    for entity_id, names in by_entity.items():
+    by_entity: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for entity_id, platform, author in triples:
+        by_entity[(entity_id, platform)].add(author)
+    for (entity_id, platform), names in by_entity.items():
         found.update(
             Conversation.objects.filter(
-                entity_id=entity_id, author_id__in=sorted(names), last_inbound_at__gte=since
+                entity_id=entity_id,
+                platform=platform,
+                author_id__in=sorted(names),
+                last_inbound_at__gte=since,
             )
             .exclude(status=Status.CERRADO)
             .values_list("id", flat=True)

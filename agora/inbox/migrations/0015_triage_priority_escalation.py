@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0001_initial'),
-        ('inbox', '0013_conversation_split'),
+        ('inbox', '0014_conversation_author_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -72,10 +72,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='conversation',
             index=models.Index(condition=models.Q(('due_at__isnull', False)), fields=['entity', 'hidden', 'status', 'due_at', 'id'], name='inbox_conv_due_status'),
-        ),
-        migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['entity', 'author_id', 'last_inbound_at'], name='inbox_conv_author'),
         ),
         migrations.AddIndex(
             model_name='conversation',
