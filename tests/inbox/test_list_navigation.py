@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
+from agora.inbox import forms as inbox_forms
 from agora.inbox import navigation, selectors, services
 from agora.inbox.models import Conversation, Direction, Message, Status
 from agora.inbox.views_nav import list_url_clean
@@ -47,7 +48,15 @@ def four(minsa_account: SocialAccount) -> list[Conversation]:
     ]
 
 
+@pytest.fixture(autouse=True)
+def _newest_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These cases are written in the newest-first order ("Más recientes"); the list's default
+    is by due time, whose neighbours tests/inbox/test_triage.py checks."""
+    monkeypatch.setattr(inbox_forms, "ORDER_DUE", selectors.ORDER_RECENT)
+
+
 def around(user: User, conversation: Conversation, **filters: Any) -> tuple[Any, Any]:
+    filters.setdefault("order", selectors.ORDER_RECENT)
     result = navigation.conversation_neighbours(
         user=user, conversation=conversation, filters=selectors.InboxFilters(**filters)
     )
@@ -134,7 +143,9 @@ def test_another_entitys_conversation_is_never_a_neighbour(
     assert around(communicator, first) == (last.pk, None)
     assert (
         navigation.conversation_next_awaiting(
-            user=communicator, conversation=last, filters=selectors.InboxFilters()
+            user=communicator,
+            conversation=last,
+            filters=selectors.InboxFilters(order=selectors.ORDER_RECENT),
         )
         == first.pk
     )
@@ -149,7 +160,9 @@ def test_next_awaiting_skips_answered_and_closed_ones(
 
     def following(conv: Conversation) -> int | None:
         return navigation.conversation_next_awaiting(
-            user=communicator, conversation=conv, filters=selectors.InboxFilters()
+            user=communicator,
+            conversation=conv,
+            filters=selectors.InboxFilters(order=selectors.ORDER_RECENT),
         )
 
     assert following(c3) == c0.pk
@@ -164,7 +177,9 @@ def test_next_awaiting_skips_one_whose_answer_is_on_its_way(
     services.message_answer(conversation=c2, author=manager, body="Ya le respondemos.")
     assert (
         navigation.conversation_next_awaiting(
-            user=communicator, conversation=c3, filters=selectors.InboxFilters()
+            user=communicator,
+            conversation=c3,
+            filters=selectors.InboxFilters(order=selectors.ORDER_RECENT),
         )
         == c1.pk
     )

@@ -517,3 +517,36 @@ def test_titles_mask_dni_phones_and_e_mails_outside_the_thread(
     assert "45678912" not in title
     # The staff of the entity read the full text in the thread.
     assert "45678912" in detail.split('class="thread"', 1)[1]
+
+
+def test_previous_and_next_follow_the_due_time_order_of_the_list(
+    communicator: User, minsa_account: SocialAccount
+) -> None:
+    """The list's pages (two index ranges) and ``list_order`` (export, previous/next) agree,
+    ties on the due time included."""
+    from agora.inbox import navigation
+
+    dated = [ingest(minsa_account) for _ in range(3)]
+    Conversation.objects.filter(pk__in=[c.pk for c in dated]).update(
+        due_at=Conversation.objects.get(pk=dated[0].pk).due_at
+    )
+    undated = [ingest(minsa_account) for _ in range(2)]
+    for conv in undated:
+        ingest(minsa_account, thread=conv.thread_id, author_id=minsa_account.platform_id)
+    page, _cursor, _counts = selectors.conversations_for_staff(
+        user=communicator, filters=InboxFilters()
+    )
+    order = [c.pk for c in page]
+    assert order == [*(c.pk for c in dated), *sorted((c.pk for c in undated), reverse=True)]
+    for index, pk in enumerate(order):
+        result = navigation.conversation_neighbours(
+            user=communicator, conversation=Conversation.objects.get(pk=pk), filters=InboxFilters()
+        )
+        assert result.previous == (order[index - 1] if index else None), index
+        assert result.next == (order[index + 1] if index + 1 < len(order) else None), index
+    exported = list(
+        selectors.conversations_export(user=communicator, filters=InboxFilters()).values_list(
+            "pk", flat=True
+        )
+    )
+    assert exported == order
