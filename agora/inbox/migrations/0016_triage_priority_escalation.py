@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0001_initial'),
-        ('inbox', '0014_conversation_author_index'),
+        ('inbox', '0015_send_claim_and_failed_sends'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
