@@ -7,6 +7,8 @@ move only by clicking what is on the screen.
 
 from __future__ import annotations
 
+import re
+
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -36,6 +38,14 @@ def sign_in(page: Page, site: str, user: User, *, password: str = PASSWORD) -> N
         page.get_by_label("Código").fill(str(code).zfill(device.digits))
         page.get_by_role("button", name="Continuar").click()
     expect(page.get_by_role("button", name="Salir")).to_be_visible()
+
+
+def open_inbox(page: Page) -> None:
+    """The header's "Bandeja" link (its name carries the unread count), as a person clicks it."""
+    page.get_by_role("navigation", name="Navegación principal").get_by_role(
+        "link", name=re.compile(r"^Bandeja")
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bandeja de mensajes")
 
 
 def axe_clean(page: Page, where: str) -> None:

@@ -18,7 +18,7 @@ from agora.directory.models import Entity, SocialAccount
 from agora.inbox import services
 from agora.inbox.models import Conversation, Direction, Message, Status, ThreadKind
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, PageLog
-from tests.browser.journeys import axe_clean, fits_phone, sign_in
+from tests.browser.journeys import axe_clean, fits_phone, open_inbox, sign_in
 from tests.browser.test_language_pages import _open
 
 pytestmark = [
@@ -64,15 +64,8 @@ def shift(
 
 
 def _go_to_inbox(page: Page, site: str) -> None:
-    """By the header's inbox link (issue 13, "Getting there"); until it exists, by address."""
-    link = page.get_by_role("navigation", name="Navegación principal").get_by_role(
-        "link", name=re.compile(r"^Bandeja")
-    )
-    if link.count():
-        link.first.click()
-    else:
-        _open(page, site + "/bandeja/")
-    expect(page.locator("h1")).to_contain_text("Bandeja de mensajes")
+    """By the header's inbox link."""
+    open_inbox(page)
 
 
 def _keys_ready(page: Page) -> None:

@@ -5,7 +5,6 @@ in the open list and conversation without a reload. axe-clean, and at 375 px."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import timedelta
 from itertools import count
@@ -19,7 +18,7 @@ from agora.directory.models import Entity, Membership, MembershipRole, SocialAcc
 from agora.inbox.models import Conversation, Status, ThreadKind
 from agora.inbox.services import IncomingMessage, messages_ingest
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, DESKTOP, PageLog
-from tests.browser.journeys import PASSWORD, axe_clean, fits_phone
+from tests.browser.journeys import axe_clean, fits_phone, open_inbox, sign_in
 from tests.browser.test_language_pages import _open, _sign_in
 
 pytestmark = [
@@ -77,15 +76,9 @@ def colleague(make_user: Callable[..., User], entities: dict[str, Entity]) -> Us
 
 
 def _sign_in_by_form(page: Page, site: str, user: User) -> None:
-    """The inbox's address sends a signed-out person to the real sign-in page, and back.
-    (Once the header links to the inbox, tests.browser.journeys.sign_in and a click on it
-    do the same from the public home.)"""
-    page.goto(site + "/bandeja/")
-    expect(page).to_have_url(re.compile(r"/cuenta/ingresar/\?next="))
-    page.get_by_label("Usuario").fill(user.get_username())
-    page.get_by_label("Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Continuar").click()
-    expect(page.locator("h1")).to_contain_text("Bandeja de mensajes")
+    """From the public home through the sign-in page, then the header's inbox link."""
+    sign_in(page, site, user)
+    open_inbox(page)
 
 
 def test_communicator_closes_three_in_bulk_and_sees_new_messages_live(

@@ -15,7 +15,7 @@ from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Conversation
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, PageLog
-from tests.browser.journeys import axe_clean, fits_phone, sign_in
+from tests.browser.journeys import axe_clean, fits_phone, open_inbox, sign_in
 from tests.browser.test_language_pages import _open, _sign_in
 from tests.inbox.test_views import ingest
 
@@ -65,10 +65,7 @@ def test_communicator_finds_a_conversation_by_a_word_from_sign_in(
 ) -> None:
     browser_page = page if size == "escritorio" else mobile_page
     sign_in(browser_page, site, communicator)
-    inbox_link = browser_page.get_by_role("link", name=re.compile(r"^Bandeja"))
-    if inbox_link.count() == 0:
-        pytest.skip("The header's «Bandeja» link is the navigation part of issue 13.")
-    inbox_link.first.click()
+    open_inbox(browser_page)
     browser_page.wait_for_load_state("networkidle")
     _find_and_open(browser_page, search_data["wanted"])
     assert page_log.problems() == []

@@ -21,6 +21,7 @@ from agora.inbox import tasks
 from agora.inbox.models import Conversation, Message, SendStatus
 from agora.inbox.services import IncomingMessage, messages_ingest
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
+from tests.browser.journeys import open_inbox, sign_in
 from tests.browser.test_language_pages import _axe_clean
 
 pytestmark = [
@@ -82,11 +83,8 @@ def loop(
 
 
 def _sign_in_by_clicks(page: Page, site: str, user: User) -> None:
-    page.goto(f"{site}/cuenta/ingresar/?next=/bandeja/")
-    page.fill('input[name="auth-username"]', user.get_username())
-    page.fill('input[name="auth-password"]', PASSWORD)
-    page.get_by_role("button", name="Continuar").click()
-    expect(page.locator("h1")).to_contain_text("Bandeja")
+    sign_in(page, site, user)
+    open_inbox(page)
 
 
 def _answer(page: Page, subject: str, text: str) -> None:

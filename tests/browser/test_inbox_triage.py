@@ -17,7 +17,7 @@ from agora.directory.models import Entity, Membership, MembershipRole, SocialAcc
 from agora.inbox.models import Conversation, ThreadKind
 from agora.inbox.services import IncomingMessage, messages_ingest
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, PageLog
-from tests.browser.journeys import axe_clean, fits_phone, sign_in
+from tests.browser.journeys import axe_clean, fits_phone, open_inbox, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -61,14 +61,8 @@ def triage_data(
 
 
 def _to_inbox(page: Page, site: str) -> None:
-    """The header's "Bandeja" link (issue 13's navigation part); until it is on the page the
-    inbox is opened by its address."""
-    link = page.get_by_role("link", name="Bandeja")
-    if link.count():
-        link.first.click()
-    else:
-        page.goto(site + "/bandeja/")
-    expect(page.locator("h1")).to_contain_text("Bandeja de mensajes")
+    """The header's "Bandeja" link."""
+    open_inbox(page)
 
 
 def _journey(page: Page, site: str, communicator: User, data: dict[str, Conversation]) -> None:
