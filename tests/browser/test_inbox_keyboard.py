@@ -98,6 +98,10 @@ def test_a_shift_with_the_keyboard(
     page.get_by_role("link", name=re.compile(r"^Nuevo")).click()
     page.get_by_label("Plataforma").select_option("facebook")
     expect(page).to_have_url(re.compile(r"plataforma=facebook"))
+    # Newest first: the order this shift was written for (the default is by due time, and
+    # these four fall due at the same working minute).
+    page.get_by_label("Ordenar por", exact=True).select_option("recientes")
+    expect(page).to_have_url(re.compile(r"orden=recientes"))
     expect(page.locator(".conversation-title a").first).to_contain_text("influenza")
     filtered = page.url
     assert "estado=nuevo" in filtered
