@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from agora.core.models import User
 from agora.directory import public_data, services
 from agora.directory.models import Entity, SocialAccount
-from agora.inbox.models import CannedAnswer, Conversation
+from agora.inbox.models import CannedAnswer, Conversation, Message, SendStatus
 from agora.inbox.services import IncomingMessage, messages_ingest
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "agora" / "templates"
@@ -185,6 +185,15 @@ VISITS = [
     Visit(
         "conversación", "/bandeja/{conversation}/?respuesta_aprobada={answer}", who="communicator"
     ),
+    Visit("búsqueda en la bandeja", "/bandeja/?q=influenza", who="communicator"),
+    Visit(
+        "acción en bloque no válida",
+        "/bandeja/en-bloque/",
+        who="communicator",
+        method="post",
+        data={"accion": "cerrar", "conversaciones": ["no-es-un-numero"]},
+        status=400,
+    ),
     Visit("notificaciones", "/bandeja/notificaciones/", who="communicator"),
     Visit("respuestas aprobadas", "/bandeja/respuestas/", who="communicator"),
     Visit("nueva respuesta aprobada", "/bandeja/respuestas/nueva/", who="manager"),
@@ -224,8 +233,25 @@ def conversation(directory: dict[str, SocialAccount]) -> dict[str, int]:
                 text="¿Dónde me vacuno contra la influenza?",
                 author_id="ciudadana-1",
                 author_name="Ciudadana de prueba",
-            )
+                post_id="publicacion-1",
+            ),
+            IncomingMessage(
+                platform=account.platform,
+                account_id=account.pk,
+                thread_kind="comentarios",
+                thread_id="comentario-1",
+                message_id="respuesta-1",
+                sent_at=LIMA_EVENING + dt.timedelta(minutes=5),
+                text="Puede vacunarse en su centro de salud.",
+                author_id="42",
+                parent_id="comentario-1",
+                from_entity=True,
+            ),
         ]
+    )
+    # An answer whose publication failed: the thread shows why and offers "Reintentar".
+    Message.objects.filter(platform_message_id="respuesta-1").update(
+        send_status=SendStatus.FALLIDO, send_error="La plataforma no respondió a tiempo."
     )
     answer = CannedAnswer.objects.create(
         entity=account.entity, title="Vacunación", body="Puede vacunarse en su centro de salud."
