@@ -70,7 +70,7 @@ def _scoped(*, actor: User, ids: Iterable[object]) -> list[Conversation]:
     found = {
         c.pk: c
         for c in Conversation.objects.for_staff(actor)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("entity")
         .filter(pk__in=clean)
     }

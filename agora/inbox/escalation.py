@@ -141,7 +141,7 @@ def conversation_escalate(
             % {"name": _person(to)}
         )
     conv = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))
         .select_related("entity", "escalated_to")
         .get(pk=conversation.pk)
     )
@@ -172,7 +172,7 @@ def conversation_escalate_breach(
     when it does not apply: already escalated, or the deadline had passed before the
     conversation reached Ágora."""
     conv = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))
         .select_related("entity", "escalated_to")
         .get(pk=conversation.pk)
     )

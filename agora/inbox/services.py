@@ -977,7 +977,7 @@ def message_send_result(
     from agora.inbox import sending
 
     message = (
-        Message.objects.select_for_update()
+        Message.objects.select_for_update(of=("self",))
         .select_related("conversation__account", "author_user")
         .get(pk=message.pk)
     )
