@@ -358,7 +358,11 @@ def canned_answer_create(
 
 
 def _locked(canned: CannedAnswer) -> CannedAnswer:
-    return CannedAnswer.objects.select_for_update(of=("self",)).select_related("entity").get(pk=canned.pk)
+    return (
+        CannedAnswer.objects.select_for_update(of=("self",))
+        .select_related("entity")
+        .get(pk=canned.pk)
+    )
 
 
 @transaction.atomic
