@@ -105,6 +105,8 @@ def _shoot_inbox(browser: Browser, base: str, out: Path, username: str, password
             page.get_by_role("link", name="Bandeja").first.click()
             page.wait_for_load_state("networkidle")
             if not mobile:
+                # The queues and the rows (countdowns, badges), below the filters.
+                page.locator("#resultados").evaluate("e => e.scrollIntoView()")
                 page.screenshot(path=str(out / "bandeja.png"))
                 print(f"{out / 'bandeja.png'} ← {page.url}")
                 continue
