@@ -120,6 +120,28 @@ class InboxFilterForm(forms.Form):
                 ) from None
         return cursor
 
+    # Shown above the list; the rest fold under «Más filtros». The status and the queue are
+    # also the tabs above the rows, so choosing them there does not open the fold.
+    MAIN = ("orden",)
+    TABBED = ("estado", "cola")
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MAIN]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        return [field for field in self.visible_fields() if field.name not in self.MAIN]
+
+    def more_active(self) -> int:
+        """How many of the folded filters are set (or wrong): the fold opens when any is."""
+        if not self.is_bound:
+            return 0
+        search_order = 1 if self.data.get("por") == "vence" else 0
+        return search_order + sum(
+            1
+            for field in self.more_fields()
+            if field.name not in self.TABBED and (self.data.get(field.name) or field.errors)
+        )
+
     def filters(self) -> InboxFilters:
         """The valid filters; invalid ones are left out (and reported by the form)."""
         data = self.cleaned_data if self.is_bound else {}

@@ -96,6 +96,7 @@ def test_a_shift_with_the_keyboard(
 
     # A filtered list: the "Nuevo" tab, then Facebook only (htmx swaps the results).
     page.get_by_role("link", name=re.compile(r"^Nuevo")).click()
+    page.locator("summary", has_text="Más filtros").click()  # the other filters are folded
     page.get_by_label("Plataforma").select_option("facebook")
     expect(page).to_have_url(re.compile(r"plataforma=facebook"))
     # Newest first: the order this shift was written for (the default is by due time, and

@@ -214,6 +214,23 @@ def test_list_filters_by_spanish_parameters(
     assert "Plazo vencido" in html(client.get(LIST, {"vencidas": "on"}))
 
 
+def test_list_folds_the_other_filters_and_opens_them_when_one_is_set(
+    client: Client, communicator: User, minsa_account: SocialAccount
+) -> None:
+    ingest(minsa_account)
+    login(client, communicator)
+    plain = html(client.get(LIST))
+    assert '<details class="more-filters">' in plain  # folded: the rows come first
+    assert "<summary>Más filtros</summary>" in plain
+    # The status and the queue are tabs above the rows: choosing one keeps the fold closed.
+    assert '<details class="more-filters">' in html(client.get(LIST, {"estado": "nuevo"}))
+    both = html(client.get(LIST, {"plataforma": "facebook", "vencidas": "on"}))
+    assert '<details class="more-filters" open>' in both
+    assert "Más filtros (2 elegidos)" in both
+    # A wrong value is shown where it can be read.
+    assert '<details class="more-filters" open>' in html(client.get(LIST, {"cuenta": "999999"}))
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
