@@ -211,12 +211,41 @@ def conversation_next_awaiting(
     """The id of the first conversation after ``conversation`` in the list under ``filters``
     that still awaits an answer (new or open); None when there is none left."""
     qs = selectors.conversations_listed(user=user, filters=filters, entity_ids=entity_ids)
+    keys = _keys(selectors.list_order(filters))
+    return _step(_awaiting(qs), conversation, keys, _position(conversation, keys))
+
+
+def _awaiting(qs: Any) -> Any:
     answer_on_its_way = Message.objects.filter(
         conversation=OuterRef("pk"),
         direction=Direction.SALIENTE,
         send_status=SendStatus.PENDIENTE,
         sent_at__gte=OuterRef("last_inbound_at"),
     )
-    awaiting = qs.filter(status__in=AWAITING).exclude(Exists(answer_on_its_way))
-    keys = _keys(selectors.list_order(filters))
-    return _step(awaiting, conversation, keys, _position(conversation, keys))
+    return qs.filter(status__in=AWAITING).exclude(Exists(answer_on_its_way))
+
+
+# --- a list given as ids (search results, ordered by the search) -------------------------------
+
+
+def neighbours_among(ids: list[int], conversation_id: int) -> Neighbours:
+    """Before and after ``conversation_id`` in ``ids`` (None at either end, or both when it is
+    not among them)."""
+    try:
+        at = ids.index(conversation_id)
+    except ValueError:
+        return Neighbours(previous=None, next=None)
+    return Neighbours(
+        previous=ids[at - 1] if at > 0 else None,
+        next=ids[at + 1] if at + 1 < len(ids) else None,
+    )
+
+
+def next_awaiting_among(ids: list[int], conversation_id: int) -> int | None:
+    """The first conversation after ``conversation_id`` in ``ids`` still awaiting an answer
+    (from the start when it is not among them). One query; ``ids`` were scoped by the search."""
+    after = ids[ids.index(conversation_id) + 1 :] if conversation_id in ids else ids
+    if not after:
+        return None
+    waiting = set(_awaiting(Conversation.objects.filter(pk__in=after)).values_list("pk", flat=True))
+    return next((pk for pk in after if pk in waiting), None)

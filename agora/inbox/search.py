@@ -224,38 +224,9 @@ def conversations_search(
     six with filters beyond the entity and status.
     """
     query = SearchQuery.parse(q)
-    entity_ids = _scope_ids(user, filters)
-    matches = _matches(query, entity_ids)
-    capped = len(matches) > MAX_MATCHES
-    matches = matches[:MAX_MATCHES]
-    best: dict[int, tuple[float, int]] = {}
-    info: dict[int, tuple[str, Any]] = {}
-    for message_id, conversation_id, score, status, due in matches:
-        current = best.get(conversation_id)
-        if current is None or score > current[0]:
-            best[conversation_id] = (score, message_id)
-        info[conversation_id] = (status, due)
-    if _narrowed(filters):
-        # The list's own filters, on the conversations found only (ids: no row is converted).
-        wide = replace(filters, status="", cursor="", hidden=True)
-        kept = set(
-            conversations_filtered(user=user, filters=wide)
-            .filter(pk__in=list(info))
-            .values_list("pk", flat=True)
-        )
-        info = {pk: row for pk, row in info.items() if pk in kept}
-    counts = dict.fromkeys(Status.values, 0)
-    for status, _due in info.values():
-        counts[status] = counts.get(status, 0) + 1
-    counts["todas"] = len(info)
-    found = [pk for pk, row in info.items() if not filters.status or row[0] == filters.status]
-    if order == ORDER_DUE:
-        # Soonest deadline first; conversations without one after; then the newest match.
-        found.sort(key=lambda pk: -best[pk][1])
-        found.sort(key=lambda pk: (info[pk][1] is None, info[pk][1] or 0))
-    else:
-        order = ORDER_RELEVANCE
-        found.sort(key=lambda pk: (-best[pk][0], -best[pk][1]))
+    found, best, counts, capped, order = _found(
+        user=user, query=query, filters=filters, order=order
+    )
     page = max(1, page)
     start = (page - 1) * PAGE_SIZE
     page_ids = found[start : start + PAGE_SIZE]
@@ -293,6 +264,53 @@ def conversations_search(
         order=order,
         query=query,
     )
+
+
+def conversations_found_ids(*, user: User, q: str, filters: InboxFilters, order: str) -> list[int]:
+    """Every conversation the search finds, in the order of its pages (a conversation page
+    opened from search results steps through them: "Anterior", "Siguiente")."""
+    query = SearchQuery.parse(q)
+    return _found(user=user, query=query, filters=filters, order=order)[0]
+
+
+def _found(
+    *, user: User, query: SearchQuery, filters: InboxFilters, order: str
+) -> tuple[list[int], dict[int, tuple[float, int]], dict[str, int], bool, str]:
+    """The conversations found in order, the best message of each (score, id), the counts per
+    status, whether the match limit was reached, and the order applied."""
+    entity_ids = _scope_ids(user, filters)
+    matches = _matches(query, entity_ids)
+    capped = len(matches) > MAX_MATCHES
+    matches = matches[:MAX_MATCHES]
+    best: dict[int, tuple[float, int]] = {}
+    info: dict[int, tuple[str, Any]] = {}
+    for message_id, conversation_id, score, status, due in matches:
+        current = best.get(conversation_id)
+        if current is None or score > current[0]:
+            best[conversation_id] = (score, message_id)
+        info[conversation_id] = (status, due)
+    if _narrowed(filters):
+        # The list's own filters, on the conversations found only (ids: no row is converted).
+        wide = replace(filters, status="", cursor="", hidden=True)
+        kept = set(
+            conversations_filtered(user=user, filters=wide)
+            .filter(pk__in=list(info))
+            .values_list("pk", flat=True)
+        )
+        info = {pk: row for pk, row in info.items() if pk in kept}
+    counts = dict.fromkeys(Status.values, 0)
+    for status, _due in info.values():
+        counts[status] = counts.get(status, 0) + 1
+    counts["todas"] = len(info)
+    found = [pk for pk, row in info.items() if not filters.status or row[0] == filters.status]
+    if order == ORDER_DUE:
+        # Soonest deadline first; conversations without one after; then the newest match.
+        found.sort(key=lambda pk: -best[pk][1])
+        found.sort(key=lambda pk: (info[pk][1] is None, info[pk][1] or 0))
+    else:
+        order = ORDER_RELEVANCE
+        found.sort(key=lambda pk: (-best[pk][0], -best[pk][1]))
+    return found, best, counts, capped, order
 
 
 def conversation_ids_matching(*, user: User, q: str, filters: InboxFilters) -> list[int]:

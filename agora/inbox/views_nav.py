@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from agora.inbox import navigation
+from agora.inbox import navigation, search
 from agora.inbox.models import Conversation
 
 SESSION_KEY = "inbox_lista"
@@ -73,15 +73,39 @@ def _filters(request: HttpRequest, back: str) -> tuple[Any, list[int] | None]:
     return form.filters(), entity_ids
 
 
+def _found(request: HttpRequest, back: str, filters: Any) -> list[int] | None:
+    """The conversations found, in order, when the list at ``back`` is a search (None when it
+    is not, or when its words cannot be searched: then the list's filters alone apply)."""
+    from agora.inbox.views import _user
+
+    params = QueryDict(urlsplit(back).query)
+    q = params.get("q", "").strip()
+    if not q:
+        return None
+    try:
+        return search.conversations_found_ids(
+            user=_user(request),
+            q=q,
+            filters=filters,
+            order=params.get("por", search.ORDER_RELEVANCE),
+        )
+    except search.SearchQueryError:
+        return None
+
+
 def nav_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
     """Links of the conversation page: back to its list, and its previous and next ones."""
     from agora.inbox.views import _user
 
     back = list_url(request)
     filters, entity_ids = _filters(request, back)
-    around = navigation.conversation_neighbours(
-        user=_user(request), conversation=conversation, filters=filters, entity_ids=entity_ids
-    )
+    found = _found(request, back, filters)
+    if found is not None:
+        around = navigation.neighbours_among(found, conversation.pk)
+    else:
+        around = navigation.conversation_neighbours(
+            user=_user(request), conversation=conversation, filters=filters, entity_ids=entity_ids
+        )
     return {
         "list_url": back,
         "previous_url": detail_url(around.previous, back) if around.previous else "",
@@ -96,9 +120,13 @@ def answer_and_next(request: HttpRequest, conversation: Conversation) -> HttpRes
 
     back = list_url(request)
     filters, entity_ids = _filters(request, back)
-    following = navigation.conversation_next_awaiting(
-        user=_user(request), conversation=conversation, filters=filters, entity_ids=entity_ids
-    )
+    found = _found(request, back, filters)
+    if found is not None:
+        following = navigation.next_awaiting_among(found, conversation.pk)
+    else:
+        following = navigation.conversation_next_awaiting(
+            user=_user(request), conversation=conversation, filters=filters, entity_ids=entity_ids
+        )
     if following is None:
         messages.success(
             request, _("Respuesta enviada. No quedan conversaciones pendientes en esta vista.")

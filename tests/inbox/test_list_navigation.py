@@ -396,3 +396,33 @@ def test_the_page_lists_the_citizens_earlier_conversations_with_the_entity(
     for other in (elsewhere, someone_else):
         assert f'href="/bandeja/{other.pk}/"' not in history
     assert "Consulta a la SUNAT" not in page
+
+
+# --- opened from search results ----------------------------------------------------------------
+
+
+def test_from_search_results_next_and_answer_and_next_follow_the_results(
+    client: Client, communicator: User, minsa_account: SocialAccount
+) -> None:
+    """Opened from "/bandeja/?q=…", the neighbours are the search's own results in its order
+    (not the whole list's), and "answer and go to next" stays among them."""
+    texts = ["La tubería del parque está rota", "Consulta", "Otra tubería rota", "Consulta"]
+    c0, c1, c2, c3 = [
+        ingest(minsa_account, author_id=f"b{i}", text=text, sent_at=at(i))
+        for i, text in enumerate(texts)
+    ]
+    login(client, communicator)
+    back = "/bandeja/?q=tuberia"
+    page = html(client.get(detail(c2.pk), {"volver": back}))
+    carried = "?volver=%2Fbandeja%2F%3Fq%3Dtuberia"
+    assert f'href="/bandeja/{c0.pk}/{carried}" rel="next"' in page  # not c1: not found
+    assert 'rel="prev"' not in page  # c2 is the first result (newest match)
+    assert f'href="/bandeja/{c2.pk}/{carried}" rel="prev"' in html(
+        client.get(detail(c0.pk), {"volver": back})
+    )
+    response = answer(client, c2, volver=back)
+    assert response.url == f"/bandeja/{c0.pk}/{carried}"
+    # The last result answered: back to the results, none left among them.
+    response = answer(client, c0, volver=back)
+    assert response.url == back
+    assert {c1.status, c3.status} == {Status.NUEVO}
