@@ -37,9 +37,14 @@ def _person(user: object) -> str:
 
 
 def conversation_rows(
-    page: Sequence[Conversation], *, now: datetime, show_entity: bool
+    page: Sequence[Conversation],
+    *,
+    now: datetime,
+    show_entity: bool,
+    extra: Sequence[str] = (),
 ) -> SafeString:
-    """The ``<li>`` of each conversation of a list page (labels prefetched by the selector)."""
+    """The ``<li>`` of each conversation of a list page (labels prefetched by the selector);
+    ``extra[i]``, already escaped markup, closes the i-th row (a search result's snippet)."""
     if not page:
         return mark_safe("")
     status_label = escape(_("Estado:"))
@@ -64,7 +69,7 @@ def conversation_rows(
     threads = {value: escape(label) for value, label in ThreadKind.choices}
     platforms = {value: str(label) for value, label in AccountPlatform.choices}
     out: list[str] = []
-    for conv in page:
+    for position, conv in enumerate(page):
         overdue = conv.due_at is not None and conv.due_at < now
         # Masked: a list row is read over the shoulder (agora/inbox/titles.py).
         subject = escape(conversation_title(conv.subject, limit=140))
@@ -132,7 +137,7 @@ def conversation_rows(
             f'<p class="meta">{" ".join(badges)}</p>'
             f'<p class="meta">{" · ".join(who)}</p>'
             f'<p class="meta">{" · ".join(timing)}</p>'
-            "</li>"
+            f"{extra[position] if position < len(extra) else ''}</li>"
         )
     return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
 

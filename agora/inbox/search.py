@@ -38,7 +38,7 @@ MIN_CHARS = 2
 MAX_CHARS = 200
 MAX_TERMS = 8
 PREFIX_MIN = 2  # a last word shorter than this is matched whole
-MAX_MATCHES = 2000
+MAX_MATCHES = 1000
 SNIPPET_BEFORE = 60
 SNIPPET_AFTER = 160
 
@@ -174,7 +174,8 @@ def _matches(query: SearchQuery, entity_ids: list[int] | None) -> list[Match]:
         table = search_index.FTS_TABLE
         # CROSS JOIN keeps the index outermost, walked newest first; bm25 is lower for better.
         sql = (
-            "SELECT m.id, m.conversation_id, -f.rank, c.status, c.due_at "  # noqa: S608
+            # due_at || '': a text no converter parses (ISO strings sort as the times do).
+            "SELECT m.id, m.conversation_id, -f.rank, c.status, c.due_at || '' "  # noqa: S608
             f"FROM {table} AS f CROSS JOIN inbox_message AS m ON m.id = f.rowid "
             "CROSS JOIN inbox_conversation AS c ON c.id = m.conversation_id "
             f"WHERE f.{table} MATCH %s"

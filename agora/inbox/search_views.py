@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from agora.inbox import search
@@ -33,18 +33,16 @@ def search_rows(
         Direction.NOTA: escape(_("Nota interna")),
     }
     hidden = '<span class="badge badge-flag">{}</span> '.format(escape(_("Oculto por moderación")))
-    out = []
-    for hit in hits:
-        row = str(conversation_rows([hit.conversation], now=now, show_entity=show_entity))
-        snippet = (
-            '<p class="search-snippet">'
-            f'<span class="search-where">{found_in.get(hit.direction, "")}:</span> '
-            f"{hidden if hit.hidden else ''}{hit.snippet}</p>"
-        )
-        # The snippet goes inside the row's <li>, whatever the row holds.
-        row = row[: -len("</li>")] + snippet + "</li>" if row.endswith("</li>") else row + snippet
-        out.append(row)
-    return mark_safe("\n".join(out))  # noqa: S308 - rows and snippets are escaped
+    snippets = [
+        '<p class="search-snippet">'
+        f'<span class="search-where">{found_in.get(hit.direction, "")}:</span> '
+        f"{hidden if hit.hidden else ''}{hit.snippet}</p>"
+        for hit in hits
+    ]
+    # One call for the page: the row's labels are translated once, not once per row.
+    return conversation_rows(
+        [hit.conversation for hit in hits], now=now, show_entity=show_entity, extra=snippets
+    )
 
 
 def _page(raw: str) -> int:
