@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -72,7 +73,8 @@ def conversation_rows(
     for position, conv in enumerate(page):
         overdue = conv.due_at is not None and conv.due_at < now
         # Masked: a list row is read over the shoulder (agora/inbox/titles.py).
-        subject = escape(conversation_title(conv.subject, limit=140))
+        title = conversation_title(conv.subject)  # masked once, cut twice
+        subject = escape(Truncator(title).chars(140))
         badges = [
             f'<span class="badge badge-status badge-{escape(conv.status)}">'
             f"{status_label} {statuses.get(conv.status, '')}</span>"
@@ -126,7 +128,7 @@ def conversation_rows(
         if labels:
             tags = " ".join(f'<span class="tag">{escape(label.name)}</span>' for label in labels)
             timing.append(f"{labels_label} {tags}")
-        choose = escape(choose_label % {"subject": conversation_title(conv.subject, limit=80)})
+        choose = escape(choose_label % {"subject": Truncator(title).chars(80)})
         out.append(
             f'<li class="conversation-item{" is-overdue" if overdue else ""}">'
             # Bulk actions (agora/templates/inbox/_bulk_bar.html): the box belongs to that form.
