@@ -18,6 +18,7 @@ from agora.core.models import User
 from agora.directory.models import Platform
 from agora.inbox import search, selectors
 from agora.inbox.models import Conversation, Message, Priority, Status
+from agora.inbox.titles import conversation_title
 
 
 class StaffOnly(permissions.BasePermission):
@@ -35,6 +36,7 @@ class ConversationSerializer(serializers.ModelSerializer):
     account = serializers.CharField(source="account.__str__", read_only=True)
     assignee = serializers.SerializerMethodField()
     labels = serializers.SerializerMethodField()
+    subject = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -60,6 +62,10 @@ class ConversationSerializer(serializers.ModelSerializer):
             "breached_at",
             "message_count",
         ]
+
+    def get_subject(self, obj: Conversation) -> str:
+        """Masked, as in the list (agora/inbox/titles.py); the messages carry the full text."""
+        return conversation_title(obj.subject) if obj.subject else ""
 
     def get_assignee(self, obj: Conversation) -> str | None:
         return obj.assignee.get_username() if obj.assignee else None

@@ -59,6 +59,20 @@ def test_list_is_paginated_newest_first_with_the_inbox_fields(
     assert response["Content-Type"] == "application/json"
 
 
+def test_the_list_masks_personal_data_in_subjects_and_the_messages_keep_the_text(
+    client: Client, communicator: User, minsa_account: SocialAccount
+) -> None:
+    text = "Mi DNI es 45678912 y mi correo ana.perez@example.com, nadie me atiende"
+    conversation = ingest(minsa_account, text=text)
+    login(client, communicator)
+    subject = client.get(CONVERSATIONS).json()["results"][0]["subject"]
+    assert "45678912" not in subject
+    assert "ana.perez@example.com" not in subject
+    assert "nadie me atiende" in subject
+    messages = client.get(f"{CONVERSATIONS}{conversation.pk}/messages/").json()
+    assert text in str(messages)
+
+
 def test_filters_and_bad_filter_values(
     client: Client, rector: User, minsa_account: SocialAccount, sunat_account: SocialAccount
 ) -> None:
