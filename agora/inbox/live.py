@@ -101,6 +101,11 @@ def conversation_fingerprint(*, user: User, pk: int) -> str | None:
         pending=Count("id", filter=Q(send_status=SendStatus.PENDIENTE)),
         failed=Count("id", filter=Q(send_status=SendStatus.FALLIDO)),
         hidden=Count("id", filter=Q(hidden_at__isnull=False)),
+        # A citizen's edit or deletion, and the classifier's or a colleague's correction.
+        edited=Max("edited_at"),
+        deleted=Count("id", filter=Q(deleted_at__isnull=False)),
+        classified=Count("id", filter=~Q(kind="")),
+        corrected=Count("id", filter=Q(model_version="manual")),
     )
     status, assignee, priority, due_at, flags = row
     return _digest(

@@ -251,3 +251,24 @@ def test_detail_page_has_the_presence_region_and_the_live_script(
     assert re.search(r'<p id="presencia"[^>]*role="status"[^>]*aria-live="polite"', page)
     assert "agora/inbox-live" in page
     assert json.dumps(_live(conv.pk))[1:-1] in page
+
+
+def test_the_open_conversation_changes_when_a_message_is_edited_deleted_or_reclassified(
+    communicator: User, minsa_account: SocialAccount
+) -> None:
+    """A citizen's edit or deletion and a classification change redraw the open conversation."""
+    from agora.inbox.models import Message
+
+    conversation = ingest(minsa_account, message_id="vivo-1", thread="hilo-vivo")
+    seen = live.conversation_fingerprint(user=communicator, pk=conversation.pk)
+    ingest(minsa_account, message_id="vivo-1", thread="hilo-vivo", text="Corregido", verb="edit")
+    edited = live.conversation_fingerprint(user=communicator, pk=conversation.pk)
+    assert edited != seen
+    Message.objects.filter(conversation=conversation).update(kind="queja")
+    classified = live.conversation_fingerprint(user=communicator, pk=conversation.pk)
+    assert classified != edited
+    Message.objects.filter(conversation=conversation).update(model_version="manual")
+    corrected = live.conversation_fingerprint(user=communicator, pk=conversation.pk)
+    assert corrected != classified
+    ingest(minsa_account, message_id="vivo-1", thread="hilo-vivo", verb="remove")
+    assert live.conversation_fingerprint(user=communicator, pk=conversation.pk) != corrected
