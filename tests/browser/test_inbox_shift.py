@@ -138,8 +138,10 @@ def test_a_communicator_works_a_shift_by_clicking(
     # The sixth: assign it to herself, then escalate it to Ana with a reason.
     title = page.get_by_role("heading", level=1).inner_text()
     page.get_by_label("Asignar a").select_option(value=str(shift["carmen"].pk))
-    page.get_by_role("button", name="Asignar").click()
-    expect(page.get_by_text("Carmen Rojas").first).to_be_visible()
+    page.get_by_role("button", name="Asignar", exact=True).click()
+    # Her own name is in the header: wait for the conversation's own "Asignada a".
+    assigned = page.locator("dt", has_text="Asignada a").locator("xpath=following-sibling::dd")
+    expect(assigned).to_have_text("Carmen Rojas")
     page.get_by_label("Escalar a").select_option(value=str(shift["ana"].pk))
     page.get_by_label("Motivo de la escalada").fill("Falta de equipos: la ve la jefa de turno.")
     page.get_by_role("button", name="Escalar").click()

@@ -54,10 +54,14 @@
     if (!out) return;
     var n = rowBoxes().filter(function (box) { return box.checked; }).length;
     out.textContent = n ? plural(out, n, "data-one", "data-many") : "";
+    // The actions show once a row is chosen: until then the list starts higher on the screen.
+    var bar = out.closest("form");
+    if (bar) bar.classList.toggle("bulk-idle", n === 0);
   }
 
   function setupBulk(form) {
     var all = form.querySelector("[data-bulk-all]");
+    form.classList.add("bulk-idle");
     if (all) {
       all.addEventListener("change", function () {
         rowBoxes().forEach(function (box) { box.checked = all.checked; });
