@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _schedules(sender: AppConfig, **kwargs: Any) -> None:
-    from agora.connectors import sandbox
+    from agora.connectors import meta_mentions, sandbox
     from agora.connectors.tasks import schedules_ensure
 
     schedules_ensure()
     sandbox.schedules_ensure()
+    meta_mentions.schedules_ensure()
 
 
 class ConnectorsConfig(AppConfig):

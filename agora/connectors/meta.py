@@ -30,12 +30,18 @@ log = logging.getLogger(__name__)
 OBJECT_PLATFORMS = {"page": Platform.FACEBOOK, "instagram": Platform.INSTAGRAM}
 # Page feed items. Each top-level comment opens its own conversation (a citizen thread); a
 # reply joins the conversation of the comment it answers. The page's own post is the context
-# shown above those threads (``IncomingPost``), never a message; a visitor's post on the page
-# is a citizen message that opens its own conversation.
+# shown above those threads (``IncomingPost``), never a message; a visitor's post on the page,
+# of any item type (text, photo, video, link, share), is a citizen message that opens its own
+# conversation (its attachments are read from the same ``value``).
 FEED_COMMENT = "comment"
-FEED_POSTS = {"post", "status"}
+FEED_POSTS = {"post", "status", "photo", "video", "link", "share"}
+# Meta writes "edited" for comments and the page's posts and "edit" for visitors' posts (see
+# restfb/restfb#749). hide, unhide, block, mute, … are moderation of the page: Ágora records its
+# own (agora/inbox/moderation.py, with who and why) and leaves the platform's echo of it alone.
 FEED_VERBS = {"add": "add", "edited": "edit", "edit": "edit", "remove": "remove"}
 IG_COMMENT_FIELDS = {"comments", "live_comments"}
+# Direct-message events sent as "changes" (Instagram, and the dashboard's test button).
+MESSAGING_FIELDS = {"messages", "message_echoes", "message_edits", "message_edit", "standby"}
 # Graph API error codes that mean "try later" even when the HTTP status is 4xx.
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613}
 # Graph API error codes of a token that is invalid, expired or lacks the permission.
@@ -57,6 +63,8 @@ class MetaBatch:
     quarantine: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     # What we read and deliberately did not store (likes, reads, deliveries, …), by kind.
     ignored: Counter[str] = field(default_factory=Counter)
+    # Instagram @mentions to read after the commit: (account id, media id, comment id).
+    mentions: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +72,7 @@ class MetaResult:
     ingest: IngestResult
     quarantined: int = 0
     ignored: int = 0
+    mentions: int = 0  # Instagram mentions newly queued for their follow-up read
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -124,6 +133,14 @@ def _is_page(author_id: str, account: SocialAccount) -> bool:
     return bool(author_id) and author_id == account.platform_id
 
 
+def _post_url(value: dict[str, Any], item: str) -> str:
+    # The "link" of a photo, video or share is the file or the shared page, not the post.
+    url = _str(value.get("permalink_url")) or (
+        _str(value.get("link")) if item in {"post", "status"} else ""
+    )
+    return url if url.startswith("https://") and len(url) <= 500 else ""
+
+
 def _feed_event(
     value: dict[str, Any], account: SocialAccount, when: datetime, ignored: Counter[str]
 ) -> IncomingMessage | IncomingPost | None:
@@ -173,9 +190,7 @@ def _feed_event(
                 account_id=account.pk,
                 post_id=post_id,
                 text=_str(value.get("message")),
-                url=_str(value.get("permalink_url") or value.get("link"))[:500]
-                if _str(value.get("permalink_url") or value.get("link")).startswith("https://")
-                else "",
+                url=_post_url(value, item),
                 posted_at=sent_at,
             )
         return IncomingMessage(
@@ -191,8 +206,63 @@ def _feed_event(
             verb=verb,
             from_entity=_is_page(author_id, account),
         )
-    ignored[f"feed:{item or '?'}"] += 1  # reactions, likes, shares, photos, videos, …
+    ignored[f"feed:{item or '?'}"] += 1  # reactions, likes, events, albums, …
     return None
+
+
+def _mention_event(
+    value: dict[str, Any], account: SocialAccount, when: datetime, ignored: Counter[str]
+) -> IncomingMessage | None:
+    """The page @-mentioned in someone else's post or comment (Page ``mention`` field): its own
+    conversation, the post or comment being the thread. A mention on the page's own post is
+    also delivered by ``feed`` (with its parent and author) and is read there, once."""
+    item = _str(value.get("item"))
+    verb = FEED_VERBS.get(_str(value.get("verb")))
+    post_id = _str(value.get("post_id"))
+    comment_id = _str(value.get("comment_id")) if item == FEED_COMMENT else ""
+    mention_id = comment_id or post_id
+    if verb is None or item not in FEED_POSTS | {FEED_COMMENT}:
+        ignored[f"mencion:{item or '?'}:{_str(value.get('verb')) or '?'}"] += 1
+        return None
+    if not mention_id or (item == FEED_COMMENT and not comment_id):
+        ignored["mencion:incompleta"] += 1
+        return None
+    if account.platform_id and post_id.startswith(f"{account.platform_id}_"):
+        ignored["mencion:en_la_pagina"] += 1
+        return None
+    author_id, author_name = _author(value)
+    return IncomingMessage(
+        platform=account.platform,
+        account_id=account.pk,
+        thread_kind=ThreadKind.MENTION,
+        thread_id=mention_id,
+        message_id=mention_id,
+        sent_at=parse_time(value.get("created_time")) or when,
+        text=_str(value.get("message")) if verb != "remove" else "",
+        author_id=author_id,
+        author_name=author_name,
+        verb=verb,
+        from_entity=False,
+    )
+
+
+def _instagram_mention(
+    value: dict[str, Any], account: SocialAccount, ignored: Counter[str]
+) -> tuple[str, str] | None:
+    """(media id, comment id) of an Instagram @mention: the webhook carries only the ids, the
+    mention itself is read by the documented follow-up Graph call, after the commit
+    (agora/connectors/meta_mentions.py)."""
+    from agora.connectors.meta_mentions import mention_ids_valid
+
+    media_id = _str(value.get("media_id"))
+    comment_id = _str(value.get("comment_id"))
+    if not media_id:
+        ignored["instagram:mentions:incompleto"] += 1
+        return None
+    if not mention_ids_valid(media_id, comment_id):
+        ignored["instagram:mentions:id_no_valido"] += 1
+        return None
+    return media_id, comment_id
 
 
 def _instagram_comment(
@@ -263,7 +333,11 @@ def _messaging_event(
         return None
     mid = _str(message.get("mid"))
     echo = message.get("is_echo") is True
-    citizen = recipient if echo else sender
+    from_page = echo or sender == account.platform_id
+    # The citizen is the side that is not the account (an echo is sent by the account).
+    citizen = sender
+    if from_page and recipient != account.platform_id:
+        citizen = recipient
     if not (mid and citizen):
         ignored["mensaje:incompleto"] += 1
         return None
@@ -279,11 +353,11 @@ def _messaging_event(
         message_id=mid,
         sent_at=sent_at,
         text=text,
-        author_id=sender,
+        author_id=account.platform_id if from_page else sender,
         parent_id=_str(_dict(message.get("reply_to")).get("mid")),
         # Instagram marks a message the citizen unsent with is_deleted.
         verb="remove" if message.get("is_deleted") is True else "add",
-        from_entity=echo or sender == account.platform_id,
+        from_entity=from_page,
     )
 
 
@@ -345,9 +419,16 @@ def parse_webhook(payload: dict[str, Any]) -> MetaBatch:
             event: IncomingMessage | IncomingPost | None
             if platform == Platform.FACEBOOK and name == "feed":
                 event = _feed_event(value, account, when, batch.ignored)
+            elif platform == Platform.FACEBOOK and name == "mention":
+                event = _mention_event(value, account, when, batch.ignored)
             elif platform == Platform.INSTAGRAM and name in IG_COMMENT_FIELDS:
                 event = _instagram_comment(value, account, when, batch.ignored)
-            elif name in {"messages", "message_echoes", "message_edits"} and value:
+            elif platform == Platform.INSTAGRAM and name == "mentions":
+                ids = _instagram_mention(value, account, batch.ignored)
+                if ids is not None:
+                    batch.mentions.append((account.pk, *ids))
+                continue
+            elif name in MESSAGING_FIELDS and value:
                 # Instagram and the "test" button of the dashboard send messages as changes.
                 event = _messaging_event(value, account, when, batch.ignored)
             else:
@@ -430,6 +511,10 @@ def handle_webhook_body(raw: bytes) -> MetaResult:
             )
         platform = OBJECT_PLATFORMS[_str(payload.get("object"))]
         quarantined = quarantine_store(platform, batch.quarantine)
+        # Recorded with the rest: the worker reads them after the commit, never this request.
+        from agora.connectors.meta_mentions import mentions_record
+
+        mentions = mentions_record(batch.mentions)
     ignored = sum(batch.ignored.values())
     if quarantined or ignored:
         log.info(
@@ -438,7 +523,7 @@ def handle_webhook_body(raw: bytes) -> MetaResult:
             ignored,
             dict(batch.ignored),
         )
-    return MetaResult(ingest=ingest, quarantined=quarantined, ignored=ignored)
+    return MetaResult(ingest=ingest, quarantined=quarantined, ignored=ignored, mentions=mentions)
 
 
 # --- Graph API -------------------------------------------------------------------------------
@@ -480,6 +565,32 @@ def _graph_post(
         raise SendError(_("Meta no respondió a tiempo; se reintentará.")) from exc
     except requests.RequestException as exc:
         raise SendError(_("No se pudo conectar con Meta; se reintentará.")) from exc
+    return _graph_response(response, token, path, account)
+
+
+def _graph_get(
+    token: str, path: str, params: dict[str, str], *, account: SocialAccount | None = None
+) -> dict[str, Any]:
+    """GET from the Graph API of ``account``: the token in a header, errors as in
+    :func:`_graph_post` (reads are safe to retry)."""
+    url = f"{graph_base_url(account)}/{path.lstrip('/')}"
+    try:
+        response = requests.get(
+            url,
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=settings.CONNECTOR_TIMEOUT_SECONDS,
+        )
+    except requests.RequestException as exc:
+        raise SendError(_("No se pudo consultar a Meta; se reintentará.")) from exc
+    return _graph_response(response, token, path, account)
+
+
+def _graph_response(
+    response: requests.Response, token: str, path: str, account: SocialAccount | None
+) -> dict[str, Any]:
+    """The body of a Graph API answer, or SendError (permanent when retrying will not help);
+    a refused token is noted on the account's credential."""
     try:
         data = response.json()
     except ValueError:

@@ -186,3 +186,56 @@ class SandboxPublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.text[:60]}"
+
+
+class MentionFetchStatus(models.TextChoices):
+    PENDIENTE = "pendiente", _("Pendiente")
+    HECHA = "hecha", _("Leída")
+    FALLIDA = "fallida", _("Fallida")
+
+
+class MentionFetch(models.Model):
+    """An Instagram @mention of the account, announced by the webhook with its ids only. The
+    row is written in the webhook's transaction; a worker makes the documented follow-up Graph
+    call that reads the mention and stores it as a conversation (agora/connectors/
+    meta_mentions.py). A dead worker delays it, never loses it; reading it twice stores it
+    once."""
+
+    account = models.ForeignKey(
+        SocialAccount, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="+"
+    )
+    media_id = models.CharField(_("id de la publicación"), max_length=160)
+    # Empty for a mention in the caption of the publication.
+    comment_id = models.CharField(_("id del comentario"), max_length=160, blank=True)
+    status = models.CharField(
+        _("estado"),
+        max_length=10,
+        choices=MentionFetchStatus.choices,
+        default=MentionFetchStatus.PENDIENTE,
+    )
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    # Pending: when the next attempt may start (a claimed attempt moves it forward, so a
+    # worker that dies mid-call leaves the row due again later).
+    due_at = models.DateTimeField(_("próximo intento"))
+    error = models.TextField(_("último error"), blank=True)
+    created_at = models.DateTimeField(_("recibida"), auto_now_add=True)
+    done_at = models.DateTimeField(_("leída el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mención de Instagram por leer")
+        verbose_name_plural = _("menciones de Instagram por leer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "media_id", "comment_id"], name="connectors_mention_ids"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="pendiente"),
+                name="connectors_mention_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.comment_id or self.media_id
