@@ -111,6 +111,12 @@ def _str(value: object) -> str:
     return str(value).strip()
 
 
+def _count(value: object) -> int | None:
+    """A positive count given as a number or as digits (num_edit comes as both)."""
+    text = _str(value)
+    return int(text) if text.isdigit() and 0 < int(text) < 10**6 else None
+
+
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -324,6 +330,7 @@ def _messaging_event(
             author_id=sender,
             verb="edit",
             from_entity=from_page,
+            edit_number=_count(edit.get("num_edit")),
         )
     message = _dict(event.get("message"))
     if not message:

@@ -67,6 +67,9 @@ class IncomingMessage:
     # The entity's publication a comment (or a reply to one of the entity's posts) hangs on:
     # the conversation's context, never one of its messages.
     post_id: str = ""
+    # For an edit, the platform's count of edits so far (Messenger and Instagram num_edit): an
+    # older edit delivered late never replaces a newer text.
+    edit_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -469,14 +472,17 @@ def messages_ingest(
     to_insert: dict[tuple[str, str], IncomingMessage] = {}
     edits: list[tuple[Message, IncomingMessage]] = []
     removals: list[Message] = []
+    # Edits and removals of a message this batch inserts: applied once it is stored, so that
+    # its first text is kept in history and an unsend in the same batch is not lost.
+    followups: list[IncomingMessage] = []
     for event in events:
         key = (event.platform, event.message_id)
         known = existing.get(key)
         if known is None and key in to_insert:
-            pending = to_insert[key]
-            if event.verb == "edit" and event.text != pending.text:
-                to_insert[key] = event
-            result.unchanged += event.verb != "edit"
+            if event.verb in ("edit", "remove"):
+                followups.append(event)
+            else:
+                result.unchanged += 1
             continue
         if known is None:
             if event.verb == "remove":
@@ -501,8 +507,8 @@ def messages_ingest(
                 removals.append(known)
             else:
                 result.unchanged += 1
-        elif event.text != known.text and event.verb == "edit":
-            edits.append((known, event))
+        elif event.verb == "edit":
+            edits.append((known, event))  # compared with the text current when applied
         else:
             result.unchanged += 1
 
@@ -572,11 +578,41 @@ def messages_ingest(
     result.created = len(result.new_keys)
     result.unchanged += len(rows) - result.created
 
+    if followups:
+        stored = {
+            (m.platform, m.platform_message_id): m
+            for m in Message.objects.filter(
+                platform__in={e.platform for e in followups},
+                platform_message_id__in={e.message_id for e in followups},
+            ).only("id", "platform", "platform_message_id", "text", "deleted_at")
+        }
+        for event in followups:
+            message = stored.get((event.platform, event.message_id))
+            if message is None:
+                continue
+            if event.verb == "edit":
+                edits.append((message, event))
+            elif message.deleted_at is None and message not in removals:
+                removals.append(message)
+    revisions: dict[int, int] = {}  # earlier texts kept, by message (read when needed)
     for message, event in edits:
+        if event.edit_number is not None:
+            if message.pk not in revisions:
+                revisions[message.pk] = MessageRevision.objects.filter(message=message).count()
+            if event.edit_number <= revisions[message.pk]:
+                result.unchanged += 1  # an older edit delivered late
+                continue
+        if event.text == message.text:  # a second delivery of an edit already applied
+            result.unchanged += 1
+            continue
         MessageRevision.objects.create(message=message, text=message.text, replaced_at=now)
         Message.objects.filter(pk=message.pk).update(text=event.text[:MAX_TEXT], edited_at=now)
+        message.text = event.text[:MAX_TEXT]  # the next edit in the batch keeps this one
+        if message.pk in revisions:
+            revisions[message.pk] += 1
         result.edited += 1
-        result.edited_ids.append(message.pk)
+        if message.pk not in result.edited_ids:
+            result.edited_ids.append(message.pk)
     if removals:
         Message.objects.filter(pk__in=[m.pk for m in removals]).update(deleted_at=now)
         result.deleted = len(removals)
