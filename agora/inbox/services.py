@@ -587,13 +587,13 @@ def messages_ingest(
             ).only("id", "platform", "platform_message_id", "text", "deleted_at")
         }
         for event in followups:
-            message = stored.get((event.platform, event.message_id))
-            if message is None:
+            inserted_now = stored.get((event.platform, event.message_id))
+            if inserted_now is None:
                 continue
             if event.verb == "edit":
-                edits.append((message, event))
-            elif message.deleted_at is None and message not in removals:
-                removals.append(message)
+                edits.append((inserted_now, event))
+            elif inserted_now.deleted_at is None and inserted_now not in removals:
+                removals.append(inserted_now)
     revisions: dict[int, int] = {}  # earlier texts kept, by message (read when needed)
     for message, event in edits:
         if event.edit_number is not None:

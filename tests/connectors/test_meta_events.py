@@ -128,9 +128,7 @@ def test_visitor_posts_of_every_item_type_open_their_own_conversations(
     no message."""
     result = _handle(_bodies("meta_feed_page.json")[0])
     assert result.ignored == 1  # the reaction
-    visitor_posts = {
-        f"{PAGE_ID}_{n}": author for n, author in zip(range(700, 705), range(9002, 9007))
-    }
+    visitor_posts = {f"{PAGE_ID}_{700 + n}": 9002 + n for n in range(5)}
     for post_id, author in visitor_posts.items():
         conv = Conversation.objects.get(thread_id=post_id)
         assert (conv.account, conv.thread_kind) == (fb_account, ThreadKind.COMMENTS)
@@ -465,9 +463,7 @@ def test_the_worker_reads_each_mention_with_the_documented_call(
     assert comment.thread_kind == ThreadKind.MENTION
     assert comment.messages.get().text == "@minsaperu ¿esto es verdad?"
     assert comment.status == Status.NUEVO and comment.awaiting_since == _at(12, 1, 30)
-    assert set(MentionFetch.objects.values_list("status", flat=True)) == {
-        MentionFetchStatus.HECHA
-    }
+    assert set(MentionFetch.objects.values_list("status", flat=True)) == {MentionFetchStatus.HECHA}
     for call in responses.calls:
         assert TOKEN not in (call.request.url or "")
     # Done: the periodic job calls nobody again.
