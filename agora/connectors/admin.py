@@ -19,6 +19,7 @@ from agora.connectors.models import (
     AccountAccess,
     AccountCredential,
     CredentialKind,
+    MentionFetch,
     PasswordChangeFlag,
     PollCursor,
 )
@@ -302,6 +303,40 @@ class PollCursorAdmin(admin.ModelAdmin):
     readonly_fields = ("account", "since_id", "page_token", "last_polled_at", "wait_until")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PollCursor]:
+        return _scoped(super().get_queryset(request), request, "account__entity")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MentionFetch)
+class MentionFetchAdmin(admin.ModelAdmin):
+    """Instagram @mentions announced by the webhook and their follow-up read: a failed one
+    says why (read only: the worker retries, the periodic job finds what a lost task left)."""
+
+    list_display = ("account", "media_id", "comment_id", "status", "attempts", "created_at")
+    list_filter = ("status",)
+    search_fields = ("account__handle", "account__entity__code", "media_id", "comment_id")
+    list_select_related = ("account__entity",)
+    readonly_fields = (
+        "account",
+        "media_id",
+        "comment_id",
+        "status",
+        "attempts",
+        "due_at",
+        "error",
+        "created_at",
+        "done_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[MentionFetch]:
         return _scoped(super().get_queryset(request), request, "account__entity")
 
     def has_add_permission(self, request: HttpRequest) -> bool:

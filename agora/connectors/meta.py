@@ -683,6 +683,12 @@ def send_reply(message: Message) -> str:
         else:
             body["messaging_type"] = "RESPONSE"
             path = "me/messages"
+    elif instagram and conversation.thread_kind == ThreadKind.MENTION:
+        # A mention on someone else's publication is answered through the account's mentions
+        # edge: the comment and the media are not the account's.
+        from agora.connectors.meta_mentions import instagram_mention_reply
+
+        path, body = instagram_mention_reply(conversation, message.text)
     else:
         target = _comment_target(message)
         if instagram:

@@ -13,16 +13,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agora.connectors import meta
 from agora.connectors.models import MentionFetch, MentionFetchStatus
 from agora.directory.models import AccountStatus, Platform, SocialAccount
-from agora.inbox.models import ThreadKind
+from agora.inbox.models import Conversation, ThreadKind
 from agora.inbox.senders import SendError
 from agora.inbox.services import IncomingMessage, messages_ingest
 
@@ -194,6 +195,29 @@ def mention_read(fetch: MentionFetch, account: SocialAccount) -> IncomingMessage
         author_name=author_name,
         from_entity=False,
     )
+
+
+def instagram_mention_reply(conversation: Conversation, text: str) -> tuple[str, dict[str, Any]]:
+    """Where and what to POST to answer an Instagram mention conversation: the documented
+    ``POST /{ig-user-id}/mentions`` with the media and, for a comment, the comment. Raises
+    SendError (permanent) when the mention's ids are unknown."""
+    account = conversation.account
+    fetch = (
+        MentionFetch.objects.filter(account=account)
+        .filter(
+            Q(comment_id=conversation.thread_id) | Q(comment_id="", media_id=conversation.thread_id)
+        )
+        .first()
+    )
+    if fetch is None or not account.platform_id:
+        raise SendError(
+            _("No se encontró la publicación de esta mención; respóndala en Instagram."),
+            permanent=True,
+        )
+    body: dict[str, Any] = {"media_id": fetch.media_id, "message": text}
+    if fetch.comment_id:
+        body["comment_id"] = fetch.comment_id
+    return f"{account.platform_id}/mentions", body
 
 
 def schedules_ensure() -> None:

@@ -559,3 +559,36 @@ def test_the_periodic_mention_job_is_scheduled() -> None:
     meta_mentions.schedules_ensure()
     job = Schedule.objects.get(name=meta_mentions.SCHEDULE_NAME)
     assert job.func == "agora.connectors.meta_mentions.mentions_fetch_due"
+
+
+@responses.activate
+@pytest.mark.django_db
+def test_an_answer_to_an_instagram_mention_goes_through_the_mentions_edge(
+    ig_account: SocialAccount, communicator: User
+) -> None:
+    from agora.inbox import services as inbox
+
+    _handle(_bodies("meta_instagram.json")[0])
+    _mock_mentions()
+    meta_mentions.mentions_fetch_due()
+    published = iter(("17900000000000901", "17900000000000902"))
+    for thread_id, target in (
+        ("17900000000000201", {"comment_id": "17900000000000201"}),
+        ("17900000000000101", {}),
+    ):
+        media_id = "17900000000000102" if target else "17900000000000101"
+        responses.post(
+            f"{GRAPH}/{IG_ID}/mentions",
+            json={"id": next(published)},
+            match=[
+                matchers.json_params_matcher(
+                    {"media_id": media_id, "message": "Gracias, lo revisamos.", **target}
+                )
+            ],
+        )
+        conv = Conversation.objects.get(thread_id=thread_id)
+        answer = inbox.message_answer(
+            conversation=conv, author=communicator, body="Gracias, lo revisamos."
+        )
+        message = Message.objects.select_related("conversation__account").get(pk=answer.pk)
+        assert meta.send_reply(message).startswith("179000000000009")
