@@ -19,7 +19,7 @@ import responses
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_q.models import Schedule
+from django_q.models import OrmQ, Schedule
 from responses import matchers
 
 from agora.connectors import meta, meta_mentions
@@ -179,6 +179,10 @@ def test_feed_edits_keep_history_removals_mark_and_replays_change_nothing(
     assert photo.text == "Tubo roto en la avenida Ejército desde el lunes"
     # hide and unhide are the page's moderation, not the citizen's: nothing changes.
     assert comment.hidden_at is None
+    assert meta.parse_webhook(bodies[2]).ignored == {
+        "feed:comment:hide": 1,
+        "feed:comment:unhide": 1,
+    }
     before = _snapshot()
     for body in bodies:
         _deliver(client, body)
@@ -551,6 +555,13 @@ def test_a_mention_with_ids_that_are_not_instagram_ids_is_refused(
         "instagram:mentions:id_no_valido": 2,
         "instagram:mentions:incompleto": 1,
     }
+
+
+@pytest.mark.django_db
+def test_the_task_queued_after_the_commit_reads_the_due_mentions() -> None:
+    meta_mentions.enqueue_fetch()
+    task = OrmQ.objects.get()
+    assert task.func() == "agora.connectors.meta_mentions.mentions_fetch_due"
 
 
 @pytest.mark.django_db
