@@ -270,12 +270,19 @@ SECURE_HSTS_PRELOAD = HTTPS
 if _env_bool("AGORA_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Hosts whose https images (the photos citizens attach, as the platform serves them) the inbox
+# shows as thumbnails: Meta's and X's media servers. Any other attachment is a link only.
+ATTACHMENT_IMAGE_HOSTS = _env_list(
+    "AGORA_ATTACHMENT_IMAGE_HOSTS",
+    "*.fbcdn.net,*.cdninstagram.com,lookaside.fbsbx.com,pbs.twimg.com",
+)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *(f"https://{host}" for host in ATTACHMENT_IMAGE_HOSTS)],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

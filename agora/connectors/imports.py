@@ -25,6 +25,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agora.connectors.attachments import import_attachments
 from agora.core.calendar import LIMA
 from agora.core.errors import DomainError
 from agora.directory.handles import handle_key
@@ -45,6 +46,8 @@ OPTIONAL_FIELDS = (
     "thread_kind",
     "parent_id",
     "platform",
+    # Addresses of the message's photos, videos, files or links, separated by spaces.
+    "attachments",
 )
 FIELDS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS)
 MAX_MESSAGE_ID = 160
@@ -589,6 +592,13 @@ def _row_event(values: dict[str, object], accounts: AccountIndex) -> IncomingMes
     sent_at = parse_when(values["sent_at"])
     # Text keeps its own spacing; only None becomes empty.
     body = "" if text is None else str(text)
+    try:
+        attachments = import_attachments(_cell(values.get("attachments")))
+    except ValueError as exc:
+        raise LineError(
+            _("Adjunto no válido «%(value)s»: use direcciones http:// o https://.")
+            % {"value": str(exc)[:80]}
+        ) from exc
     post_id = ""
     if kind == ThreadKind.COMMENTS:
         if message_id == thread_id and not parent_id and from_entity:
@@ -617,6 +627,7 @@ def _row_event(values: dict[str, object], accounts: AccountIndex) -> IncomingMes
         parent_id=parent_id,
         from_entity=from_entity,
         post_id=post_id,
+        attachments=attachments,
     )
 
 

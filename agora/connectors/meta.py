@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agora.connectors.attachments import meta_feed_attachments, meta_message_attachments
 from agora.core.errors import DomainError
 from agora.directory.models import AccountStatus, Platform, SocialAccount
 from agora.inbox.models import Message, QuarantinedEvent, ThreadKind
@@ -181,6 +182,7 @@ def _feed_event(
             verb=verb,
             from_entity=_is_page(author_id, account),
             post_id=post_id,
+            attachments=meta_feed_attachments(value) if verb != "remove" else (),
         )
     if item in FEED_POSTS:
         if not (post_id and author_id):
@@ -211,6 +213,7 @@ def _feed_event(
             author_name=author_name,
             verb=verb,
             from_entity=_is_page(author_id, account),
+            attachments=meta_feed_attachments(value) if verb != "remove" else (),
         )
     ignored[f"feed:{item or '?'}"] += 1  # reactions, likes, events, albums, …
     return None
@@ -298,13 +301,6 @@ def _instagram_comment(
     )
 
 
-def _attachment_text(message: dict[str, Any]) -> str:
-    kinds = [_str(_dict(a).get("type")) or "archivo" for a in _list(message.get("attachments"))]
-    if not kinds:
-        return ""
-    return _("[Adjunto: %(kinds)s]") % {"kinds": ", ".join(kinds)}
-
-
 def _messaging_event(
     event: dict[str, Any], account: SocialAccount, when: datetime, ignored: Counter[str]
 ) -> IncomingMessage | None:
@@ -348,10 +344,9 @@ def _messaging_event(
     if not (mid and citizen):
         ignored["mensaje:incompleto"] += 1
         return None
+    # A message may be only an attachment (a photo, a location, …): its text stays empty and
+    # the attachments are rows of their own (agora/connectors/attachments.py).
     text = _str(message.get("text"))
-    attachments = _attachment_text(message)
-    if attachments:
-        text = f"{text}\n{attachments}" if text else attachments
     return IncomingMessage(
         platform=account.platform,
         account_id=account.pk,
@@ -365,6 +360,7 @@ def _messaging_event(
         # Instagram marks a message the citizen unsent with is_deleted.
         verb="remove" if message.get("is_deleted") is True else "add",
         from_entity=from_page,
+        attachments=meta_message_attachments(message, account.platform),
     )
 
 

@@ -41,6 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agora.connectors.attachments import x_media_index, x_tweet_attachments
 from agora.connectors.models import AccountCredential, PollCursor
 from agora.connectors.tasks import PollResult
 from agora.directory.models import Platform, SocialAccount
@@ -49,10 +50,12 @@ from agora.inbox.senders import SendError
 from agora.inbox.services import IncomingMessage, messages_ingest
 
 MAX_RESULTS = 100
-TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"
+TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets,attachments,entities"
 OWN_TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"
 USER_FIELDS = "name,username"
-EXPANSIONS = "author_id"
+EXPANSIONS = "author_id,attachments.media_keys"
+# The photos, videos and GIFs of the mentions (agora/connectors/attachments.py).
+MEDIA_FIELDS = "media_key,type,url,preview_image_url,alt_text,variants"
 DEFAULT_WAIT = timedelta(minutes=15)  # X's rate-limit window, when it sends no reset header
 # How long an own reply in a thread the inbox does not hold yet is read again, waiting for the
 # citizen's post to show up in the mentions timeline.
@@ -193,6 +196,7 @@ class XClient:
             "expansions": EXPANSIONS,
             "tweet.fields": TWEET_FIELDS,
             "user.fields": USER_FIELDS,
+            "media.fields": MEDIA_FIELDS,
         }
         if since_id:
             params["since_id"] = since_id
@@ -254,6 +258,7 @@ def parse_mentions(page: dict[str, Any], account: SocialAccount) -> list[Incomin
     post it answers (ingestion finds it; an unknown parent's id is the thread until then).
     Posts written by the account itself are the entity's answers."""
     users = {str(u.get("id")): u for u in (page.get("includes") or {}).get("users") or [] if u}
+    media = x_media_index(page)
     events = []
     for tweet in page.get("data") or []:
         tweet_id = str(tweet.get("id") or "")
@@ -287,6 +292,7 @@ def parse_mentions(page: dict[str, Any], account: SocialAccount) -> list[Incomin
                 parent_id=parent,
                 from_entity=bool(account.platform_id) and author_id == account.platform_id,
                 post_id=parent if to_entity else "",
+                attachments=x_tweet_attachments(tweet, media),
             )
         )
     # Oldest first: a new conversation takes its subject and author from its first event.

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from agora.core.models import User
 from agora.directory.models import Platform
 from agora.inbox import search, selectors
-from agora.inbox.models import Conversation, Message, Priority, Status
+from agora.inbox.models import Attachment, Conversation, Message, Priority, Status
 from agora.inbox.titles import conversation_title
 
 
@@ -74,9 +74,28 @@ class ConversationSerializer(serializers.ModelSerializer):
         return [label.name for label in obj.labels.all()]
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    """A photo, video, file, location, link, … of a message, as the platform gave it."""
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "position",
+            "kind",
+            "url",
+            "preview_url",
+            "title",
+            "latitude",
+            "longitude",
+            "mime_type",
+            "platform_id",
+        ]
+
+
 class MessageSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     revisions = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Message
@@ -94,6 +113,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "kind",
             "flags",
             "revisions",
+            "attachments",
         ]
 
     def get_author(self, obj: Message) -> str:

@@ -471,6 +471,54 @@ class MessageRevision(models.Model):
         return self.text[:60]
 
 
+class AttachmentKind(models.TextChoices):
+    IMAGEN = "imagen", _("Imagen")
+    VIDEO = "video", _("Video")
+    AUDIO = "audio", _("Audio")
+    ARCHIVO = "archivo", _("Archivo")
+    UBICACION = "ubicacion", _("Ubicación")
+    ENLACE = "enlace", _("Enlace")
+    PUBLICACION = "publicacion", _("Publicación compartida")
+    HISTORIA = "historia", _("Mención en una historia")
+    STICKER = "sticker", _("Sticker")
+    NO_COMPATIBLE = "no_compatible", _("Contenido no compatible")
+
+
+class Attachment(models.Model):
+    """What a message carries besides its text (a photo, a video, a file, a location, a link,
+    a shared post, …) as the platform gave it: its address on the platform's servers, never
+    a copy (agora/inbox/attachments.py)."""
+
+    message = models.ForeignKey(
+        Message, verbose_name=_("mensaje"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    # Order in the message (0, 1, …): with the message, what makes a replay change nothing.
+    position = models.PositiveSmallIntegerField(_("posición"))
+    kind = models.CharField(_("tipo"), max_length=20, choices=AttachmentKind.choices)
+    # Platform CDN addresses are long (signed query strings of 500+ characters): never cut.
+    url = models.TextField(_("dirección"), blank=True)
+    preview_url = models.TextField(_("vista previa"), blank=True)
+    title = models.TextField(_("título"), blank=True)
+    latitude = models.FloatField(_("latitud"), null=True, blank=True)
+    longitude = models.FloatField(_("longitud"), null=True, blank=True)
+    mime_type = models.CharField(_("tipo MIME"), max_length=120, blank=True)
+    platform_id = models.TextField(_("id en la plataforma"), blank=True)
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
+
+    class Meta:
+        verbose_name = _("adjunto")
+        verbose_name_plural = _("adjuntos")
+        ordering = ["message", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "position"], name="inbox_attachment_message_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.title or self.url}"[:80]
+
+
 class ResponsePolicy(models.Model):
     """Response deadlines in working hours. The rector office's default has no entity; an
     entity's own policy may only be stricter."""

@@ -28,6 +28,7 @@ from agora.inbox import priority
 from agora.inbox.counts import counts_cached
 from agora.inbox.deadlines import DEFAULTS, DEFINITIONS, default_policy
 from agora.inbox.models import (
+    Attachment,
     CannedAnswer,
     Conversation,
     ConversationQuerySet,
@@ -374,7 +375,8 @@ def conversation_thread(*, conversation: Conversation) -> tuple[list[Message], b
         Message.objects.filter(conversation=conversation)
         .select_related("author_user")
         .prefetch_related(
-            Prefetch("revisions", queryset=MessageRevision.objects.order_by("replaced_at"))
+            Prefetch("revisions", queryset=MessageRevision.objects.order_by("replaced_at")),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("position")),
         )
         .order_by("-sent_at", "-id")
     )
@@ -482,7 +484,9 @@ def api_conversation_messages(*, user: User, pk: int) -> QuerySet[Message]:
     return (
         Message.objects.filter(conversation=conversation)
         .select_related("author_user")
-        .prefetch_related("revisions")
+        .prefetch_related(
+            "revisions", Prefetch("attachments", queryset=Attachment.objects.order_by("position"))
+        )
         .order_by("sent_at", "id")
     )
 

@@ -23,6 +23,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory.models import AccountStatus, Entity, SocialAccount
+from agora.inbox.attachments import IncomingAttachment, attachments_store, attachments_summary
 from agora.inbox.canned import canned_answer_used
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
@@ -70,6 +71,8 @@ class IncomingMessage:
     # For an edit, the platform's count of edits so far (Messenger and Instagram num_edit): an
     # older edit delivered late never replaces a newer text.
     edit_number: int | None = None
+    # Photos, videos, files, locations, links, … (agora/inbox/attachments.py), in order.
+    attachments: tuple[IncomingAttachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,11 @@ def _conversations_for(
                     account.platform,
                     key[1],
                     key[2],
-                    (titled.subject or titled.text)[:300],
+                    (
+                        titled.subject
+                        or titled.text
+                        or attachments_summary(titled.attachments, titled.platform)
+                    )[:300],
                     post_pk,
                     citizen.author_id if citizen else "",
                     citizen.author_name[:200] if citizen else "",
@@ -377,9 +384,9 @@ _INSERT_COLUMNS = [
 ]
 
 
-def _insert_messages(rows: list[tuple[Any, ...]]) -> set[tuple[str, str]]:
+def _insert_messages(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
     """One multi-row insert path for SQLite and PostgreSQL; conflicts (replays) are ignored.
-    Returns the (platform, platform message id) of the rows actually inserted.
+    Returns the ids of the rows actually inserted by (platform, platform message id).
 
     Written as multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` rather than
     ``bulk_create`` because ingestion is the hottest write of the platform (see
@@ -387,7 +394,7 @@ def _insert_messages(rows: list[tuple[Any, ...]]) -> set[tuple[str, str]]:
     delivers the same event twice at once, PostgreSQL makes the second insert wait for the
     first and skip the row, and only the first counts it in the conversation's timeline.
     """
-    inserted: set[tuple[str, str]] = set()
+    inserted: dict[tuple[str, str], int] = {}
     if not rows:
         return inserted
     table = Message._meta.db_table
@@ -400,10 +407,12 @@ def _insert_messages(rows: list[tuple[Any, ...]]) -> set[tuple[str, str]]:
                 f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - fixed identifiers
                 + ", ".join([one] * len(chunk))
                 + " ON CONFLICT (platform, platform_message_id) DO NOTHING"
-                " RETURNING platform, platform_message_id"
+                " RETURNING platform, platform_message_id, id"
             )
             cursor.execute(sql, [value for row in chunk for value in row])
-            inserted.update((platform, message_id) for platform, message_id in cursor.fetchall())
+            inserted.update(
+                ((platform, message_id), pk) for platform, message_id, pk in cursor.fetchall()
+            )
     return inserted
 
 
@@ -475,9 +484,14 @@ def messages_ingest(
     # Edits and removals of a message this batch inserts: applied once it is stored, so that
     # its first text is kept in history and an unsend in the same batch is not lost.
     followups: list[IncomingMessage] = []
+    # Attachments of messages already stored (an edit, or a replay of a message stored before
+    # its attachments were read): stored when missing, never twice.
+    known_attachments: dict[int, tuple[IncomingAttachment, ...]] = {}
     for event in events:
         key = (event.platform, event.message_id)
         known = existing.get(key)
+        if known is not None and event.attachments and event.verb != "remove":
+            known_attachments[known.pk] = event.attachments
         if known is None and key in to_insert:
             if event.verb in ("edit", "remove"):
                 followups.append(event)
@@ -539,6 +553,7 @@ def messages_ingest(
     received = connection.ops.adapt_datetimefield_value(now)
     rows: list[tuple[Any, ...]] = []
     timeline: list[tuple[tuple[str, str], int, datetime, bool]] = []
+    new_attachments: list[tuple[tuple[str, str], tuple[IncomingAttachment, ...]]] = []
     for event in to_insert.values():
         account = accounts[event.account_id]
         conv = conversations[threads_of[(event.platform, event.message_id)]]
@@ -568,6 +583,8 @@ def messages_ingest(
         )
         key = (event.platform, event.message_id[:160])
         timeline.append((key, conv.pk, event.sent_at, outbound))
+        if event.attachments:
+            new_attachments.append((key, event.attachments))
     inserted = _insert_messages(rows)
     # Only what this transaction wrote moves the conversations' timelines and counters.
     by_conversation: dict[int, list[tuple[datetime, bool]]] = defaultdict(list)
@@ -577,6 +594,13 @@ def messages_ingest(
             result.new_keys.append(key)
     result.created = len(result.new_keys)
     result.unchanged += len(rows) - result.created
+    attachments_store(
+        [
+            *((inserted[key], items) for key, items in new_attachments if key in inserted),
+            *known_attachments.items(),
+        ],
+        is_demo=is_demo,
+    )
 
     if followups:
         stored = {

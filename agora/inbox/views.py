@@ -5,7 +5,8 @@ and the public page that defines the response-time measures."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from typing import Any, cast
 
 from django.contrib import messages
@@ -36,6 +37,7 @@ from agora.core.permissions import staff_required, user_is_rector
 from agora.core.text import csv_cell
 from agora.directory.models import Entity
 from agora.inbox import queues, selectors, services, views_nav
+from agora.inbox.attachments import attachments_by_conversation
 from agora.inbox.canned import canned_answer_for_answer, canned_answer_render
 from agora.inbox.counts import TTL as LIST_TTL
 from agora.inbox.counts import list_page_key
@@ -77,6 +79,7 @@ EXPORT_COLUMNS = [
     _("último mensaje del ciudadano"),
     _("vence"),
     _("mensajes"),
+    _("adjuntos"),
 ]
 
 
@@ -265,7 +268,14 @@ def inbox_export(request: HttpRequest) -> HttpResponseBase:
 
     def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
-        for conv in qs.iterator(chunk_size=2000):
+        conversations = qs.iterator(chunk_size=2000)
+        while chunk := list(islice(conversations, 2000)):
+            yield from export_chunk(chunk)
+
+    def export_chunk(chunk: Sequence[Conversation]) -> Iterator[str]:
+        # One query per chunk for the attachments (agora/inbox/attachments.py).
+        attachments = attachments_by_conversation([conv.pk for conv in chunk])
+        for conv in chunk:
             yield writer.writerow(
                 [
                     csv_cell(v)
@@ -285,6 +295,7 @@ def inbox_export(request: HttpRequest) -> HttpResponseBase:
                         localtime(conv.last_inbound_at).isoformat() if conv.last_inbound_at else "",
                         localtime(conv.due_at).isoformat() if conv.due_at else "",
                         conv.message_count,
+                        "\n".join(attachments.get(conv.pk, [])),
                     ]
                 ]
             )
