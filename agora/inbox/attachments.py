@@ -165,6 +165,38 @@ def attachments_store(
     return len(rows)
 
 
+def attachments_sync(
+    known: dict[int, Sequence[IncomingAttachment]], *, is_demo: bool = False
+) -> int:
+    """Brings the attachments of stored messages (by message id) to what the platform sent
+    last: an edit that changed them, or fresher addresses of a re-read. Messages whose
+    attachments are the same are not touched (a replay writes nothing). Returns how many
+    messages changed."""
+    if not known:
+        return 0
+    stored: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    ids = sorted(known)
+    for start in range(0, len(ids), INSERT_CHUNK):
+        for row in (
+            Attachment.objects.filter(message_id__in=ids[start : start + INSERT_CHUNK])
+            .order_by("message_id", "position")
+            .values_list("message_id", *_COLUMNS[1:-1])
+        ):
+            stored[row[0]].append(tuple(row))
+    changed = [
+        message_id
+        for message_id, attachments in known.items()
+        if [_row(message_id, i, a, is_demo)[:-1] for i, a in enumerate(attachments)]
+        != stored.get(message_id, [])
+    ]
+    if changed:
+        Attachment.objects.filter(message_id__in=changed).delete()
+        attachments_store(
+            [(message_id, known[message_id]) for message_id in changed], is_demo=is_demo
+        )
+    return len(changed)
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 

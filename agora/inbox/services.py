@@ -23,7 +23,12 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory.models import AccountStatus, Entity, SocialAccount
-from agora.inbox.attachments import IncomingAttachment, attachments_store, attachments_summary
+from agora.inbox.attachments import (
+    IncomingAttachment,
+    attachments_store,
+    attachments_summary,
+    attachments_sync,
+)
 from agora.inbox.canned import canned_answer_used
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
@@ -484,8 +489,8 @@ def messages_ingest(
     # Edits and removals of a message this batch inserts: applied once it is stored, so that
     # its first text is kept in history and an unsend in the same batch is not lost.
     followups: list[IncomingMessage] = []
-    # Attachments of messages already stored (an edit, or a replay of a message stored before
-    # its attachments were read): stored when missing, never twice.
+    # Attachments of messages already stored (an edit that changed them, a re-read with fresher
+    # addresses, a message stored before its attachments were read): brought up to date.
     known_attachments: dict[int, tuple[IncomingAttachment, ...]] = {}
     for event in events:
         key = (event.platform, event.message_id)
@@ -595,12 +600,10 @@ def messages_ingest(
     result.created = len(result.new_keys)
     result.unchanged += len(rows) - result.created
     attachments_store(
-        [
-            *((inserted[key], items) for key, items in new_attachments if key in inserted),
-            *known_attachments.items(),
-        ],
+        [(inserted[key], items) for key, items in new_attachments if key in inserted],
         is_demo=is_demo,
     )
+    attachments_sync(known_attachments, is_demo=is_demo)
 
     if followups:
         stored = {

@@ -39,9 +39,10 @@ def mentions_url(user_id: str = ENTITY_USER_ID) -> str:
 def expected_params(**extra: str) -> dict[str, str]:
     return {
         "max_results": "100",
-        "expansions": "author_id",
+        "expansions": x.EXPANSIONS,
         "tweet.fields": x.TWEET_FIELDS,
         "user.fields": "name,username",
+        "media.fields": x.MEDIA_FIELDS,
         **extra,
     }
 
