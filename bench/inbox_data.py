@@ -131,6 +131,14 @@ def accounts_create(count: int) -> list[SocialAccount]:
     )
 
 
+# A photo's address as Meta's CDN gives it: a signed query string of some 600 characters.
+CDN_PHOTO = (
+    "https://scontent.xx.fbcdn.net/v/t39.30808-6/{n}_n.jpg?_nc_cat=1&ccb=1-7&_nc_sid=5f2048&oh="
+    + "00_AfDx7Kq" * 55
+    + "&oe=6650F1A2"
+)
+
+
 def comment_events(
     accounts: list[SocialAccount],
     *,
@@ -141,14 +149,17 @@ def comment_events(
     seed: int = 7,
     weights: list[float] | None = None,
     now: datetime = EPOCH_NOW,
+    attachment_every: int = 0,
 ) -> Iterator[IncomingMessage]:
     """Comments on ``posts`` page posts, ``per_post`` each, as the Meta connector parses
     them (page-feed ``comment`` items): post ``p`` belongs to an account chosen by
     ``weights`` (uniform by default). The page answers some threads (the last comment: the
     thread is answered; an earlier one: citizens wrote again; none: still new). Ordered by
-    post, as webhooks arrive."""
+    post, as webhooks arrive. ``attachment_every``: one citizen comment in that many carries a
+    photo (a CDN address as long as Meta's), and one in three of those a location too."""
     from agora.directory.models import Platform
-    from agora.inbox.models import ThreadKind
+    from agora.inbox.attachments import IncomingAttachment
+    from agora.inbox.models import AttachmentKind, ThreadKind
     from agora.inbox.services import IncomingMessage
 
     rng = random.Random(seed)
@@ -165,6 +176,24 @@ def comment_events(
                 sent_at = now
             from_page = index > 0 and index == answer_at
             citizen = rng.randrange(1, 200_000)
+            attachments: tuple[IncomingAttachment, ...] = ()
+            serial = post * per_post + index
+            if attachment_every and not from_page and serial % attachment_every == 0:
+                attachments = (
+                    IncomingAttachment(
+                        kind=AttachmentKind.IMAGEN,
+                        url=CDN_PHOTO.format(n=serial),
+                        platform_id=f"{10**15 + serial}",
+                    ),
+                )
+                if serial % (3 * attachment_every) == 0:
+                    attachments += (
+                        IncomingAttachment(
+                            kind=AttachmentKind.UBICACION,
+                            latitude=-12.0 - rng.random(),
+                            longitude=-77.0 - rng.random(),
+                        ),
+                    )
             yield IncomingMessage(
                 platform=Platform.FACEBOOK,
                 account_id=account.pk,
@@ -177,6 +206,7 @@ def comment_events(
                 author_name=account.entity.name if from_page else f"Ciudadana Demo {citizen}",
                 parent_id=f"{post}_1" if from_page else "",
                 subject=f"Publicación de prueba {post}",
+                attachments=attachments,
             )
 
 

@@ -3,15 +3,18 @@
 A fresh SQLite database under var/bench/ (migrated, every public entity, 50 verified Facebook
 pages) receives 10,000 posts × 10 comments, parsed as the Meta connector parses them, in
 batches of 5,000 — the path of the webhook and the file import: conversations created or
-found, messages inserted with executemany, timelines and deadlines updated. Then the same
-batches again (a replay: must add nothing). The baseline, in the same run and the same
-database file: Python's ``sqlite3`` inserting the same rows with ``executemany`` in one
-transaction into a copy of ``inbox_message`` (same columns, constraints and indexes, copied from
-``sqlite_master``), with the same PRAGMAs (WAL, synchronous NORMAL, foreign keys).
+found, messages and their attachments inserted (one citizen comment in five carries a photo
+with a 600-character CDN address, one in fifteen a location too), timelines and deadlines
+updated. Then the same batches again (a replay: must add nothing). The baseline, in the same
+run and the same database file: Python's ``sqlite3`` inserting the same message and attachment
+rows with ``executemany`` in one transaction into copies of ``inbox_message`` and
+``inbox_attachment`` (same columns, constraints and indexes, copied from ``sqlite_master``),
+with the same PRAGMAs (WAL, synchronous NORMAL, foreign keys).
 
 Target: ≥ 10,000 messages/s and at least 0.25 of the baseline's rows/s.
 
-    .venv/bin/python bench/ingest.py [--messages 100000] [--batch 5000] [--profile] [--keep]
+    .venv/bin/python bench/ingest.py [--messages 100000] [--batch 5000] [--attachment-every 5]
+        [--profile] [--keep]
 """
 
 from __future__ import annotations
@@ -37,12 +40,19 @@ TARGET_RATIO = 0.25
 PER_POST = 10
 ACCOUNTS = 50
 BASELINE_TABLE = "bench_baseline_message"
+BASELINE_ATTACHMENTS = "bench_baseline_attachment"
 
 
 def _arguments(argv: list[str] | None) -> Any:
     parser = common.argument_parser(__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--messages", type=int, default=100_000, help="por defecto %(default)s")
     parser.add_argument("--batch", type=int, default=5_000, help="por defecto %(default)s")
+    parser.add_argument(
+        "--attachment-every",
+        type=int,
+        default=5,
+        help="uno de cada N comentarios ciudadanos lleva una foto (0: ninguno; %(default)s)",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="perfila la ingesta con cProfile (más lenta)"
     )
@@ -117,43 +127,71 @@ def _baseline_rows(events: list[Any], now: Any) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _baseline(db_path: Path, rows: list[tuple[Any, ...]]) -> tuple[float, float]:
+def _baseline_attachment_rows(events: list[Any]) -> list[tuple[Any, ...]]:
+    """The attachment rows ``messages_ingest`` wrote (its column order), pointing at the
+    stored messages."""
+    from agora.inbox import attachments
+    from agora.inbox.models import Message
+
+    ids = dict(Message.objects.values_list("platform_message_id", "id"))
+    return [
+        attachments._row(ids[event.message_id], position, attachment, True)
+        for event in events
+        for position, attachment in enumerate(event.attachments)
+    ]
+
+
+def _copy_table(raw: sqlite3.Connection, table: str, copy: str) -> None:
+    """A copy of ``table`` (columns, constraints, indexes) named ``copy``."""
+    schema = raw.execute(
+        "SELECT type, sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
+        "ORDER BY type DESC",
+        (table,),
+    ).fetchall()
+    raw.execute(f"DROP TABLE IF EXISTS {copy}")
+    for kind, sql in schema:  # the table first ("table" > "index"), then its indexes
+        sql = sql.replace(f'"{table}"', f'"{copy}"', 1)
+        if kind == "index":
+            sql = re.sub(r'INDEX "([^"]+)"', rf'INDEX "{copy}_\1"', sql)
+        raw.execute(sql)
+
+
+def _baseline(
+    db_path: Path, rows: list[tuple[Any, ...]], attachment_rows: list[tuple[Any, ...]]
+) -> tuple[float, float]:
     """(wall, CPU) seconds of a raw sqlite3 executemany of ``rows`` into a copy of
-    inbox_message."""
-    from agora.inbox import services
+    inbox_message and of ``attachment_rows`` into a copy of inbox_attachment."""
+    from agora.inbox import attachments, services
 
     raw = sqlite3.connect(db_path, isolation_level=None)
     try:
         raw.execute("PRAGMA journal_mode=WAL")
         raw.execute("PRAGMA synchronous=NORMAL")
         raw.execute("PRAGMA foreign_keys=ON")
-        schema = raw.execute(
-            # The table and its indexes; not the search index's triggers (the baseline is a
-            # bare table: what Ágora pays for the search index counts against it).
-            "SELECT type, sql FROM sqlite_master WHERE tbl_name = 'inbox_message' "
-            "AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type DESC"
-        ).fetchall()
-        raw.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
-        for kind, sql in schema:  # the table first ("table" > "index"), then its indexes
-            sql = sql.replace('"inbox_message"', f'"{BASELINE_TABLE}"')
-            if kind == "index":
-                sql = re.sub(r'INDEX "([^"]+)"', rf'INDEX "{BASELINE_TABLE}_\1"', sql)
-            raw.execute(sql)
+        _copy_table(raw, "inbox_message", BASELINE_TABLE)
+        _copy_table(raw, "inbox_attachment", BASELINE_ATTACHMENTS)
         columns = ", ".join(services._INSERT_COLUMNS)
         placeholders = ", ".join("?" * len(services._INSERT_COLUMNS))
         sql = (
             f"INSERT INTO {BASELINE_TABLE} ({columns}) VALUES ({placeholders}) "  # noqa: S608
             "ON CONFLICT (platform, platform_message_id) DO NOTHING"
         )
+        attachment_sql = (
+            f"INSERT INTO {BASELINE_ATTACHMENTS} ({', '.join(attachments._COLUMNS)}) "  # noqa: S608
+            f"VALUES ({', '.join('?' * len(attachments._COLUMNS))}) "
+            "ON CONFLICT (message_id, position) DO NOTHING"
+        )
         started, cpu = time.perf_counter(), time.process_time()
         raw.execute("BEGIN IMMEDIATE")
         raw.executemany(sql, rows)
+        raw.executemany(attachment_sql, attachment_rows)
         raw.execute("COMMIT")
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         count = raw.execute(f"SELECT COUNT(*) FROM {BASELINE_TABLE}").fetchone()[0]  # noqa: S608
         if count != len(rows):
             raise RuntimeError(f"la referencia insertó {count} filas de {len(rows)}")
         raw.execute(f"DROP TABLE {BASELINE_TABLE}")
+        raw.execute(f"DROP TABLE {BASELINE_ATTACHMENTS}")
         return elapsed, cpu
     finally:
         raw.close()
@@ -175,19 +213,25 @@ def _child(args: Any) -> int:
     from django.conf import settings
     from django.db import connection
 
-    from agora.inbox.models import Conversation, Message
+    from agora.inbox.models import Attachment, Conversation, Message
 
     started = time.perf_counter()
     inbox_data.database_prepare()
     accounts = inbox_data.accounts_create(ACCOUNTS)
     posts = args.messages // PER_POST
-    events = list(inbox_data.comment_events(accounts, posts=posts, per_post=PER_POST))
+    events = list(
+        inbox_data.comment_events(
+            accounts, posts=posts, per_post=PER_POST, attachment_every=args.attachment_every
+        )
+    )
+    with_attachments = sum(1 for event in events if event.attachments)
     batches = [events[i : i + args.batch] for i in range(0, len(events), args.batch)]
     now = inbox_data.EPOCH_NOW
     db_path = Path(settings.DATABASES["default"]["NAME"])
     print(
         f"datos: {inbox_data.number(len(events))} comentarios de Meta en "
         f"{inbox_data.number(posts)} publicaciones de {len(accounts)} páginas verificadas, "
+        f"{inbox_data.number(with_attachments)} con adjuntos, "
         f"lotes de {inbox_data.number(args.batch)} (preparación "
         f"{time.perf_counter() - started:.1f} s); SQLite en {db_path}",
         flush=True,
@@ -200,16 +244,23 @@ def _child(args: Any) -> int:
     if profiler:
         profiler.disable()
     rows_in_db = Message.objects.count()
+    attachments_in_db = Attachment.objects.count()
+    attachments_sent = sum(len(event.attachments) for event in events)
     conversations = Conversation.objects.count()
     if created != len(events) or rows_in_db != len(events):
         print(f"ERROR: se crearon {created} mensajes ({rows_in_db} en la base) de {len(events)}")
         return 1
+    if attachments_in_db != attachments_sent:
+        print(f"ERROR: {attachments_in_db} adjuntos en la base de {attachments_sent}")
+        return 1
     replay_seconds, _replay_cpu, replay_created = _ingest(batches, now)
     after_replay = Message.objects.count()
+    attachments_after_replay = Attachment.objects.count()
 
     rows = _baseline_rows(events, now)
+    attachment_rows = _baseline_attachment_rows(events)
     connection.close()  # the baseline writes to the same file: no open transaction here
-    baseline_seconds, baseline_cpu = _baseline(db_path, rows)
+    baseline_seconds, baseline_cpu = _baseline(db_path, rows, attachment_rows)
 
     ingest_rate = len(events) / seconds
     baseline_rate = len(rows) / baseline_seconds
@@ -217,7 +268,8 @@ def _child(args: Any) -> int:
     cpu_ratio = baseline_cpu / cpu_seconds if cpu_seconds else 0.0
     print(
         f"ingesta: {inbox_data.number(len(events))} mensajes ({inbox_data.number(conversations)} "
-        f"conversaciones) en {seconds:.1f} s = {inbox_data.rate(len(events), seconds)} msg/s; "
+        f"conversaciones, {inbox_data.number(attachments_in_db)} adjuntos) en {seconds:.1f} s = "
+        f"{inbox_data.rate(len(events), seconds)} msg/s; "
         f"referencia executemany {baseline_seconds:.2f} s = "
         f"{inbox_data.rate(len(rows), baseline_seconds)} filas/s; "
         f"proporción {ratio:.2f} (objetivo ≥ {TARGET_RATIO:g})"
@@ -229,7 +281,8 @@ def _child(args: Any) -> int:
         f"de CPU; proporción {cpu_ratio:.2f}"
     )
     print(
-        f"repetición (replay): {inbox_data.number(after_replay - rows_in_db)} filas nuevas "
+        f"repetición (replay): {inbox_data.number(after_replay - rows_in_db)} filas nuevas, "
+        f"{inbox_data.number(attachments_after_replay - attachments_in_db)} adjuntos nuevos "
         f"({replay_created} creadas), {replay_seconds:.1f} s = "
         f"{inbox_data.rate(len(events), replay_seconds)} msg/s"
     )
@@ -237,6 +290,7 @@ def _child(args: Any) -> int:
         ingest_rate >= TARGET_RATE
         and ratio >= TARGET_RATIO
         and after_replay == rows_in_db
+        and attachments_after_replay == attachments_in_db
         and replay_created == 0
     )
     print(

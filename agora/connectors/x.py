@@ -50,7 +50,10 @@ from agora.inbox.senders import SendError
 from agora.inbox.services import IncomingMessage, messages_ingest
 
 MAX_RESULTS = 100
-TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets,attachments,entities"
+TWEET_FIELDS = (
+    "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets,"
+    "attachments,entities"
+)
 OWN_TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"
 USER_FIELDS = "name,username"
 EXPANSIONS = "author_id,attachments.media_keys"

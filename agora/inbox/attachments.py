@@ -7,7 +7,7 @@ platform gave, never a copy of the file (platform CDN addresses may expire)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -111,8 +111,9 @@ def _row(
         message_id,
         position,
         attachment.kind,
-        attachment.url,
-        attachment.preview_url,
+        # Whatever the connector: nothing but http(s) addresses is stored.
+        web_url(attachment.url),
+        web_url(attachment.preview_url),
         attachment.title[:TITLE_MAX],
         attachment.latitude,
         attachment.longitude,
@@ -166,7 +167,7 @@ def attachments_store(
 
 
 def attachments_sync(
-    known: dict[int, Sequence[IncomingAttachment]], *, is_demo: bool = False
+    known: Mapping[int, Sequence[IncomingAttachment]], *, is_demo: bool = False
 ) -> int:
     """Brings the attachments of stored messages (by message id) to what the platform sent
     last: an edit that changed them, or fresher addresses of a re-read. Messages whose
