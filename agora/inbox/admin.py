@@ -21,6 +21,7 @@ from agora.core.models import User
 from agora.inbox import services
 from agora.inbox.deadlines import policy_validate_stricter
 from agora.inbox.models import (
+    Attachment,
     CannedAnswer,
     Conversation,
     Label,
@@ -182,8 +183,25 @@ class ConversationAdmin(_ReadOnlyAdmin):
     show_full_result_count = False
 
 
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("position", "kind", "url", "title", "latitude", "longitude", "mime_type")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Message)
 class MessageAdmin(_ReadOnlyAdmin):
+    inlines = [AttachmentInline]
     list_display = ("__str__", "entity", "platform", "direction", "sent_at", "send_status")
     list_filter = ("direction", "platform", "send_status")
     search_fields = ("platform_message_id",)
