@@ -230,8 +230,9 @@ def image_source(attachment: Attachment) -> str:
 def map_url(attachment: Attachment) -> str:
     if attachment.latitude is None or attachment.longitude is None:
         return ""
-    query = urlencode({"mlat": f"{attachment.latitude:.6f}", "mlon": f"{attachment.longitude:.6f}"})
-    return f"https://www.openstreetmap.org/?{query}"
+    lat, lon = f"{attachment.latitude:.6f}", f"{attachment.longitude:.6f}"
+    query = urlencode({"mlat": lat, "mlon": lon})
+    return f"https://www.openstreetmap.org/?{query}#map=17/{lat}/{lon}"
 
 
 def link_label(attachment: Attachment, platform: str) -> str:

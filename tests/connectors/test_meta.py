@@ -998,7 +998,7 @@ def test_a_delivery_that_loses_the_race_counts_nothing_twice(
     assert inbox.messages_ingest(batch=[comment("comment-1", 0)]).created == 1
     original = inbox._insert_messages
 
-    def rival_commits_first(rows: list[tuple[Any, ...]]) -> set[tuple[str, str]]:
+    def rival_commits_first(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
         assert original(rows)  # the other delivery wins the unique index
         return original(rows)
 
