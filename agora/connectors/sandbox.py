@@ -1,16 +1,19 @@
-"""The sandbox platform (demo only): a pretend Meta that Ágora runs itself, so that the demo and
-local development show the whole loop through the real connector code.
+"""The sandbox platform (demo only): a pretend Meta, X and YouTube that Ágora runs itself, so
+that the demo and local development show the whole loop through the real connector code.
 
 - It answers the few Graph API calls the Meta connector makes (reply to a comment, send a direct
-  message, hide a comment) for demo accounts holding a sandbox token, under /sandbox/graph/.
+  message, hide a comment, and the reads that look for an answer whose send timed out) for
+  demo accounts holding a sandbox token, under /sandbox/graph/; X's and YouTube's under
+  /sandbox/x/2/ and /sandbox/youtube/v3/ (agora/connectors/sandbox_polled.py), where Ágora's
+  pollers read new citizen posts and comments (those platforms send no webhooks).
 - What it publishes is recorded (``SandboxPublication``) and shown at /sandbox/.
 - Each publication is also the outbox of the webhook Meta would send about it: the echo of the
   answer, or a new citizen message (``sandbox_citizens``). The row is written in the same
   transaction as the publication; a task delivers it, correctly signed, to /webhooks/meta/, and
   a periodic job delivers whatever is left. Ágora's real webhook ingestion then takes it.
 
-Only accounts marked ``is_demo`` ever reach it (agora/connectors/meta.py: graph_base_url), and
-only while ``SANDBOX_ENABLED`` is on (see agora/settings.py).
+Only accounts marked ``is_demo`` ever reach it (``api_url`` below, used by meta.py, x.py and
+youtube.py), and only while ``SANDBOX_ENABLED`` is on (see agora/settings.py).
 """
 
 from __future__ import annotations
@@ -21,19 +24,20 @@ import json
 import logging
 import random
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agora.connectors import sandbox_polled
 from agora.connectors.models import AccountCredential, CredentialKind, SandboxKind
 from agora.connectors.models import SandboxPublication as Publication
 from agora.directory.models import AccountStatus, Platform, SocialAccount
-from agora.inbox.models import Message
+from agora.inbox.models import Conversation, Message
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,15 @@ DELIVERY_ATTEMPTS = 20
 SCHEDULE_NAME = "sandbox-ciudadanos"
 CITIZEN_MINUTES = 3
 DEMO_MARK = "[demo]"
+# Meta sends webhooks; the sandbox's X and YouTube are read by Ágora's pollers.
+WEBHOOK_PLATFORMS = [Platform.FACEBOOK, Platform.INSTAGRAM]
+POLLED_PLATFORMS = [Platform.X, Platform.YOUTUBE]
+CREDENTIAL_KINDS: dict[str, str] = {
+    Platform.FACEBOOK: CredentialKind.PAGE_TOKEN,
+    Platform.INSTAGRAM: CredentialKind.PAGE_TOKEN,
+    Platform.X: CredentialKind.BEARER,
+    Platform.YOUTUBE: CredentialKind.OAUTH,
+}
 CITIZEN_TEXTS = [
     "¿Hasta qué fecha hay inscripciones para la campaña de vacunación?",
     "Buenas tardes, ¿dónde puedo presentar un reclamo por la atención recibida?",
@@ -80,31 +93,59 @@ def account_for_token(header: str) -> SocialAccount | None:
     return SocialAccount.objects.filter(pk=int(account_id), is_demo=True).first()
 
 
+def api_url(platform: str) -> str:
+    """The sandbox's address for one platform's API (what the connectors call instead of
+    Meta's, X's or YouTube's for demo accounts)."""
+    graph = str(settings.SANDBOX_URL).rstrip("/")
+    root = graph.removesuffix("/graph")
+    if platform == Platform.X:
+        return f"{root}/x/2"
+    if platform == Platform.YOUTUBE:
+        return f"{root}/youtube/v3"
+    return graph
+
+
+def uses_sandbox(account: SocialAccount | None) -> bool:
+    """Whether the account's calls go to the sandbox: demo accounts while it is on."""
+    return account is not None and account.is_demo and bool(settings.SANDBOX_ENABLED)
+
+
+def _installable() -> list[SocialAccount]:
+    """Verified demo accounts on every platform the sandbox stands in for. On X and YouTube
+    (polled every few minutes) only those the demo inbox uses, to keep polling light."""
+    verified = SocialAccount.objects.filter(is_demo=True, status=AccountStatus.VERIFICADA).exclude(
+        platform_id=""
+    )
+    in_use = Conversation.objects.filter(is_demo=True).values("account_id")
+    return list(verified.filter(platform__in=WEBHOOK_PLATFORMS)) + list(
+        verified.filter(platform__in=POLLED_PLATFORMS, pk__in=in_use)
+    )
+
+
 def credentials_install(*, accounts: list[SocialAccount] | None = None) -> int:
-    """Gives every verified demo account on Facebook or Instagram its sandbox token (so that
-    answers in the demo are published on the sandbox). Never touches a non-demo account, nor a
-    demo account that already has another credential. Returns how many it installed."""
+    """Gives verified demo accounts on Facebook, Instagram, X and YouTube their sandbox token
+    (so that answers in the demo are published on the sandbox). Never touches a non-demo
+    account, nor a demo account that already has another credential. Returns how many it
+    installed."""
     if accounts is None:
-        accounts = list(
-            SocialAccount.objects.filter(
-                is_demo=True,
-                status=AccountStatus.VERIFICADA,
-                platform__in=[Platform.FACEBOOK, Platform.INSTAGRAM],
-            ).exclude(platform_id="")
-        )
+        accounts = _installable()
     known = dict(
         AccountCredential.objects.filter(account__in=accounts).values_list("account_id", "hint")
     )
     installed = 0
     for account in accounts:
-        if not account.is_demo:
+        if not account.is_demo or account.platform not in CREDENTIAL_KINDS:
             continue
         token = sandbox_token(account)
         if account.pk in known and known[account.pk] != token[-8:]:
             continue  # someone registered a real-looking token on purpose: keep it
         AccountCredential.objects.update_or_create(
             account=account,
-            defaults={"kind": CredentialKind.PAGE_TOKEN, "secret": token, "hint": token[-8:]},
+            defaults={
+                "kind": CREDENTIAL_KINDS[account.platform],
+                "secret": token,
+                "hint": token[-8:],
+            },
         )
         installed += 1
     return installed
@@ -278,33 +319,112 @@ def graph_publish(*, account: SocialAccount, path: str, body: dict[str, Any]) ->
     return answer
 
 
+def _graph_time(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _graph_item(account: SocialAccount, row: Publication, *, page: bool) -> dict[str, Any]:
+    """A comment or message as the Graph API lists it (``fields=id,message,from,created_time``
+    on Facebook; ``id,text,username,from,timestamp`` on Instagram)."""
+    instagram = account.platform == Platform.INSTAGRAM
+    author_id = account.platform_id if page else str(_comment_author(row))
+    when = _graph_time(row.created_at)
+    if instagram and row.kind != SandboxKind.MENSAJE:
+        name = account.handle.lstrip("@") if page else author_id
+        return {
+            "id": row.platform_id,
+            "text": row.text,
+            "timestamp": when,
+            "username": name,
+            "from": {"id": author_id, "username": name},
+        }
+    return {
+        "id": row.platform_id,
+        "message": row.text,
+        "created_time": when,
+        "from": {"id": author_id, "name": account.display_handle if page else author_id},
+    }
+
+
+def _comment_author(row: Publication) -> str:
+    for entry in (row.payload or {}).get("entry") or []:
+        for change in entry.get("changes") or []:
+            return str(((change.get("value") or {}).get("from") or {}).get("id") or "")
+        for event in entry.get("messaging") or []:
+            return str((event.get("sender") or {}).get("id") or "")
+    return ""
+
+
+def graph_read(*, account: SocialAccount, path: str, params: dict[str, str]) -> dict[str, Any]:
+    """The Graph API reads the Meta connector makes to find an answer whose send timed out:
+    ``GET /{comment-id}/comments`` (Facebook), ``GET /{comment-id}/replies`` and
+    ``/{media-id}/comments`` (Instagram), ``GET /{page-id}/conversations?user_id=`` with the
+    conversation's messages (Messenger, Instagram). Newest first. Raises SandboxRefused."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    if len(parts) == 2 and parts[1] in {"comments", "replies"}:
+        target = parts[0]
+        rows = Publication.objects.filter(account=account).filter(
+            models.Q(kind=SandboxKind.COMENTARIO, target_id=target)
+            | models.Q(kind=SandboxKind.CIUDADANO, post_id=target)
+        )
+        data = [
+            _graph_item(account, row, page=row.kind == SandboxKind.COMENTARIO)
+            for row in rows.order_by("-pk")[:100]
+        ]
+        return {"data": data, "paging": {}}
+    if len(parts) == 2 and parts[1] == "conversations" and parts[0] in {"me", account.platform_id}:
+        user = params.get("user_id", "")
+        if not user:
+            raise SandboxRefused(400, 100, "user_id es obligatorio")
+        # The page's side of the conversation (what a lookup needs).
+        rows = Publication.objects.filter(
+            account=account, kind=SandboxKind.MENSAJE, target_id=user
+        ).order_by("-pk")
+        messages = [_graph_item(account, row, page=True) for row in rows[:100]]
+        thread = {"id": f"t_{account.platform_id}_{user}", "messages": {"data": messages}}
+        return {"data": [thread] if messages else [], "paging": {}}
+    raise SandboxRefused(400, 100, "lectura no disponible en la plataforma de prueba")
+
+
 # --- citizens ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def citizens_send(*, count: int = 1, rng: random.Random | None = None) -> list[int]:
-    """Makes up ``count`` new citizen comments or direct messages on demo accounts that hold
-    a sandbox token, marked "[demo]", and queues their webhooks. Returns the publication ids."""
+    """Makes up ``count`` new citizen messages on demo accounts that hold a sandbox token,
+    marked "[demo]": on Facebook and Instagram a comment or direct message whose webhook it
+    queues; on X a post mentioning the account, on YouTube a comment on the channel's video,
+    which Ágora's poller reads (a poll of the account is queued). Returns the publication ids."""
     rng = rng or random.Random()
     accounts = list(
         SocialAccount.objects.filter(
             is_demo=True,
             status=AccountStatus.VERIFICADA,
-            platform__in=[Platform.FACEBOOK, Platform.INSTAGRAM],
+            platform__in=WEBHOOK_PLATFORMS + POLLED_PLATFORMS,
             credential__isnull=False,
-        ).exclude(platform_id="")
+        )
+        .exclude(platform_id="")
+        .select_related("credential")
+        .order_by("pk")
     )
     accounts = [a for a in accounts if account_for_token(a.credential.secret) is not None]
     if not accounts:
         return []
     now = timezone.now()
     created: list[int] = []
+    polled: set[int] = set()
     for _i in range(count):
         account = rng.choice(accounts)
         number = rng.randrange(1, 1000)
+        text = f"{DEMO_MARK} {rng.choice(CITIZEN_TEXTS)}"
+        if account.platform in POLLED_PLATFORMS:
+            created.append(
+                sandbox_polled.citizen_publish(account, text=text, number=number, rng=rng).pk
+            )
+            polled.add(account.pk)
+            continue
         author_id = f"sandbox-ciudadano-{number}"
         author_name = _("Ciudadana de prueba %(n)s") % {"n": number}
-        text = f"{DEMO_MARK} {rng.choice(CITIZEN_TEXTS)}"
         if rng.random() < 0.6:
             post_id = f"{account.platform_id}_sandbox{now:%Y%m%d}"
             comment_id = _new_id(account, "sandbox_c_")
@@ -333,10 +453,18 @@ def citizens_send(*, count: int = 1, rng: random.Random | None = None) -> list[i
             text=text,
             payload=payload,
         )
+        _deliver_after_commit(publication.pk)
         created.append(publication.pk)
-    for pk in created:
-        _deliver_after_commit(pk)
+    for account_id in sorted(polled):
+        # Only makes it fast: the periodic poll of every account reads it anyway.
+        transaction.on_commit(lambda pk=account_id: _enqueue_poll(pk))  # type: ignore[misc]
     return created
+
+
+def _enqueue_poll(account_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("agora.connectors.tasks.poll_account_task", account_id, group="conectores")
 
 
 # --- webhook delivery --------------------------------------------------------------------------
@@ -363,9 +491,13 @@ def signed_body(payload: dict[str, Any]) -> tuple[bytes, str]:
 def publication_deliver(pk: int) -> str:
     """Posts the publication's webhook, signed like Meta's, to Ágora's Meta webhook. Delivered
     once acknowledged with 200; a second delivery is harmless (ingestion is idempotent)."""
-    publication = Publication.objects.filter(pk=pk, delivered_at__isnull=True).first()
+    publication = (
+        Publication.objects.filter(pk=pk, delivered_at__isnull=True)
+        .filter(account__platform__in=WEBHOOK_PLATFORMS)
+        .first()
+    )
     if publication is None or not publication.payload:
-        return "nada que entregar"
+        return "nada que entregar"  # delivered, or read by a poller (X, YouTube)
     raw, signature = signed_body(publication.payload)
     try:
         response = requests.post(
@@ -394,7 +526,9 @@ def sandbox_tick(citizens: int = 1) -> dict[str, int]:
         return {"entregados": 0, "ciudadanos": 0}
     delivered = 0
     for pk in Publication.objects.filter(
-        delivered_at__isnull=True, attempts__lt=DELIVERY_ATTEMPTS
+        delivered_at__isnull=True,
+        attempts__lt=DELIVERY_ATTEMPTS,
+        account__platform__in=WEBHOOK_PLATFORMS,
     ).values_list("pk", flat=True)[:100]:
         delivered += publication_deliver(pk) == "entregado"
     return {"entregados": delivered, "ciudadanos": len(citizens_send(count=citizens))}

@@ -122,6 +122,16 @@ def _problem(response: requests.Response) -> str:
     return "; ".join(m for m in messages if m) or response.reason
 
 
+def api_base_url(account: SocialAccount) -> str:
+    """Where the account's X calls go: the sandbox platform Ágora runs itself
+    (agora/connectors/sandbox_polled.py) for demo accounts while it is on, X for every other."""
+    from agora.connectors import sandbox
+
+    if sandbox.uses_sandbox(account):
+        return sandbox.api_url(Platform.X)
+    return str(settings.X_API_URL)
+
+
 class XClient:
     """A thin client for the two X endpoints Ágora uses."""
 
@@ -147,7 +157,7 @@ class XClient:
                 _("La cuenta %(account)s no tiene una credencial de X registrada.")
                 % {"account": str(account)}
             )
-        return cls(credential.secret)
+        return cls(credential.secret, base_url=api_base_url(account))
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
@@ -479,7 +489,8 @@ def _poll_stream(
             events, page_held = stream.parse(page.body, account, now)
             held = _older(held, page_held)
             with transaction.atomic():
-                result.add(messages_ingest(batch=events, now=now))
+                # Demo accounts (the sandbox platform's) bring demo data like the rest.
+                result.add(messages_ingest(batch=events, now=now, is_demo=account.is_demo))
                 if next_token:
                     setattr(cursor, stream.state_field, _pending_state(newest, held, next_token))
                 else:

@@ -109,6 +109,17 @@ def _error_parts(response: requests.Response) -> tuple[str, str]:
     return next((r for r in reasons if r), ""), str(error.get("message") or response.reason)
 
 
+def api_base_url(account: SocialAccount) -> str:
+    """Where the account's YouTube calls go: the sandbox platform Ágora runs itself
+    (agora/connectors/sandbox_polled.py) for demo channels while it is on, Google for every
+    other."""
+    from agora.connectors import sandbox
+
+    if sandbox.uses_sandbox(account):
+        return sandbox.api_url(Platform.YOUTUBE)
+    return str(settings.YOUTUBE_API_URL)
+
+
 class YouTubeClient:
     """A thin client for the Data API methods Ágora uses. With the account's stored OAuth
     ``credential`` it renews an expired access token (see the module docstring)."""
@@ -140,9 +151,10 @@ class YouTubeClient:
                 _("La cuenta %(account)s no tiene una credencial de YouTube registrada.")
                 % {"account": str(account)}
             )
+        base_url = api_base_url(account)
         if credential.kind == CredentialKind.API_KEY:
-            return cls(api_key=credential.secret)
-        client = cls(oauth_token=credential.secret, credential=credential)
+            return cls(api_key=credential.secret, base_url=base_url)
+        client = cls(oauth_token=credential.secret, credential=credential, base_url=base_url)
         expires_at = credential.expires_at
         if (
             expires_at is not None
@@ -527,7 +539,8 @@ def poll_account(account: SocialAccount, *, now: datetime | None = None) -> Poll
             caught_up = since is not None and bool(stamps) and all(s < since for s in stamps)
             done = not next_token or caught_up
             with transaction.atomic():
-                result.add(messages_ingest(batch=events, now=now))
+                # Demo accounts (the sandbox platform's) bring demo data like the rest.
+                result.add(messages_ingest(batch=events, now=now, is_demo=account.is_demo))
                 if done:
                     latest = _latest(since, newest)
                     cursor.since_id = latest.isoformat() if latest else ""

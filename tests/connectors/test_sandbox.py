@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 from unittest import mock
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import responses
@@ -55,16 +55,21 @@ def platform(client: Client) -> Iterator[responses.RequestsMock]:
             for k, v in request.headers.items()
             if k.lower() in {"authorization", "x-hub-signature-256"}
         }
-        answer = client.post(
-            urlsplit(request.url).path,
-            data=request.body,
-            content_type="application/json",
-            headers=headers,
-        )
+        url = urlsplit(request.url)
+        if request.method == "GET":
+            answer = client.get(url.path, data=dict(parse_qsl(url.query)), headers=headers)
+        else:
+            answer = client.post(
+                url.path + (f"?{url.query}" if url.query else ""),
+                data=request.body,
+                content_type="application/json",
+                headers=headers,
+            )
         return answer.status_code, {"Content-Type": "application/json"}, answer.content
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
-        mocked.add_callback(responses.POST, re.compile(rf"{re.escape(HOST)}/.*"), callback=forward)
+        for method in (responses.GET, responses.POST):
+            mocked.add_callback(method, re.compile(rf"{re.escape(HOST)}/.*"), callback=forward)
         yield mocked
 
 
