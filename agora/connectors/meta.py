@@ -22,7 +22,7 @@ from agora.connectors.attachments import meta_feed_attachments, meta_message_att
 from agora.core.errors import DomainError
 from agora.directory.models import AccountStatus, Platform, SocialAccount
 from agora.inbox.models import Message, QuarantinedEvent, ThreadKind
-from agora.inbox.senders import SendError
+from agora.inbox.senders import SendError, SendUncertain
 from agora.inbox.services import IncomingMessage, IncomingPost, IngestResult, messages_ingest
 
 log = logging.getLogger(__name__)
@@ -564,9 +564,18 @@ def _graph_post(
             headers={"Authorization": f"Bearer {token}"},
             timeout=settings.CONNECTOR_TIMEOUT_SECONDS,
         )
-    except requests.Timeout as exc:
-        raise SendError(_("Meta no respondió a tiempo; se reintentará.")) from exc
     except requests.RequestException as exc:
+        from agora.connectors.lookups import may_have_arrived
+
+        if may_have_arrived(exc):
+            # It may be published: looked for on the platform before any new attempt.
+            raise SendUncertain(
+                _(
+                    "Meta no respondió (%(error)s): se comprobará en la plataforma si la "
+                    "respuesta se publicó antes de intentarlo de nuevo."
+                )
+                % {"error": type(exc).__name__}
+            ) from exc
         raise SendError(_("No se pudo conectar con Meta; se reintentará.")) from exc
     return _graph_response(response, token, path, account)
 
@@ -602,6 +611,13 @@ def _graph_response(
         data = {}
     if response.status_code < 400:
         return data
+    if response.status_code == 504:
+        raise SendUncertain(
+            _(
+                "Meta no respondió a tiempo (504): se comprobará en la plataforma si la "
+                "respuesta se publicó antes de intentarlo de nuevo."
+            )
+        )
     error = _dict(data.get("error"))
     code = error.get("code")
     detail = _str(error.get("message")).replace(token, "***")[:ERROR_DETAIL_MAX]
@@ -698,10 +714,12 @@ def send_reply(message: Message) -> str:
     data = _graph_post(token, path, body, account=account)
     platform_id = _str(data.get("id")) or _str(data.get("message_id"))
     if not platform_id:
-        # The answer may have been published: retrying could publish it twice.
-        raise SendError(
-            _("Meta aceptó la respuesta pero no devolvió su id; revísela en la plataforma."),
-            permanent=True,
+        # The answer may have been published: looked for before any new attempt.
+        raise SendUncertain(
+            _(
+                "Meta aceptó la respuesta pero no devolvió su id: se comprobará en la "
+                "plataforma si se publicó."
+            )
         )
     return platform_id
 

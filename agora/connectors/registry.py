@@ -16,13 +16,24 @@ SENDERS = {
 }
 
 
+# How to look on each platform for an answer whose send may have been published.
+FINDER = "agora.connectors.lookups:find_reply"
+
+
+def _load(target: str) -> object | None:
+    module_name, function = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return None  # connector not installed yet
+    return getattr(module, function)
+
+
 def register_all() -> None:
+    finder = _load(FINDER)
     for platform, target in SENDERS.items():
-        module_name, function = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # connector not installed yet
-        senders.register(platform, getattr(module, function))
+        sender = _load(target)
+        if sender is not None:
+            senders.register(platform, sender, finder)  # type: ignore[arg-type]

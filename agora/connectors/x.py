@@ -46,7 +46,7 @@ from agora.connectors.models import AccountCredential, PollCursor
 from agora.connectors.tasks import PollResult
 from agora.directory.models import Platform, SocialAccount
 from agora.inbox.models import Message, ThreadKind
-from agora.inbox.senders import SendError
+from agora.inbox.senders import SendError, SendUncertain
 from agora.inbox.services import IncomingMessage, messages_ingest
 
 MAX_RESULTS = 100
@@ -78,11 +78,14 @@ class XError(Exception):
         status: int | None = None,
         retryable: bool = False,
         wait_until: datetime | None = None,
+        uncertain: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.retryable = retryable
         self.wait_until = wait_until
+        # The request may have reached X but no answer came back (agora/connectors/lookups.py).
+        self.uncertain = uncertain
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,12 @@ def api_base_url(account: SocialAccount) -> str:
     return str(settings.X_API_URL)
 
 
+def _arrived(exc: requests.RequestException) -> bool:
+    from agora.connectors.lookups import may_have_arrived
+
+    return may_have_arrived(exc)
+
+
 class XClient:
     """A thin client for the two X endpoints Ágora uses."""
 
@@ -165,10 +174,14 @@ class XClient:
                 method, f"{self.base_url}{path}", timeout=self.timeout, **kwargs
             )
         except requests.Timeout as exc:
-            raise XError(_("X no respondió a tiempo."), retryable=True) from exc
+            raise XError(
+                _("X no respondió a tiempo."), retryable=True, uncertain=_arrived(exc)
+            ) from exc
         except requests.RequestException as exc:
             raise XError(
-                _("No se pudo conectar con X: %(error)s") % {"error": exc}, retryable=True
+                _("No se pudo conectar con X: %(error)s") % {"error": exc},
+                retryable=True,
+                uncertain=_arrived(exc),
             ) from exc
 
     def _raise_for(self, response: requests.Response) -> None:
@@ -242,7 +255,9 @@ class XClient:
         try:
             tweet_id = str(response.json()["data"]["id"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise XError(_("X no devolvió el id de la respuesta publicada.")) from exc
+            raise XError(
+                _("X no devolvió el id de la respuesta publicada."), uncertain=True
+            ) from exc
         return tweet_id
 
 
@@ -582,12 +597,17 @@ def poll_account(account: SocialAccount, *, now: datetime | None = None) -> Poll
 
 def send_reply(message: Message) -> str:
     """Publishes an answer as a reply to the citizen's post; returns the new post's id.
-    Raises ``SendError``: permanent on X's refusals (4xx), retryable on 429, 5xx, timeouts
-    and connection errors."""
+    Raises ``SendError``: permanent on X's refusals (4xx), retryable on 429, 5xx and failed
+    connections; ``SendUncertain`` when X may have published it without saying so (read
+    timeout, connection reset after sending, 504, no id): looked for before trying again."""
     conversation = message.conversation
     in_reply_to = message.parent_platform_id or conversation.thread_id
     try:
         client = XClient.for_account(conversation.account)
         return client.reply(message.text, in_reply_to)
     except XError as exc:
+        if exc.uncertain or exc.status == 504:
+            raise SendUncertain(
+                _("%(error)s Se comprobará en X si la respuesta se publicó.") % {"error": exc}
+            ) from exc
         raise SendError(str(exc), permanent=not exc.retryable) from exc

@@ -47,7 +47,7 @@ from agora.connectors.tasks import PollResult
 from agora.core.audit import audit_record
 from agora.directory.models import Platform, SocialAccount
 from agora.inbox.models import Message, ThreadKind
-from agora.inbox.senders import SendError
+from agora.inbox.senders import SendError, SendUncertain
 from agora.inbox.services import IncomingMessage, messages_ingest
 
 MAX_RESULTS = 100
@@ -79,6 +79,7 @@ class YouTubeError(Exception):
         retryable: bool = False,
         wait_until: datetime | None = None,
         authorisation_refused: bool = False,
+        uncertain: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -87,6 +88,9 @@ class YouTubeError(Exception):
         self.authorisation_refused = authorisation_refused
         self.retryable = retryable
         self.wait_until = wait_until
+        # The request may have reached YouTube but no answer came back
+        # (agora/connectors/lookups.py).
+        self.uncertain = uncertain
 
 
 def next_quota_reset(now: datetime) -> datetime:
@@ -118,6 +122,12 @@ def api_base_url(account: SocialAccount) -> str:
     if sandbox.uses_sandbox(account):
         return sandbox.api_url(Platform.YOUTUBE)
     return str(settings.YOUTUBE_API_URL)
+
+
+def _arrived(exc: requests.RequestException) -> bool:
+    from agora.connectors.lookups import may_have_arrived
+
+    return may_have_arrived(exc)
 
 
 class YouTubeClient:
@@ -267,10 +277,14 @@ class YouTubeClient:
                 method, f"{self.base_url}{path}", params=params, timeout=self.timeout, **kwargs
             )
         except requests.Timeout as exc:
-            raise YouTubeError(_("YouTube no respondió a tiempo."), retryable=True) from exc
+            raise YouTubeError(
+                _("YouTube no respondió a tiempo."), retryable=True, uncertain=_arrived(exc)
+            ) from exc
         except requests.RequestException as exc:
             raise YouTubeError(
-                _("No se pudo conectar con YouTube: %(error)s") % {"error": exc}, retryable=True
+                _("No se pudo conectar con YouTube: %(error)s") % {"error": exc},
+                retryable=True,
+                uncertain=_arrived(exc),
             ) from exc
         status = response.status_code
         if status == 401 and not _retried and self._can_refresh():
@@ -348,7 +362,9 @@ class YouTubeClient:
         )
         comment_id = str(body.get("id") or "")
         if not comment_id:
-            raise YouTubeError(_("YouTube no devolvió el id de la respuesta publicada."))
+            raise YouTubeError(
+                _("YouTube no devolvió el id de la respuesta publicada."), uncertain=True
+            )
         return comment_id
 
 
@@ -575,10 +591,16 @@ def send_reply(message: Message) -> str:
     """Publishes an answer as a reply in the comment thread; returns the new comment's id.
     YouTube threads are one level deep, so the parent is always the thread's top-level
     comment (whose id is the thread id). Raises ``SendError``: permanent on refusals (4xx),
-    retryable on quota/rate limits, 5xx, timeouts and connection errors."""
+    retryable on quota/rate limits, 5xx and failed connections; ``SendUncertain`` when
+    YouTube may have published it without saying so (read timeout, connection reset after
+    sending, 504, no id): looked for before trying again."""
     conversation = message.conversation
     try:
         client = YouTubeClient.for_account(conversation.account)
         return client.reply(conversation.thread_id, message.text)
     except YouTubeError as exc:
+        if exc.uncertain or exc.status == 504:
+            raise SendUncertain(
+                _("%(error)s Se comprobará en YouTube si la respuesta se publicó.") % {"error": exc}
+            ) from exc
         raise SendError(str(exc), permanent=not exc.retryable) from exc

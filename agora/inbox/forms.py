@@ -65,7 +65,7 @@ class InboxFilterForm(forms.Form):
     alerta = _choice(_("Alerta"), FLAGS, _("Cualquiera"))
     asignada = _choice(_("Asignada a"), [], _("Cualquiera"))
     vencidas = forms.BooleanField(label=_("Solo con el plazo vencido"), required=False)
-    fallidos = forms.BooleanField(label=_("Solo con envío fallido"), required=False)
+    fallidos = forms.BooleanField(label=_("Solo con envío fallido o por verificar"), required=False)
     ocultos = forms.BooleanField(label=_("Mostrar ocultos (insultos y spam)"), required=False)
     cola = _choice(_("Cola de trabajo"), QUEUE_CHOICES, _("Todas"))
     orden = forms.ChoiceField(

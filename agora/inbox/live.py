@@ -100,6 +100,8 @@ def conversation_fingerprint(*, user: User, pk: int) -> str | None:
         n=Count("id"),
         pending=Count("id", filter=Q(send_status=SendStatus.PENDIENTE)),
         failed=Count("id", filter=Q(send_status=SendStatus.FALLIDO)),
+        sending=Count("id", filter=Q(send_status=SendStatus.ENVIANDO)),
+        check=Count("id", filter=Q(send_status=SendStatus.VERIFICAR)),
         hidden=Count("id", filter=Q(hidden_at__isnull=False)),
         # A citizen's edit or deletion, and the classifier's or a colleague's correction.
         edited=Max("edited_at"),

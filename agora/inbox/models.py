@@ -60,9 +60,13 @@ class SendStatus(models.TextChoices):
     PENDIENTE = "pendiente", _("Por enviar")
     # Claimed by one worker that is calling the platform: never sent again automatically
     # (agora/inbox/sending.py), so that an answer is published at most once.
-    ENVIANDO = "enviando", _("Enviando")
+    # It may or may not be on the platform (a timeout, a worker that died mid-send): Ágora
+    # looks for it there before any new attempt (agora/connectors/lookups.py).
+    ENVIANDO = "enviando", _("Publicando")
     ENVIADO = "enviado", _("Enviado")
     FALLIDO = "fallido", _("Falló el envío")
+    # The platform could not tell whether it was published: a person checks and decides.
+    VERIFICAR = "verificar", _("Verificar en la plataforma")
 
 
 class ConversationQuerySet(models.QuerySet["Conversation"]):
@@ -225,6 +229,10 @@ class Conversation(models.Model):
     # Answers of the thread whose send failed for good and wait for "Reintentar" (a column, so
     # that the list shows and filters them without reading messages).
     failed_sends = models.PositiveSmallIntegerField(_("envíos fallidos"), default=0, db_default=0)
+    # Answers that may or may not be published, for a person to check on the platform.
+    sends_to_check = models.PositiveSmallIntegerField(
+        _("envíos por verificar"), default=0, db_default=0
+    )
     is_demo = models.BooleanField(_("dato de demostración"), default=False)
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
@@ -356,7 +364,8 @@ class Message(models.Model):
     )
     send_attempts = models.PositiveSmallIntegerField(_("intentos de envío"), default=0)
     # Pending: when the next attempt is due (the recovery job re-queues answers left past it);
-    # sending: when a worker claimed it.
+    # publishing: until when the worker that claimed it may still be calling the platform, or
+    # when to look on the platform after an unknown outcome.
     send_due_at = models.DateTimeField(_("próximo intento de envío"), null=True, blank=True)
     send_error = models.TextField(_("último error de envío"), blank=True)
     # Filled by the language module.

@@ -55,6 +55,9 @@ def conversation_rows(
     failed_badge = '<span class="badge badge-send-failed">{}</span>'.format(
         escape(_("Envío fallido"))
     )
+    check_badge = '<span class="badge badge-send-check">{}</span>'.format(
+        escape(_("Envío por verificar en la plataforma"))
+    )
     from_label = escape(_("de"))
     last_label = escape(_("Último mensaje:"))
     assigned_label = escape(_("Asignada a:"))
@@ -88,6 +91,8 @@ def conversation_rows(
             badges.append(overdue_badge)
         if getattr(conv, "failed_sends", 0):
             badges.append(failed_badge)
+        if getattr(conv, "sends_to_check", 0):
+            badges.append(check_badge)
         if conv.escalated_at is not None:
             to = conv.escalated_to
             badges.append(

@@ -185,8 +185,8 @@ def conversations_filtered(
         qs = qs.filter(assignee_id=int(filters.assignee))
     if filters.overdue:
         qs = qs.filter(due_at__lt=timezone.now())
-    if filters.send_failed:
-        qs = qs.filter(failed_sends__gt=0)
+    if filters.send_failed:  # failed, or to check on the platform: both need a person
+        qs = qs.filter(Q(failed_sends__gt=0) | Q(sends_to_check__gt=0))
     if filters.queue:
         from agora.inbox.queues import queue_filter  # queues counts through this function
 
@@ -254,6 +254,7 @@ LIST_FIELDS = (
     "due_at",
     "message_count",
     "failed_sends",
+    "sends_to_check",
     "is_demo",
     "entity__name",
     "entity__acronym",

@@ -1033,10 +1033,12 @@ def message_send_result(
     error: str = "",
     final: bool = False,
     retry_at: datetime | None = None,
+    count_attempt: bool = True,
 ) -> Message:
     """Records the platform's answer to a send: the platform id on success (the answer then
     counts), or the error (shown to staff; retried at ``retry_at`` unless ``final``, when the
-    conversation shows it failed and its author is notified)."""
+    conversation shows it failed and its author is notified). ``count_attempt``: False when
+    the attempt was already counted as it was claimed (agora/inbox/sending.py)."""
     from agora.inbox import sending
 
     message = (
@@ -1046,8 +1048,9 @@ def message_send_result(
     )
     if message.send_status == SendStatus.ENVIADO:
         return message
-    was_failed = message.send_status == SendStatus.FALLIDO
-    message.send_attempts += 1
+    was_failed = message.send_status in (SendStatus.FALLIDO, SendStatus.VERIFICAR)
+    if count_attempt:
+        message.send_attempts += 1
     if error:
         message.send_error = error[:2000]
         message.send_status = SendStatus.FALLIDO if final else SendStatus.PENDIENTE

@@ -4,6 +4,7 @@ deadline check that marks breaches, notifies and escalates."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -21,10 +22,17 @@ from agora.inbox.models import (
     BreachKind,
     Conversation,
     DeadlineBreach,
+    Message,
     Status,
 )
 from agora.inbox.notices import conversation_notice
-from agora.inbox.senders import SendError, sender_for
+from agora.inbox.senders import (
+    LookupUnavailable,
+    SendError,
+    SendUncertain,
+    finder_for,
+    sender_for,
+)
 
 log = logging.getLogger(__name__)
 MAX_SEND_ATTEMPTS = 6
@@ -45,13 +53,17 @@ def enqueue_send(message_id: int, delay_seconds: int = 0) -> None:
 
 
 def send_message(message_id: int) -> str:
-    """Sends one pending answer. A failure is recorded and retried with exponential backoff
-    (30 s, 1, 2, 4, 8 min) up to six attempts; the answer never counts until it is sent.
-    The answer is claimed first (agora/inbox/sending.py): a second delivery of this task, or
-    a task queued again by the recovery job, finds it claimed and publishes nothing."""
-    message = sending.message_send_claim(message_id)
-    if message is None:
+    """Sends one answer, at most once on the platform. It is claimed first ("publicando",
+    with its attempt, committed: agora/inbox/sending.py), so a second delivery of this task
+    publishes nothing. A refusal or a failed connection is retried with exponential backoff
+    (30 s, 1, 2, 4, 8 min) up to six attempts. An unknown outcome (a read timeout, a reset
+    after sending, a worker that died mid-send) is never retried blindly: the platform is read
+    first for the answer (agora/connectors/lookups.py): found, it is sent; certainly absent, it
+    is tried again; unknowable, a person checks ("verificar en la plataforma")."""
+    claim = sending.message_send_claim(message_id)
+    if claim is None:
         return "nada que enviar"
+    message = claim.message
     sender = sender_for(message.platform)
     if sender is None:
         services.message_send_result(
@@ -59,45 +71,108 @@ def send_message(message_id: int) -> str:
             error=_("No hay un conector de envío para %(platform)s.")
             % {"platform": message.get_platform_display()},
             final=True,
+            count_attempt=False,
         )
         return "sin conector"
+    if claim.look_first:
+        looked = _look(message)
+        if looked is not None:
+            return looked
+        if message.send_attempts >= MAX_SEND_ATTEMPTS:
+            services.message_send_result(
+                message=message,
+                error=sending.final_error_text(
+                    _("No se publicó: se comprobó en la plataforma que la respuesta no está."),
+                    message.send_attempts,
+                ),
+                final=True,
+                count_attempt=False,
+            )
+            return "error"
+        message = sending.message_send_attempt(message)
+    return _publish(message, sender)
+
+
+def _backoff(attempt: int) -> int:
+    return int(BACKOFF_SECONDS * 2 ** max(0, attempt - 1))
+
+
+def _look(message: Message) -> str | None:
+    """Looks on the platform for an answer that may have been published. Returns what the
+    task did (the platform id found, or "por verificar"), or None when the platform shows for
+    certain it is not there (then it may be sent again)."""
+    finder = finder_for(message.platform)
+    try:
+        if finder is None:
+            raise LookupUnavailable(_("Esta plataforma no permite comprobar si se publicó."))
+        platform_id = finder(message)
+    except LookupUnavailable as exc:
+        sending.message_send_unverifiable(message=message, reason=str(exc))
+        return "por verificar"
+    except Exception:
+        log.exception("envío %s: error inesperado al buscar la respuesta", message.pk)
+        sending.message_send_unverifiable(
+            message=message, reason=_("error inesperado al consultar la plataforma.")
+        )
+        return "por verificar"
+    if platform_id:
+        services.message_send_result(message=message, platform_id=platform_id, count_attempt=False)
+        return platform_id
+    return None
+
+
+def _publish(message: Message, sender: Callable[[Message], str]) -> str:
+    """One attempt (already recorded as "publicando"): the platform call and its outcome."""
+    attempt = message.send_attempts
     try:
         platform_id = sender(message)
+    except SendUncertain as exc:
+        # Maybe published: looked for on the platform later (it may still be processing it).
+        delay = _backoff(attempt)
+        sending.message_send_uncertain(
+            message=message,
+            error=str(exc),
+            look_at=timezone.now() + timedelta(seconds=delay),
+        )
+        enqueue_send(message.pk, delay)
+        return "por comprobar"
     except SendError as exc:
-        attempt = message.send_attempts + 1
         final = exc.permanent or attempt >= MAX_SEND_ATTEMPTS
         error = str(exc)
         if final and not exc.permanent:
             error = sending.final_error_text(error, attempt)
-        delay = BACKOFF_SECONDS * 2**message.send_attempts
+        delay = _backoff(attempt)
         services.message_send_result(
             message=message,
             error=error,
             final=final,
             retry_at=None if final else timezone.now() + timedelta(seconds=delay),
+            count_attempt=False,
         )
         if not final:
             enqueue_send(message.pk, delay)
         return "error"
     except Exception:
-        # The sender broke midway: the answer may have been published, so it is not sent
-        # again by itself; a person checks the platform and retries.
+        # The sender broke midway: the answer may have been published, so it is looked for
+        # on the platform before anything else.
         log.exception("envío %s: error inesperado del conector", message.pk)
-        services.message_send_result(
+        sending.message_send_uncertain(
             message=message,
             error=_(
-                "Error inesperado al enviar; no se sabe si la respuesta se publicó. Revísela "
-                "en la plataforma antes de reintentar."
+                "Error inesperado al enviar: se comprobará en la plataforma si la respuesta "
+                "se publicó antes de intentarlo de nuevo."
             ),
-            final=True,
+            look_at=timezone.now() + timedelta(seconds=BACKOFF_SECONDS),
         )
+        enqueue_send(message.pk, BACKOFF_SECONDS)
         return "error"
-    services.message_send_result(message=message, platform_id=platform_id)
+    services.message_send_result(message=message, platform_id=platform_id, count_attempt=False)
     return platform_id
 
 
 def sends_recover() -> dict[str, int]:
-    """Periodic: queues again the answers whose send task was lost (agora/inbox/sending.py)."""
+    """Periodic: queues again the answers whose send task was lost or whose worker died
+    (agora/inbox/sending.py)."""
     return sending.sends_recover()
 
 

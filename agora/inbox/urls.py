@@ -56,6 +56,11 @@ urlpatterns = [
         views_send.message_retry,
         name="send_retry",
     ),
+    path(
+        "<int:pk>/mensajes/<int:message_pk>/publicada/",
+        views_send.message_confirm,
+        name="send_confirm",
+    ),
     path("alertas/", moderation_views.threat_alerts, name="alerts"),
     path(
         "alertas/<int:alert_pk>/atender/",

@@ -1,6 +1,9 @@
-"""The "Reintentar" button of an answer whose send failed."""
+"""The "Reintentar" button of an answer whose send failed or that is to be checked on the
+platform, and "Ya está publicada" of one to check."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,8 +33,30 @@ def message_retry(request: HttpRequest, pk: int, message_pk: int) -> HttpRespons
         notice = exc.messages[0]
     else:
         notice = _("Se reintentará el envío en unos momentos.")
+    return _done(request, user, pk, message, notice)
+
+
+def _done(request: HttpRequest, user: Any, pk: int, message: Message, notice: str) -> HttpResponse:
     if _partial(request):
         fresh = selectors.conversation_get_for_staff(user=user, pk=pk)
         return _render_conversation(request, fresh, notice=notice)
     messages.info(request, notice)
     return redirect(reverse("inbox:detail", args=[pk]) + f"#mensaje-{message.pk}")
+
+
+@login_required
+@require_POST
+def message_confirm(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    """ "Ya está publicada": the person saw the answer on the platform."""
+    user = _user(request)
+    conversation = selectors.conversation_get_for_staff(user=user, pk=pk)
+    message = Message.objects.filter(pk=message_pk, conversation=conversation).first()
+    if message is None:
+        raise Http404
+    try:
+        sending.message_send_confirm(message=message, actor=user)
+    except DomainError as exc:
+        notice = exc.messages[0]
+    else:
+        notice = _("Respuesta marcada como publicada.")
+    return _done(request, user, pk, message, notice)

@@ -254,26 +254,33 @@ def test_a_send_claimed_by_another_delivery_is_not_published_again(
 # --- recovery ---------------------------------------------------------------------------------
 
 
-def test_the_recovery_job_requeues_lost_sends_and_fails_interrupted_ones(
+def test_the_recovery_job_requeues_lost_sends_and_interrupted_ones_to_be_looked_for(
     communicator: User, minsa_account: SocialAccount
 ) -> None:
+    """A lost pending send is queued again; a send whose worker died (its lease ran out) is
+    queued too, but stays "publicando": its task looks on the platform before anything
+    else (tests/inbox/test_send_once.py) and is never marked failed blindly."""
     now = timezone.now()
     lost = _answer(ingest(minsa_account), communicator)
     fresh = _answer(ingest(minsa_account), communicator)
     interrupted = _answer(ingest(minsa_account), communicator)
+    working = _answer(ingest(minsa_account), communicator)
     Message.objects.filter(pk=lost.pk).update(send_due_at=now - timedelta(minutes=5))
     Message.objects.filter(pk=interrupted.pk).update(
         send_status=SendStatus.ENVIANDO, send_due_at=now - timedelta(minutes=30)
     )
+    # Claimed by a live worker: its lease still runs.
+    Message.objects.filter(pk=working.pk).update(
+        send_status=SendStatus.ENVIANDO, send_due_at=now + timedelta(minutes=5)
+    )
     with mock.patch.object(tasks, "enqueue_send") as enqueue:
         assert sending.sends_recover(now) == {"reencolados": 1, "interrumpidos": 1}
-    enqueue.assert_called_once_with(lost.pk)
+    assert sorted(c.args for c in enqueue.call_args_list) == [(lost.pk,), (interrupted.pk,)]
     fresh.refresh_from_db()
     assert fresh.send_status == SendStatus.PENDIENTE
     interrupted.refresh_from_db()
-    assert interrupted.send_status == SendStatus.FALLIDO
-    assert "no se sabe si la respuesta se publicó" in interrupted.send_error
-    # Run again at once: the lost one was just queued, nothing more to do.
+    assert interrupted.send_status == SendStatus.ENVIANDO
+    # Run again at once: both were just queued, nothing more to do.
     with mock.patch.object(tasks, "enqueue_send") as enqueue:
         assert sending.sends_recover(now) == {"reencolados": 0, "interrumpidos": 0}
     enqueue.assert_not_called()

@@ -39,3 +39,15 @@ def sandbox_link(conversation: Any) -> str:
     if conversation is None or not settings.SANDBOX_ENABLED or not conversation.account.is_demo:
         return ""
     return reverse("sandbox:publications")
+
+
+@register.simple_tag
+def platform_link(conversation: Any, message: Any) -> str:
+    """Where a person checks on the platform whether an answer was published: the sandbox's
+    page for demo accounts while it is on; else the citizen's post, comment or the inbox of
+    the platform's business tools."""
+    from agora.connectors.lookups import platform_url
+
+    if conversation is None:
+        return ""
+    return sandbox_link(conversation) or platform_url(conversation, message)
