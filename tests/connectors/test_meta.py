@@ -38,7 +38,7 @@ from agora.inbox.models import (
     Status,
     ThreadKind,
 )
-from agora.inbox.senders import SendError, sender_for
+from agora.inbox.senders import SendError, SendUncertain, sender_for
 
 APP_SECRET = "secreto-de-la-app"
 VERIFY_TOKEN = "token-de-verificacion"
@@ -795,34 +795,37 @@ def test_send_reply_on_instagram(
 
 
 @pytest.mark.parametrize(
-    ("reply", "permanent"),
+    ("reply", "outcome"),
     [
-        ({"status": 500, "json": {"error": {"message": "Unknown error", "code": 1}}}, False),
-        ({"status": 503, "body": "Service Unavailable"}, False),
-        ({"status": 429, "json": {"error": {"message": "Too many calls"}}}, False),
-        ({"status": 400, "json": {"error": {"message": "Rate limit", "code": 613}}}, False),
-        ({"body": requests.exceptions.ConnectTimeout("lento")}, False),
-        ({"body": requests.exceptions.ReadTimeout("lento")}, False),
-        ({"body": requests.exceptions.ConnectionError("sin red")}, False),
-        ({"status": 400, "json": {"error": {"message": "(#100) Invalid", "code": 100}}}, True),
-        ({"status": 403, "json": {"error": {"message": "Permissions", "code": 200}}}, True),
-        ({"status": 200, "json": {"success": True}}, True),  # no id: never sent twice
+        ({"status": 500, "json": {"error": {"message": "Unknown error", "code": 1}}}, "retry"),
+        ({"status": 503, "body": "Service Unavailable"}, "retry"),
+        ({"status": 429, "json": {"error": {"message": "Too many calls"}}}, "retry"),
+        ({"status": 400, "json": {"error": {"message": "Rate limit", "code": 613}}}, "retry"),
+        ({"body": requests.exceptions.ConnectTimeout("lento")}, "retry"),
+        # The request went out and no answer came back: looked for before any new attempt.
+        ({"body": requests.exceptions.ReadTimeout("lento")}, "uncertain"),
+        ({"body": requests.exceptions.ConnectionError("reset")}, "uncertain"),
+        ({"status": 504, "body": "Gateway Timeout"}, "uncertain"),
+        ({"status": 200, "json": {"success": True}}, "uncertain"),  # no id: never sent blindly
+        ({"status": 400, "json": {"error": {"message": "(#100) Invalid", "code": 100}}}, "perm"),
+        ({"status": 403, "json": {"error": {"message": "Permissions", "code": 200}}}, "perm"),
     ],
 )
 @responses.activate
 @pytest.mark.django_db
-def test_send_failures_are_retryable_or_permanent(
+def test_send_failures_are_retryable_uncertain_or_permanent(
     client: Client,
     fb_account: SocialAccount,
     communicator: User,
     reply: dict[str, Any],
-    permanent: bool,
+    outcome: str,
 ) -> None:
     message = _answer(_citizen_comment(client), communicator)
     responses.post(f"{GRAPH}/555_1/comments", **reply)
     with pytest.raises(SendError) as caught:
         meta.send_reply(message)
-    assert caught.value.permanent is permanent
+    assert caught.value.permanent is (outcome == "perm")
+    assert isinstance(caught.value, SendUncertain) is (outcome == "uncertain")
     assert PAGE_TOKEN not in str(caught.value)
     assert str(caught.value)  # a message for staff
 

@@ -14,7 +14,7 @@ import pytest
 import responses
 from django.test import Client
 
-from agora.connectors import sandbox, sandbox_polled, x, youtube
+from agora.connectors import lookups, sandbox, sandbox_polled, x, youtube
 from agora.connectors.models import AccountCredential, SandboxKind, SandboxPublication
 from agora.connectors.selectors import account_send_readiness
 from agora.core.models import User
@@ -23,10 +23,16 @@ from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox import services as inbox
 from agora.inbox import tasks
 from agora.inbox.models import Conversation, Direction, Message, SendStatus, ThreadKind
-from tests.connectors.test_sandbox import HOST, _sandbox_settings, platform
+from tests.connectors.test_sandbox import (
+    HOST,
+    _citizen_comment,
+    _sandbox_settings,
+    demo_account,
+    platform,
+)
 from tests.inbox.test_views import login
 
-__all__ = ["_sandbox_settings", "platform"]
+__all__ = ["_sandbox_settings", "demo_account", "platform"]
 
 X_ID = "1500000000000000001"
 CHANNEL = "UCsandboxcanal000000001"
@@ -214,3 +220,54 @@ def test_citizens_only_go_to_demo_accounts_with_a_sandbox_token(
 ) -> None:
     AccountCredential.objects.filter(account=x_account).update(secret="token-real")
     assert sandbox.citizens_send(count=2) == []
+
+
+@pytest.mark.django_db
+def test_the_sandbox_answers_the_reads_that_look_for_an_answer(
+    platform: responses.RequestsMock,
+    demo_account: SocialAccount,
+    x_account: SocialAccount,
+    yt_account: SocialAccount,
+    communicator: User,
+) -> None:
+    """What agora/connectors/lookups.py reads after an unknown outcome, on each platform the
+    sandbox stands in for: the published answer is found by its text; another is not."""
+    from django.utils import timezone
+
+    for account in (x_account, yt_account):
+        sandbox_polled.citizen_publish(
+            account, text="[demo] ¿Hola?", number=5, rng=random.Random(1)
+        )
+    x.poll_account(x_account)
+    youtube.poll_account(yt_account)
+    dm = sandbox.direct_payload(
+        demo_account, mid="m_c_1", citizen_id="psid-9", text="Hola", when=timezone.now(), echo=False
+    )
+    raw, signature = sandbox.signed_body(dm)
+    Client().post(
+        "/webhooks/meta/",
+        data=raw,
+        content_type="application/json",
+        headers={"X-Hub-Signature-256": signature},
+    )
+    conversations = [
+        _citizen_comment(demo_account),
+        Message.objects.get(platform_message_id="m_c_1").conversation,
+        Conversation.objects.filter(account=x_account).first(),
+        Conversation.objects.filter(account=yt_account).first(),
+    ]
+    for conv in conversations:
+        assert conv is not None
+        sent = _send(conv, communicator, "Le respondemos en breve.")
+        assert sent.send_status == SendStatus.ENVIADO, conv
+        assert lookups.find_reply(sent) == sent.platform_message_id, conv
+        with mock.patch.object(tasks, "enqueue_send"):
+            other = inbox.message_answer(conversation=conv, author=communicator, body="Otra.")
+        assert lookups.find_reply(other) is None, conv
+    gets = {str(c.request.url).split("?")[0] for c in platform.calls if c.request.method == "GET"}
+    first = conversations[0]
+    assert first is not None
+    assert f"{HOST}/sandbox/graph/{first.thread_id}/comments" in gets
+    assert f"{HOST}/sandbox/graph/me/conversations" in gets
+    assert f"{HOST}/sandbox/x/2/users/{X_ID}/tweets" in gets
+    assert f"{HOST}/sandbox/youtube/v3/comments" in gets

@@ -645,19 +645,28 @@ def test_timeouts_and_connection_errors_are_retryable(
 def test_an_answer_survives_a_timeout_and_counts_once_sent(
     conversation: Conversation, manager: User, api: responses.RequestsMock
 ) -> None:
-    """message_answer then send_message: on a timeout the answer stays pending with the
-    error and does not count; the retry succeeds and then it counts."""
+    """message_answer then send_message: on a read timeout the answer stays "publicando"
+    with the error and does not count; when the look is due, the thread's replies are read
+    (``comments.list?parentId=``): not there, it is sent again; the retry succeeds and then
+    it counts."""
     message = answer(conversation, manager, "La campaña empieza el lunes.")
     add_insert(api, text="La campaña empieza el lunes.", body=requests.Timeout("timed out"))
     with mock.patch.object(inbox_tasks, "enqueue_send") as enqueue:
-        assert inbox_tasks.send_message(message.pk) == "error"
+        assert inbox_tasks.send_message(message.pk) == "por comprobar"
     enqueue.assert_called_once_with(message.pk, inbox_tasks.BACKOFF_SECONDS)
     message.refresh_from_db()
     conversation.refresh_from_db()
-    assert message.send_status == SendStatus.PENDIENTE
+    assert message.send_status == SendStatus.ENVIANDO
     assert message.send_error
     assert not message.counts_as_answer
     assert conversation.first_response_at is None
+
+    Message.objects.filter(pk=message.pk).update(send_due_at=timezone.now())
+    api.get(
+        f"{settings.YOUTUBE_API_URL}/comments",
+        match=[matchers.query_param_matcher({"parentId": "UgxS"}, strict_match=False)],
+        json={"kind": "youtube#commentListResponse", "items": []},
+    )
 
     add_insert(
         api,
