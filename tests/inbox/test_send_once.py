@@ -1,6 +1,7 @@
 """Sending is at most once on the platform and at least once in effort, on every platform
-(Facebook comment, Instagram comment, Messenger, X, YouTube), against a simulated platform on
-loopback (a real HTTP server: tests/connectors/loopback_platform.py) that records every POST:
+(Facebook comment, Instagram comment, Messenger, Instagram direct, X, YouTube), against a
+simulated platform on loopback (a real HTTP server: tests/connectors/loopback_platform.py)
+that records every POST:
 
 - a worker killed between the platform call and the commit: the redelivered task publishes
   nothing, the recovery job looks on the platform and records what it finds: published once;
@@ -34,7 +35,7 @@ from tests.connectors.loopback_platform import loopback_platform
 from tests.inbox.test_views import html, login
 
 PAGE = "1717"
-CASES = ["facebook", "instagram", "messenger", "x", "youtube"]
+CASES = ["facebook", "instagram", "messenger", "instagram_dm", "x", "youtube"]
 TEXT = "Atendemos de lunes a viernes de 8 a 17 h."
 
 
@@ -73,12 +74,13 @@ def _account(rector: User, entity: Entity, platform: str) -> SocialAccount:
 
 def _conversation(case: str, rector: User, entity: Entity) -> Conversation:
     """One citizen thread of each kind, ingested as the connectors do."""
-    platform = {"messenger": Platform.FACEBOOK}.get(case, case)
+    platform = {"messenger": Platform.FACEBOOK, "instagram_dm": Platform.INSTAGRAM}.get(case, case)
     account = _account(rector, entity, platform)
     thread, kind, post, parent = {
         "facebook": ("1717_9_1", ThreadKind.COMMENTS, "1717_9", "1717_9"),
         "instagram": ("18000000000000001", ThreadKind.COMMENTS, "17900000000000009", ""),
         "messenger": ("psid-42", ThreadKind.DIRECT, "", ""),
+        "instagram_dm": ("igsid-43", ThreadKind.DIRECT, "", ""),
         "x": ("1800000000000000001", ThreadKind.MENTION, "", ""),
         "youtube": ("UgxHilo1AaABAg", ThreadKind.COMMENTS, "video1", ""),
     }[case]
@@ -196,7 +198,7 @@ def test_a_worker_killed_before_the_platform_call_sends_it_once_after_looking(
 
 
 def test_a_read_timeout_after_publishing_is_looked_for_and_never_posted_again(
-    fake: Loopback, conv: Conversation, communicator: User, client: Client
+    fake: Loopback, conv: Conversation, communicator: User
 ) -> None:
     message = _answer(conv, communicator)
     fake.plan.append("publish_then_hang")
@@ -204,8 +206,6 @@ def test_a_read_timeout_after_publishing_is_looked_for_and_never_posted_again(
     assert message.send_status == SendStatus.ENVIANDO
     assert "se comprobará" in message.send_error.lower()
     assert "reintentará" not in message.send_error
-    page = html(login(client, communicator).get(f"/bandeja/{conv.pk}/"))
-    assert "Publicando en la plataforma" in page
     # Until the look is due, a delivery does nothing.
     assert _run(message) == "nada que enviar"
 
@@ -268,19 +268,20 @@ def test_a_connection_never_made_is_retried_without_looking(
 # --- a platform that cannot be read ---------------------------------------------------------------
 
 
-def test_when_the_platform_cannot_be_read_a_person_verifies_and_it_is_never_reposted(
-    fake: Loopback,
-    conv: Conversation,
-    communicator: User,
-    client: Client,
-    django_capture_on_commit_callbacks: Callable[..., Any],
-) -> None:
-    message = _answer(conv, communicator)
+def _unverifiable(fake: Loopback, conv: Conversation, author: User) -> Message:
+    message = _answer(conv, author)
     fake.plan.append("publish_then_reset")
     assert _run(message) == "por comprobar"
     fake.reads_fail = 403
     _due(message)
     assert _run(message) == "por verificar"
+    return message
+
+
+def test_when_the_platform_cannot_be_read_a_person_verifies_and_it_is_never_reposted(
+    fake: Loopback, conv: Conversation, communicator: User
+) -> None:
+    message = _unverifiable(fake, conv, communicator)
     assert message.send_status == SendStatus.VERIFICAR
     assert "No se sabe si la respuesta se publicó" in message.send_error
     conv.refresh_from_db()
@@ -294,11 +295,21 @@ def test_when_the_platform_cannot_be_read_a_person_verifies_and_it_is_never_repo
     assert _run(message) == "nada que enviar"
     assert len(fake.posts) == 1
 
+
+def test_an_answer_to_verify_shows_why_links_to_the_platform_and_can_be_confirmed(
+    fake: Loopback,
+    communicator: User,
+    client: Client,
+    rector: User,
+    entities: dict[str, Entity],
+) -> None:
+    conv = _conversation("x", rector, entities["minsa"])
+    message = _unverifiable(fake, conv, communicator)
     login(client, communicator)
     page = html(client.get(f"/bandeja/{conv.pk}/"))
     assert "Verificar en la plataforma:" in page
     assert "Ya está publicada" in page and "Reintentar" in page
-    assert "Abrir la plataforma para comprobarlo" in page
+    assert 'href="https://x.com/i/web/status/1800000000000000001"' in page
     assert "se reintentará" not in page
     listing = html(client.get("/bandeja/?fallidos=on"))
     assert "Envío por verificar en la plataforma" in listing
@@ -313,6 +324,9 @@ def test_when_the_platform_cannot_be_read_a_person_verifies_and_it_is_never_repo
     assert conv.first_response_at is not None
     assert AuditEvent.objects.filter(verb="conversacion.envio_confirmado").count() == 1
     assert len(fake.posts) == 1
+    # A second click changes nothing.
+    client.post(f"/bandeja/{conv.pk}/mensajes/{message.pk}/publicada/")
+    assert AuditEvent.objects.filter(verb="conversacion.envio_confirmado").count() == 1
 
 
 def test_reintentar_after_a_person_did_not_find_it_sends_it(
