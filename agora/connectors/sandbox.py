@@ -410,11 +410,15 @@ def citizens_send(*, count: int = 1, rng: random.Random | None = None) -> list[i
     accounts = [a for a in accounts if account_for_token(a.credential.secret) is not None]
     if not accounts:
         return []
+    # A platform first, then one of its accounts: the few polled demo accounts get their share.
+    by_platform: dict[str, list[SocialAccount]] = {}
+    for account in accounts:
+        by_platform.setdefault(account.platform, []).append(account)
     now = timezone.now()
     created: list[int] = []
     polled: set[int] = set()
     for _i in range(count):
-        account = rng.choice(accounts)
+        account = rng.choice(by_platform[rng.choice(sorted(by_platform))])
         number = rng.randrange(1, 1000)
         text = f"{DEMO_MARK} {rng.choice(CITIZEN_TEXTS)}"
         if account.platform in POLLED_PLATFORMS:
