@@ -14,7 +14,7 @@ import codecs
 import csv
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -30,12 +30,19 @@ from agora.core.calendar import LIMA
 from agora.core.errors import DomainError
 from agora.directory.handles import handle_key
 from agora.directory.models import AccountStatus, Platform, SocialAccount
-from agora.inbox.models import Direction, ThreadKind
-from agora.inbox.services import IncomingMessage, IncomingPost, messages_ingest
+from agora.inbox.models import PLATFORM_ID_MAX, Direction, ThreadKind
+from agora.inbox.services import (
+    IncomingMessage,
+    IncomingPost,
+    incoming_problem,
+    messages_ingest,
+)
 
 BATCH_SIZE = 1000
 JSONL_PLATFORMS = ("meta", "instagram", "x", "youtube")
 PLATFORMS = (*JSONL_PLATFORMS, "csv")
+# The imports whose file is one account's pages (--account): platform -> directory platform.
+ACCOUNT_PLATFORMS = {"x": Platform.X, "youtube": Platform.YOUTUBE}
 # Columns of the CSV/XLSX path: the field names are also the default column names.
 REQUIRED_FIELDS = ("account", "thread_id", "message_id", "sent_at")
 OPTIONAL_FIELDS = (
@@ -50,8 +57,6 @@ OPTIONAL_FIELDS = (
     "attachments",
 )
 FIELDS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS)
-MAX_MESSAGE_ID = 160
-MAX_THREAD_ID = 128
 # A cell may hold a long message; the csv module refuses fields above 128 KiB by default.
 CSV_FIELD_LIMIT = 16 * 1024 * 1024
 _DIRECTIONS = {
@@ -100,11 +105,18 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0
     quarantined: int = 0
+    # Read and deliberately not taken: reposts, superseded versions of an edited X post.
+    ignored: int = 0
     errors: list[LineProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def taken(self) -> int:
+        """Events stored, or already stored (a re-import), or kept in quarantine."""
+        return self.created + self.edited + self.deleted + self.unchanged + self.quarantined
 
 
 @dataclass
@@ -113,6 +125,9 @@ class _Parsed:
     events: list[IncomingMessage] = field(default_factory=list)
     quarantine: list[QuarantineItem] = field(default_factory=list)
     posts: list[IncomingPost] = field(default_factory=list)
+    # Items of the line that could not be taken (the rest of the line is), with the reason.
+    problems: list[str] = field(default_factory=list)
+    ignored: int = 0
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -152,6 +167,19 @@ class AccountIndex:
 
     def one(self, reference: str, platforms: tuple[str, ...]) -> SocialAccount:
         matches = self.find(reference, platforms)
+        if not matches and len(platforms) < len(Platform.values):
+            elsewhere = self.find(reference, tuple(Platform.values))
+            if elsewhere:
+                raise LineError(
+                    _("La cuenta «%(account)s» es de %(found)s, no de %(expected)s.")
+                    % {
+                        "account": reference[:80],
+                        "found": ", ".join(
+                            sorted({str(a.get_platform_display()) for a in elsewhere})
+                        ),
+                        "expected": ", ".join(str(Platform(p).label) for p in platforms),
+                    }
+                )
         if not matches:
             raise LineError(
                 _("Cuenta desconocida «%(account)s»: no es una cuenta verificada.")
@@ -168,24 +196,29 @@ class AccountIndex:
 # --- checks shared by every path ------------------------------------------------------------
 
 
-def _check_events(events: list[IncomingMessage]) -> None:
-    """Rejects what the database would refuse or what would break idempotency (an id longer
-    than the column would be stored truncated and never found again)."""
-    for event in events:
-        if not event.message_id:
-            raise LineError(_("Falta el id del mensaje."))
-        if len(event.message_id) > MAX_MESSAGE_ID:
-            raise LineError(
-                _("El id del mensaje supera los %(max)s caracteres.") % {"max": MAX_MESSAGE_ID}
+def _event_label(event: IncomingMessage) -> str:
+    shown = event.message_id if len(event.message_id) <= 40 else event.message_id[:40] + "…"
+    return _("mensaje «%(id)s»") % {"id": shown}
+
+
+def _check_events(parsed: _Parsed) -> None:
+    """Takes out of the line the events the database could not hold whole (an id longer than
+    its column is refused, never cut: a cut id would never be found again) or that have no
+    time zone, each reported with the reason; the line's other events stay."""
+    kept = []
+    for event in parsed.events:
+        problem = incoming_problem(event)
+        if not problem and not event.thread_id:
+            problem = _("Falta el id del hilo.")
+        if not problem and timezone.is_naive(event.sent_at):
+            problem = _("La fecha del mensaje no tiene zona horaria.")
+        if problem:
+            parsed.problems.append(
+                "%s: %s" % (_event_label(event), problem) if event.message_id else problem
             )
-        if not event.thread_id:
-            raise LineError(_("Falta el id del hilo."))
-        if len(event.thread_id) > MAX_THREAD_ID:
-            raise LineError(
-                _("El id del hilo supera los %(max)s caracteres.") % {"max": MAX_THREAD_ID}
-            )
-        if timezone.is_naive(event.sent_at):
-            raise LineError(_("La fecha del mensaje no tiene zona horaria."))
+        else:
+            kept.append(event)
+    parsed.events = kept
 
 
 def _domain_reason(exc: DomainError) -> str:
@@ -324,33 +357,73 @@ def _parse_x(
     target = account or _x_account(payload, accounts)
     if target is None:
         return _Parsed(line=0)  # an empty page: nothing to read
+    problems: list[str] = []
+    ignored: Counter[str] = Counter()
     try:
-        events = x.parse_mentions(payload, target)
+        events = x.parse_mentions(payload, target, problems=problems, ignored=ignored)
     except DomainError as exc:
         raise LineError(_domain_reason(exc)) from exc
     except _SHAPE_ERRORS as exc:
         raise LineError(_shape_reason(exc)) from exc
-    return _Parsed(line=0, events=list(events))
+    return _Parsed(line=0, events=list(events), problems=problems, ignored=sum(ignored.values()))
 
 
-def _parse_youtube(payload: dict[str, Any], accounts: AccountIndex) -> _Parsed:
+def _parse_youtube(
+    payload: dict[str, Any], accounts: AccountIndex, account: SocialAccount | None = None
+) -> _Parsed:
+    """A ``commentThreads.list`` page: each thread goes to the channel its
+    ``snippet.channelId`` names, or to ``account`` (``--account``) when it names none. A
+    thread that names no channel without ``--account``, or another channel than the account
+    given, is reported and the page's other threads are taken."""
     from agora.connectors import youtube
 
     items = payload.get("items", [])
     if not isinstance(items, list):
         raise LineError(_("La página de commentThreads debe tener una lista «items»."))
-    by_channel: dict[str, list[Any]] = defaultdict(list)
-    for item in items:
-        snippet = item.get("snippet") if isinstance(item, dict) else None
-        channel = str((snippet or {}).get("channelId") or "") if isinstance(snippet, dict) else ""
-        if not channel:
-            raise LineError(_("Un hilo de comentarios no tiene «snippet.channelId»."))
-        by_channel[channel].append(item)
     parsed = _Parsed(line=0)
-    for channel, group in by_channel.items():
-        account = accounts.one(channel, (Platform.YOUTUBE,))
+    by_account: dict[int, list[Any]] = defaultdict(list)
+    targets: dict[int, SocialAccount] = {}
+    for position, item in enumerate(items, start=1):
+        snippet = item.get("snippet") if isinstance(item, dict) else None
+        if not isinstance(snippet, dict):
+            parsed.problems.append(
+                _("elemento %(n)s de «items»: no es un hilo de comentarios (falta «snippet»).")
+                % {"n": position}
+            )
+            continue
+        channel = str(snippet.get("channelId") or "")
+        target = account
+        if channel and account is not None and channel != account.platform_id:
+            parsed.problems.append(
+                _(
+                    "elemento %(n)s de «items»: el hilo es del canal «%(channel)s», no de la "
+                    "cuenta indicada con --account (%(account)s)."
+                )
+                % {"n": position, "channel": channel[:80], "account": str(account)}
+            )
+            continue
+        if channel and account is None:
+            try:
+                target = accounts.one(channel, (Platform.YOUTUBE,))
+            except LineError as exc:
+                parsed.problems.append(
+                    _("elemento %(n)s de «items»: %(reason)s") % {"n": position, "reason": exc}
+                )
+                continue
+        if target is None:
+            parsed.problems.append(
+                _(
+                    "elemento %(n)s de «items»: el hilo no tiene «snippet.channelId»; indique "
+                    "la cuenta con --account."
+                )
+                % {"n": position}
+            )
+            continue
+        targets[target.pk] = target
+        by_account[target.pk].append(item)
+    for pk, group in by_account.items():
         try:
-            events = youtube.parse_threads({**payload, "items": group}, account)
+            events = youtube.parse_threads({**payload, "items": group}, targets[pk])
         except DomainError as exc:
             raise LineError(_domain_reason(exc)) from exc
         except _SHAPE_ERRORS as exc:
@@ -372,8 +445,8 @@ def _jsonl_source(
             elif platform == "x":
                 parsed = _parse_x(payload, account, accounts)
             else:
-                parsed = _parse_youtube(payload, accounts)
-            _check_events(parsed.events)
+                parsed = _parse_youtube(payload, accounts, account)
+            _check_events(parsed)
         except LineError as exc:
             yield number, exc
             continue
@@ -645,13 +718,21 @@ def _table_source(
         try:
             event = _row_event(columns.values(row), accounts)
             if isinstance(event, IncomingPost):
+                if len(event.post_id) > PLATFORM_ID_MAX:
+                    raise LineError(
+                        _("El id de la publicación supera los %(max)s caracteres.")
+                        % {"max": PLATFORM_ID_MAX}
+                    )
                 yield number, _Parsed(line=number, posts=[event])
                 continue
-            _check_events([event])
+            parsed = _Parsed(line=number, events=[event])
+            _check_events(parsed)
+            if parsed.problems:
+                raise LineError(parsed.problems[0])
         except LineError as exc:
             yield number, exc
             continue
-        yield number, _Parsed(line=number, events=[event])
+        yield number, parsed
     if columns is None:
         raise FileImportError(_("El archivo está vacío: falta la fila de cabecera."))
 
@@ -681,6 +762,8 @@ class _Batcher:
                 batch=[e for p in items for e in p.events],
                 is_demo=self.is_demo,
                 posts=[post for p in items for post in p.posts],
+                # Reported on their line below rather than quarantined.
+                quarantine_refused=False,
             )
             by_platform: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
             for parsed in items:
@@ -693,6 +776,15 @@ class _Batcher:
         self.report.unchanged += result.unchanged
         self.report.skipped += result.skipped
         self.report.quarantined += quarantined
+        if result.refused:  # _check_events catches these first; the line says why anyway
+            lines = {id(e): p.line for p in items for e in p.events}
+            for refused in result.refused:
+                self.report.errors.append(
+                    LineProblem(
+                        lines.get(id(refused.event), 0),
+                        "%s: %s" % (_event_label(refused.event), refused.reason),
+                    )
+                )
 
     def flush(self) -> None:
         items, self.pending, self.size = self.pending, [], 0
@@ -737,10 +829,10 @@ def import_file(
     accounts = AccountIndex()
     fixed: SocialAccount | None = None
     if account:
-        if platform != "x":
-            raise FileImportError(_("--account solo se usa con --platform x."))
+        if platform not in ACCOUNT_PLATFORMS:
+            raise FileImportError(_("--account solo se usa con --platform x o youtube."))
         try:
-            fixed = accounts.one(account, (Platform.X,))
+            fixed = accounts.one(account, (ACCOUNT_PLATFORMS[platform],))
         except LineError as exc:
             raise FileImportError(str(exc)) from exc
     report = ImportReport()
@@ -760,7 +852,10 @@ def import_file(
             if isinstance(item, LineError):
                 report.errors.append(LineProblem(number, str(item)))
             elif item is not None:
-                batcher.add(item)
+                report.errors.extend(LineProblem(number, problem) for problem in item.problems)
+                report.ignored += item.ignored
+                if item.events or item.posts or item.quarantine:
+                    batcher.add(item)
             report.processed = number - (platform == "csv")
             if progress is not None:
                 progress(report.processed, report.total)

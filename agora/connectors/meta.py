@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from agora.connectors.attachments import meta_feed_attachments, meta_message_attachments
 from agora.core.errors import DomainError
 from agora.directory.models import AccountStatus, Platform, SocialAccount
-from agora.inbox.models import Message, QuarantinedEvent, ThreadKind
+from agora.inbox.models import PLATFORM_ID_MAX, Message, QuarantinedEvent, ThreadKind
 from agora.inbox.senders import SendError, SendUncertain
 from agora.inbox.services import IncomingMessage, IncomingPost, IngestResult, messages_ingest
 
@@ -482,7 +482,11 @@ def quarantine_store(platform: str, items: list[tuple[str, str, dict[str, Any]]]
         known.append(entry)
         new.append(
             QuarantinedEvent(
-                platform=platform, object_id=object_id[:128], reason=reason[:200], payload=entry
+                platform=platform,
+                # Whole (the entry, kept too, holds it anyway); absurdly long: left empty.
+                object_id=object_id if len(object_id) <= PLATFORM_ID_MAX else "",
+                reason=reason[:200],
+                payload=entry,
             )
         )
     QuarantinedEvent.objects.bulk_create(new)

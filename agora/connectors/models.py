@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agora.core.crypto import EncryptedTextField
 from agora.directory.models import SocialAccount
+from agora.inbox.models import PLATFORM_ID_MAX
 
 
 class CredentialKind(models.TextChoices):
@@ -65,19 +66,18 @@ class PollCursor(models.Model):
     account = models.OneToOneField(
         SocialAccount, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="cursor"
     )
-    since_id = models.CharField(_("último id leído"), max_length=64, blank=True)
-    page_token = models.CharField(_("página pendiente"), max_length=256, blank=True)
+    # Ids and page tokens are kept whole (a cut token would read the wrong page, or none).
+    since_id = models.CharField(_("último id leído"), max_length=PLATFORM_ID_MAX, blank=True)
+    page_token = models.TextField(_("página pendiente"), blank=True)
     last_polled_at = models.DateTimeField(_("última consulta"), null=True, blank=True)
     wait_until = models.DateTimeField(_("esperar hasta"), null=True, blank=True)
     last_error = models.TextField(_("último error"), blank=True)
     # X: the account's own posts (its replies written directly on X), read apart from mentions
     # with their own resume state and rate-limit window.
     replies_since_id = models.CharField(
-        _("última respuesta propia leída"), max_length=64, blank=True
+        _("última respuesta propia leída"), max_length=PLATFORM_ID_MAX, blank=True
     )
-    replies_page_token = models.CharField(
-        _("página pendiente de respuestas propias"), max_length=256, blank=True
-    )
+    replies_page_token = models.TextField(_("página pendiente de respuestas propias"), blank=True)
     replies_wait_until = models.DateTimeField(
         _("esperar hasta (respuestas propias)"), null=True, blank=True
     )
@@ -162,9 +162,11 @@ class SandboxPublication(models.Model):
         SocialAccount, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(_("tipo"), max_length=12, choices=SandboxKind.choices)
-    platform_id = models.CharField(_("id en la plataforma de prueba"), max_length=160, unique=True)
-    target_id = models.CharField(_("responde a"), max_length=160, blank=True)
-    post_id = models.CharField(_("publicación"), max_length=160, blank=True)
+    platform_id = models.CharField(
+        _("id en la plataforma de prueba"), max_length=PLATFORM_ID_MAX, unique=True
+    )
+    target_id = models.CharField(_("responde a"), max_length=PLATFORM_ID_MAX, blank=True)
+    post_id = models.CharField(_("publicación"), max_length=PLATFORM_ID_MAX, blank=True)
     text = models.TextField(_("texto"), blank=True)
     payload = models.JSONField(_("webhook por entregar"), default=dict, blank=True)
     created_at = models.DateTimeField(_("publicado el"), auto_now_add=True)

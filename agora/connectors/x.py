@@ -30,6 +30,7 @@ Polling and resuming (``PollCursor``):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -45,11 +46,12 @@ from agora.connectors.attachments import x_media_index, x_tweet_attachments
 from agora.connectors.models import AccountCredential, PollCursor
 from agora.connectors.tasks import PollResult
 from agora.directory.models import Platform, SocialAccount
-from agora.inbox.models import Message, ThreadKind
+from agora.inbox.models import Message, MessageAlias, ThreadKind
 from agora.inbox.senders import SendError, SendUncertain
 from agora.inbox.services import IncomingMessage, messages_ingest
 
 MAX_RESULTS = 100
+# edit_history_tweet_ids is a default field of every post object: it is asked for anyway.
 TWEET_FIELDS = (
     "author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets,"
     "attachments,entities"
@@ -64,7 +66,6 @@ DEFAULT_WAIT = timedelta(minutes=15)  # X's rate-limit window, when it sends no 
 # citizen's post to show up in the mentions timeline.
 REPLY_GRACE = timedelta(hours=1)
 _STATE_SEPARATOR = ":"
-_PAGE_TOKEN_MAX = PollCursor._meta.get_field("page_token").max_length or 256
 
 
 class XError(Exception):
@@ -264,9 +265,65 @@ class XClient:
 # --- parsing -----------------------------------------------------------------------------------
 
 
-def _parse_time(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+def _parse_time(value: object) -> datetime:
+    """X's ISO 8601 ``created_at``; also unix seconds or milliseconds (as a number or digits),
+    as other tools write them in exported pages. Raises ValueError when unreadable."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    text = str(value).strip()
+    if isinstance(value, int | float) or text.isdigit():
+        seconds = float(text)
+        seconds = seconds / 1000 if seconds > 10**11 else seconds
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _time_or_none(value: object) -> datetime | None:
+    try:
+        return _parse_time(value)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _is_repost(tweet: dict[str, Any]) -> bool:
+    """A repost (retweet) repeats somebody's post: never a citizen's message. A quote
+    (``quoted``) is the citizen's own words and stays one."""
+    return any(
+        isinstance(ref, dict) and ref.get("type") == "retweeted"
+        for ref in tweet.get("referenced_tweets") or []
+    )
+
+
+def _versions(tweet: dict[str, Any], tweet_id: str) -> tuple[str, tuple[str, ...], bool]:
+    """(the message's id, its other ids, whether this is its latest version) from X's
+    ``edit_history_tweet_ids`` (oldest first, the latest version last): an edited post is a
+    new post with a new id, and the message keeps the original post's id."""
+    history = [str(i) for i in tweet.get("edit_history_tweet_ids") or [] if str(i or "")]
+    if len(history) <= 1 or tweet_id not in history:
+        return tweet_id, (), True
+    return history[0], tuple(history[1:]), tweet_id == history[-1]
+
+
+def _tweet_problem(tweet: object, position: int = 0) -> str:
+    """Why the post at ``position`` (1-based) of a page's ``data`` cannot be read (a Spanish
+    reason), or ""."""
+    if not isinstance(tweet, dict):
+        return _("elemento %(n)s de «data»: no es un objeto.") % {"n": position}
+    tweet_id = str(tweet.get("id") or "")
+    if not tweet_id:
+        return _("elemento %(n)s de «data»: no tiene «id».") % {"n": position}
+    if tweet.get("created_at") in (None, ""):
+        return _(
+            "elemento %(n)s de «data» (publicación %(id)s): no tiene «created_at» "
+            "(se pide con tweet.fields=created_at)."
+        ) % {"n": position, "id": tweet_id}
+    if _time_or_none(tweet.get("created_at")) is None:
+        return _("elemento %(n)s de «data» (publicación %(id)s): fecha «created_at» no válida.") % {
+            "n": position,
+            "id": tweet_id,
+        }
+    return ""
 
 
 def _author_name(user: dict[str, Any] | None) -> str:
@@ -279,19 +336,45 @@ def _author_name(user: dict[str, Any] | None) -> str:
     return name or (f"@{username}" if username else "")
 
 
-def parse_mentions(page: dict[str, Any], account: SocialAccount) -> list[IncomingMessage]:
+def parse_mentions(
+    page: dict[str, Any],
+    account: SocialAccount,
+    *,
+    problems: list[str] | None = None,
+    ignored: Counter[str] | None = None,
+) -> list[IncomingMessage]:
     """The posts of one mentions page as inbox events. A citizen's post that mentions the
     account, or replies to one of the account's own posts, opens its own conversation (the
     account's post is its context); a reply to any other post joins the conversation of the
     post it answers (ingestion finds it; an unknown parent's id is the thread until then).
-    Posts written by the account itself are the entity's answers."""
-    users = {str(u.get("id")): u for u in (page.get("includes") or {}).get("users") or [] if u}
+    Posts written by the account itself are the entity's answers.
+
+    An edited post (a new id whose ``edit_history_tweet_ids`` starts with the original's)
+    edits the original's message, and its new id is kept as another id of it; an earlier
+    version superseded by a later one is left out. Reposts are left out (``ignored``); a
+    quote is a citizen's message. Posts that cannot be read (no id, no ``created_at``) are
+    left out with the reason appended to ``problems``."""
+    users = {
+        str(u.get("id")): u
+        for u in (page.get("includes") or {}).get("users") or []
+        if isinstance(u, dict)
+    }
+    ignored = ignored if ignored is not None else Counter()
     media = x_media_index(page)
     events = []
-    for tweet in page.get("data") or []:
+    for position, tweet in enumerate(page.get("data") or [], start=1):
+        problem = _tweet_problem(tweet, position)
+        if problem:
+            if problems is not None:
+                problems.append(problem)
+            continue
+        if _is_repost(tweet):
+            ignored["repost"] += 1
+            continue
         tweet_id = str(tweet.get("id") or "")
-        created = tweet.get("created_at")
-        if not tweet_id or not created:
+        message_id, aliases, latest = _versions(tweet, tweet_id)
+        if not latest and tweet_id != message_id:
+            ignored["version_anterior"] += 1  # a later version of it carries the text
             continue
         author_id = str(tweet.get("author_id") or "")
         parent = next(
@@ -311,16 +394,18 @@ def parse_mentions(page: dict[str, Any], account: SocialAccount) -> list[Incomin
                 platform=Platform.X,
                 account_id=account.pk,
                 thread_kind=ThreadKind.MENTION,
-                thread_id=tweet_id if to_entity or not parent else parent,
-                message_id=tweet_id,
-                sent_at=_parse_time(str(created)),
+                thread_id=message_id if to_entity or not parent else parent,
+                message_id=message_id,
+                sent_at=_parse_time(tweet["created_at"]),
                 text=str(tweet.get("text") or ""),
                 author_id=author_id,
                 author_name=_author_name(users.get(author_id)),
                 parent_id=parent,
+                verb="edit" if tweet_id != message_id else "add",
                 from_entity=bool(account.platform_id) and author_id == account.platform_id,
                 post_id=parent if to_entity else "",
                 attachments=x_tweet_attachments(tweet, media),
+                aliases=aliases,
             )
         )
     # Oldest first: a new conversation takes its subject and author from its first event.
@@ -334,6 +419,8 @@ def _own_replies(
     """(the replies to ingest, the (id, time) of replies in threads the inbox does not hold)."""
     candidates: list[tuple[dict[str, Any], str]] = []
     for tweet in page.get("data") or []:
+        if not isinstance(tweet, dict) or _is_repost(tweet):
+            continue
         if str(tweet.get("author_id") or account.platform_id) != account.platform_id:
             continue
         parent = next(
@@ -347,29 +434,42 @@ def _own_replies(
         replied_user = str(tweet.get("in_reply_to_user_id") or "")
         if not parent or replied_user == account.platform_id:
             continue
-        if not tweet.get("id") or not tweet.get("created_at"):
+        if _tweet_problem(tweet):
             continue
         candidates.append((tweet, parent))
     if not candidates:
         return [], []
-    # An answer belongs to the conversation of the post it replies to, when the inbox has it.
+    # An answer belongs to the conversation of the post it replies to, when the inbox has it
+    # (under the post's own id, or another id of it: an edited post's later version).
+    parents = {p for _t, p in candidates}
     known = set(
         Message.objects.filter(
             platform=Platform.X,
-            platform_message_id__in={p for _t, p in candidates},
+            platform_message_id__in=parents,
             conversation__account=account,
             conversation__thread_kind=ThreadKind.MENTION,
         ).values_list("platform_message_id", flat=True)
+    ) | set(
+        MessageAlias.objects.filter(
+            platform=Platform.X,
+            alias_id__in=parents,
+            message__conversation__account=account,
+            message__conversation__thread_kind=ThreadKind.MENTION,
+        ).values_list("alias_id", flat=True)
     )
     author = f"{account.entity.name} ({account.display_handle})"
     events = []
     unknown = []
     for tweet, parent in candidates:
         tweet_id = str(tweet["id"])
-        sent_at = _parse_time(str(tweet["created_at"]))
+        sent_at = _parse_time(tweet["created_at"])
         thread_id = parent
         if parent not in known:
             unknown.append((tweet_id, sent_at))
+            continue
+        # The entity edited its reply on X: the answer's message changes, no second answer.
+        message_id, aliases, latest = _versions(tweet, tweet_id)
+        if not latest and tweet_id != message_id:
             continue
         events.append(
             IncomingMessage(
@@ -377,13 +477,15 @@ def _own_replies(
                 account_id=account.pk,
                 thread_kind=ThreadKind.MENTION,
                 thread_id=thread_id,
-                message_id=tweet_id,
+                message_id=message_id,
                 sent_at=sent_at,
                 text=str(tweet.get("text") or ""),
                 author_id=account.platform_id,
                 author_name=author,
                 parent_id=parent,
+                verb="edit" if tweet_id != message_id else "add",
                 from_entity=True,
+                aliases=aliases,
             )
         )
     events.sort(key=lambda event: event.sent_at)
@@ -452,9 +554,8 @@ def _resume_state(page_token: str) -> tuple[str, str, str]:
 
 def _pending_state(newest: str, held: str, next_token: str) -> str:
     state = _STATE_SEPARATOR.join([newest, held, next_token])
-    # A token too long to keep: the next run restarts from since_id (duplicates are absorbed,
-    # and since_id has not moved past the held post).
-    return state if len(state) <= _PAGE_TOKEN_MAX else ""
+    # Kept whole, however long (the column is a text field): a cut token reads nothing.
+    return state
 
 
 @dataclass(frozen=True)
@@ -595,13 +696,29 @@ def poll_account(account: SocialAccount, *, now: datetime | None = None) -> Poll
 # --- sending -----------------------------------------------------------------------------------
 
 
+def latest_version(tweet_id: str) -> str:
+    """The latest version of a post the inbox holds (an edited post has a new id for each
+    version: the answer goes under the one people see)."""
+    message = Message.objects.filter(platform=Platform.X, platform_message_id=tweet_id).first()
+    if message is None:
+        alias = MessageAlias.objects.filter(platform=Platform.X, alias_id=tweet_id).first()
+        if alias is None:
+            return tweet_id
+        message = alias.message
+    versions = [
+        message.platform_message_id,
+        *MessageAlias.objects.filter(message=message).values_list("alias_id", flat=True),
+    ]
+    return max(versions, key=_snowflake)
+
+
 def send_reply(message: Message) -> str:
     """Publishes an answer as a reply to the citizen's post; returns the new post's id.
     Raises ``SendError``: permanent on X's refusals (4xx), retryable on 429, 5xx and failed
     connections; ``SendUncertain`` when X may have published it without saying so (read
     timeout, connection reset after sending, 504, no id): looked for before trying again."""
     conversation = message.conversation
-    in_reply_to = message.parent_platform_id or conversation.thread_id
+    in_reply_to = latest_version(message.parent_platform_id or conversation.thread_id)
     try:
         client = XClient.for_account(conversation.account)
         return client.reply(message.text, in_reply_to)

@@ -63,7 +63,9 @@ RATE_WAIT = timedelta(minutes=5)
 # An OAuth token this close to its expiry is renewed before use.
 EXPIRY_MARGIN = timedelta(minutes=1)
 _STATE_SEPARATOR = "|"
-_PAGE_TOKEN_MAX = PollCursor._meta.get_field("page_token").max_length or 256
+# A stored reply missing from a thread read whole is marked deleted only once it is older
+# than this (see vanished_replies).
+VANISH_MARGIN = timedelta(minutes=10)
 
 
 class YouTubeError(Exception):
@@ -481,6 +483,70 @@ def _threads_to_complete(page: dict[str, Any], account: SocialAccount) -> list[s
     return [t for t, total in wanted.items() if total > stored.get(t, 0)]
 
 
+def _reply_total(page: dict[str, Any], thread_id: str) -> int:
+    for item in page.get("items") or []:
+        if str(item.get("id") or "") == thread_id:
+            try:
+                return int((item.get("snippet") or {}).get("totalReplyCount") or 0)
+            except (TypeError, ValueError):
+                return 0
+    return 0
+
+
+def _complete_threads(page: dict[str, Any]) -> dict[str, set[str]]:
+    """The threads of a page that include every reply (as many as ``totalReplyCount``):
+    thread id -> the ids of its replies."""
+    complete: dict[str, set[str]] = {}
+    for item in page.get("items") or []:
+        thread_id = str(item.get("id") or "")
+        included = (item.get("replies") or {}).get("comments") or []
+        try:
+            total = int((item.get("snippet") or {}).get("totalReplyCount") or 0)
+        except (TypeError, ValueError):
+            continue
+        if thread_id and len(included) >= total:
+            complete[thread_id] = {str(c.get("id") or "") for c in included}
+    return complete
+
+
+def vanished_replies(
+    account: SocialAccount, complete: dict[str, set[str]], now: datetime
+) -> list[IncomingMessage]:
+    """Removals of the stored replies missing from threads read whole. The Data API tells of
+    no deletion: a reply deleted by its author (or removed by the channel) is simply no longer
+    listed. Replies newer than ``VANISH_MARGIN`` are left alone (the page may have been read
+    before they were published); a deleted top-level comment is not detected (its thread is
+    no longer listed at all, and checking every stored thread would spend the daily quota)."""
+    if not complete:
+        return []
+    rows = (
+        Message.objects.filter(
+            platform=Platform.YOUTUBE,
+            conversation__account=account,
+            conversation__thread_kind=ThreadKind.COMMENTS,
+            conversation__thread_id__in=list(complete),
+            deleted_at__isnull=True,
+            sent_at__lt=now - VANISH_MARGIN,
+        )
+        .exclude(parent_platform_id="")
+        .exclude(platform_message_id__startswith="agora:")
+        .values_list("platform_message_id", "conversation__thread_id", "sent_at")
+    )
+    return [
+        IncomingMessage(
+            platform=Platform.YOUTUBE,
+            account_id=account.pk,
+            thread_kind=ThreadKind.COMMENTS,
+            thread_id=thread_id,
+            message_id=message_id,
+            sent_at=sent_at,
+            verb="remove",
+        )
+        for message_id, thread_id, sent_at in rows
+        if message_id != thread_id and message_id not in complete[thread_id]
+    ]
+
+
 def fetch_thread_replies(client: YouTubeClient, thread_id: str) -> list[dict[str, Any]]:
     """Every reply of a thread, following ``nextPageToken`` of ``comments.list``."""
     comments: list[dict[str, Any]] = []
@@ -504,8 +570,8 @@ def _resume_state(page_token: str) -> tuple[datetime | None, str]:
 
 def _pending_state(newest: datetime | None, next_token: str) -> str:
     state = f"{newest.isoformat() if newest else ''}{_STATE_SEPARATOR}{next_token}"
-    # A token too long to keep: the next run restarts from the top (duplicates are absorbed).
-    return state if len(state) <= _PAGE_TOKEN_MAX else ""
+    # Kept whole, however long (the column is a text field): a cut token reads nothing.
+    return state
 
 
 def _latest(*values: datetime | None) -> datetime | None:
@@ -539,16 +605,21 @@ def poll_account(account: SocialAccount, *, now: datetime | None = None) -> Poll
                 raise
             events = parse_threads(page, account)
             stamps = _stamps(page)
+            complete = _complete_threads(page)
             # Long threads: the replies commentThreads.list left out (read before storing the
             # page, so a quota stop here stores nothing and the run resumes at this page).
             for thread_id in _threads_to_complete(page, account):
-                for reply in fetch_thread_replies(client, thread_id):
+                replies = fetch_thread_replies(client, thread_id)
+                if len(replies) >= _reply_total(page, thread_id):
+                    complete[thread_id] = {str(r.get("id") or "") for r in replies}
+                for reply in replies:
                     event = _comment_event(reply, thread_id, account)
                     stamp = _comment_stamp(reply)
                     if event is not None:
                         events.append(event)
                     if stamp is not None:
                         stamps.append(stamp)
+            events.extend(vanished_replies(account, complete, now))
             events.sort(key=lambda event: event.sent_at)
             newest = _latest(newest, *stamps)
             next_token = str(page.get("nextPageToken") or "")

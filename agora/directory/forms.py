@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agora.directory.models import Branch, EntityType, Level, Platform
+from agora.directory.models import PLATFORM_ACCOUNT_ID_MAX, Branch, EntityType, Level, Platform
 from agora.directory.selectors import SORTS
 
 MAX_QUERY = 200
@@ -82,7 +82,9 @@ class AccountProposeForm(forms.Form):
     platform = forms.ChoiceField(label=_("Plataforma"), choices=Platform.choices)
     handle = forms.CharField(label=_("Nombre de usuario"), max_length=150, required=False)
     url = forms.CharField(label=_("Dirección (URL)"), max_length=500, required=False)
-    platform_id = forms.CharField(label=_("Id en la plataforma"), max_length=64, required=False)
+    platform_id = forms.CharField(
+        label=_("Id en la plataforma"), max_length=PLATFORM_ACCOUNT_ID_MAX, required=False
+    )
     evidence = forms.CharField(
         label=_("Evidencia"),
         widget=forms.Textarea(attrs={"rows": 3}),

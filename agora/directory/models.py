@@ -142,6 +142,11 @@ class Entity(models.Model):
         return [line.strip() for line in self.functions.splitlines() if line.strip()]
 
 
+# Account ids on the platforms are short (X and Facebook: up to ~20 digits, YouTube
+# channels: 24 characters); generous room, since a cut id never matches a webhook again.
+PLATFORM_ACCOUNT_ID_MAX = 255
+
+
 class SocialAccountQuerySet(models.QuerySet["SocialAccount"]):
     def verified(self) -> SocialAccountQuerySet:
         return self.filter(status=AccountStatus.VERIFICADA)
@@ -160,7 +165,10 @@ class SocialAccount(models.Model):
     handle = models.CharField(_("nombre de usuario"), max_length=150)
     handle_key = models.CharField(max_length=150, editable=False)
     url = models.URLField(_("dirección (URL)"), max_length=500)
-    platform_id = models.CharField(_("id en la plataforma"), max_length=64, blank=True)
+    # Kept whole: a longer id is refused (agora/directory/services.py), never cut.
+    platform_id = models.CharField(
+        _("id en la plataforma"), max_length=PLATFORM_ACCOUNT_ID_MAX, blank=True
+    )
     status = models.CharField(
         _("estado"), max_length=12, choices=AccountStatus.choices, default=AccountStatus.PENDIENTE
     )

@@ -23,6 +23,7 @@ from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory.handles import AccountReferenceError, parse_reference
 from agora.directory.models import (
+    PLATFORM_ACCOUNT_ID_MAX,
     AccountStatus,
     DirectoryRevision,
     Entity,
@@ -189,7 +190,27 @@ def _reference(platform: str, handle: str, url: str) -> tuple[str, str, str]:
             _("No se reconoce «%(value)s» como una cuenta de %(platform)s.")
             % {"value": url or handle, "platform": Platform(platform).label}
         ) from exc
-    return ref.handle, ref.key, ref.url or url
+    url = ref.url or url
+    handle_max = SocialAccount._meta.get_field("handle").max_length or 150
+    url_max = SocialAccount._meta.get_field("url").max_length or 500
+    if len(ref.handle) > handle_max or len(ref.key) > handle_max:
+        raise DomainError(
+            _("El nombre de usuario supera los %(max)s caracteres.") % {"max": handle_max}
+        )
+    if len(url) > url_max:
+        raise DomainError(_("La URL supera los %(max)s caracteres.") % {"max": url_max})
+    return ref.handle, ref.key, url
+
+
+def _platform_id(value: str) -> str:
+    """The account's id on the platform, whole: a longer one is refused, never cut."""
+    value = (value or "").strip()
+    if len(value) > PLATFORM_ACCOUNT_ID_MAX:
+        raise DomainError(
+            _("El id en la plataforma supera los %(max)s caracteres.")
+            % {"max": PLATFORM_ACCOUNT_ID_MAX}
+        )
+    return value
 
 
 @transaction.atomic
@@ -216,7 +237,7 @@ def account_propose(
         before = snapshot(clash, ACCOUNT_FIELDS)
         clash.entity = entity
         clash.handle, clash.url = handle, url
-        clash.platform_id = platform_id.strip()
+        clash.platform_id = _platform_id(platform_id)
         clash.evidence = evidence.strip()
         clash.status, clash.status_reason = AccountStatus.PENDIENTE, ""
         clash.proposed_by, clash.verified_by, clash.verified_at = actor, None, None
@@ -243,7 +264,7 @@ def account_propose(
         handle=handle,
         handle_key=key,
         url=url,
-        platform_id=platform_id.strip(),
+        platform_id=_platform_id(platform_id),
         evidence=evidence.strip(),
         proposed_by=actor,
         is_demo=is_demo,
@@ -488,6 +509,15 @@ def _validate_rows(
             except DomainError as exc:
                 column = "url" if cells["url"] else "handle"
                 line_errors.append(ImportLineError(line, column, exc.messages[0]))
+        if len(cells["platform_id"]) > PLATFORM_ACCOUNT_ID_MAX:
+            line_errors.append(
+                ImportLineError(
+                    line,
+                    "platform_id",
+                    _("El id en la plataforma supera los %(max)s caracteres.")
+                    % {"max": PLATFORM_ACCOUNT_ID_MAX},
+                )
+            )
         if key:
             first = seen.setdefault((platform, key), line)
             if first != line:

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from agora.core.models import User
 
 
+# Platform ids are stored whole, never cut: Instagram direct-message ids are about 164
+# characters, YouTube reply ids and page tokens are long too. An id longer than these columns
+# is refused by ingestion with a clear error (agora/inbox/services.py: incoming_problem).
+PLATFORM_ID_MAX = 512
+
+
 class ThreadKind(models.TextChoices):
     COMMENTS = "comentarios", _("Comentarios de una publicación")
     DIRECT = "mensaje_directo", _("Mensajes directos")
@@ -105,7 +111,7 @@ class Post(models.Model):
         SocialAccount, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="posts"
     )
     platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
-    platform_post_id = models.CharField(_("id en la plataforma"), max_length=160)
+    platform_post_id = models.CharField(_("id en la plataforma"), max_length=PLATFORM_ID_MAX)
     text = models.TextField(_("texto"), blank=True)
     url = models.URLField(_("enlace"), max_length=500, blank=True)
     posted_at = models.DateTimeField(_("publicada el"), null=True, blank=True)
@@ -153,7 +159,7 @@ class Conversation(models.Model):
     )
     platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
     thread_kind = models.CharField(_("tipo de hilo"), max_length=20, choices=ThreadKind.choices)
-    thread_id = models.CharField(_("id del hilo en la plataforma"), max_length=128)
+    thread_id = models.CharField(_("id del hilo en la plataforma"), max_length=PLATFORM_ID_MAX)
     subject = models.CharField(_("asunto"), max_length=300, blank=True)
     post = models.ForeignKey(
         Post,
@@ -164,7 +170,7 @@ class Conversation(models.Model):
         related_name="conversations",
     )
     # The citizen who opened the thread (personal data: never on public pages).
-    author_id = models.CharField(_("id del autor"), max_length=128, blank=True)
+    author_id = models.CharField(_("id del autor"), max_length=PLATFORM_ID_MAX, blank=True)
     author_name = models.CharField(_("nombre del autor"), max_length=200, blank=True)
     status = models.CharField(
         _("estado"), max_length=12, choices=Status.choices, default=Status.NUEVO
@@ -332,8 +338,8 @@ class Message(models.Model):
     )
     platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
     # Platform id; for answers written in Ágora and notes, a local id "agora:<uuid>".
-    platform_message_id = models.CharField(_("id en la plataforma"), max_length=160)
-    parent_platform_id = models.CharField(_("responde a"), max_length=160, blank=True)
+    platform_message_id = models.CharField(_("id en la plataforma"), max_length=PLATFORM_ID_MAX)
+    parent_platform_id = models.CharField(_("responde a"), max_length=PLATFORM_ID_MAX, blank=True)
     # For the entity's answers written in Ágora: the citizen message it answers.
     reply_to = models.ForeignKey(
         "self",
@@ -344,7 +350,7 @@ class Message(models.Model):
         related_name="+",
     )
     direction = models.CharField(_("dirección"), max_length=10, choices=Direction.choices)
-    author_id = models.CharField(_("id del autor"), max_length=128, blank=True)
+    author_id = models.CharField(_("id del autor"), max_length=PLATFORM_ID_MAX, blank=True)
     author_name = models.CharField(_("nombre del autor"), max_length=200, blank=True)
     author_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -528,6 +534,31 @@ class Attachment(models.Model):
         return f"{self.get_kind_display()} {self.title or self.url}"[:80]
 
 
+class MessageAlias(models.Model):
+    """Another platform id of the same message: an X post edited on X gets a new id for each
+    version (``edit_history_tweet_ids``); the message keeps the original id and is found by
+    every later one (a reply to the edited post joins the same conversation)."""
+
+    message = models.ForeignKey(
+        Message, verbose_name=_("mensaje"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
+    alias_id = models.CharField(_("otro id en la plataforma"), max_length=PLATFORM_ID_MAX)
+    created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("otro id de un mensaje")
+        verbose_name_plural = _("otros ids de mensajes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "alias_id"], name="inbox_message_alias_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alias_id} → {self.message_id}"
+
+
 class ResponsePolicy(models.Model):
     """Response deadlines in working hours. The rector office's default has no entity; an
     entity's own policy may only be stricter."""
@@ -690,7 +721,9 @@ class QuarantinedEvent(models.Model):
     office to review, never silently dropped."""
 
     platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
-    object_id = models.CharField(_("id de la página o cuenta"), max_length=128, db_index=True)
+    object_id = models.CharField(
+        _("id de la página o cuenta"), max_length=PLATFORM_ID_MAX, db_index=True
+    )
     reason = models.CharField(_("motivo"), max_length=200)
     payload = models.JSONField(_("contenido"))
     received_at = models.DateTimeField(_("recibido"), auto_now_add=True, db_index=True)

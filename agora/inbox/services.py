@@ -5,10 +5,11 @@ Staff actions (answer, note, assign, status, labels) are one function each, atom
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,11 +34,13 @@ from agora.inbox.canned import canned_answer_used
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
 from agora.inbox.models import (
+    PLATFORM_ID_MAX,
     CannedAnswer,
     Conversation,
     Direction,
     Label,
     Message,
+    MessageAlias,
     MessageRevision,
     Post,
     Priority,
@@ -48,6 +51,8 @@ from agora.inbox.models import (
     ThreadKind,
 )
 from agora.inbox.signals import answer_confirmed, messages_ingested
+
+log = logging.getLogger(__name__)
 
 CHUNK = 500
 MAX_TEXT = 20_000
@@ -78,6 +83,49 @@ class IncomingMessage:
     edit_number: int | None = None
     # Photos, videos, files, locations, links, … (agora/inbox/attachments.py), in order.
     attachments: tuple[IncomingAttachment, ...] = ()
+    # Other platform ids of the same message (X: the later versions of an edited post, from
+    # ``edit_history_tweet_ids``): stored as ``MessageAlias`` so that they find it later.
+    aliases: tuple[str, ...] = ()
+
+
+def incoming_problem(event: IncomingMessage) -> str:
+    """Why an event cannot be stored whole (a Spanish reason), or "" when it can. Ids are
+    never cut: a cut id would never match the platform's again (answers, edits, unsends)."""
+    if not event.message_id:
+        return _("Falta el id del mensaje.")
+    longest = max(
+        len(event.message_id),
+        len(event.thread_id),
+        len(event.parent_id),
+        len(event.author_id),
+        len(event.post_id),
+        *(len(alias) for alias in event.aliases),
+    )
+    if longest <= PLATFORM_ID_MAX:
+        return ""  # the hot path of ingestion: no translated text built
+    fields = [
+        (_("el id del mensaje"), event.message_id),
+        (_("el id del hilo"), event.thread_id),
+        (_("el id del mensaje al que responde"), event.parent_id),
+        (_("el id del autor"), event.author_id),
+        (_("el id de la publicación"), event.post_id),
+        *((_("otro id del mensaje"), alias) for alias in event.aliases),
+    ]
+    for name, value in fields:
+        if len(value) > PLATFORM_ID_MAX:
+            return _(
+                "Se rechaza el evento: %(field)s tiene %(length)s caracteres y el máximo que "
+                "se guarda entero es %(max)s (nunca se recorta)."
+            ) % {"field": name, "length": len(value), "max": PLATFORM_ID_MAX}
+    return ""
+
+
+@dataclass(frozen=True)
+class RefusedEvent:
+    """An event ingestion refused (an id too long to store whole), with the reason."""
+
+    event: IncomingMessage
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -105,6 +153,9 @@ class IngestResult:
     # messages whose text it changed: what the language and reports modules read next.
     new_keys: list[tuple[str, str]] = field(default_factory=list)
     edited_ids: list[int] = field(default_factory=list)
+    # Events refused whole (never cut), each with its Spanish reason; the rest of the batch
+    # is stored. Also quarantined for review unless the caller reports them itself.
+    refused: list[RefusedEvent] = field(default_factory=list)
 
     def __iadd__(self, other: IngestResult) -> IngestResult:
         for name in ("created", "edited", "deleted", "unchanged", "skipped"):
@@ -113,6 +164,7 @@ class IngestResult:
         self.conversation_ids |= other.conversation_ids
         self.new_keys += other.new_keys
         self.edited_ids += other.edited_ids
+        self.refused += other.refused
         return self
 
     def message_ids(self) -> list[int]:
@@ -280,6 +332,9 @@ def _posts_for(
     return found
 
 
+URL_MAX = Post._meta.get_field("url").max_length or 500
+
+
 def posts_store(
     *, posts: Sequence[IncomingPost], is_demo: bool = False
 ) -> dict[tuple[int, str], int]:
@@ -294,7 +349,11 @@ def posts_store(
     latest: dict[tuple[int, str], IncomingPost] = {}
     for post in posts:
         if post.account_id in accounts and post.post_id:
-            latest[(post.account_id, post.post_id[:160])] = post
+            if len(post.post_id) > PLATFORM_ID_MAX:
+                # Never cut: a cut id would make a second, wrong post.
+                log.warning("publicación rechazada: id de %d caracteres", len(post.post_id))
+                continue
+            latest[(post.account_id, post.post_id)] = post
     ids = _posts_for(set(latest), accounts, is_demo)
     changed = []
     for chunk in _chunks(sorted(ids.values())):
@@ -302,7 +361,8 @@ def posts_store(
             incoming = latest[(row.account_id, row.platform_post_id)]
             values = {
                 "text": incoming.text[:MAX_TEXT] or row.text,
-                "url": incoming.url[:500] or row.url,
+                # A cut address would be a broken link: too long, the id-built link serves.
+                "url": (incoming.url if len(incoming.url) <= URL_MAX else "") or row.url,
                 "posted_at": row.posted_at or incoming.posted_at,
             }
             if any(getattr(row, name) != value for name, value in values.items()):
@@ -314,17 +374,20 @@ def posts_store(
 
 
 def _threads_of(
-    events: Sequence[IncomingMessage],
+    events: Sequence[IncomingMessage], aliases: dict[tuple[str, str], str] | None = None
 ) -> dict[tuple[str, str], tuple[int, str, str]]:
     """The conversation (account, kind, thread id) of each new event. A reply joins the
-    conversation of the message it answers, stored or in this batch; otherwise it keeps the
-    thread the connector gave (a top-level comment's own id, or the unknown parent's id).
-    Direct messages are threaded by the citizen and keep theirs."""
+    conversation of the message it answers, stored or in this batch (also when it answers
+    another id of that message: ``aliases``, (platform, other id) -> message id); otherwise
+    it keeps the thread the connector gave (a top-level comment's own id, or the unknown
+    parent's id). Direct messages are threaded by the citizen and keep theirs."""
+    aliases = aliases or {}
     by_key = {(e.platform, e.message_id): e for e in events}
     wanted: dict[str, set[str]] = defaultdict(set)
     for event in events:
         if event.parent_id and event.thread_kind != ThreadKind.DIRECT:
-            wanted[event.platform].add(event.parent_id)
+            parent = aliases.get((event.platform, event.parent_id), event.parent_id)
+            wanted[event.platform].add(parent)
     stored: dict[tuple[str, str], tuple[int, str, str]] = {}
     for platform, ids in wanted.items():
         for chunk in _chunks(sorted(ids)):
@@ -345,7 +408,10 @@ def _threads_of(
             return resolved[key]
         thread = (event.account_id, event.thread_kind, event.thread_id)
         if event.parent_id and event.thread_kind != ThreadKind.DIRECT:
-            parent_key = (event.platform, event.parent_id)
+            parent_key = (
+                event.platform,
+                aliases.get((event.platform, event.parent_id), event.parent_id),
+            )
             hit = stored.get(parent_key)
             parent = by_key.get(parent_key)
             if hit is not None:
@@ -427,6 +493,80 @@ def _is_from_entity(event: IncomingMessage, account: SocialAccount) -> bool:
     return bool(account.platform_id) and event.author_id == account.platform_id
 
 
+def _aliases_for(events: Sequence[IncomingMessage]) -> dict[tuple[str, str], str]:
+    """(platform, other id) -> the message's own id, for the ids of ``events`` (their own and
+    their parents') that are another id of a stored message, or of a message of the batch."""
+    found: dict[tuple[str, str], str] = {}
+    ids: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        ids[event.platform].add(event.message_id)
+        if event.parent_id:
+            ids[event.platform].add(event.parent_id)
+    for platform, wanted in ids.items():
+        # Only X edits make aliases: one cheap probe spares the other platforms the lookups.
+        if not MessageAlias.objects.filter(platform=platform).exists():
+            continue
+        for chunk in _chunks(sorted(wanted)):
+            for alias_id, message_id in MessageAlias.objects.filter(
+                platform=platform, alias_id__in=chunk
+            ).values_list("alias_id", "message__platform_message_id"):
+                found[(platform, alias_id)] = message_id
+    for event in events:
+        own = found.get((event.platform, event.message_id), event.message_id)
+        for alias in event.aliases:
+            if alias != own:
+                found.setdefault((event.platform, alias), own)
+    return found
+
+
+def _aliases_store(events: Sequence[IncomingMessage]) -> None:
+    """Records the other ids (``IncomingMessage.aliases``) of the batch's stored messages."""
+    wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for event in events:
+        for alias in event.aliases:
+            if alias and alias != event.message_id:
+                wanted[(event.platform, event.message_id)].add(alias)
+    if not wanted:
+        return
+    rows: list[MessageAlias] = []
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for platform, message_id in wanted:
+        by_platform[platform].append(message_id)
+    for platform, message_ids in by_platform.items():
+        for chunk in _chunks(sorted(message_ids)):
+            for pk, message_id in Message.objects.filter(
+                platform=platform, platform_message_id__in=chunk
+            ).values_list("pk", "platform_message_id"):
+                rows.extend(
+                    MessageAlias(message_id=pk, platform=platform, alias_id=alias)
+                    for alias in sorted(wanted[(platform, message_id)])
+                )
+    MessageAlias.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _refused_quarantine(refused: Sequence[RefusedEvent], accounts: dict[int, Any]) -> None:
+    """Keeps the refused events for the rector office to review (never silently dropped)."""
+    rows: list[QuarantinedEvent] = []
+    for item in refused:
+        event = item.event
+        account = accounts.get(event.account_id)
+        payload = asdict(event)
+        payload["sent_at"] = event.sent_at.isoformat()
+        payload["aliases"] = list(event.aliases)
+        rows.append(
+            QuarantinedEvent(
+                platform=event.platform,
+                object_id=(account.platform_id if account else "") or str(event.account_id),
+                reason=_("Id demasiado largo para guardarlo entero"),
+                payload={"motivo": item.reason, "evento": payload},
+            )
+        )
+        log.warning(
+            "evento rechazado (%s, cuenta %s): %s", event.platform, event.account_id, item.reason
+        )
+    QuarantinedEvent.objects.bulk_create(rows)
+
+
 @transaction.atomic
 def messages_ingest(
     *,
@@ -434,10 +574,15 @@ def messages_ingest(
     is_demo: bool = False,
     now: datetime | None = None,
     posts: Sequence[IncomingPost] = (),
+    quarantine_refused: bool = True,
 ) -> IngestResult:
     """Stores a batch of platform events. Replays change nothing; edits keep the old text in
     history; removals mark the message as deleted on the platform and never purge it.
-    ``posts`` are the entity's own publications the batch read: stored as context."""
+    ``posts`` are the entity's own publications the batch read: stored as context.
+
+    An event whose ids do not fit whole (``incoming_problem``) is refused, never cut: it is
+    listed in ``IngestResult.refused`` and, unless ``quarantine_refused`` is False (file
+    imports report it on their line instead), quarantined for review; the rest is stored."""
     result = IngestResult()
     if posts:
         posts_store(posts=posts, is_demo=is_demo)
@@ -454,7 +599,20 @@ def messages_ingest(
         if event.account_id not in accounts or not event.message_id:
             result.skipped += 1
             continue
+        problem = incoming_problem(event)
+        if problem:
+            result.refused.append(RefusedEvent(event, problem))
+            continue
         events.append(event)
+    if result.refused and quarantine_refused:
+        _refused_quarantine(result.refused, accounts)
+    # Another id of a stored message (an X post's later version) is that message.
+    aliases = _aliases_for(events)
+    if aliases:
+        events = [
+            replace(e, message_id=aliases.get((e.platform, e.message_id), e.message_id))
+            for e in events
+        ]
     # Existing messages of the batch, in one query per chunk.
     existing: dict[tuple[str, str], Message] = {}
     by_platform: dict[str, list[str]] = defaultdict(list)
@@ -477,7 +635,8 @@ def messages_ingest(
                 existing[(message.platform, message.platform_message_id)] = message
 
     threads_of = _threads_of(
-        [e for e in events if (e.platform, e.message_id) not in existing and e.verb != "remove"]
+        [e for e in events if (e.platform, e.message_id) not in existing and e.verb != "remove"],
+        aliases,
     )
     thread_keys: set[tuple[int, str, str]] = set()
     thread_posts: dict[tuple[int, str, str], str] = {}
@@ -510,7 +669,7 @@ def messages_ingest(
             thread = threads_of[key]
             thread_keys.add(thread)
             if event.post_id and thread not in thread_posts:
-                thread_posts[thread] = event.post_id[:160]
+                thread_posts[thread] = event.post_id
             # The subject and the author come from the earliest citizen message: pages may
             # come newest first.
             current = first_event.get(thread)
@@ -568,10 +727,10 @@ def messages_ingest(
                 conv.pk,
                 account.entity_id,
                 event.platform,
-                event.message_id[:160],
-                event.parent_id[:160],
+                event.message_id,
+                event.parent_id,
                 Direction.SALIENTE if outbound else Direction.ENTRANTE,
-                event.author_id[:128],
+                event.author_id,
                 event.author_name[:200],
                 event.text[:MAX_TEXT],
                 connection.ops.adapt_datetimefield_value(event.sent_at),
@@ -586,7 +745,7 @@ def messages_ingest(
                 is_demo,
             )
         )
-        key = (event.platform, event.message_id[:160])
+        key = (event.platform, event.message_id)
         timeline.append((key, conv.pk, event.sent_at, outbound))
         if event.attachments:
             new_attachments.append((key, event.attachments))
@@ -643,6 +802,8 @@ def messages_ingest(
     if removals:
         Message.objects.filter(pk__in=[m.pk for m in removals]).update(deleted_at=now)
         result.deleted = len(removals)
+    if any(event.aliases for event in events):
+        _aliases_store(events)
 
     conversations_apply_events(events=by_conversation, now=now)
     result.conversation_ids = set(by_conversation)
@@ -1062,6 +1223,13 @@ def message_send_result(
                 sending.send_failed_notify(message)
         return message
     now = timezone.now()
+    if len(platform_id) > PLATFORM_ID_MAX:
+        # Published, but its id does not fit whole: the answer counts under its local id
+        # rather than a cut one (which would match nothing on the platform).
+        log.warning(
+            "respuesta %s publicada con un id de %d caracteres", message.pk, len(platform_id)
+        )
+        platform_id = ""
     if platform_id:
         # The platform may already have echoed our answer through a webhook: keep one row.
         echo = Message.objects.filter(

@@ -525,7 +525,7 @@ def test_youtube_jsonl_account_from_channel(
     )
     out, err, code = _run("--platform", "youtube", "--input", str(path))
     assert code == 1
-    assert "Línea 2: Cuenta desconocida «UCotro»" in err
+    assert "Línea 2: elemento 1 de «items»: Cuenta desconocida «UCotro»" in err
     assert "2 creados" in out
     reply = Message.objects.get(platform_message_id="Ugx1.r1")
     assert reply.direction == Direction.SALIENTE

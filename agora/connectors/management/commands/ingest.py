@@ -84,7 +84,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--account",
             default="",
-            help=_("Solo x: nombre de usuario o id de la cuenta verificada cuyas menciones son."),
+            help=_(
+                "Solo x y youtube: nombre de usuario o id de la cuenta verificada a la que "
+                "pertenece el archivo (sus menciones en X, los comentarios de su canal en "
+                "YouTube). En YouTube es necesaria si los hilos no traen «snippet.channelId»."
+            ),
         )
         parser.add_argument(
             "--batch-size",
@@ -129,7 +133,25 @@ class Command(BaseCommand):
             )
         if report.skipped:
             extra.append(_("%(count)s eventos omitidos.") % {"count": report.skipped})
+        if report.ignored:
+            extra.append(
+                _(
+                    "%(count)s publicaciones que no son mensajes de la ciudadanía (reposts, "
+                    "versiones anteriores de una publicación editada) no se importaron."
+                )
+                % {"count": report.ignored}
+            )
         self.stdout.write(" ".join([summary, *extra]))
+        if report.taken == 0:
+            # Nothing stored (nor already stored): never a silent success.
+            raise CommandError(
+                _(
+                    "No se importó ningún mensaje: %(errors)s línea(s) o elementos con errores "
+                    "de %(lines)s línea(s) leídas."
+                )
+                % {"errors": len(report.errors), "lines": report.processed},
+                returncode=1,
+            )
         if report.errors:
             raise CommandError(
                 _("%(count)s línea(s) con errores; las demás se importaron.")
