@@ -206,9 +206,9 @@ class MentionFetch(models.Model):
     account = models.ForeignKey(
         SocialAccount, verbose_name=_("cuenta"), on_delete=models.CASCADE, related_name="+"
     )
-    media_id = models.CharField(_("id de la publicación"), max_length=160)
+    media_id = models.CharField(_("id de la publicación"), max_length=PLATFORM_ID_MAX)
     # Empty for a mention in the caption of the publication.
-    comment_id = models.CharField(_("id del comentario"), max_length=160, blank=True)
+    comment_id = models.CharField(_("id del comentario"), max_length=PLATFORM_ID_MAX, blank=True)
     status = models.CharField(
         _("estado"),
         max_length=10,
