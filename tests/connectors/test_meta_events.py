@@ -28,6 +28,7 @@ from agora.core.models import User
 from agora.directory import services as directory
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox.models import (
+    PLATFORM_ID_MAX,
     Conversation,
     Direction,
     Message,
@@ -543,7 +544,7 @@ def test_a_mention_with_ids_that_are_not_instagram_ids_is_refused(
                 "time": 1714564860,
                 "changes": [
                     {"field": "mentions", "value": {"media_id": "1) {id}"}},
-                    {"field": "mentions", "value": {"media_id": "1" * 161}},
+                    {"field": "mentions", "value": {"media_id": "1" * (PLATFORM_ID_MAX + 1)}},
                     {"field": "mentions", "value": {"comment_id": "17900000000000201"}},
                 ],
             }
