@@ -19,24 +19,19 @@ from agora.inbox.models import Message
 from agora.inbox.views import _partial, _render_conversation, _user
 
 
-@login_required
-@require_POST
-def message_retry(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, message_pk: int, action: Any, done: str) -> HttpResponse:
+    """Runs ``action`` (a sending service) on one answer of a conversation of the person's."""
     user = _user(request)
     conversation = selectors.conversation_get_for_staff(user=user, pk=pk)
     message = Message.objects.filter(pk=message_pk, conversation=conversation).first()
     if message is None:
         raise Http404
     try:
-        sending.message_send_retry(message=message, actor=user)
+        action(message=message, actor=user)
     except DomainError as exc:
         notice = exc.messages[0]
     else:
-        notice = _("Se reintentará el envío en unos momentos.")
-    return _done(request, user, pk, message, notice)
-
-
-def _done(request: HttpRequest, user: Any, pk: int, message: Message, notice: str) -> HttpResponse:
+        notice = done
     if _partial(request):
         fresh = selectors.conversation_get_for_staff(user=user, pk=pk)
         return _render_conversation(request, fresh, notice=notice)
@@ -46,17 +41,24 @@ def _done(request: HttpRequest, user: Any, pk: int, message: Message, notice: st
 
 @login_required
 @require_POST
+def message_retry(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        message_pk,
+        sending.message_send_retry,
+        _("Se reintentará el envío en unos momentos."),
+    )
+
+
+@login_required
+@require_POST
 def message_confirm(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
     """ "Ya está publicada": the person saw the answer on the platform."""
-    user = _user(request)
-    conversation = selectors.conversation_get_for_staff(user=user, pk=pk)
-    message = Message.objects.filter(pk=message_pk, conversation=conversation).first()
-    if message is None:
-        raise Http404
-    try:
-        sending.message_send_confirm(message=message, actor=user)
-    except DomainError as exc:
-        notice = exc.messages[0]
-    else:
-        notice = _("Respuesta marcada como publicada.")
-    return _done(request, user, pk, message, notice)
+    return _act(
+        request,
+        pk,
+        message_pk,
+        sending.message_send_confirm,
+        _("Respuesta marcada como publicada."),
+    )
