@@ -99,6 +99,8 @@ def conversation_fingerprint(*, user: User, pk: int) -> str | None:
         last=Max("id"),
         n=Count("id"),
         pending=Count("id", filter=Q(send_status=SendStatus.PENDIENTE)),
+        publishing=Count("id", filter=Q(send_status=SendStatus.ENVIANDO)),
+        to_check=Count("id", filter=Q(send_status=SendStatus.VERIFICAR)),
         failed=Count("id", filter=Q(send_status=SendStatus.FALLIDO)),
         sending=Count("id", filter=Q(send_status=SendStatus.ENVIANDO)),
         check=Count("id", filter=Q(send_status=SendStatus.VERIFICAR)),

@@ -219,7 +219,8 @@ def _awaiting(qs: Any) -> Any:
     answer_on_its_way = Message.objects.filter(
         conversation=OuterRef("pk"),
         direction=Direction.SALIENTE,
-        send_status=SendStatus.PENDIENTE,
+        # Waiting, being published, or published but to be checked: all on their way.
+        send_status__in=[SendStatus.PENDIENTE, SendStatus.ENVIANDO, SendStatus.VERIFICAR],
         sent_at__gte=OuterRef("last_inbound_at"),
     )
     return qs.filter(status__in=AWAITING).exclude(Exists(answer_on_its_way))

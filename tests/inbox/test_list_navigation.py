@@ -169,12 +169,15 @@ def test_next_awaiting_skips_answered_and_closed_ones(
     assert following(c0) is None
 
 
+@pytest.mark.parametrize("state", ["pendiente", "enviando", "verificar"])
 def test_next_awaiting_skips_one_whose_answer_is_on_its_way(
-    communicator: User, manager: User, four: list[Conversation]
+    communicator: User, manager: User, four: list[Conversation], state: str
 ) -> None:
-    """A colleague answered it a moment ago (not yet published): nobody answers it twice."""
+    """A colleague answered it a moment ago (waiting, being published, or published but to be
+    checked on the platform): nobody answers it twice."""
     _c0, c1, c2, c3 = four
     services.message_answer(conversation=c2, author=manager, body="Ya le respondemos.")
+    Message.objects.filter(conversation=c2, direction=Direction.SALIENTE).update(send_status=state)
     assert (
         navigation.conversation_next_awaiting(
             user=communicator,
