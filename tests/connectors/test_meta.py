@@ -15,7 +15,7 @@ from unittest import mock
 import pytest
 import requests
 import responses
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from responses import matchers
@@ -408,6 +408,12 @@ def test_the_same_bodies_posted_twice_add_nothing(
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    # CI's time: 20,000 webhook requests take five minutes per database. On PostgreSQL the
+    # same replay is proven by the test above (a body of 500 comments, posted twice).
+    reason="10 000 cuerpos solo en SQLite; en PostgreSQL, la repetición de 500 comentarios",
+)
 def test_ten_thousand_bodies_posted_twice_add_nothing_the_second_time(
     client: Client, fb_account: SocialAccount
 ) -> None:
