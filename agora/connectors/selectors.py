@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agora.directory.models import SocialAccount
+from agora.directory.models import Platform, SocialAccount
 
 
 @dataclass(frozen=True)
 class SendReadiness:
     ready: bool
     reason: str = ""  # why not, in Spanish (empty when ready)
+    token: bool = True  # whether a (new) token would fix it
 
 
 def account_send_readiness(account: SocialAccount) -> SendReadiness:
@@ -39,3 +41,14 @@ def account_send_readiness(account: SocialAccount) -> SendReadiness:
             reason = f"{reason} {credential.refused_error}"
         return SendReadiness(False, reason)
     return SendReadiness(True)
+
+
+def conversation_send_readiness(conversation: Any) -> SendReadiness:
+    """Whether an answer to ``conversation`` can be published: what the platform's connector
+    does not send (an X direct message), then the account (see ``account_send_readiness``)."""
+    from agora.connectors.x import X_DIRECT_REFUSED
+    from agora.inbox.models import ThreadKind
+
+    if conversation.platform == Platform.X and conversation.thread_kind == ThreadKind.DIRECT:
+        return SendReadiness(False, str(X_DIRECT_REFUSED), token=False)
+    return account_send_readiness(conversation.account)

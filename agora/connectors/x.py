@@ -41,6 +41,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agora.connectors.attachments import x_media_index, x_tweet_attachments
 from agora.connectors.models import AccountCredential, PollCursor
@@ -712,12 +713,21 @@ def latest_version(tweet_id: str) -> str:
     return max(versions, key=_snowflake)
 
 
+X_DIRECT_REFUSED = _lazy(
+    "Ágora todavía no envía mensajes directos de X: responda esta conversación desde X. "
+    "No se publicó nada."
+)
+
+
 def send_reply(message: Message) -> str:
     """Publishes an answer as a reply to the citizen's post; returns the new post's id.
     Raises ``SendError``: permanent on X's refusals (4xx), retryable on 429, 5xx and failed
     connections; ``SendUncertain`` when X may have published it without saying so (read
     timeout, connection reset after sending, 504, no id): looked for before trying again."""
     conversation = message.conversation
+    if conversation.thread_kind == ThreadKind.DIRECT:
+        # A reply to a direct message's id would be a public post: never.
+        raise SendError(str(X_DIRECT_REFUSED), permanent=True)
     in_reply_to = latest_version(message.parent_platform_id or conversation.thread_id)
     try:
         client = XClient.for_account(conversation.account)

@@ -509,6 +509,27 @@ def test_send_reply_falls_back_to_the_conversation(
     assert x.send_reply(message) == "1790000000000000099"
 
 
+def test_an_answer_to_an_x_direct_message_is_never_posted_in_public(
+    conversation: Conversation, manager: User, api: responses.RequestsMock
+) -> None:
+    """X direct messages are not sent by Ágora yet: a reply to the DM's id would be a public
+    post, so the send is refused (nothing reaches X) and the reply box says so beforehand."""
+    from agora.connectors.selectors import conversation_send_readiness
+    from agora.inbox.senders import SendError
+
+    Conversation.objects.filter(pk=conversation.pk).update(thread_kind=ThreadKind.DIRECT)
+    conversation.refresh_from_db()
+    readiness = conversation_send_readiness(conversation)
+    assert not readiness.ready and not readiness.token
+    assert "mensajes directos de X" in readiness.reason
+    message = answer(conversation, manager, "Le escribimos por privado.")
+    with pytest.raises(SendError) as refused:
+        x.send_reply(message)
+    assert refused.value.permanent
+    assert "No se publicó nada" in str(refused.value)
+    assert len(api.calls) == 0
+
+
 @pytest.mark.parametrize(
     ("status", "body", "permanent"),
     [

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from agora.connectors.selectors import account_send_readiness
+from agora.connectors.selectors import conversation_send_readiness
 from agora.connectors.services import user_can_manage_access
 
 register = template.Library()
@@ -18,7 +18,7 @@ register = template.Library()
 def send_readiness_warning(context: dict[str, Any], conversation: Any) -> dict[str, Any]:
     if conversation is None:
         return {"readiness": None}
-    readiness = account_send_readiness(conversation.account)
+    readiness = conversation_send_readiness(conversation)
     if readiness.ready:
         return {"readiness": None}
     request = context.get("request")
