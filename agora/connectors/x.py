@@ -41,7 +41,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from agora.connectors.attachments import x_media_index, x_tweet_attachments
 from agora.connectors.models import AccountCredential, PollCursor
@@ -713,7 +713,7 @@ def latest_version(tweet_id: str) -> str:
     return max(versions, key=_snowflake)
 
 
-X_DIRECT_REFUSED = _lazy(
+X_DIRECT_REFUSED = gettext_lazy(
     "Ágora todavía no envía mensajes directos de X: responda esta conversación desde X. "
     "No se publicó nada."
 )
