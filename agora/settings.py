@@ -323,6 +323,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ForumScopeEnum": "agora.participation.models.Scope",
         "ModerationScopeEnum": "agora.inbox.models.ModerationScope",
+        # And two called "kind": an attachment's, and a message's as the classifier reads it.
+        "AttachmentKindEnum": "agora.inbox.models.AttachmentKind",
+        "MessageKindEnum": "agora.language.taxonomy.Kind",
     },
 }
 
