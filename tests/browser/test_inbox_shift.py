@@ -86,6 +86,12 @@ def shift(
             )
         )
     messages_ingest(batch=batch)
+    # Deadlines in the order of arrival, whatever the hour: computed on working hours, late in
+    # the day several of them fall at the same closing time and the order among them is a tie.
+    for i in range(len(THREADS)):
+        Conversation.objects.filter(thread_id=f"hilo-{i}").update(
+            due_at=now + timedelta(hours=2, minutes=10 * i)
+        )
     ana = make_user("ana-minsa", first_name="Ana", last_name="Pérez")
     Membership.objects.create(user=ana, entity=minsa, role=MembershipRole.COMUNICADOR)
     carmen = make_user("carmen-minsa", first_name="Carmen", last_name="Rojas")
