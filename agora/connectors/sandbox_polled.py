@@ -276,7 +276,8 @@ def _replies(account: SocialAccount, parent: str) -> list[Publication]:
 
 def yt_read(*, account: SocialAccount, path: str, params: dict[str, str]) -> dict[str, Any]:
     """``commentThreads.list?allThreadsRelatedToChannelId=`` (the citizens' threads with their
-    replies, newest first) and ``comments.list?parentId=`` (the replies of one thread)."""
+    replies, newest first), ``commentThreads.list?id=`` (those threads by id) and
+    ``comments.list?parentId=`` (the replies of one thread)."""
     size = _size(params.get("maxResults", ""), 20)
     token = params.get("pageToken", "")
     resource = path.strip("/")
@@ -290,6 +291,18 @@ def yt_read(*, account: SocialAccount, path: str, params: dict[str, str]) -> dic
             "kind": "youtube#commentListResponse",
             "items": [row.payload for row in rows],
         }
+    elif resource == "commentThreads" and params.get("id"):
+        # By id (youtube.threads_check): the threads that still exist, without their replies.
+        wanted = set(params["id"].split(","))
+        found = _recent(account, [SandboxKind.CIUDADANO]).filter(platform_id__in=wanted)
+        answer = {
+            "kind": "youtube#commentThreadListResponse",
+            "items": [
+                {"kind": "youtube#commentThread", "etag": uuid.uuid4().hex, "id": pid}
+                for pid in found.values_list("platform_id", flat=True)
+            ],
+        }
+        following = ""
     elif resource == "commentThreads":
         if params.get("allThreadsRelatedToChannelId", "") != account.platform_id:
             raise PlatformRefused(403, "el token no es de este canal", "forbidden")

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 SCHEDULE_NAME = "conectores-consulta"
 POLL_MINUTES = 5
+THREADS_CHECK_SCHEDULE = "conectores-youtube-borrados"
+THREADS_CHECK_MINUTES = 60
 # platform -> "module:function" that polls one account (imported lazily: those modules
 # import this one for PollResult).
 POLLERS: dict[str, str] = {
@@ -123,8 +125,43 @@ def poll_account_task(account_id: int) -> str:
     return str(result)
 
 
+def youtube_threads_check_all() -> int:
+    """The hourly job: top-level YouTube comments deleted since they were read
+    (agora/connectors/youtube.py, threads_check), per verified channel with a credential. A
+    channel out of quota or failing is logged and left for the next run. Returns how many
+    comments were marked deleted."""
+    from agora.connectors import youtube  # imports this module for PollResult
+
+    marked = 0
+    now = timezone.now()
+    for account in (
+        SocialAccount.objects.verified()
+        .filter(platform=Platform.YOUTUBE, credential__isnull=False)
+        .exclude(platform_id="")
+        .filter(
+            Q(cursor__isnull=True)
+            | Q(cursor__wait_until__isnull=True)
+            | Q(cursor__wait_until__lte=now)
+        )
+        .order_by("pk")
+    ):
+        try:
+            marked += youtube.threads_check(account, now=now)
+        except youtube.YouTubeError as exc:
+            log.warning("Revisión de comentarios borrados de %s falló: %s", account, exc)
+    return marked
+
+
 def schedules_ensure() -> None:
-    """The periodic polling job, created once (call after migrate); idempotent."""
+    """The periodic jobs, created once (call after migrate); idempotent."""
+    Schedule.objects.update_or_create(
+        name=THREADS_CHECK_SCHEDULE,
+        defaults={
+            "func": "agora.connectors.tasks.youtube_threads_check_all",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": THREADS_CHECK_MINUTES,
+        },
+    )
     Schedule.objects.update_or_create(
         name=SCHEDULE_NAME,
         defaults={

@@ -20,6 +20,10 @@ Polling and resuming (``PollCursor``):
   already stored), the rest is read with ``comments.list?parentId=<thread id>``, paged, before
   the page is stored: a quota stop while reading them stores nothing of the page and the run
   resumes at that page.
+* Deletions: the Data API reports none. A reply missing from a thread read whole is marked
+  deleted (``vanished_replies``); a deleted top-level comment takes its whole thread out of
+  the listing, so ``threads_check`` (hourly, ``connectors.tasks.youtube_threads_check_all``)
+  asks for the channel's open threads by id and marks the missing ones deleted.
 
 OAuth access tokens expire after about an hour. On a 401 with an OAuth credential that has a
 refresh token, and with ``YOUTUBE_CLIENT_ID``/``YOUTUBE_CLIENT_SECRET`` configured, the token
@@ -46,7 +50,7 @@ from agora.connectors.services import HINT_LENGTH
 from agora.connectors.tasks import PollResult
 from agora.core.audit import audit_record
 from agora.directory.models import Platform, SocialAccount
-from agora.inbox.models import Message, ThreadKind
+from agora.inbox.models import Message, Status, ThreadKind
 from agora.inbox.senders import SendError, SendUncertain
 from agora.inbox.services import IncomingMessage, messages_ingest
 
@@ -66,6 +70,12 @@ _STATE_SEPARATOR = "|"
 # A stored reply missing from a thread read whole is marked deleted only once it is older
 # than this (see vanished_replies).
 VANISH_MARGIN = timedelta(minutes=10)
+# Top-level comments checked for deletion per account and run (threads_check): 50 ids per
+# commentThreads.list call, one quota unit each; the open conversations of the last
+# THREAD_CHECK_DAYS days, newest first.
+THREAD_CHECK_BATCH = 50
+THREAD_CHECK_MAX = 500
+THREAD_CHECK_DAYS = 30
 
 
 class YouTubeError(Exception):
@@ -335,6 +345,16 @@ class YouTubeClient:
             params["pageToken"] = page_token
         return self._request("GET", "/commentThreads", params=params)
 
+    def comment_threads_by_id(self, thread_ids: list[str]) -> dict[str, Any]:
+        """``commentThreads.list?id=``: the threads among ``thread_ids`` (at most 50) that
+        still exist; a deleted or removed top-level comment is simply not listed."""
+        params = {
+            "part": "id",
+            "id": ",".join(thread_ids),
+            "maxResults": str(THREAD_CHECK_BATCH),
+        }
+        return self._request("GET", "/commentThreads", params=params)
+
     def comment_replies(self, parent_id: str, page_token: str = "") -> dict[str, Any]:
         """One page of ``comments.list``: the replies to a top-level comment."""
         params = {
@@ -515,8 +535,8 @@ def vanished_replies(
     """Removals of the stored replies missing from threads read whole. The Data API tells of
     no deletion: a reply deleted by its author (or removed by the channel) is simply no longer
     listed. Replies newer than ``VANISH_MARGIN`` are left alone (the page may have been read
-    before they were published); a deleted top-level comment is not detected (its thread is
-    no longer listed at all, and checking every stored thread would spend the daily quota)."""
+    before they were published). A deleted top-level comment's thread is no longer listed at
+    all: ``threads_check`` asks for the open ones by id."""
     if not complete:
         return []
     rows = (
@@ -545,6 +565,56 @@ def vanished_replies(
         for message_id, thread_id, sent_at in rows
         if message_id != thread_id and message_id not in complete[thread_id]
     ]
+
+
+def threads_check(account: SocialAccount, *, now: datetime | None = None) -> int:
+    """Marks deleted the top-level comments of the channel's open conversations that YouTube
+    no longer lists (deleted by their author or removed by the channel): the thread of a
+    deleted top-level comment disappears from ``allThreadsRelatedToChannelId`` pages, so
+    polling alone never sees it go. Asks by id, 50 per call, at most ``THREAD_CHECK_MAX``
+    per run; comments newer than ``VANISH_MARGIN`` are left alone. Returns how many were
+    marked. Raises ``YouTubeError`` (nothing is marked then)."""
+    now = now or timezone.now()
+    rows = list(
+        Message.objects.filter(
+            platform=Platform.YOUTUBE,
+            conversation__account=account,
+            conversation__thread_kind=ThreadKind.COMMENTS,
+            parent_platform_id="",
+            deleted_at__isnull=True,
+            sent_at__lt=now - VANISH_MARGIN,
+            sent_at__gte=now - timedelta(days=THREAD_CHECK_DAYS),
+        )
+        .exclude(conversation__status=Status.CERRADO)
+        .exclude(platform_message_id__startswith="agora:")
+        .order_by("-sent_at")
+        .values_list("platform_message_id", "conversation__thread_id", "sent_at")[:THREAD_CHECK_MAX]
+    )
+    tops = [(mid, thread, sent) for mid, thread, sent in rows if mid == thread]
+    if not tops:
+        return 0
+    client = YouTubeClient.for_account(account)
+    listed: set[str] = set()
+    for start in range(0, len(tops), THREAD_CHECK_BATCH):
+        chunk = [mid for mid, _thread, _sent in tops[start : start + THREAD_CHECK_BATCH]]
+        body = client.comment_threads_by_id(chunk)
+        listed.update(str(item.get("id") or "") for item in body.get("items") or [])
+    removals = [
+        IncomingMessage(
+            platform=Platform.YOUTUBE,
+            account_id=account.pk,
+            thread_kind=ThreadKind.COMMENTS,
+            thread_id=thread_id,
+            message_id=message_id,
+            sent_at=sent_at,
+            verb="remove",
+        )
+        for message_id, thread_id, sent_at in tops
+        if message_id not in listed
+    ]
+    if removals:
+        messages_ingest(batch=removals, now=now, is_demo=account.is_demo)
+    return len(removals)
 
 
 def fetch_thread_replies(client: YouTubeClient, thread_id: str) -> list[dict[str, Any]]:

@@ -17,12 +17,13 @@ The public methodology page (/bandeja/metodologia/) shows :data:`RULES`.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -168,6 +169,38 @@ def _refresh_chunk(ids: Sequence[int], now: datetime) -> int:
     return sum(len(pks) for pks in updates.values())
 
 
+# Authors per query in the lookups below: 3 parameters each stays far below SQLite's 32,766
+# and PostgreSQL's 65,535 parameters per statement.
+AUTHORS_CHUNK = 2_000
+
+
+def _active_of_authors(
+    authors: set[tuple[int, str, str]], since: datetime
+) -> list[tuple[int, int, str, str, str]]:
+    """(id, entity, platform, author, status) of the conversations of these (entity, platform,
+    author) active since ``since``. One query per ``AUTHORS_CHUNK`` authors, joining their
+    list to index inbox_conv_author (entity, platform, author_id, last_inbound_at): ingestion
+    asks this for thousands of authors of a batch at once, and one ORM query per entity and
+    platform cost more than the messages' insert (bench/ingest.py)."""
+    table = Conversation._meta.db_table
+    found: list[tuple[int, int, str, str, str]] = []
+    ordered = sorted(authors)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), AUTHORS_CHUNK):
+            chunk = ordered[start : start + AUTHORS_CHUNK]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                # Fixed identifiers; every value is a parameter.
+                f"WITH wanted (entity_id, platform, author_id) AS (VALUES {values}) "  # noqa: S608
+                f"SELECT c.id, c.entity_id, c.platform, c.author_id, c.status FROM wanted w "
+                f"JOIN {table} c ON c.entity_id = w.entity_id AND c.platform = w.platform "
+                "AND c.author_id = w.author_id AND c.last_inbound_at >= %s",
+                [*(value for triple in chunk for value in triple), since],
+            )
+            found.extend(cursor.fetchall())
+    return found
+
+
 def _repeated_authors(
     authors: set[tuple[int, str, str]], now: datetime
 ) -> set[tuple[int, str, str]]:
@@ -175,28 +208,13 @@ def _repeated_authors(
     conversations active in the last ``REPEAT_DAYS`` days."""
     if not authors:
         return set()
-    since = now - timedelta(days=REPEAT_DAYS)
-    found: set[tuple[int, str, str]] = set()
-    by_entity: dict[tuple[int, str], set[str]] = defaultdict(set)
-    for entity_id, platform, author in authors:
-        by_entity[(entity_id, platform)].add(author)
-    for (entity_id, platform), names in by_entity.items():
-        # Index inbox_conv_author: (entity, platform, author_id, last_inbound_at).
-        counted = (
-            Conversation.objects.filter(
-                entity_id=entity_id,
-                platform=platform,
-                author_id__in=sorted(names),
-                last_inbound_at__gte=since,
-            )
-            .order_by()
-            .values_list("author_id")
-            .annotate(n=Count("id"))
+    counted: Counter[tuple[int, str, str]] = Counter(
+        (entity_id, platform, author)
+        for _pk, entity_id, platform, author, _status in _active_of_authors(
+            authors, now - timedelta(days=REPEAT_DAYS)
         )
-        for author, n in counted:
-            if n >= REPEAT_CONVERSATIONS:
-                found.add((entity_id, platform, author))
-    return found & authors
+    )
+    return {key for key, n in counted.items() if n >= REPEAT_CONVERSATIONS} & authors
 
 
 def same_author_ids(conversation_ids: Iterable[int], now: datetime | None = None) -> set[int]:
@@ -206,28 +224,22 @@ def same_author_ids(conversation_ids: Iterable[int], now: datetime | None = None
     if not ids:
         return set()
     now = now or timezone.now()
-    since = now - timedelta(days=REPEAT_DAYS)
-    triples = set(
-        Conversation.objects.filter(pk__in=ids)
-        .exclude(author_id="")
-        .values_list("entity_id", "platform", "author_id")
-    )
-    found: set[int] = set()
-    by_entity: dict[tuple[int, str], set[str]] = defaultdict(set)
-    for entity_id, platform, author in triples:
-        by_entity[(entity_id, platform)].add(author)
-    for (entity_id, platform), names in by_entity.items():
-        found.update(
-            Conversation.objects.filter(
-                entity_id=entity_id,
-                platform=platform,
-                author_id__in=sorted(names),
-                last_inbound_at__gte=since,
-            )
-            .exclude(status=Status.CERRADO)
-            .values_list("id", flat=True)
+    triples: set[tuple[int, str, str]] = set()
+    for start in range(0, len(ids), AUTHORS_CHUNK):
+        triples.update(
+            Conversation.objects.filter(pk__in=ids[start : start + AUTHORS_CHUNK])
+            .exclude(author_id="")
+            .values_list("entity_id", "platform", "author_id")
         )
-    return found
+    if not triples:
+        return set()
+    return {
+        pk
+        for pk, _entity, _platform, _author, status in _active_of_authors(
+            triples, now - timedelta(days=REPEAT_DAYS)
+        )
+        if status != Status.CERRADO
+    }
 
 
 def priorities_refresh_due(now: datetime | None = None) -> int:

@@ -4,8 +4,9 @@ entities the person works for, ranked by relevance or by due time, each with a s
 best matching message.
 
 Matching ignores case and accents ("vacunacion" finds "Vacunación"); every word must appear,
-the last one as a prefix (results while typing). The index is agora/inbox/search_index.py:
-SQLite FTS5 by default, PostgreSQL full-text search at scale; both fold words the same way.
+the last one, from three letters, as a prefix (results while typing). The index is
+agora/inbox/search_index.py: SQLite FTS5 by default, PostgreSQL full-text search at scale; both
+fold words the same way.
 
 A common word may match hundreds of thousands of messages: the search reads at most
 ``MAX_MATCHES`` of them, newest first (the index walks them in that order and stops), and ranks
@@ -37,7 +38,9 @@ from agora.inbox.selectors import LIST_FIELDS, PAGE_SIZE, InboxFilters, conversa
 MIN_CHARS = 2
 MAX_CHARS = 200
 MAX_TERMS = 8
-PREFIX_MIN = 2  # a last word shorter than this is matched whole
+# A last word shorter than this is matched whole: two letters as a prefix match a large part of
+# the vocabulary, and the index keeps no prefix tables (they slowed every insert threefold).
+PREFIX_MIN = 3
 MAX_MATCHES = 1000
 SNIPPET_BEFORE = 60
 SNIPPET_AFTER = 160

@@ -1,8 +1,11 @@
 """The full-text index of messages' text that agora/inbox/search.py queries, per database.
 
 SQLite: an external-content FTS5 table over ``inbox_message.text`` (the text is stored once,
-in the message), folded by ``unicode61 remove_diacritics 2`` (case and accents), with prefix
-indexes for the word being typed, kept by triggers that read only the message's id and text.
+in the message), folded by ``unicode61 remove_diacritics 2`` (case and accents), kept by
+triggers that read only the message's id and text. No prefix indexes: they tripled the cost of
+every inserted message (ingestion's limit), and a word being typed is matched as a prefix only
+from three letters (agora/inbox/search.py), which FTS5 answers from its term list fast enough
+(bench/inbox_search.py).
 Triggers, not the services, so that every write path (ingestion's raw multi-row INSERT, edits,
 notes, answers, deletes) is covered without knowing about the index.
 
@@ -43,7 +46,7 @@ _SQLITE_TRIGGERS = {
 _SQLITE_TABLE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS inbox_message_fts USING fts5("
     "text, content='inbox_message', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
+    "tokenize='unicode61 remove_diacritics 2')"
 )
 _SQLITE_REBUILD = "INSERT INTO inbox_message_fts(inbox_message_fts) VALUES ('rebuild')"
 _SQLITE_PRESENT = (
@@ -88,6 +91,16 @@ def install(connection: Any) -> None:
             _sqlite_install(cursor)
         elif connection.vendor == "postgresql":
             _postgresql_install(cursor)
+
+
+def sqlite_recreate(connection: Any) -> None:
+    """Drops and rebuilds the SQLite index with the current definition (a migration that
+    changes it calls this; the triggers stay, they name the table only)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        _sqlite_install(cursor)
 
 
 def uninstall(connection: Any) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -714,7 +714,8 @@ def messages_ingest(
             author_id=event.author_id, author_name=event.author_name[:200]
         )
     result.conversations_created = created_threads
-    received = connection.ops.adapt_datetimefield_value(now)
+    adapt_datetime = datetime_adapter()
+    received = adapt_datetime(now)
     rows: list[tuple[Any, ...]] = []
     timeline: list[tuple[tuple[str, str], int, datetime, bool]] = []
     new_attachments: list[tuple[tuple[str, str], tuple[IncomingAttachment, ...]]] = []
@@ -733,7 +734,7 @@ def messages_ingest(
                 event.author_id,
                 event.author_name[:200],
                 event.text[:MAX_TEXT],
-                connection.ops.adapt_datetimefield_value(event.sent_at),
+                adapt_datetime(event.sent_at),
                 received,
                 received if event.verb == "edit" else None,
                 "",
@@ -1013,6 +1014,22 @@ def _deadlines_cached(entity_ids: set[int]) -> dict[int, Deadlines]:
     return {i: known[i] for i in entity_ids}
 
 
+def datetime_adapter() -> Callable[[datetime | None], Any]:
+    """``connection.ops.adapt_datetimefield_value``, with a shortcut on SQLite for the UTC
+    datetimes ingestion writes by the hundred thousand (what Django's general conversion does
+    for them, without its checks, a third of the cost of inserting a message)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    if connection.vendor != "sqlite" or connection.timezone is not UTC:
+        return adapt
+
+    def fast(value: datetime | None) -> Any:
+        if value is not None and value.tzinfo is UTC:
+            return str(value.replace(tzinfo=None))
+        return adapt(value)
+
+    return fast
+
+
 def _update_many(objs: Sequence[Conversation], fields: list[str]) -> None:
     """UPDATE … WHERE id = %s with executemany: Django's bulk_update builds one CASE per
     field and row, which dominated ingestion time (see bench/ingest.py)."""
@@ -1021,7 +1038,7 @@ def _update_many(objs: Sequence[Conversation], fields: list[str]) -> None:
     model_fields = [Conversation._meta.get_field(name) for name in fields]
     assignments = ", ".join(f"{f.column} = %s" for f in model_fields)  # type: ignore[union-attr]
     sql = f"UPDATE {Conversation._meta.db_table} SET {assignments} WHERE id = %s"  # noqa: S608
-    adapt_datetime = connection.ops.adapt_datetimefield_value
+    adapt_datetime = datetime_adapter()
     datetimes = {
         f.attname  # type: ignore[union-attr]
         for f in model_fields

@@ -148,6 +148,30 @@ def test_youtube_citizen_comments_arrive_by_polling_and_an_answer_is_published_o
 
 
 @pytest.mark.django_db
+def test_a_top_level_comment_deleted_in_the_sandbox_is_marked_deleted_by_the_hourly_check(
+    platform: responses.RequestsMock, yt_account: SocialAccount
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from agora.connectors.tasks import youtube_threads_check_all
+
+    ids = _citizens(2)
+    assert youtube.poll_account(yt_account).created == 2
+    later = timezone.now() + youtube.VANISH_MARGIN + timedelta(minutes=1)
+    assert youtube.threads_check(yt_account, now=later) == 0  # both still there
+    gone = SandboxPublication.objects.filter(pk__in=ids).order_by("pk").first()
+    assert gone is not None
+    gone.delete()  # the citizen deleted the comment on the platform
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert youtube_threads_check_all() == 1
+    deleted = Message.objects.get(platform_message_id=gone.platform_id)
+    assert deleted.deleted_at is not None
+    assert Message.objects.filter(conversation__account=yt_account, deleted_at=None).count() == 1
+
+
+@pytest.mark.django_db
 def test_the_sandbox_refuses_other_tokens_and_other_accounts_timelines(
     client: Client, x_account: SocialAccount, yt_account: SocialAccount
 ) -> None:

@@ -133,3 +133,59 @@ def test_a_thread_listed_in_part_marks_nothing_deleted(yt_account: SocialAccount
     )
     [removal] = youtube.vanished_replies(yt_account, complete, NOW)
     assert (removal.message_id, removal.verb) == (REPLY_1, "remove")
+
+
+OTHER_TOP = "UgwQ4nLmT7rY2pXcVbJ94AaABAg"
+
+
+def _threads_stored(yt_account: SocialAccount) -> None:
+    from agora.inbox import services as inbox
+
+    other = yt_comment(OTHER_TOP, "¿Dónde me vacuno?", published="2024-05-02T12:00:00Z")
+    inbox.messages_ingest(
+        batch=youtube.parse_threads(yt_page([yt_thread(_top()), yt_thread(other)]), yt_account),
+        now=NOW,
+    )
+
+
+def test_a_deleted_top_level_comment_is_found_by_asking_for_the_open_threads_by_id(
+    yt_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    """A deleted top-level comment takes its thread out of the channel's listing: the check
+    asks commentThreads.list?id= (the YouTube Data API v3 reference: ``id`` takes a
+    comma-separated list; a deleted or removed thread is not among the items)."""
+    _threads_stored(yt_account)
+    # Only the first thread still exists (shape: commentThreadListResponse with part=id).
+    call = api.get(
+        f"{settings.YOUTUBE_API_URL}/commentThreads",
+        json={"kind": "youtube#commentThreadListResponse", "items": [{"id": TOP}]},
+    )
+    assert youtube.threads_check(yt_account, now=NOW) == 1
+    asked = call.calls[0].request.params
+    assert asked["part"] == "id"
+    assert set(asked["id"].split(",")) == {TOP, OTHER_TOP}
+    assert Message.objects.get(platform_message_id=OTHER_TOP).deleted_at is not None
+    assert Message.objects.get(platform_message_id=TOP).deleted_at is None
+    # Again: the deleted one is not asked for any more, nothing changes.
+    assert youtube.threads_check(yt_account, now=NOW) == 0
+    assert call.calls[1].request.params["id"] == TOP
+
+
+def test_the_thread_check_skips_new_and_closed_conversations_and_marks_nothing_on_errors(
+    yt_account: SocialAccount, api: responses.RequestsMock
+) -> None:
+    _threads_stored(yt_account)
+    # Five minutes after the first comment: both are newer than the margin, nothing is asked.
+    assert youtube.threads_check(yt_account, now=datetime(2024, 5, 2, 10, 5, tzinfo=UTC)) == 0
+    from agora.inbox.models import Conversation, Status
+
+    Conversation.objects.filter(thread_id=OTHER_TOP).update(status=Status.CERRADO)
+    api.get(
+        f"{settings.YOUTUBE_API_URL}/commentThreads",
+        status=403,
+        json={"error": {"code": 403, "errors": [{"reason": "quotaExceeded"}]}},
+    )
+    with pytest.raises(youtube.YouTubeError):
+        youtube.threads_check(yt_account, now=NOW)
+    assert api.calls[0].request.params["id"] == TOP  # the closed one is not asked for
+    assert not Message.objects.filter(deleted_at__isnull=False).exists()

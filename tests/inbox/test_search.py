@@ -79,6 +79,9 @@ def test_last_word_matches_as_a_prefix_while_typing(
     # Only the last word is a prefix: the earlier ones must be whole.
     assert found(communicator, "vacu influenza") == []
     assert found(communicator, "vacunacion influ") == [conv.pk]
+    # From three letters: two are matched whole (they would match much of the vocabulary).
+    assert found(communicator, "influenza emp") == [conv.pk]
+    assert found(communicator, "influenza em") == []
 
 
 @pytest.mark.django_db

@@ -153,6 +153,24 @@ def test_a_citizen_with_three_conversations_in_seven_days_is_alta_on_each_open_o
     assert fresh(third).priority_reason == "plazo"
 
 
+def test_the_repeated_citizen_rule_counts_per_entity_and_platform(
+    minsa_account: SocialAccount, clock: Clock
+) -> None:
+    """The lookup joins the batch's (entity, platform, author) list in one query: the same
+    author id on another entity or platform is another person."""
+    convs = [
+        ingest(minsa_account, author_id="ana", sent_at=lima(2025, 3, day, 10, 0))
+        for day in (9, 10, 11)
+    ]
+    entity, platform = minsa_account.entity_id, minsa_account.platform
+    other_entity = Entity.objects.exclude(pk=entity).values_list("pk", flat=True).first()
+    asked = {(entity, platform, "ana"), (other_entity, platform, "ana"), (entity, "x", "ana")}
+    assert priority._repeated_authors(asked, clock()) == {(entity, platform, "ana")}
+    assert priority.same_author_ids([convs[0].pk], clock()) == {c.pk for c in convs}
+    # Outside the window the author is not counted.
+    assert priority._repeated_authors(asked, clock() + timedelta(days=8)) == set()
+
+
 def test_a_priority_set_by_hand_wins_until_given_back_to_the_rules(
     client: Client, minsa_account: SocialAccount, communicator: User, clock: Clock
 ) -> None:
