@@ -164,6 +164,7 @@ def test_the_repeated_citizen_rule_counts_per_entity_and_platform(
     ]
     entity, platform = minsa_account.entity_id, minsa_account.platform
     other_entity = Entity.objects.exclude(pk=entity).values_list("pk", flat=True).first()
+    assert entity is not None and other_entity is not None
     asked = {(entity, platform, "ana"), (other_entity, platform, "ana"), (entity, "x", "ana")}
     assert priority._repeated_authors(asked, clock()) == {(entity, platform, "ana")}
     assert priority.same_author_ids([convs[0].pk], clock()) == {c.pk for c in convs}
