@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "agora.core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -147,10 +148,12 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'agora.sqlite3'}"),
         conn_max_age=int(os.environ.get("AGORA_DB_CONN_MAX_AGE", "60")),
+        # A persistent connection is checked before reuse: after a database restart each
+        # thread reconnects instead of failing one request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
@@ -360,9 +363,24 @@ WEBHOOK_MAX_BYTES = 1024 * 1024
 # Visit counters are buffered per process and written at most every N seconds.
 VISIT_FLUSH_SECONDS = float(os.environ.get("AGORA_VISIT_FLUSH_SECONDS", "5"))
 
+# One line per record with its time (UTC, ISO 8601), level, origin, and the id of the request
+# being served (agora/core/observability.py; "-" in the worker and commands).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "agora.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "agora": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "agora",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("AGORA_LOG_LEVEL", "WARNING")},
 }

@@ -7,6 +7,8 @@ from django.urls import include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from agora.core import observability
+
 admin.site.site_header = _("Administración de Ágora")
 admin.site.site_title = _("Ágora")
 admin.site.index_title = _("Administración")
@@ -39,4 +41,6 @@ urlpatterns = [
     path("cuenta/", include("agora.core.urls")),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("salud/vivo/", observability.alive, name="health_alive"),
+    path("salud/listo/", observability.ready, name="health_ready"),
 ]

@@ -31,6 +31,7 @@ MSG
   --workers "${AGORA_WEB_WORKERS:-3}" \
   --threads "${AGORA_WEB_THREADS:-4}" \
   --access-logfile - \
+  --access-logformat '%(t)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms [%({x-request-id}o)s]' \
   --log-level warning &
 WEB=$!
 # Ctrl-C or a stop of this script stops the server and the worker together.

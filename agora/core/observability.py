@@ -1,0 +1,137 @@
+"""What an operator needs to run Ágora on several machines (issue 16): a request id on every
+request and log line, log lines with time, level and origin, and health endpoints for the
+load balancer and the orchestrator.
+
+* ``RequestIdMiddleware``: takes the proxy's ``X-Request-ID`` when it looks like one (letters,
+  digits, ``-``, ``_``, ``.``; at most 64), otherwise makes one; returns it in the response
+  header and puts it on every log record written while the request is served
+  (``RequestIdFilter``), so one request can be followed across the proxy, the server and the
+  application's log.
+* ``/salud/vivo/``: the process answers (liveness; touches nothing else).
+* ``/salud/listo/``: the process can serve (readiness): the database answers and has no
+  migration pending, the cache answers (a failing Redis is reported, and the answer stays 200
+  because the application keeps working without it: see docs/operacion.md), the task queue's
+  broker answers. JSON, 200 or 503, never cached, no personal data.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+HEADER = "X-Request-ID"
+_VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("agora_request_id", default="-")
+
+
+def request_id() -> str:
+    """The id of the request being served ("-" outside a request)."""
+    return _current.get()
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record (the formatter prints it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = _current.get()
+        return True
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        given = request.headers.get(HEADER, "")
+        rid = given if _VALID.match(given) else uuid.uuid4().hex
+        request.request_id = rid  # type: ignore[attr-defined]
+        token = _current.set(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            _current.reset(token)
+        response[HEADER] = rid
+        return response
+
+
+def _check(name: str, probe: Callable[[], Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        detail = probe()
+    except Exception as exc:  # a health check reports every failure, whatever it is
+        return {
+            "nombre": name,
+            "estado": "falla",
+            "detalle": type(exc).__name__,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+    return {
+        "nombre": name,
+        "estado": "ok",
+        "detalle": detail or "",
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+def _database() -> str:
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        raise RuntimeError(f"{len(pending)} migraciones pendientes")
+    return connection.vendor
+
+
+def _cache() -> str:
+    key = f"agora:salud:{uuid.uuid4().hex}"
+    cache.set(key, "1", 10)
+    if cache.get(key) != "1":
+        raise RuntimeError("la caché no devolvió lo guardado")
+    cache.delete(key)
+    return type(cache).__name__
+
+
+def _broker() -> str:
+    from django_q.brokers import get_broker
+
+    broker = get_broker()
+    if not broker.ping():
+        raise RuntimeError("el intermediario de tareas no responde")
+    return type(broker).__name__
+
+
+# Checks whose failure makes the server not ready (503); the others are reported only.
+_REQUIRED = {"base_de_datos", "cola_de_tareas"}
+
+
+@never_cache
+@require_GET
+def alive(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"estado": "ok"})
+
+
+@never_cache
+@require_GET
+def ready(request: HttpRequest) -> HttpResponse:
+    checks = [
+        _check("base_de_datos", _database),
+        _check("cache", _cache),
+        _check("cola_de_tareas", _broker),
+    ]
+    failing = [c["nombre"] for c in checks if c["estado"] != "ok" and c["nombre"] in _REQUIRED]
+    body = {"estado": "falla" if failing else "ok", "comprobaciones": checks}
+    return JsonResponse(body, status=503 if failing else 200)
