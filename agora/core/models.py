@@ -62,6 +62,25 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.verb} {self.object_repr}"
 
 
+class NotificationKey(models.Model):
+    """That a person was already told of one event (``notify(dedupe_key=…)``): claimed by a
+    unique insert, so that concurrent deliveries of the same event notify and e-mail once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("aviso ya dado")
+        verbose_name_plural = _("avisos ya dados")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_notification_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agora.core.models import Notification, User
+from agora.core.models import Notification, NotificationKey, User
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,9 @@ def notify(
     now = timezone.now()
     told: list[Notification] = []
     for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
-        if dedupe_key and Notification.objects.filter(user=user, dedupe_key=dedupe_key).exists():
+        # Claimed by a unique row: of concurrent deliveries of the same event, one creates it
+        # (the others wait for its commit on PostgreSQL, then find it) and only that one tells.
+        if dedupe_key and not NotificationKey.objects.get_or_create(user=user, key=dedupe_key)[1]:
             continue
         existing = (
             Notification.objects.filter(user=user, group_key=group).order_by("-last_at").first()
