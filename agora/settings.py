@@ -47,6 +47,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Whether the keys came from the environment (the same on every server) or from a file made
+# on this machine (agora/core/checks.py: `check --deploy` refuses the latter).
+SECRET_KEY_FROM_ENV = bool(os.environ.get("AGORA_SECRET_KEY"))
+ENCRYPTION_KEY_FROM_ENV = bool(os.environ.get("AGORA_ENCRYPTION_KEY"))
 
 
 def _encryption_keys() -> str:

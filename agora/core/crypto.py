@@ -9,6 +9,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
 
 
 @lru_cache(maxsize=1)
@@ -22,11 +23,23 @@ def encrypt(value: str) -> str:
     return _fernet().encrypt(value.encode()).decode()
 
 
+class CredentialUnreadable(ValueError):
+    """A stored credential this server cannot decrypt: it was encrypted with a key this server
+    does not have (AGORA_ENCRYPTION_KEY differs between servers, or was changed without keeping
+    the old key for rotation)."""
+
+
 def decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise ValueError("No se pudo descifrar la credencial (¿cambió la clave?).") from exc
+        raise CredentialUnreadable(
+            _(
+                "Este servidor no puede descifrar la credencial guardada: AGORA_ENCRYPTION_KEY "
+                "debe ser la misma en todos los servidores y trabajadores (para cambiarla, "
+                "ponga la nueva primero y conserve la anterior después de una coma)."
+            )
+        ) from exc
 
 
 class EncryptedTextField(models.TextField):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
+from agora.core.crypto import CredentialUnreadable
 from agora.core.models import User
 from agora.core.notifications import notify
 from agora.directory.models import Membership, MembershipRole
@@ -106,7 +107,7 @@ def _look(message: Message) -> str | None:
         if finder is None:
             raise LookupUnavailable(_("Esta plataforma no permite comprobar si se publicó."))
         platform_id = finder(message)
-    except LookupUnavailable as exc:
+    except (LookupUnavailable, CredentialUnreadable) as exc:
         sending.message_send_unverifiable(message=message, reason=str(exc))
         return "por verificar"
     except Exception:
@@ -119,6 +120,26 @@ def _look(message: Message) -> str | None:
         services.message_send_result(message=message, platform_id=platform_id, count_attempt=False)
         return platform_id
     return None
+
+
+def _failed(message: Message, exc: SendError, attempt: int) -> str:
+    """A refused or failed attempt that certainly published nothing: retried with backoff up
+    to ``MAX_SEND_ATTEMPTS``, or final (permanent refusals, the last attempt)."""
+    final = exc.permanent or attempt >= MAX_SEND_ATTEMPTS
+    error = str(exc)
+    if final and not exc.permanent:
+        error = sending.final_error_text(error, attempt)
+    delay = _backoff(attempt)
+    services.message_send_result(
+        message=message,
+        error=error,
+        final=final,
+        retry_at=None if final else timezone.now() + timedelta(seconds=delay),
+        count_attempt=False,
+    )
+    if not final:
+        enqueue_send(message.pk, delay)
+    return "error"
 
 
 def _publish(message: Message, sender: Callable[[Message], str]) -> str:
@@ -137,21 +158,10 @@ def _publish(message: Message, sender: Callable[[Message], str]) -> str:
         enqueue_send(message.pk, delay)
         return "por comprobar"
     except SendError as exc:
-        final = exc.permanent or attempt >= MAX_SEND_ATTEMPTS
-        error = str(exc)
-        if final and not exc.permanent:
-            error = sending.final_error_text(error, attempt)
-        delay = _backoff(attempt)
-        services.message_send_result(
-            message=message,
-            error=error,
-            final=final,
-            retry_at=None if final else timezone.now() + timedelta(seconds=delay),
-            count_attempt=False,
-        )
-        if not final:
-            enqueue_send(message.pk, delay)
-        return "error"
+        return _failed(message, exc, attempt)
+    except CredentialUnreadable as exc:
+        # The token is read before any call to the platform: certainly not published.
+        return _failed(message, SendError(str(exc)), attempt)
     except Exception:
         # The sender broke midway: the answer may have been published, so it is looked for
         # on the platform before anything else.

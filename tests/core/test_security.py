@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -59,10 +60,31 @@ def test_deploy_check_is_clean_under_production_settings(tmp_path: Path) -> None
     env = _clean_env(
         AGORA_HTTPS="1",
         AGORA_SECRET_KEY=secrets.token_urlsafe(48),
+        AGORA_ENCRYPTION_KEY=Fernet.generate_key().decode(),
         AGORA_ALLOWED_HOSTS="agora.gob.pe",
         AGORA_VAR_DIR=str(tmp_path),
     )
     assert len(env["AGORA_SECRET_KEY"]) == 64
+    result = _agora("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_refuses_keys_each_server_would_make_for_itself(tmp_path: Path) -> None:
+    """Issue 16: without AGORA_SECRET_KEY and AGORA_ENCRYPTION_KEY each machine generates its
+    own under its data folder; a token saved on one server could not be read on another."""
+    env = _clean_env(
+        AGORA_HTTPS="1", AGORA_ALLOWED_HOSTS="agora.gob.pe", AGORA_VAR_DIR=str(tmp_path)
+    )
+    result = _agora("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "agora.E001" in result.stderr and "agora.E002" in result.stderr
+    env.update(AGORA_SECRET_KEY=secrets.token_urlsafe(48), AGORA_ENCRYPTION_KEY="no-es-clave")
+    result = _agora("check", "--deploy", env=env)
+    assert "agora.E003" in result.stderr and "agora.E002" not in result.stderr
+    # A new key from the command is accepted (and it prints only the key).
+    new_key = _agora("encryption_key", env=env).stdout.strip()
+    assert Fernet(new_key.encode())
+    env["AGORA_ENCRYPTION_KEY"] = f"{new_key},{Fernet.generate_key().decode()}"  # rotation
     result = _agora("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -284,3 +284,35 @@ def test_the_recovery_job_requeues_lost_sends_and_interrupted_ones_to_be_looked_
     with mock.patch.object(tasks, "enqueue_send") as enqueue:
         assert sending.sends_recover(now) == {"reencolados": 0, "interrumpidos": 0}
     enqueue.assert_not_called()
+
+
+def test_a_token_this_server_cannot_decrypt_is_a_send_error_that_calls_no_platform(
+    communicator: User, minsa_account: SocialAccount, token: AccountCredential
+) -> None:
+    """Issue 16: a token saved by a server with another AGORA_ENCRYPTION_KEY. The worker read
+    it, failed with a bare ValueError, and the answer went to "verificar en la plataforma";
+    nothing was sent, so it is a failed attempt with the reason, retried later."""
+    import responses
+    from cryptography.fernet import Fernet
+    from django.db import connection
+
+    elsewhere = Fernet(Fernet.generate_key()).encrypt(b"EAABotroservidor").decode()
+    with connection.cursor() as cursor:  # the stored ciphertext, as the other server wrote it
+        cursor.execute(
+            f"UPDATE {AccountCredential._meta.db_table} SET secret = %s WHERE id = %s",  # noqa: S608
+            [elsewhere, token.pk],
+        )
+    conv = ingest(minsa_account)
+    message = _answer(conv, communicator)
+    with (
+        responses.RequestsMock(assert_all_requests_are_fired=False) as platform,
+        mock.patch.object(tasks, "enqueue_send") as again,
+    ):
+        outcome = tasks.send_message(message.pk)
+    message.refresh_from_db()
+    assert outcome == "error", message.send_error
+    assert len(platform.calls) == 0
+    message.refresh_from_db()
+    assert message.send_status == SendStatus.PENDIENTE  # to be tried again, not "verificar"
+    assert "AGORA_ENCRYPTION_KEY debe ser la misma en todos los servidores" in message.send_error
+    assert again.call_count == 1  # retried later: the operator may fix the key meanwhile
