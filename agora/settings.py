@@ -218,13 +218,32 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
+
+# Redis, when REDIS_URL is set, is a cache only: nothing is lost with it, so a Redis that is
+# down or slow must not fail a request or a webhook. django-redis's IGNORE_EXCEPTIONS turns a
+# failed call into a miss (logged), with short timeouts; the task queue (django-q2) has its
+# own connection.
+def redis_cache(url: str, timeout: float) -> dict[str, object]:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": timeout,
+            "SOCKET_TIMEOUT": timeout,
+        },
+    }
+
+
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        redis_cache(REDIS_URL, float(os.environ.get("AGORA_REDIS_TIMEOUT", "0.5")))
         if (REDIS_URL := os.environ.get("REDIS_URL"))
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "agora"}
     )
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "agora.cache"
 
 # Background tasks (django-q2): the database is the broker by default, Redis when REDIS_URL
 # is set, so that workers run on as many machines as needed.

@@ -1314,6 +1314,8 @@ def _rate_limit(user: User) -> None:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, COMMENT_RATE_WINDOW)
         return
+    if count is None:  # the cache is unavailable (Redis down): no limit rather than an error
+        return
     if count > COMMENT_RATE_LIMIT:
         cache.decr(key)
         raise DomainError(
