@@ -378,6 +378,11 @@ class Message(models.Model):
     kind = models.CharField(_("tipo"), max_length=20, blank=True)
     flags = models.JSONField(_("alertas"), default=list, blank=True)
     model_version = models.CharField(_("versión del modelo"), max_length=40, blank=True)
+    # The classifier's scores (kind probabilities, each flag's score) from ``model_version``,
+    # and how sure it was: the smallest of the kind margin and each flag's distance to its
+    # threshold (agora/language/labelling.py). The labelling queue reads the least sure.
+    scores = models.JSONField(_("puntuaciones del modelo"), null=True, blank=True)
+    certainty = models.FloatField(_("seguridad del modelo"), null=True, blank=True)
     hidden_at = models.DateTimeField(_("oculto el"), null=True, blank=True)
     is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
@@ -398,6 +403,12 @@ class Message(models.Model):
                 fields=["id"],
                 condition=models.Q(kind="", direction="entrante"),
                 name="inbox_msg_unclassified",
+            ),
+            # The labelling queue: the citizen messages the model was least sure about.
+            models.Index(
+                fields=["certainty"],
+                condition=models.Q(certainty__isnull=False, direction="entrante"),
+                name="inbox_msg_certainty",
             ),
             # The answers still to send (agora/inbox/sending.py: sends_recover).
             models.Index(

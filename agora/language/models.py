@@ -54,8 +54,13 @@ class ModelVersion(models.Model):
     trained_at = models.DateTimeField(_("entrenado el"))
     corpus_size = models.PositiveIntegerField(_("mensajes del corpus usados"), default=0)
     corrections_used = models.PositiveIntegerField(_("correcciones usadas"), default=0)
+    labels_used = models.PositiveIntegerField(_("etiquetas de la cola usadas"), default=0)
     metrics = models.JSONField(_("métricas"), default=dict, blank=True)
     is_current = models.BooleanField(_("vigente"), default=False)
+    # The gate (agora/language/gate.py): None for versions trained before it existed.
+    accepted = models.BooleanField(_("aprobado por la compuerta"), null=True, blank=True)
+    forced = models.BooleanField(_("vigente por decisión del operador"), default=False)
+    decision_reason = models.TextField(_("motivo de la decisión"), blank=True)
 
     class Meta:
         verbose_name = _("versión del modelo")
@@ -71,6 +76,53 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return self.version
+
+
+class LabelRound(models.IntegerChoices):
+    PRIMERA = 1, _("Primera lectura")
+    SEGUNDA = 2, _("Segunda lectura")
+
+
+class QueueLabel(models.Model):
+    """A staff member's reading of a citizen message in the labelling queue («Ayude a mejorar
+    la lectura»). It never changes the message: it trains the next model or, for the messages
+    of the fixed sample, tests it. Only a masked copy of the text is kept."""
+
+    message = models.ForeignKey(
+        Message, verbose_name=_("mensaje"), on_delete=models.CASCADE, related_name="+"
+    )
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="+"
+    )
+    round = models.PositiveSmallIntegerField(_("lectura"), choices=LabelRound.choices)
+    kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
+    flags = models.JSONField(_("alertas"), default=list, blank=True)
+    masked_text = models.TextField(_("texto con datos personales ocultos"))
+    in_sample = models.BooleanField(_("en la muestra de prueba"), default=False)
+    wants_second = models.BooleanField(_("pide segunda lectura"), default=False)
+    model_version = models.CharField(_("versión del modelo que lo leyó"), max_length=40)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("etiquetado por"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("etiquetado el"), auto_now_add=True)
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
+
+    class Meta:
+        verbose_name = _("etiqueta de la cola")
+        verbose_name_plural = _("etiquetas de la cola")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "round"], name="language_label_round"),
+            models.UniqueConstraint(fields=["message", "by"], name="language_label_person"),
+        ]
+        indexes = [models.Index(fields=["entity", "at"], name="language_label_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} ({self.round}): {self.kind}"
 
 
 class WatchList(models.Model):

@@ -291,7 +291,26 @@ _DATA_TOKENS = {
 }
 
 
+# The markers of ``rules.mask_personal_data`` (the masked copies that training keeps): they
+# read as the data they hide, so that a masked text gives the model the same signals.
+_MASKED = re.compile(r"@\[USUARIO\]|\[(?:DNI|TELÉFONO|CORREO|PLACA|DIRECCIÓN)\]")
+_MASKED_TOKENS = {
+    "@[USUARIO]": " mencion ",
+    "[DNI]": " dni_dato ",
+    "[TELÉFONO]": " telefono_dato ",
+    "[CORREO]": " correo_dato ",
+    "[PLACA]": " placa_dato ",
+    "[DIRECCIÓN]": " direccion_dato ",
+}
+
+
+def _unmask(match: re.Match[str]) -> str:
+    return _MASKED_TOKENS[match.group(0)]
+
+
 def _placeholders(text: str) -> str:
+    if "[" in text:
+        text = _MASKED.sub(_unmask, text)
     digits = _DIGIT.search(text) is not None
     if digits or "@" in text:
         findings = rules.personal_data(text)

@@ -16,6 +16,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.inbox import moderation
 from agora.inbox.models import Conversation, Direction, Message
+from agora.language import gate, labelling
 from agora.language import model as classifier
 from agora.language.models import Correction, ModelVersion
 from agora.language.taxonomy import FLAGS, KINDS
@@ -84,12 +85,19 @@ def messages_classify(
             if not messages:
                 continue
             results = model.classify_texts([m.text for m in messages])
+            thresholds = getattr(model, "thresholds", None) or {}
             for message, result in zip(messages, results, strict=True):
                 message.kind = result.kind
                 message.flags = list(result.flags)
                 message.model_version = result.version
+                message.scores = result.scores or None
+                message.certainty = (
+                    labelling.certainty_of(result.scores, thresholds) if result.scores else None
+                )
             Message.objects.bulk_update(
-                messages, ["kind", "flags", "model_version"], batch_size=500
+                messages,
+                ["kind", "flags", "model_version", "scores", "certainty"],
+                batch_size=500,
             )
             moderation.messages_moderate(messages=messages, model_version=model.version, now=now)
             _conversations_refresh({m.conversation_id for m in messages})
@@ -180,54 +188,91 @@ def message_correct(
 
 
 def corrections_as_examples() -> list[classifier.Example]:
-    """The latest correction of each message, as training examples. Corrections of demo
-    messages are practice: they never train the model."""
-    latest: dict[int, classifier.Example] = {}
-    rows = (
-        Correction.objects.filter(message__is_demo=False)
-        .order_by("at", "id")
-        .values_list("id", "message_id", "message__text", "kind", "flags")
-    )
-    for pk, message_id, text, kind, flags in rows.iterator(chunk_size=CHUNK):
-        latest[message_id] = classifier.Example(
-            f"correccion-{pk}", text or "", kind, tuple(sorted(flags or []))
-        )
-    return list(latest.values())
+    """The training examples from the inbox: the latest correction of each message, else its
+    settled reading in the labelling queue, with the text masked. The messages of the fixed
+    test sample are left out (they test, never train); demo messages are practice."""
+    return labelling.labelled_examples().train
 
 
-def model_train(*, actor: User | None = None) -> ModelVersion:
-    """Trains on the shipped corpus (held-out lines excluded) plus every staff correction,
-    stores the model under var/models/ and makes it the current version."""
-    extra = corrections_as_examples()
-    trained = classifier.train(classifier.corpus_paths(), extra=extra)
+def model_train(*, actor: User | None = None, force: bool = False) -> ModelVersion:
+    """Trains a candidate on the shipped corpus (held-out lines excluded) plus the inbox's
+    labels (``corrections_as_examples``), stores it under var/models/, evaluates it and the
+    current model on the test sets (agora/language/gate.py) and makes it current only if it
+    is not worse. A rejected candidate is kept with its figures and reasons, not current;
+    ``force`` (an operator's decision) makes it current anyway, audited."""
+    data = labelling.labelled_examples()
+    trained = classifier.train(classifier.corpus_paths(), extra=data.train)
     classifier.save(trained, make_current=False)
-    held_out = [
-        e
-        for path in classifier.corpus_paths()
-        for e in classifier.read_corpus(path)
-        if classifier.is_held_out(e.id)
-    ]
-    metrics: dict[str, object] = {"validacion_cruzada": trained.validation}
-    if held_out:
-        metrics["reservado"] = classifier.evaluate(trained, held_out).as_dict()
+    sets = gate.evaluation_sets(data.test)
+    current = gate.current_model()
+    candidate_figures = gate.evaluate_all(trained, sets)
+    current_figures = gate.evaluate_all(current, sets) if current is not None else None
+    decision = gate.decide(candidate_figures, current_figures)
+    forced = force and not decision.accepted
+    becomes_current = decision.accepted or forced
+    metrics: dict[str, object] = {
+        "validacion_cruzada": trained.validation,
+        "pruebas": candidate_figures,
+        "vigente_anterior": {
+            "version": current.version if current is not None else None,
+            "pruebas": current_figures,
+        },
+        "datos": {
+            "corpus": trained.corpus_size,
+            "correcciones": data.corrections,
+            "etiquetas": data.labels,
+            "muestra_real": len(data.test),
+        },
+        "regla": gate.rule_text(),
+    }
+    if "reservado" in candidate_figures:
+        metrics["reservado"] = candidate_figures["reservado"]
+    reason = decision.reason
+    if forced:
+        reason = _("Vigente por decisión del operador, aunque la compuerta la rechazó: %(why)s") % {
+            "why": reason
+        }
     with transaction.atomic():
-        ModelVersion.objects.filter(is_current=True).update(is_current=False)
+        if becomes_current:
+            ModelVersion.objects.filter(is_current=True).exclude(version=trained.version).update(
+                is_current=False
+            )
         version, _created = ModelVersion.objects.update_or_create(
             version=trained.version,
             defaults={
                 "trained_at": trained.trained_at,
                 "corpus_size": trained.corpus_size,
-                "corrections_used": trained.extra_size,
+                "corrections_used": data.corrections,
+                "labels_used": data.labels,
                 "metrics": metrics,
-                "is_current": True,
+                "is_current": becomes_current,
+                "accepted": decision.accepted,
+                "forced": forced,
+                "decision_reason": reason,
             },
         )
         audit_record(
             actor=actor,
-            verb="modelo.entrenado",
+            verb="modelo.entrenado" if decision.accepted else "modelo.rechazado",
             instance=version,
-            after={"version": trained.version, "corrections": trained.extra_size},
+            after={
+                "version": trained.version,
+                "corrections": data.corrections,
+                "labels": data.labels,
+                "accepted": decision.accepted,
+                "current": becomes_current,
+            },
+            reason=decision.reason,
         )
-    # The model file is complete and valid whatever happens to the transaction.
-    classifier.set_current(trained.version)
+        if forced:
+            audit_record(
+                actor=actor,
+                verb="modelo.vigente_forzado",
+                instance=version,
+                after={"version": trained.version},
+                reason=decision.reason,
+            )
+    if becomes_current:
+        # The model file is complete and valid whatever happens to the transaction.
+        classifier.set_current(trained.version)
     return version

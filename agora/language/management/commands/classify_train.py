@@ -1,10 +1,11 @@
-"""agora classify_train: trains a new classifier version and makes it current."""
+"""agora classify_train [--forzar]: trains a new classifier version and makes it current if the
+gate (agora/language/gate.py) finds it not worse than the current one."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agora.core.errors import DomainError
 from agora.language import services
@@ -13,19 +14,42 @@ from agora.language import services
 class Command(BaseCommand):
     help = (
         "Entrena el clasificador con el corpus incluido (sin las líneas reservadas para la "
-        "evaluación) y con todas las correcciones del personal; guarda la nueva versión en "
-        "var/models/ y la deja vigente."
+        "evaluación), las correcciones del personal y las etiquetas de la cola (sin la muestra "
+        "de prueba); guarda la nueva versión en var/models/, la evalúa junto a la vigente y la "
+        "deja vigente solo si no es peor (la compuerta)."
     )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--forzar",
+            "--force",
+            dest="force",
+            action="store_true",
+            help="deja vigente la nueva versión aunque la compuerta la rechace (queda auditado)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            version = services.model_train()
+            version = services.model_train(force=options["force"])
         except DomainError as error:
             raise CommandError(error.messages[0]) from error
         self.stdout.write(
-            "Modelo %s entrenado con %d mensajes del corpus y %d correcciones; ahora es el vigente."
-            % (version.version, version.corpus_size, version.corrections_used)
+            "Modelo %s entrenado con %d mensajes del corpus, %d correcciones y %d etiquetas de "
+            "la cola."
+            % (
+                version.version,
+                version.corpus_size,
+                version.corrections_used,
+                version.labels_used,
+            )
         )
+        if version.is_current:
+            self.stdout.write("Ahora es el vigente. %s" % version.decision_reason)
+        else:
+            self.stdout.write(
+                "RECHAZADO por la compuerta; sigue vigente el anterior. %s"
+                % version.decision_reason
+            )
         validation = version.metrics.get("validacion_cruzada", {})
         if validation:
             self.stdout.write(
