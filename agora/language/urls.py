@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from agora.language import views
+from agora.language import views, views_labelling
 
 app_name = "language"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -12,4 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("vigilancia/<int:pk>/editar/", views.watchlist_edit, name="watchlist_edit"),
     path("vigilancia/coincidencias/", views.watch_matches, name="watch_matches"),
     path("aliados/", views.allies, name="allies"),
+    path("cola/", views_labelling.queue_page, name="queue"),
+    path("modelos/", views_labelling.versions_page, name="versions"),
 ]

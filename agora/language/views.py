@@ -20,7 +20,7 @@ from agora.core.models import User
 from agora.core.permissions import staff_required
 from agora.directory.models import Entity
 from agora.language import allies as allies_module
-from agora.language import watchlists
+from agora.language import views_labelling, watchlists
 from agora.language.forms import AlliesFilterForm, MatchFilterForm, WatchListForm
 from agora.language.models import ModelVersion, WatchList
 from agora.language.taxonomy import Definition, taxonomy_definitions
@@ -116,6 +116,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
             "figures": _figures(version),
             "macro_f1": held_out.get("macro_f1"),
             "held_out_size": held_out.get("size"),
+            **views_labelling.help_model_context(version),
         },
     )
 
