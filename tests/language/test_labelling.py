@@ -258,7 +258,7 @@ def test_agreement_per_kind_and_flag() -> None:
     assert rows["Tipo (todos)"].percent == 0.75
     assert rows["Tipo (todos)"].kappa == pytest.approx(
         cohen_kappa_score(
-            ["queja", "queja", "otro", "consulta"], ["queja"] + ["consulta"] + ["otro", "consulta"]
+            ["queja", "queja", "otro", "consulta"], ["queja", "consulta", "otro", "consulta"]
         ),
         abs=1e-4,
     )
