@@ -17,7 +17,7 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Message, ModerationAction, ThreatAlert
 from agora.language import model as classifier
-from agora.language import services
+from agora.language import labelling, services
 from agora.language.models import Correction
 from tests.inbox.test_moderation import login
 from tests.language.fake_model import account_for, ingest_one, install
@@ -214,6 +214,8 @@ def test_a_correction_reaches_the_next_training_set(
     var_dir: Path,
     mini_corpus: Path,
 ) -> None:
+    # No message in the fixed test sample (its corrections test, never train: test_labelling.py).
+    monkeypatch.setattr(labelling, "SAMPLE_PER_MILLE", 0)
     message = ingest_one(facebook, "ojalá le pase algo al alcalde, ya sabemos a qué hora sale")
     other = ingest_one(facebook, "buena chamba con las vacunas", thread="p-2")
     services.message_correct(actor=communicator, message=message, kind="otro", flags=[])

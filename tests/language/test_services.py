@@ -15,7 +15,7 @@ from agora.directory.models import SocialAccount
 from agora.inbox import services as inbox
 from agora.inbox.models import Direction, Message
 from agora.language import model as classifier
-from agora.language import services
+from agora.language import gate, services
 from agora.language.models import Correction, ModelVersion
 
 _ids = count(1)
@@ -128,7 +128,12 @@ def test_corrections_enter_the_next_training(
     mini_corpus: Path,
     verified_account: SocialAccount,
     communicator: User,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The gate is tested in test_gate.py: here it lets any candidate through (a model trained
+    # on the tiny fixture corpus moves by more than the tolerance with one more example).
+    monkeypatch.setattr(gate, "TOLERANCE", 1.0)
+    monkeypatch.setattr(gate, "MAX_THREAT_SHARE", 1.0)
     first = services.model_train()
     assert first.is_current and first.corrections_used == 0
     message = ingest(verified_account, "ojalá le pase algo al alcalde, ya sabemos a qué hora sale")
