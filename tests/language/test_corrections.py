@@ -16,8 +16,8 @@ from rest_framework.test import APIClient
 from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Message, ModerationAction, ThreatAlert
-from agora.language import model as classifier
 from agora.language import labelling, services
+from agora.language import model as classifier
 from agora.language.models import Correction
 from tests.inbox.test_moderation import login
 from tests.language.fake_model import account_for, ingest_one, install

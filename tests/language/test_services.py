@@ -14,8 +14,8 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import SocialAccount
 from agora.inbox import services as inbox
 from agora.inbox.models import Direction, Message
-from agora.language import model as classifier
 from agora.language import gate, services
+from agora.language import model as classifier
 from agora.language.models import Correction, ModelVersion
 
 _ids = count(1)
