@@ -4,10 +4,11 @@ sample of real messages and the training examples the labels become.
 
 Decisions worth knowing:
 
-* **How sure the model was** (``Message.certainty``): the smallest of the kind margin (the
-  probability of the chosen kind minus the runner-up's) and, for each flag the model decides,
-  the distance between its score and its threshold. 0 is a coin toss; the queue offers the
-  messages under ``QUEUE_CERTAINTY``, least sure first, whatever model version read them.
+* **How sure the model was** (``Message.certainty``, in log-odds): the smallest of the kind
+  margin (log-ratio of the likeliest kind's probability to the runner-up's) and, for each
+  flag the model decides, the distance between its score and its threshold. 0 is a coin toss;
+  the queue offers the messages under ``QUEUE_CERTAINTY`` (odds within a factor of 1.65),
+  least sure first, whatever model version read them.
 * **The test sample** is fixed by the message id (``in_sample``: a multiplicative hash, one
   message in five), so it only grows, and a message is in it or not before anyone labels it.
   Its labels (and staff corrections of its messages) are never trained on. So that it
@@ -26,6 +27,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,7 +51,7 @@ from agora.language.taxonomy import FLAGS, KINDS
 # The model_version of a message a person classified (services.MANUAL_VERSION).
 MANUAL_VERSION = "manual"
 # Messages read with less certainty than this are offered to the queue.
-QUEUE_CERTAINTY = 0.25
+QUEUE_CERTAINTY = 0.5
 # The test sample and the second reading: a multiplicative hash of the message id, modulo
 # 1000, under the share (per mille). Computed the same way in Python and in SQL (multipliers
 # under 2**22: exact in SQLite's floating MOD for ids under 2**31).
@@ -66,9 +68,19 @@ _KIND_SET = frozenset(KINDS)
 # --- scores kept per message -------------------------------------------------------------------
 
 
+_P_MIN = 1e-4  # scores are kept to four decimals: 0 and 1 are clipped to this
+
+
+def _logit(p: float) -> float:
+    p = _P_MIN if p < _P_MIN else (1 - _P_MIN if p > 1 - _P_MIN else p)
+    return math.log(p / (1 - p))
+
+
 def certainty_of(scores: Mapping[str, float], thresholds: Mapping[str, float]) -> float:
-    """How sure a classification was: the kind margin or the closest flag to its threshold,
-    whichever is smaller (0: a coin toss; 1: certain)."""
+    """How sure a classification was, in log-odds (nats): the log-ratio of the two likeliest
+    kinds or the distance between a flag's score and its threshold, whichever is smaller
+    (0: a coin toss). Log-odds, because a flag's threshold may be 0.11 or 0.89: in plain
+    probability every score far below a low threshold would look uncertain."""
     first = second = 0.0
     for name, value in scores.items():
         if name in _KIND_SET:
@@ -76,11 +88,10 @@ def certainty_of(scores: Mapping[str, float], thresholds: Mapping[str, float]) -
                 first, second = value, first
             elif value > second:
                 second = value
-    certainty = first - second
+    certainty = math.log(max(first, _P_MIN) / max(second, _P_MIN))
     for flag, threshold in thresholds.items():
         if flag in scores:
-            value = scores[flag]
-            distance = value - threshold if value >= threshold else threshold - value
+            distance = abs(_logit(scores[flag]) - _logit(threshold))
             if distance < certainty:
                 certainty = distance
     return round(certainty, 4)

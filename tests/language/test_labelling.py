@@ -80,14 +80,16 @@ def test_classification_keeps_the_scores_and_how_sure_the_model_was(
     assert message.scores[message.kind] == max(message.scores[k] for k in KINDS)
     expected = labelling.certainty_of(message.scores, current_model.thresholds)
     assert message.certainty == expected
-    assert 0.0 <= expected <= 1.0
+    assert expected >= 0.0
 
 
-def test_certainty_is_the_smallest_of_the_kind_margin_and_the_flag_distances() -> None:
+def test_certainty_is_the_smallest_of_the_kind_margin_and_the_flag_distances_in_log_odds() -> None:
     scores = {"consulta": 0.5, "queja": 0.3, "otro": 0.2, "insulto": 0.45, "spam": 0.01}
-    assert labelling.certainty_of(scores, {"insulto": 0.5, "spam": 0.5}) == 0.05
-    assert labelling.certainty_of(scores, {"insulto": 0.1, "spam": 0.9}) == 0.2
-    assert labelling.certainty_of({"consulta": 1.0}, {}) == 1.0
+    # In log-odds: insulto |logit(0.45) - logit(0.5)| = 0.2007 < kind ln(0.5 / 0.3) = 0.5108
+    assert labelling.certainty_of(scores, {"insulto": 0.5, "spam": 0.5}) == 0.2007
+    # insulto |logit(0.45) - logit(0.1)| = 1.9966, spam 6.79: the kind margin is the smallest
+    assert labelling.certainty_of(scores, {"insulto": 0.1, "spam": 0.9}) == 0.5108
+    assert labelling.certainty_of({"consulta": 1.0}, {}) == 9.2103  # ln(1 / 0.0001)
 
 
 # --- deterministic shares -------------------------------------------------------------------
@@ -268,16 +270,6 @@ def test_agreement_per_kind_and_flag() -> None:
 
 
 # --- the test sample, training examples, masking ---------------------------------------------
-
-
-def _ids_where(predicate: Callable[[int], bool], start: int, count: int) -> list[int]:
-    found = []
-    candidate = start
-    while len(found) < count:
-        if predicate(candidate):
-            found.append(candidate)
-        candidate += 1
-    return found
 
 
 @pytest.mark.django_db
