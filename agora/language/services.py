@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Field, Q
 from django.utils.translation import gettext as _
 
 from agora.core.audit import audit_record
@@ -32,6 +33,29 @@ def _conversations_refresh(conversation_ids: set[int]) -> None:
     """Kind and flags of each conversation from its citizen messages (and whether all of them
     are hidden): kept by the inbox's moderation module."""
     moderation.conversations_flags_refresh(conversation_ids)
+
+
+_CLASSIFICATION_FIELDS = ("kind", "flags", "model_version", "scores", "certainty")
+
+
+def _classification_write(messages: Sequence[Message]) -> None:
+    """Writes the classification of ``messages`` (kind, flags, version, scores, certainty):
+    one prepared UPDATE per message in a single ``executemany``, much cheaper than
+    ``bulk_update``'s CASE expressions once the scores (JSON) are among the columns."""
+    fields = [cast(Field, Message._meta.get_field(name)) for name in _CLASSIFICATION_FIELDS]
+    quote = connection.ops.quote_name
+    sql = "UPDATE %s SET %s WHERE %s = %%s" % (
+        quote(Message._meta.db_table),
+        ", ".join("%s = %%s" % quote(field.column) for field in fields),
+        quote(Message._meta.pk.column),
+    )
+    rows = [
+        [field.get_db_prep_save(getattr(m, field.attname), connection) for field in fields]
+        + [m.pk]
+        for m in messages
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def messages_classify(
@@ -94,11 +118,7 @@ def messages_classify(
                 message.certainty = (
                     labelling.certainty_of(result.scores, thresholds) if result.scores else None
                 )
-            Message.objects.bulk_update(
-                messages,
-                ["kind", "flags", "model_version", "scores", "certainty"],
-                batch_size=500,
-            )
+            _classification_write(messages)
             moderation.messages_moderate(messages=messages, model_version=model.version, now=now)
             _conversations_refresh({m.conversation_id for m in messages})
         done += len(messages)
