@@ -17,6 +17,30 @@ def classify_pending() -> int:
     return services.messages_classify_pending()
 
 
+# New human labels (staff corrections and queue readings of real messages) since the latest
+# training (accepted or not) that make the daily job train a candidate (the gate decides).
+RETRAIN_MIN_NEW_LABELS = 100
+
+
+def retrain_when_labelled() -> str:
+    """Daily: trains a candidate when enough new labels exist; the gate decides whether it
+    becomes current. Returns the new version, or "" when there was nothing to do."""
+    from agora.language.models import Correction, ModelVersion, QueueLabel
+
+    latest = ModelVersion.objects.order_by("-trained_at").first()
+    since = {"at__gt": latest.trained_at} if latest is not None else {}
+    new = (
+        Correction.objects.filter(message__is_demo=False, **since).count()
+        + QueueLabel.objects.filter(is_demo=False, **since).count()
+    )
+    if new < RETRAIN_MIN_NEW_LABELS:
+        return ""
+    version = services.model_train()
+    if version.is_current:
+        services.messages_classify_pending()
+    return version.version
+
+
 def schedules_ensure() -> None:
     """The periodic jobs, created once (called after migrate)."""
     from django_q.models import Schedule
@@ -26,5 +50,12 @@ def schedules_ensure() -> None:
         defaults={
             "func": "agora.language.tasks.classify_pending",
             "schedule_type": Schedule.HOURLY,
+        },
+    )
+    Schedule.objects.update_or_create(
+        name="lenguaje-reentrenar",
+        defaults={
+            "func": "agora.language.tasks.retrain_when_labelled",
+            "schedule_type": Schedule.DAILY,
         },
     )

@@ -132,3 +132,36 @@ def test_the_real_sample_joins_the_test_sets_once_large_enough(
     result = gate.evaluate_set(model, sample)
     assert result["size"] == 6
     assert set(result["false_alarm_share"]) == {"insulto", "spam", "amenaza", "datos_personales"}
+
+
+@pytest.mark.django_db
+def test_the_daily_job_trains_only_with_enough_new_labels(
+    var_dir: Path, mini_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django_q.models import Schedule
+
+    from agora.language import tasks
+
+    tasks.schedules_ensure()
+    assert Schedule.objects.get(name="lenguaje-reentrenar").func == (
+        "agora.language.tasks.retrain_when_labelled"
+    )
+    trained: list[bool] = []
+
+    def fake_train() -> ModelVersion:
+        trained.append(True)
+        return _version()
+
+    monkeypatch.setattr(services, "model_train", fake_train)
+    monkeypatch.setattr(tasks, "RETRAIN_MIN_NEW_LABELS", 1)
+    assert tasks.retrain_when_labelled() == ""  # no label at all
+    assert trained == []
+    monkeypatch.setattr(tasks, "RETRAIN_MIN_NEW_LABELS", 0)
+    assert tasks.retrain_when_labelled() == "lang-x"
+    assert trained == [True]
+
+
+def _version() -> ModelVersion:
+    from django.utils import timezone
+
+    return ModelVersion(version="lang-x", trained_at=timezone.now(), is_current=False)
