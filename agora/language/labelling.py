@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Mod
@@ -60,8 +61,9 @@ _SECOND_MULTIPLIER = 2_246_827
 _SPREAD_MULTIPLIER = 3_266_489
 SAMPLE_PER_MILLE = 200
 SECOND_PER_MILLE = 200
-# The badge in the navigation counts up to this.
+# The badge in the navigation counts up to this, and is remembered this long per person.
 BADGE_LIMIT = 99
+BADGE_SECONDS = 60
 _KIND_SET = frozenset(KINDS)
 
 
@@ -194,7 +196,22 @@ def queue_waiting(user: User) -> int:
     """How many messages wait for this person (at most ``BADGE_LIMIT`` + 1 are counted)."""
     if not user.is_authenticated:
         return 0
-    return queue_for(user)[: BADGE_LIMIT + 1].count()
+    waiting = queue_for(user).order_by()[: BADGE_LIMIT + 1].count()
+    cache.set(_badge_key(user), waiting, BADGE_SECONDS)
+    return waiting
+
+
+def _badge_key(user: User) -> str:
+    return "labelling-waiting:%d" % user.pk
+
+
+def queue_waiting_badge(user: User) -> int:
+    """``queue_waiting`` for the navigation of every staff page: remembered for
+    ``BADGE_SECONDS`` (the queue page and the person's own labels refresh it)."""
+    if not user.is_authenticated:
+        return 0
+    cached = cache.get(_badge_key(user))
+    return int(cached) if cached is not None else queue_waiting(user)
 
 
 def queue_next(user: User, *, skip: Sequence[int] = ()) -> Message | None:
@@ -252,6 +269,7 @@ def queue_label(*, actor: User, message: Message, kind: str, flags: Sequence[str
             )
     except IntegrityError as error:  # someone labelled it at the same moment
         raise DomainError(_("Otra persona acaba de etiquetar este mensaje.")) from error
+    cache.delete(_badge_key(actor))
     audit_record(
         actor=actor,
         verb="mensaje.etiquetado",

@@ -14,9 +14,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def labelling_waiting(context: Any) -> int:
     """Messages waiting for the signed-in person in the labelling queue (counted up to
-    ``BADGE_LIMIT`` + 1)."""
+    ``BADGE_LIMIT`` + 1, remembered for a minute)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return labelling.queue_waiting(user)
+    return labelling.queue_waiting_badge(user)
