@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,7 +60,7 @@ RULE_TEXT = gettext_lazy(
 
 def rule_text() -> str:
     return str(RULE_TEXT) % {
-        "tolerance": "%.2f" % TOLERANCE,
+        "tolerance": number_format(TOLERANCE, 2),
         "threat": "%d %%" % round(MAX_THREAT_SHARE * 100),
         "sample": MIN_REAL_SAMPLE,
     }
