@@ -13,7 +13,8 @@ Decisions worth knowing:
   message in five), so it only grows, and a message is in it or not before anyone labels it.
   Its labels (and staff corrections of its messages) are never trained on. So that it
   measures ordinary traffic and not only the hard cases, the queue also offers the sample's
-  messages that the model was sure about, spread among the uncertain ones.
+  messages that the model was sure about (of the last ``SAMPLE_OFFER_DAYS``), spread among
+  the uncertain ones.
 * **Who labels what**: the messages of the entities a person works for
   (``Entity.objects.for_staff``): rector staff label every entity's, an entity's manager and
   communicators their own entity's. The text is shown and kept masked (``mask_for_training``).
@@ -31,12 +32,14 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Mod
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agora.core.audit import audit_record
@@ -61,6 +64,9 @@ _SECOND_MULTIPLIER = 2_246_827
 _SPREAD_MULTIPLIER = 3_266_489
 SAMPLE_PER_MILLE = 200
 SECOND_PER_MILLE = 200
+# The sample's messages the model was sure about are offered from this many days back (the
+# uncertain ones whatever their age): bounds the rows a queue page reads.
+SAMPLE_OFFER_DAYS = 30
 # The badge in the navigation counts up to this, and is remembered this long per person.
 BADGE_LIMIT = 99
 BADGE_SECONDS = 60
@@ -164,7 +170,10 @@ def queue_for(user: User, *, skip: Sequence[int] = ()) -> QuerySet[Message]:
     of them, then the messages nobody labelled (uncertain ones by certainty, the sample's sure
     ones spread among them)."""
     labelled = QueueLabel.objects.values("message_id")
-    firsts = _candidates(user).filter(Q(certainty__lt=QUEUE_CERTAINTY) | _sample_q())
+    recent = timezone.now() - timedelta(days=SAMPLE_OFFER_DAYS)
+    firsts = _candidates(user).filter(
+        Q(certainty__lt=QUEUE_CERTAINTY) | (_sample_q() & Q(sent_at__gte=recent))
+    )
     firsts = firsts.exclude(pk__in=labelled)
     seconds = _candidates(user).filter(
         pk__in=QueueLabel.objects.filter(round=LabelRound.PRIMERA, wants_second=True)

@@ -4,12 +4,14 @@ queue scoped per role, the second reading, agreement, the fixed test sample and 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import joblib
 import pytest
+from django.utils import timezone
 from sklearn.metrics import cohen_kappa_score
 
 from agora.core.errors import DomainError, PermissionDeniedError
@@ -112,6 +114,12 @@ def test_the_sample_is_the_same_in_sql_and_in_python(
     messages = [uncertain(minsa, f"mensaje {n}", certainty=0.9) for n in range(40)]
     in_queue = set(queue_ids(rector))  # sure messages: only the sample's are offered
     assert in_queue == {m.pk for m in messages if labelling.in_sample(m.pk)}
+    # ...and only recent ones: an uncertain old message still is.
+    old = uncertain(minsa, "mensaje antiguo dudoso", certainty=0.1, minutes=60 * 24 * 40)
+    Message.objects.filter(pk__in=[m.pk for m in messages]).update(
+        sent_at=timezone.now() - timedelta(days=31)
+    )
+    assert queue_ids(rector) == [old.pk]
 
 
 # --- the queue: who sees what, in which order -----------------------------------------------
