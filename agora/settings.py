@@ -386,22 +386,35 @@ WEBHOOK_MAX_BYTES = 1024 * 1024
 # Visit counters are buffered per process and written at most every N seconds.
 VISIT_FLUSH_SECONDS = float(os.environ.get("AGORA_VISIT_FLUSH_SECONDS", "5"))
 
-# One line per record with its time (UTC, ISO 8601), level, origin, and the id of the request
-# being served (agora/core/observability.py; "-" in the worker and commands).
+# One JSON object per line (python-json-logger): time (ISO 8601 with offset), level, origin,
+# message, and the id of the request being served (agora/core/observability.py; "-" in the
+# worker and commands). AGORA_LOG_FORMAT=texto gives plain lines for a person at a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "agora.core.observability.RequestIdFilter"}},
     "formatters": {
-        "agora": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {
+                "asctime": "hora",
+                "levelname": "nivel",
+                "name": "origen",
+                "message": "mensaje",
+            },
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "json_ensure_ascii": False,
+        },
+        "texto": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
-        }
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "agora",
+            "formatter": "texto" if os.environ.get("AGORA_LOG_FORMAT") == "texto" else "json",
             "filters": ["request_id"],
         }
     },

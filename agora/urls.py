@@ -41,6 +41,6 @@ urlpatterns = [
     path("cuenta/", include("agora.core.urls")),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("salud/vivo/", observability.alive, name="health_alive"),
-    path("salud/listo/", observability.ready, name="health_ready"),
+    path("salud/", observability.alive, name="health_alive"),
+    path("salud/lista/", observability.ready, name="health_ready"),
 ]

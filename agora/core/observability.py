@@ -7,11 +7,13 @@ load balancer and the orchestrator.
   header and puts it on every log record written while the request is served
   (``RequestIdFilter``), so one request can be followed across the proxy, the server and the
   application's log.
-* ``/salud/vivo/``: the process answers (liveness; touches nothing else).
-* ``/salud/listo/``: the process can serve (readiness): the database answers and has no
+* ``/salud/``: the process answers (liveness; touches nothing else).
+* ``/salud/lista/``: the process can serve (readiness): the database answers and has no
   migration pending, the cache answers (a failing Redis is reported, and the answer stays 200
   because the application keeps working without it: see docs/operacion.md), the task queue's
-  broker answers. JSON, 200 or 503, never cached, no personal data.
+  broker answers, with how many tasks wait and how old the oldest is (reported: workers run
+  elsewhere, a late queue does not make this server unable to serve). JSON, 200 or 503, never
+  cached, no personal data.
 """
 
 from __future__ import annotations
@@ -111,7 +113,22 @@ def _broker() -> str:
     broker = get_broker()
     if not broker.ping():
         raise RuntimeError("el intermediario de tareas no responde")
-    return type(broker).__name__
+    return f"{type(broker).__name__}: {broker.queue_size()} en espera"
+
+
+def _queue_age() -> str:
+    """Seconds the oldest waiting task has waited (database broker; Redis does not say)."""
+    from django.conf import settings
+    from django.db.models import Min
+    from django.utils import timezone
+    from django_q.models import OrmQ
+
+    if "orm" not in settings.Q_CLUSTER:
+        return "no disponible con Redis"
+    oldest = OrmQ.objects.filter(lock__lte=timezone.now()).aggregate(first=Min("lock"))["first"]
+    if oldest is None:
+        return "0 s"
+    return f"{int((timezone.now() - oldest).total_seconds())} s"
 
 
 # Checks whose failure makes the server not ready (503); the others are reported only.
@@ -131,6 +148,7 @@ def ready(request: HttpRequest) -> HttpResponse:
         _check("base_de_datos", _database),
         _check("cache", _cache),
         _check("cola_de_tareas", _broker),
+        _check("antiguedad_de_la_cola", _queue_age),
     ]
     failing = [c["nombre"] for c in checks if c["estado"] != "ok" and c["nombre"] in _REQUIRED]
     body = {"estado": "falla" if failing else "ok", "comprobaciones": checks}

@@ -3,7 +3,9 @@ level, health endpoints that say whether this server can serve (and why not)."""
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import datetime
 from typing import Any
 from unittest import mock
 
@@ -13,8 +15,8 @@ from django.test import Client
 
 from agora.core import observability
 
-ALIVE = "/salud/vivo/"
-READY = "/salud/listo/"
+ALIVE = "/salud/"
+READY = "/salud/lista/"
 
 
 def test_alive_answers_without_touching_the_database(client: Client) -> None:
@@ -35,7 +37,10 @@ def test_ready_checks_the_database_cache_and_queue(client: Client) -> None:
         "base_de_datos": "ok",
         "cache": "ok",
         "cola_de_tareas": "ok",
+        "antiguedad_de_la_cola": "ok",
     }
+    age = next(c for c in body["comprobaciones"] if c["nombre"] == "antiguedad_de_la_cola")
+    assert age["detalle"] == "0 s"
 
 
 @pytest.mark.django_db
@@ -84,8 +89,11 @@ def test_the_request_id_of_the_proxy_is_kept_when_well_formed(
 
 def test_log_records_carry_the_request_id_time_and_level(client: Client) -> None:
     seen: list[str] = []
-    config: dict[str, Any] = settings.LOGGING["formatters"]["agora"]  # type: ignore[index]
-    formatter = logging.Formatter(config["format"], config["datefmt"])
+    from pythonjsonlogger.json import JsonFormatter
+
+    config: dict[str, Any] = dict(settings.LOGGING["formatters"]["json"])  # type: ignore[index]
+    config.pop("()")
+    formatter = JsonFormatter(config.pop("format"), **config)
 
     class Capture(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
@@ -103,9 +111,11 @@ def test_log_records_carry_the_request_id_time_and_level(client: Client) -> None
         logger.warning("fuera de una petición")
     finally:
         logger.removeHandler(handler)
-    assert " WARNING agora.prueba [peticion-0001] dentro" in seen[0]
-    assert seen[0][:4].isdigit() and "T" in seen[0][:20]
-    assert "[-] fuera de una petición" in seen[1]
+    inside, outside = (json.loads(line) for line in seen)
+    assert inside["nivel"] == "WARNING" and inside["origen"] == "agora.prueba"
+    assert (inside["request_id"], inside["mensaje"]) == ("peticion-0001", "dentro")
+    assert datetime.strptime(inside["hora"], "%Y-%m-%dT%H:%M:%S%z").tzinfo is not None
+    assert (outside["request_id"], outside["mensaje"]) == ("-", "fuera de una petición")
 
 
 def _log_and_answer(body: dict[str, Any]) -> Any:
