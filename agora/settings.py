@@ -245,8 +245,8 @@ CACHES = {
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "agora.cache"
 
-# Background tasks (django-q2): the database is the broker by default, Redis when REDIS_URL
-# is set, so that workers run on as many machines as needed.
+# Background tasks (django-q2): workers on as many machines as needed, all reading the
+# database as their broker.
 Q_CLUSTER: dict[str, object] = {
     "name": "agora",
     "workers": int(os.environ.get("AGORA_WORKERS", "1")),
@@ -256,7 +256,11 @@ Q_CLUSTER: dict[str, object] = {
     "catch_up": False,
     "label": _("Tareas en segundo plano"),
 }
-if REDIS_URL:
+# The database broker acknowledges: a task taken by a worker that dies is delivered again
+# after "retry" seconds (longer than "timeout"). Redis as the broker (AGORA_QUEUE_BROKER=redis)
+# has no acknowledgement, so the tasks a dying worker held are lost: only for a Redis with
+# persistence and where that loss is acceptable (docs/operacion.md).
+if REDIS_URL and os.environ.get("AGORA_QUEUE_BROKER") == "redis":
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"

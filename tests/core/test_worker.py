@@ -1,5 +1,5 @@
 """The task queue runs for real: a job queued by the application is executed by a separate
-`agora qcluster` process (database broker by default, Redis when REDIS_URL is set)."""
+`agora qcluster` process (database broker by default, Redis with AGORA_QUEUE_BROKER=redis)."""
 
 from __future__ import annotations
 
@@ -88,3 +88,30 @@ def test_worker_process_marks_overdue_conversations(entities: dict[str, Entity])
     assert task.result == 1
     assert DeadlineBreach.objects.filter(conversation=conversation).count() == 1
     assert Conversation.objects.get().breached_at is not None
+
+
+@pytest.mark.django_db
+def test_a_task_held_by_a_worker_that_died_is_delivered_again() -> None:
+    """Issue 16: the database broker acknowledges. A task taken but never acknowledged (the
+    worker was killed with it in hand) comes back once ``retry`` seconds have passed."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.conf import settings
+    from django.utils import timezone
+    from django_q.brokers import get_broker
+
+    assert "orm" in settings.Q_CLUSTER
+    assert settings.Q_CLUSTER["retry"] > settings.Q_CLUSTER["timeout"]  # type: ignore[operator]
+    broker = get_broker()
+    broker.enqueue("tarea")
+    [(task_id, payload)] = broker.dequeue()
+    assert payload == "tarea"
+    assert not broker.dequeue()  # held: nobody else takes it
+    later = timezone.now() + timedelta(seconds=int(settings.Q_CLUSTER["retry"]) + 1)  # type: ignore[call-overload]
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        [(again, _payload)] = broker.dequeue()
+    assert again == task_id
+    broker.acknowledge(task_id)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert not broker.dequeue()
