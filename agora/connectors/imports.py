@@ -138,6 +138,10 @@ class AccountIndex:
 
     def __init__(self) -> None:
         self._by_platform: dict[str, tuple[dict[str, SocialAccount], dict[str, SocialAccount]]] = {}
+        from agora.connectors.meta import AccountCache  # meta imports this module's neighbours
+
+        # Webhook bodies of a Meta import name their pages by id: looked up once per import.
+        self.meta = AccountCache()
 
     def _load(self, platform: str) -> tuple[dict[str, SocialAccount], dict[str, SocialAccount]]:
         if platform not in self._by_platform:
@@ -269,7 +273,7 @@ def _jsonl_payloads(path: Path) -> Iterator[tuple[int, dict[str, Any] | LineErro
             yield number, payload
 
 
-def _parse_meta(payload: dict[str, Any], platform: str) -> _Parsed:
+def _parse_meta(payload: dict[str, Any], platform: str, accounts: AccountIndex) -> _Parsed:
     from agora.connectors import meta
 
     kind = payload.get("object")
@@ -279,7 +283,7 @@ def _parse_meta(payload: dict[str, Any], platform: str) -> _Parsed:
             % {"kind": str(kind)[:40]}
         )
     try:
-        batch = meta.parse_webhook(payload)
+        batch = meta.parse_webhook(payload, accounts_lookup=accounts.meta)
     except DomainError as exc:
         raise LineError(_domain_reason(exc)) from exc
     except _SHAPE_ERRORS as exc:
@@ -441,7 +445,7 @@ def _jsonl_source(
             continue
         try:
             if platform in ("meta", "instagram"):
-                parsed = _parse_meta(payload, platform)
+                parsed = _parse_meta(payload, platform, accounts)
             elif platform == "x":
                 parsed = _parse_x(payload, account, accounts)
             else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -393,9 +394,34 @@ def _quarantine_reason(account: SocialAccount | None, object_id: str) -> str:
     }
 
 
-def parse_webhook(payload: dict[str, Any]) -> MetaBatch:
+class AccountCache:
+    """``_accounts_by_id`` remembered for a whole file import: one query per page or
+    Instagram id the file names, not one per line (a webhook body is one line of the file)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], SocialAccount | None] = {}
+
+    def __call__(self, platform: str, ids: set[str]) -> dict[str, SocialAccount]:
+        missing = {i for i in ids if (platform, i) not in self._known}
+        if missing:
+            found = _accounts_by_id(platform, missing)
+            for object_id in missing:
+                self._known[(platform, object_id)] = found.get(object_id)
+        return {
+            object_id: account
+            for object_id in ids
+            if (account := self._known[(platform, object_id)]) is not None
+        }
+
+
+def parse_webhook(
+    payload: dict[str, Any],
+    *,
+    accounts_lookup: Callable[[str, set[str]], dict[str, SocialAccount]] | None = None,
+) -> MetaBatch:
     """Reads a webhook body into inbox events. Entries of pages or Instagram accounts that are
-    not verified in the directory go to quarantine, whole, with the reason."""
+    not verified in the directory go to quarantine, whole, with the reason. ``accounts_lookup``
+    (an ``AccountCache``) spares the account query per body when many are read at once."""
     if not isinstance(payload, dict):
         raise MetaPayloadError(_("El contenido debe ser un objeto JSON."))
     platform = OBJECT_PLATFORMS.get(_str(payload.get("object")))
@@ -406,7 +432,8 @@ def parse_webhook(payload: dict[str, Any]) -> MetaBatch:
         raise MetaPayloadError(_("El contenido no tiene la lista «entry»."))
     batch = MetaBatch()
     entries = [e for e in entries if isinstance(e, dict)]
-    accounts = _accounts_by_id(platform, {_str(e.get("id")) for e in entries} - {""})
+    lookup = accounts_lookup or _accounts_by_id
+    accounts = lookup(platform, {_str(e.get("id")) for e in entries} - {""})
     now = timezone.now()
     for entry in entries:
         object_id = _str(entry.get("id"))
