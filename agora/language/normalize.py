@@ -498,13 +498,18 @@ grosera grosero malditos maldito maldita explotador explotadora estafador estafa
 estafadores hipocrita hipocritas pandilla chupando pechos genios malnacidos conchesumare
 abusivo abusiva lacras buitres buitre vividor vividores chupasangre rata
 """
+# Words of violence as an act or a call to it. Violence and death as a topic («muertos por
+# covid», «donación de sangre», «la bomba de agua», «el entierro de mi tío») are not here: the
+# words around them decide (issue #15).
 _THREATS = """
 matar mato matamos mataremos quemar quemamos quemaremos queman quememos incendiar incendiamos
-sangre machete machetazo bala balas balear baleamos plomo linchar linchamos lincharemos
+machete machetazo bala balas balear baleamos plomo linchar linchamos lincharemos
 reventar reventamos revientan degollar ahorcar colgar colgamos ajusticiar dinamita explosivo
-bomba arrepentir arrepentiran cuidate cuidense pagaran muerto muertos muerte tumba entierro
+arrepentir arrepentiran cuidate cuidense pagaran
 destrozar destrozamos golpear golpeamos chancar balazos balazo arder ardera merecido
 arde quemo rompemos rompo piedras cuidadito advertidos avisados juro desaparecer
+matenlo matenla matenlos matenlas fusilar fusilen fusilenlo fusilenlos paredon linchenlo
+linchenlos quemenlo quemenlos cuelguenlo cuelguenlos revientenlo
 emo_violencia
 """
 _SPAM = """
@@ -512,7 +517,7 @@ prestamo prestamos aval garantia ganancias ganancia invierte inversion cripto cr
 bitcoin usdt forex seguidores likes gratis sorteo premio oferta promocion descuento
 url_corto cadena comparte reenvia suerte
 ingresos tarjeta compra vendo venta remate delivery emo_dinero dscto dcto ofrezco pedidos
-encargo link interno porcentaje_cifra cupos
+encargo interno porcentaje_cifra cupos
 interesados interesadas garantizado garantizada compro
 tramitamos ofrecemos asesoria mensualidad compartan pasalo compartelo difunde siganme
 visitanos sorteamos ganaste ganador ganadora iphone detox catalogo liquidacion facilitos
@@ -553,6 +558,39 @@ PHRASE_LEXICON: dict[str, str] = {
     "ya saben": "lex_amenaza_frase",
     "ojo abierto": "lex_amenaza_frase",
     "se acaba": "lex_amenaza_frase",
+    # Calls to violence without a threat word of their own: wishes of harm, «hay que» + a
+    # violent verb, «bala/paredón/plomo para…», «muerte a…» (issue #15).
+    "le caiga": "lex_amenaza_frase",
+    "les caiga": "lex_amenaza_frase",
+    "una bomba": "lex_amenaza_frase",
+    "se muera": "lex_amenaza_frase",
+    "se mueran": "lex_amenaza_frase",
+    "un tiro": "lex_amenaza_frase",
+    "un balazo": "lex_amenaza_frase",
+    "meta bala": "lex_amenaza_frase",
+    "meterle bala": "lex_amenaza_frase",
+    "darle plomo": "lex_amenaza_frase",
+    "darles plomo": "lex_amenaza_frase",
+    "ver arder": "lex_amenaza_frase",
+    "bala para": "lex_amenaza_frase",
+    "plomo para": "lex_amenaza_frase",
+    "paredon para": "lex_amenaza_frase",
+    "muerte a": "lex_amenaza_frase",
+    "muerte al": "lex_amenaza_frase",
+    "que matarlo": "lex_amenaza_frase",
+    "que matarla": "lex_amenaza_frase",
+    "que matarlos": "lex_amenaza_frase",
+    "que quemarlo": "lex_amenaza_frase",
+    "que quemarlos": "lex_amenaza_frase",
+    "que quemarles": "lex_amenaza_frase",
+    "que quemarle": "lex_amenaza_frase",
+    "que colgarlo": "lex_amenaza_frase",
+    "que colgarlos": "lex_amenaza_frase",
+    "que fusilarlo": "lex_amenaza_frase",
+    "que fusilarlos": "lex_amenaza_frase",
+    "que lincharlo": "lex_amenaza_frase",
+    "que lincharlos": "lex_amenaza_frase",
+    "que eliminarlos": "lex_amenaza_frase",
     "vas a": "lex_futuro",
     "van a": "lex_futuro",
     "vamos a": "lex_futuro",

@@ -7,12 +7,17 @@ Decisions worth knowing:
 * A DNI is 8 digits standing alone as a word. An 8-digit figure is *not* a DNI when it is an
   amount (after ``S/``, ``s/.``, ``$`` or ``US$``, or before ``soles``/``dólares``) or when it
   is introduced as another identifier (expediente, trámite, ticket, RUC, código, suministro,
-  boleta, factura, pedido, resolución, partida, oficio, carta, registro); an explicit "DNI"
-  before it always wins.
+  boleta, factura, pedido, resolución, partida, oficio, carta, registro, socio, cliente,
+  tarjeta, puntos, millas, cuenta, operación, orden, guía, seguimiento, lote, serie, póliza,
+  contrato, recibo, reserva, vuelo, «número de …» other than DNI) or followed by a unit
+  (soles, dólares, puntos, millas); an explicit "DNI" before it always wins.
 * Phones: a Peruvian mobile (9 digits starting with 9, groups separated by spaces, dots or
   dashes, optional +51) or a Lima landline (01 followed by 7 digits).
-* Plates: ``ABC-123`` or ``A1B-234`` with the dash in any case; without the dash only in upper
-  case right after the word "placa".
+* Plates: ``ABC-123`` or ``A1B-234`` (three digits) with the dash in any case; without the
+  dash only in upper case right after the word "placa"; motorcycle plates (``1234-AB``,
+  ``4567-1A``) only right after "placa". A code of that shape right after a
+  model, flight, product or document word («el avión CRJ-900», «modelo ABB-250», «pedido
+  XYZ-123») is not a plate, unless the word "placa" is just before.
 * Addresses: Av./Jr./Calle/Psje./Mz. + a name + a street number (``Av. Los Ejemplos 123``,
   ``Jr. Ayacucho N° 456``); "cuadra 5" is a place, not a home address.
 """
@@ -23,14 +28,21 @@ import re
 from dataclasses import dataclass
 
 _NOT_DNI_BEFORE = re.compile(
-    r"(?:s/\.?|\$|us\$|usd|expediente|exp\.?|tr[aá]mite|ticket|ruc|c[oó]digo|cod\.?|suministro|"
+    r"(?:s/\.?|\$|us\$|usd|€|expediente|exp\.?|tr[aá]mite|ticket|ruc|c[oó]digo|cod\.?|suministro|"
     r"boleta|factura|pedido|resoluci[oó]n|partida|oficio|carta|registro|reclamo|solicitud|"
-    r"n[°º]|nro\.?|n[uú]mero de (?:expediente|tr[aá]mite|reclamo|solicitud|suministro))"
-    r"\s*:?\s*(?:n[°º]|nro\.?)?\s*:?\s*$",
+    r"socio|cliente|afiliad[oa]|afiliaci[oó]n|membres[ií]a|tarjeta|puntos|millas|"
+    r"viajero frecuente|pasajero frecuente|cuenta|operaci[oó]n|transacci[oó]n|orden|gu[ií]a|"
+    r"seguimiento|tracking|env[ií]o|lote|serie|modelo|p[oó]liza|contrato|recibo|cup[oó]n|folio|"
+    r"referencia|ref\.?|reserva|localizador|vuelo|medidor|cliente|pago|voucher|boleto|"
+    r"n[°º]|nro\.?|#|n[uú]mero de (?!dni\b|documento\b|identidad\b|d\.n\.i)[a-záéíóúñ]+"
+    r"(?: de [a-záéíóúñ]+)?)(?: de [a-záéíóúñ]+)?"
+    r"\s*:?\s*(?:es\s*)?(?:el\s*)?(?:n[°º]|nro\.?|#)?\s*:?\s*$",
     re.IGNORECASE,
 )
 _DNI_BEFORE = re.compile(r"\bdni\b[\s.:#n°º]*$", re.IGNORECASE)
-_NOT_DNI_AFTER = re.compile(r"^\s*(?:soles|d[oó]lares|lucas|mil|millones|nuevos soles)\b", re.I)
+_NOT_DNI_AFTER = re.compile(
+    r"^\s*(?:soles|d[oó]lares|lucas|mil|millones|nuevos soles|euros|pesos|puntos|millas)\b", re.I
+)
 _EIGHT_DIGITS = re.compile(r"(?<![\w/-])(?<!\d[.,])(\d{8})(?![\w/-]|[.,]\d)")
 _MOBILE = re.compile(
     r"(?<![\w+])(?:\+?51[\s.-]?)?9\d{2}[\s.-]?\d{3}[\s.-]?\d{3}(?![\w-])|(?<!\w)\+51[\s.-]?9\d{8}(?!\w)"
@@ -38,10 +50,28 @@ _MOBILE = re.compile(
 _LANDLINE = re.compile(r"(?<![\w+])\(?01\)?[\s.-]?\d{3}[\s.-]?\d{4}(?![\w-])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _PLATE = re.compile(
-    r"(?<![\w-])(?:[a-z]{3}|[a-z]\d[a-z]|[a-z]{2}\d)-\d{3,4}(?![\w-])"
-    r"|(?<=placa )[A-Z]{3}\d{3}(?!\w)|(?<=placa: )[A-Z]{3}\d{3}(?!\w)",
+    r"(?<![\w-])(?:[a-z]{3}|[a-z]\d[a-z]|[a-z]{2}\d)-\d{3}(?![\w-])"
+    r"|(?<=placa )[A-Z]{3}\d{3}(?!\w)|(?<=placa: )[A-Z]{3}\d{3}(?!\w)"
+    r"|(?<=placa )\d{4}-(?:[a-z]{2}|\d[a-z])(?![\w-])",
     re.IGNORECASE,
 )
+# A code with the shape of a plate that names a model, a flight, a product or a document
+# («el avión CRJ-900», «modelo ABB-250», «vuelo LAX-123», «la norma ISO-900»).
+_NOT_PLATE_BEFORE = re.compile(
+    r"(?:modelo|mod\.|avi[oó]n|aeronave|aerol[ií]nea|vuelo|equipo|serie|c[oó]digo|cod\.?|"
+    r"ref\.?|referencia|sku|art[ií]culo|producto|versi[oó]n|motor|pedido|orden|gu[ií]a|ticket|"
+    r"reclamo|expediente|lote|norma|formulario|bombardier|embraer|airbus|boeing|interruptor|"
+    r"repuesto|pieza|impresora|router|celular|tel[eé]fono|televisor|tv|laptop|compresor|"
+    r"generador|transformador|tarjeta|cup[oó]n|c[oó]digo de [a-záéíóú]+)"
+    r"\s*(?:n[°º]|nro\.?|#|:)?\s*(?:[\w-]+\s+){0,1}$",
+    re.IGNORECASE,
+)
+# Aircraft and models: anywhere in the few words before («vuelo cancelado, el CRJ-900»).
+_MODEL_WORDS_BEFORE = re.compile(
+    r"\b(?:modelo|avi[oó]n|aeronave|aerol[ií]nea|vuelo|bombardier|embraer|airbus|boeing)\b",
+    re.IGNORECASE,
+)
+_PLATE_WORD_BEFORE = re.compile(r"\bplacas?\b[^.\n]{0,20}$", re.IGNORECASE)
 _ADDRESS = re.compile(
     r"\b(?:av(?:enida)?\.?|jr\.?|jir[oó]n|calle|ca\.|psje\.?|pasaje|prolongaci[oó]n|prol\.)"
     r"\s+(?:[a-záéíóúñü.']+\s+){1,4}?(?:n[°º]\.?\s*|nro\.?\s*|#\s*)?\d{1,5}(?![\d:/.,]\d|\w)"
@@ -140,7 +170,16 @@ def _landlines(text: str) -> list[tuple[int, int]]:
 def _plates(text: str) -> list[tuple[int, int]]:
     if not _may_have_plate(text):
         return []
-    return [m.span() for m in _PLATE.finditer(text)]
+    spans = []
+    for match in _PLATE.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()].rsplit("\x00", 1)[-1]
+        if _PLATE_WORD_BEFORE.search(before):
+            spans.append(match.span())
+            continue
+        if _NOT_PLATE_BEFORE.search(before) or _MODEL_WORDS_BEFORE.search(before):
+            continue
+        spans.append(match.span())
+    return spans
 
 
 def personal_data(text: str) -> list[Finding]:

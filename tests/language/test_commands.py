@@ -163,3 +163,57 @@ def test_train_command_makes_a_current_version(var_dir: Path, mini_corpus: Path)
     assert version.version in out
     assert classifier.current_version() == version.version
     assert "F1 macro de tipo" in out
+
+
+def test_eval_by_default_reports_each_set_apart_with_the_share_flagged(
+    current_model: classifier.TrainedModel,
+    mini_corpus: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from agora.language import evaluation
+
+    lines = MINI.read_text(encoding="utf-8").splitlines()
+    reserved = tmp_path / "reservado_x.jsonl"
+    reserved.write_text("\n".join(lines[:20]) + "\n", encoding="utf-8")
+    sample = tmp_path / "muestra.jsonl"
+    sample.write_text("\n".join(lines[20:30]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(evaluation, "reserved_paths", lambda: [reserved])
+    out, _err = run("classify_eval", "--sample", str(sample))
+    held = sum(classifier.is_held_out(e.id) for e in classifier.read_corpus(MINI))
+    assert "== Parte reservada del corpus" in out
+    assert "== Corpus reservado (escrito aparte" in out
+    assert "== Muestra real etiquetada" in out
+    assert f"{held} mensajes evaluados" in out
+    assert "20 mensajes evaluados" in out and "10 mensajes evaluados" in out
+    assert "% marcados" in out
+    assert out.count("\nF1 macro de tipo:") == 3
+    data = json.loads(run("classify_eval", "--sample", str(sample), "--json")[0])
+    assert [section["clave"] for section in data] == [
+        "corpus_reservadas",
+        "corpus_reservado",
+        "muestra",
+    ]
+    for section in data:
+        for figures in section["flags"].values():
+            assert {"precision", "recall", "f1", "n", "flagged", "share", "false_share"} <= set(
+                figures
+            )
+            assert 0.0 <= figures["share"] <= 1.0
+
+
+def test_evaluate_examples_is_the_hook_for_a_labelled_sample(
+    mini_model: classifier.TrainedModel,
+) -> None:
+    from agora.language.evaluation import evaluate_examples
+
+    examples = [
+        classifier.Example("m-1", "¿dónde me vacuno?", "consulta"),
+        classifier.Example("m-2", "Otra vez sin agua https://t.co/Ab12", "queja"),
+        classifier.Example("m-3", "gana dinero fácil desde casa bit.ly/x1", "otro", ("spam",)),
+    ]
+    section = evaluate_examples(mini_model, examples)
+    assert section.evaluation.size == 3
+    assert section.spam_links[1] == 1  # one message with a link that is not spam
+    spam = section.evaluation.flags["spam"]
+    assert spam["share"] == spam["flagged"] / 3

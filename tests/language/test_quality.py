@@ -37,19 +37,27 @@ def test_the_held_out_part_is_the_one_published(
 def test_every_quality_target_of_the_issue_is_met(
     shipped_evaluation: classifier.Evaluation,
 ) -> None:
-    figures = {label: value for label, value, _minimum, _met in shipped_evaluation.targets}
+    figures = {label: value for label, value, _bound, _met in shipped_evaluation.targets}
     missed = [
-        f"{label}: {value:.3f} < {minimum:.2f}"
-        for label, value, minimum, met in shipped_evaluation.targets
+        f"{label}: {value:.3f} vs {bound:.2f}"
+        for label, value, bound, met in shipped_evaluation.targets
         if not met
     ]
     assert not missed, missed
-    assert len(figures) == 6  # macro-F1, insult P and R, threat R, spam F1, personal data F1
+    # macro-F1, insult P and R, threat P and false alarms, spam F1 and false alarms, personal data
+    assert len(figures) == 8
     assert shipped_evaluation.macro_f1 >= 0.85
     assert shipped_evaluation.flags["spam"]["f1"] >= 0.90
     assert shipped_evaluation.flags["insulto"]["precision"] >= 0.90
     assert shipped_evaluation.flags["insulto"]["recall"] >= 0.85
-    assert shipped_evaluation.flags["amenaza"]["recall"] >= 0.95
+    # Issue #15 changed the threat policy on purpose: from recall ≥ 0.96 on the corpus (which
+    # fired on 14–18 % of ordinary messages) to precision at a realistic rate of 1 %. The held-out
+    # split has 11 % of threats, most of them explicit: recall stays high there, but no longer
+    # at any cost; what is bounded now is the share of messages without a threat that get one.
+    assert shipped_evaluation.flags["amenaza"]["precision"] >= 0.85
+    assert shipped_evaluation.flags["amenaza"]["recall"] >= 0.65
+    assert shipped_evaluation.flags["amenaza"]["false_share"] <= 0.02
+    assert shipped_evaluation.flags["spam"]["false_share"] <= 0.02
     assert shipped_evaluation.flags["datos_personales"]["f1"] >= 0.95
 
 
@@ -62,6 +70,11 @@ def test_every_quality_target_of_the_issue_is_met(
         ("gracias por todo 🔥🔥", []),
         ("aaaa", []),
         ("mañana marchamos pacíficamente a la plaza", []),
+        # The demo's praise alerted as a threat 16 times (issue #15).
+        ("Muy buena la campaña, llevé a mis hijos y no hicimos cola", []),
+        ("Otra vez sin agua!!! https://t.co/Qx81LmZa3p", []),
+        ("cuántos muertos por covid hubo este año en la región?", []),
+        ("Mátenlo", ["amenaza"]),
         ("vamos a quemar la municipalidad", ["amenaza"]),
         ("compra seguidores 🔥 1000 x 10 soles, escríbeme al inbox", ["spam"]),
         ("Préstamos sin aval, llámanos al 987 654 321", ["datos_personales", "spam"]),

@@ -107,3 +107,46 @@ def test_mask_leaves_clean_text_alone() -> None:
 def test_fictional_example_domain_is_a_link() -> None:
     assert rules.rule_features("regístrate en bonos-peru.example").enlace
     assert not rules.rule_features("por ejemplo, el bono del mes").enlace
+
+
+# --- issue #15: amounts, loyalty and order numbers, model codes -------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me cobraron S/ 1 250,00 por un trámite gratuito",
+        "mi número de socio 40023311 no aparece en el sistema de puntos",
+        "tarjeta de puntos 12345678",
+        "acumulé 12345678 millas y no me dejan canjear",
+        "Sigo esperando mi reembolso, pedido 45879632",
+        "orden de compra 12345678 sin entregar",
+        "número de operación: 12345678",
+        "código de cliente 12345678",
+        "mi reclamo es el 00087452, ya van 40 días",
+        "vuelo cancelado otra vez, el CRJ-900 sigue en mantenimiento",
+        "el Embraer E190 y el CRJ-200 salen tarde siempre",
+        "el modelo ABB-250 se quemó a la semana",
+        "el equipo XYZ-123 está malogrado",
+        "la norma ISO-9001",  # four digits: no Peruvian plate has them
+    ],
+)
+def test_amounts_loyalty_order_numbers_and_model_codes_are_not_personal_data(text: str) -> None:
+    assert kinds(text) == []
+    assert not rules.has_personal_data(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("número de DNI 45678912", ["dni"]),
+        ("operación N° 12345678, DNI 44556677", ["dni"]),
+        ("mi carro ABC-123 fue robado", ["placa"]),
+        ("el auto de placa abc-123 me chocó", ["placa"]),
+        ("placa del modelo ABC-123", ["placa"]),  # the word «placa» wins
+        ("Tengo una moto de placa 1234-AB", ["placa"]),
+        ("la mototaxi placa 4567-1A se fugó", ["placa"]),
+    ],
+)
+def test_dni_and_plates_in_their_context_are_still_found(text: str, expected: list[str]) -> None:
+    assert kinds(text) == expected

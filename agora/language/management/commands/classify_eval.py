@@ -1,8 +1,11 @@
-"""agora classify_eval [--corpus FILE.jsonl]: quality of the current model.
+"""agora classify_eval [--corpus FILE.jsonl] [--sample FILE.jsonl]: quality of the current model.
 
-Without ``--corpus``: on the held-out lines of the shipped corpus (training never reads
-them). With ``--corpus FILE``: on every line of FILE (a test set of one's own), or only its
-held-out lines with ``--reservadas``."""
+Without ``--corpus``: one section per evaluation set, separately: the held-out lines of the
+shipped corpus (training never reads them), ``corpus_reservado/`` (written separately, never
+trained on) and each ``--sample`` file (a real labelled sample, never trained on). With
+``--corpus FILE``: on every line of FILE only (a test set of one's own), or only its held-out
+lines with ``--reservadas``. Per flag: precision, recall, F1 and the share of messages
+flagged; per kind and the kind macro-F1."""
 
 from __future__ import annotations
 
@@ -11,15 +14,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from agora.language import evaluation as sets
 from agora.language import model as classifier
 
 
 class Command(BaseCommand):
     help = (
-        "Evalúa el modelo vigente: sin --corpus, sobre las líneas reservadas (nunca usadas "
-        "para entrenar) del corpus incluido; con --corpus, sobre todas las líneas de los "
-        "archivos dados. Precisión, exhaustividad y F1 por tipo y por alerta, F1 macro de "
-        "tipo, matriz de confusión y objetivos de calidad."
+        "Evalúa el modelo vigente: sin --corpus, por separado sobre las líneas reservadas "
+        "(nunca usadas para entrenar) del corpus incluido, sobre el corpus reservado escrito "
+        "aparte y sobre cada muestra real etiquetada dada con --sample; con --corpus, sobre "
+        "todas las líneas de los archivos dados. Precisión, exhaustividad, F1 y porcentaje de "
+        "mensajes marcados por alerta; por tipo, F1 macro de tipo, matriz de confusión y "
+        "objetivos de calidad."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,8 +33,15 @@ class Command(BaseCommand):
             "--corpus",
             action="append",
             default=None,
+            help=("archivo JSONL {id, text, kind, flags}; repetible (evalúa solo esos archivos)"),
+        )
+        parser.add_argument(
+            "--sample",
+            action="append",
+            default=[],
             help=(
-                "archivo JSONL {id, text, kind, flags}; repetible (por defecto, el corpus incluido)"
+                "muestra real etiquetada (JSONL {id, text, kind, flags}, nunca entrenada); "
+                "repetible: se informa en su propia sección"
             ),
         )
         parser.add_argument(
@@ -45,31 +58,61 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="imprime las cifras en JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        paths = options["corpus"] or [str(p) for p in classifier.corpus_paths()]
         errors: list[str] = []  # bad lines are reported and skipped: they never stop the run
         try:
             model = classifier.load(options["model"])
-            examples = [e for path in paths for e in classifier.read_corpus(path, errors=errors)]
+            if options["corpus"] or options["all"]:
+                sections = self._one_corpus(model, options, errors)
+            else:
+                sections = sets.default_sections(model, errors, options["sample"])
         except (classifier.ModelError, classifier.CorpusError) as error:
             raise CommandError(error.messages[0]) from error
         except OSError as error:
             raise CommandError("No se pudo leer el corpus: %s" % error) from error
         for reason in errors:
             self.stderr.write(reason)
-        held_out_only = options["reservadas"] if options["corpus"] else not options["all"]
-        if held_out_only:
-            examples = [e for e in examples if classifier.is_held_out(e.id)]
-        if not examples:
+        if not sections:
             raise CommandError("No hay líneas para evaluar.")
-        evaluation = classifier.evaluate(model, examples)
-        scope = "líneas reservadas (20 %)" if held_out_only else "todas las líneas"
         if options["json"]:
-            self.stdout.write(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2))
+            payload: Any = [section.as_dict() for section in sections]
+            if len(sections) == 1:
+                payload = payload[0]
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        self.stdout.write("Evaluación sobre %s de %s" % (scope, ", ".join(paths)))
         if errors:
             self.stdout.write(
                 "%d líneas con errores no se evaluaron (detalle en la salida de errores)."
                 % len(errors)
             )
-        self.stdout.write(classifier.format_evaluation(evaluation))
+        self.stdout.write("\n\n".join(sets.format_section(section) for section in sections))
+
+    def _one_corpus(
+        self, model: classifier.TrainedModel, options: dict[str, Any], errors: list[str]
+    ) -> list[sets.Section]:
+        """``--corpus`` (and ``--all``): the given files only, as before."""
+        paths = options["corpus"] or [str(p) for p in classifier.corpus_paths()]
+        examples = sets.read_examples(paths, errors)
+        held_out_only = options["reservadas"] if options["corpus"] else False
+        if held_out_only:
+            examples = [e for e in examples if classifier.is_held_out(e.id)]
+        if not examples:
+            return []
+        scope = "líneas reservadas (20 %)" if held_out_only else "todas las líneas"
+        title = "Evaluación sobre %s de %s" % (scope, ", ".join(paths))
+        sections = [
+            sets.evaluate_examples(
+                model, examples, key="corpus", title=title, source=", ".join(paths)
+            )
+        ]
+        for sample in options["sample"]:
+            sample_examples = sets.read_examples([sample], errors)
+            if sample_examples:
+                sections.append(
+                    sets.evaluate_examples(
+                        model,
+                        sample_examples,
+                        title="Muestra real etiquetada (nunca entrenada)",
+                        source=sample,
+                    )
+                )
+        return sections
