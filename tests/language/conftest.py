@@ -18,6 +18,12 @@ def mini_model() -> classifier.TrainedModel:
     return classifier.train([MINI], folds=3)
 
 
+@pytest.fixture(scope="session")
+def shipped_model() -> classifier.TrainedModel:
+    """The model trained on the shipped corpus (outside its held-out split), once per run."""
+    return classifier.train(classifier.corpus_paths())
+
+
 @pytest.fixture
 def var_dir(settings: Any, tmp_path: Path) -> Path:
     settings.VAR_DIR = tmp_path

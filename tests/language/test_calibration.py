@@ -89,18 +89,13 @@ CALLS_TO_VIOLENCE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def shipped_model() -> classifier.TrainedModel:
-    return classifier.train(classifier.corpus_paths())
-
-
 def _share(results: list[classifier.Result], flag: str) -> float:
     return sum(flag in r.flags for r in results) / len(results)
 
 
 def test_the_ordinary_stream_is_varied_enough() -> None:
     assert len(ORDINARY) >= 60
-    assert sum("t.co/" in text for text in ORDINARY) >= 12
+    assert sum("t.co/" in text for text in ORDINARY) >= 10
     assert sum("!!!" in text for text in ORDINARY) >= 8
     assert sum("like" in text for text in ORDINARY) >= 3
 
@@ -148,9 +143,11 @@ def test_a_link_does_not_move_a_complaint_towards_spam_or_otro(
     _names, linked = shipped_model.scores([base + " https://t.co/Ab12Cd34Ef !!! @empresa"])
     spam = names.index("spam")
     otro = names.index("otro")
-    # The link, the mention and «!!!» add nothing to the spam score (they are invisible to
-    # the spam model; the message's other features are only diluted by the norms).
-    assert linked[0, spam] <= plain[0, spam] + 1e-9
+    # The link, the mention and «!!!» are invisible to the spam model (their words, their own
+    # character n-grams and their signals); only n-grams they share with other words and the
+    # norms move the score, by next to nothing.
+    assert linked[0, spam] <= plain[0, spam] + 0.01
+    assert linked[0, spam] < shipped_model.thresholds["spam"] / 10
     assert linked[0, otro] <= plain[0, otro] + 0.05
     (result,) = shipped_model.classify_texts([base + " https://t.co/Ab12Cd34Ef"])
     assert result.kind == "queja"
