@@ -5,11 +5,12 @@ By default a model is measured on two sets, reported separately:
 * the held-out split of the shipped corpus (``model.is_held_out``: 20 % of parts a–e, never
   trained on): the same style as the training part;
 * ``corpus_reservado/`` (written separately, by another writer, never trained or tuned on): how
-  the model generalises to text it was not written like.
+  the model generalises to text it was not written like;
 
-and, when one is given, on a *real labelled sample* (messages of the inbox labelled by people
-and never trained on): ``evaluate_examples(model, examples)`` takes any labelled examples, and
-``classify_eval --sample FILE.jsonl`` reads them from a JSONL file of the corpus format.
+and on the *real labelled sample* (messages of the inbox labelled by staff in the labelling
+queue, never trained on: ``labelling.labelled_examples().test``) when it has any message.
+``evaluate_examples(model, examples)`` takes any labelled examples, and ``classify_eval
+--sample FILE.jsonl`` reads more from a JSONL file of the corpus format.
 """
 
 from __future__ import annotations
@@ -19,15 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agora.language import gate, rules
 from agora.language import model as classifier
-from agora.language import rules
-
-RESERVED_DIR = Path(__file__).resolve().parent / "corpus_reservado"
 
 
 def reserved_paths() -> list[Path]:
     """The separately written test corpus: every ``*.jsonl`` under ``corpus_reservado/``."""
-    return sorted(RESERVED_DIR.glob("*.jsonl"))
+    return gate.reserved_paths()
 
 
 @dataclass
@@ -84,10 +83,14 @@ def read_examples(paths: Iterable[Path | str], errors: list[str]) -> list[classi
 
 
 def default_sections(
-    model: classifier.TrainedModel, errors: list[str], samples: Sequence[str] = ()
+    model: classifier.TrainedModel,
+    errors: list[str],
+    samples: Sequence[str] = (),
+    real_sample: Sequence[classifier.Example] = (),
 ) -> list[Section]:
-    """The held-out split of the shipped corpus, ``corpus_reservado`` (when present) and each
-    labelled sample file given."""
+    """The held-out split of the shipped corpus, ``corpus_reservado`` (when present), the real
+    labelled sample of the inbox (``labelling.labelled_examples().test``, when it has any
+    message) and each labelled sample file given."""
     sections: list[Section] = []
     corpus = [str(p) for p in classifier.corpus_paths()]
     held_out = [e for e in read_examples(corpus, errors) if classifier.is_held_out(e.id)]
@@ -111,6 +114,16 @@ def default_sections(
                 key="corpus_reservado",
                 title="Corpus reservado (escrito aparte, nunca entrenado ni ajustado)",
                 source=", ".join(reserved),
+            )
+        )
+    if real_sample:
+        sections.append(
+            evaluate_examples(
+                model,
+                real_sample,
+                key="muestra_real",
+                title="Muestra real etiquetada de la bandeja (nunca entrenada)",
+                source="cola de etiquetado (base de datos)",
             )
         )
     for sample in samples:

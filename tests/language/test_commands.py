@@ -165,6 +165,7 @@ def test_train_command_makes_a_current_version(var_dir: Path, mini_corpus: Path)
     assert "F1 macro de tipo" in out
 
 
+@pytest.mark.django_db
 def test_eval_by_default_reports_each_set_apart_with_the_share_flagged(
     current_model: classifier.TrainedModel,
     mini_corpus: Path,
@@ -217,3 +218,25 @@ def test_evaluate_examples_is_the_hook_for_a_labelled_sample(
     assert section.spam_links[1] == 1  # one message with a link that is not spam
     spam = section.evaluation.flags["spam"]
     assert spam["share"] == spam["flagged"] / 3
+
+
+@pytest.mark.django_db
+def test_eval_reports_the_real_sample_of_the_queue_when_it_has_messages(
+    current_model: classifier.TrainedModel,
+    mini_corpus: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agora.language import evaluation, labelling
+
+    monkeypatch.setattr(evaluation, "reserved_paths", lambda: [])
+    out, _err = run("classify_eval")
+    assert "Muestra real etiquetada de la bandeja" not in out  # none yet
+    sample = classifier.read_corpus(MINI)[:12]
+    monkeypatch.setattr(
+        labelling,
+        "labelled_examples",
+        lambda: labelling.LabelledSet(train=[], test=sample, corrections=0, labels=12),
+    )
+    out, _err = run("classify_eval")
+    assert "== Muestra real etiquetada de la bandeja (nunca entrenada) ==" in out
+    assert "12 mensajes evaluados" in out

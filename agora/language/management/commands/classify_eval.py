@@ -2,7 +2,8 @@
 
 Without ``--corpus``: one section per evaluation set, separately: the held-out lines of the
 shipped corpus (training never reads them), ``corpus_reservado/`` (written separately, never
-trained on) and each ``--sample`` file (a real labelled sample, never trained on). With
+trained on), the real sample labelled in the inbox's queue (never trained on) when it has any
+message, and each ``--sample`` file (a labelled sample of one's own). With
 ``--corpus FILE``: on every line of FILE only (a test set of one's own), or only its held-out
 lines with ``--reservadas``. Per flag: precision, recall, F1 and the share of messages
 flagged; per kind and the kind macro-F1."""
@@ -15,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agora.language import evaluation as sets
+from agora.language import labelling
 from agora.language import model as classifier
 
 
@@ -22,7 +24,8 @@ class Command(BaseCommand):
     help = (
         "Evalúa el modelo vigente: sin --corpus, por separado sobre las líneas reservadas "
         "(nunca usadas para entrenar) del corpus incluido, sobre el corpus reservado escrito "
-        "aparte y sobre cada muestra real etiquetada dada con --sample; con --corpus, sobre "
+        "aparte, sobre la muestra real etiquetada en la cola (si tiene mensajes) y sobre cada "
+        "muestra dada con --sample; con --corpus, sobre "
         "todas las líneas de los archivos dados. Precisión, exhaustividad, F1 y porcentaje de "
         "mensajes marcados por alerta; por tipo, F1 macro de tipo, matriz de confusión y "
         "objetivos de calidad."
@@ -64,7 +67,8 @@ class Command(BaseCommand):
             if options["corpus"] or options["all"]:
                 sections = self._one_corpus(model, options, errors)
             else:
-                sections = sets.default_sections(model, errors, options["sample"])
+                real_sample = labelling.labelled_examples().test
+                sections = sets.default_sections(model, errors, options["sample"], real_sample)
         except (classifier.ModelError, classifier.CorpusError) as error:
             raise CommandError(error.messages[0]) from error
         except OSError as error:
