@@ -879,6 +879,8 @@ class ModerationAction(models.Model):
 class AlertStatus(models.TextChoices):
     ABIERTA = "abierta", _("Abierta")
     ATENDIDA = "atendida", _("Atendida")
+    # The team said the message is not a threat («No es amenaza»): a false alert.
+    DESCARTADA = "descartada", _("Descartada")
 
 
 class ThreatAlert(models.Model):

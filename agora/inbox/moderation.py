@@ -343,9 +343,9 @@ def messages_moderate(
         # A message under a threat alert is evidence: a later correction or an edit that
         # drops the threat flag does not hide it (as message_hide refuses to).
         alerted = set(
-            ThreatAlert.objects.filter(message_id__in=[m.pk for m, _flag in to_hide]).values_list(
-                "message_id", flat=True
-            )
+            ThreatAlert.objects.filter(message_id__in=[m.pk for m, _flag in to_hide])
+            .exclude(status=AlertStatus.DESCARTADA)
+            .values_list("message_id", flat=True)
         )
         to_hide = [(m, flag) for m, flag in to_hide if m.pk not in alerted]
     if not to_hide and not maybe_show:
@@ -491,7 +491,12 @@ def message_hide(
     message = Message.objects.select_for_update().select_related("conversation").get(pk=message.pk)
     if message.direction != Direction.ENTRANTE:
         raise DomainError(_("Solo se ocultan mensajes de los ciudadanos."))
-    if THREAT in (message.flags or []) or ThreatAlert.objects.filter(message=message).exists():
+    if (
+        THREAT in (message.flags or [])
+        or ThreatAlert.objects.filter(message=message)
+        .exclude(status=AlertStatus.DESCARTADA)
+        .exists()
+    ):
         raise DomainError(_("Una amenaza se conserva como evidencia: no se oculta ni se borra."))
     if on_platform and not platform_allows(message, message.conversation):
         raise DomainError(_("La plataforma no permite ocultar este mensaje."))
@@ -773,6 +778,39 @@ def threat_alert_attend(*, actor: User, alert: ThreatAlert, note: str = "") -> T
 
         priority.priorities_refresh(conversation_ids=[fresh.conversation_id])
     return fresh
+
+
+def threat_alert_dismiss(*, actor: User, message: Message, note: str) -> ThreatAlert | None:
+    """Closes the open alert of a message the team says is not a threat (the caller, inside
+    its transaction, has checked access and corrected the flag): a false alert, kept with who
+    and when, no longer counted as open nor making the conversation urgent. None when the
+    message has no open alert."""
+    alert = (
+        ThreatAlert.objects.select_for_update()
+        .filter(message_id=message.pk, status=AlertStatus.ABIERTA)
+        .first()
+    )
+    if alert is None:
+        return None
+    alert.status = AlertStatus.DESCARTADA
+    alert.handled_by = actor
+    alert.handled_at = timezone.now()
+    alert.note = note[:2000]
+    alert.save(update_fields=["status", "handled_by", "handled_at", "note"])
+    counts_changed()  # the list's header shows the open alerts
+    audit_record(
+        actor=actor,
+        verb="amenaza.alerta_descartada",
+        instance=alert,
+        scope=Entity.objects.filter(pk=alert.entity_id).values_list("code", flat=True).first()
+        or "",
+        before={"status": AlertStatus.ABIERTA},
+        after={"status": AlertStatus.DESCARTADA, "note": alert.note},
+    )
+    from agora.inbox import priority  # the threat rule no longer holds
+
+    priority.priorities_refresh(conversation_ids=[alert.conversation_id])
+    return alert
 
 
 def open_alerts_count(user: User) -> int:

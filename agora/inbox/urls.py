@@ -7,6 +7,7 @@ from agora.inbox import (
     views,
     views_bulk,
     views_canned,
+    views_flags,
     views_live,
     views_send,
     views_triage,
@@ -40,6 +41,11 @@ urlpatterns = [
         "<int:pk>/mensajes/<int:message_pk>/clasificacion/",
         moderation_views.message_correct,
         name="message_correct",
+    ),
+    path(
+        "<int:pk>/mensajes/<int:message_pk>/no-es/",
+        views_flags.message_flag_dismiss,
+        name="message_flag_dismiss",
     ),
     path(
         "<int:pk>/mensajes/<int:message_pk>/ocultar/",

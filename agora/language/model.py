@@ -812,6 +812,21 @@ class TrainedModel:
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
+    def flag_weights(self, flag: str) -> tuple[np.ndarray, float] | None:
+        """The weights of a flag's linear model, in the column order of ``features``, and its
+        intercept (the flag's probability is the sigmoid of ``features · weights +
+        intercept``); None when the flag has no model. Read by ``agora.language.explain``."""
+        if flag not in MODEL_FLAGS or self.flag_models.get(flag) is None:
+            return None
+        return _linear(self.flag_models[flag], self.scorer.vocabulary.width)
+
+    def features(self, texts: Sequence[str]) -> tuple[list[list[str]], sparse.csr_matrix]:
+        """The normalised tokens of each text and their feature matrix (the reference path of
+        ``_Vocabulary.design``, not the fast one): for explanations, never on the hot path."""
+        prepared = _prepare(texts)
+        docs = prepared.docs()
+        return docs, self.scorer.vocabulary.design(docs, prepared.shouting)
+
     def classify_texts(self, texts: Sequence[str], *, batch: int = 5_000) -> list[Result]:
         results: list[Result] = []
         for start in range(0, len(texts), batch):

@@ -4,7 +4,7 @@ training a new model version."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import cast
 
@@ -164,10 +164,16 @@ def messages_classify_pending() -> int:
 
 @transaction.atomic
 def message_correct(
-    *, actor: User, message: Message, kind: str, flags: Sequence[str]
+    *,
+    actor: User,
+    message: Message,
+    kind: str,
+    flags: Sequence[str],
+    audit_extra: Mapping[str, object] | None = None,
 ) -> Correction:
     """Sets a citizen message's kind and flags by hand. The correction is kept and used by
-    the next training run."""
+    the next training run. ``audit_extra``: more to record with it (what a one-click
+    dismissal did, agora/language/dismissal.py)."""
     if kind not in KINDS:
         raise DomainError(_("Tipo de mensaje desconocido: %(kind)s.") % {"kind": kind})
     unknown = [flag for flag in flags if flag not in FLAGS]
@@ -202,7 +208,12 @@ def message_correct(
         instance=message,
         scope=message.entity.code,
         before=before,
-        after={"kind": kind, "flags": clean_flags, "correction": correction.pk},
+        after={
+            "kind": kind,
+            "flags": clean_flags,
+            "correction": correction.pk,
+            **(audit_extra or {}),
+        },
     )
     return correction
 

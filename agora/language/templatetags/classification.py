@@ -8,10 +8,16 @@ from typing import Any
 from django import template
 
 from agora.inbox import moderation
-from agora.inbox.models import Conversation, Message
+from agora.inbox.models import Conversation, Direction, Message
 from agora.inbox.moderation_forms import FLAG_CHOICES, KIND_CHOICES, CorrectionForm
+from agora.language.dismissal import dismiss_label
+from agora.language.explain import Reason, explain_messages
 
 register = template.Library()
+
+# The conversation's keyboard shortcut for each «No es …» button (agora/static/agora/
+# inbox-keys.js reads them from the buttons; agora/templates/inbox/_keys.html lists them).
+DISMISS_KEYS = {"amenaza": "n", "insulto": "i", "spam": "s", "datos_personales": "d"}
 
 KIND_LABELS = dict(KIND_CHOICES)
 FLAG_LABELS = dict(FLAG_CHOICES)
@@ -43,18 +49,57 @@ def classification_panel(
     form = CorrectionForm(
         initial={"tipo": message.kind or "otro", "alertas": flags}, prefix=f"m{message.pk}"
     )
+    reasons = _flag_reasons(context, message)
     return {
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
         "message": message,
         "conversation": conversation,
         "flags": [(flag, FLAG_LABELS.get(flag, flag)) for flag in flags],
+        "reasons": [
+            {
+                "flag": flag,
+                "label": FLAG_LABELS.get(flag, flag),
+                "reason": reasons.get(flag),
+                "dismiss": dismiss_label(flag),
+                "key": DISMISS_KEYS.get(flag, ""),
+            }
+            for flag in flags
+        ],
         "kind": KIND_LABELS.get(message.kind, message.kind),
         "is_threat": "amenaza" in flags,
         "history": history,
         "form": form,
         "platform_allows": moderation.platform_allows(message, conversation),
     }
+
+
+def _flag_reasons(context: dict[str, Any], message: Message) -> dict[str, Reason]:
+    """Why the message carries each flag. Computed once per page for every flagged citizen
+    message of the thread (one pass of the model), kept on the request by message and flags
+    (a correction in the same request shows the fresh flags)."""
+    if not message.flags:
+        return {}
+    request = context.get("request")
+    cache: dict[tuple[int, tuple[str, ...]], dict[str, Reason]] = (
+        getattr(request, "_agora_flag_reasons", None) or {}
+    )
+    key = (message.pk, tuple(message.flags))
+    if key not in cache:
+        thread = [
+            m
+            for m in (context.get("thread") or [])
+            if isinstance(m, Message) and m.direction == Direction.ENTRANTE and m.flags
+        ]
+        batch = [m for m in thread if (m.pk, tuple(m.flags)) not in cache]
+        if key not in {(m.pk, tuple(m.flags)) for m in batch}:
+            batch.append(message)
+        found = explain_messages(batch)
+        for m in batch:
+            cache[(m.pk, tuple(m.flags))] = found.get(m.pk, {})
+        if request is not None:
+            request._agora_flag_reasons = cache
+    return cache[key]
 
 
 def _summary(request: Any) -> moderation.HeaderSummary:

@@ -182,21 +182,61 @@
     });
   }
 
-  function notAThreat() {
-    // The correction form of the last citizen message marked as a threat, without "amenaza".
-    var boxes = document.querySelectorAll(
-      "#conversacion input[type='checkbox'][name$='-alertas'][value='amenaza']:checked"
-    );
-    var box = boxes.length ? boxes[boxes.length - 1] : null;
-    if (!box || !box.form) {
-      say(dialog.getAttribute("data-sin-amenaza"));
-      return;
+  // «No es amenaza / insulto / spam…»: the key of each button is in its aria-keyshortcuts.
+  // The message is the one that holds the focus or was last clicked ("chosen", outlined);
+  // with none chosen, the last message of the thread that carries the flag.
+  var chosenId = null;
+
+  function markChosen() {
+    var items = document.querySelectorAll("#conversacion li.msg.is-selected");
+    Array.prototype.forEach.call(items, function (item) {
+      item.classList.remove("is-selected");
+    });
+    var chosen = chosenId ? document.getElementById(chosenId) : null;
+    if (chosen) {
+      chosen.classList.add("is-selected");
     }
-    box.checked = false;
-    var button = box.form.querySelector("button[type='submit']");
-    if (button) {
-      button.click();
+  }
+
+  function chosenMessage() {
+    var active = document.activeElement;
+    var item = active && active.closest ? active.closest("#conversacion li.msg") : null;
+    return item || (chosenId ? document.getElementById(chosenId) : null);
+  }
+
+  function dismissFlag(key) {
+    var selector = "button.flag-dismiss-button[aria-keyshortcuts='" + key + "']";
+    var chosen = chosenMessage();
+    var button = null;
+    if (chosen) {
+      button = chosen.querySelector(selector);
+      if (!button) {
+        say(dialog.getAttribute("data-elegido-sin-alerta"));
+        return;
+      }
+    } else {
+      var buttons = document.querySelectorAll("#conversacion " + selector);
+      button = buttons.length ? buttons[buttons.length - 1] : null;
+      if (!button) {
+        say(dialog.getAttribute("data-sin-alerta"));
+        return;
+      }
     }
+    button.click();
+  }
+
+  if (page === "conversacion") {
+    document.addEventListener("click", function (event) {
+      var target = event.target;
+      if (!target || !target.closest || dialog.contains(target)) {
+        return;
+      }
+      var item = target.closest("#conversacion li.msg");
+      chosenId = item ? item.id : null;
+      markChosen();
+    });
+    // htmx replaces the conversation after each action: the chosen message stays chosen.
+    document.body.addEventListener("htmx:afterSettle", markChosen);
   }
 
   // --- one listener for every key ---------------------------------------------------------
@@ -251,8 +291,8 @@
         assignToMe();
       } else if (key === "c" || key === "e") {
         closeConversation();
-      } else if (key === "n") {
-        notAThreat();
+      } else if (key === "n" || key === "i" || key === "s" || key === "d") {
+        dismissFlag(key);
       } else {
         handled = false;
       }
