@@ -85,10 +85,10 @@ def test_not_a_threat_closes_the_alert_as_false_and_keeps_the_kind(
     correction = Correction.objects.get(message=message)
     assert (correction.kind, correction.flags) == (kind, [])
     assert correction.previous_flags == ["amenaza"] and correction.by == communicator
-    audit = AuditEvent.objects.get(verb="mensaje.clasificacion_corregida")
-    assert audit.after["descartada"] == "amenaza"
-    assert audit.after["alerta"] == alert.pk
-    assert audit.after["correction"] == correction.pk
+    after = AuditEvent.objects.get(verb="mensaje.clasificacion_corregida").after or {}
+    assert after["descartada"] == "amenaza"
+    assert after["alerta"] == alert.pk
+    assert after["correction"] == correction.pk
     assert AuditEvent.objects.filter(verb="amenaza.alerta_descartada").count() == 1
 
 
