@@ -163,3 +163,21 @@ def test_the_page_without_a_model_still_shows_the_flags(
     page = client.get(reverse("inbox:detail", args=[threat_conversation.pk])).content.decode()
     assert "el modelo actual no la explica" in page
     assert "regla: número de DNI" in page
+
+
+@pytest.mark.django_db
+def test_the_words_of_a_hidden_message_stay_folded(
+    client: Client, threat_conversation: Conversation, communicator: User, rector: User
+) -> None:
+    """Moderation hid the insult from the default view: its words are one click away, as
+    its text is."""
+    facebook = SocialAccount.objects.get(pk=threat_conversation.account_id)
+    insult = ingest_one(facebook, INSULT)
+    insult.refresh_from_db()
+    assert insult.hidden_at is not None and insult.conversation_id == threat_conversation.pk
+    client.force_login(communicator)
+    page = client.get(reverse("inbox:detail", args=[threat_conversation.pk])).content.decode()
+    item = page.split(f'id="mensaje-{insult.pk}"', 1)[1].split("</li>\n", 1)[0]
+    folded = item.split('<details class="flag-why-hidden">', 1)[1].split("</details>", 1)[0]
+    assert "pesaron: ver las palabras (mensaje oculto)" in folded
+    assert '<q class="flag-word">rata</q>' in folded
