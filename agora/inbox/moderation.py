@@ -341,7 +341,8 @@ def messages_moderate(
             maybe_show.append(message)
     if to_hide:
         # A message under a threat alert is evidence: a later correction or an edit that
-        # drops the threat flag does not hide it (as message_hide refuses to).
+        # drops the threat flag does not hide it (as message_hide refuses to). An alert the
+        # team dismissed («No es amenaza») was a false one: it protects nothing.
         alerted = set(
             ThreatAlert.objects.filter(message_id__in=[m.pk for m, _flag in to_hide])
             .exclude(status=AlertStatus.DESCARTADA)

@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 from agora.language import model as classifier
 from agora.language import rules
 from agora.language.normalize import PHRASE_LEXICON, normalize_word
+from agora.language.services import MANUAL_VERSION
 from agora.language.taxonomy import Flag
 
 MAX_ITEMS = 4
 # A contributor weighing less than this share of the strongest one is noise, not a reason.
 MIN_SHARE = 0.2
-MANUAL_VERSION = "manual"  # agora.language.services.MANUAL_VERSION (services imports the inbox)
 
 _RAW_WORD = re.compile(r"[\w@$]+|[^\w\s]")
 _LINKS = ("url", "url_corto", "url_oficial", "url_guion")
