@@ -14,6 +14,7 @@ shown comes from the text with personal data masked as everywhere outside the th
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -22,12 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.translation import gettext as _
 
+from agora.inbox.models import Message
 from agora.language import model as classifier
 from agora.language import rules
 from agora.language.normalize import PHRASE_LEXICON, normalize_word
 from agora.language.services import MANUAL_VERSION
 from agora.language.taxonomy import Flag
 
+log = logging.getLogger(__name__)
 MAX_ITEMS = 4
 # A contributor weighing less than this share of the strongest one is noise, not a reason.
 MIN_SHARE = 0.2
@@ -89,23 +92,26 @@ class Reason:
     by_staff: bool = False
 
 
-def explain_messages(messages: Sequence[object]) -> dict[int, dict[str, Reason]]:
+def explain_messages(messages: Sequence[Message]) -> dict[int, dict[str, Reason]]:
     """Each flagged message's reasons, by message id and flag, with the current model (rules
     and staff only when there is none). ``messages`` need pk, text, flags, model_version."""
-    flagged = [m for m in messages if getattr(m, "flags", None)]
+    flagged = [m for m in messages if m.flags]
     if not flagged:
         return {}
     try:
         model = classifier.load()
     except classifier.ModelError:
         model = None
-    reasons = explain_texts(
-        [str(getattr(m, "text", "") or "") for m in flagged],
-        [list(getattr(m, "flags", None) or []) for m in flagged],
-        model=model if isinstance(model, classifier.TrainedModel) else None,
-        by_staff=[getattr(m, "model_version", "") == MANUAL_VERSION for m in flagged],
-    )
-    return {int(getattr(m, "pk", 0)): found for m, found in zip(flagged, reasons, strict=True)}
+    texts = [m.text or "" for m in flagged]
+    flags = [list(m.flags) for m in flagged]
+    by_staff = [m.model_version == MANUAL_VERSION for m in flagged]
+    usable = model if isinstance(model, classifier.TrainedModel) else None
+    try:
+        reasons = explain_texts(texts, flags, model=usable, by_staff=by_staff)
+    except Exception:  # an explanation must never cost staff the conversation page
+        log.exception("No se pudo explicar las alertas con el modelo vigente")
+        reasons = explain_texts(texts, flags, model=None, by_staff=by_staff)
+    return {m.pk: found for m, found in zip(flagged, reasons, strict=True)}
 
 
 def explain_texts(

@@ -114,6 +114,20 @@ def test_a_thread_is_explained_in_one_pass(
     assert "matar" in found[1]["amenaza"].words
 
 
+def test_a_failing_explanation_falls_back_to_the_rules(
+    current_model: classifier.TrainedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> Any:
+        raise ValueError("columnas inesperadas")
+
+    monkeypatch.setattr(explain, "_model_words", broken)
+    found = explain.explain_messages(
+        [Message(pk=1, text=PERSONAL, flags=["amenaza", "datos_personales"])]
+    )
+    assert found[1]["amenaza"].words == ()
+    assert found[1]["datos_personales"].rules == ("número de DNI", "dirección de domicilio")
+
+
 # --- the conversation view --------------------------------------------------------------------
 
 
