@@ -356,6 +356,8 @@ SPECTACULAR_SETTINGS = {
         # And two called "kind": an attachment's, and a message's as the classifier reads it.
         "AttachmentKindEnum": "agora.inbox.models.AttachmentKind",
         "MessageKindEnum": "agora.language.taxonomy.Kind",
+        # A message's flags (a list) and the one a dismissal takes away.
+        "MessageFlagEnum": "agora.language.taxonomy.Flag",
     },
 }
 

@@ -1,5 +1,6 @@
 """API of citizen messages' classification and moderation for signed-in staff: read one
-message's kind and flags, correct them (the next training run learns from it), hide or show it.
+message's kind and flags, correct them (the next training run learns from it) or take one flag
+away («No es amenaza»), hide or show it.
 Scoped like the inbox: a person reaches only the messages of the entities they work for; any
 other id is a 404."""
 
@@ -21,7 +22,7 @@ from agora.directory.models import Entity
 from agora.inbox import moderation
 from agora.inbox.api import StaffOnly
 from agora.inbox.models import Direction, Message, ModerationAction
-from agora.language import services
+from agora.language import dismissal, services
 from agora.language.models import Correction
 from agora.language.taxonomy import Flag, Kind
 
@@ -54,6 +55,10 @@ class CorrectionInputSerializer(serializers.Serializer):
         max_length=len(Flag.choices),
         label=_("alertas"),
     )
+
+
+class DismissInputSerializer(serializers.Serializer):
+    flag = serializers.ChoiceField(choices=Flag.choices, label=_("alerta"))
 
 
 class CorrectionSerializer(serializers.ModelSerializer):
@@ -142,6 +147,25 @@ class MessageClassificationViewSet(mixins.RetrieveModelMixin, viewsets.GenericVi
             flags=data.validated_data["flags"],
         )
         return Response(CorrectionSerializer(correction).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=DismissInputSerializer,
+        responses={200: MessageClassificationSerializer},
+        summary="«No es amenaza / insulto / spam…»: quitar una alerta del mensaje",
+    )
+    @action(detail=True, methods=["post"], url_path="dismiss-flag")
+    def dismiss_flag(self, request: Request, pk: str | None = None) -> Response:
+        """Removes one flag and keeps the kind (a correction, audited, for the next training
+        run); closes the message's open threat alert as dismissed and shows again what the
+        flag hid. A replay changes nothing. The message as it is now."""
+        message = self.get_object()
+        data = DismissInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        dismissal.message_flag_dismiss(
+            actor=cast(User, request.user), message=message, flag=data.validated_data["flag"]
+        )
+        message.refresh_from_db()
+        return Response(MessageClassificationSerializer(message).data)
 
     @extend_schema(
         request=HideInputSerializer,

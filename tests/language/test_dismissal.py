@@ -235,3 +235,28 @@ def test_each_flag_has_its_button_text() -> None:
         "No es spam",
         "No tiene datos personales",
     ]
+
+
+@pytest.mark.django_db
+def test_the_api_dismisses_a_flag_scoped_like_the_inbox(
+    fake: Any, facebook: SocialAccount, communicator: User, other_manager: User
+) -> None:
+    from rest_framework.test import APIClient
+
+    message = ingest_one(facebook, "te voy a matar")
+    url = f"/api/v1/messages/{message.pk}/dismiss-flag/"
+    theirs = APIClient()
+    theirs.force_authenticate(other_manager)
+    assert theirs.post(url, {"flag": "amenaza"}, format="json").status_code == 404
+    client = APIClient()
+    client.force_authenticate(communicator)
+    bad = client.post(url, {"flag": "bomba"}, format="json")
+    assert bad.status_code == 400 and set(bad.json()) == {"flag"}
+    lacking = client.post(url, {"flag": "spam"}, format="json")
+    assert lacking.status_code == 400
+    assert not Correction.objects.exists()
+    ok = client.post(url, {"flag": "amenaza"}, format="json")
+    assert ok.status_code == 200 and ok.json()["flags"] == []
+    assert client.post(url, {"flag": "amenaza"}, format="json").status_code == 200  # replay
+    assert Correction.objects.count() == 1
+    assert ThreatAlert.objects.get(message=message).status == AlertStatus.DESCARTADA
