@@ -4,16 +4,18 @@ message). The use case is ``agora.language.dismissal.message_flag_dismiss``."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.inbox import selectors
 from agora.inbox.moderation_views import _done, _message_in
-from agora.inbox.views import _render_conversation, _user
+from agora.inbox.views import _partial, _render_conversation, _user
 
 FLAG_FIELD = "alerta"
 
@@ -48,4 +50,7 @@ def message_flag_dismiss(request: HttpRequest, pk: int, message_pk: int) -> Http
             notice += " " + _("La alerta de amenaza quedó descartada.")
         if done.shown:
             notice += " " + _("El mensaje vuelve a estar visible.")
+    if request.POST.get("volver") == "alertas" and not _partial(request):
+        messages.success(request, notice)  # from the threat alerts page, back to it
+        return redirect("inbox:alerts")
     return _done(request, conversation, message, notice)

@@ -154,3 +154,19 @@ def test_the_threat_alerts_page_shows_a_dismissed_alert(
     page = client.get(reverse("inbox:alerts"), {"estado": "descartada"}).content.decode()
     assert "Descartada por comunicadora-minsa" in page
     assert client.get(reverse("inbox:alerts")).content.decode().count("alerta-descartada") == 0
+
+
+@pytest.mark.django_db
+def test_a_manager_dismisses_a_false_alert_from_the_alerts_page(
+    client: Client, threat: Message, manager: User
+) -> None:
+    login(client, manager)
+    page = client.get(reverse("inbox:alerts")).content.decode()
+    assert "el modelo actual no la explica" in page  # the stand-in model is not linear
+    assert f'action="{_url(threat)}"' in page and ">No es amenaza</button>" in page
+    response = client.post(_url(threat), {"alerta": "amenaza", "volver": "alertas"})
+    assert response.status_code == 302 and response["Location"] == reverse("inbox:alerts")
+    after = client.get(response["Location"]).content.decode()
+    assert "La alerta de amenaza quedó descartada." in after
+    assert "No hay alertas en este estado." in after
+    assert ThreatAlert.objects.get(message=threat).status == AlertStatus.DESCARTADA

@@ -195,3 +195,14 @@ def test_the_words_of_a_hidden_message_stay_folded(
     folded = item.split('<details class="flag-why-hidden">', 1)[1].split("</details>", 1)[0]
     assert "pesaron: ver las palabras (mensaje oculto)" in folded
     assert '<q class="flag-word">rata</q>' in folded
+
+
+@pytest.mark.django_db
+def test_the_alerts_page_says_why_too(
+    client: Client, threat_conversation: Conversation, manager: User
+) -> None:
+    from tests.inbox.test_moderation import login
+
+    login(client, manager)
+    page = client.get(reverse("inbox:alerts")).content.decode()
+    assert "pesaron:" in page and '<q class="flag-word">matar</q>' in page

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from agora.inbox import moderation
-from agora.inbox.models import Conversation, Direction, Message
+from agora.inbox.models import Conversation, Direction, Message, ThreatAlert
 from agora.inbox.moderation_forms import FLAG_CHOICES, KIND_CHOICES, CorrectionForm
 from agora.language.dismissal import dismiss_label
 from agora.language.explain import Reason, explain_messages
@@ -74,10 +74,28 @@ def classification_panel(
     }
 
 
-def _flag_reasons(context: dict[str, Any], message: Message) -> dict[str, Reason]:
+@register.inclusion_tag("inbox/_alert_reason.html", takes_context=True)
+def alert_reason(context: dict[str, Any], alert: ThreatAlert) -> dict[str, Any]:
+    """On the threat alerts page: why the message was taken for a threat, and «No es
+    amenaza» while it still is one (the reasons of the whole page in one pass)."""
+    page = [a.message for a in context.get("alerts") or [] if isinstance(a, ThreatAlert)]
+    message = alert.message
+    return {
+        "csrf_token": context.get("csrf_token"),
+        "alert": alert,
+        "message": message,
+        "reason": _flag_reasons(context, message, page).get("amenaza"),
+        "is_threat": "amenaza" in (message.flags or []),
+        "dismiss": dismiss_label("amenaza"),
+    }
+
+
+def _flag_reasons(
+    context: dict[str, Any], message: Message, page: list[Message] | None = None
+) -> dict[str, Reason]:
     """Why the message carries each flag. Computed once per page for every flagged citizen
-    message of the thread (one pass of the model), kept on the request by message and flags
-    (a correction in the same request shows the fresh flags)."""
+    message of the thread (or of ``page``) in one pass of the model, kept on the request by
+    message and flags (a correction in the same request shows the fresh flags)."""
     if not message.flags:
         return {}
     request = context.get("request")
@@ -88,7 +106,7 @@ def _flag_reasons(context: dict[str, Any], message: Message) -> dict[str, Reason
     if key not in cache:
         thread = [
             m
-            for m in (context.get("thread") or [])
+            for m in (page if page is not None else context.get("thread") or [])
             if isinstance(m, Message) and m.direction == Direction.ENTRANTE and m.flags
         ]
         batch = [m for m in thread if (m.pk, tuple(m.flags)) not in cache]
