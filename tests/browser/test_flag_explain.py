@@ -143,3 +143,22 @@ def test_explained_flags_and_not_a_threat_by_click_and_by_key(
     threat.refresh_from_db()
     assert threat.flags == []
     assert page_log.problems() == [], "\n".join(page_log.problems())
+
+
+def test_a_manager_dismisses_a_false_alert_from_the_alerts_page(
+    site: str, flagged: dict[str, Any], manager: User, page: Page, page_log: PageLog
+) -> None:
+    """The alerts page says why too, and «No es amenaza» there returns to it."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, site, manager)
+    open_inbox(page)
+    page.get_by_role("link", name="Alertas de amenaza (1 abierta)").click()
+    card = page.locator(".alert-item", has_text="Te voy a matar")
+    expect(card.locator(".flag-why")).to_contain_text("pesaron:")
+    page.screenshot(path=str(SHOTS / "alerts-1366.png"), full_page=True, caret="initial")
+    axe_clean(page, "alertas con su motivo")
+    card.get_by_role("button", name="No es amenaza").click()
+    expect(page.locator(".messages")).to_contain_text("La alerta de amenaza quedó descartada")
+    expect(page.get_by_text("No hay alertas en este estado.")).to_be_visible()
+    assert ThreatAlert.objects.get(message=flagged["threat"]).status == AlertStatus.DESCARTADA
+    assert page_log.problems() == [], "\n".join(page_log.problems())
