@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -104,7 +104,7 @@ def _cache() -> str:
     if cache.get(key) != "1":
         raise RuntimeError("la caché no devolvió lo guardado")
     cache.delete(key)
-    return type(cache).__name__
+    return type(caches["default"]).__name__
 
 
 def _broker() -> str:
