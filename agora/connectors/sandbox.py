@@ -228,10 +228,11 @@ def direct_payload(
 
 
 class SandboxRefused(Exception):
-    def __init__(self, status: int, code: int, message: str) -> None:
+    def __init__(self, status: int, code: int, message: str, subcode: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.subcode = subcode
 
 
 def _post_of(account: SocialAccount, target: str) -> str:
@@ -356,11 +357,23 @@ def _comment_author(row: Publication) -> str:
 
 
 def graph_read(*, account: SocialAccount, path: str, params: dict[str, str]) -> dict[str, Any]:
-    """The Graph API reads the Meta connector makes to find an answer whose send timed out:
+    """The Graph API reads the Meta connector makes: ``GET /{comment-id}`` (does it still
+    exist?) and, to find an answer whose send timed out,
     ``GET /{comment-id}/comments`` (Facebook), ``GET /{comment-id}/replies`` and
     ``/{media-id}/comments`` (Instagram), ``GET /{page-id}/conversations?user_id=`` with the
     conversation's messages (Messenger, Instagram). Newest first. Raises SandboxRefused."""
     parts = [p for p in path.strip("/").split("/") if p]
+    if len(parts) == 1 and parts[0] not in {"me", account.platform_id}:
+        # GET /{comment-id} (agora/connectors/meta_deletions.py): a comment the sandbox made
+        # up and still has, or Graph's "does not exist" (code 100, subcode 33).
+        if Publication.objects.filter(account=account, platform_id=parts[0]).exists():
+            return {"id": parts[0]}
+        raise SandboxRefused(
+            400,
+            100,
+            "Unsupported get request. Object with ID '%s' does not exist." % parts[0][:80],
+            subcode=33,
+        )
     if len(parts) == 2 and parts[1] in {"comments", "replies"}:
         target = parts[0]
         rows = Publication.objects.filter(account=account).filter(

@@ -27,10 +27,11 @@ def _enabled() -> None:
         raise Http404
 
 
-def _graph_error(status: int, code: int, message: str) -> JsonResponse:
-    return JsonResponse(
-        {"error": {"message": message, "type": "SandboxException", "code": code}}, status=status
-    )
+def _graph_error(status: int, code: int, message: str, subcode: int | None = None) -> JsonResponse:
+    error: dict[str, Any] = {"message": message, "type": "SandboxException", "code": code}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    return JsonResponse({"error": error}, status=status)
 
 
 def _body(request: HttpRequest) -> dict[str, Any] | None:
@@ -64,7 +65,7 @@ def graph(request: HttpRequest, path: str) -> HttpResponse:
             return _graph_error(400, 100, "El contenido debe ser un objeto JSON.")
         answer = sandbox.graph_publish(account=account, path=path, body=body)
     except sandbox.SandboxRefused as exc:
-        return _graph_error(exc.status, exc.code, str(exc))
+        return _graph_error(exc.status, exc.code, str(exc), exc.subcode)
     return JsonResponse(answer)
 
 

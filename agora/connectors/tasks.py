@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -21,8 +22,8 @@ log = logging.getLogger(__name__)
 
 SCHEDULE_NAME = "conectores-consulta"
 POLL_MINUTES = 5
-THREADS_CHECK_SCHEDULE = "conectores-youtube-borrados"
-THREADS_CHECK_MINUTES = 60
+DELETIONS_SCHEDULE = "conectores-borrados"
+DELETIONS_MINUTES = 60
 # platform -> "module:function" that polls one account (imported lazily: those modules
 # import this one for PollResult).
 POLLERS: dict[str, str] = {
@@ -125,18 +126,11 @@ def poll_account_task(account_id: int) -> str:
     return str(result)
 
 
-def youtube_threads_check_all() -> int:
-    """The hourly job: top-level YouTube comments deleted since they were read
-    (agora/connectors/youtube.py, threads_check), per verified channel with a credential. A
-    channel out of quota or failing is logged and left for the next run. Returns how many
-    comments were marked deleted."""
-    from agora.connectors import youtube  # imports this module for PollResult
-
-    marked = 0
-    now = timezone.now()
-    for account in (
+def _checkable(platform: str, now: datetime) -> Any:
+    """Verified accounts of ``platform`` with a credential, not waiting out a limit."""
+    return (
         SocialAccount.objects.verified()
-        .filter(platform=Platform.YOUTUBE, credential__isnull=False)
+        .filter(platform=platform, credential__isnull=False)
         .exclude(platform_id="")
         .filter(
             Q(cursor__isnull=True)
@@ -144,22 +138,41 @@ def youtube_threads_check_all() -> int:
             | Q(cursor__wait_until__lte=now)
         )
         .order_by("pk")
-    ):
+    )
+
+
+def deletions_check_all() -> int:
+    """The hourly job: comments deleted on platforms that never tell of a deletion (top-level
+    YouTube comments: agora/connectors/youtube.py, threads_check; Instagram comments:
+    agora/connectors/meta_deletions.py). An account out of quota or failing is logged and left
+    for the next run. Returns how many comments were marked deleted."""
+    # Imported here: those modules import this one (PollResult).
+    from agora.connectors import meta_deletions, youtube
+
+    marked = 0
+    now = timezone.now()
+    for account in _checkable(Platform.YOUTUBE, now):
         try:
             marked += youtube.threads_check(account, now=now)
         except youtube.YouTubeError as exc:
+            log.warning("Revisión de comentarios borrados de %s falló: %s", account, exc)
+    for account in _checkable(Platform.INSTAGRAM, now):
+        try:
+            marked += meta_deletions.comments_check(account, now=now)
+        except meta_deletions.CheckUnavailable as exc:
             log.warning("Revisión de comentarios borrados de %s falló: %s", account, exc)
     return marked
 
 
 def schedules_ensure() -> None:
     """The periodic jobs, created once (call after migrate); idempotent."""
+    Schedule.objects.filter(name="conectores-youtube-borrados").delete()  # renamed
     Schedule.objects.update_or_create(
-        name=THREADS_CHECK_SCHEDULE,
+        name=DELETIONS_SCHEDULE,
         defaults={
-            "func": "agora.connectors.tasks.youtube_threads_check_all",
+            "func": "agora.connectors.tasks.deletions_check_all",
             "schedule_type": Schedule.MINUTES,
-            "minutes": THREADS_CHECK_MINUTES,
+            "minutes": DELETIONS_MINUTES,
         },
     )
     Schedule.objects.update_or_create(

@@ -22,7 +22,7 @@ Polling and resuming (``PollCursor``):
   resumes at that page.
 * Deletions: the Data API reports none. A reply missing from a thread read whole is marked
   deleted (``vanished_replies``); a deleted top-level comment takes its whole thread out of
-  the listing, so ``threads_check`` (hourly, ``connectors.tasks.youtube_threads_check_all``)
+  the listing, so ``threads_check`` (hourly, ``connectors.tasks.deletions_check_all``)
   asks for the channel's open threads by id and marks the missing ones deleted.
 
 OAuth access tokens expire after about an hour. On a 401 with an OAuth credential that has a

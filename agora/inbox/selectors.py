@@ -161,10 +161,10 @@ def conversations_filtered(
     if entity_ids is not None and len(entity_ids) == 1 and not filters.entity:
         qs = qs.filter(entity_id=entity_ids[0])
     qs = qs.filter(last_inbound_at__isnull=False)
-    if not filters.hidden and filters.flag != "oculto":
+    if not filters.hidden and filters.flag not in ("oculto", "insulto", "spam"):
         # Moderation (agora/inbox/moderation.py): a conversation whose every citizen message
         # is hidden (insults, spam) is marked hidden (and flagged "oculto") and leaves the
-        # default view.
+        # default view; asking for insults or spam shows them, hidden or not.
         # "IN (false)", not "NOT hidden" (what Django writes for =False on SQLite): an
         # equality the planner can use on the list's indexes, which lead with (entity, hidden).
         qs = qs.filter(hidden__in=[False])

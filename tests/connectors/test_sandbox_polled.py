@@ -155,7 +155,7 @@ def test_a_top_level_comment_deleted_in_the_sandbox_is_marked_deleted_by_the_hou
 
     from django.utils import timezone
 
-    from agora.connectors.tasks import youtube_threads_check_all
+    from agora.connectors.tasks import deletions_check_all
 
     ids = _citizens(2)
     assert youtube.poll_account(yt_account).created == 2
@@ -165,7 +165,7 @@ def test_a_top_level_comment_deleted_in_the_sandbox_is_marked_deleted_by_the_hou
     assert gone is not None
     gone.delete()  # the citizen deleted the comment on the platform
     with mock.patch("django.utils.timezone.now", return_value=later):
-        assert youtube_threads_check_all() == 1
+        assert deletions_check_all() == 1
     deleted = Message.objects.get(platform_message_id=gone.platform_id)
     assert deleted.deleted_at is not None
     assert Message.objects.filter(conversation__account=yt_account, deleted_at=None).count() == 1

@@ -132,6 +132,10 @@ def test_the_default_inbox_view_leaves_out_hidden_conversations_the_filter_bring
     assert "oculto" in shown  # marked
     only = client.get(reverse("inbox:list") + "?alerta=oculto").content.decode()
     assert f"/bandeja/{hidden.pk}/" in only
+    # Asking for insults shows them, hidden or not (moderation hides every insult by default:
+    # the filter gave an empty list).
+    insults = client.get(reverse("inbox:list") + "?alerta=insulto").content.decode()
+    assert f"/bandeja/{hidden.pk}/" in insults
     # The conversation itself: the text is there, folded and escaped.
     page = client.get(reverse("inbox:detail", args=[hidden.pk])).content.decode()
     assert "Ver el texto oculto" in page
