@@ -312,6 +312,7 @@ def test_every_template_renders_in_spanish(
 # checked here from their source: no English UI words outside the template language.
 LATER_MODULES = ("commitments/", "participation/", "reports/", "language/", "connectors/")
 LATER_INBOX = {
+    "inbox/_alert_reason.html",
     "inbox/_alerts_link.html",
     "inbox/_classification.html",
     "inbox/_crisis_banner.html",
