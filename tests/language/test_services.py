@@ -14,7 +14,7 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import SocialAccount
 from agora.inbox import services as inbox
 from agora.inbox.models import Direction, Message
-from agora.language import gate, services
+from agora.language import gate, labelling, services
 from agora.language import model as classifier
 from agora.language.models import Correction, ModelVersion
 
@@ -134,6 +134,9 @@ def test_corrections_enter_the_next_training(
     # on the tiny fixture corpus moves by more than the tolerance with one more example).
     monkeypatch.setattr(gate, "TOLERANCE", 1.0)
     monkeypatch.setattr(gate, "MAX_THREAT_SHARE", 1.0)
+    # One message in five (by its id) is the test sample and never trains: on PostgreSQL the
+    # ids differ from SQLite's, so the share is set to none here (test_labelling.py tests it).
+    monkeypatch.setattr(labelling, "SAMPLE_PER_MILLE", 0)
     first = services.model_train()
     assert first.is_current and first.corrections_used == 0
     message = ingest(verified_account, "ojalá le pase algo al alcalde, ya sabemos a qué hora sale")
