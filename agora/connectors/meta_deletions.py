@@ -23,11 +23,9 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from agora.connectors import meta
-from agora.directory.models import Platform, SocialAccount
-from agora.inbox.models import Message, Status, ThreadKind
+from agora.connectors import meta, vanished
+from agora.directory.models import SocialAccount
 from agora.inbox.senders import SendError
-from agora.inbox.services import IncomingMessage, messages_ingest
 
 log = logging.getLogger(__name__)
 
@@ -42,26 +40,6 @@ SUSPECT_MIN, SUSPECT_SHARE = 5, 0.5
 
 class CheckUnavailable(Exception):
     """The account cannot be checked now (no token, Meta unreachable or refusing)."""
-
-
-def _open_comments(account: SocialAccount, now: datetime) -> list[tuple[str, str, datetime]]:
-    """(comment id, thread id, time) of the open conversations' top-level comments."""
-    rows = (
-        Message.objects.filter(
-            platform=Platform.INSTAGRAM,
-            conversation__account=account,
-            conversation__thread_kind=ThreadKind.COMMENTS,
-            parent_platform_id="",
-            deleted_at__isnull=True,
-            sent_at__lt=now - VANISH_MARGIN,
-            sent_at__gte=now - timedelta(days=CHECK_DAYS),
-        )
-        .exclude(conversation__status=Status.CERRADO)
-        .exclude(platform_message_id__startswith="agora:")
-        .order_by("-sent_at")
-        .values_list("platform_message_id", "conversation__thread_id", "sent_at")[:CHECK_MAX]
-    )
-    return [(mid, thread, sent) for mid, thread, sent in rows if mid == thread]
 
 
 def _gone(response: requests.Response) -> bool | None:
@@ -84,7 +62,9 @@ def comments_check(account: SocialAccount, *, now: datetime | None = None) -> in
     """Marks deleted the account's open top-level comments that Instagram no longer has.
     Returns how many; raises ``CheckUnavailable`` when nothing could be checked."""
     now = now or timezone.now()
-    comments = _open_comments(account, now)
+    comments = vanished.open_top_comments(
+        account, now=now, margin=VANISH_MARGIN, days=CHECK_DAYS, limit=CHECK_MAX
+    )
     if not comments:
         return 0
     try:
@@ -92,7 +72,7 @@ def comments_check(account: SocialAccount, *, now: datetime | None = None) -> in
     except SendError as exc:
         raise CheckUnavailable(str(exc)) from exc
     base = meta.graph_base_url(account)
-    gone: list[tuple[str, str, datetime]] = []
+    gone: list[vanished.Comment] = []
     checked = 0
     for comment_id, thread_id, sent_at in comments:
         try:
@@ -123,18 +103,4 @@ def comments_check(account: SocialAccount, *, now: datetime | None = None) -> in
             checked,
         )
         return 0
-    removals = [
-        IncomingMessage(
-            platform=Platform.INSTAGRAM,
-            account_id=account.pk,
-            thread_kind=ThreadKind.COMMENTS,
-            thread_id=thread_id,
-            message_id=comment_id,
-            sent_at=sent_at,
-            verb="remove",
-        )
-        for comment_id, thread_id, sent_at in gone
-    ]
-    if removals:
-        messages_ingest(batch=removals, now=now, is_demo=account.is_demo)
-    return len(removals)
+    return vanished.mark_deleted(account, gone, now)

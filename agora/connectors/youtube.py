@@ -45,12 +45,13 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agora.connectors import vanished
 from agora.connectors.models import AccountCredential, CredentialKind, PollCursor
 from agora.connectors.services import HINT_LENGTH
 from agora.connectors.tasks import PollResult
 from agora.core.audit import audit_record
 from agora.directory.models import Platform, SocialAccount
-from agora.inbox.models import Message, Status, ThreadKind
+from agora.inbox.models import Message, ThreadKind
 from agora.inbox.senders import SendError, SendUncertain
 from agora.inbox.services import IncomingMessage, messages_ingest
 
@@ -575,22 +576,9 @@ def threads_check(account: SocialAccount, *, now: datetime | None = None) -> int
     per run; comments newer than ``VANISH_MARGIN`` are left alone. Returns how many were
     marked. Raises ``YouTubeError`` (nothing is marked then)."""
     now = now or timezone.now()
-    rows = list(
-        Message.objects.filter(
-            platform=Platform.YOUTUBE,
-            conversation__account=account,
-            conversation__thread_kind=ThreadKind.COMMENTS,
-            parent_platform_id="",
-            deleted_at__isnull=True,
-            sent_at__lt=now - VANISH_MARGIN,
-            sent_at__gte=now - timedelta(days=THREAD_CHECK_DAYS),
-        )
-        .exclude(conversation__status=Status.CERRADO)
-        .exclude(platform_message_id__startswith="agora:")
-        .order_by("-sent_at")
-        .values_list("platform_message_id", "conversation__thread_id", "sent_at")[:THREAD_CHECK_MAX]
+    tops = vanished.open_top_comments(
+        account, now=now, margin=VANISH_MARGIN, days=THREAD_CHECK_DAYS, limit=THREAD_CHECK_MAX
     )
-    tops = [(mid, thread, sent) for mid, thread, sent in rows if mid == thread]
     if not tops:
         return 0
     client = YouTubeClient.for_account(account)
@@ -599,22 +587,7 @@ def threads_check(account: SocialAccount, *, now: datetime | None = None) -> int
         chunk = [mid for mid, _thread, _sent in tops[start : start + THREAD_CHECK_BATCH]]
         body = client.comment_threads_by_id(chunk)
         listed.update(str(item.get("id") or "") for item in body.get("items") or [])
-    removals = [
-        IncomingMessage(
-            platform=Platform.YOUTUBE,
-            account_id=account.pk,
-            thread_kind=ThreadKind.COMMENTS,
-            thread_id=thread_id,
-            message_id=message_id,
-            sent_at=sent_at,
-            verb="remove",
-        )
-        for message_id, thread_id, sent_at in tops
-        if message_id not in listed
-    ]
-    if removals:
-        messages_ingest(batch=removals, now=now, is_demo=account.is_demo)
-    return len(removals)
+    return vanished.mark_deleted(account, [c for c in tops if c[0] not in listed], now)
 
 
 def fetch_thread_replies(client: YouTubeClient, thread_id: str) -> list[dict[str, Any]]:
