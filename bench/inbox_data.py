@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -60,6 +62,25 @@ def run_in_child(script: Path, argv: list[str], var_dir: Path) -> int:
         [sys.executable, str(script), *argv], cwd=common.ROOT, env=env, check=False
     )
     return result.returncode
+
+
+def run_in_fresh_database(script: Path, argv: list[str] | None, prefix: str, keep: bool) -> int:
+    """Runs ``script`` in a child process on a new database under var/bench/ (``prefix``…),
+    removed afterwards unless ``keep`` or the run failed."""
+    common.BENCH_VAR.mkdir(parents=True, exist_ok=True)
+    var_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=common.BENCH_VAR))
+    status = 1
+    try:
+        with common.interrupt_on_sigterm():
+            status = run_in_child(
+                script.resolve(), list(sys.argv[1:] if argv is None else argv), var_dir
+            )
+    finally:
+        if keep or status:
+            print(f"base de datos conservada en {var_dir}", file=sys.stderr)
+        else:
+            shutil.rmtree(var_dir, ignore_errors=True)
+    return status
 
 
 def django_setup() -> None:

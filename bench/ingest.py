@@ -24,10 +24,8 @@ import cProfile
 import io
 import pstats
 import re
-import shutil
 import sqlite3
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -66,20 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return _child(args)
     print("== bandeja: ingesta por lotes ==", flush=True)
     print(common.machine_line(), flush=True)
-    common.BENCH_VAR.mkdir(parents=True, exist_ok=True)
-    var_dir = Path(tempfile.mkdtemp(prefix="ingest-", dir=common.BENCH_VAR))
-    status = 1
-    try:
-        with common.interrupt_on_sigterm():
-            status = inbox_data.run_in_child(
-                Path(__file__).resolve(), list(sys.argv[1:] if argv is None else argv), var_dir
-            )
-    finally:
-        if args.keep or status:
-            print(f"base de datos conservada en {var_dir}", file=sys.stderr)
-        else:
-            shutil.rmtree(var_dir, ignore_errors=True)
-    return status
+    return inbox_data.run_in_fresh_database(Path(__file__), argv, "ingest-", args.keep)
 
 
 def _baseline_rows(events: list[Any], now: Any) -> list[tuple[Any, ...]]:
