@@ -110,6 +110,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "agora.core.observability.RequestIdMiddleware",
+    "agora.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,6 +168,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so that a real worker process can share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+
+# Rollups (the public scoreboard's counters) written by a worker after each ingestion commits
+# (an outbox row per batch, many batches counted at once) instead of inside every webhook's
+# transaction, where the (entity, day) row would serialise an entity's webhooks. On by default
+# on PostgreSQL (concurrent writers); off on SQLite, which writes one transaction at a time
+# and where the scoreboard then moves with the message itself.
+AGORA_ROLLUPS_BY_WORKER = _env_bool(
+    "AGORA_ROLLUPS_BY_WORKER",
+    DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -367,6 +378,8 @@ OTP_TOTP_ISSUER = "Ágora PCM"
 # Connectors. Meta (Facebook, Instagram): webhook verify token and app secret (signature).
 META_VERIFY_TOKEN = os.environ.get("AGORA_META_VERIFY_TOKEN", "")
 META_APP_SECRET = os.environ.get("AGORA_META_APP_SECRET", "")
+# Bearer token that /metricas/ (Prometheus) asks for; without one the endpoint does not exist.
+AGORA_METRICS_TOKEN = os.environ.get("AGORA_METRICS_TOKEN", "")
 META_GRAPH_URL = os.environ.get("AGORA_META_GRAPH_URL", "https://graph.facebook.com/v21.0")
 # The sandbox platform (agora/connectors/sandbox.py): a pretend Meta that Ágora runs itself,
 # marked "demo", so that the demo and local development show the whole loop (answer, publish,

@@ -7,7 +7,7 @@ from django.urls import include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from agora.core import observability
+from agora.core import metrics, observability
 
 admin.site.site_header = _("Administración de Ágora")
 admin.site.site_title = _("Ágora")
@@ -43,4 +43,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("salud/", observability.alive, name="health_alive"),
     path("salud/lista/", observability.ready, name="health_ready"),
+    path("metricas/", metrics.metrics_view, name="metrics"),
 ]

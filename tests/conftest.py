@@ -21,6 +21,34 @@ def _immediate_visit_flush(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _rollups_inline(settings: Any) -> None:
+    """Small batches update the rollups inside their own transaction, on PostgreSQL too, so
+    a test reads the scoreboard right after ingesting; the tests of the worker path turn
+    ``AGORA_ROLLUPS_BY_WORKER`` on."""
+    settings.AGORA_ROLLUPS_BY_WORKER = False
+
+
+@pytest.fixture(autouse=True)
+def _outbox_runs_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if a worker were always free: the outbox row handed over after a commit is run at
+    once (tests/core/test_outbox.py covers lost hand-overs, leases and retries; the
+    ``dispatched`` fixture records the hand-overs instead)."""
+    from agora.core import outbox
+
+    monkeypatch.setattr(outbox, "dispatch", lambda pk: outbox.outbox_run(pk))
+
+
+@pytest.fixture
+def dispatched(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The outbox rows handed to the queue after a commit (instead of queueing them)."""
+    from agora.core import outbox
+
+    handed: list[int] = []
+    monkeypatch.setattr(outbox, "dispatch", handed.append)
+    return handed
+
+
+@pytest.fixture(autouse=True)
 def _own_var_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test has its own var directory for what is read from it at run time (the
     classifier's models): no test depends on the model that ``make data`` trained in

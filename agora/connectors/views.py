@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from agora.connectors import meta
+from agora.core.metrics import webhook_counted
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "HTTP_X_HUB_SIGNATURE_256"
@@ -71,20 +72,26 @@ def meta_webhook(request: HttpRequest) -> HttpResponse:
         return _handshake(request)
     raw = _read_body(request)
     if raw is None:
+        webhook_counted("meta", "demasiado_grande")
         return _text(_("El contenido supera el tamaño máximo permitido (1 MB)."), 413)
     if not settings.META_APP_SECRET:
         log.error("meta webhook: AGORA_META_APP_SECRET no está configurado")
+        webhook_counted("meta", "sin_configurar")
         return _text(_("El webhook de Meta no está configurado."), 403)
     if not signature_valid(raw, request.META.get(SIGNATURE_HEADER, ""), settings.META_APP_SECRET):
+        webhook_counted("meta", "firma_invalida")
         return _text(_("La firma X-Hub-Signature-256 no es válida."), 403)
     try:
         result = meta.handle_webhook_body(raw)
     except meta.MetaPayloadError as exc:
+        webhook_counted("meta", "invalido")
         return _text(exc.messages[0], 400)
     except DatabaseError:
         # Nothing was committed: a non-2xx answer makes Meta deliver the body again.
         log.exception("meta webhook: error de base de datos")
+        webhook_counted("meta", "error_base_de_datos")
         return _text(_("No se pudo guardar el evento; inténtelo de nuevo."), 500)
+    webhook_counted("meta", "aceptado")
     log.debug(
         "meta webhook: %d nuevos, %d editados, %d borrados, %d en cuarentena",
         result.ingest.created,

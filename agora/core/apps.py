@@ -1,5 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _schedules(sender: AppConfig, **kwargs: Any) -> None:
+    from agora.core.outbox import schedules_ensure
+
+    schedules_ensure()
 
 
 class CoreConfig(AppConfig):
@@ -9,3 +18,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from agora.core import checks  # noqa: F401 - registers the deploy checks
+
+        post_migrate.connect(_schedules, sender=self)
+        from agora.core.observability import gauges_register
+
+        gauges_register()

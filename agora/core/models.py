@@ -120,3 +120,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class OutboxTask(models.Model):
+    """Work to do after a commit, written in the same transaction as the data it is about
+    (``agora.core.outbox.enqueue_on_commit``): if the process dies right after the commit, or
+    the queue loses the task, the row is still here and the sweeper hands it out again. A row
+    is deleted only when its task has finished; a task that keeps failing stays, marked, and
+    shows on the rector's dashboard."""
+
+    func = models.CharField(_("tarea"), max_length=120)
+    args = models.JSONField(_("argumentos"), default=list)
+    created_at = models.DateTimeField(_("creada el"), default=timezone.now)
+    available_at = models.DateTimeField(_("disponible desde"), default=timezone.now)
+    # Leased to a worker until this moment: another delivery of the same row waits for it.
+    leased_until = models.DateTimeField(_("tomada hasta"), null=True, blank=True)
+    lease = models.CharField(_("toma"), max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    failed = models.BooleanField(_("fallida"), default=False)
+    last_error = models.TextField(_("último error"), blank=True)
+
+    class Meta:
+        verbose_name = _("tarea por hacer tras guardar")
+        verbose_name_plural = _("tareas por hacer tras guardar")
+        indexes = [
+            models.Index(fields=["failed", "available_at"], name="core_outbox_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.func} #{self.pk}"

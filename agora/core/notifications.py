@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -57,10 +56,13 @@ def mail_each(
 
 
 def mail_each_on_commit(subject: str, body: str, recipients: Iterable[str]) -> None:
-    """``mail_each`` after the current transaction commits (nothing if it rolls back)."""
+    """``mail_each`` after the current transaction commits (nothing if it rolls back),
+    recorded in it so that a process dying after the commit does not lose the mail."""
+    from agora.core.outbox import enqueue_on_commit
+
     addresses = [a for a in recipients if a]
     if addresses:
-        transaction.on_commit(lambda: mail_each(subject, body, addresses))
+        enqueue_on_commit("agora.core.notifications.mail_each", str(subject), str(body), addresses)
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -116,19 +116,75 @@ def _broker() -> str:
     return f"{type(broker).__name__}: {broker.queue_size()} en espera"
 
 
-def _queue_age() -> str:
-    """Seconds the oldest waiting task has waited (database broker; Redis does not say)."""
+def queue_oldest_seconds() -> float | None:
+    """Seconds the oldest waiting task has waited (database broker; None with Redis, which
+    does not say)."""
     from django.conf import settings
     from django.db.models import Min
     from django.utils import timezone
     from django_q.models import OrmQ
 
     if "orm" not in settings.Q_CLUSTER:
-        return "no disponible con Redis"
+        return None
     oldest = OrmQ.objects.filter(lock__lte=timezone.now()).aggregate(first=Min("lock"))["first"]
     if oldest is None:
-        return "0 s"
-    return f"{int((timezone.now() - oldest).total_seconds())} s"
+        return 0.0
+    return (timezone.now() - oldest).total_seconds()
+
+
+def queue_size() -> int:
+    from django_q.brokers import get_broker
+
+    return int(get_broker().queue_size() or 0)
+
+
+def _queue_age() -> str:
+    seconds = queue_oldest_seconds()
+    if seconds is None:
+        return "no disponible con Redis"
+    return f"{int(seconds)} s"
+
+
+def _outbox() -> str:
+    """Work recorded after commits and not yet done (agora/core/outbox.py). Reported: a
+    backlog is the workers' matter, not a reason to stop serving."""
+    from agora.core.outbox import outbox_state
+
+    state = outbox_state()
+    return (
+        f"{state['pending']} pendientes (la más antigua de {int(state['oldest_seconds'])} s), "
+        f"{state['failed']} fallidas"
+    )
+
+
+def gauges_register() -> None:
+    from agora.core.metrics import gauge_register
+    from agora.core.outbox import outbox_state
+
+    gauge_register(
+        "agora_queue_tasks", "Tareas esperando en la cola de trabajos.", lambda: queue_size()
+    )
+    gauge_register(
+        "agora_queue_oldest_seconds",
+        "Segundos que lleva esperando la tarea más antigua de la cola (intermediario en la "
+        "base de datos).",
+        lambda: queue_oldest_seconds() or 0.0,
+    )
+    gauge_register(
+        "agora_outbox_pending",
+        "Tareas registradas tras guardar que aún no terminan.",
+        lambda: outbox_state()["pending"],
+    )
+    gauge_register(
+        "agora_outbox_failed",
+        "Tareas registradas tras guardar que fallaron todos sus intentos.",
+        lambda: outbox_state()["failed"],
+    )
+    gauge_register(
+        "agora_outbox_oldest_seconds",
+        "Antigüedad en segundos de la tarea pendiente más antigua registrada tras guardar.",
+        lambda: outbox_state()["oldest_seconds"],
+    )
 
 
 # Checks whose failure makes the server not ready (503); the others are reported only.
@@ -149,6 +205,7 @@ def ready(request: HttpRequest) -> HttpResponse:
         _check("cache", _cache),
         _check("cola_de_tareas", _broker),
         _check("antiguedad_de_la_cola", _queue_age),
+        _check("tareas_tras_guardar", _outbox),
     ]
     failing = [c["nombre"] for c in checks if c["estado"] != "ok" and c["nombre"] in _REQUIRED]
     body = {"estado": "falla" if failing else "ok", "comprobaciones": checks}

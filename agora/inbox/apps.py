@@ -31,4 +31,12 @@ class InboxConfig(AppConfig):
         from agora.inbox.signals import answer_confirmed, messages_ingested
 
         messages_ingested.connect(receivers.on_messages_ingested, dispatch_uid="inbox-priority")
+        from agora.core.metrics import gauge_register
+        from agora.inbox.sending import sends_stuck_count
+
+        gauge_register(
+            "agora_sends_stuck",
+            "Respuestas pendientes o publicándose más allá de su plazo (tarea perdida).",
+            lambda: sends_stuck_count(),
+        )
         answer_confirmed.connect(receivers.on_answer_confirmed, dispatch_uid="inbox-priority-ans")

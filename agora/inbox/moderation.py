@@ -432,7 +432,7 @@ def messages_moderate(
     created = ModerationAction.objects.bulk_create(actions, batch_size=500)
     platform_ids = [a.pk for a in created if a.scope == ModerationScope.PLATAFORMA]
     if platform_ids:
-        transaction.on_commit(lambda: _enqueue_many(platform_ids))
+        _enqueue_many(platform_ids)
     counts["ocultados"] = len(hide_ids)
     counts["mostrados"] = len(show_ids)
     counts["plataforma"] = len(platform_ids)
@@ -573,15 +573,23 @@ def _after_manual(
     )
     platform_ids = [a.pk for a in created if a.scope == ModerationScope.PLATAFORMA]
     if platform_ids:
-        transaction.on_commit(lambda: _enqueue_many(platform_ids))
+        _enqueue_many(platform_ids)
 
 
 # --- On the platform (queued task) -----------------------------------------------------------
 
 
 def _enqueue_many(action_ids: Sequence[int]) -> None:
-    for pk in action_ids:
-        enqueue_platform_action(pk)
+    """Recorded in the current transaction, run by a worker after it (``agora.core.outbox``):
+    an action lost with a worker is run again, and running it twice does nothing more."""
+    from agora.core.outbox import enqueue_on_commit
+
+    enqueue_on_commit("agora.inbox.moderation.platform_actions_run", list(action_ids))
+
+
+def platform_actions_run(action_ids: Sequence[int]) -> int:
+    """Runs the pending platform actions among ``action_ids`` (an outbox task)."""
+    return sum(platform_action_run(pk) == "hecho" for pk in action_ids)
 
 
 def enqueue_platform_action(action_id: int, delay_seconds: int = 0) -> None:

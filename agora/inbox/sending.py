@@ -256,6 +256,16 @@ def message_send_retry(*, message: Message, actor: User) -> Message:
     return message
 
 
+def sends_stuck_count(now: datetime | None = None) -> int:
+    """Answers pending or being published past their due time: what ``sends_recover``
+    queues again on its next run (a lasting figure means sends cannot get through)."""
+    now = now or timezone.now()
+    return Message.objects.filter(
+        send_status__in=[SendStatus.PENDIENTE, SendStatus.ENVIANDO],
+        send_due_at__lt=now - STALE_AFTER,
+    ).count()
+
+
 def sends_recover(now: datetime | None = None) -> dict[str, int]:
     """Queues again the pending answers left past their due time (their task was lost), and
     the "publicando" ones whose worker's lease ran out or whose look on the platform is

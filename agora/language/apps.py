@@ -23,3 +23,11 @@ class LanguageConfig(AppConfig):
         )
 
         post_migrate.connect(_schedules, sender=self)
+        from agora.core.metrics import gauge_register
+        from agora.language.selectors import unclassified_count
+
+        gauge_register(
+            "agora_unclassified_messages",
+            "Mensajes de la ciudadanía sin clasificar con más de cinco minutos.",
+            lambda: unclassified_count(),
+        )

@@ -2,7 +2,9 @@
 
 Small batches (a webhook, a few events) are classified at once, inside the ingestion
 transaction, so that a threat alert goes out with the message. Large ones (file imports,
-polling backfills) are queued after the commit: ingestion keeps its pace. Edited messages are
+polling backfills) are recorded in the batch's own transaction as an outbox row that a worker
+runs after the commit (``agora.core.outbox``): ingestion keeps its pace, and a task lost with a
+worker runs again. Classifying twice gives the same result. Edited messages are
 classified again (except those a person corrected). Nothing here may fail the ingestion: with
 no trained model, or on any error, the messages stay unclassified and the error is logged.
 """
@@ -16,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
+from agora.core.outbox import enqueue_on_commit
 from agora.inbox.signals import messages_ingested
 
 log = logging.getLogger(__name__)
@@ -41,24 +44,11 @@ def classify_on_ingestion(
                     message_ids=result.message_ids(), reclassify_ids=result.edited_ids, now=now
                 )
         else:
-            conversation_ids = sorted(result.conversation_ids)
-            edited_ids = list(result.edited_ids)
-            transaction.on_commit(lambda: enqueue_classification(conversation_ids, edited_ids))
+            enqueue_classification(sorted(result.conversation_ids), list(result.edited_ids))
     except Exception:
         log.exception("No se pudo clasificar un lote de %s mensajes al ingresar", count)
 
 
 def enqueue_classification(conversation_ids: list[int], edited_ids: list[int]) -> None:
-    from django_q.tasks import async_task
-
-    try:
-        async_task(
-            "agora.language.tasks.classify_ingested",
-            conversation_ids,
-            edited_ids,
-            task_name=f"clasificar-{len(conversation_ids)}-conversaciones",
-        )
-    except Exception:
-        log.exception(
-            "No se pudo encolar la clasificación de %s conversaciones", len(conversation_ids)
-        )
+    """Records the classification in the current transaction (run by a worker after it)."""
+    enqueue_on_commit("agora.language.tasks.classify_ingested", conversation_ids, edited_ids)

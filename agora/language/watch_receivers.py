@@ -13,8 +13,8 @@ from typing import Any
 
 from django.db import transaction
 from django.dispatch import receiver
-from django_q.tasks import async_task
 
+from agora.core.outbox import enqueue_on_commit
 from agora.inbox.signals import messages_ingested
 from agora.language import watchlists
 from agora.language.models import WatchList
@@ -26,7 +26,8 @@ DEFER_AFTER = 500
 
 
 def _defer(message_ids: list[int], now: datetime) -> None:
-    async_task("agora.language.watchlists.messages_watch_task", message_ids, now.isoformat())
+    """Recorded in the batch's transaction, run by a worker after it (``agora.core.outbox``)."""
+    enqueue_on_commit("agora.language.watchlists.messages_watch_task", message_ids, now.isoformat())
 
 
 @receiver(messages_ingested, dispatch_uid="language.watchlists")
@@ -40,7 +41,7 @@ def watch_ingested(
             return
         ids = result.message_ids()
         if len(ids) > DEFER_AFTER:
-            transaction.on_commit(lambda: _defer(ids, now))
+            _defer(ids, now)
             return
         with transaction.atomic():  # a savepoint: a failure leaves the batch intact
             watchlists.messages_watch(message_ids=ids, now=now)

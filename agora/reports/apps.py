@@ -25,3 +25,12 @@ class ReportsConfig(AppConfig):
         messages_ingested.connect(receivers.on_messages_ingested, dispatch_uid="reports-rollups")
         answer_confirmed.connect(receivers.on_answer_confirmed, dispatch_uid="reports-answers")
         post_migrate.connect(_schedules, sender=self)
+        from agora.core.metrics import gauge_register
+        from agora.reports.rollups import rollups_drift
+
+        gauge_register(
+            "agora_rollup_drift",
+            "Diferencia entre los resúmenes del indicador público de los dos últimos días y "
+            "los mensajes y conversaciones guardados (0: todo contado).",
+            lambda: rollups_drift(),
+        )

@@ -1,10 +1,16 @@
 """Keeps the rollups current: connected in ``ReportsConfig.ready`` to the inbox's signals.
 
 Small batches (a webhook, a few events) update the rollups at once, inside the ingestion
-transaction, so the public scoreboard changes with them. Large ones (file imports, polling
-backfills) are queued after the commit (django-q2): ingestion keeps its pace, and the task
-adds the same difference later (facts are recomputed from the stored conversations, so a task
-that runs after a newer small batch still leaves the rollups equal to a rebuild).
+transaction, so the public scoreboard changes with them — on the embedded set-up (SQLite,
+which writes one transaction at a time anyway). Large ones (file imports, polling backfills),
+and every batch when ``AGORA_ROLLUPS_BY_WORKER`` is on (the default on PostgreSQL), are
+recorded in the ingestion's own transaction as an outbox row (``agora.core.outbox``) that a
+worker runs after the commit: the rows of many webhooks are counted together, so the busy
+(entity, day) row is written by one worker at a time instead of inside every webhook's
+transaction, and a task lost with a worker is run again by the sweeper. The task is idempotent:
+facts are recomputed from the stored conversations and the day's received count is counted
+again from the messages, so running it twice, or after a newer batch, leaves the rollups equal
+to a rebuild.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
 
+from agora.core.outbox import enqueue_on_commit
 from agora.reports.rollups import rollups_update
 
 log = logging.getLogger(__name__)
@@ -27,36 +34,32 @@ SYNC_LIMIT = 200
 def on_messages_ingested(sender: Any, *, result: Any, now: datetime, **kwargs: Any) -> None:
     if not result.conversation_ids and not result.new_keys:
         return
-    if len(result.new_keys) <= SYNC_LIMIT and len(result.conversation_ids) <= SYNC_LIMIT:
+    small = len(result.new_keys) <= SYNC_LIMIT and len(result.conversation_ids) <= SYNC_LIMIT
+    if small and not by_worker():
         rollups_update(conversation_ids=result.conversation_ids, new_keys=result.new_keys, now=now)
         return
-    conversation_ids = sorted(result.conversation_ids)
-    new_keys = list(result.new_keys)
-    moment = now.isoformat() if now else None
-    transaction.on_commit(lambda: enqueue_rollups(conversation_ids, new_keys, moment))
+    enqueue_rollups(
+        sorted(result.conversation_ids), list(result.new_keys), now.isoformat() if now else None
+    )
+
+
+def by_worker() -> bool:
+    return bool(getattr(settings, "AGORA_ROLLUPS_BY_WORKER", False))
 
 
 def enqueue_rollups(
     conversation_ids: list[int], new_keys: list[tuple[str, str]], now: str | None = None
 ) -> None:
-    from django_q.tasks import async_task
-
-    try:
-        async_task(
-            "agora.reports.tasks.rollups_ingested",
-            conversation_ids,
-            new_keys,
-            now,
-            task_name=f"resumenes-{len(conversation_ids)}-conversaciones",
-        )
-    except Exception:
-        log.exception(
-            "No se pudo encolar la actualización de resúmenes de %s conversaciones",
-            len(conversation_ids),
-        )
+    """Records the rollup update in the current transaction (run by a worker after it)."""
+    enqueue_on_commit(
+        "agora.reports.tasks.rollups_pending", conversation_ids, [list(k) for k in new_keys], now
+    )
 
 
 def on_answer_confirmed(
     sender: Any, *, conversation_ids: Iterable[int], now: datetime, **kwargs: Any
 ) -> None:
+    if by_worker():
+        enqueue_rollups(sorted(conversation_ids), [], now.isoformat() if now else None)
+        return
     rollups_update(conversation_ids=conversation_ids, now=now)

@@ -292,15 +292,18 @@ def _parse_day(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def deltas_apply(deltas: Deltas, now: datetime) -> int:
+def deltas_apply(
+    deltas: Deltas, now: datetime, recount: set[tuple[int, date]] | None = None
+) -> int:
     """Adds the deltas to the rollups: counters by one ``UPDATE … SET n = n + %s`` per row
     (atomic in the database: concurrent ingestion cannot lose an update), histograms read and
     written only for the days whose histogram changed (rows locked). Returns how many rows
     changed."""
     changes = {pair: delta for pair, delta in deltas.items() if not delta.is_empty()}
-    if not changes:
+    recount = recount or set()
+    if not changes and not recount:
         return 0
-    pairs = sorted(changes)
+    pairs = sorted(set(changes) | recount)
     created = _insert_missing(pairs, now)
     counters = [
         (d.received, d.conversations, d.answered, d.decided, d.within, now, entity_id, day)
@@ -323,7 +326,11 @@ def deltas_apply(deltas: Deltas, now: datetime) -> int:
 
     for entity_id, day in created:
         start(entity_id, day)
-    histogram_pairs = [pair for pair in pairs if any(changes[pair].histogram.values())]
+    if recount:
+        received_recount(recount, now)
+    histogram_pairs = [
+        pair for pair in pairs if pair in changes and any(changes[pair].histogram.values())
+    ]
     for group in _chunks(histogram_pairs, 200):
         rows = DailyRollup.objects.select_for_update().filter(_pairs_q(group))
         updates = []
@@ -336,11 +343,9 @@ def deltas_apply(deltas: Deltas, now: datetime) -> int:
             start(entity_id, day)
         with connection.cursor() as cursor:
             cursor.executemany(_sql("daily"), updates)
-    shrunk = [
-        (entity_id, day)
-        for (entity_id, day), d in sorted(changes.items())
-        if d.received < 0 or d.conversations < 0
-    ]
+    shrunk = sorted(
+        {pair for pair, d in changes.items() if d.received < 0 or d.conversations < 0} | recount
+    )
     if shrunk:
         with connection.cursor() as cursor:
             cursor.executemany(
@@ -388,6 +393,64 @@ def _spans(days: Iterable[date]) -> list[tuple[date, date]]:
     return spans
 
 
+def _received(received_q: Q) -> Counter[tuple[int, date]]:
+    """Citizen messages per (entity, Lima day) among those ``received_q`` selects."""
+    received: Counter[tuple[int, date]] = Counter()
+    for row in (
+        Message.objects.filter(received_q, direction=Direction.ENTRANTE)
+        .annotate(local=TruncDate("sent_at", tzinfo=LIMA))
+        .values("entity_id", "local")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        received[(row["entity_id"], row["local"])] += row["n"]
+    return received
+
+
+def _days_q(by_entity: Iterable[tuple[int, Iterable[date]]]) -> Q:
+    """Messages sent on these days of these entities (Lima days, merged into spans)."""
+    query = Q()
+    for entity_id, days in by_entity:
+        for first, last in _spans(days):
+            start, end = day_bounds(first, last)
+            query |= Q(entity_id=entity_id, sent_at__gte=start, sent_at__lt=end)
+    return query
+
+
+def received_recount(pairs: Iterable[tuple[int, date]], now: datetime) -> None:
+    """Sets the received count of these (entity, day) rollups to the messages stored for
+    them: counting again gives the same figure however often it runs (the outbox task)."""
+    by_entity: dict[int, set[date]] = defaultdict(set)
+    for entity_id, day in pairs:
+        by_entity[entity_id].add(day)
+    for group in _chunks(sorted(by_entity.items()), 50):
+        received = _received(_days_q(group))
+        rows = [
+            (received[(entity_id, day)], now, entity_id, day)
+            for entity_id, days in group
+            for day in sorted(days)
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE reports_dailyrollup SET received = %s, updated_at = %s "
+                "WHERE entity_id = %s AND day = %s",
+                rows,
+            )
+
+
+def rollups_lock() -> None:
+    """One rollup writer at a time on PostgreSQL (until the transaction ends): the outbox task,
+    the hourly refresh and rebuilds read facts and add differences, which two concurrent
+    writers could count twice. SQLite writes one transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUPS_LOCK])
+
+
+# An arbitrary constant naming the rollups' advisory lock.
+ROLLUPS_LOCK = 4_227_001
+
+
 def days_rebuild(pairs: Iterable[tuple[int, date]], now: datetime | None = None) -> int:
     """Recomputes the rollups of these (entity, day) pairs from messages and facts."""
     now = now or timezone.now()
@@ -397,22 +460,11 @@ def days_rebuild(pairs: Iterable[tuple[int, date]], now: datetime | None = None)
     written = 0
     items = sorted(by_entity.items())
     for group in _chunks(items, 50):
-        received_q = Q()
         facts_q = Q()
         for entity_id, days in group:
             facts_q |= Q(entity_id=entity_id, day__in=sorted(days))
-            for first, last in _spans(days):
-                start, end = day_bounds(first, last)
-                received_q |= Q(entity_id=entity_id, sent_at__gte=start, sent_at__lt=end)
-        received: Counter[tuple[int, date]] = Counter()
-        for row in (
-            Message.objects.filter(received_q, direction=Direction.ENTRANTE)
-            .annotate(local=TruncDate("sent_at", tzinfo=LIMA))
-            .values("entity_id", "local")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            received[(row["entity_id"], row["local"])] += row["n"]
+        received_q = _days_q(group)
+        received = _received(received_q)
         stats: dict[tuple[int, date], dict[str, Any]] = {}
         for entity_id, day, answered, work, within, overdue in ConversationFact.objects.filter(
             facts_q
@@ -510,14 +562,21 @@ def rollups_update(
     conversation_ids: Iterable[int],
     new_keys: Sequence[tuple[str, str]] = (),
     now: datetime | None = None,
+    recount: bool = False,
 ) -> int:
     """Brings facts and rollups up to date after messages or answers changed: only the
-    changed conversations are recomputed, and their difference added to their days."""
+    changed conversations are recomputed, and their difference added to their days. The
+    received count of the days of ``new_keys`` is added to (inside the ingestion, which runs
+    once) or, with ``recount``, counted again from the messages (the outbox task, which may
+    run twice)."""
     now = now or timezone.now()
     deltas = facts_refresh(conversation_ids, now)
-    for pair, count in _new_inbound(new_keys).items():
-        deltas[pair].received += count
-    return deltas_apply(deltas, now)
+    inbound = _new_inbound(new_keys)
+    if not recount:
+        for pair, count in inbound.items():
+            deltas[pair].received += count
+        return deltas_apply(deltas, now)
+    return deltas_apply(deltas, now, recount=set(inbound))
 
 
 @transaction.atomic
@@ -525,6 +584,7 @@ def rollups_refresh_due(*, now: datetime | None = None) -> int:
     """Counts as decided the unanswered conversations whose deadline has passed since they
     were last counted: the clock, not a message, moves them (run every hour)."""
     now = now or timezone.now()
+    rollups_lock()
     due = ConversationFact.objects.filter(answered=False, overdue=False, first_due_at__lte=now)
     deltas: Deltas = defaultdict(_Delta)
     ids = []
@@ -569,3 +629,35 @@ def rollups_rebuild(
     with transaction.atomic():
         days = days_rebuild(dirty, now=now)
     return len(conv_ids), days
+
+
+def rollups_drift(*, days: int = 2, now: datetime | None = None) -> int:
+    """How far the stored rollups of the last ``days`` days are from the source rows: the sum,
+    over (entity, day), of the differences in received messages and in conversations. Zero
+    when everything is counted; a backlog of the outbox shows here for a moment; a lasting
+    figure means a lost update (``rollups_rebuild`` repairs it). A metric, read at each scrape."""
+    today = local_day(now or timezone.now())
+    first = today - timedelta(days=days - 1)
+    start, end = day_bounds(first, today)
+    received = _received(Q(sent_at__gte=start, sent_at__lt=end))
+    conversations: Counter[tuple[int, date]] = Counter()
+    for entity_id, day, n in (
+        ConversationFact.objects.filter(day__gte=first, day__lte=today)
+        .values("entity_id", "day")
+        .annotate(n=Count("conversation_id"))
+        .order_by()
+        .values_list("entity_id", "day", "n")
+    ):
+        conversations[(entity_id, day)] = n
+    drift = 0
+    seen: set[tuple[int, date]] = set()
+    for entity_id, day, stored_received, stored_conversations in DailyRollup.objects.filter(
+        day__gte=first, day__lte=today
+    ).values_list("entity_id", "day", "received", "conversations"):
+        pair = (entity_id, day)
+        seen.add(pair)
+        drift += abs(stored_received - received[pair])
+        drift += abs(stored_conversations - conversations[pair])
+    for pair in (set(received) | set(conversations)) - seen:
+        drift += received[pair] + conversations[pair]
+    return drift

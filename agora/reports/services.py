@@ -15,6 +15,7 @@ from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import mail_each
+from agora.core.outbox import enqueue_on_commit
 from agora.directory.models import Entity, Membership, MembershipRole
 from agora.reports.exports import report_pdf
 from agora.reports.models import DailyRollup, ReportRun, RunStatus
@@ -48,9 +49,9 @@ def report_run_request(*, actor: User, entity: Entity, start: date, end: date) -
         scope=entity.code,
         after={"desde": start.isoformat(), "hasta": end.isoformat()},
     )
-    from agora.reports import tasks  # tasks import services
-
-    transaction.on_commit(lambda: tasks.enqueue_run(run.pk))
+    # Recorded with the run, in its transaction: a worker builds it after the commit, and the
+    # sweeper again if that task is lost.
+    enqueue_on_commit("agora.reports.tasks.run_report", run.pk)
     return run
 
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
+from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from agora.core.calendar import LIMA
+from agora.core.outbox import batched_task, enqueue_on_commit
 from agora.reports.forms import previous_month
-from agora.reports.models import ReportRun
+from agora.reports.models import ReportRun, RunStatus
 
 
 def enqueue_run(run_id: int) -> None:
@@ -26,6 +30,40 @@ def run_report(run_id: int) -> str:
     if run is None:
         return "no existe"
     return report_run_execute(run=run).status
+
+
+# A run still "generándose" this long after it was asked for was lost with its worker (a run
+# takes minutes at most: the queue stops a task after 300 s).
+STUCK_AFTER = timedelta(minutes=15)
+# Past this, it is failed with a message rather than tried again.
+GIVE_UP_AFTER = timedelta(hours=3)
+
+
+def runs_recover(now: datetime | None = None) -> dict[str, int]:
+    """Every 10 minutes: report runs left pending or in progress by a lost task are built
+    again (the run is claimed before it is built, so a second delivery builds nothing); those
+    asked for hours ago are marked failed, with a message the person sees."""
+    now = now or timezone.now()
+    stuck = ReportRun.objects.filter(
+        status__in=[RunStatus.PENDIENTE, RunStatus.EN_CURSO], created_at__lte=now - STUCK_AFTER
+    )
+    failed = stuck.filter(created_at__lte=now - GIVE_UP_AFTER).update(
+        status=RunStatus.FALLIDO,
+        error=_("No se pudo generar el informe. Vuelva a pedirlo."),
+        finished_at=now,
+    )
+    again = 0
+    for pk in stuck.values_list("pk", flat=True):
+        with transaction.atomic():
+            if (
+                ReportRun.objects.filter(pk=pk, status=RunStatus.EN_CURSO).update(
+                    status=RunStatus.PENDIENTE, progress=0
+                )
+                or ReportRun.objects.filter(pk=pk, status=RunStatus.PENDIENTE).exists()
+            ):
+                enqueue_on_commit("agora.reports.tasks.run_report", pk)
+                again += 1
+    return {"de_nuevo": again, "fallidos": failed}
 
 
 def monthly_reports() -> int:
@@ -45,12 +83,33 @@ def rollups_refresh() -> int:
 def rollups_ingested(
     conversation_ids: list[int], new_keys: Sequence[Sequence[str]], now: str | None = None
 ) -> int:
-    """Adds what a large ingestion batch brought to the rollups (queued after its commit)."""
-    from agora.reports.rollups import rollups_update
+    """Brings the rollups up to date with one ingestion batch (tasks queued before the
+    outbox existed; new ones go through ``rollups_pending``)."""
+    return rollups_pending([[conversation_ids, new_keys, now]])
 
-    keys = [(platform, key) for platform, key in new_keys]
-    moment = datetime.fromisoformat(now) if now else None
-    return rollups_update(conversation_ids=conversation_ids, new_keys=keys, now=moment)
+
+@batched_task
+def rollups_pending(items: Sequence[Sequence[Any]]) -> int:
+    """Brings the rollups up to date with every batch recorded since the last run (an outbox
+    task: the rows of many webhooks counted at once, in one transaction with the deletion of
+    those rows). Idempotent: see ``agora.reports.receivers``."""
+    from agora.reports.rollups import rollups_lock, rollups_update
+
+    conversation_ids: set[int] = set()
+    keys: set[tuple[str, str]] = set()
+    moments: list[datetime] = []
+    for ids, new_keys, now in items:
+        conversation_ids.update(ids)
+        keys.update((platform, key) for platform, key in new_keys)
+        if now:
+            moments.append(datetime.fromisoformat(now))
+    rollups_lock()
+    return rollups_update(
+        conversation_ids=sorted(conversation_ids),
+        new_keys=sorted(keys),
+        now=max(moments) if moments else None,
+        recount=True,
+    )
 
 
 def schedules_ensure() -> None:
@@ -60,6 +119,14 @@ def schedules_ensure() -> None:
         defaults={
             "func": "agora.reports.tasks.rollups_refresh",
             "schedule_type": Schedule.HOURLY,
+        },
+    )
+    Schedule.objects.update_or_create(
+        name="informes-recuperar",
+        defaults={
+            "func": "agora.reports.tasks.runs_recover",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 10,
         },
     )
     if not Schedule.objects.filter(name="informes-mensuales").exists():

@@ -11,5 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/estado/", views.run_status, name="run_status"),
     path("<int:pk>/descargar.<str:fmt>", views.run_download, name="run_download"),
     path("tablero/", views.dashboard, name="dashboard"),
+    path("tablero/reintentar/", views.dashboard_retry, name="dashboard_retry"),
     path("tablero/descargar.<str:fmt>", views.dashboard_export, name="dashboard_export"),
 ]

@@ -253,7 +253,38 @@ def _dashboard(request: HttpRequest) -> selectors.Dashboard:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     board = _dashboard(request)
-    return render(request, "reports/dashboard.html", {"board": board, "tables": board.tables()})
+    return render(
+        request,
+        "reports/dashboard.html",
+        {"board": board, "tables": board.tables(), "background": background_work()},
+    )
+
+
+def background_work() -> dict[str, Any]:
+    """What the workers have not done yet (the metrics' gauges), for the rector's dashboard."""
+    from agora.core.metrics import gauges_read
+    from agora.core.outbox import outbox_state
+
+    state = outbox_state()
+    rows = gauges_read()
+    # Zero is "up to date" for every reading except the queue's own size while it works.
+    late = [r for r in rows if r[2] is None or (r[2] and r[0] != "agora_queue_tasks")]
+    return {"rows": rows, "late": late, "failed_funcs": state["failed_funcs"]}
+
+
+@staff_required
+@require_http_methods(["POST"])
+def dashboard_retry(request: HttpRequest) -> HttpResponse:
+    """The rector office gives the failed background tasks new attempts."""
+    from agora.core.errors import PermissionDeniedError
+    from agora.core.outbox import outbox_retry_failed
+
+    try:
+        count = outbox_retry_failed(actor=_user(request))
+    except PermissionDeniedError as error:
+        raise PermissionDenied(error.message) from error
+    messages.success(request, _("%(n)s tarea(s) fallida(s) se intentarán de nuevo.") % {"n": count})
+    return redirect("reports:dashboard")
 
 
 @login_required

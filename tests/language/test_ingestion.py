@@ -86,9 +86,12 @@ def test_a_large_batch_is_queued_after_commit_and_the_task_classifies_it(
 def test_a_rolled_back_batch_queues_nothing(
     monkeypatch: pytest.MonkeyPatch, facebook: SocialAccount
 ) -> None:
+    from agora.core import outbox
+    from agora.core.models import OutboxTask
+
     install(monkeypatch)
-    queued: list[Any] = []
-    monkeypatch.setattr(receivers, "enqueue_classification", lambda *a: queued.append(a))
+    handed: list[int] = []
+    monkeypatch.setattr(outbox, "dispatch", handed.append)
     batch = [event(facebook, f"texto {i}") for i in range(receivers.SYNC_LIMIT + 5)]
 
     class Boom(Exception):
@@ -96,8 +99,11 @@ def test_a_rolled_back_batch_queues_nothing(
 
     with pytest.raises(Boom), transaction.atomic():
         messages_ingest(batch=batch)
+        assert OutboxTask.objects.filter(func="agora.language.tasks.classify_ingested").exists()
         raise Boom
-    assert queued == []
+    # The task's row went with the batch: nothing to run, nothing handed to the queue.
+    assert handed == []
+    assert not OutboxTask.objects.exists()
     assert Message.objects.count() == 0
 
 

@@ -237,38 +237,91 @@ def _large_batch(account: SocialAccount) -> list[services.IncomingMessage]:
     return batch
 
 
-def test_a_large_batch_is_counted_by_a_queued_task_equal_to_a_rebuild(
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_large_batch_is_counted_by_an_outbox_task_equal_to_a_rebuild(
     minsa_account: SocialAccount,
     talk: Talk,
+    dispatched: list[int],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from agora.reports import receivers, tasks
+    from agora.core.models import OutboxTask
+    from agora.core.outbox import outbox_run
+    from agora.reports import receivers
 
     talk(minsa_account, answer_after=timedelta(hours=1))
-    queued: list[tuple[list[int], list[tuple[str, str]], str | None]] = []
-    monkeypatch.setattr(
-        receivers,
-        "enqueue_rollups",
-        lambda ids, keys, now=None: queued.append((ids, keys, now)),
-    )
     before = _snapshot()
     with django_capture_on_commit_callbacks(execute=True):
         services.messages_ingest(batch=_large_batch(minsa_account), now=MONDAY)
-        # Nothing counted inside the ingestion transaction; queued after its commit.
+        # Nothing counted inside the ingestion transaction: a row recorded in it, handed to
+        # the queue only after the commit.
         assert _snapshot() == before
-        assert queued == []
-    assert len(queued) == 1
-    ids, keys, now = queued[0]
+        assert dispatched == []
+        row = OutboxTask.objects.get(func="agora.reports.tasks.rollups_pending")
+    assert row.pk in dispatched
+    ids, keys, _now = row.args
     assert len(ids) == 40
     assert len(keys) > receivers.SYNC_LIMIT
-    assert tasks.rollups_ingested(ids, keys, now) > 0
+    assert outbox_run(row.pk) == "hecha"
+    assert not OutboxTask.objects.filter(pk=row.pk).exists()
     incremental = _snapshot()
     assert (
         sum(DailyRollup.objects.values_list("received", flat=True)) == 1 + receivers.SYNC_LIMIT + 1
     )
     rollups_rebuild(now=MONDAY)
     assert _snapshot() == incremental
+
+
+def test_the_rollup_task_run_twice_counts_once(
+    minsa_account: SocialAccount, talk: Talk, dispatched: list[int]
+) -> None:
+    """At-least-once delivery: a second run of the same batch (a worker that died after the
+    commit but before the queue's acknowledgement) leaves the same figures."""
+    from agora.reports import tasks
+
+    talk(minsa_account, answer_after=timedelta(hours=1))
+    services.messages_ingest(batch=_large_batch(minsa_account), now=MONDAY)
+    from agora.core.models import OutboxTask
+
+    args = OutboxTask.objects.get(func="agora.reports.tasks.rollups_pending").args
+    tasks.rollups_pending([args])
+    once = _snapshot()
+    tasks.rollups_pending([args])
+    tasks.rollups_pending([args, args])
+    assert _snapshot() == once
+    rollups_rebuild(now=MONDAY)
+    assert _snapshot() == once
+
+
+def test_by_worker_many_webhooks_are_counted_together_after_their_commits(
+    settings: Any,
+    minsa_account: SocialAccount,
+    dispatched: list[int],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """With ``AGORA_ROLLUPS_BY_WORKER`` (PostgreSQL's default) a webhook writes no rollup:
+    it records a row; the first run takes every due row and counts them at once."""
+    from agora.core.models import OutboxTask
+    from agora.core.outbox import outbox_run
+
+    settings.AGORA_ROLLUPS_BY_WORKER = True
+    for i in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.messages_ingest(
+                batch=[
+                    event(minsa_account, thread=f"w-{i}", sent_at=MONDAY + timedelta(minutes=i))
+                ],
+                now=MONDAY + timedelta(minutes=i),
+            )
+    assert not DailyRollup.objects.exists()
+    rows = list(OutboxTask.objects.filter(func="agora.reports.tasks.rollups_pending"))
+    assert len(rows) == 5 and {r.pk for r in rows} <= set(dispatched)
+    assert outbox_run(rows[0].pk) == "hecha"
+    assert not OutboxTask.objects.filter(func=rows[0].func).exists()
+    # The other deliveries find their rows done.
+    assert outbox_run(rows[1].pk) == "ya hecha"
+    assert _rollup(minsa_account).received == 5
+    counted = _snapshot()
+    rollups_rebuild(now=MONDAY + timedelta(minutes=4))
+    assert _snapshot() == counted
 
 
 @pytest.mark.django_db(transaction=True)

@@ -53,11 +53,11 @@ def test_manager_asks_for_a_report_and_it_is_generated_in_the_background(
     minsa_account: SocialAccount,
     talk: Talk,
     django_capture_on_commit_callbacks: Callable[..., Any],
-    monkeypatch: pytest.MonkeyPatch,
+    dispatched: list[int],
 ) -> None:
+    from agora.core.models import OutboxTask
+
     talk(minsa_account, at=MONDAY)
-    queued: list[int] = []
-    monkeypatch.setattr(tasks, "enqueue_run", queued.append)
     login(client, manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -65,7 +65,8 @@ def test_manager_asks_for_a_report_and_it_is_generated_in_the_background(
         )
     run = ReportRun.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/informes/{run.pk}/"
-    assert queued == [run.pk]
+    queued = OutboxTask.objects.get(func="agora.reports.tasks.run_report")
+    assert queued.args == [run.pk] and dispatched == [queued.pk]
     assert AuditEvent.objects.filter(verb="informe.pedido").count() == 1
     pending = client.get(f"/informes/{run.pk}/estado/", HTTP_HX_REQUEST="true")
     assert 'hx-get="/informes/' in pending.content.decode() and "HX-Refresh" not in pending
