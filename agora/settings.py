@@ -261,8 +261,10 @@ DJANGO_REDIS_LOGGER = "agora.cache"
 Q_CLUSTER: dict[str, object] = {
     "name": "agora",
     "workers": int(os.environ.get("AGORA_WORKERS", "1")),
-    "timeout": 300,
-    "retry": 600,
+    # A task is stopped after "timeout" seconds; one taken by a worker that died is delivered
+    # again after "retry" seconds (longer than "timeout").
+    "timeout": int(os.environ.get("AGORA_TASK_TIMEOUT", "300")),
+    "retry": int(os.environ.get("AGORA_TASK_RETRY", "600")),
     "max_attempts": 5,
     "catch_up": False,
     "label": _("Tareas en segundo plano"),

@@ -38,6 +38,7 @@ def test_ready_checks_the_database_cache_and_queue(client: Client) -> None:
         "cache": "ok",
         "cola_de_tareas": "ok",
         "antiguedad_de_la_cola": "ok",
+        "tareas_tras_guardar": "ok",
     }
     age = next(c for c in body["comprobaciones"] if c["nombre"] == "antiguedad_de_la_cola")
     assert age["detalle"] == "0 s"

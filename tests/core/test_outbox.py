@@ -17,6 +17,7 @@ from agora.core.models import AuditEvent, OutboxTask, User
 pytestmark = pytest.mark.django_db
 
 RAN: list[Any] = []
+REAL_DISPATCH = outbox.dispatch
 
 
 def record(*args: Any) -> None:
@@ -75,6 +76,8 @@ def test_committed_work_is_handed_over_then_run_once_and_removed(
 def test_a_task_whose_hand_over_was_lost_is_run_by_the_sweeper(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
+    monkeypatch.setattr(outbox, "dispatch", REAL_DISPATCH)
+
     def queue_down(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("Redis no responde")
 

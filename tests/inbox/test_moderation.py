@@ -44,8 +44,10 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 @pytest.fixture
 def queued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Platform actions queued after commit (run by hand in the tests)."""
+    """Platform actions queued after commit (run by hand in the tests): the outbox task that
+    runs them is recorded instead."""
     calls: list[int] = []
+    monkeypatch.setattr(moderation, "platform_actions_run", lambda ids: calls.extend(ids))
     monkeypatch.setattr(
         moderation, "enqueue_platform_action", lambda pk, delay_seconds=0: calls.append(pk)
     )

@@ -44,9 +44,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Any:
 def queued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Platform actions queued after commit (not run)."""
     calls: list[int] = []
-    monkeypatch.setattr(
-        moderation, "enqueue_platform_action", lambda pk, delay_seconds=0: calls.append(pk)
-    )
+    monkeypatch.setattr(moderation, "platform_actions_run", lambda ids: calls.extend(ids))
     return calls
 
 

@@ -311,17 +311,19 @@ def test_large_batches_are_matched_after_commit_by_a_task(
     lists: dict[str, WatchList],
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Callable[..., Any],
+    dispatched: list[int],
 ) -> None:
-    queued: list[tuple[Any, ...]] = []
+    from agora.core.models import OutboxTask
+
     monkeypatch.setattr(watch_receivers, "DEFER_AFTER", 2)
-    monkeypatch.setattr(watch_receivers, "async_task", lambda *args: queued.append(args))
     batch = [_event(minsa_account, f"dengue caso {n}") for n in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
         inbox.messages_ingest(batch=batch, now=NOW)
-        assert not queued  # nothing leaves before the batch commits
+        assert not dispatched  # nothing leaves before the batch commits
     assert not WatchMatch.objects.exists()
-    assert len(queued) == 1 and queued[0][0] == "agora.language.watchlists.messages_watch_task"
-    created = watchlists.messages_watch_task(*queued[0][1:])
+    task = OutboxTask.objects.get(func="agora.language.watchlists.messages_watch_task")
+    assert task.pk in dispatched
+    created = watchlists.messages_watch_task(*task.args)
     assert created == 3
     assert set(WatchMatch.objects.values_list("matched_at", flat=True)) == {NOW}
 
