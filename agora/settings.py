@@ -158,6 +158,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    pool_max := int(os.environ.get("AGORA_DB_POOL_MAX", "0"))
+):
+    # psycopg's connection pool, one per process (docs/operacion.md: size it to the process's
+    # threads; processes × pool ≤ PostgreSQL's max_connections). Replaces persistent
+    # connections: Django has the pool check a connection before lending it.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": pool_max,
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (

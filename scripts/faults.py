@@ -43,7 +43,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-MARK = "[prueba de fallas]"
+MARK = f"[prueba de fallas {uuid.uuid4().hex[:6]}]"
 
 
 def log(text: str) -> None:
@@ -96,13 +96,17 @@ def as_postgres(argv: list[str]) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pgdata", required=True)
-    parser.add_argument("--pgbin", required=True)
+    parser.add_argument("--pgdata", help="carpeta de datos de PostgreSQL (para reiniciarlo)")
+    parser.add_argument("--pgbin", help="carpeta de pg_ctl")
     parser.add_argument("--redis-port", type=int, default=63801)
     parser.add_argument("--comments", type=int, default=3000)
     parser.add_argument("--answers", type=int, default=120)
     parser.add_argument("--no-faults", action="store_true", help="solo la carga (referencia)")
+    parser.add_argument("--servers", type=int, choices=[1, 2], default=2)
+    parser.add_argument("--figures", help="escribe las cifras en este archivo JSON")
     options = parser.parse_args()
+    if not options.no_faults and not (options.pgdata and options.pgbin and options.servers == 2):
+        parser.error("las fallas necesitan dos servidores, --pgdata y --pgbin")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("DATABASE_URL debe apuntar a PostgreSQL")
 
@@ -121,7 +125,7 @@ def main() -> int:
         )
     )
     work = Path(tempfile.mkdtemp(prefix="agora-fallas-"))
-    ports = {"a": 18101, "b": 18102}
+    ports = {"a": 18101, "b": 18102} if options.servers == 2 else {"b": 18102}
     common = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "agora.settings",
@@ -278,7 +282,8 @@ def main() -> int:
         tries = 0
         end = time.monotonic() + 240
         while time.monotonic() < end:
-            port = ports["a" if (tries + len(raw)) % 2 else "b"]
+            names = sorted(ports)
+            port = ports[names[(tries + len(raw)) % len(names)]]
             tries += 1
             try:
                 response = requests.post(
@@ -478,6 +483,19 @@ def main() -> int:
         f"{figures['reintentos']} reentregas; trabajo terminado "
         f"{(drained_at or time.monotonic()) - load_started:.0f} s después del inicio."
     )
+    if options.figures:
+        Path(options.figures).write_text(
+            json.dumps(
+                {
+                    "servers": options.servers,
+                    "webhooks": figures["entregas"],
+                    "seconds": load_seconds,
+                    "per_second": figures["entregas"] / load_seconds,
+                    "drained_seconds": (drained_at or time.monotonic()) - load_started,
+                    "failures": failures,
+                }
+            )
+        )
     if failures:
         log(f"Registros en {work}")
         return 1

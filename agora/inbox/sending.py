@@ -15,7 +15,9 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -36,7 +38,8 @@ STALE_AFTER = timedelta(minutes=2)
 # How long a worker that claimed a send may be calling the platform. Longer than a task may
 # run (Q_CLUSTER["timeout"]: the worker is killed then), so a "publicando" answer past it was
 # left by a dead worker: it is looked for on the platform, never sent again blindly.
-LEASE = timedelta(minutes=10)
+_TIMEOUT: Any = settings.Q_CLUSTER.get("timeout", 300)
+LEASE = timedelta(seconds=int(_TIMEOUT) + 60)
 STUCK_AFTER = LEASE  # the name the recovery job used before
 RECOVER_BATCH = 500
 _RETRY_WORDS = re.compile(r"[;,]?\s*se reintentará\.?", re.IGNORECASE)
