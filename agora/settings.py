@@ -230,8 +230,31 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "agora" / "static"]
+# Uploaded files (evidence, admission documents): the local disk by default (embedded set-up);
+# with AGORA_S3_BUCKET, an S3-compatible object store shared by every machine
+# (django-storages). Files are private: read only through the views that check who asks,
+# never from a public bucket address.
+S3_BUCKET = os.environ.get("AGORA_S3_BUCKET", "")
+if S3_BUCKET:
+    _default_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("AGORA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AGORA_S3_REGION") or None,
+            "access_key": os.environ.get("AGORA_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("AGORA_S3_SECRET_KEY") or None,
+            "location": os.environ.get("AGORA_S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": os.environ.get("AGORA_S3_ADDRESSING", "") or None,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": os.environ.get(
             "AGORA_STATICFILES_STORAGE",
@@ -419,6 +442,10 @@ WEBHOOK_MAX_BYTES = 1024 * 1024
 
 # Visit counters are buffered per process and written at most every N seconds.
 VISIT_FLUSH_SECONDS = float(os.environ.get("AGORA_VISIT_FLUSH_SECONDS", "5"))
+
+# The classifier lives in the database: each process asks which version is current at most
+# every N seconds (agora/language/model.py).
+MODEL_CHECK_SECONDS = float(os.environ.get("AGORA_MODEL_CHECK_SECONDS", "5"))
 
 # One JSON object per line (python-json-logger): time (ISO 8601 with offset), level, origin,
 # message, and the id of the request being served (agora/core/observability.py; "-" in the

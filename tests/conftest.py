@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +57,11 @@ def _own_var_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Non
     files (evidence, admission documents) go there too, never into the real var/media."""
     settings.VAR_DIR = tmp_path_factory.mktemp("var")
     settings.MEDIA_ROOT = settings.VAR_DIR / "media"
+    # The classifier is cached per process by version, the current version for a few
+    # seconds: each test's database decides afresh.
+    classifier = sys.modules.get("agora.language.model")
+    if classifier is not None:
+        classifier.forget_loaded()
 
 
 @pytest.fixture

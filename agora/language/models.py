@@ -211,3 +211,29 @@ class WatchMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.watch_list_id} ← {self.message_id}"
+
+
+class ModelPayload(models.Model):
+    """The serialised classifier of a version, in the database so that every machine reads the
+    same model (agora/language/model.py caches it per process by version). Apart from
+    ``ModelVersion`` so that listing versions never reads megabytes."""
+
+    version = models.OneToOneField(
+        ModelVersion,
+        verbose_name=_("versión"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="payload",
+    )
+    data = models.BinaryField(_("modelo serializado"))
+    code_version = models.CharField(_("versión del código"), max_length=40)
+    size = models.PositiveIntegerField(_("tamaño en bytes"))
+    sha256 = models.CharField(_("huella SHA-256"), max_length=64)
+    stored_at = models.DateTimeField(_("guardado el"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("modelo serializado")
+        verbose_name_plural = _("modelos serializados")
+
+    def __str__(self) -> str:
+        return str(self.version_id)

@@ -227,7 +227,7 @@ def corrections_as_examples() -> list[classifier.Example]:
 
 def model_train(*, actor: User | None = None, force: bool = False) -> ModelVersion:
     """Trains a candidate on the shipped corpus (held-out lines excluded) plus the inbox's
-    labels (``corrections_as_examples``), stores it under var/models/, evaluates it and the
+    labels (``corrections_as_examples``), stores it in the database, evaluates it and the
     current model on the test sets (agora/language/gate.py) and makes it current only if it
     is not worse. A rejected candidate is kept with its figures and reasons, not current;
     ``force`` (an operator's decision) makes it current anyway, audited."""
@@ -304,6 +304,6 @@ def model_train(*, actor: User | None = None, force: bool = False) -> ModelVersi
                 reason=decision.reason,
             )
     if becomes_current:
-        # The model file is complete and valid whatever happens to the transaction.
-        classifier.set_current(trained.version)
+        # Every process notices within MODEL_CHECK_SECONDS; this one at once.
+        classifier.forget_current()
     return version

@@ -31,7 +31,9 @@ def var_dir(settings: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def current_model(var_dir: Path, mini_model: classifier.TrainedModel) -> classifier.TrainedModel:
+def current_model(
+    db: None, var_dir: Path, mini_model: classifier.TrainedModel
+) -> classifier.TrainedModel:
     classifier.save(mini_model)
     return mini_model
 

@@ -83,7 +83,7 @@ def test_a_worse_model_never_becomes_current(
     # Its figures are kept beside those of the model it was compared with.
     assert rejected.metrics["vigente_anterior"]["version"] == first.version
     assert set(rejected.metrics["pruebas"]) >= {"reservado"}
-    assert (classifier.models_dir() / f"{rejected.version}.joblib").exists()
+    assert classifier.stored_bytes(rejected.version)  # kept, in the database
     assert AuditEvent.objects.filter(verb="modelo.rechazado", object_id=str(rejected.pk)).exists()
 
     # An operator may force it: audited, and said so on the version.

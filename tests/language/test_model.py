@@ -38,12 +38,17 @@ def test_version_depends_on_corpus_extra_examples_and_code(tmp_path: Path) -> No
     assert classifier.model_version([changed], []) != version
 
 
-def test_save_load_and_current_pointer(var_dir: Path, mini_model: classifier.TrainedModel) -> None:
+@pytest.mark.django_db
+def test_save_stores_the_model_in_the_database_and_makes_it_current(
+    var_dir: Path, mini_model: classifier.TrainedModel
+) -> None:
     with pytest.raises(classifier.ModelError):
         classifier.load()
-    path = classifier.save(mini_model)
-    assert path == var_dir / "models" / f"{mini_model.version}.joblib"
-    assert (var_dir / "models" / "current").read_text().strip() == mini_model.version
+    version = classifier.save(mini_model)
+    assert version.version == mini_model.version and version.is_current
+    assert version.payload.size == len(classifier.stored_bytes(mini_model.version) or b"")
+    assert not (var_dir / "models").exists()  # nothing on this machine's disk
+    assert classifier.current_version() == mini_model.version
     loaded = classifier.load()
     assert loaded.version == mini_model.version
     assert [r.kind for r in loaded.classify_texts(["hola"])] == [
@@ -137,6 +142,7 @@ def test_fast_path_gives_the_decisions_of_the_training_features(
     assert not has_word[len(texts) - 5] and not has_word[-3] and has_word[0]
 
 
+@pytest.mark.django_db
 def test_new_words_are_remembered_and_saved_models_stay_small(
     mini_model: classifier.TrainedModel, var_dir: Path
 ) -> None:
@@ -152,6 +158,7 @@ def test_new_words_are_remembered_and_saved_models_stay_small(
     assert loaded.classify_texts(["palabrainedita otrainedita"])[0].scores == first.scores
 
 
+@pytest.mark.django_db
 def test_a_model_of_other_code_is_refused(
     mini_model: classifier.TrainedModel, var_dir: Path
 ) -> None:
