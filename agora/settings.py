@@ -248,9 +248,19 @@ if S3_BUCKET:
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
-            "addressing_style": os.environ.get("AGORA_S3_ADDRESSING", "") or None,
         },
     }
+    from botocore.config import Config as _S3Config
+
+    # Short connect timeout: a store that does not answer fails a request (and readiness)
+    # quickly instead of holding a server thread for a minute.
+    _default_storage["OPTIONS"]["client_config"] = _S3Config(  # type: ignore[index]
+        s3={"addressing_style": os.environ.get("AGORA_S3_ADDRESSING", "") or None},
+        signature_version="s3v4",
+        connect_timeout=5,
+        read_timeout=60,
+        retries={"max_attempts": 3, "mode": "standard"},
+    )
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {

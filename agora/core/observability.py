@@ -13,7 +13,8 @@ load balancer and the orchestrator.
   because the application keeps working without it: see docs/operacion.md), the task queue's
   broker answers, with how many tasks wait and how old the oldest is (reported: workers run
   elsewhere, a late queue does not make this server unable to serve). JSON, 200 or 503, never
-  cached, no personal data.
+  cached, no personal data. With AGORA_S3_BUCKET, the object store of uploads answers too
+  (required: without it no upload can be stored or read).
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from agora.core import objectstore
 
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -188,7 +192,7 @@ def gauges_register() -> None:
 
 
 # Checks whose failure makes the server not ready (503); the others are reported only.
-_REQUIRED = {"base_de_datos", "cola_de_tareas"}
+_REQUIRED = {"base_de_datos", "cola_de_tareas", "almacenamiento"}
 
 
 @never_cache
@@ -207,6 +211,8 @@ def ready(request: HttpRequest) -> HttpResponse:
         _check("antiguedad_de_la_cola", _queue_age),
         _check("tareas_tras_guardar", _outbox),
     ]
+    if settings.S3_BUCKET:  # uploads live in the object store: without it, no upload or file
+        checks.append(_check("almacenamiento", objectstore.probe))
     failing = [c["nombre"] for c in checks if c["estado"] != "ok" and c["nombre"] in _REQUIRED]
     body = {"estado": "falla" if failing else "ok", "comprobaciones": checks}
     return JsonResponse(body, status=503 if failing else 200)
