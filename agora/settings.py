@@ -54,8 +54,8 @@ ENCRYPTION_KEY_FROM_ENV = bool(os.environ.get("AGORA_ENCRYPTION_KEY"))
 
 
 def _encryption_keys() -> str:
-    """Fernet keys for credentials at rest: AGORA_ENCRYPTION_KEY (comma-separated for rotation)
-    or a key generated once under var/."""
+    """Fernet keys for credentials at rest: AGORA_ENCRYPTION_KEY (the first encrypts; more
+    after commas still decrypt) or a key generated once under var/."""
     if keys := os.environ.get("AGORA_ENCRYPTION_KEY"):
         return keys
     path = VAR_DIR / "encryption_key"
@@ -67,7 +67,9 @@ def _encryption_keys() -> str:
     return path.read_text().strip()
 
 
-ENCRYPTION_KEYS = _encryption_keys()
+# Rotation: the new key in AGORA_ENCRYPTION_KEY, the old ones (comma-separated) in
+# AGORA_ENCRYPTION_KEYS_PREVIOUS until `agora encryption_rotate` has re-encrypted everything.
+ENCRYPTION_KEYS = ",".join([_encryption_keys(), *_env_list("AGORA_ENCRYPTION_KEYS_PREVIOUS", "")])
 DEBUG = _env_bool("AGORA_DEBUG")
 # Production behind TLS: secure cookies, HSTS, redirect to https (see docs/operacion.md).
 HTTPS = _env_bool("AGORA_HTTPS")

@@ -13,6 +13,9 @@ from agora.core.models import User
 from agora.directory import public_data, services
 from agora.directory.models import Entity, Membership, MembershipRole, SocialAccount
 
+# The object store of the tests marked ``storage`` (s3_endpoint, s3_bucket).
+pytest_plugins = ["tests.objectstore"]
+
 NATIONAL_SAMPLE = {"pcm", "minsa", "minedu", "mef", "sunat", "reniec", "onpe", "jne", "congreso"}
 
 

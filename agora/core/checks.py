@@ -29,8 +29,9 @@ def shared_keys(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 "AGORA_ENCRYPTION_KEY no está definida: cada servidor cifraría los tokens de las "
                 "cuentas con su propia clave y los demás no podrían leerlos (ni enviar).",
                 hint="Genere una con `agora encryption_key` y defina la misma en todos los "
-                "servidores y trabajadores; para cambiarla, ponga la nueva primero y la "
-                "anterior después de una coma.",
+                "servidores y trabajadores; para cambiarla, ponga la nueva en "
+                "AGORA_ENCRYPTION_KEY, la anterior en AGORA_ENCRYPTION_KEYS_PREVIOUS y ejecute "
+                "`agora encryption_rotate`.",
                 id="agora.E002",
             )
         )
@@ -40,7 +41,8 @@ def shared_keys(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         except ValueError:
             errors.append(
                 Error(
-                    "La clave número %d de AGORA_ENCRYPTION_KEY no es una clave Fernet válida "
+                    "La clave número %d de AGORA_ENCRYPTION_KEY (y AGORA_ENCRYPTION_KEYS_PREVIOUS) "
+                    "no es una clave Fernet válida "
                     "(32 bytes en base64 para URL)." % (position + 1),
                     id="agora.E003",
                 )

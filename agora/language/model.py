@@ -1080,9 +1080,7 @@ def current_version(*, fresh: bool = False) -> str | None:
     now = time.monotonic()
     if not fresh and checked is not None and now - checked[0] < _check_seconds():
         return checked[1]
-    value = (
-        ModelVersion.objects.filter(is_current=True).values_list("version", flat=True).first()
-    )
+    value = ModelVersion.objects.filter(is_current=True).values_list("version", flat=True).first()
     _current = (now, value)
     return value
 

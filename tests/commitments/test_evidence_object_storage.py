@@ -15,7 +15,7 @@ from agora.commitments import services
 from agora.commitments.models import Commitment, Evidence
 from agora.core.models import User
 from tests.inbox.test_views import login
-from tests.objectstore import Bucket, s3_bucket, s3_endpoint  # noqa: F401 (fixtures)
+from tests.objectstore import Bucket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.storage]
 
@@ -79,8 +79,9 @@ def test_pending_evidence_is_read_on_another_machine_only_by_who_may(
         "rectora": rector,
     }
     client = Client()
-    if users[role] is not None:
-        login(client, users[role])
+    user = users[role]
+    if user is not None:
+        login(client, user)
     response = client.get(f"/compromisos/evidencias/{evidence.pk}/")
     if not allowed:
         assert response.status_code == 404

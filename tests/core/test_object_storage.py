@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.objectstore import Bucket, s3_bucket, s3_endpoint  # noqa: F401 (fixtures)
+from tests.objectstore import Bucket
 
 READY = "/salud/lista/"
 

@@ -95,6 +95,7 @@ def test_classify_reports_a_missing_input_file(current_model: classifier.Trained
         run("classify", "--input", "/no/existe.jsonl", "--output", "-")
 
 
+@pytest.mark.django_db
 def test_classify_without_a_model_says_so(var_dir: Path, tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": 1, "text": "hola"}\n')

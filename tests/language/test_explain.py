@@ -18,6 +18,7 @@ from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Conversation, Message
 from agora.language import explain
 from agora.language import model as classifier
+from agora.language.models import ModelVersion
 from tests.language.fake_model import account_for, ingest_one
 
 THREAT = "Te voy a matar, ya sabemos donde vives"
@@ -173,7 +174,8 @@ def test_the_conversation_shows_why_next_to_each_flag(
 def test_the_page_without_a_model_still_shows_the_flags(
     client: Client, threat_conversation: Conversation, communicator: User, var_dir: Any
 ) -> None:
-    (var_dir / "models" / "current").unlink()
+    ModelVersion.objects.update(is_current=False)
+    classifier.forget_loaded()
     client.force_login(communicator)
     page = client.get(reverse("inbox:detail", args=[threat_conversation.pk])).content.decode()
     assert "el modelo actual no la explica" in page

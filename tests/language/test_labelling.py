@@ -400,12 +400,12 @@ def test_training_keeps_only_masked_text(
     assert "dni_dato" in masked_tokens and "telefono_dato" in masked_tokens
     # Nor does the trained model keep any of it.
     version = services.model_train()
-    stored = classifier.stored_bytes(version.version) or b""
-    model = joblib.load(io.BytesIO(stored))
+    payload = classifier.stored_bytes(version.version) or b""
+    model = joblib.load(io.BytesIO(payload))
     assert isinstance(model, classifier.TrainedModel)
-    saved = pickle.dumps(model)  # the stored bytes are compressed: look at the pickle
+    pickled = pickle.dumps(model)  # the stored bytes are compressed: look at the pickle
     for piece in ("quispe", "45678912", "rosa.q", "vecina_rosa"):
-        assert piece.encode() not in saved, piece
+        assert piece.encode() not in pickled, piece
 
 
 def test_masking_names_the_author_without_touching_other_words() -> None:

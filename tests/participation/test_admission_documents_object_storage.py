@@ -16,7 +16,7 @@ from django.urls import reverse
 from agora.core.models import User
 from agora.participation import services
 from agora.participation.models import AdmissionDocument, Forum
-from tests.objectstore import Bucket, s3_bucket, s3_endpoint  # noqa: F401 (fixtures)
+from tests.objectstore import Bucket
 from tests.participation.conftest import login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.storage]
@@ -82,8 +82,9 @@ def test_the_document_is_read_on_another_machine_only_by_who_may(
         "secretaria": rector,
     }
     client = Client()
-    if users[role] is not None:
-        login(client, users[role])
+    user = users[role]
+    if user is not None:
+        login(client, user)
     url = reverse(
         "participation:admission_document", args=[document.request.forum.slug, document.pk]
     )

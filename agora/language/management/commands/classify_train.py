@@ -15,8 +15,8 @@ class Command(BaseCommand):
     help = (
         "Entrena el clasificador con el corpus incluido (sin las líneas reservadas para la "
         "evaluación), las correcciones del personal y las etiquetas de la cola (sin la muestra "
-        "de prueba); guarda la nueva versión en la base de datos, la evalúa junto a la vigente y la "
-        "deja vigente solo si no es peor (la compuerta)."
+        "de prueba); guarda la nueva versión en la base de datos, la evalúa junto a la "
+        "vigente y la deja vigente solo si no es peor (la compuerta)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
