@@ -13,9 +13,7 @@ PORT ?= 8000
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	PYTHON=$(PYTHON) scripts/install.sh --dev
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 migrate: setup

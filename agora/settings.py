@@ -230,7 +230,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Built once into the release (`agora collectstatic` in the image or install step, see
+# docs/operacion.md), not per machine: AGORA_STATIC_ROOT names where; WhiteNoise serves it.
+STATIC_ROOT = Path(os.environ.get("AGORA_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "agora" / "static"]
 # Uploaded files (evidence, admission documents): the local disk by default (embedded set-up);
 # with AGORA_S3_BUCKET, an S3-compatible object store shared by every machine

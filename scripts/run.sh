@@ -25,14 +25,7 @@ $(sed 's/^/    /' var/demo-credenciales.txt 2>/dev/null || echo "    (sin usuari
 
 MSG
 
-"$BIN/gunicorn" agora.wsgi:application \
-  --bind "$HOST:$PORT" \
-  --worker-class gthread \
-  --workers "${AGORA_WEB_WORKERS:-3}" \
-  --threads "${AGORA_WEB_THREADS:-4}" \
-  --access-logfile - \
-  --access-logformat '%(t)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms [%({x-request-id}o)s]' \
-  --log-level warning &
+HOST="$HOST" PORT="$PORT" scripts/web.sh &
 WEB=$!
 # Ctrl-C or a stop of this script stops the server and the worker together.
 trap 'kill $WEB $WORKER 2>/dev/null || true; wait 2>/dev/null || true' EXIT INT TERM
