@@ -58,7 +58,7 @@ def test_a_stopping_worker_outlives_its_longest_task() -> None:
     from django.conf import settings
 
     stop = _unit("agora-worker.service")["Service"]["TimeoutStopSec"]
-    assert int(stop.removesuffix("s")) > int(settings.Q_CLUSTER["timeout"])
+    assert int(stop.removesuffix("s")) > int(str(settings.Q_CLUSTER["timeout"]))
 
 
 def test_systemd_accepts_the_units(tmp_path: Path) -> None:
