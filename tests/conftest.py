@@ -54,10 +54,10 @@ def dispatched(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture(autouse=True)
 def _own_var_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Each test has its own var directory for what is read from it at run time (the
-    classifier's models): no test depends on the model that ``make data`` trained in
-    var/models; a test that needs one installs it (tests/language/conftest.py). Uploaded
-    files (evidence, admission documents) go there too, never into the real var/media."""
+    """Each test has its own var directory: uploaded files (evidence, admission documents)
+    go there, never into the real var/media. The classifier lives in the database: no test
+    depends on the model that ``make data`` trained; a test that needs one installs it
+    (tests/language/conftest.py)."""
     settings.VAR_DIR = tmp_path_factory.mktemp("var")
     settings.MEDIA_ROOT = settings.VAR_DIR / "media"
     # The classifier is cached per process by version, the current version for a few
