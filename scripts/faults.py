@@ -99,6 +99,7 @@ def main() -> int:
     parser.add_argument("--pgdata", help="carpeta de datos de PostgreSQL (para reiniciarlo)")
     parser.add_argument("--pgbin", help="carpeta de pg_ctl")
     parser.add_argument("--redis-port", type=int, default=63801)
+    parser.add_argument("--s3-port", type=int, default=59011)
     parser.add_argument("--comments", type=int, default=3000)
     parser.add_argument("--answers", type=int, default=120)
     parser.add_argument("--no-faults", action="store_true", help="solo la carga (referencia)")
@@ -140,6 +141,11 @@ def main() -> int:
         "AGORA_TASK_RETRY": "90",
         "AGORA_WORKERS": "2",
         "AGORA_BASE_URL": f"http://127.0.0.1:{ports['b']}",
+        # Uploads in the object store (an S3-compatible server on loopback).
+        "AGORA_S3_BUCKET": "agora-fallas",
+        "AGORA_S3_ENDPOINT_URL": f"http://127.0.0.1:{options.s3_port}",
+        "AGORA_S3_ACCESS_KEY": "fallas",
+        "AGORA_S3_SECRET_KEY": "fallas-secreto",
         "AGORA_LOG_FORMAT": "texto",
     }
 
@@ -197,7 +203,13 @@ def main() -> int:
         )
         for name in ("1", "2")
     }
-    everything = [redis, *webs.values(), *workers.values()]
+    store = Proc(
+        "almacen",
+        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(options.s3_port)],
+        common,
+        work / "s3.log",
+    )
+    everything = [store, redis, *webs.values(), *workers.values()]
 
     # The driver is a third "machine": it reads the database to pick what staff answer and to
     # check the outcome.
@@ -236,11 +248,29 @@ def main() -> int:
     if not accounts:
         raise SystemExit("No hay cuentas de demostración con la plataforma de prueba (make data)")
     started_at = timezone.now()
-    for proc in everything:
+    store.start()
+    wait_http(f"{common['AGORA_S3_ENDPOINT_URL']}/moto-api/")
+    import boto3
+
+    # Run once per installation: the bucket (docs/operacion.md).
+    boto3.client(
+        "s3",
+        endpoint_url=common["AGORA_S3_ENDPOINT_URL"],
+        aws_access_key_id="fallas",
+        aws_secret_access_key="fallas-secreto",  # noqa: S106 - a loopback test server
+        region_name="us-east-1",
+    ).create_bucket(Bucket="agora-fallas")
+    for proc in everything[1:]:
         proc.start()
     for name, port in ports.items():
         wait_http(f"http://127.0.0.1:{port}/salud/")
         log(f"servidor {name} listo en {port}")
+
+    def ready(name: str) -> dict[str, str]:
+        body = requests.get(f"http://127.0.0.1:{ports[name]}/salud/lista/", timeout=10).json()
+        return {c["nombre"]: c["estado"] for c in body["comprobaciones"]}
+
+    at_start = {name: ready(name) for name in ports}
 
     rng = random.Random(16)
     texts = [
@@ -418,6 +448,7 @@ def main() -> int:
             break
         log(f"esperando a los trabajadores: {state}")
         time.sleep(5)
+    at_end = {name: ready(name) for name in ports}
     for proc in everything:
         proc.stop()
 
@@ -428,6 +459,12 @@ def main() -> int:
         if not ok:
             failures.append(text)
 
+    for name in ports:
+        for moment, readiness in (("al inicio", at_start[name]), ("al final", at_end[name])):
+            check(
+                all(v == "ok" for v in readiness.values()) and "almacenamiento" in readiness,
+                f"servidor {name} listo {moment} (base, caché, cola, almacén): {readiness}",
+            )
     check(drained_at is not None, "los trabajadores terminaron todo en menos de 10 minutos")
     check(figures["entregas perdidas"] == 0, "ninguna entrega se rindió")
     stored = Message.objects.filter(platform_message_id__in=comment_ids)
