@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from agora.core.audit import audit_record, snapshot
-from agora.core.models import AuditEvent, User
+from agora.core.models import AuditEvent, OutboxTask, User
 
 # Never copied into the audit log, whatever the model.
 SECRET_FIELDS = {"password", "secret", "token", "access_token", "refresh_token", "key"}
@@ -141,6 +141,35 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("verb", "object_type")
     search_fields = ("object_repr", "actor_label", "scope", "reason")
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Read-only: rows are written with the data they are about and removed by their task;
+    failed ones are retried from the rector's dashboard (audited)."""
+
+    list_display = ("pk", "func", "created_at", "attempts", "failed", "leased_until")
+    list_filter = ("failed", "func")
+    readonly_fields = (
+        "func",
+        "args",
+        "created_at",
+        "available_at",
+        "leased_until",
+        "lease",
+        "attempts",
+        "failed",
+        "last_error",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -266,10 +266,21 @@ def background_work() -> dict[str, Any]:
     from agora.core.outbox import outbox_state
 
     state = outbox_state()
+    names = {
+        "agora.reports.tasks.run_report": _("generar un informe"),
+        "agora.reports.tasks.rollups_pending": _("contar mensajes para el indicador público"),
+        "agora.language.tasks.classify_ingested": _("clasificar un lote de mensajes"),
+        "agora.language.watchlists.messages_watch_task": _("cotejar las listas de vigilancia"),
+        "agora.inbox.moderation.platform_actions_run": _(
+            "ocultar o mostrar comentarios en la plataforma"
+        ),
+        "agora.core.notifications.mail_each": _("enviar correos"),
+    }
+    failed = [(names.get(func, _("otra tarea")), func) for func in state["failed_funcs"]]
     rows = gauges_read()
     # Zero is "up to date" for every reading except the queue's own size while it works.
     late = [r for r in rows if r[2] is None or (r[2] and r[0] != "agora_queue_tasks")]
-    return {"rows": rows, "late": late, "failed_funcs": state["failed_funcs"]}
+    return {"rows": rows, "late": late, "failed": failed}
 
 
 @staff_required
