@@ -43,7 +43,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-MARK = f"[prueba de fallas {uuid.uuid4().hex[:6]}]"
+RUN = uuid.uuid4().hex[:6]
+MARK = f"[prueba de fallas {RUN}]"  # on the answers; citizens are "fallas-RUN-N" authors
+AUTHOR = f"fallas-{RUN}-"
 
 
 def log(text: str) -> None:
@@ -303,8 +305,8 @@ def main() -> int:
             comment_id=comment_id,
             post_id=post_id,
             parent_id=post_id,
-            text=f"{MARK} {rng.choice(texts)} #{i}",
-            author_id=f"fallas-{i % 700}",
+            text=rng.choice(texts),
+            author_id=f"{AUTHOR}{i % 700}",
             author_name=f"Ciudadano de prueba {i % 700}",
             when=timezone.now(),
         )
@@ -363,7 +365,7 @@ def main() -> int:
                 conversation = (
                     Conversation.objects.filter(
                         entity_id__in=list(members),
-                        messages__text__startswith=MARK,
+                        messages__author_id__startswith=AUTHOR,
                         messages__direction=Direction.ENTRANTE,
                     )
                     .exclude(pk__in=list(done))
@@ -438,11 +440,13 @@ def main() -> int:
     while time.monotonic() < deadline:
         close_old_connections()
         try:
-            ours = Message.objects.filter(text__startswith=MARK)
             state = {
                 "tareas tras guardar": OutboxTask.objects.filter(failed=False).count(),
-                "sin clasificar": ours.filter(direction=Direction.ENTRANTE, kind="").count(),
-                "respuestas por publicar": ours.filter(
+                "sin clasificar": Message.objects.filter(
+                    author_id__startswith=AUTHOR, direction=Direction.ENTRANTE, kind=""
+                ).count(),
+                "respuestas por publicar": Message.objects.filter(
+                    text__startswith=MARK,
                     direction=Direction.SALIENTE,
                     send_status__in=[SendStatus.PENDIENTE, SendStatus.ENVIANDO],
                 ).count(),
@@ -521,11 +525,15 @@ def main() -> int:
         f"avisos dados una sola vez ({recent.count()} avisos, {duplicated} dobles)",
     )
     alerts = Counter(
-        ThreatAlert.objects.filter(message__text__startswith=MARK).values_list(
+        ThreatAlert.objects.filter(message__author_id__startswith=AUTHOR).values_list(
             "message_id", flat=True
         )
     )
-    check(all(n == 1 for n in alerts.values()), f"una alerta por amenaza ({len(alerts)} alertas)")
+    threats = stored.filter(flags__contains=["amenaza"]).count()
+    check(
+        all(n == 1 for n in alerts.values()) and len(alerts) == threats,
+        f"una alerta por cada amenaza ({threats} amenazas, {len(alerts)} alertas)",
+    )
     failed = OutboxTask.objects.filter(failed=True).count()
     check(failed == 0, f"ninguna tarea fallida ({failed})")
     log(
