@@ -21,6 +21,7 @@ has finished:
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -75,10 +76,20 @@ def _resolve(path: str) -> Callable[..., Any]:
     return import_string(path)
 
 
+def _check_path(path: str) -> None:
+    """The function's module exists (found, not imported: enqueueing stays cheap)."""
+    prefixes = tuple(getattr(settings, "AGORA_OUTBOX_PREFIXES", ("agora.",)))
+    module, _sep, name = path.rpartition(".")
+    if not path.startswith(prefixes) or not module or not name:
+        raise ValueError(f"tarea fuera de Ágora: {path}")
+    if importlib.util.find_spec(module) is None:
+        raise ValueError(f"no existe el módulo de la tarea: {path}")
+
+
 def enqueue_on_commit(func: str, *args: Any, delay: timedelta | None = None) -> int:
     """Records ``func(*args)`` in the current transaction and queues it after the commit.
     ``func`` is a dotted path inside ``agora``; ``args`` must be JSON values."""
-    _resolve(func)  # fail now, in the caller's transaction, on a wrong path
+    _check_path(func)  # fail now, in the caller's transaction, on a wrong path
     now = timezone.now()
     row = OutboxTask.objects.create(
         func=func, args=list(args), created_at=now, available_at=now + (delay or timedelta())

@@ -156,6 +156,8 @@ def test_a_batched_task_takes_every_due_row_of_its_function_at_once(
 def test_only_the_projects_functions_are_queued(dispatched: list[int]) -> None:
     with pytest.raises(ValueError):
         outbox.enqueue_on_commit("os.system", "rm -rf /")
+    with pytest.raises(ValueError):
+        outbox.enqueue_on_commit("agora.no_existe.tarea", 1)
     assert not OutboxTask.objects.exists()
 
 
