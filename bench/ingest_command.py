@@ -39,6 +39,9 @@ def _arguments(argv: list[str] | None) -> Any:
     parser = common.argument_parser(__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--messages", type=int, default=100_000, help="por defecto %(default)s")
     parser.add_argument("--profile", action="store_true", help="perfila la primera pasada")
+    parser.add_argument(
+        "--profile-out", default="", help="guarda el perfil (pstats) de la primera pasada aquí"
+    )
     return parser.parse_args(argv)
 
 
@@ -81,7 +84,7 @@ def _webhook(event: Any, page_id: str) -> dict[str, Any]:
     }
 
 
-def _run(path: Path, profile: bool = False) -> tuple[float, float, str]:
+def _run(path: Path, profile: bool = False, profile_out: str = "") -> tuple[float, float, str]:
     from django.core.management import call_command
 
     out, err = io.StringIO(), io.StringIO()
@@ -92,8 +95,12 @@ def _run(path: Path, profile: bool = False) -> tuple[float, float, str]:
     call_command("ingest", "--platform", "meta", "--input", str(path), stdout=out, stderr=err)
     if profiler:
         profiler.disable()
+        if profile_out:
+            profiler.dump_stats(profile_out)
         text = io.StringIO()
-        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(40)
         print(text.getvalue())
     return time.perf_counter() - started, time.process_time() - cpu, out.getvalue().strip()
 
@@ -139,7 +146,7 @@ def _child(args: Any) -> int:
         f"(preparación {time.perf_counter() - started:.1f} s); SQLite en {db_path}",
         flush=True,
     )
-    seconds, cpu_seconds, report = _run(path, args.profile)
+    seconds, cpu_seconds, report = _run(path, args.profile or bool(args.profile_out), args.profile_out)
     stored = Message.objects.count()
     with_attachments = Attachment.objects.count()
     if stored != len(events):

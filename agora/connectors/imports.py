@@ -38,7 +38,9 @@ from agora.inbox.services import (
     messages_ingest,
 )
 
-BATCH_SIZE = 1000
+# Messages per transaction: larger batches share the index pages each one writes (and the
+# commit), a crash loses at most one uncommitted batch, which a re-run completes.
+BATCH_SIZE = 5000
 JSONL_PLATFORMS = ("meta", "instagram", "x", "youtube")
 PLATFORMS = (*JSONL_PLATFORMS, "csv")
 # The imports whose file is one account's pages (--account): platform -> directory platform.

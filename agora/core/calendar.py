@@ -79,8 +79,9 @@ class BusinessCalendar:
         remaining = float(seconds)
         day = current.date()
         for _ in range(3700):  # ten years of days: a guard against a calendar with no workday
-            if self.is_working_day(day):
-                opens, closes = self._window(day)
+            window = _working_window(self, day)
+            if window is not None:
+                opens, closes = window
                 begin = max(current, opens)
                 if begin < closes:
                     available = (closes - begin).total_seconds()
@@ -106,3 +107,10 @@ class BusinessCalendar:
                     total += (hi - lo).total_seconds()
             day += timedelta(days=1)
         return total
+
+
+@lru_cache(maxsize=8192)
+def _working_window(calendar: BusinessCalendar, day: date) -> tuple[datetime, datetime] | None:
+    """The day's working hours, None on a non-working day: ingestion computes two due
+    times per new conversation, mostly on the same few days."""
+    return calendar._window(day) if calendar.is_working_day(day) else None

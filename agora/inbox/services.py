@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -190,10 +190,74 @@ def _chunks(items: Sequence[object], size: int = CHUNK) -> Iterable[Sequence[obj
 
 @dataclass
 class _Thread:
-    """What ingestion needs of a conversation: its id and whether it has a citizen yet."""
+    """What ingestion needs of a conversation: its id, whether it has a citizen yet, and, when
+    this batch created it, the timeline it was written with (``planned``: the new messages
+    it counts, so that a message another writer stored first can be told apart)."""
 
     pk: int
     author_id: str
+    planned: int | None = None
+
+
+# The timeline of a conversation: what its messages set (``_apply_inbound``/``_apply_answer``)
+# and the due times derived from it (``_refresh_deadlines``).
+_TIMELINE_FIELDS = [
+    "message_count",
+    "status",
+    "first_inbound_at",
+    "last_inbound_at",
+    "awaiting_since",
+    "first_response_at",
+    "last_response_at",
+    "waiting_since",
+    "paused_seconds",
+    "resolved_at",
+    "due_at",
+    "resolution_due_at",
+    "breached_at",
+    "updated_at",
+]
+
+
+class _Timeline:
+    """The timeline fields of a conversation not stored yet, as a new row has them: what
+    the timeline functions compute on for a conversation this batch creates, so that its row
+    is written once, complete (a row inserted empty and updated at once costs every index of
+    the table twice)."""
+
+    __slots__ = ("pk", *_TIMELINE_FIELDS)
+
+    def __init__(self, pk: int | None, now: datetime) -> None:
+        self.pk = pk
+        self.message_count = 0
+        self.status: str = Status.NUEVO
+        self.first_inbound_at: datetime | None = None
+        self.last_inbound_at: datetime | None = None
+        self.awaiting_since: datetime | None = None
+        self.first_response_at: datetime | None = None
+        self.last_response_at: datetime | None = None
+        self.waiting_since: datetime | None = None
+        self.paused_seconds = 0
+        self.resolved_at: datetime | None = None
+        self.due_at: datetime | None = None
+        self.resolution_due_at: datetime | None = None
+        self.breached_at: datetime | None = None
+        self.updated_at = now
+
+
+def _timeline_new(
+    pk: int | None, events: Sequence[tuple[datetime, bool]], deadlines: Deadlines, now: datetime
+) -> _Timeline:
+    """The timeline of a new conversation whose messages are ``events`` (time, outbound?)."""
+    timeline = _Timeline(pk, now)
+    for sent_at, outbound in sorted(events):
+        timeline.message_count += 1
+        if outbound:
+            _apply_answer(timeline, sent_at)
+        else:
+            _apply_inbound(timeline, sent_at, deadlines, now)
+    _refresh_deadlines(timeline, deadlines)
+    return timeline
 
 
 _CONVERSATION_COLUMNS = [
@@ -206,16 +270,44 @@ _CONVERSATION_COLUMNS = [
     "post_id",
     "author_id",
     "author_name",
-    "status",
     "priority",
     "kind",
     "flags",
-    "paused_seconds",
-    "message_count",
     "is_demo",
     "created_at",
-    "updated_at",
+    *_TIMELINE_FIELDS,
 ]
+_TIMELINE_DATETIMES = {
+    name for name in _TIMELINE_FIELDS if name.endswith("_at") or name.endswith("_since")
+}
+# Keys per look-up (3 parameters each) and new conversations per INSERT (one parameter per
+# column): far below SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
+THREADS_CHUNK = 2_000
+CONVERSATIONS_INSERT_CHUNK = 30_000 // len(_CONVERSATION_COLUMNS)
+
+
+def _conversations_stored(
+    keys: Sequence[tuple[int, str, str]],
+) -> Iterator[tuple[int, int, str, str, str]]:
+    """(id, account, kind, thread id, author) of the stored conversations among ``keys``:
+    one query per ``THREADS_CHUNK`` keys, each a probe of the unique (account, kind, thread)
+    index. (``account_id IN … AND thread_id IN …`` read every conversation of the accounts
+    instead: slower with each batch stored.)"""
+    table = Conversation._meta.db_table
+    ordered = sorted(keys)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), THREADS_CHUNK):
+            chunk = ordered[start : start + THREADS_CHUNK]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                # Fixed identifiers; every value is a parameter.
+                f"WITH wanted (account_id, thread_kind, thread_id) AS (VALUES {values}) "  # noqa: S608
+                f"SELECT c.id, c.account_id, c.thread_kind, c.thread_id, c.author_id "
+                f"FROM wanted w JOIN {table} c ON c.account_id = w.account_id "
+                "AND c.thread_kind = w.thread_kind AND c.thread_id = w.thread_id",
+                [value for key in chunk for value in key],
+            )
+            yield from cursor.fetchall()
 
 
 def _conversations_for(
@@ -226,71 +318,87 @@ def _conversations_for(
     is_demo: bool,
     now: datetime,
     posts: dict[tuple[int, str, str], int] | None = None,
+    planned: dict[tuple[int, str, str], list[tuple[datetime, bool]]] | None = None,
 ) -> tuple[dict[tuple[int, str, str], _Thread], int]:
-    """Existing conversations for ``keys``, creating the missing ones (a concurrent creator
-    of the same thread is absorbed by the unique constraint)."""
+    """Existing conversations for ``keys``, creating the missing ones with the timeline of
+    their ``planned`` new messages (time, outbound?) already applied; returns them and how
+    many this call created. A concurrent creator of the same thread is absorbed by the
+    unique constraint: its conversation is used as an existing one."""
     found: dict[tuple[int, str, str], _Thread] = {}
-    thread_ids = sorted({thread_id for _account, _kind, thread_id in keys})
-    account_ids = sorted({account_id for account_id, _kind, _thread in keys})
 
-    def load() -> None:
-        for chunk in _chunks(thread_ids):
-            rows = Conversation.objects.filter(
-                account_id__in=account_ids, thread_id__in=chunk
-            ).values_list("id", "account_id", "thread_kind", "thread_id", "author_id")
-            for pk, account_id, kind, thread_id, author_id in rows:
-                key = (account_id, kind, thread_id)
-                if key in keys:
-                    found[key] = _Thread(pk, author_id)
+    def load(wanted: Sequence[tuple[int, str, str]]) -> None:
+        for pk, account_id, kind, thread_id, author_id in _conversations_stored(wanted):
+            found[(account_id, kind, thread_id)] = _Thread(pk, author_id)
 
-    load()
-    missing = [key for key in keys if key not in found]
-    if missing:
-        stamp = connection.ops.adapt_datetimefield_value(now)
-        rows: list[tuple[Any, ...]] = []
-        for key in missing:
-            event = first[key]
-            citizen = first_citizen.get(key)
-            account = accounts[key[0]]
-            # The title is the citizen's first message (the entity's post is context).
-            titled = citizen or event
-            post_pk = (posts or {}).get(key)
-            rows.append(
+    load(list(keys))
+    missing = sorted(key for key in keys if key not in found)
+    if not missing:
+        return found, 0
+    planned = planned or {}
+    adapt = datetime_adapter()
+    stamp = adapt(now)
+    deadlines = _deadlines_cached({accounts[key[0]].entity_id for key in missing})
+    rows: list[tuple[Any, ...]] = []
+    counts: dict[tuple[int, str, str], int] = {}
+    for key in missing:
+        event = first[key]
+        citizen = first_citizen.get(key)
+        account = accounts[key[0]]
+        # The title is the citizen's first message (the entity's post is context).
+        titled = citizen or event
+        events = planned.get(key, [])
+        counts[key] = len(events)
+        timeline = _timeline_new(None, events, deadlines[account.entity_id], now)
+        rows.append(
+            (
+                account.entity_id,
+                account.pk,
+                account.platform,
+                key[1],
+                key[2],
                 (
-                    account.entity_id,
-                    account.pk,
-                    account.platform,
-                    key[1],
-                    key[2],
-                    (
-                        titled.subject
-                        or titled.text
-                        or attachments_summary(titled.attachments, titled.platform)
-                    )[:300],
-                    post_pk,
-                    citizen.author_id if citizen else "",
-                    citizen.author_name[:200] if citizen else "",
-                    Status.NUEVO,
-                    Priority.NORMAL,
-                    "",
-                    "[]",
-                    0,
-                    0,
-                    is_demo,
-                    stamp,
-                    stamp,
-                )
+                    titled.subject
+                    or titled.text
+                    or attachments_summary(titled.attachments, titled.platform)
+                )[:300],
+                (posts or {}).get(key),
+                citizen.author_id if citizen else "",
+                citizen.author_name[:200] if citizen else "",
+                Priority.NORMAL,
+                "",
+                "[]",
+                is_demo,
+                stamp,
+                *(
+                    adapt(getattr(timeline, name))
+                    if name in _TIMELINE_DATETIMES
+                    else getattr(timeline, name)
+                    for name in _TIMELINE_FIELDS
+                ),
             )
-        columns = ", ".join(_CONVERSATION_COLUMNS)
-        placeholders = ", ".join(["%s"] * len(_CONVERSATION_COLUMNS))
-        sql = (
-            f"INSERT INTO {Conversation._meta.db_table} ({columns}) "  # noqa: S608
-            f"VALUES ({placeholders}) ON CONFLICT (account_id, thread_kind, thread_id) DO NOTHING"
         )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-        load()
-    return found, len(missing)
+    table = Conversation._meta.db_table
+    columns = ", ".join(_CONVERSATION_COLUMNS)
+    one = "(" + ", ".join(["%s"] * len(_CONVERSATION_COLUMNS)) + ")"
+    created = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CONVERSATIONS_INSERT_CHUNK):
+            chunk = rows[start : start + CONVERSATIONS_INSERT_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - fixed identifiers
+                + ", ".join([one] * len(chunk))
+                + " ON CONFLICT (account_id, thread_kind, thread_id) DO NOTHING"
+                " RETURNING id, account_id, thread_kind, thread_id, author_id",
+                [value for row in chunk for value in row],
+            )
+            for pk, account_id, kind, thread_id, author_id in cursor.fetchall():
+                key = (account_id, kind, thread_id)
+                found[key] = _Thread(pk, author_id, planned=counts[key])
+                created += 1
+    absorbed = [key for key in missing if key not in found]
+    if absorbed:
+        load(absorbed)
+    return found, created
 
 
 def _posts_for(
@@ -693,6 +801,13 @@ def messages_ingest(
     post_ids = _posts_for(
         {(thread[0], post_id) for thread, post_id in thread_posts.items()}, accounts, is_demo
     )
+    # The new messages of each thread (time, outbound?): a conversation this batch creates is
+    # written with their timeline already applied.
+    planned: dict[tuple[int, str, str], list[tuple[datetime, bool]]] = defaultdict(list)
+    for key, event in to_insert.items():
+        planned[threads_of[key]].append(
+            (event.sent_at, _is_from_entity(event, accounts[event.account_id]))
+        )
     conversations, created_threads = _conversations_for(
         thread_keys,
         accounts,
@@ -701,6 +816,7 @@ def messages_ingest(
         is_demo,
         now,
         {thread: post_ids[(thread[0], post_id)] for thread, post_id in thread_posts.items()},
+        planned,
     )
     # A thread first seen through the entity's own messages gets its citizen later.
     anonymous = [
@@ -806,10 +922,38 @@ def messages_ingest(
     if any(event.aliases for event in events):
         _aliases_store(events)
 
-    conversations_apply_events(events=by_conversation, now=now)
+    _conversations_settle(conversations.values(), by_conversation, now)
     result.conversation_ids = set(by_conversation)
     messages_ingested.send(sender=Message, result=result, is_demo=is_demo, now=now)
     return result
+
+
+def _conversations_settle(
+    threads: Iterable[_Thread], events: dict[int, list[tuple[datetime, bool]]], now: datetime
+) -> None:
+    """Moves the timelines of the batch's conversations by the messages it inserted
+    (``events``: time, outbound?). Those it created were written with the timeline of every
+    message it meant to insert: only when another writer stored one of them first (a
+    concurrent delivery) is theirs written again, from the messages that counted here."""
+    existing = dict(events)
+    redo: list[int] = []
+    for thread in threads:
+        if thread.planned is None:
+            continue
+        counted = existing.pop(thread.pk, [])
+        if len(counted) != thread.planned:
+            redo.append(thread.pk)
+    if existing:
+        conversations_apply_events(events=existing, now=now)  # counts changed, too
+    elif events or redo:
+        counts_changed()
+    if redo:
+        entities = dict(Conversation.objects.filter(pk__in=redo).values_list("pk", "entity_id"))
+        deadlines = _deadlines_cached(set(entities.values()))
+        _update_many(
+            [_timeline_new(pk, events.get(pk, []), deadlines[entities[pk]], now) for pk in redo],
+            _TIMELINE_FIELDS,
+        )
 
 
 def message_ingest(*, event: IncomingMessage, is_demo: bool = False) -> IngestResult:
@@ -817,7 +961,7 @@ def message_ingest(*, event: IncomingMessage, is_demo: bool = False) -> IngestRe
     return messages_ingest(batch=[event], is_demo=is_demo)
 
 
-def _refresh_deadlines(conv: Conversation, deadlines: Deadlines) -> None:
+def _refresh_deadlines(conv: Conversation | _Timeline, deadlines: Deadlines) -> None:
     """Recomputes the due times; a new deadline clears the breach mark of the previous one
     (each breach stays recorded as a ``DeadlineBreach``)."""
     previous = conv.due_at
@@ -1030,7 +1174,7 @@ def datetime_adapter() -> Callable[[datetime | None], Any]:
     return fast
 
 
-def _update_many(objs: Sequence[Conversation], fields: list[str]) -> None:
+def _update_many(objs: Sequence[Conversation | _Timeline], fields: list[str]) -> None:
     """UPDATE … WHERE id = %s with executemany: Django's bulk_update builds one CASE per
     field and row, which dominated ingestion time (see bench/ingest.py)."""
     if not objs:
@@ -1060,7 +1204,7 @@ def _update_many(objs: Sequence[Conversation], fields: list[str]) -> None:
 
 
 def _apply_inbound(
-    conv: Conversation, sent_at: datetime, deadlines: Deadlines, now: datetime
+    conv: Conversation | _Timeline, sent_at: datetime, deadlines: Deadlines, now: datetime
 ) -> None:
     conv.first_inbound_at = min(filter(None, [conv.first_inbound_at, sent_at]))
     conv.last_inbound_at = max(filter(None, [conv.last_inbound_at, sent_at]))
@@ -1084,8 +1228,10 @@ def _apply_inbound(
     conv.updated_at = now
 
 
-def _first_answer_since(conv: Conversation, sent_at: datetime) -> datetime | None:
+def _first_answer_since(conv: Conversation | _Timeline, sent_at: datetime) -> datetime | None:
     """The time of the conversation's first stored answer at or after ``sent_at``."""
+    if conv.pk is None:
+        return None  # not stored yet: no stored answer either
     first: datetime | None = Message.objects.filter(
         conversation_id=conv.pk,
         direction=Direction.SALIENTE,
@@ -1095,7 +1241,7 @@ def _first_answer_since(conv: Conversation, sent_at: datetime) -> datetime | Non
     return first
 
 
-def _apply_answer(conv: Conversation, sent_at: datetime) -> None:
+def _apply_answer(conv: Conversation | _Timeline, sent_at: datetime) -> None:
     if conv.first_inbound_at is None or sent_at < conv.first_inbound_at:
         # The entity's own post or an answer before any citizen message: not a response.
         conv.last_response_at = max(filter(None, [conv.last_response_at, sent_at]))
