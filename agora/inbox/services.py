@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Min
+from django.db.models import Count, F, Min
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -985,29 +985,37 @@ def _refresh_deadlines(conv: Conversation | _Timeline, deadlines: Deadlines) -> 
 
 
 DEADLINES_CHUNK = 500
+# Open conversations per recompute task: the largest entities are split in ranges of ids so
+# that each task stays far below the queue's 300 s timeout.
+DEADLINES_TASK_SIZE = 20_000
+DEADLINES_TASK = "agora.inbox.services.deadlines_refresh_entity"
 
 
-def deadlines_refresh_entity(entity_id: int) -> int:
-    """Recomputes the stored due times of the entity's conversations that are not closed,
-    under the policy now in force (after the entity or the rector office changed it), in
-    chunks of locked rows. Returns how many conversations changed."""
+def deadlines_refresh_entity(
+    entity_id: int, first_id: int | None = None, last_id: int | None = None
+) -> int:
+    """Recomputes the stored due times of the entity's conversations that are not closed
+    (those with ids from ``first_id`` to ``last_id`` when given: one task of a split
+    recompute), under the policy now in force (after the entity or the rector office changed
+    it), in chunks of locked rows. Idempotent: a second run changes nothing. Returns how many
+    conversations changed."""
     entity = Entity.objects.filter(pk=entity_id).first()
     if entity is None:
         return 0
     deadlines = deadlines_for(entity)
-    ids = list(
-        Conversation.objects.filter(entity_id=entity_id)
-        .exclude(status=Status.CERRADO)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    rows = Conversation.objects.filter(entity_id=entity_id).exclude(status=Status.CERRADO)
+    if first_id is not None:
+        rows = rows.filter(pk__gte=first_id)
+    if last_id is not None:
+        rows = rows.filter(pk__lte=last_id)
+    ids = list(rows.order_by("pk").values_list("pk", flat=True))
     changed = 0
     for start in range(0, len(ids), DEADLINES_CHUNK):
         with transaction.atomic():
-            rows = Conversation.objects.select_for_update().filter(
+            locked = Conversation.objects.select_for_update().filter(
                 pk__in=ids[start : start + DEADLINES_CHUNK]
             )
-            for conv in rows:
+            for conv in locked:
                 before = (conv.due_at, conv.resolution_due_at)
                 _refresh_deadlines(conv, deadlines)
                 if (conv.due_at, conv.resolution_due_at) != before:
@@ -1025,39 +1033,57 @@ def deadlines_refresh_entity(entity_id: int) -> int:
 
 
 def deadlines_refresh_all() -> int:
-    """:func:`deadlines_refresh_entity` for every entity with conversations not closed (after
-    the rector office's default policy changed)."""
-    entity_ids = (
-        Conversation.objects.exclude(status=Status.CERRADO)
-        .order_by("entity_id")
-        .values_list("entity_id", flat=True)
-        .distinct()
-    )
-    return sum(deadlines_refresh_entity(entity_id) for entity_id in list(entity_ids))
+    """The national job after the rector office's default policy changed: queues
+    :func:`deadlines_refresh_entity` for every entity with conversations not closed (one task
+    per ``DEADLINES_TASK_SIZE`` of them for the largest), all recorded in one transaction, so
+    that each task fits the queue's timeout. Running it again queues the same idempotent
+    work. Returns how many tasks it queued."""
+    from agora.core.outbox import enqueue_on_commit
+
+    queued = 0
+    with transaction.atomic():
+        sizes = (
+            Conversation.objects.exclude(status=Status.CERRADO)
+            .values("entity_id")
+            .annotate(open=Count("id"))
+            .order_by("entity_id")
+        )
+        for row in sizes:
+            entity_id = row["entity_id"]
+            if row["open"] <= DEADLINES_TASK_SIZE:
+                enqueue_on_commit(DEADLINES_TASK, entity_id)
+                queued += 1
+                continue
+            ids = list(
+                Conversation.objects.filter(entity_id=entity_id)
+                .exclude(status=Status.CERRADO)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            for start in range(0, len(ids), DEADLINES_TASK_SIZE):
+                # Ranges that touch, the first and last open-ended: a conversation reopened
+                # or created meanwhile is in one of them.
+                first = ids[start] if start else None
+                end = start + DEADLINES_TASK_SIZE
+                last = ids[end] - 1 if end < len(ids) else None
+                enqueue_on_commit(DEADLINES_TASK, entity_id, first, last)
+                queued += 1
+    return queued
 
 
 def deadlines_refresh_all_later() -> None:
-    def enqueue() -> None:
-        from django_q.tasks import async_task
+    """Queues :func:`deadlines_refresh_all`, recorded in the current transaction."""
+    from agora.core.outbox import enqueue_on_commit
 
-        async_task("agora.inbox.services.deadlines_refresh_all", task_name="plazos-recalculo")
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit("agora.inbox.services.deadlines_refresh_all")
 
 
 def deadlines_refresh_later(entity_id: int) -> None:
-    """Queues :func:`deadlines_refresh_entity` once the current transaction commits."""
+    """Queues :func:`deadlines_refresh_entity`, recorded in the current transaction (a
+    process dying after the commit does not lose it)."""
+    from agora.core.outbox import enqueue_on_commit
 
-    def enqueue() -> None:
-        from django_q.tasks import async_task
-
-        async_task(
-            "agora.inbox.services.deadlines_refresh_entity",
-            entity_id,
-            task_name=f"plazos-recalculo-{entity_id}",
-        )
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(DEADLINES_TASK, entity_id)
 
 
 def conversations_apply_events(

@@ -144,3 +144,53 @@ class ReportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_id} {self.start}–{self.end}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDIENTE = "pendiente", _("Por enviar")
+    ENVIANDO = "enviando", _("Enviándose")
+    ENVIADO = "enviado", _("Enviado")
+    SIN_DESTINATARIOS = "sin_destino", _("Sin gestores con correo")
+
+
+class MonthlyReportDelivery(models.Model):
+    """The monthly report of one entity for one period, mailed to its managers at most once:
+    the unique row is claimed (``enviando``) and committed before the mail goes out, so a
+    retried or repeated task finds it and sends nothing (agora/reports/monthly.py)."""
+
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="+"
+    )
+    start = models.DateField(_("desde"))
+    end = models.DateField(_("hasta"))
+    run = models.ForeignKey(
+        ReportRun,
+        verbose_name=_("informe"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("estado"),
+        max_length=12,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDIENTE,
+    )
+    # The addresses it was delivered to (personal data of officials: never public).
+    recipients = models.JSONField(_("enviado a"), default=list, blank=True)
+    created_at = models.DateTimeField(_("creado el"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("envío empezado el"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("enviado el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("envío del informe mensual")
+        verbose_name_plural = _("envíos de los informes mensuales")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "start", "end"], name="reports_monthly_delivery_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id} {self.start}–{self.end} {self.status}"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,11 +13,10 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.notifications import mail_each
 from agora.core.outbox import enqueue_on_commit
 from agora.directory.models import Entity, Membership, MembershipRole
 from agora.reports.exports import report_pdf
-from agora.reports.models import DailyRollup, ReportRun, RunStatus
+from agora.reports.models import ReportRun, RunStatus
 from agora.reports.report import report_data
 
 log = logging.getLogger(__name__)
@@ -97,7 +95,8 @@ def report_run_execute(*, run: ReportRun, with_pdf: bool = True) -> ReportRun:
     return run
 
 
-def _manager_emails(entity: Entity) -> list[str]:
+def manager_emails(entity: Entity) -> list[str]:
+    """The addresses of the entity's active managers."""
     return sorted(
         {
             m.user.email
@@ -110,50 +109,9 @@ def _manager_emails(entity: Entity) -> list[str]:
 
 
 def monthly_reports_send(*, start: date, end: date) -> int:
-    """Generates the report of every entity with messages in the range and e-mails it, as a
-    PDF, to the entity's managers. Returns how many reports were sent."""
-    entity_ids = (
-        DailyRollup.objects.filter(day__gte=start, day__lte=end, received__gt=0)
-        .values_list("entity_id", flat=True)
-        .distinct()
-    )
-    sent = 0
-    for entity in Entity.objects.filter(pk__in=list(entity_ids)).order_by("code"):
-        recipients = _manager_emails(entity)
-        if not recipients:
-            continue
-        run = ReportRun.objects.filter(entity=entity, start=start, end=end, scheduled=True).first()
-        if run is None:
-            run = ReportRun.objects.create(entity=entity, start=start, end=end, scheduled=True)
-        run = report_run_execute(run=run)
-        if run.status != RunStatus.LISTO or not run.pdf:
-            continue
-        subject = _("Informe de %(entity)s: del %(start)s al %(end)s") % {
-            "entity": entity.name,
-            "start": start.strftime("%d/%m/%Y"),
-            "end": end.strftime("%d/%m/%Y"),
-        }
-        body = _(
-            "Adjuntamos el informe periódico de lo que la ciudadanía escribió a las cuentas "
-            "oficiales de %(entity)s y de cómo se respondió. También puede verlo y descargarlo "
-            "en %(url)s"
-        ) % {"entity": entity.name, "url": f"{settings.AGORA_BASE_URL}/informes/{run.pk}/"}
-        delivered = mail_each(
-            subject,
-            body,
-            recipients,
-            attachments=[
-                (f"informe-{entity.code}-{start:%Y-%m}.pdf", bytes(run.pdf), "application/pdf")
-            ],
-        )
-        if not delivered:  # logged by mail_each; the report stays on its page
-            continue
-        audit_record(
-            actor=None,
-            verb="informe.enviado",
-            instance=run,
-            scope=entity.code,
-            after={"para": delivered},
-        )
-        sent += 1
-    return sent
+    """Queues the report of every entity with messages in the range, to be e-mailed as a PDF
+    to the entity's managers, one task per entity (agora/reports/monthly.py). Returns how many
+    entities it queued."""
+    from agora.reports.monthly import monthly_reports_fan_out
+
+    return monthly_reports_fan_out(start=start, end=end)

@@ -67,11 +67,12 @@ def runs_recover(now: datetime | None = None) -> dict[str, int]:
 
 
 def monthly_reports() -> int:
-    """Last month's reports, on the first day of each month."""
-    from agora.reports.services import monthly_reports_send
+    """Last month's reports, on the first day of each month: queues one task per entity
+    (agora/reports/monthly.py), each small and mailing its report at most once."""
+    from agora.reports.monthly import monthly_reports_fan_out
 
     start, end = previous_month(timezone.localdate())
-    return monthly_reports_send(start=start, end=end)
+    return monthly_reports_fan_out(start=start, end=end)
 
 
 def rollups_refresh() -> int:

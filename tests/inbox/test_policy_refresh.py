@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_q.models import OrmQ
 
 from agora.connectors.entity_settings import response_policy_reset, response_policy_set
-from agora.core.models import User
+from agora.core.models import OutboxTask, User
 from agora.directory.models import SocialAccount
 from agora.inbox import services
 from agora.inbox.deadlines import deadlines_for
@@ -24,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _queued() -> list[str]:
-    return [str(task.func()) for task in OrmQ.objects.order_by("id")]
+    """The tasks recorded with the change (the outbox; ``dispatched`` keeps them unrun)."""
+    return [str(func) for func in OutboxTask.objects.order_by("pk").values_list("func", flat=True)]
 
 
 def test_a_stricter_policy_moves_stored_due_times_earlier(
@@ -32,6 +32,7 @@ def test_a_stricter_policy_moves_stored_due_times_earlier(
     minsa_account: SocialAccount,
     sunat_account: SocialAccount,
     django_capture_on_commit_callbacks: Any,
+    dispatched: list[int],
 ) -> None:
     moment = timezone.now() - timedelta(minutes=30)
     open_conv = ingest(minsa_account, sent_at=moment)
@@ -67,6 +68,7 @@ def test_admin_policy_changes_queue_the_recompute(
     rector: User,
     minsa_account: SocialAccount,
     django_capture_on_commit_callbacks: Any,
+    dispatched: list[int],
 ) -> None:
     """The entity's policy from the admin recomputes that entity; the default, every one."""
     rector.is_staff = rector.is_superuser = True

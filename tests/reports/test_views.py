@@ -162,12 +162,14 @@ def test_unfinished_report_has_no_downloads(
 
 
 def test_monthly_reports_are_emailed_to_managers_with_the_pdf(
-    manager: User, minsa_account: SocialAccount, talk: Talk
+    manager: User, minsa_account: SocialAccount, talk: Talk, django_capture_on_commit_callbacks: Any
 ) -> None:
     manager.email = "gestor@minsa.gob.pe"
     manager.save()
     talk(minsa_account, at=MONDAY)
-    assert services.monthly_reports_send(start=date(2026, 3, 1), end=date(2026, 3, 31)) == 1
+    # One task per entity, run once the job's transaction commits (test_monthly_split.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.monthly_reports_send(start=date(2026, 3, 1), end=date(2026, 3, 31)) == 1
     (message,) = mail.outbox
     assert message.to == ["gestor@minsa.gob.pe"]
     assert "Ministerio de Salud" in message.subject
