@@ -9,9 +9,17 @@ The baseline, in the same run and the same database file: Python's ``sqlite3`` i
 rows the command stored (messages and attachments) with ``executemany`` into copies of their
 tables (bench/ingest.py, ``_baseline``: same columns, constraints, indexes and full-text index).
 
+PostgreSQL mode, when ``DATABASE_URL`` points at a PostgreSQL server: the same run in a new
+database made on that server for the run (dropped afterwards unless --keep); the baseline is
+the application's own raw INSERT path there: psycopg's ``executemany`` of the same message and
+attachment rows, in one transaction, into copies of their tables (``LIKE … INCLUDING ALL``:
+columns, defaults, constraints and indexes, the full-text GIN index too). The CPU figures
+count this process only (the server's work is not in them).
+
 Target: ≥ 10,000 messages/s and at least 0.25 of the baseline's rows/s.
 
     .venv/bin/python bench/ingest_command.py [--messages 100000] [--keep]
+    DATABASE_URL=postgres://… .venv/bin/python bench/ingest_command.py
 """
 
 from __future__ import annotations
@@ -19,9 +27,12 @@ from __future__ import annotations
 import cProfile
 import io
 import json
+import os
 import pstats
+import secrets
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common, inbox_data, ingest
 
+# The new database the parent made for a PostgreSQL run (the child's DATABASE_URL).
+PG_URL_ENV = "AGORA_BENCH_DATABASE_URL"
 TARGET_RATE = 10_000
 TARGET_RATIO = 0.25
 PER_POST = 10
@@ -51,7 +64,100 @@ def main(argv: list[str] | None = None) -> int:
         return _child(args)
     print("== bandeja: el comando agora ingest (Meta) ==", flush=True)
     print(common.machine_line(), flush=True)
-    return inbox_data.run_in_fresh_database(Path(__file__), argv, "ingest-command-", args.keep)
+    server = _postgres_url()
+    if not server:
+        return inbox_data.run_in_fresh_database(Path(__file__), argv, "ingest-command-", args.keep)
+    name = f"agora_bench_{secrets.token_hex(4)}"
+    url = _create_database(server, name)
+    print(f"PostgreSQL: base nueva {name} en el servidor de DATABASE_URL", flush=True)
+    os.environ[PG_URL_ENV] = url
+    status = 1
+    try:
+        status = inbox_data.run_in_fresh_database(
+            Path(__file__), argv, "ingest-command-pg-", args.keep
+        )
+    finally:
+        os.environ.pop(PG_URL_ENV, None)
+        if args.keep or status:
+            print(f"base de PostgreSQL conservada: {name}", file=sys.stderr)
+        else:
+            _drop_database(server, name)
+    return status
+
+
+def _postgres_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else ""
+
+
+def _create_database(server: str, name: str) -> str:
+    """Makes database ``name`` on the server of ``server`` (a URL); returns its URL."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(server, autocommit=True) as raw:
+        raw.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    parts = urllib.parse.urlsplit(server)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def _drop_database(server: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(server, autocommit=True) as raw:
+        raw.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def _pg_baseline(
+    url: str, rows: list[tuple[Any, ...]], attachment_rows: list[tuple[Any, ...]]
+) -> tuple[float, float]:
+    """(wall, CPU) seconds of psycopg's executemany of ``rows`` into a copy of inbox_message
+    and of ``attachment_rows`` into a copy of inbox_attachment, in one transaction."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from agora.inbox import attachments, services
+
+    table, attachment_table = ingest.BASELINE_TABLE, ingest.BASELINE_ATTACHMENTS
+    flags = services._INSERT_COLUMNS.index("flags")
+    rows = [
+        (
+            *row[:flags],
+            Jsonb(json.loads(row[flags]) if isinstance(row[flags], str) else row[flags]),
+            *row[flags + 1 :],
+        )
+        for row in rows
+    ]
+    with psycopg.connect(url) as raw:
+        for copy, source in ((table, "inbox_message"), (attachment_table, "inbox_attachment")):
+            raw.execute(f"DROP TABLE IF EXISTS {copy}")
+            raw.execute(f"CREATE TABLE {copy} (LIKE {source} INCLUDING ALL)")
+        raw.commit()
+        columns = ", ".join(services._INSERT_COLUMNS)
+        placeholders = ", ".join(["%s"] * len(services._INSERT_COLUMNS))
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+            "ON CONFLICT (platform, platform_message_id) DO NOTHING"
+        )
+        attachment_sql = (
+            f"INSERT INTO {attachment_table} ({', '.join(attachments._COLUMNS)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(attachments._COLUMNS))}) "
+            "ON CONFLICT (message_id, position) DO NOTHING"
+        )
+        started, cpu = time.perf_counter(), time.process_time()
+        with raw.cursor() as cursor:
+            cursor.executemany(sql, rows)
+            cursor.executemany(attachment_sql, attachment_rows)
+        raw.commit()
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        count = raw.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608
+        if not count or count[0] != len(rows):
+            raise RuntimeError(f"la referencia insertó {count} filas de {len(rows)}")
+        raw.execute(f"DROP TABLE {attachment_table}")
+        raw.execute(f"DROP TABLE {table}")
+        raw.commit()
+    return elapsed, cpu
 
 
 def _webhook(event: Any, page_id: str) -> dict[str, Any]:
@@ -119,6 +225,8 @@ def _stored_rows() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
 
 
 def _child(args: Any) -> int:
+    if os.environ.get(PG_URL_ENV):
+        os.environ["DATABASE_URL"] = os.environ[PG_URL_ENV]
     inbox_data.django_setup()
     from django.conf import settings
     from django.db import connection
@@ -143,10 +251,12 @@ def _child(args: Any) -> int:
     print(
         f"datos: {inbox_data.number(len(events))} cuerpos de webhook de Meta en {path.name} "
         f"({path.stat().st_size / 1e6:.0f} MB), {len(accounts)} páginas verificadas "
-        f"(preparación {time.perf_counter() - started:.1f} s); SQLite en {db_path}",
+        f"(preparación {time.perf_counter() - started:.1f} s); base {connection.vendor}: "
+        f"{db_path if connection.vendor == 'sqlite' else connection.settings_dict['NAME']}",
         flush=True,
     )
-    seconds, cpu_seconds, report = _run(path, args.profile or bool(args.profile_out), args.profile_out)
+    profile = args.profile or bool(args.profile_out)
+    seconds, cpu_seconds, report = _run(path, profile, args.profile_out)
     stored = Message.objects.count()
     with_attachments = Attachment.objects.count()
     if stored != len(events):
@@ -155,8 +265,14 @@ def _child(args: Any) -> int:
     replay_seconds, _cpu, _report = _run(path)
     after_replay = Message.objects.count()
     rows, attachment_rows = _stored_rows()
+    postgres = connection.vendor == "postgresql"
     connection.close()  # the baseline writes to the same file: no open transaction here
-    baseline_seconds, baseline_cpu = ingest._baseline(db_path, rows, attachment_rows)
+    if postgres:
+        baseline_seconds, baseline_cpu = _pg_baseline(
+            os.environ["DATABASE_URL"], rows, attachment_rows
+        )
+    else:
+        baseline_seconds, baseline_cpu = ingest._baseline(db_path, rows, attachment_rows)
 
     rate = len(events) / seconds
     baseline_rate = len(rows) / baseline_seconds
@@ -165,6 +281,7 @@ def _child(args: Any) -> int:
         f"agora ingest: {inbox_data.number(len(events))} mensajes "
         f"({inbox_data.number(with_attachments)} adjuntos) en {seconds:.1f} s = "
         f"{inbox_data.rate(len(events), seconds)} msg/s; referencia executemany "
+        f"({'PostgreSQL, psycopg' if postgres else 'SQLite, sqlite3'}) "
         f"{baseline_seconds:.2f} s = {inbox_data.rate(len(rows), baseline_seconds)} filas/s; "
         f"proporción {ratio:.2f} (objetivo ≥ {TARGET_RATIO:g})"
     )
