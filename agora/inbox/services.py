@@ -30,6 +30,7 @@ from agora.inbox.attachments import (
     attachments_summary,
     attachments_sync,
 )
+from agora.inbox.bulk_sql import column_types, rows_source
 from agora.inbox.canned import canned_answer_used
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
@@ -286,6 +287,13 @@ THREADS_CHUNK = 2_000
 CONVERSATIONS_INSERT_CHUNK = 30_000 // len(_CONVERSATION_COLUMNS)
 
 
+_THREAD_KEY = ["account_id", "thread_kind", "thread_id"]
+
+
+def _thread_key_types() -> list[str]:
+    return column_types(Conversation, _THREAD_KEY)
+
+
 def _conversations_stored(
     keys: Sequence[tuple[int, str, str]],
 ) -> Iterator[tuple[int, int, str, str, str]]:
@@ -298,14 +306,14 @@ def _conversations_stored(
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), THREADS_CHUNK):
             chunk = ordered[start : start + THREADS_CHUNK]
-            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            source, params = rows_source(chunk, _thread_key_types(), _THREAD_KEY)
             cursor.execute(
                 # Fixed identifiers; every value is a parameter.
-                f"WITH wanted (account_id, thread_kind, thread_id) AS (VALUES {values}) "  # noqa: S608
+                f"WITH wanted (account_id, thread_kind, thread_id) AS ({source}) "  # noqa: S608
                 f"SELECT c.id, c.account_id, c.thread_kind, c.thread_id, c.author_id "
                 f"FROM wanted w JOIN {table} c ON c.account_id = w.account_id "
                 "AND c.thread_kind = w.thread_kind AND c.thread_id = w.thread_id",
-                [value for key in chunk for value in key],
+                params,
             )
             yield from cursor.fetchall()
 
@@ -379,17 +387,18 @@ def _conversations_for(
         )
     table = Conversation._meta.db_table
     columns = ", ".join(_CONVERSATION_COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(_CONVERSATION_COLUMNS)) + ")"
+    types = column_types(Conversation, _CONVERSATION_COLUMNS)
     created = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CONVERSATIONS_INSERT_CHUNK):
-            chunk = rows[start : start + CONVERSATIONS_INSERT_CHUNK]
+            source, params = rows_source(
+                rows[start : start + CONVERSATIONS_INSERT_CHUNK], types, _CONVERSATION_COLUMNS
+            )
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - fixed identifiers
-                + ", ".join([one] * len(chunk))
-                + " ON CONFLICT (account_id, thread_kind, thread_id) DO NOTHING"
+                f"INSERT INTO {table} ({columns}) {source}"
+                " ON CONFLICT (account_id, thread_kind, thread_id) DO NOTHING"
                 " RETURNING id, account_id, thread_kind, thread_id, author_id",
-                [value for row in chunk for value in row],
+                params,
             )
             for pk, account_id, kind, thread_id, author_id in cursor.fetchall():
                 key = (account_id, kind, thread_id)
@@ -578,17 +587,16 @@ def _insert_messages(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
         return inserted
     table = Message._meta.db_table
     columns = ", ".join(_INSERT_COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
+    types = column_types(Message, _INSERT_COLUMNS)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_CHUNK):
-            chunk = rows[start : start + INSERT_CHUNK]
+            source, params = rows_source(rows[start : start + INSERT_CHUNK], types, _INSERT_COLUMNS)
             sql = (
-                f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - fixed identifiers
-                + ", ".join([one] * len(chunk))
-                + " ON CONFLICT (platform, platform_message_id) DO NOTHING"
+                f"INSERT INTO {table} ({columns}) {source}"
+                " ON CONFLICT (platform, platform_message_id) DO NOTHING"
                 " RETURNING platform, platform_message_id, id"
             )
-            cursor.execute(sql, [value for row in chunk for value in row])
+            cursor.execute(sql, params)
             inserted.update(
                 ((platform, message_id), pk) for platform, message_id, pk in cursor.fetchall()
             )

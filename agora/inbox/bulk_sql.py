@@ -1,0 +1,39 @@
+"""Rows as the source of one SQL statement, the fastest way on each database: a multi-row
+``VALUES`` list on SQLite; on PostgreSQL one array per column, unnested by the server
+(``unnest(%s::bigint[], %s::text[], …)``), so that the statement has one parameter per column
+whatever the number of rows: psycopg parses a statement's placeholders on the client, and with
+``VALUES`` lists of thousands of rows that parsing cost more than the insert itself
+(bench/ingest_command.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+
+def column_types(model: type[Model], columns: Sequence[str]) -> list[str]:
+    """The database types of ``columns`` (field names or attnames) of ``model``."""
+    return [
+        str(model._meta.get_field(name).db_type(connection))  # type: ignore[union-attr]
+        for name in columns
+    ]
+
+
+def rows_source(
+    rows: Sequence[Sequence[Any]], types: Sequence[str], columns: Sequence[str]
+) -> tuple[str, list[Any]]:
+    """(SQL, parameters) of ``rows`` as a row source for ``INSERT INTO t (columns) <SQL>``
+    or, wrapped in parentheses, for ``FROM``/``WITH`` (column names ``columns``)."""
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        names = ", ".join(columns)
+        params = (
+            [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in types]
+        )
+        # Fixed identifiers and types; every value is a parameter.
+        return f"SELECT * FROM unnest({arrays}) AS rows_source ({names})", params  # noqa: S608
+    one = "(" + ", ".join(["%s"] * len(types)) + ")"
+    return "VALUES " + ", ".join([one] * len(rows)), [value for row in rows for value in row]
