@@ -272,6 +272,7 @@ _CONVERSATION_COLUMNS = [
     "author_id",
     "author_name",
     "priority",
+    "priority_reason",
     "kind",
     "flags",
     "is_demo",
@@ -346,6 +347,12 @@ def _conversations_for(
     adapt = datetime_adapter()
     stamp = adapt(now)
     deadlines = _deadlines_cached({accounts[key[0]].entity_id for key in missing})
+    from agora.inbox import priority  # priority reads this module's cache; avoid a cycle
+
+    # The priority the rules give from the deadline (agora/inbox/priority.py), written with
+    # the row: the receivers then confirm it instead of updating every new row (a threat or
+    # a repeated citizen, known later, still raise it there).
+    due_soon = {e: priority._threshold(d, now) for e, d in deadlines.items()}
     rows: list[tuple[Any, ...]] = []
     counts: dict[tuple[int, str, str], int] = {}
     for key in missing:
@@ -357,6 +364,13 @@ def _conversations_for(
         events = planned.get(key, [])
         counts[key] = len(events)
         timeline = _timeline_new(None, events, deadlines[account.entity_id], now)
+        rank, reason = priority.decide(
+            threat=False,
+            due_at=timeline.due_at,
+            due_soon_until=due_soon[account.entity_id],
+            repeated=False,
+            status=timeline.status,
+        )
         rows.append(
             (
                 account.entity_id,
@@ -372,7 +386,8 @@ def _conversations_for(
                 (posts or {}).get(key),
                 citizen.author_id if citizen else "",
                 citizen.author_name[:200] if citizen else "",
-                Priority.NORMAL,
+                rank,
+                reason,
                 "",
                 "[]",
                 is_demo,
