@@ -93,9 +93,7 @@ def monthly_report_deliver(delivery_id: int) -> str:
     is committed before the mail goes out."""
     from agora.reports.services import manager_emails, report_run_execute
 
-    delivery = (
-        MonthlyReportDelivery.objects.select_related("entity").filter(pk=delivery_id).first()
-    )
+    delivery = MonthlyReportDelivery.objects.select_related("entity").filter(pk=delivery_id).first()
     if delivery is None:
         return "no existe"
     if delivery.status != DeliveryStatus.PENDIENTE:
@@ -146,9 +144,9 @@ def monthly_report_deliver(delivery_id: int) -> str:
         raise
     if not delivered:
         # No address took it (logged by mail_each): nothing went out, give the row back.
-        MonthlyReportDelivery.objects.filter(
-            pk=delivery.pk, status=DeliveryStatus.ENVIANDO
-        ).update(status=DeliveryStatus.PENDIENTE, claimed_at=None)
+        MonthlyReportDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.ENVIANDO).update(
+            status=DeliveryStatus.PENDIENTE, claimed_at=None
+        )
         raise MonthlyReportError(
             _("No se pudo entregar el informe de %(entity)s a ningún gestor.")
             % {"entity": entity.name}
