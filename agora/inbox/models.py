@@ -404,6 +404,12 @@ class Message(models.Model):
                 condition=models.Q(kind="", direction="entrante"),
                 name="inbox_msg_unclassified",
             ),
+            # The citizen messages without scores (agora/language/selectors.py: the sweep).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(scores__isnull=True, direction="entrante"),
+                name="inbox_msg_unscored",
+            ),
             # The labelling queue: the citizen messages the model was least sure about.
             models.Index(
                 fields=["certainty"],

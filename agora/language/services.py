@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from django.db import connection, transaction
 from django.db.models import Field, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agora.core.audit import audit_record
@@ -17,7 +18,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.inbox import moderation
 from agora.inbox.models import Conversation, Direction, Message
-from agora.language import gate, labelling
+from agora.language import gate, labelling, selectors
 from agora.language import model as classifier
 from agora.language.models import Correction, ModelVersion
 from agora.language.taxonomy import FLAGS, KINDS
@@ -63,12 +64,18 @@ def messages_classify(
     message_ids: Sequence[int],
     reclassify_ids: Sequence[int] = (),
     now: datetime | None = None,
+    unscored: bool = False,
+    skip_locked: bool = False,
 ) -> int:
     """Classifies the inbound messages among ``message_ids`` that have no kind yet or an older
-    model's, and those of ``reclassify_ids`` (edited on the platform) whatever their version;
-    corrected messages keep the staff's labels. Then each entity's moderation policy is applied
-    (insults and spam hidden, threats alerted). Returns how many were classified. Without a
-    trained model nothing is classified (ingestion must not fail for that)."""
+    model's (with ``unscored``, also those without scores, whatever their version), and those
+    of ``reclassify_ids`` (edited on the platform) whatever their version; corrected messages
+    keep the staff's labels. Then each entity's moderation policy is applied (insults and spam
+    hidden, threats alerted). Returns how many were classified. Without a trained model
+    nothing is classified (ingestion must not fail for that). Which messages need it is
+    decided again on the rows read in the transaction (locked where the database can;
+    ``skip_locked``: the rows another worker holds are its own to classify), so a message
+    classified meanwhile is left alone."""
     if not message_ids and not reclassify_ids:
         return 0
     try:
@@ -88,11 +95,14 @@ def messages_classify(
         stale = Q(kind="") | ~Q(model_version__in=[model.version, MANUAL_VERSION])
         if forced_chunk:
             stale |= Q(pk__in=forced_chunk) & ~Q(model_version=MANUAL_VERSION)
+        if unscored:
+            stale |= Q(scores__isnull=True) & ~Q(model_version=MANUAL_VERSION)
         with transaction.atomic():
+            rows = Message.objects.filter(pk__in=chunk, direction=Direction.ENTRANTE)
+            if skip_locked:
+                rows = rows.select_for_update(skip_locked=True)
             messages = list(
-                Message.objects.filter(pk__in=chunk, direction=Direction.ENTRANTE)
-                .filter(stale)
-                .only(
+                rows.filter(stale).only(
                     "id",
                     "entity_id",
                     "conversation_id",
@@ -160,6 +170,77 @@ def messages_classify_pending() -> int:
             return done
         done += classified
         after = ids[-1]
+
+
+# The sweep of messages left without a classification or without scores: what it leaves to
+# ingestion (a message younger than this may still be on its way through the queue), and how
+# many messages one scheduled run classifies at most (the next run goes on).
+SWEEP_OLDER_THAN = timedelta(minutes=10)
+SWEEP_LIMIT = 20_000
+
+
+def _scores_fill(*, model: classifier.TrainedModel, message_ids: Sequence[int]) -> int:
+    """Scores for corrected messages that have none (corrected before any model read them,
+    or before messages kept scores): their kind and flags are a person's and stay; only the
+    model's scores are kept beside them (not its certainty: the queue never offers them)."""
+    with transaction.atomic():
+        messages = list(
+            Message.objects.filter(
+                pk__in=message_ids,
+                direction=Direction.ENTRANTE,
+                model_version=MANUAL_VERSION,
+                scores__isnull=True,
+            ).only("id", "text", "scores")
+        )
+        if not messages:
+            return 0
+        results = model.classify_texts([m.text for m in messages])
+        for message, result in zip(messages, results, strict=True):
+            message.scores = result.scores or None
+        Message.objects.bulk_update(messages, ["scores"])
+    return len(messages)
+
+
+def messages_unclassified_sweep(
+    *,
+    limit: int | None = SWEEP_LIMIT,
+    older_than: timedelta = SWEEP_OLDER_THAN,
+    now: datetime | None = None,
+) -> int:
+    """Classifies, in chunks and oldest first, the citizen messages received more than
+    ``older_than`` ago that have no classification or no scores
+    (``selectors.messages_unclassified``): stored before messages kept scores, left
+    unclassified because their task was lost or no model could be loaded, or corrected
+    before any model read them (those get scores only). At most ``limit`` messages (None: all
+    of them). Idempotent and safe to run in several workers at once: the ids are read first
+    and each chunk is decided again when classified (``messages_classify``), so a message
+    classified meanwhile is skipped. Returns how many were classified or given scores;
+    nothing without a model. Each message is read once per run (a model that gives no scores
+    cannot make it loop)."""
+    try:
+        model = classifier.load()
+    except classifier.ModelError:
+        return 0
+    pending = selectors.messages_unclassified(older_than=older_than, now=now or timezone.now())
+    done = 0
+    after = 0
+    while limit is None or done < limit:
+        size = CHUNK if limit is None else max(1, min(CHUNK, limit - done))
+        rows = list(
+            pending.filter(pk__gt=after).order_by("pk").values_list("pk", "model_version")[:size]
+        )
+        if not rows:
+            break
+        after = rows[-1][0]
+        manual = [pk for pk, version in rows if version == MANUAL_VERSION]
+        others = [pk for pk, version in rows if version != MANUAL_VERSION]
+        if others:
+            done += messages_classify(message_ids=others, now=now, unscored=True, skip_locked=True)
+        if manual:
+            done += _scores_fill(model=model, message_ids=manual)
+    if done:
+        log.info("Mensajes sin clasificar o sin puntuaciones clasificados: %d", done)
+    return done
 
 
 @transaction.atomic

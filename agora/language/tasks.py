@@ -13,8 +13,20 @@ def classify_ingested(conversation_ids: list[int], edited_ids: list[int]) -> int
 
 
 def classify_pending() -> int:
-    """Hourly: the citizen messages still without a classification."""
+    """The citizen messages still without a classification (after a training)."""
     return services.messages_classify_pending()
+
+
+# How often the sweep of unclassified or unscored messages runs.
+SWEEP_MINUTES = 5
+SWEEP_SCHEDULE = "lenguaje-sin-clasificar"
+
+
+def classify_unclassified() -> int:
+    """Every five minutes: the citizen messages left without a classification or without
+    scores (a lost task, no model at the time, stored before scores existed), at most
+    ``services.SWEEP_LIMIT`` per run."""
+    return services.messages_unclassified_sweep()
 
 
 # New human labels (staff corrections and queue readings of real messages) since the latest
@@ -45,11 +57,15 @@ def schedules_ensure() -> None:
     """The periodic jobs, created once (called after migrate)."""
     from django_q.models import Schedule
 
+    # The hourly catch-up of unclassified messages became the five-minute sweep, which
+    # also gives scores to the messages that have none.
+    Schedule.objects.filter(name="lenguaje-pendientes").delete()
     Schedule.objects.update_or_create(
-        name="lenguaje-pendientes",
+        name=SWEEP_SCHEDULE,
         defaults={
-            "func": "agora.language.tasks.classify_pending",
-            "schedule_type": Schedule.HOURLY,
+            "func": "agora.language.tasks.classify_unclassified",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": SWEEP_MINUTES,
         },
     )
     Schedule.objects.update_or_create(

@@ -276,16 +276,3 @@ def test_header_summary_per_role(
     assert moderation.header_summary(user=communicator) == moderation.HeaderSummary(False, 0, 2)
     assert moderation.header_summary(user=other_manager) == moderation.HeaderSummary(True, 0, 0)
     assert moderation.header_summary(user=rector) == moderation.HeaderSummary(True, 1, 2)
-
-
-@pytest.mark.django_db
-def test_the_catch_up_is_scheduled_hourly() -> None:
-    from django_q.models import Schedule
-
-    tasks.schedules_ensure()
-    tasks.schedules_ensure()  # idempotent
-    schedule = Schedule.objects.get(name="lenguaje-pendientes")
-    assert (schedule.func, schedule.schedule_type) == (
-        "agora.language.tasks.classify_pending",
-        Schedule.HOURLY,
-    )
