@@ -29,8 +29,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -47,9 +46,9 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.directory.models import Entity
 from agora.inbox.models import Direction, Message
+from agora.language import masking
 from agora.language import model as classifier
 from agora.language.models import Correction, LabelRound, QueueLabel
-from agora.language.rules import mask_personal_data
 from agora.language.taxonomy import FLAGS, KINDS
 
 # The model_version of a message a person classified (services.MANUAL_VERSION).
@@ -124,22 +123,8 @@ def _sample_q() -> Q:
 
 # --- masking --------------------------------------------------------------------------------
 
-_NAME_WORD = re.compile(r"[^\W\d_]{3,}")
-
-
-def mask_for_training(text: str, names: Iterable[str] = ()) -> str:
-    """The text as the queue shows it and training keeps it: DNIs, phones, e-mails, plates,
-    home addresses and handles masked (``rules.mask_personal_data``, as reports and titles),
-    and the words of the given names (the author's) replaced by «[NOMBRE]»."""
-    masked = mask_personal_data(text)
-    words = {w for name in names for w in _NAME_WORD.findall(name or "")}
-    if words:
-        pattern = re.compile(
-            r"(?<!\w)(?:%s)(?!\w)" % "|".join(re.escape(w) for w in sorted(words, key=len)[::-1]),
-            re.IGNORECASE,
-        )
-        masked = pattern.sub("[NOMBRE]", masked)
-    return masked
+# The text as the queue shows it and training keeps it: agora/language/masking.py.
+mask_for_training = masking.mask_for_training
 
 
 # --- the queue ------------------------------------------------------------------------------

@@ -410,7 +410,7 @@ def test_training_keeps_only_masked_text(
 
 def test_masking_names_the_author_without_touching_other_words() -> None:
     masked = labelling.mask_for_training(
-        "Ana Lucía Pérez pide su cita; Lucíana no", ["Ana Lucía Pérez"]
+        "Ana Lucía Pérez pide su cita; Perezoso no", ["Ana Lucía Pérez"]
     )
-    assert masked == "[NOMBRE] [NOMBRE] [NOMBRE] pide su cita; Lucíana no"
+    assert masked == "[NOMBRE] [NOMBRE] [NOMBRE] pide su cita; Perezoso no"
     assert labelling.mask_for_training("hola", ["", "Li"]) == "hola"  # too short to be masked
