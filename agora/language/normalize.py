@@ -537,18 +537,96 @@ mandame mandanos mandenos aprovecha aprovechen cotiza cotizaciones clic click
 _CONTACT = """
 whatsapp inbox yape plin telegram
 """
+# Bait: words that spam uses beyond the offer itself (follow and subscribe bait, courses and
+# jobs, crypto and loans, giveaways, virality, adult and gambling hooks, votes asked for). An
+# ordinary word often enough: on its own it proves nothing, but a message without any of these
+# cues (nor an offer, money, a way of contact or a disguised link) is never spam, whatever
+# links, «!» or platform words it has (issue #15; model.py, ``_SPAM_CUE_SIGNALS``).
+_BAIT = """
+sigueme siguenos siganos sigan seguidme agregame agreguenme agregar
+suscribirse suscriban activa activen credito creditos prestamista financiamiento
+cuotas precio precios curso cursos taller talleres clases certificado certificados matricula
+diplomado oportunidad negocio emprende emprendimiento importadores productos producto stock
+billetera wallet binance trading trader airdrop nft token tokens inviertan invertir
+rentabilidad pasivos multinivel referidos referido cashback regalo regalamos regalando
+viral virales impactante hot sexy onlyfans xxx desnuda nudes tragamonedas slots bet vota voten
+capsulas adelgazar kilos informes contactar contacteme contactenos garantizamos tramitador
+tramitadores ganar gane gana ganan
+"""
+# Calls to violence addressed to the reader (issue #15: «mátenlo», «hay que colgarlos»): the
+# plural imperative of a violent verb, or its infinitive, with the person as a clitic. Only
+# these forms: the past and the present of the same verbs tell news («lo mataron», «la policía
+# mata»), and are left to the words around them.
+_VIOLENT_VERBS = (
+    ("matar", "maten"),
+    ("quemar", "quemen"),
+    ("colgar", "cuelguen"),
+    ("fusilar", "fusilen"),
+    ("linchar", "linchen"),
+    ("ahorcar", "ahorquen"),
+    ("degollar", "deguellen"),
+    ("reventar", "revienten"),
+    ("balear", "baleen"),
+    ("apedrear", "apedreen"),
+    ("golpear", "golpeen"),
+    ("desaparecer", "desaparezcan"),
+    ("ejecutar", "ejecuten"),
+    ("eliminar", "eliminen"),
+    ("quebrar", "quiebren"),
+    ("disparar", "disparen"),
+    ("acuchillar", "acuchillen"),
+    ("apunalar", "apunalen"),
+    ("incendiar", "incendien"),
+    ("torturar", "torturen"),
+    ("descuartizar", "descuarticen"),
+    ("chancar", "chanquen"),
+    ("tumbar", "tumben"),
+    ("romper", "rompan"),
+    ("partir", "partan"),
+    ("prender", "prendan"),
+)
+_CLITICS = ("lo", "la", "los", "las", "le", "les")
+# A call or a wish (issue #15: «hay que…», «ojalá…», «merece…», «qué lindo sería…») and harm
+# (a violent verb, a weapon, death wished): each ordinary alone, together the shape of an
+# impersonal or sarcastic call to violence (model.py combines them). News of violence is told
+# in the past («lo mataron», «murió»), which neither list has.
+_CALL_WORDS = """
+ojala hay habria deberian deberia merece merecen mereceria merecerian alguien
+"""
+_HARM = """
+muera mueran maten mate estrelle estrellen atropellen atropelle explote exploten revienten
+quemen cuelguen ahorquen linchen fusilen disparen apedreen accidente accidentito soga horca
+gasolina molotov cuchillo fierro sicario sicarios tiro tiros plomo bala balas paredon sangre
+palos pedradas piedras fuego matar quemar colgar fusilar linchar ahorcar degollar reventar
+secuestrar enterrar cortarle romperle partirle
+"""
+_CALLS = " ".join(
+    form + clitic for verbs in _VIOLENT_VERBS for form in verbs for clitic in _CLITICS
+)
+_SECONDARY_MARKERS = frozenset({"lex_dano", "lex_gancho", "lex_llamado"})
 LEXICON: dict[str, str] = {}
 for _words, _marker in (
     (_INSULTS, "lex_insulto"),
     (_THREATS, "lex_amenaza"),
+    (_CALLS, "lex_amenaza"),
+    (_HARM, "lex_dano"),
     (_SPAM, "lex_spam"),
     (_ACTION, "lex_accion"),
     (_CONTACT, "lex_contacto"),
+    (_BAIT, "lex_gancho"),
+    (_CALL_WORDS, "lex_llamado"),
 ):
     for _word in _words.split():
-        LEXICON[_word] = _marker
-        if not _word.endswith("s"):
-            LEXICON[_word + ("es" if _word[-1] in "lnrzd" else "s")] = _marker
+        # The lists added for issue #15 (harm, bait, calls) never take a word from another.
+        _forms = (
+            [_word]
+            if _word.endswith("s")
+            else [_word, _word + ("es" if _word[-1] in "lnrzd" else "s")]
+        )
+        for _form in _forms:
+            if _marker in _SECONDARY_MARKERS and _form in LEXICON:
+                continue
+            LEXICON[_form] = _marker
 PHRASE_LEXICON: dict[str, str] = {
     "la mala": "lex_amenaza_frase",
     "sale vivo": "lex_amenaza_frase",
@@ -591,6 +669,36 @@ PHRASE_LEXICON: dict[str, str] = {
     "que lincharlo": "lex_amenaza_frase",
     "que lincharlos": "lex_amenaza_frase",
     "que eliminarlos": "lex_amenaza_frase",
+    "hay que": "lex_llamado",
+    "habria que": "lex_llamado",
+    "lindo seria": "lex_llamado",
+    "rico seria": "lex_llamado",
+    "bonito seria": "lex_llamado",
+    "una pena": "lex_llamado",
+    "a ver": "lex_llamado",
+    "pase algo": "lex_amenaza_frase",
+    "lo maten": "lex_amenaza_frase",
+    "la maten": "lex_amenaza_frase",
+    "los maten": "lex_amenaza_frase",
+    "le disparen": "lex_amenaza_frase",
+    "lo cuelguen": "lex_amenaza_frase",
+    "los cuelguen": "lex_amenaza_frase",
+    "lo fusilen": "lex_amenaza_frase",
+    "los fusilen": "lex_amenaza_frase",
+    "lo quemen": "lex_amenaza_frase",
+    "los quemen": "lex_amenaza_frase",
+    "lo linchen": "lex_amenaza_frase",
+    "a pedradas": "lex_amenaza_frase",
+    "a balazos": "lex_amenaza_frase",
+    "a tiros": "lex_amenaza_frase",
+    "a machetazos": "lex_amenaza_frase",
+    "darle piso": "lex_amenaza_frase",
+    "darle cuello": "lex_amenaza_frase",
+    "prenderle fuego": "lex_amenaza_frase",
+    "prenderles fuego": "lex_amenaza_frase",
+    "con sangre": "lex_amenaza_frase",
+    "que arda": "lex_amenaza_frase",
+    "que ardan": "lex_amenaza_frase",
     "vas a": "lex_futuro",
     "van a": "lex_futuro",
     "vamos a": "lex_futuro",
@@ -624,6 +732,18 @@ PHRASE_LEXICON: dict[str, str] = {
     "a domicilio": "lex_spam",
     "entrega inmediata": "lex_spam",
     "mi perfil": "lex_spam",
+    "por mayor": "lex_gancho",
+    "no vas": "lex_gancho",
+    "no creeras": "lex_gancho",
+    "video completo": "lex_gancho",
+    "mira esto": "lex_gancho",
+    "mi bio": "lex_gancho",
+    "mi numero": "lex_gancho",
+    "su numero": "lex_gancho",
+    "pregunten por": "lex_gancho",
+    "bajar de": "lex_gancho",
+    "trabaja desde": "lex_gancho",
+    "el primero": "lex_gancho",
     "reclama tu": "lex_accion",
     "reclama aqui": "lex_accion",
     "reclamalo aqui": "lex_accion",
