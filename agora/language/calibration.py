@@ -25,6 +25,12 @@ see them (their columns are zero in what it learns from): they can never make a 
 themselves, only the words around them can. The conjunctions that are evidence (a way of
 contact next to an offer, a shortened link, a look-alike host) are kept. The kind model does not
 read links either (``KIND_NEUTRAL_SIGNALS``): a complaint with a link stays a complaint.
+
+And spam needs a cue of its own (``model._SPAM_CUE_SIGNALS``: an offer or a call to action,
+bait, money, a phone or an e-mail, a shortened or look-alike link, a text pasted twice): a
+message without any is never flagged spam, however the words around its link score; its
+score is kept just under the threshold. The spam threshold is chosen on the out-of-fold
+scores with that rule applied.
 """
 
 from __future__ import annotations

@@ -236,13 +236,13 @@ _SPAM_WORDS = _SIGNAL_INDEX["lex_spam"]
 # by itself): an offer or a call to action, bait, a way of contact, money, a shortened or
 # look-alike link. A message without any of them (nor a repeated promotional text, see
 # ``_repeated``) is never flagged spam, whatever its score: its score is kept just under the
-# threshold (the model was unsure: the labelling queue offers it).
+# threshold (the model was unsure: the labelling queue offers it). A way of contact alone
+# (WhatsApp, Telegram, «inbox») is a platform word: not a cue without an offer.
 _SPAM_CUE_SIGNALS = [
     _SIGNAL_INDEX[name]
     for name in (
         "lex_spam",
         "lex_accion",
-        "lex_contacto",
         "lex_gancho",
         "telefono_dato",
         "correo_dato",
@@ -270,17 +270,16 @@ def spam_cues(
     signals: np.ndarray, texts: Sequence[str], rows: np.ndarray | None = None
 ) -> np.ndarray:
     """Per text (of ``rows`` only, when given): whether it has a spam cue."""
-    cue = signals[:, _SPAM_CUE_SIGNALS].any(axis=1)
-    for index in np.flatnonzero(~cue) if rows is None else rows[~cue[rows]]:
+    cue = np.asarray(np.asarray(signals[:, _SPAM_CUE_SIGNALS] != 0).any(axis=1), dtype=bool)
+    unsure = np.flatnonzero(~cue) if rows is None else rows[~cue[rows]]
+    for index in unsure.tolist():
         if _repeated(texts[index][:MAX_MODEL_CHARS]):
             cue[index] = True
     return cue
 
 
 # A call or a wish next to harm: «hay que colgarlos», «ojalá se muera», «merece un balazo».
-_HARM_SIGNALS = [
-    _SIGNAL_INDEX[name] for name in ("lex_dano", "lex_amenaza", "lex_amenaza_frase")
-]
+_HARM_SIGNALS = [_SIGNAL_INDEX[name] for name in ("lex_dano", "lex_amenaza", "lex_amenaza_frase")]
 _CALL = _SIGNAL_INDEX["lex_llamado"]
 _CALL_HARM = _SIGNAL_INDEX["llamado_dano"]
 

@@ -91,8 +91,10 @@ _URL = re.compile(
     r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|pe|net|org|ly|me|io|co|info|xyz|site|online|link|shop|example|gob\.pe)(?:/\S*)?",
     re.IGNORECASE,
 )
+# Shorteners (Google Maps' own maps.app.goo.gl links are places people point to, not
+# disguised ones).
 _SHORT_URL = re.compile(
-    r"\b(?:bit\.ly|tinyurl\.com|wa\.me|t\.me|cutt\.ly|goo\.gl|ow\.ly|is\.gd|shorturl\.at|"
+    r"\b(?:bit\.ly|tinyurl\.com|wa\.me|t\.me|cutt\.ly|(?<![\w.])goo\.gl|ow\.ly|is\.gd|shorturl\.at|"
     r"linktr\.ee|rebrand\.ly|chat\.whatsapp\.com)\b",
     re.IGNORECASE,
 )
