@@ -46,7 +46,7 @@ from agora.language.normalize import LEXICON, PHRASE_LEXICON, tokenize_many
 from agora.language.taxonomy import FLAGS, KINDS, Flag, Kind
 
 # Part of every model version: change it when features or training change.
-CODE_VERSION = "lang-code-17"
+CODE_VERSION = "lang-code-18"
 MAX_MODEL_CHARS = 5_000
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 MODEL_FLAGS = (Flag.INSULTO.value, Flag.SPAM.value, Flag.AMENAZA.value)
