@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.test import Client
 from django.urls import reverse
-from django.template.defaultfilters import floatformat
 
 from agora.language import services
 from agora.language.taxonomy import Flag

@@ -98,7 +98,7 @@ def test_the_migration_masks_the_names_in_labels_already_stored(
         masked_text=old_copy,
         by=rector,
     )
-    migration = importlib.import_module("agora.language.migrations.0004_mask_names_in_queue_labels")
+    migration = importlib.import_module("agora.language.migrations.0006_mask_names_in_queue_labels")
     migration.remask(apps, None)
     label.refresh_from_db()
     assert label.masked_text == f"la enfermera {M} me dejó esperando, DNI [DNI]"

@@ -36,7 +36,7 @@ def remask(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("language", "0003_labelling_queue_and_gate"),
+        ("language", "0005_model_payload_import"),
     ]
 
     operations = [migrations.RunPython(remask, migrations.RunPython.noop)]
