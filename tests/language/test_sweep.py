@@ -219,3 +219,22 @@ def test_classify_backfill_without_a_model_says_so(
         call_command("classify_backfill")
     with pytest.raises(CommandError, match="negativa"):
         call_command("classify_backfill", "--antiguedad", "-1")
+
+
+@pytest.mark.django_db
+def test_classify_backfill_stops_when_nothing_moves(
+    monkeypatch: pytest.MonkeyPatch, facebook: SocialAccount
+) -> None:
+    """A model that gives no scores leaves the messages without them: the command stops
+    instead of going round for ever, and says how many are left."""
+    from tests.language.fake_model import install
+
+    remove(monkeypatch)
+    for n in range(3):
+        ingest_one(facebook, f"mensaje {n}")
+    Message.objects.update(received_at=timezone.now() - timedelta(hours=1))
+    install(monkeypatch)  # classifies, with empty scores
+    out = StringIO()
+    call_command("classify_backfill", "--lote", "1", stdout=out)
+    assert "quedan 3." in out.getvalue()
+    assert "queja" in set(Message.objects.values_list("kind", flat=True))

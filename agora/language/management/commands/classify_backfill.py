@@ -58,12 +58,14 @@ class Command(BaseCommand):
             raise CommandError(error.messages[0]) from error
         self.stdout.write("Mensajes por clasificar: %d." % waiting)
         total = 0
+        left = waiting
         while True:
             done = services.messages_unclassified_sweep(limit=batch, older_than=older_than)
             total += done
             if done:
                 self.stdout.write("Clasificados hasta ahora: %d." % total)
-            if done < batch:
+            before, left = left, selectors.unclassified_count(older_than)
+            # Done, or nothing moves (a model that gives no scores, rows held by a worker).
+            if done < batch or left >= before:
                 break
-        left = selectors.unclassified_count(older_than)
         self.stdout.write("Listo: %d mensajes clasificados; quedan %d." % (total, left))
