@@ -487,7 +487,7 @@ _INTRODUCERS = (("me", "llamo"), ("mi", "nombre", "es"), ("mis", "nombres", "son
 _WEAK_INTRODUCERS = (("soy",),)
 _WORD = re.compile(r"[^\W\d_]+\.?|\S", re.UNICODE)
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
-_PARTICLES = frozenset({"de", "del", "la", "los", "las", "y"})
+_PARTICLES = frozenset({"de", "del", "la", "los", "las"})
 
 
 def _is_capitalised(word: str) -> bool:
@@ -525,6 +525,8 @@ def _name_end(
             end += 1
         return end
     while end < len(words):
+        if folded[end] in _TITLES:  # «Juan, Alcalde de…»: a role, not a surname
+            break
         if _is_capitalised(words[end]) and folded[end].isalpha():
             end += 1
             continue
@@ -532,7 +534,12 @@ def _name_end(
         look = end
         while look < len(words) and folded[look] in _PARTICLES:
             look += 1
-        if look > end and look < len(words) and _is_capitalised(words[look]):
+        if (
+            look > end
+            and look < len(words)
+            and _is_capitalised(words[look])
+            and folded[look] not in _TITLES
+        ):
             end = look + 1
             continue
         break
@@ -558,6 +565,9 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
             index += place
             continue
         previous = folded[index - 1] if index else ""
+        if folded[index] in _TITLES:  # «Señor Alcalde», «Sra. Ministra»: roles, kept
+            index += 1
+            continue
         after_title = previous in _TITLES
         introduced = _follows(folded, index, _INTRODUCERS)
         end = index

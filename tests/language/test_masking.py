@@ -32,6 +32,8 @@ M = "[NOMBRE]"
         ("mi nombre es lucho tapia", f"mi nombre es {M}"),
         ("la lic. María de los Ángeles Soto es un amor", f"la lic. {M} es un amor"),
         ("Rosa Quispe espera desde las 6", f"{M} espera desde las 6"),
+        ("Señor Alcalde Jorge Muñoz, arregle la pista", f"Señor Alcalde {M}, arregle la pista"),
+        ("el Dr. Huamán y la Lic. Torres no atienden", f"el Dr. {M} y la Lic. {M} no atienden"),
     ],
 )
 def test_names_of_people_in_the_text_are_masked(text: str, expected: str) -> None:
@@ -50,6 +52,8 @@ def test_names_of_people_in_the_text_are_masked(text: str, expected: str) -> Non
         "Lima, Cusco y Arequipa sin oxígeno",
         "la Universidad César Vallejo y el colegio Miguel Grau",
         "Sedapal no da agua en Comas",
+        "Sra. Ministra, Señor Alcalde: ¿hasta cuándo?",
+        "Buenos días, quisiera saber si hay citas",
     ],
 )
 def test_institutions_places_and_ordinary_words_are_kept(text: str) -> None:
