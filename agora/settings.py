@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "agora.core.middleware.RequireTwoFactorMiddleware",
+    "agora.core.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -221,6 +222,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_ENABLED = _env_bool("AGORA_AXES", default=True)
+# Lockouts count by the real client's address (agora/core/clientip.py), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "agora.core.clientip.client_ip"
 
 LANGUAGE_CODE = "es-pe"
 LANGUAGES = [("es-pe", _("Español (Perú)"))]
@@ -360,6 +363,11 @@ SECURE_SSL_REDIRECT = HTTPS and not _env_bool("AGORA_TLS_TERMINATED_UPSTREAM_NO_
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
+# How many reverse proxies in front of the application append to X-Forwarded-For: the
+# client's address is the entry they wrote, never one a client sent (agora/core/clientip.py).
+AGORA_TRUSTED_PROXIES = (
+    int(os.environ.get("AGORA_TRUSTED_PROXIES", "1")) if _env_bool("AGORA_BEHIND_PROXY") else 0
+)
 if _env_bool("AGORA_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -393,6 +401,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # DRF counts anonymous clients by the address the trusted proxies wrote (the N-th entry of
+    # X-Forwarded-For from the right), the same rule as agora/core/clientip.py.
+    "NUM_PROXIES": AGORA_TRUSTED_PROXIES or None,
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("AGORA_API_ANON_RATE", "1200/minute")},
     "EXCEPTION_HANDLER": "agora.api.errors.exception_handler",
 }

@@ -1,5 +1,6 @@
 """Two-factor authentication is compulsory for rector staff and entity managers: without a
-device they are sent to set one up; with one, back to the sign-in that asks for its code."""
+device they are sent to set one up; with one, back to the sign-in that asks for its code. And
+what is served to a signed-in person is never cached by others (``PrivateCacheMiddleware``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 from django_otp import user_has_device
 
 from agora.core.permissions import user_requires_2fa
@@ -36,3 +38,19 @@ class RequireTwoFactorMiddleware:
                 return redirect_to_login(request.get_full_path(), "two_factor:login")
             return redirect("two_factor:setup")
         return self.get_response(request)
+
+
+class PrivateCacheMiddleware:
+    """Nothing served to a signed-in person is kept by a shared cache or the browser's disk
+    (issue 17): staff pages, reports and downloads carry citizens' data (Ley 29733), and a
+    citizen's own pages are theirs. Anonymous public pages keep their own caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
