@@ -406,6 +406,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": AGORA_TRUSTED_PROXIES or None,
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("AGORA_API_ANON_RATE", "1200/minute")},
     "EXCEPTION_HANDLER": "agora.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "agora.api.parsers.SpanishJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API de Ágora",

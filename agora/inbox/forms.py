@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.fields import MAX_ID, IdField
 from agora.core.models import User
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox.models import CannedAnswer, Label, Priority, Status
@@ -282,7 +283,7 @@ class IdListField(forms.Field):
             ids = [int(v) for v in value]
         except (TypeError, ValueError):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if any(pk <= 0 for pk in ids):
+        if any(pk <= 0 or pk > MAX_ID for pk in ids):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return ids
 
@@ -290,7 +291,7 @@ class IdListField(forms.Field):
 class NotificationReadForm(forms.Form):
     """Mark as read: one (its own button), the selected ones, or all."""
 
-    notificacion = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    notificacion = IdField(required=False, widget=forms.HiddenInput)
     todas = forms.BooleanField(required=False, widget=forms.HiddenInput)
     seleccion = IdListField(required=False)
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.fields import IdField
 from agora.participation.models import (
     Agreement,
     AgreementStatus,
@@ -34,7 +35,7 @@ class CommentForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    comment = forms.IntegerField(widget=forms.HiddenInput)
+    comment = IdField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(label=_("Respuesta"), choices=AnswerOutcome.choices)
     reason = forms.CharField(
         label=_("Fundamento"), widget=forms.Textarea(attrs={"rows": 2}), max_length=3000
@@ -42,7 +43,7 @@ class AnswerForm(forms.Form):
 
 
 class ModerationForm(forms.Form):
-    comment = forms.IntegerField(widget=forms.HiddenInput)
+    comment = IdField(widget=forms.HiddenInput)
     publish = forms.TypedChoiceField(
         label=_("Decisión"),
         choices=[("1", _("Publicar")), ("0", _("Mantener oculto"))],
@@ -89,7 +90,7 @@ class AdmissionForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    request = forms.IntegerField(widget=forms.HiddenInput)
+    request = IdField(widget=forms.HiddenInput)
     admit = forms.TypedChoiceField(
         label=_("Decisión"),
         choices=[("1", _("Admitir")), ("0", _("Rechazar"))],
@@ -104,7 +105,7 @@ class DecisionForm(forms.Form):
 class RepresentativeForm(forms.Form):
     """Names a titular or alterno of a member organisation from an existing account."""
 
-    membership = forms.IntegerField(widget=forms.HiddenInput)
+    membership = IdField(widget=forms.HiddenInput)
     role = forms.ChoiceField(label=_("Rol"), choices=RepresentativeRole.choices)
     login = forms.CharField(label=_("Usuario o correo electrónico"), max_length=254)
     full_name = forms.CharField(
@@ -114,7 +115,7 @@ class RepresentativeForm(forms.Form):
 
 
 class RepresentativeEndForm(forms.Form):
-    representative = forms.IntegerField(widget=forms.HiddenInput)
+    representative = IdField(widget=forms.HiddenInput)
 
 
 class SeatForm(forms.Form):
@@ -224,7 +225,7 @@ class AgreementEditForm(AgreementForm):
 
 
 class AgreementStatusForm(forms.Form):
-    agreement = forms.IntegerField(widget=forms.HiddenInput)
+    agreement = IdField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Estado"), choices=AgreementStatus.choices)
     fulfilled_on = forms.DateField(
         label=_("Cumplido el"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -294,7 +294,8 @@ def test_every_template_renders_in_spanish(
             problems.append(f"{visit.name}: <html lang> is {lang.group(1) if lang else None}")
         if words := english_words(html):
             problems.append(f"{visit.name} ({visit.path}): English {words}")
-    for name in ("500.html", "core/lockout.html"):  # served by handlers, not by a URL
+    # Served by handlers, not by a URL.
+    for name in ("500.html", "400.html", "403_csrf.html", "core/lockout.html"):
         rendered.add(name)
         if words := english_words(render_to_string(name)):
             problems.append(f"{name}: English {words}")
