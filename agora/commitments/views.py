@@ -273,7 +273,14 @@ def update_new(request: HttpRequest, code: str) -> HttpResponse:
                 request, _("Reporte enviado. Será público cuando la secretaría lo apruebe.")
             )
             return redirect("commitments:staff_home")
-    return render(request, "commitments/update_form.html", {"commitment": commitment, "form": form})
+    # A refused report (a file that is not evidence, a missing text) is a 400 with the form and
+    # its Spanish errors, not a 200.
+    return render(
+        request,
+        "commitments/update_form.html",
+        {"commitment": commitment, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _milestone_form_values(data: dict[str, Any], *, with_status: bool) -> dict[str, Any]:

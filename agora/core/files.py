@@ -8,6 +8,8 @@ from __future__ import annotations
 import mimetypes
 from pathlib import PurePath
 
+import filetype
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
@@ -38,3 +40,31 @@ def file_response(field_file: FieldFile | None, *, download_name: str = "") -> F
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def sniffed_type(upload: UploadedFile) -> str:
+    """The MIME type of an upload read from its first bytes (``filetype``), never from its
+    name; "" when the content is of no known type."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    return kind.mime if kind is not None else ""
+
+
+# The extensions each sniffed type may be uploaded with: a PDF named .jpg is refused too.
+EXTENSIONS_OF = {
+    "application/pdf": {".pdf"},
+    "image/png": {".png"},
+    "image/jpeg": {".jpg", ".jpeg"},
+}
+
+
+def upload_is(upload: UploadedFile, allowed: set[str]) -> bool:
+    """The upload's content is one of ``allowed`` MIME types and its name has that type's
+    extension (an HTML page named .pdf, or a program named .jpg, is not a PDF or an image)."""
+    mime = sniffed_type(upload)
+    if mime not in allowed:
+        return False
+    suffix = PurePath((upload.name or "").lower()).suffix
+    return suffix in EXTENSIONS_OF.get(mime, {suffix})

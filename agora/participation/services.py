@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
+from agora.core.files import upload_is
 from agora.core.models import User
 from agora.core.notifications import mail_each_on_commit, notify
 from agora.core.permissions import user_is_rector
@@ -72,6 +73,7 @@ MAX_COMMENT_CHARS = 3000
 COMMENT_RATE_LIMIT = 5  # comments ...
 COMMENT_RATE_WINDOW = 600  # ... per person in this many seconds
 HELD_FLAGS = {"insulto", "spam", "amenaza"}
+DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 VERIFY_SALT = "agora.participation.citizen"
 SUBSCRIBE_SALT = "agora.participation.subscription"
@@ -543,8 +545,11 @@ def admission_request_submit(
             raise DomainError(_("Cada documento necesita un título."))
         if upload.size is not None and upload.size > MAX_DOCUMENT_BYTES:
             raise DomainError(_("Cada documento debe pesar como máximo 10 MB."))
-        if not (upload.name or "").lower().endswith((".pdf", ".png", ".jpg", ".jpeg")):
-            raise DomainError(_("Los documentos deben ser PDF, PNG o JPG."))
+        if not upload_is(upload, DOCUMENT_TYPES):
+            raise DomainError(
+                _("«%(name)s» no es un PDF, PNG o JPG (se revisa su contenido, no solo el nombre).")
+                % {"name": upload.name or ""}
+            )
     if AdmissionRequest.objects.filter(
         forum=forum,
         organisation__name__iexact=name,

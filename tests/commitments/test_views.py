@@ -277,7 +277,7 @@ def test_manager_posts_update_through_the_form(
         "/compromisos/equipo/PE9001/avance/",
         {"text": "Con un enlace malo.", "evidence_links": "ftp://x"},
     )
-    assert response.status_code == 200 and "no es una dirección web válida" in _html(response)
+    assert response.status_code == 400 and "no es una dirección web válida" in _html(response)
     assert CommitmentUpdate.objects.count() == 1
 
 
@@ -406,3 +406,21 @@ def test_cached_dashboard_shows_a_milestone_moved_into_the_past(
     first = commitment.milestones.get(order=1)
     services.milestone_update(actor=rector, milestone=first, end_month=datetime.date(2025, 6, 1))
     assert "Hitos vencidos" in _html(client.get("/compromisos/"))
+
+
+def test_an_upload_that_is_not_evidence_is_refused_with_a_400(
+    client: Client, manager: User, commitment: Commitment
+) -> None:
+    """An HTML page named .pdf is read by its content and refused: a 400 with the Spanish
+    reason on the form, and no report stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _login(client, manager)
+    fake = SimpleUploadedFile("informe.pdf", b"<html><script>alert(1)</script></html>")
+    response = client.post(
+        "/compromisos/equipo/PE9001/avance/",
+        {"text": "Avance con un archivo falso.", "evidence_files": [fake]},
+    )
+    assert response.status_code == 400
+    assert "se revisa su contenido, no solo la extensión" in _html(response)
+    assert not CommitmentUpdate.objects.exists()

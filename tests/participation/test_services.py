@@ -140,6 +140,37 @@ def test_admission_request_needs_a_document(citizen: User, forum: Forum) -> None
     assert not AdmissionRequest.objects.exists()
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("acta.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+        ("foto.jpg", EXE),
+        ("foto.jpg", b"%PDF-1.4 un pdf con nombre de imagen"),
+        ("acta.pdf", PNG),
+        ("acta.pdf", b""),
+    ],
+)
+def test_admission_documents_are_checked_by_their_content(
+    citizen: User, forum: Forum, name: str, content: bytes
+) -> None:
+    """An HTML page named .pdf, a program named .jpg, or a file whose name and content
+    disagree is refused in Spanish, and nothing is stored."""
+    upload = SimpleUploadedFile(name, content, "application/pdf")
+    with pytest.raises(DomainError, match="se revisa su contenido"):
+        _submit(citizen, forum, documents_in=[("Constancia", upload)])
+    assert not AdmissionRequest.objects.exists()
+
+
+def test_a_real_png_is_accepted_as_an_admission_document(citizen: User, forum: Forum) -> None:
+    upload = SimpleUploadedFile("constancia.png", PNG, "image/png")
+    _submit(citizen, forum, documents_in=[("Constancia", upload)])
+    assert AdmissionRequest.objects.count() == 1
+
+
 def test_admission_admitted_opens_a_term_and_tells_the_applicant(
     citizen: User, rector: User, forum: Forum
 ) -> None:
