@@ -51,7 +51,7 @@ def _filter_form(request: HttpRequest) -> CommitmentFilterForm:
 
 def _page_number(request: HttpRequest) -> int:
     try:
-        return max(1, int(request.GET.get("pagina", "1")))
+        return min(max(1, int(request.GET.get("pagina", "1"))), 100_000)
     except ValueError:
         return 1
 

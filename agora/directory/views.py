@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from agora.core.errors import DomainError
+from agora.core.fields import MAX_ID
 from agora.core.permissions import user_is_entity_staff, user_is_rector
 from agora.directory import selectors, services, visits
 from agora.directory.forms import (
@@ -359,6 +360,8 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
             account_id = int(request.POST.get("account", ""))
         except ValueError as exc:
             raise Http404 from exc
+        if not 0 < account_id <= MAX_ID:
+            raise Http404
         account = selectors.account_get_for_staff(
             user=request.user,  # type: ignore[arg-type]
             account_id=account_id,

@@ -99,3 +99,15 @@ def test_a_form_without_its_security_token_gets_a_spanish_403(db: None) -> None:
     assert response.status_code == 403
     html = response.content.decode()
     assert '<html lang="es-PE">' in html and "El formulario venció" in html
+
+
+def test_deciding_on_an_account_with_a_huge_number_is_a_404(client: Client, rector: User) -> None:
+    login(client, rector)
+    response = client.post(
+        "/directorio/equipo/verificaciones/", {"account": HUGE, "decision": "verificar"}
+    )
+    assert response.status_code == 404
+
+
+def test_a_huge_page_number_shows_a_page(client: Client) -> None:
+    assert client.get(f"/compromisos/?pagina={HUGE}").status_code == 200
