@@ -27,6 +27,9 @@ def mail_each(
     addresses it was delivered to; an address the server refuses is logged and skipped, the
     others still get theirs."""
     files = list(attachments)
+    # A subject is one line: a name typed with a line break (an organisation's, a forum's)
+    # would make the mail library refuse the whole message.
+    subject = " ".join(str(subject).split())[:250]
     addresses = list(dict.fromkeys(a for a in recipients if a))  # once each, in order
     if not addresses:
         return []

@@ -26,6 +26,14 @@ def test_one_message_per_address_once_each_with_the_attachments() -> None:
         assert message.attachments == [("informe.pdf", b"%PDF-1.7", "application/pdf")]
 
 
+def test_a_name_with_a_line_break_still_gives_a_one_line_subject() -> None:
+    """An organisation name typed with a line break used to make the mail refused (and the
+    request that saved it answer 500)."""
+    sent = mail_each("Solicitud de Red\r\nCiudadana\n  del Sur", "Cuerpo", ["a@example.pe"])
+    assert sent == ["a@example.pe"]
+    assert mail.outbox[0].subject == "Solicitud de Red Ciudadana del Sur"
+
+
 def test_no_addresses_sends_nothing() -> None:
     assert mail_each("Asunto", "Cuerpo", ["", ""]) == []
     assert mail.outbox == []
