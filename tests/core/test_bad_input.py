@@ -111,3 +111,25 @@ def test_deciding_on_an_account_with_a_huge_number_is_a_404(client: Client, rect
 
 def test_a_huge_page_number_shows_a_page(client: Client) -> None:
     assert client.get(f"/compromisos/?pagina={HUGE}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/directorio/", "Directorio"),
+        ("/participa/", "Participa"),
+        ("/compromisos/", "Compromisos"),
+        ("/indicadores/", "Indicadores"),
+        ("/directorio/verificar/", "¿Es oficial?"),
+    ],
+)
+def test_the_navigation_marks_only_the_section_one_is_in(
+    client: Client, path: str, current: str
+) -> None:
+    """«Directorio» was marked as the current page on every app's index (issue 17)."""
+    import re
+
+    html = client.get(path).content.decode()
+    nav = html[html.index('aria-label="Navegación principal"') :]
+    marked = re.findall(r'aria-current="page"[^>]*>([^<]+)<', nav[: nav.index("</nav>")])
+    assert marked == [current]
