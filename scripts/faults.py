@@ -260,6 +260,13 @@ def main() -> int:
     watchlist_create(
         actor=rector, entity=None, name=f"Prueba de fallas {MARK}", queries="vacunación"
     )
+    # A server left over from an earlier run would answer in place of ours.
+    import socket
+
+    for port in [*ports.values(), options.redis_port, options.s3_port]:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(f"El puerto {port} ya está en uso: detenga lo que escucha allí")
     started_at = timezone.now()
     store.start()
     wait_http(f"{common['AGORA_S3_ENDPOINT_URL']}/moto-api/")
