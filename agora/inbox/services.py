@@ -1134,25 +1134,7 @@ def conversations_apply_events(
                 _apply_inbound(conv, sent_at, deadlines, now)
         _refresh_deadlines(conv, deadlines)
         updated.append(conv)
-    _update_many(
-        updated,
-        [
-            "message_count",
-            "status",
-            "first_inbound_at",
-            "last_inbound_at",
-            "awaiting_since",
-            "first_response_at",
-            "last_response_at",
-            "waiting_since",
-            "paused_seconds",
-            "resolved_at",
-            "due_at",
-            "resolution_due_at",
-            "breached_at",
-            "updated_at",
-        ],
-    )
+    _update_many(updated, _TIMELINE_FIELDS)
 
 
 def conversation_timeline_replay(

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4 constancia de existencia legal"
 
 
-@pytest.fixture
-def document(citizen: User, forum: Forum) -> AdmissionDocument:
+def submitted_document(citizen: User, forum: Forum) -> AdmissionDocument:
+    """A citizen's admission request with one PDF document (stored in the default storage)."""
     request = services.admission_request_submit(
         actor=citizen,
         forum=forum,
@@ -34,6 +34,11 @@ def document(citizen: User, forum: Forum) -> AdmissionDocument:
         ],
     )
     return request.documents.get()
+
+
+@pytest.fixture
+def document(citizen: User, forum: Forum) -> AdmissionDocument:
+    return submitted_document(citizen, forum)
 
 
 def _url(document: AdmissionDocument) -> str:

@@ -9,19 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from agora.core.models import User
-from agora.participation import services
 from agora.participation.models import AdmissionDocument, Forum
 from tests.objectstore import Bucket
 from tests.participation.conftest import login
+from tests.participation.test_admission_documents import PDF, submitted_document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.storage]
-
-PDF = b"%PDF-1.4 constancia de existencia legal"
 
 
 @pytest.fixture
@@ -29,18 +26,7 @@ def document(
     settings: Any, tmp_path: Path, s3_bucket: Bucket, citizen: User, forum: Forum
 ) -> AdmissionDocument:
     settings.MEDIA_ROOT = tmp_path / "maquina-a" / "media"
-    request = services.admission_request_submit(
-        actor=citizen,
-        forum=forum,
-        organisation_name="Red Ciudadana",
-        stakeholder_type="sociedad_civil",
-        vote="voz_y_voto",
-        checklist=dict.fromkeys(forum.requirements, True),
-        documents_in=[
-            ("Constancia legal", SimpleUploadedFile("scan 01.pdf", PDF, "application/pdf"))
-        ],
-    )
-    return request.documents.get()
+    return submitted_document(citizen, forum)
 
 
 def test_the_document_is_stored_in_the_bucket_not_on_the_disk(
