@@ -42,6 +42,10 @@ class MilestoneSerializer(serializers.ModelSerializer):
 class CommitmentSerializer(serializers.ModelSerializer):
     cycle = serializers.IntegerField(source="plan.cycle", read_only=True)
     title = serializers.CharField(source="display_title", read_only=True)
+    title_is_translation = serializers.BooleanField(
+        read_only=True,
+        help_text="El título es una traducción de Ágora del título en inglés de OGP.",
+    )
     lead_entity = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
     policy_areas = serializers.SlugRelatedField(slug_field="name_es", many=True, read_only=True)  # type: ignore[var-annotated]
     overdue = serializers.BooleanField(read_only=True)
@@ -54,6 +58,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "code",
             "cycle",
             "title",
+            "title_is_translation",
             "ogp_title",
             "lead_entity",
             "lead_institution",

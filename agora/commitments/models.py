@@ -384,6 +384,14 @@ class Commitment(models.Model):
     section = models.CharField(_("eje del plan"), max_length=120, blank=True)
     title = models.TextField(_("título"), blank=True, help_text=_("Texto del plan, en español."))
     ogp_title = models.CharField(_("título en OGP"), max_length=400, blank=True)
+    title_translation = models.TextField(
+        _("traducción del título"),
+        blank=True,
+        help_text=_(
+            "Traducción al español del título de OGP, hecha por Ágora, cuando las fuentes no "
+            "traen el texto oficial del plan. Se muestra marcada como traducción."
+        ),
+    )
     problem = models.TextField(_("problema público"), blank=True)
     objective = models.TextField(_("objetivo"), blank=True)
     actions = models.TextField(_("acciones"), blank=True, help_text=_("Una por línea."))
@@ -443,12 +451,18 @@ class Commitment(models.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or self.ogp_title
+        """The plan's official Spanish wording; without it, Ágora's translation of OGP's title
+        (``title_is_translation``: pages say so); OGP's English title only when neither exists."""
+        return self.title or self.title_translation or self.ogp_title
+
+    @property
+    def title_is_translation(self) -> bool:
+        return not self.title and bool(self.title_translation)
 
     @property
     def title_is_english(self) -> bool:
         """Only OGP's English listing title is known: pages mark it ``lang="en"``."""
-        return not self.title and bool(self.ogp_title)
+        return not self.title and not self.title_translation and bool(self.ogp_title)
 
     @property
     def ogp_value_labels(self) -> list[str]:

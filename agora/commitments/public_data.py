@@ -204,6 +204,7 @@ def _load_commitment(
         "number": row.get("number", ""),
         "section": row.get("section", ""),
         "title": row.get("title", ""),
+        "title_translation": row.get("title_translation", ""),
         "problem": row.get("problem", ""),
         "objective": row.get("objective", ""),
         "actions": row.get("actions", ""),

@@ -75,6 +75,7 @@ def commitments_public(
         queryset = queryset.filter(
             Q(code__icontains=filters.q)
             | Q(title__icontains=filters.q)
+            | Q(title_translation__icontains=filters.q)
             | Q(ogp_title__icontains=filters.q)
         )
     return queryset
@@ -319,6 +320,7 @@ def commitments_export(filters: CommitmentFilters | None = None) -> list[dict[st
                 "ciclo": c.plan.cycle,
                 "plan": c.plan.title,
                 "titulo": c.display_title,
+                "titulo_es_traduccion": c.title_is_translation,
                 "titulo_ogp": c.ogp_title,
                 "entidad_responsable": c.lead_entity.code if c.lead_entity else "",
                 "institucion_responsable": c.lead_institution,

@@ -165,6 +165,7 @@ CSV_COLUMNS = [
     "ciclo",
     "plan",
     "titulo",
+    "titulo_es_traduccion",
     "titulo_ogp",
     "entidad_responsable",
     "institucion_responsable",
@@ -188,7 +189,9 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     for row in rows:
         writer.writerow(
             [
-                *[row[k] for k in CSV_COLUMNS[:7]],
+                *[row[k] for k in CSV_COLUMNS[:4]],
+                "sí" if row["titulo_es_traduccion"] else "no",
+                *[row[k] for k in CSV_COLUMNS[5:8]],
                 " | ".join(row["areas_de_politica"]),
                 " | ".join(row["valores_ogp"]),
                 row["estado"],
