@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from agora.core import numbers
+
 BAR_HEIGHT = 22
 GAP = 8
 LABEL_WIDTH = 190
@@ -36,8 +38,7 @@ class Chart:
 
 
 def _fmt(value: float) -> str:
-    text = f"{value:,.1f}" if value % 1 else f"{int(value):,}"
-    return text.replace(",", " ")
+    return numbers.number(value, 1 if value % 1 else 0)
 
 
 def bar_chart(

@@ -16,6 +16,12 @@ EXPORT_FORMATS = [("pdf", "PDF"), ("xlsx", "XLSX"), ("csv", "CSV")]
 
 
 class ScoreboardFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Buscar entidad"),
+        required=False,
+        max_length=100,
+        help_text=_("Nombre, sigla o parte del nombre: «minsa», «municipalidad de lima»."),
+    )
     periodo = forms.ChoiceField(
         label=_("Período"), choices=list(PERIODS.items()), required=False, initial="30"
     )
@@ -25,11 +31,14 @@ class ScoreboardFilterForm(forms.Form):
     orden = forms.ChoiceField(
         label=_("Ordenar por"),
         required=False,
+        initial="recibidos",
         choices=[
             *[(key, label) for key, label in SORTS.items()],
             ("-entidad", _("Entidad (Z a A)")),
         ],
     )
+
+    con_datos = forms.BooleanField(label=_("Solo entidades con datos suficientes"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,8 +60,18 @@ class ScoreboardFilterForm(forms.Form):
             "level": data.get("nivel") or "",
             "branch": data.get("poder") or "",
             "department": data.get("departamento") or "",
-            "sort": data.get("orden") or "entidad",
+            # Most messages first: the entities with figures open the page, not rows of
+            # «insuficiente».
+            "sort": data.get("orden") or "recibidos",
         }
+
+    def search(self) -> tuple[str, bool]:
+        """(text searched, only entities with enough messages), valid values only."""
+        if not self.is_bound or not self.is_valid():
+            data = dict(getattr(self, "cleaned_data", {}))
+        else:
+            data = self.cleaned_data
+        return (data.get("q") or "").strip(), bool(data.get("con_datos"))
 
 
 def previous_month(today: date) -> tuple[date, date]:

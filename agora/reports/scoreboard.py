@@ -5,6 +5,7 @@ rollups only (never from messages). No citizen data ever reaches it."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -361,4 +362,110 @@ def departments() -> list[tuple[str, str]]:
         .values_list("department_code", "department")
         .distinct()
         .order_by("department")
+    )
+
+
+# --- one entity's history ----------------------------------------------------------------------
+
+HISTORY_MONTHS = 12
+
+
+@dataclass
+class MonthRow:
+    """One calendar month of an entity's figures, with the scoreboard's definitions."""
+
+    month: date
+    received: int = 0
+    conversations: int = 0
+    answered: int = 0
+    decided: int = 0
+    within: int = 0
+    median_seconds: float | None = None
+
+    @property
+    def sufficient(self) -> bool:
+        return self.received >= MIN_MESSAGES
+
+    @property
+    def answered_share(self) -> float | None:
+        if not self.sufficient or not self.conversations:
+            return None
+        return 100 * self.answered / self.conversations
+
+    @property
+    def within_share(self) -> float | None:
+        if not self.sufficient or not self.decided:
+            return None
+        return 100 * self.within / self.decided
+
+    @property
+    def median_hours(self) -> float | None:
+        if not self.sufficient or self.median_seconds is None:
+            return None
+        return self.median_seconds / 3600
+
+
+def _month_start(day: date, back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def entity_history(entity: Entity, *, today: date | None = None) -> list[MonthRow]:
+    """The last ``HISTORY_MONTHS`` calendar months of ``entity`` (the current one included,
+    newest first), added up from its daily rollups like the scoreboard; each month's median
+    from the sum of its days' first-response histograms."""
+    from agora.reports.models import DailyRollup
+
+    today = today or timezone.localdate()
+    first = _month_start(today, HISTORY_MONTHS - 1)
+    months = {_month_start(today, back): MonthRow(_month_start(today, back)) for back in range(12)}
+    histograms: dict[date, dict[int, int]] = {}
+    rows = DailyRollup.objects.filter(entity=entity, day__gte=first, day__lte=today).values_list(
+        "day",
+        "received",
+        "conversations",
+        "answered",
+        "decided",
+        "within",
+        "first_response_histogram",
+    )
+    for day, received, conversations, answered, decided, within, histogram in rows:
+        month = months[day.replace(day=1)]
+        month.received += received
+        month.conversations += conversations
+        month.answered += answered
+        month.decided += decided
+        month.within += within
+        merged = histograms.setdefault(month.month, {})
+        for key, value in _decode(histogram).items():
+            merged[int(key)] = merged.get(int(key), 0) + value
+    for month_start, histogram in histograms.items():
+        months[month_start].median_seconds = histogram_median(histogram)
+    return sorted(months.values(), key=lambda row: row.month, reverse=True)
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: «Educación» is found by «educacion»."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def board_search(board: Scoreboard, text: str, *, with_data: bool = False) -> Scoreboard:
+    """The rows of ``board`` whose name, acronym or code contain every word of ``text``
+    (accents and case ignored), only those with enough messages when ``with_data``; the
+    cached board is not changed."""
+    words = _folded(text).split()
+    if not words and not with_data:
+        return board
+    rows = [
+        row
+        for row in board.rows
+        if (not with_data or row.sufficient)
+        and all(
+            word in _folded(f"{row.name} {row.acronym} {row.code} {row.department}")
+            for word in words
+        )
+    ]
+    return Scoreboard(
+        start=board.start, end=board.end, previous_start=board.previous_start, rows=rows
     )

@@ -27,7 +27,14 @@ from agora.reports.exports import CONTENT_TYPES, charts_for, report_csv, report_
 from agora.reports.forms import ReportRequestForm, ScoreboardFilterForm
 from agora.reports.models import ReportRun, RunStatus
 from agora.reports.rollups import BUCKET_EDGES
-from agora.reports.scoreboard import MIN_MESSAGES, PERIODS, TREND_POINTS, ScoreRow, scoreboard
+from agora.reports.scoreboard import (
+    MIN_MESSAGES,
+    PERIODS,
+    TREND_POINTS,
+    ScoreRow,
+    board_search,
+    scoreboard,
+)
 
 PAGE_SIZE = 50
 
@@ -46,7 +53,8 @@ def _number(value: float | None) -> str:
 def _board(request: HttpRequest) -> tuple[ScoreboardFilterForm, Any, dict[str, Any]]:
     form = ScoreboardFilterForm(request.GET or None)
     criteria = form.criteria() if request.GET else ScoreboardFilterForm().criteria()
-    return form, scoreboard(**criteria), criteria
+    text, with_data = form.search() if request.GET else ("", False)
+    return form, board_search(scoreboard(**criteria), text, with_data=with_data), criteria
 
 
 @require_GET
@@ -83,12 +91,15 @@ def scoreboard_page(request: HttpRequest) -> HttpResponse:
             "sort_links": sort_links,
             "period_label": PERIODS.get(str(criteria["days"])),
             "min_messages": MIN_MESSAGES,
+            "trend_points": TREND_POINTS,
             "chart": bar_chart(
                 chart_rows,
                 unit=" %",
                 title=_("Porcentaje de conversaciones respondidas dentro del plazo"),
             ),
-            "filtered": any(params.get(k) for k in ("nivel", "poder", "departamento")),
+            "filtered": any(
+                params.get(k) for k in ("nivel", "poder", "departamento", "q", "con_datos")
+            ),
         },
     )
 
