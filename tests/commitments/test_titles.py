@@ -38,12 +38,13 @@ def test_every_commitment_has_a_spanish_title_official_or_translated() -> None:
 
 
 @pytest.mark.django_db
-def test_pages_mark_the_translation_and_keep_ogps_english_title(
-    client: Client, national_entities: None
-) -> None:
+@pytest.mark.usefixtures("national_entities")
+def test_pages_mark_the_translation_and_keep_ogps_english_title(client: Client) -> None:
     public_data.load()
     translated = Commitment.objects.get(code="PE0088")
-    assert translated.display_title == "Permitir que la ciudadanía presente reclamos de salud en línea"
+    assert translated.display_title == (
+        "Permitir que la ciudadanía presente reclamos de salud en línea"
+    )
     assert translated.title_is_translation and not translated.title_is_english
     page = client.get(translated.get_absolute_url()).content.decode()
     assert "Traducción de Ágora" in page
@@ -58,16 +59,18 @@ def test_pages_mark_the_translation_and_keep_ogps_english_title(
 
 
 @pytest.mark.django_db
-def test_without_milestones_the_page_says_why(client: Client, national_entities: None) -> None:
+@pytest.mark.usefixtures("national_entities")
+def test_without_milestones_the_page_says_why(client: Client) -> None:
     public_data.load()
     bare = Commitment.objects.get(code="PE0001")
     assert not bare.milestones.exists()
     page = client.get(bare.get_absolute_url()).content.decode()
     assert "no sus hitos" in page and "Ágora no inventa hitos" in page
     with_milestones = Commitment.objects.get(code="PE0065")
-    assert "Ágora no inventa hitos" not in client.get(
-        with_milestones.get_absolute_url()
-    ).content.decode()
+    assert (
+        "Ágora no inventa hitos"
+        not in client.get(with_milestones.get_absolute_url()).content.decode()
+    )
     listing = client.get(reverse("commitments:plan", args=[2012])).content.decode()
     assert "las fuentes públicas no detallan sus hitos" in listing
 
