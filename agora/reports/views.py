@@ -23,6 +23,7 @@ from agora.core.models import User
 from agora.core.permissions import staff_required, user_is_rector
 from agora.inbox.selectors import methodology_context
 from agora.reports import selectors, services
+from agora.reports.dashboard_pages import paged_tables
 from agora.reports.exports import CONTENT_TYPES, charts_for, report_csv, report_pdf, report_xlsx
 from agora.reports.forms import ReportRequestForm, ScoreboardFilterForm
 from agora.reports.models import ReportRun, RunStatus
@@ -267,7 +268,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/dashboard.html",
-        {"board": board, "tables": board.tables(), "background": background_work()},
+        {
+            "board": board,
+            "tables": paged_tables(board.tables(), request.GET),
+            "background": background_work(),
+        },
     )
 
 

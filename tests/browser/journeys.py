@@ -49,12 +49,84 @@ def open_inbox(page: Page) -> None:
 
 
 def axe_clean(page: Page, where: str) -> None:
-    """No WCAG 2.1 AA violation on the page as it is now (folded sections opened first)."""
+    """No WCAG 2.1 AA violation on the page as it is now (folded sections opened first), and
+    every control readable against what is behind it (``controls_readable``)."""
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     results = Axe().run(page, options=WCAG_21_AA)
     assert results.violations_count == 0, (
         f"{where}\n{results.generate_snapshot()}\n{results.generate_report()}"
     )
+    controls_readable(page, where)
+
+
+# The contrast of every visible control's text with the colour actually behind it (its own
+# background or the nearest ancestor's, composited): axe-core leaves a control "to review"
+# rather than failing it when it cannot decide the background, and so passed white buttons on
+# a white page (issue #17). WCAG 1.4.3: 4.5:1, or 3:1 for large text.
+_CONTRAST_JS = """
+() => {
+  const parse = (c) => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(',').map((s) => parseFloat(s));
+    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+  };
+  const over = (top, under) => ({
+    r: top.r * top.a + under.r * (1 - top.a),
+    g: top.g * top.a + under.g * (1 - top.a),
+    b: top.b * top.a + under.b * (1 - top.a), a: 1});
+  const lum = (c) => {
+    const f = (v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const behind = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.backgroundImage && style.backgroundImage !== 'none') return null;
+      const c = parse(style.backgroundColor);
+      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+    }
+    let colour = {r: 255, g: 255, b: 255, a: 1};
+    for (const layer of layers.reverse()) colour = over(layer, colour);
+    return colour;
+  };
+  const problems = [];
+  const selector =
+    'button, a[href], summary, [role=button], input[type=submit], input[type=button]';
+  for (const el of document.querySelectorAll(selector)) {
+    const text = (el.innerText || el.value || '').trim();
+    if (!text) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width < 2 || box.height < 2) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || parseFloat(style.opacity) === 0) continue;
+    const background = behind(el);
+    if (!background) continue;
+    const fg = parse(style.color);
+    if (!fg) continue;
+    const ink = over(fg, background);
+    const [hi, lo] = [lum(ink), lum(background)].sort((x, y) => y - x);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && parseInt(style.fontWeight, 10) >= 700);
+    if (ratio < (large ? 3 : 4.5)) {
+      problems.push(`${el.tagName.toLowerCase()} «${text.slice(0, 40)}»: ${ratio.toFixed(2)}:1`);
+    }
+  }
+  return problems;
+}
+"""
+
+
+def controls_readable(page: Page, where: str) -> None:
+    """Every visible button, link and summary with text has WCAG AA contrast against the
+    colour behind it (see ``_CONTRAST_JS``)."""
+    problems = page.evaluate(_CONTRAST_JS)
+    assert problems == [], f"{where}: controls hard to read: {problems}"
 
 
 def fits_phone(page: Page, where: str) -> None:

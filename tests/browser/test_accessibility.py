@@ -6,10 +6,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
+from tests.browser.journeys import axe_clean
 
 pytestmark = [
     pytest.mark.browser,
@@ -73,10 +73,7 @@ def _expect_rendered(page: Page, path: str) -> None:
 def test_public_page_has_no_wcag21_aa_violations(site: str, page: Page, path: str) -> None:
     """axe-core finds no WCAG 2.1 A/AA violation on any public page."""
     _open(page, site, path)
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, (
-        f"{path}\n{results.generate_snapshot()}\n{results.generate_report()}"
-    )
+    axe_clean(page, path)
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES.values(), ids=PUBLIC_PAGES.keys())

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -18,7 +17,7 @@ from agora.directory.models import Entity
 from agora.participation import services
 from agora.participation.models import Agreement
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
-from tests.browser.test_accessibility import WCAG_21_AA
+from tests.browser.journeys import axe_clean
 from tests.participation.conftest import login
 
 pytestmark = [
@@ -81,8 +80,7 @@ def test_edit_page_has_no_wcag21_aa_violations(
 ) -> None:
     _sign_in(page, agreement_site, rector)
     _open(page, agreement_site, EDIT)
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, results.generate_report()
+    axe_clean(page, page.url)
     assert page_log.problems() == []
 
 
@@ -96,8 +94,7 @@ def test_edit_page_with_errors_has_no_wcag21_aa_violations(
     page.get_by_role("button", name="Guardar cambios").click()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_role("alert")).to_contain_text("No se guardó ningún cambio")
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, results.generate_report()
+    axe_clean(page, page.url)
     assert Agreement.objects.get().responsible_entity is not None
     assert Agreement.objects.get().decision_reference == "R.M. 1-2026"
 

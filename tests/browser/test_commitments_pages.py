@@ -4,12 +4,12 @@ sideways scrolling, and a clean console (no CSP violations: the timeline is plai
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from agora.commitments import demo, public_data
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
-from tests.browser.test_accessibility import WCAG_21_AA, _open
+from tests.browser.journeys import axe_clean
+from tests.browser.test_accessibility import _open
 
 pytestmark = [
     pytest.mark.browser,
@@ -43,10 +43,7 @@ def test_commitment_page_has_no_wcag21_aa_violations(
 ) -> None:
     """axe-core finds no WCAG 2.1 A/AA violation."""
     _open(page, plans_site, path)
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, (
-        f"{path}\n{results.generate_snapshot()}\n{results.generate_report()}"
-    )
+    axe_clean(page, path)
 
 
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())

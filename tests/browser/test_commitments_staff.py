@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Page, expect
@@ -18,7 +17,8 @@ from agora.commitments.models import ActionPlan, Commitment, MilestoneStatus, Pl
 from agora.core.models import User
 from agora.directory.models import Entity
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
-from tests.browser.test_accessibility import WCAG_21_AA, _open
+from tests.browser.journeys import axe_clean
+from tests.browser.test_accessibility import _open
 from tests.inbox.test_views import login
 
 pytestmark = [
@@ -35,10 +35,7 @@ def _sign_in(page: Page, site: str, user: User) -> None:
 
 
 def _axe_clean(page: Page, path: str) -> None:
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, (
-        f"{path}\n{results.generate_snapshot()}\n{results.generate_report()}"
-    )
+    axe_clean(page, path)
 
 
 @pytest.fixture

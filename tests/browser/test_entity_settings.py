@@ -8,7 +8,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Page, expect
@@ -18,7 +17,8 @@ from agora.connectors.models import AccountCredential
 from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
-from tests.browser.test_accessibility import WCAG_21_AA, _open
+from tests.browser.journeys import axe_clean
+from tests.browser.test_accessibility import _open
 from tests.connectors.test_entity_settings import _account, _login
 
 pytestmark = [
@@ -41,10 +41,7 @@ def _sign_in(page: Page, site: str, user: User) -> None:
 def _axe_clean(page: Page, path: str) -> None:
     # Open every folded form so that axe checks the fields inside.
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, (
-        f"{path}\n{results.generate_snapshot()}\n{results.generate_report()}"
-    )
+    axe_clean(page, path)
 
 
 def _fits_phone(page: Page, path: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -19,7 +18,7 @@ from agora.inbox import services as inbox
 from agora.inbox.models import Message, ThreadKind
 from agora.language import watchlists
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
-from tests.browser.test_accessibility import WCAG_21_AA
+from tests.browser.journeys import axe_clean
 from tests.inbox.test_views import login
 
 pytestmark = [
@@ -41,10 +40,7 @@ STAFF_PAGES = {
 
 
 def _axe_clean(page: Page, path: str) -> None:
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, (
-        f"{path}\n{results.generate_snapshot()}\n{results.generate_report()}"
-    )
+    axe_clean(page, path)
 
 
 def _fits_phone(page: Page, path: str) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -26,7 +25,7 @@ from agora.participation.models import (
     StakeholderType,
 )
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
-from tests.browser.test_accessibility import WCAG_21_AA
+from tests.browser.journeys import axe_clean
 from tests.participation.conftest import login
 
 pytestmark = [
@@ -132,8 +131,7 @@ def test_page_has_no_wcag21_aa_violations(
 ) -> None:
     _sign_in(page, managed_site, rector)
     _open(page, managed_site, path)
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+    axe_clean(page, path)
     assert page_log.problems() == []
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -19,7 +18,7 @@ from agora.participation.models import (
     StakeholderType,
 )
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
-from tests.browser.test_accessibility import WCAG_21_AA
+from tests.browser.journeys import axe_clean
 
 pytestmark = [
     pytest.mark.browser,
@@ -196,8 +195,7 @@ def test_participation_page_has_no_wcag21_aa_violations(
     participation_site: str, page: Page, page_log: PageLog, path: str
 ) -> None:
     _open(page, participation_site, path)
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+    axe_clean(page, path)
     assert page_log.problems() == []
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -19,7 +18,7 @@ from agora.inbox.models import ThreadKind
 from agora.reports import services as report_services
 from agora.reports import tasks
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
-from tests.browser.test_accessibility import WCAG_21_AA
+from tests.browser.journeys import axe_clean
 from tests.inbox.test_views import login
 
 pytestmark = [
@@ -75,8 +74,7 @@ def scored_site(site: str, verified_account: SocialAccount) -> str:
 
 
 def _axe(page: Page, path: str) -> None:
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+    axe_clean(page, path)
 
 
 @pytest.mark.parametrize("path", PUBLIC.values(), ids=PUBLIC.keys())
