@@ -20,7 +20,9 @@ def _param(key: str) -> str:
 def paged_tables(tables: list[dict[str, Any]], query: QueryDict) -> list[dict[str, Any]]:
     """``tables`` (as ``DashboardData.tables`` gives them) with only their current page of
     rows, the total, and the links to the previous and next pages of each."""
-    current = {k: v for k, v in query.items() if k.endswith("_pagina") and v}
+    current: dict[str, str] = {
+        k: str(v) for k, v in query.items() if k.endswith("_pagina") and isinstance(v, str) and v
+    }
     paged = []
     for table in tables:
         page = Paginator(table["rows"], PAGE_SIZE).get_page(current.get(_param(table["key"])))
