@@ -157,12 +157,27 @@ class AccountFilter(django_filters.FilterSet):
 class LookupSerializer(serializers.Serializer):
     query = serializers.CharField()
     outcome = serializers.ChoiceField(
-        choices=["verificada", "suspendida", "retirada", "pendiente", "no_registrada", "invalida"]
+        choices=[
+            "verificada",
+            "suspendida",
+            "retirada",
+            "pendiente",
+            "no_registrada",
+            "falsa",
+            "enlace",
+            "invalida",
+        ]
     )
     message = serializers.CharField()
     account = AccountSerializer(allow_null=True)
     entity = serializers.DictField(allow_null=True)
     similar = AccountSerializer(many=True)
+    impersonated = serializers.DictField(
+        allow_null=True, help_text=_("Entidad que la cuenta parece suplantar, si es una sola.")
+    )
+    ambiguous = serializers.BooleanField(
+        help_text=_("Se parece a cuentas oficiales de varias entidades.")
+    )
 
 
 class AccountViewSet(viewsets.ReadOnlyModelViewSet):
@@ -207,5 +222,12 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
                 if account
                 else None,
                 "similar": AccountSerializer(result.similar or [], many=True).data,
+                "impersonated": {
+                    "code": result.impersonated.code,
+                    "name": result.impersonated.name,
+                }
+                if result.impersonated
+                else None,
+                "ambiguous": result.ambiguous,
             }
         )

@@ -2,6 +2,9 @@
 
 ``parse_reference`` turns "https://m.facebook.com/minsaperu/?ref=x" or "@Minsa_Peru" into the
 platform (when the text says it), the handle key used for matching, and the canonical URL.
+Links that point to a post, a video or a share page say nothing about the account until they
+are opened: they raise ``UnresolvableLinkError`` with what kind of link it is, so the look-up
+can tell the citizen how to get the profile's address instead of "not recognised".
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ _HOSTS: dict[str, str] = {
     "facebook.com": Platform.FACEBOOK,
     "fb.com": Platform.FACEBOOK,
     "fb.me": Platform.FACEBOOK,
+    "fb.watch": Platform.FACEBOOK,
+    "t.co": Platform.X,
     "instagram.com": Platform.INSTAGRAM,
     "instagr.am": Platform.INSTAGRAM,
     "x.com": Platform.X,
@@ -39,7 +44,46 @@ _CANONICAL: dict[str, str] = {
 }
 
 # Paths that are not profiles: a "handle" of facebook.com/watch is no account.
-_RESERVED = {"watch", "share", "sharer", "home", "login", "hashtag", "search", "explore", "intent"}
+_RESERVED = {
+    "watch",
+    "sharer",
+    "sharer.php",
+    "home",
+    "login",
+    "hashtag",
+    "search",
+    "explore",
+    "intent",
+    "i",
+    "groups",
+    "events",
+    "marketplace",
+    "gaming",
+    "latest",
+    "settings",
+    "notifications",
+    "messages",
+    "accounts",
+    "direct",
+    "feed",
+    "results",
+    "discover",
+    "tag",
+    "help",
+    "privacy",
+    "policies",
+}
+# First path segments that are a post or a video, per platform (the account is not in the URL).
+_POST_PATHS: dict[str, set[str]] = {
+    Platform.FACEBOOK: {"reel", "photo", "photo.php", "video.php", "story.php", "stories"},
+    Platform.INSTAGRAM: {"p", "reel", "reels", "tv"},
+    Platform.YOUTUBE: {"shorts", "live", "embed", "playlist", "clip"},
+    Platform.TIKTOK: {"video"},
+}
+# Short-link hosts: where they lead is only known by opening them.
+_SHORT_HOSTS = {"vm.tiktok.com", "vt.tiktok.com", "t.co"}
+# Hosts that wrap an outgoing link (Facebook's link shim): the target is in ?u=.
+_SHIM_HOSTS = {"l.facebook.com", "lm.facebook.com", "l.instagram.com"}
 # A bare "facebook.com" is an address; "minsa.peru" is a user name with a dot.
 _DOMAIN = re.compile(r"^[\w\-]+(\.[\w\-]+)*\.(com|pe|org|net|me|be|am|gob|edu|io|tv|app)$", re.I)
 _HANDLE_OK = re.compile(r"^[\w.\-]{1,150}$", re.UNICODE)
@@ -47,6 +91,21 @@ _HANDLE_OK = re.compile(r"^[\w.\-]{1,150}$", re.UNICODE)
 
 class AccountReferenceError(ValueError):
     """The text is not a URL or handle of a social-network account."""
+
+
+class LinkKind:
+    SHARE = "compartir"  # facebook.com/share/…: a share link of a page, post or video
+    POST = "publicacion"  # a post, reel or video: the account is not in the URL
+    SHORT = "enlace_corto"  # vm.tiktok.com/…, t.co/…
+
+
+class UnresolvableLinkError(AccountReferenceError):
+    """A link to a platform whose account can't be read from the URL itself."""
+
+    def __init__(self, kind: str, platform: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.platform = platform
 
 
 @dataclass(frozen=True)
@@ -82,44 +141,107 @@ def _platform_for_host(host: str) -> str | None:
     return None
 
 
-def _from_url(text: str) -> Reference:
+def _id_reference(number: str, *, profile_php: bool = False) -> Reference:
+    """A Facebook page or profile known only by its numeric id."""
+    url = (
+        f"https://www.facebook.com/profile.php?id={number}"
+        if profile_php
+        else canonical_url(Platform.FACEBOOK, number)
+    )
+    return Reference(platform=Platform.FACEBOOK, handle=number, key=number, url=url)
+
+
+def _facebook(segments: list[str], query: dict[str, list[str]], text: str) -> str | Reference:
+    """The handle (or a reference by id) of a Facebook URL's path."""
+    first = segments[0].lower() if segments else ""
+    if first == "share":
+        raise UnresolvableLinkError(LinkKind.SHARE, Platform.FACEBOOK)
+    if first in ("profile.php", "permalink.php") or (first == "story.php" and "id" in query):
+        number = query.get("id", [""])[0]
+        if not number.isdigit():
+            raise AccountReferenceError(text)
+        return _id_reference(number, profile_php=True)
+    if first == "watch" and "v" in query:
+        raise UnresolvableLinkError(LinkKind.POST, Platform.FACEBOOK)
+    if first in ("people", "pages") and segments[1:2] == ["category"]:
+        if len(segments) < 4:
+            raise AccountReferenceError(text)
+        last = segments[3]
+        number = last.rsplit("-", 1)[-1]
+        return _id_reference(number) if number.isdigit() else last
+    if first in ("people", "pages"):
+        # /people/<Name>/<id>/ and the older /pages/<Name>/<id>: the id names the page.
+        if len(segments) >= 3 and segments[2].isdigit():
+            return _id_reference(segments[2])
+        raise AccountReferenceError(text)
+    if first == "p" and len(segments) >= 2:
+        # The newer page address /p/<Name>-<id>/.
+        number = segments[1].rsplit("-", 1)[-1]
+        if number.isdigit():
+            return _id_reference(number)
+        return segments[1]
+    if first in _POST_PATHS[Platform.FACEBOOK]:
+        raise UnresolvableLinkError(LinkKind.POST, Platform.FACEBOOK)
+    if first.isdigit():
+        return _id_reference(first)
+    return segments[0] if segments else ""
+
+
+def _from_url(text: str, depth: int = 0) -> Reference:
     if not re.match(r"^https?://", text, re.IGNORECASE):
         text = "https://" + text
     parts = urlsplit(text)
-    platform = _platform_for_host(parts.netloc)
+    host = parts.netloc.lower().rsplit("@", 1)[-1].split(":")[0]
+    platform = _platform_for_host(host)
     segments = [s for s in parts.path.split("/") if s]
+    if not segments and parts.fragment.startswith("!/"):
+        segments = [s for s in parts.fragment[2:].split("/") if s]  # twitter.com/#!/handle
+    query = parse_qs(parts.query)
+    if host in _SHIM_HOSTS and depth == 0:
+        target = query.get("u", [""])[0]
+        if target:
+            return _from_url(target, depth=1)
+        raise AccountReferenceError(text)
     if platform is None:
         if not parts.netloc or "." not in parts.netloc:
             raise AccountReferenceError(text)
-        key = (parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/")).lower()
-        url = f"https://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+        key = (host.removeprefix("www.") + parts.path.rstrip("/")).lower()
+        url = f"https://{host}{parts.path.rstrip('/')}"
         return Reference(platform=Platform.OTHER, handle=key, key=key, url=url)
+    if host in _SHORT_HOSTS or (platform == Platform.TIKTOK and segments[:1] == ["t"]):
+        raise UnresolvableLinkError(LinkKind.SHORT, platform)
+    if host.endswith("fb.watch") or host.endswith("youtu.be"):
+        if segments:
+            raise UnresolvableLinkError(LinkKind.POST, platform)  # a video, not an account
+        raise AccountReferenceError(text)
+    first = segments[0].lower() if segments else ""
     handle = ""
-    if platform == Platform.FACEBOOK and segments[:1] == ["profile.php"]:
-        handle = parse_qs(parts.query).get("id", [""])[0]
-        url = f"https://www.facebook.com/profile.php?id={handle}"
-        if not handle.isdigit():
-            raise AccountReferenceError(text)
-        return Reference(platform=platform, handle=handle, key=handle, url=url)
-    if parts.netloc.lower().endswith("youtu.be"):
-        raise AccountReferenceError(text)  # a video link, not a channel
-    if platform == Platform.FACEBOOK and segments[:2] == ["pages", "category"]:
-        if len(segments) < 4:
-            raise AccountReferenceError(text)
-        handle = segments[3]
-    elif platform == Platform.FACEBOOK and segments[:1] == ["pages"] and len(segments) >= 3:
-        handle = segments[2]
-    elif platform == Platform.YOUTUBE and segments[:1] in (["channel"], ["c"], ["user"]):
+    if platform == Platform.FACEBOOK:
+        found = _facebook(segments, query, text)
+        if isinstance(found, Reference):
+            return found
+        handle = found
+    elif first == "share" and platform in (Platform.INSTAGRAM, Platform.TIKTOK):
+        raise UnresolvableLinkError(LinkKind.SHARE, platform)
+    elif (
+        first in _POST_PATHS.get(platform, set())
+        or (platform == Platform.YOUTUBE and first == "watch" and "v" in query)
+        or (platform == Platform.X and first == "i" and "status" in [s.lower() for s in segments])
+    ):
+        raise UnresolvableLinkError(LinkKind.POST, platform)
+    elif platform == Platform.INSTAGRAM and first == "stories" and len(segments) >= 2:
+        handle = segments[1]
+    elif platform == Platform.YOUTUBE and first in ("channel", "c", "user"):
         if len(segments) >= 2:
             handle = segments[1]
-            url = f"https://www.youtube.com/{segments[0]}/{handle}"
+            url = f"https://www.youtube.com/{first}/{handle}"
             return Reference(platform=platform, handle=handle, key=handle_key(handle), url=url)
-    elif platform == Platform.LINKEDIN and segments[:1] in (["company"], ["in"], ["school"]):
+    elif platform == Platform.LINKEDIN and first in ("company", "in", "school"):
         if len(segments) >= 2:
             handle = segments[1]
-            url = f"https://www.linkedin.com/{segments[0]}/{handle}"
+            url = f"https://www.linkedin.com/{first}/{handle}"
             return Reference(platform=platform, handle=handle, key=handle_key(handle), url=url)
-    elif platform == Platform.WHATSAPP and segments[:1] == ["channel"] and len(segments) >= 2:
+    elif platform == Platform.WHATSAPP and first == "channel" and len(segments) >= 2:
         handle = segments[1]
         url = f"https://whatsapp.com/channel/{handle}"
         return Reference(platform=platform, handle=handle, key=handle_key(handle), url=url)
@@ -138,7 +260,7 @@ def _from_url(text: str) -> Reference:
 
 def parse_reference(text: str, platform: str | None = None) -> Reference:
     """Reads a URL or a handle. A bare handle has no platform unless ``platform`` says it."""
-    text = text.strip()
+    text = text.strip().strip("<>\"'«»“”").rstrip(".,;:)]").strip()
     if not text or len(text) > 500:
         raise AccountReferenceError(text[:50])
     looks_like_url = "/" in text or _DOMAIN.match(text) is not None

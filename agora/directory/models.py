@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.crypto import EncryptedTextField
 from agora.core.text import fold
 
 if TYPE_CHECKING:
@@ -294,3 +295,108 @@ class DirectoryRevision(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class FakeReportStatus(models.TextChoices):
+    RECIBIDO = "recibido", _("Recibido")
+    EN_REVISION = "en_revision", _("En revisión")
+    CONFIRMADA = "confirmada_falsa", _("Confirmada falsa")
+    DESCARTADA = "descartada", _("Descartada")
+
+
+FAKE_REPORT_OPEN = (FakeReportStatus.RECIBIDO, FakeReportStatus.EN_REVISION)
+FAKE_REPORT_DECIDED = (FakeReportStatus.CONFIRMADA, FakeReportStatus.DESCARTADA)
+
+
+class FakeAccountReportQuerySet(models.QuerySet["FakeAccountReport"]):
+    def decided(self) -> FakeAccountReportQuerySet:
+        return self.filter(status__in=FAKE_REPORT_DECIDED)
+
+    def open(self) -> FakeAccountReportQuerySet:
+        return self.filter(status__in=FAKE_REPORT_OPEN)
+
+
+class FakeAccountReport(models.Model):
+    """A citizen's report that an account impersonates a public entity, and the rector's
+    decision. The account, the entity, the decision and its public reason are published once
+    decided; the description and the contact address never are (Ley 29733)."""
+
+    reported_url = models.CharField(_("cuenta reportada"), max_length=500)
+    platform = models.CharField(
+        _("plataforma"), max_length=12, choices=Platform.choices, blank=True
+    )
+    handle = models.CharField(_("nombre de usuario"), max_length=150, blank=True)
+    # Empty when the URL names no account (a share link): the rector resolves it.
+    handle_key = models.CharField(max_length=150, blank=True, db_index=True, editable=False)
+    entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("entidad suplantada"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fake_reports",
+    )
+    entity_text = models.CharField(
+        _("entidad indicada por quien reporta"), max_length=200, blank=True
+    )
+    evidence_url = models.URLField(_("enlace de evidencia"), max_length=500, blank=True)
+    description = EncryptedTextField(_("descripción"))
+    contact_email = EncryptedTextField(_("correo de contacto"), blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reportado por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A keyed hash of the client's address, only to throttle: the address itself is not kept.
+    client_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    status = models.CharField(
+        _("estado"),
+        max_length=20,
+        choices=FakeReportStatus.choices,
+        default=FakeReportStatus.RECIBIDO,
+    )
+    public_reason = models.TextField(_("motivo público de la decisión"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decidido por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decidido el"), null=True, blank=True)
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
+    created_at = models.DateTimeField(_("recibido el"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    objects = FakeAccountReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reporte de cuenta falsa")
+        verbose_name_plural = _("reportes de cuentas falsas")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "decided_at"]),
+            models.Index(fields=["platform", "handle_key", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return _("Reporte n.º %(number)s: %(account)s") % {
+            "number": self.pk,
+            "account": self.display_account,
+        }
+
+    @property
+    def display_account(self) -> str:
+        if self.handle and self.platform and self.platform != Platform.OTHER:
+            label = dict(Platform.choices).get(self.platform, self.platform)
+            handle = self.handle if self.handle.startswith("@") else f"@{self.handle}"
+            return f"{label} {handle}"
+        return self.reported_url
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in FAKE_REPORT_DECIDED

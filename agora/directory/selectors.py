@@ -13,16 +13,26 @@ from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from rapidfuzz.distance import Levenshtein
+from django.utils.translation import gettext_lazy as _lazy
 
 from agora.core.models import User
 from agora.core.text import fold
-from agora.directory.handles import AccountReferenceError, parse_reference, similarity_key
+from agora.directory import lookalike
+from agora.directory.handles import (
+    AccountReferenceError,
+    LinkKind,
+    Reference,
+    UnresolvableLinkError,
+    parse_reference,
+)
 from agora.directory.models import (
     AccountStatus,
     DirectoryRevision,
     Entity,
     EntityQuerySet,
+    FakeAccountReport,
+    FakeReportStatus,
+    Platform,
     SocialAccount,
     SocialAccountQuerySet,
 )
@@ -147,62 +157,118 @@ class LookupResult:
     """What the look-up says about a pasted URL or handle."""
 
     query: str
-    outcome: str  # verificada | suspendida | retirada | pendiente | no_registrada | invalida
+    # verificada | suspendida | retirada | pendiente | no_registrada | falsa | enlace | invalida
+    outcome: str
     account: SocialAccount | None = None
     similar: list[SocialAccount] | None = None
     platform: str | None = None
+    # The entity a look-alike imitates, when one alone matches best; several: ``ambiguous``.
+    impersonated: Entity | None = None
+    ambiguous: bool = False
+    # A report that confirmed this account as fake (outcome "falsa").
+    fake_report: FakeAccountReport | None = None
+    # For "enlace": what kind of link it is (handles.LinkKind).
+    link_kind: str = ""
+    # What a report of this account should be prefilled with.
+    report_url: str = ""
 
 
-MAX_SIMILAR_DISTANCE = 2
-
-
-def _verified_keys() -> list[tuple[int, str, str]]:
-    """(id, platform, similarity key) of every verified account, cached per revision."""
-    key = f"directory:verified-keys:{revision_current()}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = [
-            (account_id, platform, similarity_key(handle_key))
-            for account_id, platform, handle_key in SocialAccount.objects.verified().values_list(
-                "id", "platform", "handle_key"
+def _lookalike_targets() -> list[lookalike.Target]:
+    """The official names to protect (every verified account's handle, and the acronym of
+    each entity that has one), cached per directory revision."""
+    key = f"directory:lookalike-targets:{revision_current()}"
+    targets = cache.get(key)
+    if targets is None:
+        rows = list(
+            SocialAccount.objects.verified().values_list(
+                "id", "entity_id", "handle", "entity__acronym"
             )
-        ]
-        cache.set(key, rows, 3600)
-    return rows
+        )
+        found = [lookalike.target_for(entity_id, pk, handle) for pk, entity_id, handle, _a in rows]
+        acronyms = {entity_id: acronym for _pk, entity_id, _h, acronym in rows if acronym}
+        found += [lookalike.target_for(e, None, acronym) for e, acronym in acronyms.items()]
+        targets = [t for t in found if t is not None]
+        cache.set(key, targets, 3600)
+    return targets
 
 
-def _similar_verified(key: str, platform: str | None) -> list[SocialAccount]:
-    """Verified accounts whose handle is a small edit away: likely impostors of them."""
-    target = similarity_key(key)
-    if len(target) < 4:
-        return []
-    hits: list[tuple[int, int]] = []
-    for account_id, account_platform, candidate in _verified_keys():
-        if platform and account_platform != platform:
-            continue
-        distance = Levenshtein.distance(target, candidate, score_cutoff=MAX_SIMILAR_DISTANCE)
-        if distance <= MAX_SIMILAR_DISTANCE:
-            hits.append((distance, account_id))
-    hits.sort()
-    ids = [account_id for _, account_id in hits[:5]]
-    by_id = {a.pk: a for a in SocialAccount.objects.select_related("entity").filter(pk__in=ids)}
-    return [by_id[i] for i in ids if i in by_id]
+def _lookalike(
+    handle: str, platform: str | None, *, exclude_key: str = ""
+) -> tuple[Entity | None, bool, list[SocialAccount]]:
+    """(the entity imitated or None, ambiguous?, the official accounts to show)."""
+    match = lookalike.best_match(handle, _lookalike_targets())
+    if match is None:
+        return None, False, []
+    accounts = list(
+        SocialAccount.objects.verified()
+        .select_related("entity")
+        .filter(entity_id__in=match.entity_ids)
+        .exclude(handle_key=exclude_key)
+    )
+    rank = {pk: i for i, pk in enumerate(match.account_ids)}
+
+    def order(account: SocialAccount) -> tuple[int, int, str]:
+        # Same platform first, then the closest handle.
+        return (
+            0 if account.platform == platform else 1,
+            rank.get(account.pk, len(rank)),
+            account.platform,
+        )
+
+    accounts.sort(key=order)
+    if len(match.entity_ids) == 1:
+        if not accounts:
+            return None, False, []
+        return accounts[0].entity, False, accounts[:6]
+    firsts: dict[int, SocialAccount] = {}
+    for account in accounts:
+        firsts.setdefault(account.entity_id, account)
+    return None, True, list(firsts.values())[:5]
+
+
+def _confirmed_fake(ref: Reference) -> FakeAccountReport | None:
+    if not ref.key:
+        return None
+    reports = FakeAccountReport.objects.filter(
+        handle_key=ref.key, status=FakeReportStatus.CONFIRMADA
+    )
+    if ref.platform:
+        reports = reports.filter(platform=ref.platform)
+    return reports.select_related("entity").order_by("-decided_at").first()
+
+
+def _matches(ref: Reference) -> SocialAccountQuerySet:
+    """Accounts registered under this handle, or under this numeric id (a Facebook page's
+    profile.php?id=… or a YouTube channel id)."""
+    condition = Q(handle_key=ref.key)
+    if ref.platform in (Platform.FACEBOOK, Platform.YOUTUBE) and (
+        ref.key.isdigit() or ref.key.startswith("uc")
+    ):
+        condition |= Q(platform_id=ref.handle)
+    matches = SocialAccount.objects.select_related("entity", "verified_by").filter(condition)
+    if ref.platform:
+        matches = matches.filter(platform=ref.platform)
+    return matches
 
 
 def account_lookup(*, query: str) -> LookupResult:
-    """Reads a URL or @handle and says whether it is a registered official account."""
+    """Reads a URL or @handle and says whether it is a registered official account, a
+    confirmed fake, or a look-alike of an entity's official accounts."""
     query = query.strip()
     if not query or len(query) > 500:
         return LookupResult(query=query[:500], outcome="invalida")
     try:
         ref = parse_reference(query)
+    except UnresolvableLinkError as exc:
+        return LookupResult(
+            query=query,
+            outcome="enlace",
+            platform=exc.platform,
+            link_kind=exc.kind,
+            report_url=query,
+        )
     except AccountReferenceError:
         return LookupResult(query=query, outcome="invalida")
-    matches = SocialAccount.objects.select_related("entity", "verified_by").filter(
-        handle_key=ref.key
-    )
-    if ref.platform:
-        matches = matches.filter(platform=ref.platform)
     order = {
         AccountStatus.VERIFICADA: 0,
         AccountStatus.SUSPENDIDA: 1,
@@ -210,21 +276,82 @@ def account_lookup(*, query: str) -> LookupResult:
         AccountStatus.PENDIENTE: 3,
         AccountStatus.RECHAZADA: 4,
     }
-    found = sorted(matches, key=lambda a: order[AccountStatus(a.status)])
+    found = sorted(_matches(ref), key=lambda a: order[AccountStatus(a.status)])
     public = [a for a in found if a.status != AccountStatus.RECHAZADA]
-    if public:
-        account = public[0]
-        outcome = account.status
-        similar = None
-        if account.status != AccountStatus.VERIFICADA:
-            similar = _similar_verified(ref.key, ref.platform) or None
+    if public and public[0].status == AccountStatus.VERIFICADA:
         return LookupResult(
-            query=query, outcome=outcome, account=account, similar=similar, platform=ref.platform
+            query=query, outcome=AccountStatus.VERIFICADA, account=public[0], platform=ref.platform
         )
-    similar = [a for a in _similar_verified(ref.key, ref.platform) if a.handle_key != ref.key]
-    return LookupResult(
-        query=query, outcome="no_registrada", similar=similar or None, platform=ref.platform
+    impersonated, ambiguous, similar = _lookalike(ref.handle, ref.platform, exclude_key=ref.key)
+    fake = _confirmed_fake(ref)
+    result = LookupResult(
+        query=query,
+        outcome="no_registrada",
+        similar=similar or None,
+        platform=ref.platform,
+        impersonated=impersonated,
+        ambiguous=ambiguous,
+        report_url=ref.url or query,
     )
+    if public:
+        result.account = public[0]
+        result.outcome = public[0].status
+    elif fake is not None:
+        result.outcome = "falsa"
+        result.fake_report = fake
+        if fake.entity is not None and result.impersonated is None:
+            result.impersonated = fake.entity
+            result.similar = (
+                list(
+                    SocialAccount.objects.verified()
+                    .select_related("entity")
+                    .filter(entity=fake.entity)
+                )[:6]
+                or None
+            )
+    return result
+
+
+def lookup_examples() -> list[str]:
+    """What the look-up page offers as examples: a URL and an @handle of accounts that are
+    verified now (MINSA's when it has them), so an example never answers "not official".
+    Empty when nothing is verified yet."""
+    key = f"directory:lookup-examples:{revision_current()}"
+    examples = cache.get(key)
+    if examples is None:
+        verified = SocialAccount.objects.verified().select_related("entity")
+        accounts = list(verified.filter(entity__code="minsa").order_by("platform", "handle"))
+        if not accounts:
+            accounts = list(
+                verified.filter(entity__level="nacional").order_by("entity__code", "platform")[:20]
+            )
+        url = next((a for a in accounts if a.platform == Platform.FACEBOOK and a.url), None)
+        url = url or next((a for a in accounts if a.url and a.platform != Platform.OTHER), None)
+        handle = next((a for a in accounts if a.platform == Platform.X), None)
+        handle = handle or next(
+            (a for a in accounts if a != url and a.platform != Platform.OTHER), None
+        )
+        examples = []
+        if url is not None:
+            examples.append(url.url)
+        if handle is not None and handle != url:
+            # A bare handle must name one account only, or the example would be ambiguous.
+            if SocialAccount.objects.filter(handle_key=handle.handle_key).count() == 1:
+                examples.append(handle.display_handle)
+            elif handle.url:
+                examples.append(handle.url)
+        cache.set(key, examples, 3600)
+    return list(examples)
+
+
+def lookup_examples_text(examples: list[str] | None = None) -> str:
+    examples = lookup_examples() if examples is None else examples
+    if not examples:
+        return _(
+            "Por ejemplo: https://www.facebook.com/nombredelapagina o @nombredeusuario "
+            "(también enlaces de Instagram, X, YouTube y TikTok)."
+        )
+    return _("Por ejemplo: %(examples)s") % {"examples": _(" o ").join(examples)}
 
 
 # --- open data -------------------------------------------------------------------------------
@@ -308,29 +435,67 @@ def accounts_pending_verification() -> SocialAccountQuerySet:
     )
 
 
+def _day(value: Any) -> str:
+    return date_format(localtime(value), "j \\d\\e F \\d\\e Y") if value else "—"
+
+
+LINK_HELP = {
+    LinkKind.SHARE: _lazy(
+        "Es un enlace para compartir: no dice de qué cuenta es hasta abrirlo, así que no "
+        "podemos comprobarlo sin conexión. Ábralo, toque el nombre de la página o del perfil que "
+        "publicó y copie la dirección que aparece entonces en el navegador (por ejemplo, "
+        "https://www.facebook.com/nombredelapagina); luego péguela aquí."
+    ),
+    LinkKind.POST: _lazy(
+        "Es el enlace de una publicación o de un video, no el de una cuenta: la dirección no "
+        "dice quién lo publicó. Ábralo, toque el nombre de la cuenta que lo publicó y copie la "
+        "dirección de su perfil; luego péguela aquí."
+    ),
+    LinkKind.SHORT: _lazy(
+        "Es un enlace acortado: no dice a qué cuenta lleva hasta abrirlo. Ábralo, toque el "
+        "nombre de la cuenta y copie la dirección de su perfil; luego péguela aquí."
+    ),
+}
+
+
 def lookup_message(result: LookupResult) -> str:
     """The one-sentence answer shown on the page and returned by the API."""
     account = result.account
     if result.outcome == "invalida":
         return _(
             "No reconocemos ese texto como la dirección o el nombre de usuario de una cuenta. "
-            "Pegue, por ejemplo, https://www.facebook.com/minsaperu o @Minsa_Peru."
-        )
+            "Pegue la dirección del perfil o el nombre de usuario con @. %(examples)s"
+        ) % {"examples": lookup_examples_text()}
+    if result.outcome == "enlace":
+        return str(LINK_HELP.get(result.link_kind, LINK_HELP[LinkKind.POST]))
+    if result.outcome == "falsa" and result.fake_report is not None:
+        report = result.fake_report
+        message = _(
+            "Esta cuenta fue reportada y confirmada como falsa el %(date)s. No es oficial: "
+            "no la siga ni le dé sus datos."
+        ) % {"date": _day(report.decided_at)}
+        if result.impersonated is not None:
+            message += " " + _("Suplanta a %(entity)s.") % {"entity": result.impersonated.name}
+        return message
     if account is None:
         message = _(
             "Esta cuenta no está registrada como oficial de ninguna entidad pública. "
             "No la trate como oficial."
         )
-        if result.similar:
+        if result.similar and result.impersonated is not None:
             message += " " + _(
                 "Atención: se parece a la cuenta oficial %(account)s de %(entity)s; "
                 "podría ser una suplantación."
-            ) % {"account": result.similar[0], "entity": result.similar[0].entity.name}
+            ) % {"account": result.similar[0], "entity": result.impersonated.name}
+        elif result.similar:
+            message += " " + _(
+                "Atención: se parece a cuentas oficiales de varias entidades (%(entities)s); "
+                "podría ser una suplantación de alguna de ellas."
+            ) % {"entities": ", ".join(a.entity.name for a in result.similar)}
         return message
     values = {"account": account, "entity": account.entity.name}
     if result.outcome == AccountStatus.VERIFICADA:
-        since = account.verified_at
-        values["since"] = date_format(localtime(since), "j \\d\\e F \\d\\e Y") if since else "—"
+        values["since"] = _day(account.verified_at)
         return (
             _("Sí. %(account)s es una cuenta oficial verificada de %(entity)s desde el %(since)s.")
             % values

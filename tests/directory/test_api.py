@@ -251,10 +251,14 @@ def test_lookup_retired(client: Client, rector: User, accounts: dict[str, Social
 def test_lookup_impostor_lists_the_official_account(
     client: Client, accounts: dict[str, SocialAccount]
 ) -> None:
+    """The entity imitated is named, with its official accounts: the one on the same
+    platform first."""
     data = client.get(LOOKUP, {"q": "https://x.com/MinsaPeru_"}).json()
     assert data["outcome"] == "no_registrada"
-    assert [a["handle"] for a in data["similar"]] == ["@Minsa_Peru"]
+    assert [a["handle"] for a in data["similar"]] == ["@Minsa_Peru", "@minsaperu"]
     assert data["similar"][0]["platform"] == "x"
+    assert data["impersonated"] == {"code": "minsa", "name": "Ministerio de Salud"}
+    assert data["ambiguous"] is False
     assert "se parece a la cuenta oficial" in data["message"]
 
 
