@@ -69,7 +69,6 @@ class LookupForm(forms.Form):
     q = forms.CharField(
         label=_("Dirección (URL) o nombre de usuario de la cuenta"),
         max_length=500,
-        help_text=_("Por ejemplo: https://www.facebook.com/minsaperu o @Minsa_Peru"),
         error_messages={
             "required": _("Pegue la dirección o el nombre de usuario que desea comprobar."),
             "max_length": _("El texto es demasiado largo (máximo %(limit_value)d caracteres)."),

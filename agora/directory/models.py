@@ -391,7 +391,12 @@ class FakeAccountReport(models.Model):
 
     @property
     def display_account(self) -> str:
-        if self.handle and self.platform and self.platform != Platform.OTHER:
+        if (
+            self.handle
+            and not self.handle.isdigit()
+            and self.platform
+            and self.platform != Platform.OTHER
+        ):
             label = dict(Platform.choices).get(self.platform, self.platform)
             handle = self.handle if self.handle.startswith("@") else f"@{self.handle}"
             return f"{label} {handle}"

@@ -226,6 +226,19 @@ def _lookalike(
     return None, True, list(firsts.values())[:5]
 
 
+def lookalike_entities(handles: list[str]) -> dict[str, list[Entity]]:
+    """For each handle, the entities whose official accounts it resembles most (one query)."""
+    targets = _lookalike_targets()
+    found: dict[str, list[int]] = {}
+    for handle in set(filter(None, handles)):
+        match = lookalike.best_match(handle, targets)
+        if match is not None:
+            found[handle] = match.entity_ids
+    ids = {pk for entity_ids in found.values() for pk in entity_ids}
+    entities = Entity.objects.only("code", "name").in_bulk(ids)
+    return {h: [entities[pk] for pk in pks if pk in entities] for h, pks in found.items()}
+
+
 def _confirmed_fake(ref: Reference) -> FakeAccountReport | None:
     if not ref.key:
         return None
@@ -233,7 +246,7 @@ def _confirmed_fake(ref: Reference) -> FakeAccountReport | None:
         handle_key=ref.key, status=FakeReportStatus.CONFIRMADA
     )
     if ref.platform:
-        reports = reports.filter(platform=ref.platform)
+        reports = reports.filter(Q(platform=ref.platform) | Q(platform=""))
     return reports.select_related("entity").order_by("-decided_at").first()
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agora.directory import views
+from agora.directory import views, views_fakes
 
 app_name = "directory"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("directorio/", views.directory_index, name="index"),
     path("directorio/verificar/", views.account_lookup, name="lookup"),
+    path("directorio/verificar/reportar/", views_fakes.fake_report, name="lookup_report"),
+    path(
+        "directorio/verificar/reportes/<str:token>/",
+        views_fakes.fake_report_status,
+        name="lookup_report_status",
+    ),
+    path("directorio/verificar/cuentas-falsas/", views_fakes.fake_list, name="lookup_fakes"),
     path("directorio/<slug:code>/", views.entity_detail, name="entity"),
     path("datos/", views.opendata_index, name="opendata"),
     path("datos/data.json", views.opendata_catalog, name="opendata_catalog"),
@@ -18,4 +25,5 @@ urlpatterns = [
     path("equipo/cuentas/nueva/", views.account_propose, name="account_propose"),
     path("equipo/cuentas/verificacion/", views.verification_queue, name="verification_queue"),
     path("equipo/cuentas/importar/", views.account_import, name="account_import"),
+    path("equipo/cuentas/falsas/", views_fakes.fake_queue, name="fake_queue"),
 ]

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods
 from agora.core.errors import DomainError
 from agora.core.fields import MAX_ID
 from agora.core.permissions import user_is_entity_staff, user_is_rector
-from agora.directory import selectors, services, visits
+from agora.directory import fake_reports, selectors, services, visits
 from agora.directory.forms import (
     AccountDecisionForm,
     AccountImportForm,
@@ -45,8 +45,20 @@ PAGE_SIZE = 25
 VISITS_PLACEHOLDER = "[[visitas-del-directorio]]"
 
 
+def _lookup_form(data: Any = None) -> LookupForm:
+    """The look-up form, its examples taken from accounts verified now."""
+    form = LookupForm(data)
+    form.fields["q"].help_text = selectors.lookup_examples_text()
+    return form
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "directory/home.html", {"lookup_form": LookupForm()})
+    examples = selectors.lookup_examples()
+    return render(
+        request,
+        "directory/home.html",
+        {"lookup_form": _lookup_form(), "lookup_placeholder": examples[-1] if examples else ""},
+    )
 
 
 def directory_index(request: HttpRequest) -> HttpResponse:
@@ -116,7 +128,7 @@ def entity_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def account_lookup(request: HttpRequest) -> HttpResponse:
-    form = LookupForm(request.GET or None)
+    form = _lookup_form(request.GET or None)
     result = None
     if form.is_bound and form.is_valid():
         result = selectors.account_lookup(query=form.cleaned_data["q"])
@@ -292,6 +304,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "is_rector": is_rector,
             "is_staff": user_is_entity_staff(user),
             "pending_count": selectors.accounts_pending_verification().count() if is_rector else 0,
+            "fake_count": fake_reports.fake_reports_open_count() if is_rector else 0,
         },
     )
 
