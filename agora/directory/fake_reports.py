@@ -42,7 +42,7 @@ from agora.directory.models import (
 LIMIT_PER_HOUR = 5
 LIMIT_PER_DAY = 20
 REPORT_FIELDS = ["status", "public_reason", "entity", "platform", "handle", "reported_url"]
-TOKEN_SALT = "agora.directory.fake-report"
+TOKEN_SALT = "agora.directory.fake-report"  # noqa: S105 (a signing salt, not a secret)
 
 
 class ReportThrottledError(DomainError):
