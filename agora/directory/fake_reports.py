@@ -199,7 +199,7 @@ def fake_report_decide(
     """Rector staff take a report in review, confirm the account as fake or discard the
     report. A final decision needs a public reason and closes the other open reports of the
     same account with it."""
-    if not user_is_rector(actor):
+    if actor is None or not user_is_rector(actor):
         raise PermissionDeniedError(_("Solo el personal del ente rector decide los reportes."))
     status = DECISIONS.get(decision)
     if status is None:

@@ -260,7 +260,8 @@ def _from_url(text: str, depth: int = 0) -> Reference:
 
 def parse_reference(text: str, platform: str | None = None) -> Reference:
     """Reads a URL or a handle. A bare handle has no platform unless ``platform`` says it."""
-    text = text.strip().strip("<>\"'«»“”").rstrip(".,;:)]").strip()
+    for _ in range(2):  # «https://…». or <https://…>, as pasted from a message
+        text = text.strip().strip("<>\"'«»“”").rstrip(".,;:)]")
     if not text or len(text) > 500:
         raise AccountReferenceError(text[:50])
     looks_like_url = "/" in text or _DOMAIN.match(text) is not None

@@ -42,7 +42,7 @@ def fake_report(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             report = fake_reports.fake_report_submit(
-                reporter=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                reporter=request.user if request.user.is_authenticated else None,
                 client_address=client_ip(request),
                 reported=data["cuenta"],
                 entity_text=data["entidad"],
@@ -97,7 +97,7 @@ def fake_queue(request: HttpRequest) -> HttpResponse:
         form = FakeReportDecisionForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+                messages.error(request, " ".join(str(error) for error in errors))
             return redirect("directory:fake_queue")
         data = form.cleaned_data
         report = fake_reports.fake_report_get_for_rector(user=user, report_id=data["report"])
