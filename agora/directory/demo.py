@@ -21,6 +21,8 @@ from agora.directory.handles import canonical_url, handle_key
 from agora.directory.models import (
     AccountStatus,
     Entity,
+    FakeAccountReport,
+    FakeReportStatus,
     Level,
     Membership,
     MembershipRole,
@@ -162,3 +164,45 @@ def users_create_demo() -> list[DemoUser]:
                 DemoUser(username, password, f"{role} de {minsa.code if minsa else '-'}")
             )
     return created
+
+
+@transaction.atomic
+def fake_reports_create_demo(*, rector: User) -> int:
+    """Two demo reports of fake accounts (handles ending in "demo"): one confirmed, shown on
+    the public list, and one waiting in the rector's queue. Idempotent."""
+    if FakeAccountReport.objects.filter(is_demo=True).exists():
+        return 0
+    entities = {e.code: e for e in Entity.objects.filter(code__in=["minsa", "minedu"])}
+    if len(entities) < 2:
+        return 0
+    now = timezone.now()
+    FakeAccountReport.objects.create(
+        reported_url="https://www.facebook.com/minsa.peru.oficial.demo",
+        platform=Platform.FACEBOOK,
+        handle="minsa.peru.oficial.demo",
+        handle_key="minsa.peru.oficial.demo",
+        entity=entities["minsa"],
+        description="Dato de demostración: ofrecía un bono a cambio del DNI.",
+        client_hash="demo",
+        status=FakeReportStatus.CONFIRMADA,
+        public_reason=(
+            "Dato de demostración: la página no pertenece al Ministerio de Salud y pedía "
+            "datos personales."
+        ),
+        decided_by=rector,
+        decided_at=now - timedelta(days=2),
+        created_at=now - timedelta(days=3),
+        is_demo=True,
+    )
+    FakeAccountReport.objects.create(
+        reported_url="https://x.com/minedu_pe_demo",
+        platform=Platform.X,
+        handle="minedu_pe_demo",
+        handle_key="minedu_pe_demo",
+        entity=entities["minedu"],
+        description="Dato de demostración: anuncia becas con un enlace sospechoso.",
+        client_hash="demo",
+        created_at=now - timedelta(hours=5),
+        is_demo=True,
+    )
+    return 2

@@ -558,3 +558,22 @@ def test_the_api_look_up_reports_a_confirmed_fake(
     data = client.get("/api/v1/accounts/lookup/", {"q": "facebook.com/minsa.peru-oficial"}).json()
     assert data["outcome"] == "falsa"
     assert data["impersonated"]["code"] == "minsa"
+
+
+# --- demo data -------------------------------------------------------------------------------------
+
+
+def test_demo_reports_are_marked_and_loaded_once(
+    client: Client, rector: User, entities: dict[str, Entity]
+) -> None:
+    from agora.directory.demo import fake_reports_create_demo
+
+    assert fake_reports_create_demo(rector=rector) == 2
+    assert fake_reports_create_demo(rector=rector) == 0
+    assert FakeAccountReport.objects.filter(is_demo=True).count() == 2
+    assert all(r.handle.endswith("demo") for r in FakeAccountReport.objects.all())
+    html = _html(client.get(PUBLIC))
+    assert "minsa.peru.oficial.demo" in html
+    assert "minedu_pe_demo" not in html  # still open: not public
+    result = selectors.account_lookup(query="facebook.com/minsa.peru.oficial.demo")
+    assert result.outcome == "falsa"

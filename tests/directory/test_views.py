@@ -323,7 +323,7 @@ def test_lookup_page_verified(client: Client, verified_account: SocialAccount) -
 def test_lookup_page_impostor(client: Client, verified_account: SocialAccount) -> None:
     """A look-alike names the entity it imitates and its real account, and offers to report."""
     html = _html(client.get("/directorio/verificar/", {"q": "@MinsaPeru_"}))
-    assert "No es oficial: podría ser una suplantación" in html
+    assert "No registrada como oficial: podría ser una suplantación" in html
     assert "Parece imitar a:" in html
     assert "Ministerio de Salud" in html
     assert "podría ser una suplantación" in html

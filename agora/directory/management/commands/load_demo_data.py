@@ -30,6 +30,10 @@ class Command(BaseCommand):
             per_entity=options["per_entity"],
         )
         self.stdout.write(_("Cuentas de demostración nuevas: %(count)s.") % {"count": count})
+        reports = demo.fake_reports_create_demo(rector=rector)
+        self.stdout.write(
+            _("Reportes de cuentas falsas de demostración nuevos: %(count)s.") % {"count": reports}
+        )
         if users:
             with open(options["credentials_file"], "w", encoding="utf-8") as handle:
                 for user in users:
