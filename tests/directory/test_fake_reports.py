@@ -560,7 +560,7 @@ def test_the_api_look_up_reports_a_confirmed_fake(
     assert data["impersonated"]["code"] == "minsa"
 
 
-# --- demo data -------------------------------------------------------------------------------------
+# --- demo data ---------------------------------------------------------------------------------
 
 
 def test_demo_reports_are_marked_and_loaded_once(
