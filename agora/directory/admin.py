@@ -15,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from agora.core.admin import AuditedAdmin
 from agora.core.errors import DomainError
 from agora.directory import services
-from agora.directory.models import Entity, Membership, SocialAccount, VisitCount
+from agora.directory.models import (
+    Entity,
+    FakeAccountReport,
+    Membership,
+    SocialAccount,
+    VisitCount,
+)
 
 
 @admin.register(Entity)
@@ -95,3 +101,22 @@ class MembershipAdmin(AuditedAdmin):
 class VisitCountAdmin(admin.ModelAdmin):
     list_display = ("key", "day", "count")
     search_fields = ("key",)
+
+
+@admin.register(FakeAccountReport)
+class FakeAccountReportAdmin(admin.ModelAdmin):
+    """Read-only: reports are decided in the rector's queue (/equipo/cuentas/falsas/), where
+    every decision is audited."""
+
+    list_display = ("__str__", "entity", "status", "created_at", "decided_at", "is_demo")
+    list_filter = ("status", "platform", "is_demo")
+    search_fields = ("handle_key", "reported_url", "entity__name", "entity__code")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -577,3 +577,25 @@ def test_demo_reports_are_marked_and_loaded_once(
     assert "minedu_pe_demo" not in html  # still open: not public
     result = selectors.account_lookup(query="facebook.com/minsa.peru.oficial.demo")
     assert result.outcome == "falsa"
+
+
+def test_entity_page_and_directory_link_to_the_report_form(
+    client: Client, entities: dict[str, Entity]
+) -> None:
+    html = _html(client.get("/directorio/minsa/"))
+    assert f"{REPORT}?entidad=minsa" in html
+    assert REPORT in _html(client.get("/directorio/"))
+    form = _html(client.get(f"{REPORT}?entidad=minsa"))
+    assert 'value="Ministerio de Salud"' in form
+
+
+def test_the_admin_lists_reports_read_only(
+    client: Client, make_user: Callable[..., User], entities: dict[str, Entity]
+) -> None:
+    report = _submit()
+    admin = make_user("admin", is_superuser=True, is_staff=True, totp=True)
+    _login(client, admin)
+    assert client.get("/admin/directory/fakeaccountreport/").status_code == 200
+    assert client.get("/admin/directory/fakeaccountreport/add/").status_code == 403
+    client.post(f"/admin/directory/fakeaccountreport/{report.pk}/delete/", {"post": "yes"})
+    assert FakeAccountReport.objects.filter(pk=report.pk).exists()
