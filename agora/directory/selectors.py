@@ -500,6 +500,13 @@ def lookup_message(result: LookupResult) -> str:
                 "Atención: se parece a la cuenta oficial %(account)s de %(entity)s; "
                 "podría ser una suplantación."
             ) % {"account": result.similar[0], "entity": result.impersonated.name}
+            if result.platform and all(a.platform != result.platform for a in result.similar):
+                message += " " + _(
+                    "%(entity)s no tiene una cuenta oficial registrada en %(platform)s."
+                ) % {
+                    "entity": result.impersonated.name,
+                    "platform": Platform(result.platform).label,
+                }
         elif result.similar:
             message += " " + _(
                 "Atención: se parece a cuentas oficiales de varias entidades (%(entities)s); "

@@ -599,3 +599,29 @@ def test_the_admin_lists_reports_read_only(
     assert client.get("/admin/directory/fakeaccountreport/add/").status_code == 403
     client.post(f"/admin/directory/fakeaccountreport/{report.pk}/delete/", {"post": "yes"})
     assert FakeAccountReport.objects.filter(pk=report.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["anonymous", "citizen", "communicator", "manager", "rector"])
+def test_everyone_may_report_and_read_the_public_list(
+    client: Client,
+    role: str,
+    make_user: Callable[..., User],
+    communicator: User,
+    manager: User,
+    rector: User,
+) -> None:
+    user = {
+        "anonymous": None,
+        "citizen": make_user("vecino"),
+        "communicator": communicator,
+        "manager": manager,
+        "rector": rector,
+    }[role]
+    if user is not None:
+        _login(client, user)
+    assert client.get(REPORT).status_code == 200
+    assert client.get(PUBLIC).status_code == 200
+    response = client.post(REPORT, _form())
+    assert response.status_code == 302
+    report = FakeAccountReport.objects.get()
+    assert report.reporter == user

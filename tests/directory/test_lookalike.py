@@ -460,3 +460,16 @@ def test_the_examples_follow_the_data_when_minsa_has_no_account(
     html = client.get("/directorio/verificar/").content.decode()
     for example in _examples(html):
         assert selectors.account_lookup(query=example).outcome == "verificada", example
+
+
+def test_the_same_handle_on_another_platform_says_the_entity_has_no_account_there(
+    official: dict[str, SocialAccount],
+) -> None:
+    """@Minsa_Peru is MINSA's on X; on TikTok it is nobody's official account."""
+    result = selectors.account_lookup(query="https://www.tiktok.com/@Minsa_Peru")
+    assert result.outcome == "no_registrada"
+    assert result.impersonated is not None and result.impersonated.code == "minsa"
+    message = selectors.lookup_message(result)
+    assert "Ministerio de Salud no tiene una cuenta oficial registrada en TikTok." in message
+    same_platform = selectors.lookup_message(selectors.account_lookup(query="x.com/minsa_pe"))
+    assert "no tiene una cuenta oficial registrada" not in same_platform
