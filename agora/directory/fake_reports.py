@@ -36,6 +36,7 @@ from agora.directory.models import (
     FakeReportStatus,
     SocialAccount,
 )
+from agora.directory.selectors import entity_search
 
 # Per client address (a keyed hash of it): enough for a person reporting a few accounts, too
 # little for anyone flooding the rector's queue.
@@ -66,19 +67,21 @@ def report_token(report: FakeAccountReport) -> str:
 
 def entity_resolve(text: str) -> Entity | None:
     """The entity a person means by a name, acronym or code, when only one fits."""
+    text = text.strip()
     folded = fold(text)
     if not folded:
         return None
-    for condition in (
-        Q(code__iexact=text.strip()),
-        Q(acronym__iexact=text.strip()),
-        Q(name__iexact=text.strip()),
-        Q(search_text=folded),
-    ):
+    for condition in (Q(code__iexact=text), Q(acronym__iexact=text), Q(name__iexact=text)):
         found = list(Entity.objects.filter(condition)[:2])
         if len(found) == 1:
             return found[0]
-    return None
+    # Typed without accents or in another case: the one search result, or the one whose
+    # name is exactly what was typed.
+    found = list(entity_search(q=text)[:20])
+    if len(found) == 1:
+        return found[0]
+    exact = [e for e in found if fold(e.name) == folded]
+    return exact[0] if len(exact) == 1 else None
 
 
 def _verified_with(platform: str, key: str) -> SocialAccount | None:

@@ -625,3 +625,24 @@ def test_everyone_may_report_and_read_the_public_list(
     assert response.status_code == 302
     report = FakeAccountReport.objects.get()
     assert report.reporter == user
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("minsa", "minsa"),
+        ("MINSA", "minsa"),
+        ("Ministerio de Salud", "minsa"),
+        ("ministerio de salud", "minsa"),
+        ("Ministerio de Educacion", "minedu"),
+        ("Jurado Nacional", "jne"),
+        ("Ministerio", None),
+        ("nada que ver", None),
+        ("", None),
+    ],
+)
+def test_the_entity_typed_is_found_only_when_one_fits(
+    entities: dict[str, Entity], text: str, code: str | None
+) -> None:
+    entity = fake_reports.entity_resolve(text)
+    assert (entity.code if entity else None) == code
