@@ -61,6 +61,7 @@ def _citizen_reports(page: Page, site: str, *, phone: bool) -> int:
     expect(page.get_by_label("Entidad que suplanta (opcional)")).to_have_value(
         "Ministerio de Salud"
     )
+    expect(page.locator("#id_sitio_web")).to_be_hidden()  # the honeypot is for robots only
     _check(page, "formulario de reporte", phone=phone)
     page.get_by_label("¿Qué hace la cuenta? ¿Por qué cree que es falsa?").fill(
         "Ofrece un bono de salud si le mandan el DNI por mensaje."
