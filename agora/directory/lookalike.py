@@ -175,16 +175,34 @@ def target_for(entity_id: int, account_id: int | None, handle: str) -> Target | 
     return Target(entity_id=entity_id, account_id=account_id, core=value, flat=flat)
 
 
-def score(handle: str, target: Target) -> int | None:
+@dataclass(frozen=True)
+class Candidate:
+    """A pasted handle, read once: its core, its words and the whole of it."""
+
+    core: str
+    words: frozenset[str]
+    flat: str
+
+    @classmethod
+    def read(cls, handle: str) -> Candidate:
+        words = tokens(handle)
+        return cls(
+            core=core(handle),
+            words=frozenset(_shape(w) for w in words),
+            flat=_shape("".join(words)),
+        )
+
+
+def score(handle: str | Candidate, target: Target) -> int | None:
     """How close ``handle`` is to ``target`` (lower is closer), or None if it is not a
     look-alike: 0 same core, 1 contains the core as a word or a long part, 2 + edits."""
-    value = core(handle)
+    candidate = handle if isinstance(handle, Candidate) else Candidate.read(handle)
+    value = candidate.core
     if len(value) < MIN_CORE:
         return None
     if value == target.core:
         return 0
-    shaped_words = {_shape(w) for w in tokens(handle)}
-    if target.core in shaped_words or (len(target.core) >= 5 and target.core in value):
+    if target.core in candidate.words or (len(target.core) >= 5 and target.core in value):
         return 1
     best = None
     limit = max_distance(len(target.core))
@@ -193,10 +211,9 @@ def score(handle: str, target: Target) -> int | None:
         if distance <= limit:
             best = 2 + distance
     # The whole handle too, decorations included: '@MinsaPeru_' is one edit from '@Minsa_Peru'.
-    flat = _shape("".join(tokens(handle)))
     limit = max_distance(len(target.flat))
-    if target.account_id is not None and len(flat) >= 4 and limit:
-        distance = Levenshtein.distance(flat, target.flat, score_cutoff=limit)
+    if target.account_id is not None and len(candidate.flat) >= 4 and limit:
+        distance = Levenshtein.distance(candidate.flat, target.flat, score_cutoff=limit)
         if distance <= limit and (best is None or 2 + distance < best):
             best = 2 + distance
     return best
@@ -213,8 +230,11 @@ def best_match(handle: str, targets: list[Target]) -> Match | None:
     """The entities ``handle`` imitates best. Several entities tie: ambiguous."""
     by_entity: dict[int, int] = {}
     accounts: list[tuple[int, int]] = []
+    candidate = Candidate.read(handle)
+    if len(candidate.core) < MIN_CORE:
+        return None
     for target in targets:
-        value = score(handle, target)
+        value = score(candidate, target)
         if value is None:
             continue
         if value < by_entity.get(target.entity_id, 99):
