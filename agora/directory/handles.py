@@ -86,6 +86,10 @@ _SHORT_HOSTS = {"vm.tiktok.com", "vt.tiktok.com", "t.co"}
 _SHIM_HOSTS = {"l.facebook.com", "lm.facebook.com", "l.instagram.com"}
 # A bare "facebook.com" is an address; "minsa.peru" is a user name with a dot.
 _DOMAIN = re.compile(r"^[\w\-]+(\.[\w\-]+)*\.(com|pe|org|net|me|be|am|gob|edu|io|tv|app)$", re.I)
+# Zero-width characters come along when text is copied from apps; spaces or control
+# characters inside make it no address and no handle.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
 _HANDLE_OK = re.compile(r"^[\w.\-]{1,150}$", re.UNICODE)
 
 
@@ -260,9 +264,10 @@ def _from_url(text: str, depth: int = 0) -> Reference:
 
 def parse_reference(text: str, platform: str | None = None) -> Reference:
     """Reads a URL or a handle. A bare handle has no platform unless ``platform`` says it."""
+    text = _INVISIBLE.sub("", text)
     for _ in range(2):  # «https://…». or <https://…>, as pasted from a message
         text = text.strip().strip("<>\"'«»“”").rstrip(".,;:)]")
-    if not text or len(text) > 500:
+    if not text or len(text) > 500 or _SPACE_OR_CONTROL.search(text):
         raise AccountReferenceError(text[:50])
     looks_like_url = "/" in text or _DOMAIN.match(text) is not None
     if looks_like_url and not text.startswith("@"):

@@ -473,3 +473,94 @@ def test_the_same_handle_on_another_platform_says_the_entity_has_no_account_ther
     assert "Ministerio de Salud no tiene una cuenta oficial registrada en TikTok." in message
     same_platform = selectors.lookup_message(selectors.account_lookup(query="x.com/minsa_pe"))
     assert "no tiene una cuenta oficial registrada" not in same_platform
+
+
+# --- whatever is pasted ---------------------------------------------------------------------------
+
+_PIECES = [
+    "https://",
+    "http://",
+    "www.",
+    "m.",
+    "l.",
+    "facebook.com",
+    "fb.me",
+    "fb.watch",
+    "instagram.com",
+    "x.com",
+    "twitter.com",
+    "youtube.com",
+    "youtu.be",
+    "tiktok.com",
+    "vm.tiktok.com",
+    "t.co",
+    "/",
+    "//",
+    "@",
+    "#!/",
+    "?",
+    "&",
+    "=",
+    "id=",
+    "u=",
+    "l.php",
+    "profile.php",
+    "share",
+    "p",
+    "people",
+    "pages",
+    "category",
+    "channel",
+    "status",
+    "reel",
+    "watch",
+    "v=",
+    "minsa",
+    "peru",
+    "oficial",
+    "_",
+    "-",
+    ".",
+    "0",
+    "123456789012",
+    "%2F",
+    "%3A",
+    "«",
+    "»",
+    " ",
+    "ñ",
+    "а",
+    "\u200b",
+    "\x00",
+    "😀",
+    "<",
+    ">",
+    '"',
+    "'",
+]
+
+
+def _random_texts(count: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choices(_PIECES, k=rng.randint(1, 14))) for _ in range(count)]
+
+
+def test_whatever_is_pasted_is_read_or_refused_never_an_error() -> None:
+    """Thousands of generated pastes: a reference, or AccountReferenceError, nothing else."""
+    for text in _random_texts(4000, seed=17):
+        try:
+            ref = parse_reference(text)
+        except AccountReferenceError:
+            continue
+        assert ref.key == ref.key.strip()
+        lookalike.Candidate.read(ref.handle)
+
+
+def test_whatever_is_pasted_gets_an_answer_from_the_look_up(
+    official: dict[str, SocialAccount],
+) -> None:
+    for text in _random_texts(300, seed=18):
+        result = selectors.account_lookup(query=text)
+        assert selectors.lookup_message(result)
