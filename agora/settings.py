@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "agora.core.middleware.RequireTwoFactorMiddleware",
     "agora.core.middleware.PrivateCacheMiddleware",
+    "agora.core.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -337,7 +338,17 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.filebased.EmailBackend",
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# The site's public address: every link in an e-mail is built on it (agora/core/siteurl.py).
+# Production must set it (`check --deploy` refuses an unset one under AGORA_HTTPS).
 AGORA_BASE_URL = os.environ.get("AGORA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+BASE_URL_FROM_ENV = bool(os.environ.get("AGORA_BASE_URL"))
+# What may send e-mail or create accounts, counted per client address and per target e-mail
+# address (agora/core/ratelimit.py): "N/second|minute|hour|day". "<scope>:cliente" or
+# "<scope>:correo" overrides one; the scopes are registro, verificacion, suscripcion, clave.
+AGORA_RATE_LIMITS = {
+    "cliente": os.environ.get("AGORA_RATE_PER_CLIENT", "20/hour"),
+    "correo": os.environ.get("AGORA_RATE_PER_ADDRESS", "3/hour"),
+}
 DEFAULT_FROM_EMAIL = os.environ.get("AGORA_FROM_EMAIL", "Ágora <no-responder@agora.gob.pe>")
 if host := os.environ.get("AGORA_EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

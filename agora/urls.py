@@ -39,6 +39,7 @@ urlpatterns = [
     path("participa/", include("agora.participation.urls")),
     path("compromisos/", include("agora.commitments.urls")),
     path("cuenta/", include("agora.core.urls")),
+    path("cuenta/", include("agora.core.account_urls")),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("salud/", observability.alive, name="health_alive"),

@@ -48,3 +48,21 @@ def shared_keys(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 )
             )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def public_address(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Links in e-mails (verification, password recovery, notices) are built on AGORA_BASE_URL:
+    unset, they would point at the development address (issue 17)."""
+    if settings.BASE_URL_FROM_ENV and settings.AGORA_BASE_URL.startswith(("https://", "http://")):
+        return []
+    return [
+        Error(
+            "AGORA_BASE_URL no está definida (o no empieza por https://): los enlaces de los "
+            "correos (verificación, recuperación de contraseña, avisos) apuntarían a %s."
+            % settings.AGORA_BASE_URL,
+            hint="Defina AGORA_BASE_URL con la dirección pública del sitio, por ejemplo "
+            "https://agora.gob.pe.",
+            id="agora.E004",
+        )
+    ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db.models import F
 from django.utils import timezone
 
 from agora.core.models import Notification, NotificationKey, User
+from agora.core.siteurl import site_url
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def notify(
         told.append(created)
     if email:
         mailed_text = email_text or text
-        body = mailed_text + (f"\n\n{settings.AGORA_BASE_URL}{url}" if url else "")
+        body = mailed_text + ("\n\n" + site_url(url) if url else "")
         mail_each_on_commit(
             f"[Ágora] {mailed_text[:120]}", body, [n.user.email for n in told if n.user.email]
         )

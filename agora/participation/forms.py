@@ -56,6 +56,7 @@ class RegisterForm(forms.Form):
     email = forms.EmailField(label=_("Correo electrónico"))
     password = forms.CharField(label=_("Contraseña"), widget=forms.PasswordInput)
     password_confirm = forms.CharField(label=_("Repita la contraseña"), widget=forms.PasswordInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500)
 
 
 class SubscriptionForm(forms.Form):

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
@@ -359,6 +360,35 @@ def comments_public(
         "paragraph__label",
         "is_demo",
     ).order_by("created_at", "id")
+
+
+FLAG_LABELS = {
+    "insulto": _("insultos"),
+    "spam": _("publicidad o spam"),
+    "amenaza": _("amenazas"),
+}
+
+
+def flag_labels(flags: list[str]) -> list[str]:
+    """What the language filter found, in words a citizen reads."""
+    return [str(FLAG_LABELS.get(flag, flag)) for flag in flags]
+
+
+def comments_own_unpublished(
+    user: Any, consultation: Consultation, *, paragraph: Paragraph | None, general: bool = False
+) -> list[Comment]:
+    """The signed-in citizen's own comments here that the public does not see (in review or
+    hidden), so that they know where each one stands; nobody else's."""
+    if not getattr(user, "is_authenticated", False) or (paragraph is None and not general):
+        return []
+    comments = Comment.objects.filter(consultation=consultation, author=user).exclude(
+        status=CommentStatus.PUBLICADO
+    )
+    if paragraph is not None:
+        comments = comments.filter(paragraph=paragraph)
+    else:
+        comments = comments.filter(paragraph__isnull=True)
+    return list(comments.order_by("created_at", "id")[:20])
 
 
 def comments_for_review(consultation: Consultation) -> QuerySet[Comment]:

@@ -31,6 +31,7 @@ from agora.core.files import upload_is
 from agora.core.models import User
 from agora.core.notifications import mail_each_on_commit, notify
 from agora.core.permissions import user_is_rector
+from agora.core.siteurl import site_url
 from agora.participation import documents
 from agora.participation.models import (
     AdmissionDocument,
@@ -70,6 +71,8 @@ if TYPE_CHECKING:
 
 
 MAX_COMMENT_CHARS = 3000
+# Shorter than this (after trimming) says nothing the secretariat could answer ("ok", "sí").
+MIN_COMMENT_CHARS = 10
 COMMENT_RATE_LIMIT = 5  # comments ...
 COMMENT_RATE_WINDOW = 600  # ... per person in this many seconds
 HELD_FLAGS = {"insulto", "spam", "amenaza"}
@@ -776,7 +779,8 @@ def session_convoke(*, session: ForumSession, now: datetime | None = None) -> No
         + _("Agenda:")
         + "\n"
         + session.agenda
-        + f"\n\n{settings.AGORA_BASE_URL}{session.get_absolute_url()}",
+        + "\n\n"
+        + site_url(session.get_absolute_url()),
         sorted({r.email for r in representatives if r.email and r.user is None}),
     )
     session.convocation_sent_at = now or timezone.now()
@@ -1365,6 +1369,14 @@ def comment_submit(
         raise DomainError(
             _("El comentario supera el máximo de %(max)s caracteres.") % {"max": MAX_COMMENT_CHARS}
         )
+    if len(" ".join(body.split())) < MIN_COMMENT_CHARS:
+        raise DomainError(
+            _(
+                "Su comentario es muy corto: escriba al menos %(min)s caracteres para que la "
+                "secretaría pueda entenderlo y responderlo."
+            )
+            % {"min": MIN_COMMENT_CHARS}
+        )
     version = consultation.versions.order_by("-number").first()
     if version is None:  # pragma: no cover - created with version 1
         raise DomainError(_("La consulta no tiene documento."))
@@ -1457,9 +1469,12 @@ def comment_answer(*, actor: User, comment: Comment, outcome: str, reason: str) 
 
 
 @transaction.atomic
-def citizen_register(*, email: str, password: str, password_confirm: str) -> User:
+def citizen_register(
+    *, email: str, password: str, password_confirm: str, next_url: str = ""
+) -> User:
     """Creates a citizen account (no staff role, no second factor) and sends the link that
-    verifies the e-mail address."""
+    verifies the e-mail address; the link carries ``next_url``, the page the citizen came
+    from, to take them back there."""
     from django.contrib.auth.password_validation import validate_password
 
     email = (email or "").strip().lower()
@@ -1486,13 +1501,16 @@ def citizen_register(*, email: str, password: str, password_confirm: str) -> Use
         raise DomainError(_("Ya existe una cuenta con ese correo.")) from exc
     CitizenVerification.objects.create(user=user, email=email)
     audit_record(actor=user, verb="ciudadano.registrar", instance=user)
-    citizen_verification_send(user=user)
+    citizen_verification_send(user=user, next_url=next_url)
     return user
 
 
-def citizen_verification_send(*, user: User) -> None:
-    token = signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
-    url = settings.AGORA_BASE_URL + reverse("participation:verify", kwargs={"token": token})
+def citizen_verification_send(*, user: User, next_url: str = "") -> None:
+    payload: dict[str, Any] = {"u": user.pk, "e": user.email}
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        payload["n"] = next_url[:500]
+    token = signing.dumps(payload, salt=VERIFY_SALT)
+    url = site_url(reverse("participation:verify", kwargs={"token": token}))
     _send_mail(
         _("[Ágora] Verifique su correo electrónico"),
         _("Para comentar en las consultas públicas de Ágora, abra este enlace (vale 3 días):")
@@ -1523,6 +1541,15 @@ def citizen_verify(*, token: str) -> User:
     return verification.user
 
 
+def citizen_verification_next(*, token: str) -> str:
+    """The page a verification link takes the citizen back to ("" if none or not valid)."""
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        return ""
+    return str(data.get("n") or "")
+
+
 # --- Opportunities: subscriptions ----------------------------------------------------------
 
 
@@ -1540,9 +1567,7 @@ def subscription_request(*, email: str) -> OpportunitySubscription:
         subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
     if subscription.confirmed_at is None:
         token = signing.dumps({"s": subscription.pk, "e": email}, salt=SUBSCRIBE_SALT)
-        url = settings.AGORA_BASE_URL + reverse(
-            "participation:subscription_confirm", kwargs={"token": token}
-        )
+        url = site_url(reverse("participation:subscription_confirm", kwargs={"token": token}))
         _send_mail(
             _("[Ágora] Confirme su suscripción a oportunidades de participación"),
             _("Abra este enlace para recibir avisos de consultas y sesiones públicas:")
@@ -1584,9 +1609,7 @@ def subscription_cancel(*, token: str) -> OpportunitySubscription:
 
 def unsubscribe_url(subscription: OpportunitySubscription) -> str:
     token = signing.dumps({"s": subscription.pk, "e": subscription.email}, salt=SUBSCRIBE_SALT)
-    return settings.AGORA_BASE_URL + reverse(
-        "participation:subscription_cancel", kwargs={"token": token}
-    )
+    return site_url(reverse("participation:subscription_cancel", kwargs={"token": token}))
 
 
 def opportunities_announce(*, now: datetime | None = None) -> int:
@@ -1614,7 +1637,7 @@ def opportunities_announce(*, now: datetime | None = None) -> int:
         % {
             "title": c.title,
             "date": timezone.localtime(c.closes_at).strftime("%d/%m/%Y"),
-            "url": settings.AGORA_BASE_URL + c.get_absolute_url(),
+            "url": site_url(c.get_absolute_url()),
         }
         for c in consultations
     ] + [
@@ -1623,7 +1646,7 @@ def opportunities_announce(*, now: datetime | None = None) -> int:
             "forum": s.forum.name,
             "title": s.title,
             "date": timezone.localtime(s.starts_at).strftime("%d/%m/%Y %H:%M"),
-            "url": settings.AGORA_BASE_URL + s.get_absolute_url(),
+            "url": site_url(s.get_absolute_url()),
         }
         for s in sessions
     ]

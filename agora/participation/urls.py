@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from agora.participation import views
+from agora.participation import views, views_account
 
 app_name = "participation"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -19,6 +19,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("registro/", views.register, name="register"),
     path("verificar/reenviar/", views.verification_resend, name="verification_resend"),
     path("verificar/<str:token>/", views.verify, name="verify"),
+    path("mis-datos/", views_account.my_data, name="my_data"),
+    path("mis-datos/descargar.json", views_account.my_data_download, name="my_data_download"),
+    path("mis-datos/eliminar/", views_account.my_data_delete, name="my_data_delete"),
     path("foros/<slug:slug>/", views.forum_detail, name="forum_detail"),
     path("foros/<slug:slug>/acuerdos/", views.agreements, name="agreements"),
     path("foros/<slug:slug>/evaluacion/", views.evaluation, name="evaluation"),

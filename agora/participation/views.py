@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -25,20 +26,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agora.core.errors import DomainError
 from agora.core.files import file_response
+from agora.core.nexturl import safe_next
 from agora.core.pagecache import anonymous_page
 from agora.core.permissions import user_is_rector
+from agora.core.ratelimit import rate_limit
 from agora.core.text import csv_cell
 from agora.participation import calendar_feed, documents, forms, selectors, services
 from agora.participation.models import (
     AdmissionRequest,
     Agreement,
     Comment,
+    CommentStatus,
     Consultation,
     DocumentVersion,
     ForumMembership,
@@ -295,6 +300,10 @@ def _consultation_page(
             "is_open": is_open,
             "is_closed": is_closed,
             "can_comment": selectors.citizen_is_verified(request.user),
+            "min_comment_chars": services.MIN_COMMENT_CHARS,
+            "own_pending": selectors.comments_own_unpublished(
+                request.user, consultation, paragraph=paragraph, general=general
+            ),
             "can_manage": selectors.consultation_can_manage(request.user, consultation),
             "form": forms.CommentForm(initial={"paragraph": paragraph.label if paragraph else ""}),
             "previous_versions": consultation.versions.filter(number__lt=version.number),
@@ -307,17 +316,21 @@ def consultation_comment(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get(request.user, slug)
     form = forms.CommentForm(request.POST)
     target = consultation.get_absolute_url()
+    label = str(request.POST.get("paragraph", ""))[:20]
+    # Back to the paragraph (or the general comments) the citizen was reading.
+    here = f"{target}?{urlencode({'parrafo': label} if label else {'ver': 'generales'})}"
+    here += "#comentarios"
     if not request.user.is_authenticated:
         messages.error(request, _("Ingrese con su cuenta verificada para comentar."))
-        return redirect(f"{reverse('two_factor:login')}?next={target}")
+        return redirect(f"{reverse('two_factor:login')}?{urlencode({'next': here})}")
     if not form.is_valid():
         _form_errors(request, form)
-        return redirect(target)
+        return redirect(here)
     version = selectors.consultation_version(consultation)
     label = form.cleaned_data.get("paragraph") or ""
     try:
         paragraph = selectors.paragraph_get(version, label)
-        services.comment_submit(
+        comment = services.comment_submit(
             actor=request.user,
             consultation=consultation,
             paragraph=paragraph,
@@ -328,10 +341,23 @@ def consultation_comment(request: HttpRequest, slug: str) -> HttpResponse:
     except DomainError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, _("Gracias: su comentario fue registrado."))
-    if label:
-        return redirect(f"{target}?parrafo={label}#comentarios")
-    return redirect(f"{target}?ver=generales#comentarios")
+        if comment.status == CommentStatus.PUBLICADO:
+            messages.success(
+                request, _("Gracias: su comentario fue registrado y ya está publicado.")
+            )
+        else:
+            # Honest about what happens next: it is not public yet, and it may never be.
+            messages.warning(
+                request,
+                _(
+                    "Su comentario quedó en revisión: nuestro filtro de lenguaje encontró "
+                    "posibles %(flags)s. No se publica todavía; la secretaría técnica lo "
+                    "revisará y decidirá si lo publica. Mientras tanto solo usted lo ve aquí, "
+                    "marcado «En revisión»."
+                )
+                % {"flags": ", ".join(selectors.flag_labels(comment.flags)) or _("problemas")},
+            )
+    return redirect(here)
 
 
 def consultation_report(request: HttpRequest, slug: str) -> HttpResponse:
@@ -531,6 +557,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
     else:
+        rate_limit("suscripcion", request=request, address=form.cleaned_data["email"])
         try:
             services.subscription_request(email=form.cleaned_data["email"])
         except DomainError as exc:
@@ -574,23 +601,38 @@ def _token_page(request: HttpRequest, action: Callable[[], Any], success: str) -
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    form = forms.RegisterForm(request.POST or None)
+    """Creates the account, signs the citizen in and e-mails the verification link, which
+    takes them back to the page they came from (``next``)."""
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = forms.RegisterForm(request.POST or None, initial={"next": next_url})
     if request.method == "POST":
         if form.is_valid():
+            rate_limit("registro", request=request, address=form.cleaned_data["email"])
             try:
-                services.citizen_register(**form.cleaned_data)
+                user = services.citizen_register(
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"],
+                    password_confirm=form.cleaned_data["password_confirm"],
+                    next_url=next_url,
+                )
             except DomainError as exc:
                 _fail(request, exc)
             else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return render(
                     request,
                     "participation/message.html",
                     {
                         "title": _("Revise su correo"),
                         "text": _(
-                            "Le enviamos un enlace para verificar su correo electrónico. "
-                            "Después podrá ingresar y comentar en las consultas públicas."
-                        ),
+                            "Le enviamos un enlace a %(email)s para verificar su correo "
+                            "electrónico. Ábralo en los próximos 3 días: le traerá de vuelta "
+                            "aquí, listo para comentar. Si no llega en unos minutos, revise la "
+                            "carpeta de correo no deseado."
+                        )
+                        % {"email": user.email},
+                        "link_url": next_url,
+                        "link_text": _("Volver a la página donde estaba"),
                     },
                 )
         else:
@@ -598,28 +640,54 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "participation/register.html",
-        {"form": form},
+        {"form": form, "next": next_url},
         status=400 if request.method == "POST" else 200,
     )
 
 
 def verify(request: HttpRequest, token: str) -> HttpResponse:
-    return _token_page(
+    """Verifies the address; the citizen signed in on this browser goes straight back to the
+    page they came from, anyone else is asked to sign in and then goes there."""
+    try:
+        user = services.citizen_verify(token=token)
+    except DomainError as exc:
+        return render(
+            request,
+            "participation/message.html",
+            {"title": _("Enlace no válido"), "text": " ".join(exc.messages)},
+            status=400,
+        )
+    next_url = safe_next(
         request,
-        lambda: services.citizen_verify(token=token),
-        _("Su correo electrónico está verificado. Ya puede ingresar y comentar."),
+        services.citizen_verification_next(token=token),
+        reverse("participation:consultations"),
+    )
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        messages.success(request, _("Su correo electrónico está verificado. Ya puede comentar."))
+        return redirect(next_url)
+    return render(
+        request,
+        "participation/message.html",
+        {
+            "title": _("Correo verificado"),
+            "text": _("Su correo electrónico está verificado. Ingrese para comentar."),
+            "link_url": f"{reverse('two_factor:login')}?{urlencode({'next': next_url})}",
+            "link_text": _("Ingresar y continuar"),
+        },
     )
 
 
 @login_required
 @require_POST
 def verification_resend(request: HttpRequest) -> HttpResponse:
+    next_url = safe_next(request, request.POST.get("next"), reverse("participation:index"))
     if selectors.citizen_is_verified(request.user) or not request.user.email:  # type: ignore[union-attr]
         messages.info(request, _("No hay nada que verificar."))
     else:
-        services.citizen_verification_send(user=request.user)  # type: ignore[arg-type]
+        rate_limit("verificacion", request=request, address=request.user.email)  # type: ignore[union-attr]
+        services.citizen_verification_send(user=request.user, next_url=next_url)  # type: ignore[arg-type]
         messages.success(request, _("Le enviamos un nuevo enlace de verificación."))
-    return redirect("participation:index")
+    return redirect(next_url)
 
 
 # --- Secretariat ---------------------------------------------------------------------------

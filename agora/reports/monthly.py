@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from agora.core.audit import audit_record
 from agora.core.errors import DomainError
 from agora.core.notifications import mail_each
 from agora.core.outbox import enqueue_on_commit
+from agora.core.siteurl import site_url
 from agora.reports.models import (
     DailyRollup,
     DeliveryStatus,
@@ -128,7 +128,7 @@ def monthly_report_deliver(delivery_id: int) -> str:
         "Adjuntamos el informe periódico de lo que la ciudadanía escribió a las cuentas "
         "oficiales de %(entity)s y de cómo se respondió. También puede verlo y descargarlo "
         "en %(url)s"
-    ) % {"entity": entity.name, "url": f"{settings.AGORA_BASE_URL}/informes/{run.pk}/"}
+    ) % {"entity": entity.name, "url": site_url(f"/informes/{run.pk}/")}
     try:
         delivered = mail_each(
             subject,

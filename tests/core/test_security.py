@@ -62,6 +62,7 @@ def test_deploy_check_is_clean_under_production_settings(tmp_path: Path) -> None
         AGORA_SECRET_KEY=secrets.token_urlsafe(48),
         AGORA_ENCRYPTION_KEY=Fernet.generate_key().decode(),
         AGORA_ALLOWED_HOSTS="agora.gob.pe",
+        AGORA_BASE_URL="https://agora.gob.pe",
         AGORA_VAR_DIR=str(tmp_path),
     )
     assert len(env["AGORA_SECRET_KEY"]) == 64
@@ -78,6 +79,9 @@ def test_deploy_check_refuses_keys_each_server_would_make_for_itself(tmp_path: P
     result = _agora("check", "--deploy", env=env)
     assert result.returncode != 0
     assert "agora.E001" in result.stderr and "agora.E002" in result.stderr
+    # Issue 17: without the public address every e-mailed link would point at 127.0.0.1:8000.
+    assert "agora.E004" in result.stderr
+    env["AGORA_BASE_URL"] = "https://agora.gob.pe"
     env.update(AGORA_SECRET_KEY=secrets.token_urlsafe(48), AGORA_ENCRYPTION_KEY="no-es-clave")
     result = _agora("check", "--deploy", env=env)
     assert "agora.E003" in result.stderr and "agora.E002" not in result.stderr
