@@ -383,7 +383,7 @@ def test_comment_per_role(world: dict[str, Any], role: str, allowed: bool) -> No
     before = Comment.objects.count()
     response = _client(world, role).post(
         reverse("participation:consultation_comment", args=[consultation.slug]),
-        {"body": "Mi aporte", "paragraph": ""},
+        {"body": "Mi aporte sobre los plazos", "paragraph": ""},
     )
     assert response.status_code == 302
     if role == "anonimo":

@@ -439,7 +439,7 @@ def test_comment_after_close_refused(citizen: User, consultation: Consultation) 
         services.comment_submit(
             actor=citizen,
             consultation=consultation,
-            body="Tarde",
+            body="Llego tarde, pero propongo plazos.",
             now=consultation.closes_at + timedelta(seconds=1),
         )
     assert not Comment.objects.exists()
@@ -447,7 +447,9 @@ def test_comment_after_close_refused(citizen: User, consultation: Consultation) 
 
 def test_comment_needs_verified_email(unverified: User, consultation: Consultation) -> None:
     with pytest.raises(PermissionDeniedError, match="verificar"):
-        services.comment_submit(actor=unverified, consultation=consultation, body="Hola")
+        services.comment_submit(
+            actor=unverified, consultation=consultation, body="Propongo plazos de respuesta claros."
+        )
     assert not Comment.objects.exists()
 
 
@@ -466,14 +468,23 @@ def test_comment_on_paragraph_of_old_version_refused(
     consultation.closes_at = timezone.now() + timedelta(days=1)
     consultation.save()
     with pytest.raises(DomainError, match="versión vigente"):
-        services.comment_submit(actor=citizen, consultation=consultation, body="x", paragraph=old)
+        services.comment_submit(
+            actor=citizen,
+            consultation=consultation,
+            body="Propongo aclarar este párrafo.",
+            paragraph=old,
+        )
 
 
 def test_comments_rate_limited_per_person(citizen: User, consultation: Consultation) -> None:
     for i in range(services.COMMENT_RATE_LIMIT):
-        services.comment_submit(actor=citizen, consultation=consultation, body=f"Aporte {i}")
+        services.comment_submit(
+            actor=citizen, consultation=consultation, body=f"Aporte número {i} sobre plazos"
+        )
     with pytest.raises(DomainError, match="demasiados"):
-        services.comment_submit(actor=citizen, consultation=consultation, body="Uno más")
+        services.comment_submit(
+            actor=citizen, consultation=consultation, body="Uno más sobre los plazos"
+        )
     assert Comment.objects.count() == services.COMMENT_RATE_LIMIT
 
 
@@ -519,12 +530,16 @@ def test_comment_accepted_without_flags_when_no_model(
         raise ModelError("sin modelo")
 
     monkeypatch.setattr("agora.language.model.load", fail)
-    comment = services.comment_submit(actor=citizen, consultation=consultation, body="Hola")
+    comment = services.comment_submit(
+        actor=citizen, consultation=consultation, body="Propongo plazos de respuesta claros."
+    )
     assert comment.status == CommentStatus.PUBLICADO and comment.flags == []
 
 
 def test_author_label_is_a_pseudonym(citizen: User, consultation: Consultation) -> None:
-    comment = services.comment_submit(actor=citizen, consultation=consultation, body="Hola")
+    comment = services.comment_submit(
+        actor=citizen, consultation=consultation, body="Propongo plazos de respuesta claros."
+    )
     assert comment.author_label.startswith("Participante ")
     assert "ciudadana" not in comment.author_label
 
@@ -532,7 +547,9 @@ def test_author_label_is_a_pseudonym(citizen: User, consultation: Consultation) 
 def test_secretariat_answers_with_reason(
     citizen: User, rector: User, consultation: Consultation
 ) -> None:
-    comment = services.comment_submit(actor=citizen, consultation=consultation, body="Hola")
+    comment = services.comment_submit(
+        actor=citizen, consultation=consultation, body="Propongo plazos de respuesta claros."
+    )
     with pytest.raises(DomainError, match="acogido"):
         services.comment_answer(actor=rector, comment=comment, outcome="tal vez", reason="x")
     with pytest.raises(DomainError, match="fundamento"):
@@ -666,8 +683,12 @@ def test_evaluation_computed_from_records(
     services.agreement_create(
         actor=rector, forum=forum, text="2", responsible="R", due_date=today - timedelta(days=1)
     )
-    c1 = services.comment_submit(actor=citizen, consultation=consultation, body="a")
-    services.comment_submit(actor=citizen, consultation=consultation, body="b")
+    c1 = services.comment_submit(
+        actor=citizen, consultation=consultation, body="Primer aporte al documento"
+    )
+    services.comment_submit(
+        actor=citizen, consultation=consultation, body="Segundo aporte al documento"
+    )
     services.comment_answer(actor=rector, comment=c1, outcome="acogido", reason="ok")
     evaluation = selectors.forum_evaluation(forum)
     assert evaluation.attendance_rate == 50.0
@@ -681,7 +702,9 @@ def test_every_comment_write_bumps_the_revision(
     citizen: User, rector: User, consultation: Consultation
 ) -> None:
     start = consultation.comments_revision
-    comment = services.comment_submit(actor=citizen, consultation=consultation, body="Hola")
+    comment = services.comment_submit(
+        actor=citizen, consultation=consultation, body="Propongo plazos de respuesta claros."
+    )
     services.comment_answer(actor=rector, comment=comment, outcome="acogido", reason="ok")
     services.comment_moderate(actor=rector, comment=comment, publish=False, reason="x")
     consultation.refresh_from_db()

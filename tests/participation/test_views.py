@@ -243,24 +243,28 @@ def test_comment_text_is_escaped(world: dict[str, Any]) -> None:
 
 def test_comment_through_the_page_per_role(world: dict[str, Any]) -> None:
     url = reverse("participation:consultation_comment", args=[world["open"].slug])
-    anonymous = Client().post(url, {"body": "Hola", "paragraph": "2.1"})
+    anonymous = Client().post(url, {"body": "Propongo plazos claros", "paragraph": "2.1"})
     assert anonymous.status_code == 302 and "/cuenta/" in anonymous["Location"]
     assert not Comment.objects.filter(consultation=world["open"]).exists()
     member = _client(world, "miembro")  # signed in but e-mail not verified
-    member.post(url, {"body": "Hola", "paragraph": "2.1"}, follow=True)
+    member.post(url, {"body": "Propongo plazos claros", "paragraph": "2.1"}, follow=True)
     assert not Comment.objects.filter(consultation=world["open"]).exists()
     citizen = _client(world, "ciudadano")
-    page = citizen.post(url, {"body": "Buen párrafo", "paragraph": "2.1"}, follow=True)
+    page = citizen.post(
+        url, {"body": "Buen párrafo, claro y útil", "paragraph": "2.1"}, follow=True
+    )
     assert "su comentario fue registrado" in page.content.decode()
     comment = Comment.objects.get(consultation=world["open"])
     assert comment.paragraph is not None and comment.paragraph.label == "2.1"
-    bad = citizen.post(url, {"body": "x", "paragraph": "9.9"}, follow=True)
+    bad = citizen.post(url, {"body": "Aporte a un párrafo", "paragraph": "9.9"}, follow=True)
     assert "no existe" in bad.content.decode()
 
 
 def test_comment_after_close_refused_through_page(world: dict[str, Any]) -> None:
     url = reverse("participation:consultation_comment", args=[world["closed"].slug])
-    page = _client(world, "ciudadano").post(url, {"body": "Tarde"}, follow=True)
+    page = _client(world, "ciudadano").post(
+        url, {"body": "Llego tarde, pero propongo plazos"}, follow=True
+    )
     assert "ya no recibe comentarios" in page.content.decode()
     assert Comment.objects.filter(consultation=world["closed"]).count() == 1
 
@@ -456,7 +460,7 @@ def test_comment_rate_limit_uses_cache(citizen: User, consultation: Consultation
     client = login(Client(), citizen)
     url = reverse("participation:consultation_comment", args=[consultation.slug])
     for i in range(services.COMMENT_RATE_LIMIT + 2):
-        client.post(url, {"body": f"Aporte {i}"})
+        client.post(url, {"body": f"Aporte número {i} sobre plazos"})
     assert Comment.objects.count() == services.COMMENT_RATE_LIMIT
 
 
