@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
@@ -59,6 +59,14 @@ class ResetRequestForm(PasswordResetForm):
         mail_each_on_commit(subject, body, [to_email])
 
 
+class NewPasswordForm(SetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = gettext_lazy("Contraseña nueva")
+        self.fields["new_password2"].label = gettext_lazy("Repita la contraseña nueva")
+        self.fields["new_password1"].widget.attrs.pop("autofocus", None)
+
+
 class ResetRequestView(auth_views.PasswordResetView):
     form_class = ResetRequestForm
     template_name = "account/password_reset.html"
@@ -88,6 +96,7 @@ class ResetDoneView(auth_views.PasswordResetDoneView):
 
 class ResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "account/password_reset_confirm.html"
+    form_class = NewPasswordForm
     title = gettext_lazy("Elija una contraseña nueva")
     post_reset_login = False  # decided below: never past a second factor
 
