@@ -1524,7 +1524,9 @@ def citizen_verify(*, token: str) -> User:
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise DomainError(_("El enlace venció. Ingrese y pida uno nuevo.")) from exc
+        raise DomainError(
+            _("El enlace venció. Ingrese y pida uno nuevo en «Mis datos» o al comentar.")
+        ) from exc
     except signing.BadSignature as exc:
         raise DomainError(_("El enlace de verificación no es válido.")) from exc
     verification = (

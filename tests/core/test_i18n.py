@@ -141,6 +141,9 @@ class Visit:
 
 VISITS = [
     Visit("inicio", "/"),
+    Visit("recuperar contraseña", "/cuenta/clave/olvide/"),
+    Visit("recuperar contraseña: enviado", "/cuenta/clave/enviada/"),
+    Visit("recuperar contraseña: enlace no válido", "/cuenta/clave/nueva/MQ/basura/"),
     Visit("directorio", "/directorio/"),
     Visit("directorio paginado", "/directorio/?departamento=04&pagina=2"),
     Visit("directorio con filtro no válido", "/directorio/?nivel=galactico"),
@@ -295,7 +298,7 @@ def test_every_template_renders_in_spanish(
         if words := english_words(html):
             problems.append(f"{visit.name} ({visit.path}): English {words}")
     # Served by handlers, not by a URL.
-    for name in ("500.html", "400.html", "403_csrf.html", "core/lockout.html"):
+    for name in ("500.html", "400.html", "403_csrf.html", "core/lockout.html", "429.html"):
         rendered.add(name)
         if words := english_words(render_to_string(name)):
             problems.append(f"{name}: English {words}")

@@ -177,3 +177,20 @@ def test_staff_cannot_delete_their_account_here(rector: User) -> None:
     client.post(reverse("participation:my_data_delete"), {"password": PASSWORD, "confirmar": "1"})
     rector.refresh_from_db()
     assert rector.is_active and rector.username == "rectora"
+
+
+def test_an_unverified_citizen_can_ask_for_a_new_link_from_my_data(
+    unverified: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    client = login(Client(), unverified)
+    html = client.get(reverse("participation:my_data")).content.decode()
+    assert "Enviarme otro enlace" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            reverse("participation:verification_resend"),
+            {"next": reverse("participation:my_data")},
+        )
+    assert answer["Location"] == reverse("participation:my_data")
+    assert [m.to for m in mail.outbox] == [[unverified.email]]
