@@ -71,7 +71,8 @@ class Clicks:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.count = 0
-        self.phone = (page.viewport_size or {}).get("width", 1280) <= 375
+        viewport = page.viewport_size
+        self.phone = viewport is not None and viewport["width"] <= 375
 
     def check(self, where: str) -> None:
         self.page.wait_for_load_state("networkidle")
@@ -86,7 +87,7 @@ class Clicks:
 
     def open_mailed_link(self, to: str, where: str) -> None:
         message = next(m for m in reversed(mail.outbox) if m.to == [to])
-        (link,) = re.findall(r"https?://\S+", message.body)
+        (link,) = re.findall(r"https?://\S+", str(message.body))
         self.page.goto(link)
         self.count += 1
         self.check(where)
