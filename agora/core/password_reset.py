@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -104,6 +105,8 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
         user = form.save()
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         audit_record(actor=user, verb="cuenta.restablecer_clave", instance=user)
+        # The failures that locked the account were against the old password.
+        axes_reset(username=user.get_username())
         if user_requires_2fa(user) or user_has_device(user):
             messages.success(
                 self.request,

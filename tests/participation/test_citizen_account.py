@@ -292,8 +292,13 @@ def test_citizen_resets_password_and_is_signed_in_back_where_they_started(
 def test_staff_password_reset_never_passes_the_second_factor(
     rector: User, django_capture_on_commit_callbacks: Any
 ) -> None:
+    from axes.models import AccessAttempt
+
     rector.email = "rectora@example.pe"
     rector.save()
+    AccessAttempt.objects.create(
+        username=rector.username, ip_address="203.0.113.7", failures_since_start=5
+    )
     client = Client()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("account:password_reset"), {"email": rector.email})
@@ -305,5 +310,7 @@ def test_staff_password_reset_never_passes_the_second_factor(
     )
     assert done["Location"] == reverse("two_factor:login")
     assert "_auth_user_id" not in client.session
+    # The lockout earned against the old password is lifted; the second factor still applies.
+    assert not AccessAttempt.objects.filter(username=rector.username).exists()
     staff_page = client.get(reverse("directory:staff_home"))
     assert staff_page.status_code == 302 and "/cuenta/ingresar/" in staff_page["Location"]
