@@ -1471,10 +1471,14 @@ def comment_answer(*, actor: User, comment: Comment, outcome: str, reason: str) 
 @transaction.atomic
 def citizen_register(
     *, email: str, password: str, password_confirm: str, next_url: str = ""
-) -> User:
+) -> User | None:
     """Creates a citizen account (no staff role, no second factor) and sends the link that
     verifies the e-mail address; the link carries ``next_url``, the page the citizen came
-    from, to take them back there."""
+    from, to take them back there.
+
+    An address that already has an account gets, instead, an e-mail saying so with the way
+    to recover the password, and the caller gets ``None``: the page answers the same either
+    way, so nobody learns from it whether someone has an account (Ley 29733)."""
     from django.contrib.auth.password_validation import validate_password
 
     email = (email or "").strip().lower()
@@ -1484,16 +1488,28 @@ def citizen_register(
         raise DomainError(_("Escriba un correo electrónico válido.")) from exc
     if password != password_confirm:
         raise DomainError(_("Las contraseñas no coinciden."))
-    if (
-        User.objects.filter(username__iexact=email).exists()
-        or User.objects.filter(email__iexact=email).exists()
-    ):
-        raise DomainError(_("Ya existe una cuenta con ese correo. Ingrese o recupere su clave."))
     user = User(username=email, email=email)
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages)) from exc
+    if (
+        User.objects.filter(username__iexact=email).exists()
+        or User.objects.filter(email__iexact=email).exists()
+    ):
+        _send_mail(
+            _("[Ágora] Ya tiene una cuenta con este correo"),
+            _(
+                "Alguien (probablemente usted) intentó crear una cuenta en Ágora con este "
+                "correo, pero ya tiene una. Si olvidó su contraseña, elija una nueva aquí:"
+            )
+            + "\n\n"
+            + site_url(reverse("account:password_reset"))
+            + "\n\n"
+            + _("Si no fue usted, ignore este mensaje: su cuenta no cambia."),
+            [email],
+        )
+        return None
     user.set_password(password)
     try:
         user.save()
@@ -1521,6 +1537,13 @@ def citizen_verification_send(*, user: User, next_url: str = "") -> None:
 
 @transaction.atomic
 def citizen_verify(*, token: str) -> User:
+    return citizen_verify_first(token=token)[0]
+
+
+@transaction.atomic
+def citizen_verify_first(*, token: str) -> tuple[User, bool]:
+    """Verifies the address of the link; says whether this was the first time (a link that
+    already verified is not a way in: the page then asks to sign in)."""
     try:
         data = signing.loads(token, salt=VERIFY_SALT, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired as exc:
@@ -1530,17 +1553,19 @@ def citizen_verify(*, token: str) -> User:
     except signing.BadSignature as exc:
         raise DomainError(_("El enlace de verificación no es válido.")) from exc
     verification = (
-        CitizenVerification.objects.select_related("user")
+        CitizenVerification.objects.select_for_update()
+        .select_related("user")
         .filter(user_id=data.get("u"), email=data.get("e"))
         .first()
     )
-    if verification is None:
+    if verification is None or not verification.user.is_active:
         raise DomainError(_("El enlace de verificación no es válido."))
-    if verification.verified_at is None:
-        verification.verified_at = timezone.now()
-        verification.save(update_fields=["verified_at"])
-        audit_record(actor=verification.user, verb="ciudadano.verificar", instance=verification)
-    return verification.user
+    if verification.verified_at is not None:
+        return verification.user, False
+    verification.verified_at = timezone.now()
+    verification.save(update_fields=["verified_at"])
+    audit_record(actor=verification.user, verb="ciudadano.verificar", instance=verification)
+    return verification.user, True
 
 
 def citizen_verification_next(*, token: str) -> str:

@@ -30,12 +30,13 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import user_has_device
 
 from agora.core.errors import DomainError
 from agora.core.files import file_response
 from agora.core.nexturl import safe_next
 from agora.core.pagecache import anonymous_page
-from agora.core.permissions import user_is_rector
+from agora.core.permissions import user_is_rector, user_requires_2fa
 from agora.core.ratelimit import rate_limit
 from agora.core.text import csv_cell
 from agora.participation import calendar_feed, documents, forms, selectors, services
@@ -601,15 +602,16 @@ def _token_page(request: HttpRequest, action: Callable[[], Any], success: str) -
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    """Creates the account, signs the citizen in and e-mails the verification link, which
-    takes them back to the page they came from (``next``)."""
+    """Creates the account and e-mails the verification link, which signs the citizen in and
+    takes them back to the page they came from (``next``). The answer is the same whether or
+    not the address already had an account."""
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = forms.RegisterForm(request.POST or None, initial={"next": next_url})
     if request.method == "POST":
         if form.is_valid():
             rate_limit("registro", request=request, address=form.cleaned_data["email"])
             try:
-                user = services.citizen_register(
+                services.citizen_register(
                     email=form.cleaned_data["email"],
                     password=form.cleaned_data["password"],
                     password_confirm=form.cleaned_data["password_confirm"],
@@ -618,21 +620,19 @@ def register(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 _fail(request, exc)
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return render(
                     request,
                     "participation/message.html",
                     {
                         "title": _("Revise su correo"),
                         "text": _(
-                            "Le enviamos un enlace a %(email)s para verificar su correo "
-                            "electrónico. Ábralo en los próximos 3 días: le traerá de vuelta "
-                            "aquí, listo para comentar. Si no llega en unos minutos, revise la "
-                            "carpeta de correo no deseado."
+                            "Le enviamos un mensaje a %(email)s. Abra el enlace que trae en "
+                            "los próximos 3 días: verifica su correo, le hace ingresar y le "
+                            "trae de vuelta aquí, listo para comentar. Si ya tenía una cuenta "
+                            "con ese correo, el mensaje le dice cómo recuperar su contraseña. "
+                            "Si no llega en unos minutos, revise la carpeta de correo no deseado."
                         )
-                        % {"email": user.email},
-                        "link_url": next_url,
-                        "link_text": _("Volver a la página donde estaba"),
+                        % {"email": form.cleaned_data["email"].strip().lower()},
                     },
                 )
         else:
@@ -646,10 +646,11 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def verify(request: HttpRequest, token: str) -> HttpResponse:
-    """Verifies the address; the citizen signed in on this browser goes straight back to the
-    page they came from, anyone else is asked to sign in and then goes there."""
+    """Verifies the address. The first time, the link also signs the citizen in (it proves
+    they hold the mailbox, as a password-recovery link does) and takes them back to where they
+    started; a link used again only asks them to sign in."""
     try:
-        user = services.citizen_verify(token=token)
+        user, first_time = services.citizen_verify_first(token=token)
     except DomainError as exc:
         return render(
             request,
@@ -662,6 +663,13 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         services.citizen_verification_next(token=token),
         reverse("participation:consultations"),
     )
+    if (
+        first_time
+        and not request.user.is_authenticated
+        and not user_requires_2fa(user)
+        and not user_has_device(user)
+    ):
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if request.user.is_authenticated and request.user.pk == user.pk:
         messages.success(request, _("Su correo electrónico está verificado. Ya puede comentar."))
         return redirect(next_url)

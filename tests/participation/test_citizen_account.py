@@ -81,7 +81,7 @@ def test_every_email_link_uses_the_configured_site_address(
 # --- registration, verification and the way back ---------------------------------------------
 
 
-def test_registration_signs_in_and_the_verification_link_returns_to_the_paragraph(
+def test_the_verification_link_signs_in_and_returns_to_the_paragraph(
     db: None, consultation: Consultation, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = Client()
@@ -100,16 +100,39 @@ def test_registration_signs_in_and_the_verification_link_returns_to_the_paragrap
         )
     assert done.status_code == 200 and "Revise su correo" in done.content.decode()
     user = User.objects.get(username="vecina@example.pe")
-    assert int(client.session["_auth_user_id"]) == user.pk
+    assert "_auth_user_id" not in client.session  # not before the mailbox is proven
     (link,) = _links(mail.outbox[-1])
-    back = client.get(_path_of(link))
+    back = Client().get(_path_of(link))  # on another browser, too
     assert back.status_code == 302 and back["Location"] == target
+    assert int(back.wsgi_request.session["_auth_user_id"]) == user.pk
     assert CitizenVerification.objects.get(user=user).verified_at is not None
-    comment_page = client.get(back["Location"]).content.decode()
-    assert "Enviar comentario" in comment_page
 
 
-def test_verification_link_opened_elsewhere_asks_to_sign_in_and_keeps_the_way_back(
+def test_registering_an_address_that_has_an_account_reveals_nothing(
+    citizen: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Same page as for a new address; the owner is told by e-mail how to recover the
+    password; no account is made and nobody is signed in."""
+    pages = []
+    for email in ("nueva.persona@example.pe", citizen.email):
+        client = Client()
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(
+                reverse("participation:register"),
+                {"email": email, "password": PASSWORD, "password_confirm": PASSWORD},
+            )
+        assert answer.status_code == 200 and "_auth_user_id" not in client.session
+        pages.append(answer.content.decode().replace(email, "CORREO"))
+    assert pages[0] == pages[1]
+    told = mail.outbox[-1]
+    assert told.to == [citizen.email] and "ya tiene una" in told.body
+    assert _links(told) == [SITE + reverse("account:password_reset")]
+    assert User.objects.filter(email=citizen.email).count() == 1
+    citizen.refresh_from_db()
+    assert citizen.check_password("contraseña-de-prueba-123")
+
+
+def test_a_verification_link_used_again_is_not_a_way_in(
     db: None, consultation: Consultation, django_capture_on_commit_callbacks: Any
 ) -> None:
     target = _paragraph_url(consultation)
@@ -118,8 +141,10 @@ def test_verification_link_opened_elsewhere_asks_to_sign_in_and_keeps_the_way_ba
             email="otra@example.pe", password=PASSWORD, password_confirm=PASSWORD, next_url=target
         )
     (link,) = _links(mail.outbox[-1])
-    page = Client().get(_path_of(link))
-    assert page.status_code == 200
+    assert Client().get(_path_of(link)).status_code == 302
+    second = Client()
+    page = second.get(_path_of(link))
+    assert page.status_code == 200 and "_auth_user_id" not in second.session
     html = page.content.decode()
     assert "verificado" in html
     login_link = re.search(r'href="(/cuenta/ingresar/\?next=[^"]+)"', html)
