@@ -406,14 +406,23 @@ def test_subscription_per_role(world: dict[str, Any], role: str) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_verification_link_per_role(world: dict[str, Any], role: str, unverified: User) -> None:
-    """A forged link verifies nobody; a real one verifies its owner only, whoever opens it."""
+    """A forged link verifies nobody; a real one verifies its owner only, whoever opens it.
+    Opened the first time by someone not signed in, it signs its owner in (issue 17: back to
+    where they started); it never switches a signed-in person to another account."""
     client = _client(world, role)
     forged = signing.dumps({"u": unverified.pk, "e": unverified.email}, salt="otra-sal")
     response = client.get(reverse("participation:verify", args=[forged]))
     assert response.status_code == 400
     assert not CitizenVerification.objects.get(user=unverified).verified_at
     real = signing.dumps({"u": unverified.pk, "e": unverified.email}, salt=services.VERIFY_SALT)
-    assert client.get(reverse("participation:verify", args=[real])).status_code == 200
+    before = client.session.get("_auth_user_id")
+    opened = client.get(reverse("participation:verify", args=[real]))
+    if role == "anonimo":
+        assert opened.status_code == 302
+        assert int(client.session["_auth_user_id"]) == unverified.pk
+    else:
+        assert opened.status_code == 200
+        assert client.session.get("_auth_user_id") == before
     assert CitizenVerification.objects.get(user=unverified).verified_at is not None
     others = CitizenVerification.objects.exclude(user=unverified)
     assert [v.user for v in others.filter(verified_at__isnull=False)] == [
