@@ -58,7 +58,7 @@ def public_address(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         return []
     return [
         Error(
-            "AGORA_BASE_URL no está definida (o no empieza por https://): los enlaces de los "
+            "AGORA_BASE_URL no está definida (o no es una dirección http(s)): los enlaces de los "
             "correos (verificación, recuperación de contraseña, avisos) apuntarían a %s."
             % settings.AGORA_BASE_URL,
             hint="Defina AGORA_BASE_URL con la dirección pública del sitio, por ejemplo "
