@@ -145,6 +145,9 @@ VISITS = [
     Visit("recuperar contraseña: enviado", "/cuenta/clave/enviada/"),
     Visit("recuperar contraseña: enlace no válido", "/cuenta/clave/nueva/MQ/basura/"),
     Visit("directorio", "/directorio/"),
+    Visit("reportar cuenta falsa", "/directorio/verificar/reportar/?cuenta=@minsa_peru_oficial"),
+    Visit("cuentas falsas reportadas", "/directorio/verificar/cuentas-falsas/"),
+    Visit("reportes de cuentas falsas", "/equipo/cuentas/falsas/", who="rector"),
     Visit("directorio paginado", "/directorio/?departamento=04&pagina=2"),
     Visit("directorio con filtro no válido", "/directorio/?nivel=galactico"),
     Visit("directorio sin resultados", "/directorio/?q=zzzzzz"),
@@ -297,6 +300,23 @@ def test_every_template_renders_in_spanish(
             problems.append(f"{visit.name}: <html lang> is {lang.group(1) if lang else None}")
         if words := english_words(html):
             problems.append(f"{visit.name} ({visit.path}): English {words}")
+    # A fake-account report followed by its signed link, then the same client over the limit.
+    client.logout()
+    report = {
+        "cuenta": "https://www.facebook.com/minsa.peru-oficial",
+        "descripcion": "Publica bonos falsos con el logo del ministerio.",
+    }
+    response = client.post("/directorio/verificar/reportar/", report, follow=True)
+    rendered |= {t.name for t in response.templates if t.name}
+    if words := english_words(response.content.decode()):
+        problems.append(f"estado del reporte: English {words}")
+    for _attempt in range(25):
+        response = client.post("/directorio/verificar/reportar/", report)
+        if response.status_code == 429:
+            rendered |= {t.name for t in response.templates if t.name}
+            if words := english_words(response.content.decode()):
+                problems.append(f"demasiados reportes: English {words}")
+            break
     # Served by handlers, not by a URL.
     for name in ("500.html", "400.html", "403_csrf.html", "core/lockout.html", "429.html"):
         rendered.add(name)
