@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agora.directory.models import Branch, Entity, Level
+from agora.reports.periods import date_es, last_month, last_quarter, last_year
 from agora.reports.scoreboard import PERIODS, SORTS, departments
 
 MAX_REPORT_DAYS = 366
@@ -74,28 +75,96 @@ class ScoreboardFilterForm(forms.Form):
         return (data.get("q") or "").strip(), bool(data.get("con_datos"))
 
 
+PRESETS = {
+    "mes": (_("Mes anterior"), last_month),
+    "trimestre": (_("Trimestre anterior"), last_quarter),
+    "anio": (_("Año anterior"), last_year),
+}
+EARLIEST = date(2010, 1, 1)
+
+
 def previous_month(today: date) -> tuple[date, date]:
-    end = today.replace(day=1) - timedelta(days=1)
-    return end.replace(day=1), end
+    """The last complete calendar month (kept for the monthly schedule's callers)."""
+    return last_month(today)
+
+
+def _date_input() -> forms.DateInput:
+    # Browsers accept only ISO dates in <input type="date">, whatever the page's language.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReportRequestForm(forms.Form):
-    entidad = forms.ModelChoiceField(label=_("Entidad"), queryset=Entity.objects.none())
-    desde = forms.DateField(label=_("Desde"), widget=forms.DateInput(attrs={"type": "date"}))
-    hasta = forms.DateField(label=_("Hasta"), widget=forms.DateInput(attrs={"type": "date"}))
+    """Opens valid: the last complete month and, for a person with one entity, that entity.
+    ``preset`` ("mes", "trimestre", "anio") opens it on another calendar period."""
 
-    def __init__(self, *args: Any, entities: Any, today: date, **kwargs: Any) -> None:
+    entidad = forms.ModelChoiceField(
+        label=_("Entidad"),
+        queryset=Entity.objects.none(),
+        empty_label=_("Elija una entidad"),
+        error_messages={
+            "required": _("Elija la entidad del informe."),
+            "invalid_choice": _("Elija una de sus entidades."),
+        },
+    )
+    desde = forms.DateField(
+        label=_("Desde"),
+        widget=_date_input(),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={
+            "required": _("Indique la fecha inicial."),
+            "invalid": _("La fecha inicial no es una fecha válida: escriba día, mes y año."),
+        },
+    )
+    hasta = forms.DateField(
+        label=_("Hasta"),
+        widget=_date_input(),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={
+            "required": _("Indique la fecha final."),
+            "invalid": _("La fecha final no es una fecha válida: escriba día, mes y año."),
+        },
+    )
+
+    def __init__(
+        self, *args: Any, entities: Any, today: date, preset: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["entidad"]
-        field.queryset = entities  # type: ignore[attr-defined]
-        field.to_field_name = "code"  # type: ignore[attr-defined]
-        start, end = previous_month(today)
+        self.today = today
+        field = cast(forms.ModelChoiceField, self.fields["entidad"])
+        field.queryset = entities
+        field.to_field_name = "code"
+        if len(entities[:2]) == 1:
+            field.empty_label = None  # one entity: chosen already
+            self.fields["entidad"].initial = entities[0]
+        __, choose = PRESETS.get(preset or "", PRESETS["mes"])
+        start, end = choose(today)
         self.fields["desde"].initial = start
         self.fields["hasta"].initial = end
+        for name in ("desde", "hasta"):
+            self.fields[name].widget.attrs.update(
+                {"min": EARLIEST.isoformat(), "max": today.isoformat()}
+            )
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Each field points at its own error, which the template shows below it.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}_error"}
+                )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("desde"), data.get("hasta")
+        if start and start < EARLIEST:
+            self.add_error("desde", _("La fecha inicial es anterior a 2010."))
+        if end and end > self.today:
+            self.add_error(
+                "hasta",
+                _("La fecha final no puede ser posterior a hoy (%(today)s).")
+                % {"today": date_es(self.today)},
+            )
         if start and end:
             if end < start:
                 raise forms.ValidationError(_("La fecha final es anterior a la inicial."))

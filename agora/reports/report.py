@@ -10,16 +10,18 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Mod
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Mod
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from agora.core import numbers
 from agora.core.calendar import LIMA
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox.deadlines import deadlines_for, resolution_seconds
 from agora.inbox.models import (
-    RESPONSE_BREACH_KINDS,
+    BreachKind,
     Conversation,
     DeadlineBreach,
     Direction,
@@ -29,17 +31,19 @@ from agora.inbox.models import (
 )
 from agora.inbox.selectors import FLAGS, KINDS
 from agora.reports.models import ConversationFact
+from agora.reports.periods import previous_range
 from agora.reports.rollups import day_bounds
-from agora.reports.topics import clean_texts, frequent_questions, grown_topics
+from agora.reports.topics import (
+    clean_texts,
+    frequent_questions,
+    frequent_terms,
+    grown_topics,
+    surface_forms,
+)
 
 # Topics are computed on a systematic sample of at most this many messages per period.
 TOPIC_SAMPLE = 6_000
 Progress = Callable[[int], None]
-
-
-def previous_range(start: date, end: date) -> tuple[date, date]:
-    length = (end - start).days + 1
-    return start - timedelta(days=length), start - timedelta(days=1)
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -177,9 +181,12 @@ def _times(period: _Period, now: datetime) -> dict[str, Any]:
     # Counts in SQL (conditional aggregates); only the answered ones' seconds are read, as
     # plain integers, for the exact median and 90th percentile.
     counts = facts.aggregate(
-        conversations=Count("pk"),
-        decided=Count("pk", filter=Q(answered=True) | Q(first_due_at__lte=now)),
-        within=Count("pk", filter=Q(answered=True, within=True)),
+        conversations_n=Count("pk"),
+        answered_n=Count("pk", filter=Q(answered=True)),
+        decided_n=Count("pk", filter=Q(answered=True) | Q(first_due_at__lte=now)),
+        within_n=Count("pk", filter=Q(answered=True, within=True)),
+        late_n=Count("pk", filter=Q(answered=True, within=False)),
+        overdue_open_n=Count("pk", filter=Q(answered=False, first_due_at__lte=now)),
     )
     work: list[int] = []
     calendar: list[int] = []
@@ -215,10 +222,12 @@ def _times(period: _Period, now: datetime) -> dict[str, Any]:
     res_work.sort()
     res_calendar.sort()
     return {
-        "conversations": counts["conversations"],
-        "answered": len(work),
-        "decided": counts["decided"],
-        "within": counts["within"],
+        "conversations": counts["conversations_n"],
+        "answered": counts["answered_n"],
+        "decided": counts["decided_n"],
+        "within": counts["within_n"],
+        "late": counts["late_n"],
+        "overdue_open": counts["overdue_open_n"],
         "frt_work": (_median(work), percentile(work, 0.9)),
         "frt_calendar": (_median(calendar), percentile(calendar, 0.9)),
         "res_work": (_median(res_work), percentile(res_work, 0.9)),
@@ -348,27 +357,44 @@ def report_data(
     texts_now = [text for text, _kind in sample_now]
     texts_before = [text for text, _kind in before.sample(before.total)]
     docs_now, docs_before = clean_texts(texts_now), clean_texts(texts_before)
+    forms = surface_forms(texts_now)
+    frequent = frequent_terms(docs_now)
+    tables.append(
+        _table(
+            "temas_frecuentes",
+            _("Temas más frecuentes"),
+            [_("Tema"), _("Mensajes que lo mencionan"), _("Parte de los mensajes (%)")],
+            [[forms.display(t.term), t.count, _share(t.count, len(docs_now))] for t in frequent],
+            description=_(
+                "Palabras y frases de dos palabras más repetidas, sin saludos, pronombres ni "
+                "otras palabras vacías; hasta %(n)s mensajes por período, tomados a "
+                "intervalos regulares."
+            )
+            % {"n": numbers.number(TOPIC_SAMPLE)},
+            chart=True,
+        )
+    )
     topics = grown_topics(texts_now, texts_before, cleaned=(docs_now, docs_before))
     tables.append(
         _table(
             "temas",
             _("Temas que crecieron"),
             [
-                _("Término o frase"),
+                _("Tema"),
                 _("Mensajes que lo mencionan"),
                 _("Período anterior"),
                 _("Cambio (%)"),
             ],
             [
-                [t.term, t.count, t.previous, None if t.change is None else round(t.change, 1)]
+                [
+                    forms.display(t.term),
+                    t.count,
+                    t.previous,
+                    None if t.change is None else round(t.change, 1),
+                ]
                 for t in topics
             ],
-            description=_(
-                "Palabras y frases de dos palabras cuya proporción de mensajes creció frente "
-                "al período anterior (texto normalizado, sin palabras vacías; hasta %(n)s "
-                "mensajes por período, tomados a intervalos regulares)."
-            )
-            % {"n": f"{TOPIC_SAMPLE:,}".replace(",", " ")},
+            description=_("Temas cuya proporción de mensajes creció frente al período anterior."),
             chart=True,
         )
     )
@@ -388,7 +414,7 @@ def report_data(
             "preguntas",
             _("Preguntas más frecuentes"),
             [_("Tema"), _("Consultas"), _("Ejemplo (datos personales ocultos)")],
-            [[q.phrase, q.count, q.example] for q in questions],
+            [[forms.display(q.phrase), q.count, q.example] for q in questions],
             description=(
                 _("Mensajes clasificados como consulta.")
                 if classified
@@ -442,37 +468,53 @@ def report_data(
     )
     step(75)
 
-    breaches = DeadlineBreach.objects.filter(entity=entity, kind__in=RESPONSE_BREACH_KINDS)
-    by_assignee_now = Counter(
-        {
-            (row["assignee__username"] or ""): row["n"]
-            for row in breaches.filter(
-                detected_at__gte=current.since, detected_at__lt=current.until
-            )
-            .values("assignee__username")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
-    )
-    by_assignee_before = Counter(
-        {
-            (row["assignee__username"] or ""): row["n"]
-            for row in breaches.filter(detected_at__gte=before.since, detected_at__lt=before.until)
-            .values("assignee__username")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
+    # Breaches are the conversations of the period whose first answer came late or has not
+    # come and is overdue: the same conversations as "Dentro del plazo", so the figures add
+    # up. Each is put on the person it was assigned to when its deadline passed (the
+    # watcher's record), otherwise on its current assignee.
+    by_assignee_now = _breaches_by_assignee(current, now)
+    by_assignee_before = _breaches_by_assignee(before, now)
+    tables.append(
+        _table(
+            "respuesta",
+            _("Conversaciones del período según su primera respuesta"),
+            [_("Situación"), _("Conversaciones"), _("Período anterior")],
+            _outcome_rows(times_now, times_before),
+            description=_(
+                "Cada conversación iniciada en el período está en una sola fila: las filas "
+                "suman las conversaciones iniciadas."
+            ),
+            chart=True,
+        )
     )
     tables.append(
         _table(
             "incumplimientos",
             _("Plazos incumplidos por responsable"),
-            [_("Responsable"), _("Incumplimientos"), _("Período anterior")],
             [
-                [name or str(_("Sin asignar")), count, by_assignee_before[name]]
-                for name, count in by_assignee_now.most_common()
+                _("Responsable"),
+                _("Respondidas fuera del plazo"),
+                _("Sin respuesta, plazo vencido"),
+                _("Total"),
+                _("Total del período anterior"),
             ],
-            chart=True,
+            [
+                [
+                    name or str(_("Sin asignar")),
+                    late,
+                    overdue,
+                    late + overdue,
+                    sum(by_assignee_before.get(name, (0, 0))),
+                ]
+                for name, (late, overdue) in sorted(
+                    by_assignee_now.items(), key=lambda item: (-sum(item[1]), item[0])
+                )
+            ],
+            description=_(
+                "Conversaciones iniciadas en el período cuya primera respuesta llegó tarde o "
+                "aún no llega con el plazo vencido; la persona es quien la tenía asignada "
+                "cuando venció el plazo."
+            ),
         )
     )
 
@@ -494,7 +536,8 @@ def report_data(
             "7": Count("pk", filter=Q(awaiting_since__lte=now - 7 * day)),
         },
     )
-    overdue = ages["overdue"]
+    overdue_now = ages.pop("overdue")
+    waiting_now = sum(ages.values())
     age_labels = {
         "0": _("Menos de 1 día"),
         "1": _("De 1 a 3 días"),
@@ -504,11 +547,21 @@ def report_data(
     tables.append(
         _table(
             "sin_responder",
-            _("Conversaciones que siguen sin respuesta"),
+            _("Pendientes de respuesta al generar el informe"),
             [_("Tiempo esperando"), _("Conversaciones")],
             [[str(label), ages[key]] for key, label in age_labels.items()],
-            description=_("Al momento de generar el informe; %(n)s ya vencieron su plazo.")
-            % {"n": overdue},
+            description=ngettext(
+                "Conversaciones de cualquier fecha que esperan respuesta en el momento de "
+                "generar el informe; %(n)s de ellas ya venció su plazo. Incluye "
+                "conversaciones iniciadas antes del período: por eso no coincide con los "
+                "plazos incumplidos del período.",
+                "Conversaciones de cualquier fecha que esperan respuesta en el momento de "
+                "generar el informe; %(n)s de ellas ya vencieron su plazo. Incluye "
+                "conversaciones iniciadas antes del período: por eso no coincide con los "
+                "plazos incumplidos del período.",
+                overdue_now,
+            )
+            % {"n": numbers.number(overdue_now)},
             chart=True,
         )
     )
@@ -545,10 +598,8 @@ def report_data(
 
     moderation_total = sum(moderation_now.values())
     moderation_total_before = sum(moderation_before.values())
-    breaches_total, breaches_before = (
-        sum(by_assignee_now.values()),
-        sum(by_assignee_before.values()),
-    )
+    breaches_total = times_now["late"] + times_now["overdue_open"]
+    breaches_before = times_before["late"] + times_before["overdue_open"]
     answered_now = _share(times_now["answered"], times_now["conversations"])
     answered_before = _share(times_before["answered"], times_before["conversations"])
 
@@ -567,7 +618,7 @@ def report_data(
 
     summary = _table(
         "resumen",
-        _("Resumen y cambio frente al período anterior"),
+        _("Cifras principales y cambio frente al período anterior"),
         [_("Indicador"), _("Período"), _("Período anterior"), _("Cambio")],
         [
             summary_row(_("Mensajes recibidos"), received, received_before),
@@ -587,18 +638,96 @@ def report_data(
             summary_row(_("Dentro del plazo (%)"), within_now, within_before, points=True),
             summary_row(_("Plazos incumplidos"), breaches_total, breaches_before),
             summary_row(_("Acciones de moderación"), moderation_total, moderation_total_before),
-            [_("Sin responder ahora"), sum(ages.values()), None, None],
+            [_("Pendientes al generar el informe (de cualquier fecha)"), waiting_now, None, None],
         ],
         description=_("El cambio es porcentual; en los porcentajes, en puntos porcentuales."),
     )
     tables.insert(0, summary)
     step(100)
     return {
-        "entity": {"code": entity.code, "name": entity.name},
+        "entity": {"code": entity.code, "name": entity.name, "acronym": entity.acronym},
         "start": start.isoformat(),
         "end": end.isoformat(),
         "previous_start": prev_start.isoformat(),
         "previous_end": prev_end.isoformat(),
         "generated_at": timezone.localtime(now, LIMA).isoformat(timespec="minutes"),
+        "figures": {
+            "received": received,
+            "received_before": received_before,
+            "conversations": times_now["conversations"],
+            "conversations_before": times_before["conversations"],
+            "answered": times_now["answered"],
+            "answered_share": answered_now,
+            "within": times_now["within"],
+            "late": times_now["late"],
+            "overdue_open": times_now["overdue_open"],
+            "decided": times_now["decided"],
+            "within_share": within_now,
+            "within_share_before": within_before,
+            "median_hours": _hours(times_now["frt_work"][0]),
+            "breaches": breaches_total,
+            "breaches_before": breaches_before,
+            "waiting_now": waiting_now,
+            "overdue_now": overdue_now,
+            "moderation": moderation_total,
+            "threats": flags_now.get("amenaza", 0),
+            "frequent_topics": [forms.display(t.term) for t in frequent[:3]],
+            "grown_topics": [forms.display(t.term) for t in topics[:3]],
+            "top_question": (
+                {"phrase": forms.display(questions[0].phrase), "count": questions[0].count}
+                if questions
+                else None
+            ),
+        },
         "tables": tables,
     }
+
+
+def _breaches_by_assignee(period: _Period, now: datetime) -> dict[str, tuple[int, int]]:
+    """Per person: (answered late, unanswered and overdue) among the period's conversations."""
+    at_breach = DeadlineBreach.objects.filter(
+        conversation=OuterRef("conversation"), kind=BreachKind.PRIMERA
+    ).order_by("detected_at")
+    rows = (
+        period.facts()
+        .filter(Q(answered=True, within=False) | Q(answered=False, first_due_at__lte=now))
+        .annotate(
+            person=Coalesce(
+                Subquery(at_breach.values("assignee__username")[:1]),
+                F("conversation__assignee__username"),
+                Value(""),
+            )
+        )
+        .values("person")
+        .annotate(
+            late=Count("pk", filter=Q(answered=True)),
+            overdue=Count("pk", filter=Q(answered=False)),
+        )
+        .order_by()
+    )
+    result: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        late, overdue = result.get(row["person"], (0, 0))
+        result[row["person"]] = (late + row["late"], overdue + row["overdue"])
+    return result
+
+
+def _outcome_rows(now: dict[str, Any], before: dict[str, Any]) -> list[list[Any]]:
+    """The period's conversations by first-response outcome: one row each, adding up."""
+
+    def rest(times: dict[str, Any]) -> tuple[int, int]:
+        no_deadline = times["answered"] - times["within"] - times["late"]
+        pending = times["conversations"] - times["answered"] - times["overdue_open"]
+        return no_deadline, pending
+
+    no_deadline_now, pending_now = rest(now)
+    no_deadline_before, pending_before = rest(before)
+    rows: list[list[Any]] = [
+        [_("Respondidas dentro del plazo"), now["within"], before["within"]],
+        [_("Respondidas fuera del plazo"), now["late"], before["late"]],
+        [_("Sin respuesta, plazo vencido"), now["overdue_open"], before["overdue_open"]],
+        [_("Sin respuesta, aún en plazo"), pending_now, pending_before],
+    ]
+    if no_deadline_now or no_deadline_before:
+        rows.insert(2, [_("Respondidas sin plazo aplicable"), no_deadline_now, no_deadline_before])
+    return rows

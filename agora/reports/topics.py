@@ -1,12 +1,15 @@
 """Topics that grew and the questions most asked: word and phrase counts over normalised
-message text (agora.language.normalize), Spanish stop words removed, compared between two
-periods with scikit-learn's CountVectorizer."""
+message text (agora.language.normalize), Spanish stop words removed (the curated list in
+``stopwords_es.txt``), compared between two periods with scikit-learn's CountVectorizer, and
+shown with the spelling people used ("vacunación", not the folded "vacunacion")."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
@@ -14,19 +17,17 @@ from sklearn.feature_extraction.text import CountVectorizer
 from agora.language.normalize import normalize_many
 from agora.language.rules import mask_personal_data
 
-_STOP_TEXT = """
-a al algo algun alguna algunas alguno algunos ante antes aqui asi aun aunque bien buen
-buena buenas bueno buenos cada como con contra cual cuales cuando cuanto d de del desde
-dia dias donde dos el ella ellas ello ellos en entonces entre era eran es esa esas ese
-eso esos esta estaba estan estar estas este estimado estimados esto estos estoy favor
-fue fueron gracias ha hace hacen hacer han hasta hay he hola k la las le les lo los mas
-me mi mis mismo mucho muy nada ni no noche noches nos nosotros nuestra nuestro o ok otra
-otras otro otros para pero poco por porfa porque pq pues q que quien quienes saludos se
-sea ser señor señora si sido sin sobre solo son sr sra su sus tal tambien tan tanto
-tarde tardes te tiene tienen todo todos tu tus un una unas uno unos usted ustedes va van
-vez x xfa ya yo
-"""
-STOP_WORDS = frozenset(_STOP_TEXT.split())
+_STOP_FILE = Path(__file__).with_name("stopwords_es.txt")
+
+
+def _stop_words() -> frozenset[str]:
+    words: set[str] = set()
+    for line in _STOP_FILE.read_text(encoding="utf-8").splitlines():
+        words.update(line.split("#", 1)[0].split())
+    return frozenset(words)
+
+
+STOP_WORDS = _stop_words()
 _WORD = re.compile(r"^[a-zñ]{3,}$")
 
 
@@ -155,3 +156,68 @@ def frequent_questions(
             example = example[:219].rstrip() + "…"
         questions.append(Question(str(vocabulary[index]), int(counts[index]), example))
     return questions
+
+
+@dataclass
+class Term:
+    term: str
+    count: int
+
+
+def frequent_terms(docs: Sequence[str], *, limit: int = 10, min_count: int = 2) -> list[Term]:
+    """The terms and two-word phrases that most messages mention (``docs``: texts passed
+    through ``clean_texts``). A phrase as frequent as its words replaces them."""
+    if not any(docs):
+        return []
+    vectorizer = CountVectorizer(ngram_range=(1, 2), binary=True, token_pattern=r"\S+")  # noqa: S106
+    try:
+        matrix = vectorizer.fit_transform(docs)
+    except ValueError:
+        return []
+    vocabulary = vectorizer.get_feature_names_out()
+    counts = np.asarray(matrix.sum(axis=0)).ravel()
+    # A phrase counts a little more than a word: "cita pediatria" says more than "cita".
+    weight = counts * np.array([1.5 if " " in str(term) else 1.0 for term in vocabulary])
+    order = np.argsort(-weight, kind="stable")
+    terms: list[Term] = []
+    taken: list[set[str]] = []
+    for index in order:
+        count = int(counts[index])
+        if len(terms) >= limit or count < min_count:
+            break
+        words = set(str(vocabulary[index]).split())
+        if any(words <= other or other <= words for other in taken):
+            continue
+        taken.append(words)
+        terms.append(Term(str(vocabulary[index]), count))
+    return terms
+
+
+_ORIGINAL_WORD = re.compile(r"[^\W\d_]{3,}")
+_FOLD = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")
+
+
+class SurfaceForms:
+    """The most common spelling (lower case, with its accents) of each folded word."""
+
+    def __init__(self, forms: dict[str, str]) -> None:
+        self.forms = forms
+
+    def display(self, term: str) -> str:
+        return " ".join(self.forms.get(word, word) for word in term.split())
+
+
+def surface_forms(texts: Sequence[str]) -> SurfaceForms:
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    for text in texts:
+        for word in _ORIGINAL_WORD.findall(text.lower()):
+            seen[word.translate(_FOLD)][word] += 1
+    # Prefer an accented spelling when people wrote both ("vacunación" over "vacunacion").
+    return SurfaceForms(
+        {
+            folded: max(
+                spellings.items(), key=lambda item: (item[1] + (item[0] != folded), item[0])
+            )[0]
+            for folded, spellings in seen.items()
+        }
+    )

@@ -24,8 +24,9 @@ from agora.core.permissions import staff_required, user_is_rector
 from agora.inbox.selectors import methodology_context
 from agora.reports import selectors, services
 from agora.reports.dashboard_pages import paged_tables
-from agora.reports.exports import CONTENT_TYPES, charts_for, report_csv, report_pdf, report_xlsx
-from agora.reports.forms import ReportRequestForm, ScoreboardFilterForm
+from agora.reports.document import document
+from agora.reports.exports import CONTENT_TYPES, report_csv, report_pdf, report_xlsx
+from agora.reports.forms import PRESETS, ReportRequestForm, ScoreboardFilterForm
 from agora.reports.models import ReportRun, RunStatus
 from agora.reports.rollups import BUCKET_EDGES
 from agora.reports.scoreboard import (
@@ -178,7 +179,10 @@ def methodology(request: HttpRequest) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     entities = selectors.report_entities(user)
-    form = ReportRequestForm(request.POST or None, entities=entities, today=timezone.localdate())
+    preset = request.GET.get("periodo", "")
+    form = ReportRequestForm(
+        request.POST or None, entities=entities, today=timezone.localdate(), preset=preset
+    )
     if request.method == "POST" and form.is_valid():
         try:
             run = services.report_run_request(
@@ -200,6 +204,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "runs": selectors.report_runs(user)[:50],
             "has_entities": entities.exists(),
             "is_rector": user_is_rector(user),
+            "presets": [
+                {"key": key, "label": label, "current": key == (preset or "mes")}
+                for key, (label, _choose) in PRESETS.items()
+            ],
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -216,7 +224,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _run_context(run)
     if run.status == RunStatus.LISTO and run.data:
         context["data"] = run.data
-        context["tables"] = charts_for(run.data)
+        context["doc"] = document(run.data)
     return render(request, "reports/run.html", context)
 
 

@@ -128,7 +128,13 @@ def test_topics_that_grew_against_the_previous_period(month: dict[str, Any]) -> 
 
 
 def test_breaches_by_assignee_unanswered_and_moderation(month: dict[str, Any]) -> None:
-    assert _rows(month, "incumplimientos") == {"gestor-minsa": [1, 0]}
+    """The two unanswered March conversations are overdue: one on the manager it was
+    assigned to when the deadline passed, one unassigned (columns: answered late, unanswered
+    and overdue, total, total before)."""
+    assert _rows(month, "incumplimientos") == {
+        "gestor-minsa": [0, 1, 1, 0],
+        "Sin asignar": [0, 1, 1, 2],
+    }
     waiting = sum(row[0] for row in _rows(month, "sin_responder").values())
     assert waiting == 4  # two in March, two in February, still unanswered
     moderation = _table(month, "moderacion")["rows"]
@@ -151,10 +157,11 @@ def test_csv_has_one_row_per_figure(month: dict[str, Any]) -> None:
     assert not any(secret in str(rows) for secret in PERSONAL)
 
 
-def test_xlsx_has_one_sheet_per_table(month: dict[str, Any]) -> None:
+def test_xlsx_has_a_summary_then_one_sheet_per_table(month: dict[str, Any]) -> None:
     book = load_workbook(io.BytesIO(report_xlsx(month)))
-    assert len(book.sheetnames) == len(month["tables"])
-    sheet = book[book.sheetnames[0]]
+    assert len(book.sheetnames) == len(month["tables"]) + 1
+    assert book.sheetnames[0] == "Resumen"
+    sheet = book[book.sheetnames[1]]
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
     assert "Mensajes recibidos" in values and 6 in values
 

@@ -215,7 +215,13 @@ def test_dashboard_lists_inactive_accounts_breaches_and_quarantine_and_exports(
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert any(r["concepto"] == "Ministerio de Salud" for r in rows)
     xlsx = client.get("/informes/tablero/descargar.xlsx")
-    assert len(load_workbook(io.BytesIO(xlsx.content)).sheetnames) == 4
+    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == [
+        "Resumen",
+        "Cuentas sin actividad",
+        "Plazos incumplidos",
+        "Alertas de amenaza",
+        "Webhooks en cuarentena",
+    ]
 
 
 def test_a_failed_run_says_so_in_spanish_without_the_traceback(
