@@ -166,9 +166,11 @@ def _summary_sheet(book: Workbook, data: dict[str, Any], doc: dict[str, Any] | N
         sheet.append([_("Resumen")])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
         for paragraph in doc["summary"]:
-            sheet.append(["", _cell(paragraph)])
-            sheet.cell(sheet.max_row, 2).alignment = wrap
-            sheet.row_dimensions[sheet.max_row].height = 15 * (1 + len(paragraph) // 85)
+            sheet.append([_cell(paragraph)])
+            row = sheet.max_row
+            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+            sheet.cell(row, 1).alignment = wrap
+            sheet.row_dimensions[row].height = 15 * (1 + len(paragraph) // 110)
     if doc:
         sheet.append([])
         sheet.append([_("Cómo leer este informe")])

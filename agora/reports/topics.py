@@ -31,12 +31,29 @@ STOP_WORDS = _stop_words()
 _WORD = re.compile(r"^[a-zñ]{3,}$")
 
 
+# Words a phrase may skip ("cita de pediatría" → "cita pediatria"); any other removed word
+# breaks it, so that "influenza? Nadie responde" gives no phrase "influenza responde".
+CONNECTORS = frozenset("a al de del el la las los en para por con sin sobre y".split())
+BARRIER = "_"
+
+
 def _clean(texts: Sequence[str]) -> list[str]:
-    """Normalised words (no placeholders, markers, numbers or stop words), space-joined."""
-    return [
-        " ".join(t for t in tokens if _WORD.match(t) and t not in STOP_WORDS)
-        for tokens in normalize_many(list(texts))
-    ]
+    """Normalised words (no placeholders, markers, numbers or stop words), space-joined, with
+    a barrier token where a removed word (other than a connector) stood."""
+    docs = []
+    for tokens in normalize_many(list(texts)):
+        words: list[str] = []
+        for token in tokens:
+            if _WORD.match(token) and token not in STOP_WORDS:
+                words.append(token)
+            elif token not in CONNECTORS and words and words[-1] != BARRIER:
+                words.append(BARRIER)
+        docs.append(" ".join(words))
+    return docs
+
+
+def _crosses_barrier(term: str) -> bool:
+    return BARRIER in term.split()
 
 
 @dataclass
@@ -91,7 +108,7 @@ def grown_topics(
         if len(topics) >= limit or score[index] <= 0:
             break
         count = int(counts_now[index])
-        if count < min_count:
+        if count < min_count or _crosses_barrier(str(vocabulary[index])):
             continue
         words = set(str(vocabulary[index]).split())
         if any(words <= other or other <= words for other in taken):
@@ -139,6 +156,8 @@ def frequent_questions(
     for index in order:
         if len(questions) >= limit:
             break
+        if _crosses_barrier(str(vocabulary[index])):
+            continue
         words = set(str(vocabulary[index]).split())
         if any(words <= other or other <= words for other in taken):
             continue
@@ -185,6 +204,8 @@ def frequent_terms(docs: Sequence[str], *, limit: int = 10, min_count: int = 2) 
         count = int(counts[index])
         if len(terms) >= limit or count < min_count:
             break
+        if _crosses_barrier(str(vocabulary[index])):
+            continue
         words = set(str(vocabulary[index]).split())
         if any(words <= other or other <= words for other in taken):
             continue
