@@ -700,15 +700,15 @@ def _breaches_by_assignee(period: _Period, now: datetime) -> dict[str, tuple[int
         )
         .values("person")
         .annotate(
-            late=Count("pk", filter=Q(answered=True)),
-            overdue=Count("pk", filter=Q(answered=False)),
+            late_n=Count("pk", filter=Q(answered=True)),
+            overdue_n=Count("pk", filter=Q(answered=False)),
         )
         .order_by()
     )
     result: dict[str, tuple[int, int]] = {}
     for row in rows:
         late, overdue = result.get(row["person"], (0, 0))
-        result[row["person"]] = (late + row["late"], overdue + row["overdue"])
+        result[row["person"]] = (late + row["late_n"], overdue + row["overdue_n"])
     return result
 
 

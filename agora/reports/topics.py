@@ -33,7 +33,25 @@ _WORD = re.compile(r"^[a-zñ]{3,}$")
 
 # Words a phrase may skip ("cita de pediatría" → "cita pediatria"); any other removed word
 # breaks it, so that "influenza? Nadie responde" gives no phrase "influenza responde".
-CONNECTORS = frozenset("a al de del el la las los en para por con sin sobre y".split())
+CONNECTORS = frozenset(
+    [
+        "a",
+        "al",
+        "de",
+        "del",
+        "el",
+        "la",
+        "las",
+        "los",
+        "en",
+        "para",
+        "por",
+        "con",
+        "sin",
+        "sobre",
+        "y",
+    ]
+)
 BARRIER = "_"
 
 

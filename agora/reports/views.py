@@ -194,7 +194,7 @@ def index(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("El informe se está generando."))
+            messages.success(request, _("Informe pedido: se genera en segundo plano."))
             return redirect("reports:run", pk=run.pk)
     return render(
         request,

@@ -199,7 +199,7 @@ def test_topics_never_surface_empty_words() -> None:
 
 
 def test_a_phrase_never_joins_words_that_an_empty_word_separated() -> None:
-    """"¿Y la influenza? Nadie responde": "influenza" and "responde" were never a phrase."""
+    """ "¿Y la influenza? Nadie responde": "influenza" and "responde" were never a phrase."""
     texts = ["¿Y la vacuna de la influenza? Nadie responde"] * 4
     terms = [t.term for t in frequent_terms(clean_texts(texts))]
     assert "vacuna influenza" in terms
@@ -338,9 +338,9 @@ def _overflowing_text(html: str) -> list[str]:
         stack = [box for box in root.children if not isinstance(box, MarginBox)]
         while stack:
             box = stack.pop()
-            if isinstance(box, TextBox):
-                if box.position_x < left - 0.5 or box.position_x + box.width > right + 0.5:
-                    problems.append(box.text)
+            outside = box.position_x < left - 0.5 or box.position_x + box.width > right + 0.5
+            if isinstance(box, TextBox) and outside:
+                problems.append(box.text)
             stack.extend(getattr(box, "children", []))
     return problems
 
@@ -394,7 +394,7 @@ def test_xlsx_has_summary_full_sheet_names_frozen_headers_and_date_cells(
     assert all(len(name) <= 31 for name in names)
     summary = book["Resumen"]
     cells = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row[0]}
-    assert cells["Desde"] == datetime(2026, 3, 1) and cells["Hasta"] == datetime(2026, 3, 31)
+    assert cells["Desde"].date() == START and cells["Hasta"].date() == END
     assert isinstance(cells["Generado"], datetime)
     formats = {row[0].value: row[1].number_format for row in summary.iter_rows() if row[0].value}
     assert "mmmm" in formats["Desde"] and "[$-280A]" in formats["Desde"]
