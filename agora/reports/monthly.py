@@ -25,6 +25,7 @@ from agora.core.errors import DomainError
 from agora.core.notifications import mail_each
 from agora.core.outbox import enqueue_on_commit
 from agora.core.siteurl import site_url
+from agora.reports.document import summary as document_summary
 from agora.reports.models import (
     DailyRollup,
     DeliveryStatus,
@@ -32,6 +33,7 @@ from agora.reports.models import (
     ReportRun,
     RunStatus,
 )
+from agora.reports.periods import period_name
 
 log = logging.getLogger(__name__)
 DELIVER_TASK = "agora.reports.monthly.monthly_report_deliver"
@@ -119,16 +121,18 @@ def monthly_report_deliver(delivery_id: int) -> str:
     if not claimed:
         return "tomado por otra tarea"
     start, end = delivery.start, delivery.end
-    subject = _("Informe de %(entity)s: del %(start)s al %(end)s") % {
+    subject = _("Informe de %(entity)s: %(period)s") % {
         "entity": entity.name,
-        "start": start.strftime("%d/%m/%Y"),
-        "end": end.strftime("%d/%m/%Y"),
+        "period": period_name(start, end),
     }
+    summary = "\n\n".join(document_summary(run.data)) if run.data else ""
     body = _(
         "Adjuntamos el informe periódico de lo que la ciudadanía escribió a las cuentas "
         "oficiales de %(entity)s y de cómo se respondió. También puede verlo y descargarlo "
         "en %(url)s"
     ) % {"entity": entity.name, "url": site_url(f"/informes/{run.pk}/")}
+    if summary:
+        body = f"{summary}\n\n{body}"
     try:
         delivered = mail_each(
             subject,

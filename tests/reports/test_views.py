@@ -172,7 +172,8 @@ def test_monthly_reports_are_emailed_to_managers_with_the_pdf(
         assert services.monthly_reports_send(start=date(2026, 3, 1), end=date(2026, 3, 31)) == 1
     (message,) = mail.outbox
     assert message.to == ["gestor@minsa.gob.pe"]
-    assert "Ministerio de Salud" in message.subject
+    assert message.subject == "Informe de Ministerio de Salud: marzo de 2026"
+    assert message.body.startswith("En marzo de 2026 las cuentas oficiales de la entidad")
     _name, content, mimetype = message.attachments[0]
     assert mimetype == "application/pdf" and content.startswith(b"%PDF")
     assert ReportRun.objects.get().scheduled
