@@ -6,6 +6,7 @@ XLSX with a summary sheet, complete sheet names, frozen headers and real date ce
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zlib
 from datetime import UTC, date, datetime, timedelta
@@ -310,8 +311,26 @@ def _pdf_text(pdf: bytes) -> bytes:
     return b"\n".join(out)
 
 
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append(record.getMessage())
+
+
 def test_the_pdf_is_tagged_pdf_ua_in_spanish(march: dict[str, Any]) -> None:
-    pdf = report_pdf(march)
+    """WeasyPrint's PDF/UA-1 variant, with nothing it complains about (a figure without
+    alternative text, a document without language)."""
+    errors = _Errors()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(errors)
+    try:
+        pdf = report_pdf(march)
+    finally:
+        logger.removeHandler(errors)
+    assert errors.seen == []
     text = _pdf_text(pdf)
     assert pdf.startswith(b"%PDF-1.7")
     assert b"/StructTreeRoot" in text
