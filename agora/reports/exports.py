@@ -60,11 +60,6 @@ def _cell(value: Any) -> Any:
     return csv_cell(value) if isinstance(value, str) else value
 
 
-def charts_for(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Tables with their chart (or None) and their cells as read, for the templates."""
-    return list(document(data)["tables"])
-
-
 def report_csv(data: dict[str, Any]) -> bytes:
     """Long format for machines: entity, dates (ISO), table, concept (first column), measure
     (column name), value (a plain number). UTF-8 with a BOM, so Excel reads the accents."""
