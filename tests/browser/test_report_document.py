@@ -129,7 +129,12 @@ def test_a_manager_generates_reads_and_downloads_the_report_by_clicks(
     expect(summary).to_contain_text("plazos incumplidos")
     expect(page.locator(".gob-brand")).to_contain_text("PERÚ")
     expect(page.locator(".gob-brand")).to_contain_text("Ministerio de Salud")
+    # The definitions are one click away on the page (always open in the PDF).
     expect(page.get_by_role("heading", name="Cómo leer este informe")).to_be_visible()
+    definition = page.get_by_text("Conversaciones del período respondidas fuera del plazo")
+    expect(definition).to_be_hidden()
+    clicks.click(page.get_by_text("Cómo leer este informe"))
+    expect(definition).to_be_visible()
     body = page.locator("main").inner_text()
     assert not ISO_DATE.search(body), ISO_DATE.search(body)
     assert "nadie" not in summary.inner_text().lower()
@@ -149,8 +154,8 @@ def test_a_manager_generates_reads_and_downloads_the_report_by_clicks(
     assert book.sheetnames[0] == "Resumen"
     assert all(book[name].freeze_panes for name in book.sheetnames[1:])
 
-    # Sign-in (3), Informes, Generar informe, PDF, XLSX.
-    assert clicks.count == 7
+    # Sign-in (3), Informes, Generar informe, "Cómo leer este informe", PDF, XLSX.
+    assert clicks.count == 8
     assert page_log.problems() == []
 
     # The same pages on a 375 px phone, signed in with the same session.
