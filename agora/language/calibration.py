@@ -61,15 +61,17 @@ FLAG_PRIOR: dict[str, float] = {
 
 # Per flag: (minimum weighted precision, maximum share of negative messages flagged, beta of
 # the weighted F-score maximised). Threats and spam cost attention (an alert, a hidden
-# message): at least one flag in two right at the realistic rate, and at most 0.5 % / 1 % of
-# ordinary messages flagged in the out-of-fold predictions (real ordinary text is further from
-# the corpus than its own folds are, so the share in an inbox is higher: the issue asks < 2 %).
+# message): at least one flag in two right at the realistic rate, and at most 1 % of ordinary
+# messages flagged in the out-of-fold predictions (real ordinary text is further from the
+# corpus than its own folds are, so the share in an inbox is higher: the issue asks < 2 %).
+# Threats had 0.5 %: with part i (calls to violence and violence as news from many regions)
+# 1 % raised the out-of-fold recall from 0.61 to 0.66 for one more false alert in 3,455.
 # Insults, about as frequent in the corpus as in an inbox, keep the best F1 with a floor of
 # 0.80 (a higher floor cost recall: out-of-fold 0.87 → 0.83 for +0.02 of precision).
 FLAG_POLICY: dict[str, tuple[float, float, float]] = {
     Flag.INSULTO: (0.80, 0.02, 1.0),
     Flag.SPAM: (0.80, 0.01, 1.0),
-    Flag.AMENAZA: (0.50, 0.005, 1.0),
+    Flag.AMENAZA: (0.50, 0.01, 1.0),
 }
 
 # Tokens (after normalisation) that are never evidence of spam by themselves.

@@ -514,16 +514,24 @@ emo_violencia
 """
 _SPAM = """
 prestamo prestamos aval garantia ganancias ganancia invierte inversion cripto criptomoneda
-bitcoin usdt forex seguidores likes gratis sorteo premio oferta promocion descuento
-url_corto cadena comparte reenvia suerte
-ingresos tarjeta compra vendo venta remate delivery emo_dinero dscto dcto ofrezco pedidos
+bitcoin usdt forex seguidores sorteo premio oferta promocion descuento
+url_corto cadena reenvia suerte
+ingresos tarjeta compra vendo venta remate emo_dinero dscto dcto ofrezco pedidos
 encargo interno porcentaje_cifra cupos
 interesados interesadas garantizado garantizada compro
-tramitamos ofrecemos asesoria mensualidad compartan pasalo compartelo difunde siganme
+tramitamos ofrecemos asesoria mensualidad siganme
 visitanos sorteamos ganaste ganador ganadora iphone detox catalogo liquidacion facilitos
 remato alquilo suscribanse campanita emprendedores envios baratos baratas barato
 casino apuesta apuestas tarot amarres
 compramos vendemos instalamos reparamos sacamos hacemos atendemos
+"""
+# Sharing and platform words, and "free" (issue #15: "compartan para que se enteren", "la
+# vacuna es gratis?", "me cobraron el delivery"): spam uses them, and so does everyone. They
+# stay features of the models but are not a spam cue of their own (model.py,
+# ``_SPAM_CUE_SIGNALS``).
+_SHARING = """
+gratis comparte compartan compartelo compartanlo compartir pasalo pasenlo difunde difundan
+likes delivery
 """
 # Calls to action addressed to the reader (imperatives of contact, sharing, signing up): on
 # their own they are ordinary words; next to a way of contact they are how an offer ends.
@@ -603,7 +611,7 @@ secuestrar enterrar cortarle romperle partirle
 _CALLS = " ".join(
     form + clitic for verbs in _VIOLENT_VERBS for form in verbs for clitic in _CLITICS
 )
-_SECONDARY_MARKERS = frozenset({"lex_dano", "lex_gancho", "lex_llamado"})
+_SECONDARY_MARKERS = frozenset({"lex_dano", "lex_gancho", "lex_llamado", "lex_compartir"})
 LEXICON: dict[str, str] = {}
 for _words, _marker in (
     (_INSULTS, "lex_insulto"),
@@ -611,6 +619,7 @@ for _words, _marker in (
     (_CALLS, "lex_amenaza"),
     (_HARM, "lex_dano"),
     (_SPAM, "lex_spam"),
+    (_SHARING, "lex_compartir"),
     (_ACTION, "lex_accion"),
     (_CONTACT, "lex_contacto"),
     (_BAIT, "lex_gancho"),

@@ -1,6 +1,7 @@
 """Spam needs a cue of its own (issue #15): a link, a run of «!», the word «like» or the name of a
 platform never make a message spam, whatever the model's score; an offer, bait, a way of
-contact, money, a disguised link or a promotional text pasted twice can. And calls or wishes
+contact, money, a shortened link or a promotional text pasted twice can; a host with a dash,
+sharing words («compartan») and «gratis» are not cues by themselves. And calls or wishes
 next to harm are one signal for the threat model; news of violence is not."""
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ DECORATIONS = [
     " @vecinos_unidos #SinAgua https://t.co/Pq4Rs6Tu8V !!!",
     " compartido desde instagram, whatsapp y tiktok",
     " https://maps.app.goo.gl/Hh3Jj5Kk7Ll9 ??",
+    # A news site with a dash in its name, sharing words and «free» (issue #15).
+    " lo dice https://diario-ejemplo.pe/peru/noticia-de-hoy",
+    " compartan para que se enteren!!",
+    " es gratis?",
+    " y el delivery no llego",
 ]
 
 
@@ -59,7 +65,7 @@ def test_without_a_cue_nothing_is_spam_even_when_the_score_says_so(
         "escribeme al 987 654 321",
         "solo 20 soles https://t.co/Ab12Cd34Ef",
         "mira aqui bit.ly/abc123",
-        "entra en bono-familiar-peru.example ya",
+        "cobra tu bono en bono-familiar-peru.example ya",
         "El cambio es ahora amigos. El cambio es ahora amigos. El cambio es ahora amigos.",
     ],
 )
