@@ -99,6 +99,11 @@ def scoreboard_page(request: HttpRequest) -> HttpResponse:
                 unit=" %",
                 title=_("Porcentaje de conversaciones respondidas dentro del plazo"),
             ),
+            # «Más filtros» open when one of them is not at its default, or is wrong.
+            "more_filters": bool(form.errors)
+            or any(params.get(k) for k in ("nivel", "poder", "departamento"))
+            or params.get("periodo", "30") != "30"
+            or params.get("orden", "recibidos") != "recibidos",
             "filtered": any(
                 params.get(k) for k in ("nivel", "poder", "departamento", "q", "con_datos")
             ),

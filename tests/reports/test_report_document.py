@@ -437,3 +437,10 @@ def test_an_unknown_long_title_becomes_a_name_of_whole_words() -> None:
     name = sheet_name("otra", "Conversaciones que esperan respuesta hace más de una semana", used)
     assert name == "Conversaciones que esperan"
     assert sheet_name("otra", "Conversaciones que esperan", used) == "Conversaciones que esperan 2"
+
+
+def test_mentions_tags_and_links_are_never_topics() -> None:
+    """The placeholders of the normalised text («mencion» for @usuario) are not words."""
+    texts = ["@MinsaPeru ¿dónde está la posta de Lima? #salud https://t.co/Ab12Cd34Ef"] * 5
+    terms = {word for t in frequent_terms(clean_texts(texts)) for word in t.term.split()}
+    assert terms and not terms & {"mencion", "hashtag", "url"}
