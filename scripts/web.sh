@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 exec .venv/bin/gunicorn agora.wsgi:application \
   --bind "${HOST:-127.0.0.1}:${PORT:-8000}" \
-  --worker-class gthread \
+  --worker-class agora.core.gunicorn_worker.SpanishThreadWorker \
   --workers "${AGORA_WEB_WORKERS:-3}" \
   --threads "${AGORA_WEB_THREADS:-4}" \
   --forwarded-allow-ips "${AGORA_FORWARDED_ALLOW_IPS:-127.0.0.1}" \
