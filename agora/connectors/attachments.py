@@ -48,6 +48,8 @@ _IMPORT_KINDS = {
 
 
 def _str(value: object) -> str:
+    if type(value) is str:  # the common case first
+        return value.strip()
     if value is None or isinstance(value, dict | list | bool):
         return ""
     return str(value).strip()
@@ -166,9 +168,15 @@ def meta_message_attachments(
 # --- Facebook feed -----------------------------------------------------------------------------
 
 
+# The keys of a feed change that may hold an attachment (read below).
+_FEED_ATTACHMENT_KEYS = frozenset({"photo", "photos", "video", "link"})
+
+
 def meta_feed_attachments(value: dict[str, Any]) -> tuple[IncomingAttachment, ...]:
     """The photo, video or link of a feed change: a comment's ``photo``/``video``; a post's
     ``photos`` list; the ``link`` of a photo, video or shared-link item."""
+    if _FEED_ATTACHMENT_KEYS.isdisjoint(value):
+        return ()  # most comments: text only (this runs for every line of a file import)
     item = _str(value.get("item"))
     found: list[IncomingAttachment] = []
     seen: set[str] = set()

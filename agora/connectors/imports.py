@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, transaction
+import orjson
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +44,8 @@ from agora.inbox.services import (
 # Messages per transaction: larger batches share the index pages each one writes (and the
 # commit), a crash loses at most one uncommitted batch, which a re-run completes.
 BATCH_SIZE = 5000
+# The SQLite page cache of an import's connection, in KiB (_bulk_session).
+SQLITE_CACHE_KIB = 256 * 1024
 JSONL_PLATFORMS = ("meta", "instagram", "x", "youtube")
 PLATFORMS = (*JSONL_PLATFORMS, "csv")
 # The imports whose file is one account's pages (--account): platform -> directory platform.
@@ -250,6 +255,16 @@ def _count_lines(path: Path) -> int:
     return count + (last != b"\n")
 
 
+def _json_loads(raw: bytes) -> Any:
+    """``json.loads`` through orjson (three times faster on a file import's lines); a line
+    orjson refuses is read again by ``json``, whose answer (NaN, huge integers) or error (the
+    reason reported) stays the one a file import has always given."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
+
+
 def _jsonl_payloads(path: Path) -> Iterator[tuple[int, dict[str, Any] | LineError | None]]:
     """(line number, payload) for each line; a LineError for unreadable lines, None for blank
     ones. Reads the file as a stream: a file larger than memory is fine."""
@@ -259,7 +274,7 @@ def _jsonl_payloads(path: Path) -> Iterator[tuple[int, dict[str, Any] | LineErro
                 yield number, None
                 continue
             try:
-                payload = json.loads(raw)
+                payload = _json_loads(raw)
             except UnicodeDecodeError:
                 yield number, LineError(_("La línea no está codificada en UTF-8."))
                 continue
@@ -853,6 +868,20 @@ def import_file(
         report.total = _count_lines(path)
         source = _jsonl_source(path=path, platform=platform, account=fixed, accounts=accounts)
     batcher = _Batcher(report, batch_size=max(batch_size, 1), is_demo=is_demo)
+    with _bulk_session():
+        _import_lines(report, source, batcher, header=platform == "csv", progress=progress)
+    report.errors.sort(key=lambda e: e.line)
+    return report
+
+
+def _import_lines(
+    report: ImportReport,
+    source: Iterator[tuple[int, _Parsed | LineError | None]],
+    batcher: _Batcher,
+    *,
+    header: bool,
+    progress: Progress | None,
+) -> None:
     try:
         for number, item in source:
             if isinstance(item, LineError):
@@ -862,7 +891,7 @@ def import_file(
                 report.ignored += item.ignored
                 if item.events or item.posts or item.quarantine:
                     batcher.add(item)
-            report.processed = number - (platform == "csv")
+            report.processed = number - header
             if progress is not None:
                 progress(report.processed, report.total)
     except FileImportError:
@@ -870,5 +899,30 @@ def import_file(
         batcher.flush()
         raise
     batcher.flush()
-    report.errors.sort(key=lambda e: e.line)
-    return report
+
+
+@contextmanager
+def _bulk_session() -> Iterator[None]:
+    """What a file import changes for its own duration, restored afterwards: Python's cycle
+    collector paused (a batch makes hundreds of thousands of short-lived objects, all freed
+    by reference counting, and every full collection walked them and the whole heap: ~1/10 of
+    the command's time), and on SQLite a larger page cache for this connection, so that the
+    index pages a batch writes stay in memory until its commit instead of being written to
+    the WAL and read back (the default is 2 MiB; the conversations alone have 18 indexes).
+    Neither changes what is stored or when it is durable."""
+    collecting = gc.isenabled()
+    gc.disable()
+    previous: int | None = None
+    try:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size")
+                previous = int(cursor.fetchone()[0])
+                cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+        yield
+    finally:
+        if previous is not None and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {previous}")
+        if collecting:
+            gc.enable()

@@ -108,6 +108,8 @@ def parse_time(value: object) -> datetime | None:
 
 
 def _str(value: object) -> str:
+    if type(value) is str:  # the common case first: a webhook is mostly strings
+        return value.strip()
     if value is None or isinstance(value, dict | list | bool):
         return ""
     return str(value).strip()
@@ -434,14 +436,13 @@ def parse_webhook(
     entries = [e for e in entries if isinstance(e, dict)]
     lookup = accounts_lookup or _accounts_by_id
     accounts = lookup(platform, {_str(e.get("id")) for e in entries} - {""})
-    now = timezone.now()
     for entry in entries:
         object_id = _str(entry.get("id"))
         account = accounts.get(object_id)
         if account is None or account.status != AccountStatus.VERIFICADA:
             batch.quarantine.append((object_id, _quarantine_reason(account, object_id), entry))
             continue
-        when = parse_time(entry.get("time")) or now
+        when = parse_time(entry.get("time")) or timezone.now()
         for change in _list(entry.get("changes")):
             change = _dict(change)
             name = _str(change.get("field"))
