@@ -78,18 +78,25 @@ class BusinessCalendar:
         current = moment.astimezone(LIMA)
         remaining = float(seconds)
         day = current.date()
-        for _ in range(3700):  # ten years of days: a guard against a calendar with no workday
-            window = _working_window(self, day)
-            if window is not None:
-                opens, closes = window
-                begin = max(current, opens)
-                if begin < closes:
-                    available = (closes - begin).total_seconds()
+        scanned = 0
+        # Working days in runs read from a cache (ingestion computes two due times per new
+        # conversation, mostly from the same few days); the arithmetic is the day-by-day one.
+        while scanned < MAX_SCAN_DAYS:  # a guard against a calendar with no workday
+            windows, after = _working_windows(self, day)
+            for opens, closes, length in windows:
+                if current > opens:  # only on the first day: starts within or after it
+                    if current >= closes:
+                        continue
+                    available = (closes - current).total_seconds()
                     if remaining <= available:
-                        return begin + timedelta(seconds=remaining)
+                        return current + timedelta(seconds=remaining)
                     remaining -= available
-            day += timedelta(days=1)
-            current = datetime.combine(day, time(0), tzinfo=LIMA)
+                    continue
+                if remaining <= length:
+                    return opens + timedelta(seconds=remaining)
+                remaining -= length
+            scanned += (after - day).days
+            day = after
         raise ValueError("el calendario no tiene días laborables")
 
     def between(self, start: datetime, end: datetime) -> float:
@@ -109,8 +116,22 @@ class BusinessCalendar:
         return total
 
 
+# Days looked at before a calendar is declared to have no working day (ten years).
+MAX_SCAN_DAYS = 3700
+# Days per cached run of working windows.
+_RUN_DAYS = 64
+
+
 @lru_cache(maxsize=8192)
-def _working_window(calendar: BusinessCalendar, day: date) -> tuple[datetime, datetime] | None:
-    """The day's working hours, None on a non-working day: ingestion computes two due
-    times per new conversation, mostly on the same few days."""
-    return calendar._window(day) if calendar.is_working_day(day) else None
+def _working_windows(
+    calendar: BusinessCalendar, day: date
+) -> tuple[tuple[tuple[datetime, datetime, float], ...], date]:
+    """The working hours (opens, closes, seconds) of the working days among the ``_RUN_DAYS``
+    days from ``day``, and the day after them: what ``add`` walks, read from a cache."""
+    windows = []
+    for offset in range(_RUN_DAYS):
+        current = day + timedelta(days=offset)
+        if calendar.is_working_day(current):
+            opens, closes = calendar._window(current)
+            windows.append((opens, closes, (closes - opens).total_seconds()))
+    return tuple(windows), day + timedelta(days=_RUN_DAYS)

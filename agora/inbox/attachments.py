@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from agora.directory.models import Platform
+from agora.inbox.bulk_sql import column_types, execute, rows_source
 from agora.inbox.models import Attachment, AttachmentKind
 
 # Rows per INSERT statement (12 parameters each).
@@ -153,16 +154,16 @@ def attachments_store(
         return 0
     table = Attachment._meta.db_table
     columns = ", ".join(_COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    types = column_types(Attachment, _COLUMNS)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_CHUNK):
-            chunk = rows[start : start + INSERT_CHUNK]
-            sql = (
-                f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - fixed identifiers
-                + ", ".join([one] * len(chunk))
-                + " ON CONFLICT (message_id, position) DO NOTHING"
+            source, params = rows_source(rows[start : start + INSERT_CHUNK], types, _COLUMNS)
+            execute(
+                cursor,
+                f"INSERT INTO {table} ({columns}) {source}"  # noqa: S608 - fixed identifiers
+                " ON CONFLICT (message_id, position) DO NOTHING",
+                params,
             )
-            cursor.execute(sql, [value for row in chunk for value in row])
     return len(rows)
 
 

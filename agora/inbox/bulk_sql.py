@@ -7,10 +7,12 @@ whatever the number of rows: psycopg parses a statement's placeholders on the cl
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 
 
@@ -37,3 +39,17 @@ def rows_source(
         return f"SELECT * FROM unnest({arrays}) AS rows_source ({names})", params  # noqa: S608
     one = "(" + ", ".join(["%s"] * len(types)) + ")"
     return "VALUES " + ", ".join([one] * len(rows)), [value for row in rows for value in row]
+
+
+def execute(cursor: CursorWrapper, sql: str, params: Sequence[Any]) -> None:
+    """``cursor.execute(sql, params)`` (``%s`` placeholders, no literal ``%``). On SQLite the
+    statement goes to the driver with ``?`` placeholders written here: Django rewrites each
+    placeholder with a regular expression on every execution, which cost as much as the
+    insert itself on statements of thousands of rows (bench/ingest_command.py). Through
+    Django as usual when queries are being logged or wrapped (DEBUG, tests that count them),
+    and with Django's translation of the driver's errors either way."""
+    if connection.vendor != "sqlite" or connection.queries_logged or connection.execute_wrappers:
+        cursor.execute(sql, params)
+        return
+    with connection.wrap_database_errors:
+        sqlite3.Cursor.execute(cursor.cursor, sql.replace("%s", "?"), params)

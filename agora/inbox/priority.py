@@ -124,7 +124,34 @@ def priorities_refresh(*, conversation_ids: Iterable[int], now: datetime | None 
     return changed
 
 
-def _refresh_chunk(ids: Sequence[int], now: datetime) -> int:
+def priorities_refresh_with_authors(
+    *, conversation_ids: Iterable[int], now: datetime | None = None
+) -> int:
+    """``priorities_refresh`` of these conversations and of their authors' other
+    conversations not closed (``same_author_ids``: a new conversation may raise the author's
+    earlier ones too), with the authors' activity in the repeat window read once for both
+    (what ingestion does after every batch). Returns how many changed."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return 0
+    now = now or timezone.now()
+    active = _active_of_authors(_authors_of(ids), now - timedelta(days=REPEAT_DAYS))
+    counted = Counter((entity_id, platform, author) for _pk, entity_id, platform, author, _s in active)
+    repeated = {key for key, n in counted.items() if n >= REPEAT_CONVERSATIONS}
+    everyone = sorted(set(ids) | {pk for pk, *_rest, status in active if status != Status.CERRADO})
+    changed = 0
+    for start in range(0, len(everyone), CHUNK):
+        changed += _refresh_chunk(everyone[start : start + CHUNK], now, repeated)
+    if changed:
+        counts_changed()
+    return changed
+
+
+def _refresh_chunk(
+    ids: Sequence[int], now: datetime, repeated_known: set[tuple[int, str, str]] | None = None
+) -> int:
+    """``repeated_known``: the repeated (entity, platform, author) among every author of these
+    conversations, when the caller read them already."""
     rows = list(
         Conversation.objects.filter(pk__in=ids, priority_manual=False).values_list(
             "id",
@@ -144,9 +171,12 @@ def _refresh_chunk(ids: Sequence[int], now: datetime) -> int:
             conversation_id__in=[r[0] for r in rows], status=AlertStatus.ABIERTA
         ).values_list("conversation_id", flat=True)
     )
-    repeated = _repeated_authors(
-        {(entity_id, platform, author) for _pk, entity_id, platform, author, *_ in rows if author},
-        now,
+    repeated = (
+        repeated_known
+        if repeated_known is not None
+        else _repeated_authors(
+            {(e, platform, author) for _pk, e, platform, author, *_ in rows if author}, now
+        )
     )
     deadlines = _deadlines({r[1] for r in rows})
     until = {entity_id: _threshold(d, now) for entity_id, d in deadlines.items()}
@@ -217,13 +247,8 @@ def _repeated_authors(
     return {key for key, n in counted.items() if n >= REPEAT_CONVERSATIONS} & authors
 
 
-def same_author_ids(conversation_ids: Iterable[int], now: datetime | None = None) -> set[int]:
-    """The conversations, not closed, of the authors of these conversations that were active
-    in the repeat window: a new conversation may raise the author's earlier ones too."""
-    ids = list(conversation_ids)
-    if not ids:
-        return set()
-    now = now or timezone.now()
+def _authors_of(ids: Sequence[int]) -> set[tuple[int, str, str]]:
+    """The (entity, platform, author) of these conversations that have an author."""
     triples: set[tuple[int, str, str]] = set()
     for start in range(0, len(ids), AUTHORS_CHUNK):
         triples.update(
@@ -231,6 +256,17 @@ def same_author_ids(conversation_ids: Iterable[int], now: datetime | None = None
             .exclude(author_id="")
             .values_list("entity_id", "platform", "author_id")
         )
+    return triples
+
+
+def same_author_ids(conversation_ids: Iterable[int], now: datetime | None = None) -> set[int]:
+    """The conversations, not closed, of the authors of these conversations that were active
+    in the repeat window: a new conversation may raise the author's earlier ones too."""
+    ids = list(conversation_ids)
+    if not ids:
+        return set()
+    now = now or timezone.now()
+    triples = _authors_of(ids)
     if not triples:
         return set()
     return {

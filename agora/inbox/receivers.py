@@ -22,8 +22,7 @@ def _refresh(ids_in: set[int], now: datetime | None) -> None:
 
     try:
         with transaction.atomic():
-            ids = set(conversation_ids) | priority.same_author_ids(conversation_ids, now)
-            priority.priorities_refresh(conversation_ids=ids, now=now)
+            priority.priorities_refresh_with_authors(conversation_ids=conversation_ids, now=now)
     except Exception:
         log.exception("No se pudo recalcular la prioridad de %s conversaciones", len(ids_in))
 

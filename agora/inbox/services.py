@@ -30,7 +30,7 @@ from agora.inbox.attachments import (
     attachments_summary,
     attachments_sync,
 )
-from agora.inbox.bulk_sql import column_types, rows_source
+from agora.inbox.bulk_sql import column_types, execute, rows_source
 from agora.inbox.canned import canned_answer_used
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
@@ -308,7 +308,8 @@ def _conversations_stored(
         for start in range(0, len(ordered), THREADS_CHUNK):
             chunk = ordered[start : start + THREADS_CHUNK]
             source, params = rows_source(chunk, _thread_key_types(), _THREAD_KEY)
-            cursor.execute(
+            execute(
+                cursor,
                 # Fixed identifiers; every value is a parameter.
                 f"WITH wanted (account_id, thread_kind, thread_id) AS ({source}) "  # noqa: S608
                 f"SELECT c.id, c.account_id, c.thread_kind, c.thread_id, c.author_id "
@@ -409,7 +410,8 @@ def _conversations_for(
             source, params = rows_source(
                 rows[start : start + CONVERSATIONS_INSERT_CHUNK], types, _CONVERSATION_COLUMNS
             )
-            cursor.execute(
+            execute(
+                cursor,
                 f"INSERT INTO {table} ({columns}) {source}"
                 " ON CONFLICT (account_id, thread_kind, thread_id) DO NOTHING"
                 " RETURNING id, account_id, thread_kind, thread_id, author_id",
@@ -611,7 +613,7 @@ def _insert_messages(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
                 " ON CONFLICT (platform, platform_message_id) DO NOTHING"
                 " RETURNING platform, platform_message_id, id"
             )
-            cursor.execute(sql, params)
+            execute(cursor, sql, params)
             inserted.update(
                 ((platform, message_id), pk) for platform, message_id, pk in cursor.fetchall()
             )
@@ -1198,8 +1200,13 @@ def datetime_adapter() -> Callable[[datetime | None], Any]:
         return adapt
 
     def fast(value: datetime | None) -> Any:
-        if value is not None and value.tzinfo is UTC:
+        if value is None:
+            return None
+        if value.tzinfo is UTC:
             return str(value.replace(tzinfo=None))
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            # Aware in another zone (due times are computed in Lima time): in UTC, as Django.
+            return str(value.astimezone(UTC).replace(tzinfo=None))
         return adapt(value)
 
     return fast
