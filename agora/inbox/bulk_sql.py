@@ -41,6 +41,14 @@ def rows_source(
     return "VALUES " + ", ".join([one] * len(rows)), [value for row in rows for value in row]
 
 
+def in_list(values: Sequence[Any], db_type: str) -> tuple[str, list[Any]]:
+    """(SQL, parameters) of ``IN (values)`` after a column: ``= ANY(%s::type[])`` on
+    PostgreSQL (one parameter), ``IN (%s, …)`` elsewhere. ``values`` must not be empty."""
+    if connection.vendor == "postgresql":
+        return f"= ANY(%s::{db_type}[])", [list(values)]
+    return "IN (" + ", ".join(["%s"] * len(values)) + ")", list(values)
+
+
 def execute(cursor: CursorWrapper, sql: str, params: Sequence[Any]) -> None:
     """``cursor.execute(sql, params)`` (``%s`` placeholders, no literal ``%``). On SQLite the
     statement goes to the driver with ``?`` placeholders written here: Django rewrites each

@@ -18,7 +18,7 @@ The public methodology page (/bandeja/metodologia/) shows :data:`RULES`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from agora.inbox.bulk_sql import execute, in_list
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import Deadlines, deadlines_for_many
 from agora.inbox.models import (
@@ -125,20 +126,30 @@ def priorities_refresh(*, conversation_ids: Iterable[int], now: datetime | None 
 
 
 def priorities_refresh_with_authors(
-    *, conversation_ids: Iterable[int], now: datetime | None = None
+    *,
+    conversation_ids: Iterable[int],
+    now: datetime | None = None,
+    decided: Collection[int] = (),
 ) -> int:
     """``priorities_refresh`` of these conversations and of their authors' other
     conversations not closed (``same_author_ids``: a new conversation may raise the author's
     earlier ones too), with the authors' activity in the repeat window read once for both
-    (what ingestion does after every batch). Returns how many changed."""
+    (what ingestion does after every batch). ``decided``: conversations among them created
+    with the rules' priority at this ``now`` (``messages_ingest`` writes it with the row: no
+    threat alert yet, the deadline rule computed): read again only when their author turns
+    out to be repeated. Returns how many changed."""
     ids = sorted(set(conversation_ids))
     if not ids:
         return 0
     now = now or timezone.now()
-    active = _active_of_authors(_authors_of(ids), now - timedelta(days=REPEAT_DAYS))
+    authors = _authors_of(ids)
+    active = _active_of_authors(set(authors.values()), now - timedelta(days=REPEAT_DAYS))
     counted = Counter((entity_id, platform, author) for _pk, entity_id, platform, author, _s in active)
     repeated = {key for key, n in counted.items() if n >= REPEAT_CONVERSATIONS}
-    everyone = sorted(set(ids) | {pk for pk, *_rest, status in active if status != Status.CERRADO})
+    unchanged = {pk for pk in decided if authors.get(pk) not in repeated}
+    everyone = sorted(
+        (set(ids) | {pk for pk, *_rest, status in active if status != Status.CERRADO}) - unchanged
+    )
     changed = 0
     for start in range(0, len(everyone), CHUNK):
         changed += _refresh_chunk(everyone[start : start + CHUNK], now, repeated)
@@ -247,15 +258,22 @@ def _repeated_authors(
     return {key for key, n in counted.items() if n >= REPEAT_CONVERSATIONS} & authors
 
 
-def _authors_of(ids: Sequence[int]) -> set[tuple[int, str, str]]:
-    """The (entity, platform, author) of these conversations that have an author."""
-    triples: set[tuple[int, str, str]] = set()
-    for start in range(0, len(ids), AUTHORS_CHUNK):
-        triples.update(
-            Conversation.objects.filter(pk__in=ids[start : start + AUTHORS_CHUNK])
-            .exclude(author_id="")
-            .values_list("entity_id", "platform", "author_id")
-        )
+def _authors_of(ids: Sequence[int]) -> dict[int, tuple[int, str, str]]:
+    """The (entity, platform, author) of these conversations, by id (those with an author)."""
+    table = Conversation._meta.db_table
+    triples: dict[int, tuple[int, str, str]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), AUTHORS_CHUNK):
+            wanted, params = in_list(ids[start : start + AUTHORS_CHUNK], "bigint")
+            execute(
+                cursor,
+                # Fixed identifiers; every value is a parameter.
+                f"SELECT id, entity_id, platform, author_id FROM {table} "  # noqa: S608
+                f"WHERE id {wanted} AND author_id <> ''",
+                params,
+            )
+            for pk, entity_id, platform, author in cursor.fetchall():
+                triples[pk] = (entity_id, platform, author)
     return triples
 
 
@@ -266,7 +284,7 @@ def same_author_ids(conversation_ids: Iterable[int], now: datetime | None = None
     if not ids:
         return set()
     now = now or timezone.now()
-    triples = _authors_of(ids)
+    triples = set(_authors_of(ids).values())
     if not triples:
         return set()
     return {

@@ -6,6 +6,7 @@ transaction, in bulk; a failure here is logged and never loses the batch (a save
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.db import transaction
 log = logging.getLogger(__name__)
 
 
-def _refresh(ids_in: set[int], now: datetime | None) -> None:
+def _refresh(ids_in: set[int], now: datetime | None, decided: Collection[int] = ()) -> None:
     conversation_ids = ids_in
     if not conversation_ids:
         return
@@ -22,7 +23,9 @@ def _refresh(ids_in: set[int], now: datetime | None) -> None:
 
     try:
         with transaction.atomic():
-            priority.priorities_refresh_with_authors(conversation_ids=conversation_ids, now=now)
+            priority.priorities_refresh_with_authors(
+                conversation_ids=conversation_ids, now=now, decided=decided
+            )
     except Exception:
         log.exception("No se pudo recalcular la prioridad de %s conversaciones", len(ids_in))
 
@@ -30,7 +33,8 @@ def _refresh(ids_in: set[int], now: datetime | None) -> None:
 def on_messages_ingested(
     sender: Any, *, result: Any, now: datetime | None = None, **kwargs: Any
 ) -> None:
-    _refresh(set(result.conversation_ids), now)
+    # The conversations the batch created were written with the rules' priority.
+    _refresh(set(result.conversation_ids), now, result.conversations_decided)
 
 
 def on_answer_confirmed(

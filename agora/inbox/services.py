@@ -6,6 +6,7 @@ Staff actions (answer, note, assign, status, labels) are one function each, atom
 from __future__ import annotations
 
 import logging
+import operator
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,7 +31,7 @@ from agora.inbox.attachments import (
     attachments_summary,
     attachments_sync,
 )
-from agora.inbox.bulk_sql import column_types, execute, rows_source
+from agora.inbox.bulk_sql import column_types, execute, in_list, rows_source
 from agora.inbox.canned import canned_answer_used
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
@@ -94,6 +95,15 @@ def incoming_problem(event: IncomingMessage) -> str:
     never cut: a cut id would never match the platform's again (answers, edits, unsends)."""
     if not event.message_id:
         return _("Falta el id del mensaje.")
+    if (
+        len(event.message_id) <= PLATFORM_ID_MAX
+        and len(event.thread_id) <= PLATFORM_ID_MAX
+        and len(event.parent_id) <= PLATFORM_ID_MAX
+        and len(event.author_id) <= PLATFORM_ID_MAX
+        and len(event.post_id) <= PLATFORM_ID_MAX
+        and not event.aliases
+    ):
+        return ""  # the hot path of ingestion: every event of a file import passes here twice
     longest = max(
         len(event.message_id),
         len(event.thread_id),
@@ -150,6 +160,9 @@ class IngestResult:
     skipped: int = 0
     conversations_created: int = 0
     conversation_ids: set[int] = field(default_factory=set)
+    # The conversations this batch created whose row was written with every message it counts
+    # and the rules' priority (agora/inbox/priority.py) at the batch's clock.
+    conversations_decided: set[int] = field(default_factory=set)
     # (platform, platform message id) of the messages this batch inserted, and the ids of the
     # messages whose text it changed: what the language and reports modules read next.
     new_keys: list[tuple[str, str]] = field(default_factory=list)
@@ -163,6 +176,7 @@ class IngestResult:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.conversations_created += other.conversations_created
         self.conversation_ids |= other.conversation_ids
+        self.conversations_decided |= other.conversations_decided
         self.new_keys += other.new_keys
         self.edited_ids += other.edited_ids
         self.refused += other.refused
@@ -282,6 +296,27 @@ _CONVERSATION_COLUMNS = [
 _TIMELINE_DATETIMES = {
     name for name in _TIMELINE_FIELDS if name.endswith("_at") or name.endswith("_since")
 }
+_timeline_values = operator.attrgetter(*_TIMELINE_FIELDS)
+_TIMELINE_DATETIME_POSITIONS = [
+    position for position, name in enumerate(_TIMELINE_FIELDS) if name in _TIMELINE_DATETIMES
+]
+
+
+def _timeline_row(
+    timeline: _Timeline, adapt: Callable[[datetime | None], Any], adapted: dict[datetime, Any]
+) -> list[Any]:
+    """The values of ``_TIMELINE_FIELDS`` as the database takes them; ``adapted`` remembers
+    the datetimes already converted (a new conversation's first message sets three fields)."""
+    values = list(_timeline_values(timeline))
+    for position in _TIMELINE_DATETIME_POSITIONS:
+        value = values[position]
+        if value is not None:
+            known = adapted.get(value)
+            if known is None:
+                known = adapted[value] = adapt(value)
+            values[position] = known
+    return values
+
 # Keys per look-up (3 parameters each) and new conversations per INSERT (one parameter per
 # column): far below SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
 THREADS_CHUNK = 2_000
@@ -356,6 +391,7 @@ def _conversations_for(
     due_soon = {e: priority._threshold(d, now) for e, d in deadlines.items()}
     rows: list[tuple[Any, ...]] = []
     counts: dict[tuple[int, str, str], int] = {}
+    adapted: dict[datetime, Any] = {now: stamp}
     for key in missing:
         event = first[key]
         citizen = first_citizen.get(key)
@@ -393,12 +429,7 @@ def _conversations_for(
                 "[]",
                 is_demo,
                 stamp,
-                *(
-                    adapt(getattr(timeline, name))
-                    if name in _TIMELINE_DATETIMES
-                    else getattr(timeline, name)
-                    for name in _TIMELINE_FIELDS
-                ),
+                *_timeline_row(timeline, adapt, adapted),
             )
         )
     table = Conversation._meta.db_table
@@ -427,42 +458,73 @@ def _conversations_for(
     return found, created
 
 
+_POST_KEY = ["account_id", "platform_post_id"]
+_POST_COLUMNS = ["entity_id", "account_id", "platform", "platform_post_id", "text", "url", "is_demo"]
+
+
 def _posts_for(
     wanted: set[tuple[int, str]], accounts: dict[int, SocialAccount], is_demo: bool
 ) -> dict[tuple[int, str], int]:
     """Ids of the posts (account, platform post id), creating an empty row for each post not
-    read yet (its text arrives with the post, if ever)."""
+    read yet (its text arrives with the post, if ever). A few statements per batch, whatever
+    its number of posts: probes of the unique (account, post id) index, one multi-row insert."""
     found: dict[tuple[int, str], int] = {}
     if not wanted:
         return found
-    account_ids = sorted({account_id for account_id, _post in wanted})
-    post_ids = sorted({post_id for _account, post_id in wanted})
+    table = Post._meta.db_table
+    ordered = sorted(wanted)
 
-    def load() -> None:
-        for chunk in _chunks(post_ids):
-            for pk, account_id, post_id in Post.objects.filter(
-                account_id__in=account_ids, platform_post_id__in=chunk
-            ).values_list("pk", "account_id", "platform_post_id"):
-                if (account_id, post_id) in wanted:
+    def load(keys: Sequence[tuple[int, str]]) -> None:
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), THREADS_CHUNK):
+                source, params = rows_source(
+                    keys[start : start + THREADS_CHUNK], column_types(Post, _POST_KEY), _POST_KEY
+                )
+                execute(
+                    cursor,
+                    # Fixed identifiers; every value is a parameter.
+                    f"WITH wanted (account_id, platform_post_id) AS ({source}) "  # noqa: S608
+                    f"SELECT p.id, p.account_id, p.platform_post_id FROM wanted w JOIN {table} p "
+                    "ON p.account_id = w.account_id AND p.platform_post_id = w.platform_post_id",
+                    params,
+                )
+                for pk, account_id, post_id in cursor.fetchall():
                     found[(account_id, post_id)] = pk
 
-    load()
-    missing = wanted - found.keys()
-    if missing:
-        Post.objects.bulk_create(
-            [
-                Post(
-                    entity_id=accounts[account_id].entity_id,
-                    account_id=account_id,
-                    platform=accounts[account_id].platform,
-                    platform_post_id=post_id,
-                    is_demo=is_demo,
-                )
-                for account_id, post_id in sorted(missing)
-            ],
-            ignore_conflicts=True,
+    load(ordered)
+    missing = [key for key in ordered if key not in found]
+    if not missing:
+        return found
+    rows = [
+        (
+            accounts[account_id].entity_id,
+            account_id,
+            accounts[account_id].platform,
+            post_id,
+            "",
+            "",
+            is_demo,
         )
-        load()
+        for account_id, post_id in missing
+    ]
+    types = column_types(Post, _POST_COLUMNS)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CONVERSATIONS_INSERT_CHUNK):
+            source, params = rows_source(
+                rows[start : start + CONVERSATIONS_INSERT_CHUNK], types, _POST_COLUMNS
+            )
+            execute(
+                cursor,
+                f"INSERT INTO {table} ({', '.join(_POST_COLUMNS)}) {source}"  # noqa: S608
+                " ON CONFLICT (account_id, platform_post_id) DO NOTHING"
+                " RETURNING id, account_id, platform_post_id",
+                params,
+            )
+            for pk, account_id, post_id in cursor.fetchall():
+                found[(account_id, post_id)] = pk
+    absorbed = [key for key in missing if key not in found]
+    if absorbed:  # a concurrent writer stored them first
+        load(absorbed)
     return found
 
 
@@ -620,6 +682,27 @@ def _insert_messages(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
     return inserted
 
 
+def _messages_stored(platform: str, message_ids: Sequence[str]) -> set[str]:
+    """The ids among ``message_ids`` of messages stored on ``platform``."""
+    table = Message._meta.db_table
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(message_ids), THREADS_CHUNK):
+            wanted, params = in_list(
+                message_ids[start : start + THREADS_CHUNK],
+                column_types(Message, ["platform_message_id"])[0],
+            )
+            execute(
+                cursor,
+                # Fixed identifiers; every value is a parameter.
+                f"SELECT platform_message_id FROM {table} "  # noqa: S608
+                f"WHERE platform = %s AND platform_message_id {wanted}",
+                [platform, *params],
+            )
+            found.update(message_id for (message_id,) in cursor.fetchall())
+    return found
+
+
 def _is_from_entity(event: IncomingMessage, account: SocialAccount) -> bool:
     if event.from_entity is not None:
         return event.from_entity
@@ -752,7 +835,9 @@ def messages_ingest(
     for event in events:
         by_platform[event.platform].append(event.message_id)
     for platform, ids in by_platform.items():
-        for chunk in _chunks(sorted(set(ids))):
+        # Which are stored, by a probe of the unique (platform, id) index; only those are
+        # read as messages (none, the first time a file is imported).
+        for chunk in _chunks(sorted(_messages_stored(platform, sorted(set(ids))))):
             for message in Message.objects.filter(
                 platform=platform, platform_message_id__in=chunk
             ).only(
@@ -947,19 +1032,25 @@ def messages_ingest(
     if any(event.aliases for event in events):
         _aliases_store(events)
 
-    _conversations_settle(conversations.values(), by_conversation, now)
+    redone = _conversations_settle(conversations.values(), by_conversation, now)
     result.conversation_ids = set(by_conversation)
+    result.conversations_decided = {
+        thread.pk
+        for thread in conversations.values()
+        if thread.planned is not None and thread.pk not in redone
+    }
     messages_ingested.send(sender=Message, result=result, is_demo=is_demo, now=now)
     return result
 
 
 def _conversations_settle(
     threads: Iterable[_Thread], events: dict[int, list[tuple[datetime, bool]]], now: datetime
-) -> None:
+) -> set[int]:
     """Moves the timelines of the batch's conversations by the messages it inserted
     (``events``: time, outbound?). Those it created were written with the timeline of every
     message it meant to insert: only when another writer stored one of them first (a
-    concurrent delivery) is theirs written again, from the messages that counted here."""
+    concurrent delivery) is theirs written again, from the messages that counted here.
+    Returns the ids of those written again."""
     existing = dict(events)
     redo: list[int] = []
     for thread in threads:
@@ -979,6 +1070,7 @@ def _conversations_settle(
             [_timeline_new(pk, events.get(pk, []), deadlines[entities[pk]], now) for pk in redo],
             _TIMELINE_FIELDS,
         )
+    return set(redo)
 
 
 def message_ingest(*, event: IncomingMessage, is_demo: bool = False) -> IngestResult:
