@@ -908,21 +908,30 @@ def _bulk_session() -> Iterator[None]:
     by reference counting, and every full collection walked them and the whole heap: ~1/10 of
     the command's time), and on SQLite a larger page cache for this connection, so that the
     index pages a batch writes stay in memory until its commit instead of being written to
-    the WAL and read back (the default is 2 MiB; the conversations alone have 18 indexes).
-    Neither changes what is stored or when it is durable."""
+    the WAL and read back (the default is 2 MiB; the conversations alone have 18 indexes),
+    and its temporary files in memory: a multi-row insert keeps the pages it changes in a
+    statement journal (to undo that statement alone), a file on disk beyond 64 KiB. None of
+    this changes what is stored or when it is durable."""
     collecting = gc.isenabled()
     gc.disable()
-    previous: int | None = None
+    previous_cache: int | None = None
+    previous_temp: int | None = None
     try:
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size")
-                previous = int(cursor.fetchone()[0])
+                previous_cache = int(cursor.fetchone()[0])
                 cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+                if not connection.in_atomic_block:  # SQLite may refuse it in a transaction
+                    cursor.execute("PRAGMA temp_store")
+                    previous_temp = int(cursor.fetchone()[0])
+                    cursor.execute("PRAGMA temp_store = MEMORY")
         yield
     finally:
-        if previous is not None and connection.connection is not None:
+        if previous_cache is not None and connection.connection is not None:
             with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA cache_size = {previous}")
+                cursor.execute(f"PRAGMA cache_size = {previous_cache}")
+                if previous_temp is not None and not connection.in_atomic_block:
+                    cursor.execute(f"PRAGMA temp_store = {previous_temp}")
         if collecting:
             gc.enable()

@@ -160,7 +160,7 @@ def attachments_store(
             source, params = rows_source(rows[start : start + INSERT_CHUNK], types, _COLUMNS)
             execute(
                 cursor,
-                f"INSERT INTO {table} ({columns}) {source}"  # noqa: S608 - fixed identifiers
+                f"INSERT INTO {table} ({columns}) {source}"
                 " ON CONFLICT (message_id, position) DO NOTHING",
                 params,
             )

@@ -41,6 +41,13 @@ def rows_source(
     return "VALUES " + ", ".join([one] * len(rows)), [value for row in rows for value in row]
 
 
+def db_bool(value: bool) -> bool | int:
+    """A boolean for a row of ``rows_source``: 0/1 on SQLite, whose driver binds an exact int
+    directly but looks every ``bool`` up in its adapter registry first (a third of the cost of
+    binding it); the boolean elsewhere (PostgreSQL's arrays are typed)."""
+    return int(value) if connection.vendor == "sqlite" else value
+
+
 def in_list(values: Sequence[Any], db_type: str) -> tuple[str, list[Any]]:
     """(SQL, parameters) of ``IN (values)`` after a column: ``= ANY(%s::type[])`` on
     PostgreSQL (one parameter), ``IN (%s, …)`` elsewhere. ``values`` must not be empty."""

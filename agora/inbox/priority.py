@@ -144,7 +144,9 @@ def priorities_refresh_with_authors(
     now = now or timezone.now()
     authors = _authors_of(ids)
     active = _active_of_authors(set(authors.values()), now - timedelta(days=REPEAT_DAYS))
-    counted = Counter((entity_id, platform, author) for _pk, entity_id, platform, author, _s in active)
+    counted = Counter(
+        (entity_id, platform, author) for _pk, entity_id, platform, author, _s in active
+    )
     repeated = {key for key, n in counted.items() if n >= REPEAT_CONVERSATIONS}
     unchanged = {pk for pk in decided if authors.get(pk) not in repeated}
     everyone = sorted(

@@ -31,7 +31,7 @@ from agora.inbox.attachments import (
     attachments_summary,
     attachments_sync,
 )
-from agora.inbox.bulk_sql import column_types, execute, in_list, rows_source
+from agora.inbox.bulk_sql import column_types, db_bool, execute, in_list, rows_source
 from agora.inbox.canned import canned_answer_used
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
@@ -297,6 +297,10 @@ _TIMELINE_DATETIMES = {
     name for name in _TIMELINE_FIELDS if name.endswith("_at") or name.endswith("_since")
 }
 _timeline_values = operator.attrgetter(*_TIMELINE_FIELDS)
+_STATUS_POSITION = _TIMELINE_FIELDS.index("status")
+# Plain strings for the rows (the driver binds an exact str directly, a choice after a look-up).
+_STATUS_VALUES = {status: status.value for status in Status}
+_INBOUND, _OUTBOUND = Direction.ENTRANTE.value, Direction.SALIENTE.value
 _TIMELINE_DATETIME_POSITIONS = [
     position for position, name in enumerate(_TIMELINE_FIELDS) if name in _TIMELINE_DATETIMES
 ]
@@ -308,6 +312,9 @@ def _timeline_row(
     """The values of ``_TIMELINE_FIELDS`` as the database takes them; ``adapted`` remembers
     the datetimes already converted (a new conversation's first message sets three fields)."""
     values = list(_timeline_values(timeline))
+    values[_STATUS_POSITION] = _STATUS_VALUES.get(
+        values[_STATUS_POSITION], values[_STATUS_POSITION]
+    )
     for position in _TIMELINE_DATETIME_POSITIONS:
         value = values[position]
         if value is not None:
@@ -316,6 +323,7 @@ def _timeline_row(
                 known = adapted[value] = adapt(value)
             values[position] = known
     return values
+
 
 # Keys per look-up (3 parameters each) and new conversations per INSERT (one parameter per
 # column): far below SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
@@ -392,6 +400,7 @@ def _conversations_for(
     rows: list[tuple[Any, ...]] = []
     counts: dict[tuple[int, str, str], int] = {}
     adapted: dict[datetime, Any] = {now: stamp}
+    demo = db_bool(is_demo)
     for key in missing:
         event = first[key]
         citizen = first_citizen.get(key)
@@ -413,7 +422,7 @@ def _conversations_for(
                 account.entity_id,
                 account.pk,
                 account.platform,
-                key[1],
+                str(key[1]),
                 key[2],
                 (
                     titled.subject
@@ -423,11 +432,11 @@ def _conversations_for(
                 (posts or {}).get(key),
                 citizen.author_id if citizen else "",
                 citizen.author_name[:200] if citizen else "",
-                rank,
-                reason,
+                str(rank),
+                str(reason),
                 "",
                 "[]",
-                is_demo,
+                demo,
                 stamp,
                 *_timeline_row(timeline, adapt, adapted),
             )
@@ -459,7 +468,15 @@ def _conversations_for(
 
 
 _POST_KEY = ["account_id", "platform_post_id"]
-_POST_COLUMNS = ["entity_id", "account_id", "platform", "platform_post_id", "text", "url", "is_demo"]
+_POST_COLUMNS = [
+    "entity_id",
+    "account_id",
+    "platform",
+    "platform_post_id",
+    "text",
+    "url",
+    "is_demo",
+]
 
 
 def _posts_for(
@@ -495,6 +512,7 @@ def _posts_for(
     missing = [key for key in ordered if key not in found]
     if not missing:
         return found
+    demo = db_bool(is_demo)
     rows = [
         (
             accounts[account_id].entity_id,
@@ -503,7 +521,7 @@ def _posts_for(
             post_id,
             "",
             "",
-            is_demo,
+            demo,
         )
         for account_id, post_id in missing
     ]
@@ -515,7 +533,7 @@ def _posts_for(
             )
             execute(
                 cursor,
-                f"INSERT INTO {table} ({', '.join(_POST_COLUMNS)}) {source}"  # noqa: S608
+                f"INSERT INTO {table} ({', '.join(_POST_COLUMNS)}) {source}"
                 " ON CONFLICT (account_id, platform_post_id) DO NOTHING"
                 " RETURNING id, account_id, platform_post_id",
                 params,
@@ -942,6 +960,7 @@ def messages_ingest(
     result.conversations_created = created_threads
     adapt_datetime = datetime_adapter()
     received = adapt_datetime(now)
+    demo = db_bool(is_demo)
     rows: list[tuple[Any, ...]] = []
     timeline: list[tuple[tuple[str, str], int, datetime, bool]] = []
     new_attachments: list[tuple[tuple[str, str], tuple[IncomingAttachment, ...]]] = []
@@ -956,7 +975,7 @@ def messages_ingest(
                 event.platform,
                 event.message_id,
                 event.parent_id,
-                Direction.SALIENTE if outbound else Direction.ENTRANTE,
+                _OUTBOUND if outbound else _INBOUND,
                 event.author_id,
                 event.author_name[:200],
                 event.text[:MAX_TEXT],
@@ -969,7 +988,7 @@ def messages_ingest(
                 "",
                 "[]",
                 "",
-                is_demo,
+                demo,
             )
         )
         key = (event.platform, event.message_id)
