@@ -267,14 +267,14 @@ def _authors_of(ids: Sequence[int]) -> dict[int, tuple[int, str, str]]:
     with connection.cursor() as cursor:
         for start in range(0, len(ids), AUTHORS_CHUNK):
             wanted, params = in_list(ids[start : start + AUTHORS_CHUNK], "bigint")
-            execute(
+            rows = execute(
                 cursor,
                 # Fixed identifiers; every value is a parameter.
                 f"SELECT id, entity_id, platform, author_id FROM {table} "  # noqa: S608
                 f"WHERE id {wanted} AND author_id <> ''",
                 params,
             )
-            for pk, entity_id, platform, author in cursor.fetchall():
+            for pk, entity_id, platform, author in rows:
                 triples[pk] = (entity_id, platform, author)
     return triples
 

@@ -351,7 +351,7 @@ def _conversations_stored(
         for start in range(0, len(ordered), THREADS_CHUNK):
             chunk = ordered[start : start + THREADS_CHUNK]
             source, params = rows_source(chunk, _thread_key_types(), _THREAD_KEY)
-            execute(
+            rows = execute(
                 cursor,
                 # Fixed identifiers; every value is a parameter.
                 f"WITH wanted (account_id, thread_kind, thread_id) AS ({source}) "  # noqa: S608
@@ -360,7 +360,7 @@ def _conversations_stored(
                 "AND c.thread_kind = w.thread_kind AND c.thread_id = w.thread_id",
                 params,
             )
-            yield from cursor.fetchall()
+            yield from rows
 
 
 def _conversations_for(
@@ -450,14 +450,14 @@ def _conversations_for(
             source, params = rows_source(
                 rows[start : start + CONVERSATIONS_INSERT_CHUNK], types, _CONVERSATION_COLUMNS
             )
-            execute(
+            returned = execute(
                 cursor,
                 f"INSERT INTO {table} ({columns}) {source}"
                 " ON CONFLICT (account_id, thread_kind, thread_id) DO NOTHING"
                 " RETURNING id, account_id, thread_kind, thread_id, author_id",
                 params,
             )
-            for pk, account_id, kind, thread_id, author_id in cursor.fetchall():
+            for pk, account_id, kind, thread_id, author_id in returned:
                 key = (account_id, kind, thread_id)
                 found[key] = _Thread(pk, author_id, planned=counts[key])
                 created += 1
@@ -497,7 +497,7 @@ def _posts_for(
                 source, params = rows_source(
                     keys[start : start + THREADS_CHUNK], column_types(Post, _POST_KEY), _POST_KEY
                 )
-                execute(
+                stored = execute(
                     cursor,
                     # Fixed identifiers; every value is a parameter.
                     f"WITH wanted (account_id, platform_post_id) AS ({source}) "  # noqa: S608
@@ -505,7 +505,7 @@ def _posts_for(
                     "ON p.account_id = w.account_id AND p.platform_post_id = w.platform_post_id",
                     params,
                 )
-                for pk, account_id, post_id in cursor.fetchall():
+                for pk, account_id, post_id in stored:
                     found[(account_id, post_id)] = pk
 
     load(ordered)
@@ -531,14 +531,14 @@ def _posts_for(
             source, params = rows_source(
                 rows[start : start + CONVERSATIONS_INSERT_CHUNK], types, _POST_COLUMNS
             )
-            execute(
+            returned = execute(
                 cursor,
                 f"INSERT INTO {table} ({', '.join(_POST_COLUMNS)}) {source}"
                 " ON CONFLICT (account_id, platform_post_id) DO NOTHING"
                 " RETURNING id, account_id, platform_post_id",
                 params,
             )
-            for pk, account_id, post_id in cursor.fetchall():
+            for pk, account_id, post_id in returned:
                 found[(account_id, post_id)] = pk
     absorbed = [key for key in missing if key not in found]
     if absorbed:  # a concurrent writer stored them first
@@ -693,9 +693,9 @@ def _insert_messages(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
                 " ON CONFLICT (platform, platform_message_id) DO NOTHING"
                 " RETURNING platform, platform_message_id, id"
             )
-            execute(cursor, sql, params)
             inserted.update(
-                ((platform, message_id), pk) for platform, message_id, pk in cursor.fetchall()
+                ((platform, message_id), pk)
+                for platform, message_id, pk in execute(cursor, sql, params)
             )
     return inserted
 
@@ -710,14 +710,14 @@ def _messages_stored(platform: str, message_ids: Sequence[str]) -> set[str]:
                 message_ids[start : start + THREADS_CHUNK],
                 column_types(Message, ["platform_message_id"])[0],
             )
-            execute(
+            stored = execute(
                 cursor,
                 # Fixed identifiers; every value is a parameter.
                 f"SELECT platform_message_id FROM {table} "  # noqa: S608
                 f"WHERE platform = %s AND platform_message_id {wanted}",
                 [platform, *params],
             )
-            found.update(message_id for (message_id,) in cursor.fetchall())
+            found.update(message_id for (message_id,) in stored)
     return found
 
 
