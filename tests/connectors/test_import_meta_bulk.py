@@ -227,13 +227,17 @@ def test_every_committed_batch_records_its_after_commit_work(
 def test_the_import_leaves_the_connection_as_it_found_it(
     tmp_path: Path, pages: dict[str, SocialAccount]
 ) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = cursor.fetchone()[0]
+    def pragmas() -> list[Any]:
+        with connection.cursor() as cursor:
+            values = []
+            for name in ("cache_size", "temp_store", "wal_autocheckpoint"):
+                cursor.execute(f"PRAGMA {name}")
+                values.append(cursor.fetchone()[0])
+            return values
+
+    before = pragmas()
     imports.import_file(platform="meta", path=_write(tmp_path, _bodies("2002")))
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        assert cursor.fetchone()[0] == before
+    assert pragmas() == before
     assert gc.isenabled()
 
 
