@@ -52,7 +52,8 @@ def pages(rector: User, entities: dict[str, Entity]) -> dict[str, SocialAccount]
 
 def _bodies(page: str) -> list[dict[str, Any]]:
     """Comments on two posts of ``page``: old ones (their deadline passed), recent ones of
-    a citizen who opened four threads this week (the repeated-citizen rule), a reply, the
+    a citizen who opened four threads minutes ago (the repeated-citizen rule: their due
+    times stay far from the "due soon" window at any hour), a reply, the
     page's own answer, a photo and a text-only comment."""
     now = int(timezone.now().timestamp())
     old = int(datetime(2025, 3, 3, 15, tzinfo=UTC).timestamp())
@@ -64,10 +65,10 @@ def _bodies(page: str) -> list[dict[str, Any]]:
         ("c4", "", "u-3", "", old + 180, {"photo": "https://scontent.example/foto-4.jpg"}),
     ]
     items += [
-        (f"r{n}", "", "u-9", f"Sigo sin respuesta, vez {n}", now - 3600 * (10 - n), {})
+        (f"r{n}", "", "u-9", f"Sigo sin respuesta, vez {n}", now - 60 * (10 - n), {})
         for n in range(4)
     ]
-    items.append(("r9", "", "u-10", "Una sola consulta", now - 600, {}))
+    items.append(("r9", "", "u-10", "Una sola consulta", now - 30, {}))
     bodies = []
     for comment, parent, author, text, when, extra in items:
         post = f"{page}_{1 if comment.startswith('c') else 2}"
