@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,14 @@ def _admin_login(request: HttpRequest, extra_context: object = None) -> HttpResp
 
 admin.site.login = _admin_login  # type: ignore[method-assign]
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: the site's icon."""
+    return HttpResponsePermanentRedirect(static("agora/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", include("agora.directory.urls")),
     path("api/v1/", include("agora.api.urls")),
     path("bandeja/", include("agora.inbox.urls")),

@@ -133,3 +133,10 @@ def test_the_navigation_marks_only_the_section_one_is_in(
     nav = html[html.index('aria-label="Navegación principal"') :]
     marked = re.findall(r'aria-current="page"[^>]*>([^<]+)<', nav[: nav.index("</nav>")])
     assert marked == [current]
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client: Client) -> None:
+    """Browsers ask for /favicon.ico on their own: never a 404 in the console."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert "favicon" in response["Location"] and response["Location"].endswith(".svg")
