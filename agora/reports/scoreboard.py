@@ -38,23 +38,16 @@ SORTS: dict[str, Any] = {
 }
 
 
-@dataclass
-class ScoreRow:
-    code: str
-    name: str
-    acronym: str
-    level: str
-    branch: str
-    department: str
-    received: int = 0
-    conversations: int = 0
-    answered: int = 0
-    decided: int = 0
-    within: int = 0
-    median_seconds: float | None = None
-    previous_received: int = 0
-    previous_decided: int = 0
-    previous_within: int = 0
+class _Rates:
+    """The published rates of a row's sums (an entity over a period, or one month): none under
+    ``MIN_MESSAGES`` messages."""
+
+    received: int
+    conversations: int
+    answered: int
+    decided: int
+    within: int
+    median_seconds: float | None
 
     @property
     def sufficient(self) -> bool:
@@ -77,6 +70,25 @@ class ScoreRow:
         if not self.sufficient or self.median_seconds is None:
             return None
         return self.median_seconds / 3600
+
+
+@dataclass
+class ScoreRow(_Rates):
+    code: str
+    name: str
+    acronym: str
+    level: str
+    branch: str
+    department: str
+    received: int = 0
+    conversations: int = 0
+    answered: int = 0
+    decided: int = 0
+    within: int = 0
+    median_seconds: float | None = None
+    previous_received: int = 0
+    previous_decided: int = 0
+    previous_within: int = 0
 
     @property
     def previous_within_share(self) -> float | None:
@@ -371,7 +383,7 @@ HISTORY_MONTHS = 12
 
 
 @dataclass
-class MonthRow:
+class MonthRow(_Rates):
     """One calendar month of an entity's figures, with the scoreboard's definitions."""
 
     month: date
@@ -381,28 +393,6 @@ class MonthRow:
     decided: int = 0
     within: int = 0
     median_seconds: float | None = None
-
-    @property
-    def sufficient(self) -> bool:
-        return self.received >= MIN_MESSAGES
-
-    @property
-    def answered_share(self) -> float | None:
-        if not self.sufficient or not self.conversations:
-            return None
-        return 100 * self.answered / self.conversations
-
-    @property
-    def within_share(self) -> float | None:
-        if not self.sufficient or not self.decided:
-            return None
-        return 100 * self.within / self.decided
-
-    @property
-    def median_hours(self) -> float | None:
-        if not self.sufficient or self.median_seconds is None:
-            return None
-        return self.median_seconds / 3600
 
 
 def _month_start(day: date, back: int = 0) -> date:
@@ -418,7 +408,10 @@ def entity_history(entity: Entity, *, today: date | None = None) -> list[MonthRo
 
     today = today or timezone.localdate()
     first = _month_start(today, HISTORY_MONTHS - 1)
-    months = {_month_start(today, back): MonthRow(_month_start(today, back)) for back in range(12)}
+    months = {
+        _month_start(today, back): MonthRow(_month_start(today, back))
+        for back in range(HISTORY_MONTHS)
+    }
     histograms: dict[date, dict[int, int]] = {}
     rows = DailyRollup.objects.filter(entity=entity, day__gte=first, day__lte=today).values_list(
         "day",
