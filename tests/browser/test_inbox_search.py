@@ -46,8 +46,14 @@ def _find_and_open(page: Page, wanted: Conversation) -> None:
     expect(results.locator(".search-snippet mark").first).to_have_text("sarampión")
     expect(results.locator(".conversation-item")).to_have_count(1)
     assert "q=sarampion" in page.url
+    page.wait_for_load_state("networkidle")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     results.get_by_role("link").filter(has_text=re.compile("vacuna")).first.click()
     page.wait_for_load_state("networkidle")
+    # Leaving the box for the result does not ask for the list again (that request pushed the
+    # list's address and cancelled the click, now and then).
+    assert not [url for url in asked if "/bandeja/?" in url]
     assert page.url.endswith(f"/bandeja/{wanted.pk}/")
     expect(page.locator(".thread")).to_contain_text(WANTED)
     axe_clean(page, "conversación encontrada")

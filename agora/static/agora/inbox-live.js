@@ -279,7 +279,16 @@
     run = poller(check, CONVERSATION_EVERY);
   }
 
+  /* The search box asks by itself while typing; its "change" (fired when it loses focus,
+     e.g. on clicking a result) must not reach the filters form, whose request would push the
+     list's address again and cancel the click on the result. */
+  function setupSearch(box) {
+    box.addEventListener("change", function (event) { event.stopPropagation(); });
+  }
+
   function start() {
+    var search = document.getElementById("id_q");
+    if (search && search.hasAttribute("hx-get")) setupSearch(search);
     var form = document.getElementById("acciones-en-bloque");
     if (form) setupBulk(form);
     var list = document.querySelector("[data-live-list]");
