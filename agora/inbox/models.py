@@ -148,14 +148,22 @@ class Conversation(models.Model):
     """One citizen thread on one account: a top-level comment with its replies, a
     direct-message thread, or a mention. The post it hangs on is context (``post``)."""
 
+    # Neither has an index of its own: every index of the list starts with the entity, and
+    # the unique (account, kind, thread) starts with the account; one fewer index for every
+    # conversation an import writes (bench/ingest_command.py).
     entity = models.ForeignKey(
-        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="conversations"
+        Entity,
+        verbose_name=_("entidad"),
+        on_delete=models.CASCADE,
+        related_name="conversations",
+        db_index=False,
     )
     account = models.ForeignKey(
         SocialAccount,
         verbose_name=_("cuenta"),
         on_delete=models.CASCADE,
         related_name="conversations",
+        db_index=False,
     )
     platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
     thread_kind = models.CharField(_("tipo de hilo"), max_length=20, choices=ThreadKind.choices)
@@ -198,6 +206,7 @@ class Conversation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
+        db_index=False,  # inbox_conv_assignee (assignee, status) starts with it
     )
     labels = models.ManyToManyField(Label, verbose_name=_("etiquetas"), blank=True)
     # Filled by the language module.
@@ -327,14 +336,21 @@ class Conversation(models.Model):
 class Message(models.Model):
     """A citizen's message, the entity's answer, or an internal note."""
 
+    # Neither has an index of its own: inbox_msg_thread starts with the conversation and
+    # inbox_msg_entity_time with the entity (bench/ingest_command.py).
     conversation = models.ForeignKey(
         Conversation,
         verbose_name=_("conversación"),
         on_delete=models.CASCADE,
         related_name="messages",
+        db_index=False,
     )
     entity = models.ForeignKey(
-        Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="+"
+        Entity,
+        verbose_name=_("entidad"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
     # Platform id; for answers written in Ágora and notes, a local id "agora:<uuid>".
