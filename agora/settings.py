@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "agora.reports",
     "agora.participation",
     "agora.commitments",
+    "agora.publishing",
+    "agora.training",
     "agora.api",
 ]
 
