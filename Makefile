@@ -24,6 +24,7 @@ data: migrate
 	$(AGORA) classify_train
 	$(AGORA) load_demo_data
 	$(AGORA) load_inbox_demo
+	$(AGORA) classify_pending
 	$(AGORA) sandbox_install
 	$(AGORA) rollups_rebuild
 	$(AGORA) load_participation_demo
@@ -40,6 +41,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy agora tests bench
 	$(AGORA) makemigrations --check --dry-run -v0
+	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory messages-check
 
 pytest: setup

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("agora.directory.urls")),
     path("api/v1/", include("agora.api.urls")),
     path("bandeja/", include("agora.inbox.urls")),
+    path("bandeja/", include("agora.language.inbox_urls")),
     path("webhooks/", include("agora.connectors.urls")),
     path("sandbox/", include("agora.connectors.sandbox_urls")),
     path("entidad/", include("agora.connectors.settings_urls")),

@@ -25,7 +25,6 @@ from agora.inbox.models import AlertStatus, Conversation, Message
 from agora.inbox.moderation_forms import (
     AttendForm,
     ChecklistForm,
-    CorrectionForm,
     HideForm,
     PolicyForm,
     ShowForm,
@@ -59,29 +58,6 @@ def _refused(request: HttpRequest, conversation: Conversation, error: str) -> Ht
         notice=_("No se guardó: %(error)s") % {"error": error},
         status=200 if _partial(request) else 400,
     )
-
-
-@login_required
-@require_POST
-def message_correct(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
-    """Staff set a citizen message's kind and flags; the next training run learns from it."""
-    from agora.language import services as language
-
-    conversation = selectors.conversation_get_for_staff(user=_user(request), pk=pk)
-    message = _message_in(conversation, message_pk)
-    form = CorrectionForm(request.POST, prefix=f"m{message.pk}")
-    if not form.is_valid():
-        return _refused(request, conversation, _("elija un tipo de mensaje válido."))
-    try:
-        language.message_correct(
-            actor=_user(request),
-            message=message,
-            kind=form.cleaned_data["tipo"],
-            flags=form.cleaned_data["alertas"],
-        )
-    except DomainError as exc:
-        return _refused(request, conversation, str(exc))
-    return _done(request, conversation, message, _("Clasificación corregida."))
 
 
 @login_required

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from agora.core.registries import mask_personal_data
 from agora.inbox.models import Conversation
 
 SNIPPET = 40
 
 
 def conversation_notice_label(conversation: Conversation, *, quote: bool = True) -> str:
-    from agora.language.rules import mask_personal_data  # language sits beside inbox
-
     entity = conversation.entity
     title = " ".join(mask_personal_data(conversation.subject or "").split())
     if len(title) > SNIPPET:

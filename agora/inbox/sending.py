@@ -27,6 +27,7 @@ from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import notify
+from agora.inbox import send_queue
 from agora.inbox.counts import counts_changed
 from agora.inbox.models import Conversation, Direction, Message, SendStatus
 
@@ -251,10 +252,9 @@ def message_send_retry(*, message: Message, actor: User) -> Message:
         },
         after={"message": message.pk, "send_status": SendStatus.PENDIENTE},
     )
-    from agora.inbox import tasks  # the task module imports services; avoid a cycle
 
     pk = message.pk
-    transaction.on_commit(lambda: tasks.enqueue_send(pk))
+    transaction.on_commit(lambda: send_queue.enqueue_send(pk))
     message.refresh_from_db()
     return message
 
@@ -275,7 +275,6 @@ def sends_recover(now: datetime | None = None) -> dict[str, int]:
     overdue: that task looks on the platform before anything else (agora/inbox/tasks.py).
     Idempotent: a send is claimed before it is published or looked for, so a duplicate task
     does nothing."""
-    from agora.inbox import tasks
 
     now = now or timezone.now()
     stale = list(
@@ -290,7 +289,7 @@ def sends_recover(now: datetime | None = None) -> dict[str, int]:
     requeued = 0
     for pk in stale:
         if Message.objects.filter(pk=pk, send_status=SendStatus.PENDIENTE).update(send_due_at=now):
-            tasks.enqueue_send(pk)
+            send_queue.enqueue_send(pk)
             requeued += 1
     # A lease that ran out (the worker died mid-send) or a look due a while ago (its task was
     # lost). Not yet due ones are left to their own task.
@@ -308,7 +307,7 @@ def sends_recover(now: datetime | None = None) -> dict[str, int]:
             pk=pk,
             send_status=SendStatus.ENVIANDO,
         ).update(send_due_at=now):
-            tasks.enqueue_send(pk)
+            send_queue.enqueue_send(pk)
             interrupted += 1
     if requeued or interrupted:
         log.warning(

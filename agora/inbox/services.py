@@ -25,6 +25,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory.models import AccountStatus, Entity, SocialAccount
+from agora.inbox import send_queue
 from agora.inbox.attachments import (
     IncomingAttachment,
     attachments_store,
@@ -1492,9 +1493,7 @@ def message_answer(
     if conversation.status == Status.NUEVO:
         Conversation.objects.filter(pk=conversation.pk).update(status=Status.ABIERTO)
         counts_changed()
-    from agora.inbox import tasks  # the task module imports services; avoid a cycle
-
-    transaction.on_commit(lambda: tasks.enqueue_send(message.pk))
+    transaction.on_commit(lambda: send_queue.enqueue_send(message.pk))
     return message
 
 

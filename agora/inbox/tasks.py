@@ -12,13 +12,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.models import Schedule
-from django_q.tasks import async_task, schedule
 
 from agora.core.crypto import CredentialUnreadable
 from agora.core.models import User
 from agora.core.notifications import notify
 from agora.directory.models import Membership, MembershipRole
-from agora.inbox import escalation, priority, sending, services
+from agora.inbox import escalation, priority, send_queue, sending, services
 from agora.inbox.models import (
     BreachKind,
     Conversation,
@@ -38,19 +37,6 @@ from agora.inbox.senders import (
 log = logging.getLogger(__name__)
 MAX_SEND_ATTEMPTS = 6
 BACKOFF_SECONDS = 30
-
-
-def enqueue_send(message_id: int, delay_seconds: int = 0) -> None:
-    if delay_seconds:
-        schedule(
-            "agora.inbox.tasks.send_message",
-            message_id,
-            schedule_type=Schedule.ONCE,
-            next_run=timezone.now() + timedelta(seconds=delay_seconds),
-            name=f"reintento-envio-{message_id}-{timezone.now().timestamp():.0f}",
-        )
-    else:
-        async_task("agora.inbox.tasks.send_message", message_id)
 
 
 def send_message(message_id: int) -> str:
@@ -138,7 +124,7 @@ def _failed(message: Message, exc: SendError, attempt: int) -> str:
         count_attempt=False,
     )
     if not final:
-        enqueue_send(message.pk, delay)
+        send_queue.enqueue_send(message.pk, delay)
     return "error"
 
 
@@ -155,7 +141,7 @@ def _publish(message: Message, sender: Callable[[Message], str]) -> str:
             error=str(exc),
             look_at=timezone.now() + timedelta(seconds=delay),
         )
-        enqueue_send(message.pk, delay)
+        send_queue.enqueue_send(message.pk, delay)
         return "por comprobar"
     except SendError as exc:
         return _failed(message, exc, attempt)
@@ -174,7 +160,7 @@ def _publish(message: Message, sender: Callable[[Message], str]) -> str:
             ),
             look_at=timezone.now() + timedelta(seconds=BACKOFF_SECONDS),
         )
-        enqueue_send(message.pk, BACKOFF_SECONDS)
+        send_queue.enqueue_send(message.pk, BACKOFF_SECONDS)
         return "error"
     services.message_send_result(message=message, platform_id=platform_id, count_attempt=False)
     return platform_id

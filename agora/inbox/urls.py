@@ -7,7 +7,6 @@ from agora.inbox import (
     views,
     views_bulk,
     views_canned,
-    views_flags,
     views_live,
     views_send,
     views_triage,
@@ -37,16 +36,6 @@ urlpatterns = [
     path("<int:pk>/prioridad/", views.conversation_priority, name="priority"),
     path("<int:pk>/etiquetas/", views.conversation_labels, name="labels"),
     path("<int:pk>/escalar/", views_triage.conversation_escalate_view, name="escalate"),
-    path(
-        "<int:pk>/mensajes/<int:message_pk>/clasificacion/",
-        moderation_views.message_correct,
-        name="message_correct",
-    ),
-    path(
-        "<int:pk>/mensajes/<int:message_pk>/no-es/",
-        views_flags.message_flag_dismiss,
-        name="message_flag_dismiss",
-    ),
     path(
         "<int:pk>/mensajes/<int:message_pk>/ocultar/",
         moderation_views.message_hide,

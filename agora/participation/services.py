@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from agora.core import registries
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.files import upload_is
@@ -1304,14 +1305,8 @@ def author_label(user: User) -> str:
 
 
 def _moderation_flags(body: str) -> list[str]:
-    from agora.language.model import ModelError, load
-
-    try:
-        model = load()
-    except ModelError:
-        return []
-    result = model.classify_texts([body])[0]
-    return sorted(set(result.flags))
+    # The language app's classifier, registered at start-up (participation sits below it).
+    return registries.text_flags([body])[0]
 
 
 def _rate_limit(user: User) -> None:

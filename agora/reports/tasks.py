@@ -17,6 +17,7 @@ from agora.core.calendar import LIMA
 from agora.core.outbox import batched_task, enqueue_on_commit
 from agora.reports.forms import previous_month
 from agora.reports.models import ReportRun, RunStatus
+from agora.reports.services import report_run_execute
 
 
 def enqueue_run(run_id: int) -> None:
@@ -24,8 +25,6 @@ def enqueue_run(run_id: int) -> None:
 
 
 def run_report(run_id: int) -> str:
-    from agora.reports.services import report_run_execute
-
     run = ReportRun.objects.select_related("entity").filter(pk=run_id).first()
     if run is None:
         return "no existe"

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
-from agora.inbox import services
+from agora.inbox import send_queue, services
 from agora.inbox.models import Conversation, Message, SendStatus
 from agora.inbox.services import IncomingMessage, messages_ingest
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
@@ -31,7 +31,7 @@ SUBJECT = "¿Hasta cuándo hay inscripciones?"
 @pytest.fixture
 def to_verify(entities: dict[str, Entity], communicator: User, settings: Any) -> Message:
     """A Facebook answer whose send timed out and whose platform could not be read."""
-    from agora.inbox import sending, tasks
+    from agora.inbox import sending
 
     settings.SANDBOX_ENABLED = False
     account = SocialAccount.objects.get(entity=entities["minsa"], platform="facebook")
@@ -53,7 +53,7 @@ def to_verify(entities: dict[str, Entity], communicator: User, settings: Any) ->
     conv = Conversation.objects.get(thread_id="psid-verificar")
     from unittest import mock
 
-    with mock.patch.object(tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         message = services.message_answer(
             conversation=conv, author=communicator, body="Hasta el viernes."
         )

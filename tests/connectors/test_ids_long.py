@@ -24,8 +24,8 @@ from agora.core.errors import DomainError
 from agora.core.models import User
 from agora.directory import services as directory
 from agora.directory.models import Entity, Platform, SocialAccount
+from agora.inbox import send_queue, tasks
 from agora.inbox import services as inbox
-from agora.inbox import tasks
 from agora.inbox.models import (
     PLATFORM_ID_MAX,
     Conversation,
@@ -111,7 +111,7 @@ def test_an_instagram_dm_with_a_long_id_is_ingested_answered_edited_and_unsent(
                 )
             ],
         )
-        with mock.patch.object(tasks, "enqueue_send"):
+        with mock.patch.object(send_queue, "enqueue_send"):
             assert tasks.send_message(answer.pk) == answer_mid
     answer.refresh_from_db()
     assert answer.send_status == SendStatus.ENVIADO

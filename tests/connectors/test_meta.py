@@ -25,8 +25,8 @@ from agora.connectors.models import AccountCredential
 from agora.core.models import User
 from agora.directory import services as directory
 from agora.directory.models import AccountStatus, Entity, Platform, SocialAccount
+from agora.inbox import send_queue, tasks
 from agora.inbox import services as inbox
-from agora.inbox import tasks
 from agora.inbox.models import (
     Conversation,
     Direction,
@@ -877,7 +877,7 @@ def test_a_failed_send_is_retried_shown_and_never_counted(
     conv = _citizen_comment(client)
     message = inbox.message_answer(conversation=conv, author=communicator, body="Gracias")
     responses.post(f"{GRAPH}/555_1/comments", status=500, json={"error": {"code": 2}})
-    with mock.patch.object(tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert tasks.send_message(message.pk) == "error"
     enqueue.assert_called_once_with(message.pk, tasks.BACKOFF_SECONDS)
     message.refresh_from_db()
@@ -891,7 +891,7 @@ def test_a_failed_send_is_retried_shown_and_never_counted(
     assert conv.status != Status.RESPONDIDO
 
     responses.replace(responses.POST, f"{GRAPH}/555_1/comments", json={"id": "555_9"})
-    with mock.patch.object(tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert tasks.send_message(message.pk) == "555_9"
     enqueue.assert_not_called()
     message.refresh_from_db()
@@ -921,7 +921,7 @@ def test_a_permanent_failure_stops_retrying(
     responses.post(
         f"{GRAPH}/555_1/comments", status=400, json={"error": {"message": "Bad", "code": 100}}
     )
-    with mock.patch.object(tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         tasks.send_message(message.pk)
     enqueue.assert_not_called()
     message.refresh_from_db()

@@ -21,8 +21,8 @@ from agora.connectors.selectors import account_send_readiness
 from agora.core.models import User
 from agora.directory import services as directory
 from agora.directory.models import Entity, Platform, SocialAccount
+from agora.inbox import send_queue, tasks
 from agora.inbox import services as inbox
-from agora.inbox import tasks
 from agora.inbox.models import Conversation, Direction, Message, SendStatus, Status
 from tests.inbox.test_views import login
 
@@ -123,7 +123,10 @@ def _citizen_comment(account: SocialAccount, comment_id: str = f"{PAGE_ID}_555_1
 def _answer_and_send(
     conv: Conversation, author: User, capture: Callable[..., Any], text: str = "Empieza el lunes."
 ) -> Message:
-    with mock.patch.object(tasks, "enqueue_send"), mock.patch.object(sandbox, "_enqueue_delivery"):
+    with (
+        mock.patch.object(send_queue, "enqueue_send"),
+        mock.patch.object(sandbox, "_enqueue_delivery"),
+    ):
         with capture(execute=True):
             message = inbox.message_answer(conversation=conv, author=author, body=text)
         with capture(execute=True):
@@ -228,7 +231,7 @@ def test_a_non_demo_account_never_uses_the_sandbox(
     conv = _citizen_comment(account)
     message = inbox.message_answer(conversation=conv, author=communicator, body="Hola")
     responses.post(f"{GRAPH}/{PAGE_ID}_555_1/comments", json={"id": "555_9"})
-    with mock.patch.object(tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         assert tasks.send_message(message.pk) == "555_9"
     assert [c.request.url for c in responses.calls] == [f"{GRAPH}/{PAGE_ID}_555_1/comments"]
     assert not SandboxPublication.objects.exists()
@@ -265,7 +268,7 @@ def test_a_refused_token_is_noted_and_the_account_is_no_longer_ready(
         status=401,
         json={"error": {"message": "Token no válido", "code": 190}},
     )
-    with mock.patch.object(tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         assert tasks.send_message(message.pk) == "error"
     message.refresh_from_db()
     assert message.send_status == SendStatus.FALLIDO

@@ -20,8 +20,8 @@ from agora.connectors.selectors import account_send_readiness
 from agora.core.models import User
 from agora.directory import services as directory
 from agora.directory.models import Entity, Platform, SocialAccount
+from agora.inbox import send_queue, tasks
 from agora.inbox import services as inbox
-from agora.inbox import tasks
 from agora.inbox.models import Conversation, Direction, Message, SendStatus, ThreadKind
 from tests.connectors.test_sandbox import (
     HOST,
@@ -75,7 +75,7 @@ def _citizens(count: int) -> list[int]:
 
 
 def _send(conv: Conversation, author: User, text: str) -> Message:
-    with mock.patch.object(tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         message = inbox.message_answer(conversation=conv, author=author, body=text)
         tasks.send_message(message.pk)
     message.refresh_from_db()
@@ -285,7 +285,7 @@ def test_the_sandbox_answers_the_reads_that_look_for_an_answer(
         sent = _send(conv, communicator, "Le respondemos en breve.")
         assert sent.send_status == SendStatus.ENVIADO, conv
         assert lookups.find_reply(sent) == sent.platform_message_id, conv
-        with mock.patch.object(tasks, "enqueue_send"):
+        with mock.patch.object(send_queue, "enqueue_send"):
             other = inbox.message_answer(conversation=conv, author=communicator, body="Otra.")
         assert lookups.find_reply(other) is None, conv
     gets = {str(c.request.url).split("?")[0] for c in platform.calls if c.request.method == "GET"}

@@ -1,4 +1,4 @@
-"""The «No es …» buttons of the conversation (agora/inbox/views_flags.py): a plain POST form
+"""The «No es …» buttons of the conversation (agora/language/views_inbox.py): a plain POST form
 that htmx enhances; staff of the message's entity only (the same rule as the correction
 form), 404 for another entity's staff and for citizens, the sign-in for anonymous visitors;
 bad input is a Spanish 400 that changes nothing; a double click records once."""
@@ -37,7 +37,9 @@ def other_communicator(make_user: Callable[..., User], entities: dict[str, Entit
 
 
 def _url(message: Message) -> str:
-    return reverse("inbox:message_flag_dismiss", args=[message.conversation_id, message.pk])
+    return reverse(
+        "language_inbox:message_flag_dismiss", args=[message.conversation_id, message.pk]
+    )
 
 
 def _unchanged(message: Message) -> bool:
@@ -138,7 +140,9 @@ def test_a_message_of_another_conversation_or_a_get_is_refused(
     client: Client, threat: Message, communicator: User, entities: dict[str, Entity]
 ) -> None:
     login(client, communicator)
-    url = reverse("inbox:message_flag_dismiss", args=[threat.conversation_id, threat.pk + 999])
+    url = reverse(
+        "language_inbox:message_flag_dismiss", args=[threat.conversation_id, threat.pk + 999]
+    )
     assert client.post(url, {"alerta": "amenaza"}).status_code == 404
     assert client.get(_url(threat)).status_code == 405
     assert _unchanged(threat)

@@ -28,7 +28,7 @@ from agora.connectors.models import AccountCredential
 from agora.core.models import AuditEvent, Notification, User
 from agora.directory import services as directory
 from agora.directory.models import Entity, Platform, SocialAccount
-from agora.inbox import sending, services, tasks
+from agora.inbox import send_queue, sending, services, tasks
 from agora.inbox.models import Conversation, Message, SendStatus, ThreadKind
 from tests.connectors.loopback_platform import Platform as Loopback
 from tests.connectors.loopback_platform import loopback_platform
@@ -110,14 +110,14 @@ def conv(request: pytest.FixtureRequest, rector: User, entities: dict[str, Entit
 
 
 def _answer(conv: Conversation, author: User, text: str = TEXT) -> Message:
-    with mock.patch.object(tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         return services.message_answer(conversation=conv, author=author, body=text)
 
 
 def _run(message: Message) -> str:
     """One delivery of the send task (what it queues is not run)."""
     try:
-        with mock.patch.object(tasks, "enqueue_send"):
+        with mock.patch.object(send_queue, "enqueue_send"):
             return tasks.send_message(message.pk)
     finally:
         message.refresh_from_db()
@@ -131,7 +131,7 @@ def _due(message: Message, minutes: int = 0) -> None:
 
 def _recover(message: Message) -> str:
     """The periodic recovery job, then the task it queued."""
-    with mock.patch.object(tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         sending.sends_recover()
     assert [c.args for c in enqueue.call_args_list] == [(message.pk,)]
     return _run(message)
@@ -170,7 +170,7 @@ def test_a_worker_killed_after_the_platform_published_publishes_it_once(
     conv.refresh_from_db()
     assert conv.first_response_at is not None
     # Nothing left for the recovery job.
-    with mock.patch.object(tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert sending.sends_recover() == {"reencolados": 0, "interrumpidos": 0}
     enqueue.assert_not_called()
 
@@ -257,7 +257,7 @@ def test_a_connection_never_made_is_retried_without_looking(
     settings.SANDBOX_ENABLED = False
     conv = _conversation("facebook", rector, entities["minsa"])
     message = _answer(conv, communicator)
-    with mock.patch.object(tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert tasks.send_message(message.pk) == "error"
     enqueue.assert_called_once_with(message.pk, tasks.BACKOFF_SECONDS)
     message.refresh_from_db()
@@ -289,7 +289,7 @@ def test_when_the_platform_cannot_be_read_a_person_verifies_and_it_is_never_repo
     assert Notification.objects.filter(user=communicator, kind="envio_por_verificar").exists()
     # Never sent again by itself.
     _due(message, minutes=60)
-    with mock.patch.object(tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert sending.sends_recover() == {"reencolados": 0, "interrumpidos": 0}
     enqueue.assert_not_called()
     assert _run(message) == "nada que enviar"
@@ -344,7 +344,7 @@ def test_reintentar_after_a_person_did_not_find_it_sends_it(
     _due(message)
     assert _run(message) == "por verificar"
     with (
-        mock.patch.object(tasks, "enqueue_send") as enqueue,
+        mock.patch.object(send_queue, "enqueue_send") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         sending.message_send_retry(message=message, actor=communicator)

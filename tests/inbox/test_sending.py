@@ -18,7 +18,7 @@ from agora.connectors.models import AccountCredential
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import AuditEvent, Notification, User
 from agora.directory.models import SocialAccount
-from agora.inbox import sending, services, tasks
+from agora.inbox import send_queue, sending, services, tasks
 from agora.inbox.models import Conversation, Message, SendStatus
 from agora.inbox.senders import SendError
 from tests.inbox.test_views import html, ingest, login, minsa_account, sunat_communicator
@@ -29,7 +29,7 @@ WARNING = "Esta cuenta aún no tiene un token válido"
 
 
 def _answer(conv: Conversation, author: User, text: str = "Gracias por escribirnos.") -> Message:
-    with mock.patch.object(tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         return services.message_answer(conversation=conv, author=author, body=text)
 
 
@@ -41,7 +41,7 @@ def _fail(message: Message, error: str = "Meta respondió con el error 400.") ->
             "sender_for",
             return_value=mock.Mock(side_effect=SendError(error, permanent=True)),
         ),
-        mock.patch.object(tasks, "enqueue_send"),
+        mock.patch.object(send_queue, "enqueue_send"),
     ):
         assert tasks.send_message(message.pk) == "error"
     message.refresh_from_db()
@@ -131,7 +131,7 @@ def test_after_the_last_attempt_the_conversation_does_not_promise_another(
     for attempt in range(1, tasks.MAX_SEND_ATTEMPTS + 1):
         with (
             mock.patch.object(tasks, "sender_for", return_value=mock.Mock(side_effect=transient)),
-            mock.patch.object(tasks, "enqueue_send") as enqueue,
+            mock.patch.object(send_queue, "enqueue_send") as enqueue,
         ):
             tasks.send_message(message.pk)
         message.refresh_from_db()
@@ -164,7 +164,7 @@ def test_staff_of_the_entity_can_retry_a_failed_send(
     conv = ingest(minsa_account)
     message = _fail(_answer(conv, communicator))
     with (
-        mock.patch.object(tasks, "enqueue_send") as enqueue,
+        mock.patch.object(send_queue, "enqueue_send") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = login(Client(), actor).post(
@@ -210,7 +210,7 @@ def test_a_double_retry_sends_once(
     conv = ingest(minsa_account)
     message = _fail(_answer(conv, communicator))
     with (
-        mock.patch.object(tasks, "enqueue_send") as enqueue,
+        mock.patch.object(send_queue, "enqueue_send") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         sending.message_send_retry(message=message, actor=communicator)
@@ -273,7 +273,7 @@ def test_the_recovery_job_requeues_lost_sends_and_interrupted_ones_to_be_looked_
     Message.objects.filter(pk=working.pk).update(
         send_status=SendStatus.ENVIANDO, send_due_at=now + timedelta(minutes=5)
     )
-    with mock.patch.object(tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert sending.sends_recover(now) == {"reencolados": 1, "interrumpidos": 1}
     assert sorted(c.args for c in enqueue.call_args_list) == [(lost.pk,), (interrupted.pk,)]
     fresh.refresh_from_db()
@@ -281,7 +281,7 @@ def test_the_recovery_job_requeues_lost_sends_and_interrupted_ones_to_be_looked_
     interrupted.refresh_from_db()
     assert interrupted.send_status == SendStatus.ENVIANDO
     # Run again at once: both were just queued, nothing more to do.
-    with mock.patch.object(tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert sending.sends_recover(now) == {"reencolados": 0, "interrumpidos": 0}
     enqueue.assert_not_called()
 
@@ -306,7 +306,7 @@ def test_a_token_this_server_cannot_decrypt_is_a_send_error_that_calls_no_platfo
     message = _answer(conv, communicator)
     with (
         responses.RequestsMock(assert_all_requests_are_fired=False) as platform,
-        mock.patch.object(tasks, "enqueue_send") as again,
+        mock.patch.object(send_queue, "enqueue_send") as again,
     ):
         outcome = tasks.send_message(message.pk)
     message.refresh_from_db()

@@ -53,7 +53,7 @@ def test_correction_from_the_conversation_view(
     login(client, communicator)
     page = client.get(reverse("inbox:detail", args=[message.conversation_id])).content.decode()
     assert "Corregir clasificación" in page
-    url = reverse("inbox:message_correct", args=[message.conversation_id, message.pk])
+    url = reverse("language_inbox:message_correct", args=[message.conversation_id, message.pk])
     prefix = f"m{message.pk}"
     response = client.post(
         url,
@@ -86,7 +86,7 @@ def test_bad_values_in_the_view_write_nothing(
 ) -> None:
     message = ingest_one(facebook, "¿Hay citas?")
     login(client, communicator)
-    url = reverse("inbox:message_correct", args=[message.conversation_id, message.pk])
+    url = reverse("language_inbox:message_correct", args=[message.conversation_id, message.pk])
     prefix = f"m{message.pk}"
     response = client.post(url, {f"{prefix}-tipo": "saludo", f"{prefix}-alertas": ["grosería"]})
     assert response.status_code == 400
@@ -117,7 +117,7 @@ def test_view_of_another_entity_is_404(
 ) -> None:
     message = ingest_one(sunat_account, "¿Cómo saco mi RUC?")
     login(client, communicator)
-    url = reverse("inbox:message_correct", args=[message.conversation_id, message.pk])
+    url = reverse("language_inbox:message_correct", args=[message.conversation_id, message.pk])
     prefix = f"m{message.pk}"
     assert client.post(url, {f"{prefix}-tipo": "queja"}).status_code == 404
     assert not Correction.objects.exists()

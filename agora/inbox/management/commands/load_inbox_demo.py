@@ -29,12 +29,3 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Respuestas aprobadas de demostración nuevas: %(count)s.") % {"count": answers}
             )
-        # Large batches are classified by the worker; the demo is classified now when a
-        # model is trained (`agora classify_train`), so that its alerts show at once.
-        from agora.language.services import messages_classify_pending
-
-        classified = messages_classify_pending()
-        if classified:
-            self.stdout.write(
-                _("Mensajes de demostración clasificados: %(count)s.") % {"count": classified}
-            )
