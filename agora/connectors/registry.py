@@ -1,4 +1,4 @@
-"""Registers each connector's sender with the inbox."""
+"""Registers each connector's sender, reply finder and comment hider with the inbox."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ SENDERS = {
     Platform.YOUTUBE: "agora.connectors.youtube:send_reply",
 }
 
+
+# platform -> "module:function" that hides or shows a comment (platforms whose API can hide).
+HIDERS = {
+    Platform.FACEBOOK: "agora.connectors.meta:hide_comment",
+    Platform.INSTAGRAM: "agora.connectors.meta:hide_comment",
+}
 
 # How to look on each platform for an answer whose send may have been published.
 FINDER = "agora.connectors.lookups:find_reply"
@@ -37,3 +43,7 @@ def register_all() -> None:
         sender = _load(target)
         if sender is not None:
             senders.register(platform, sender, finder)  # type: ignore[arg-type]
+    for platform, target in HIDERS.items():
+        hider = _load(target)
+        if hider is not None:
+            senders.register_hider(platform, hider)  # type: ignore[arg-type]

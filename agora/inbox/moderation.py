@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -33,7 +33,6 @@ from django.db.models import Count, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from agora.core.audit import audit_record
@@ -41,7 +40,8 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import notify
 from agora.core.permissions import MANAGER_ROLE, user_is_rector
-from agora.directory.models import Entity, Membership, Platform
+from agora.directory.models import Entity, Membership
+from agora.inbox import senders
 from agora.inbox.counts import counts_changed, versioned_cached
 from agora.inbox.models import (
     AlertStatus,
@@ -74,13 +74,6 @@ CHECKLIST_MAX_ITEMS = 30
 CHECKLIST_ITEM_MAX = 300
 CHUNK = 500
 
-# Platforms whose comments can be hidden (not deleted) through their API. Resolved by name so
-# that the inbox does not import the connectors (they depend on the inbox).
-PLATFORM_HIDERS: dict[str, str] = {
-    Platform.FACEBOOK: "agora.connectors.meta.hide_comment",
-    Platform.INSTAGRAM: "agora.connectors.meta.hide_comment",
-}
-Hider = Callable[[Any, str, bool], None]
 
 DEFAULT_CHECKLIST: tuple[str, ...] = (
     "Avisar de inmediato al responsable de comunicaciones y a la Alta Dirección.",
@@ -131,7 +124,7 @@ def _hide_reason_flag(flags: Sequence[str], policy: ModerationPolicy) -> str:
 
 def platform_allows(message: Message, conversation: Conversation) -> bool:
     return (
-        message.platform in PLATFORM_HIDERS
+        senders.hider_for(message.platform) is not None
         and conversation.thread_kind == ThreadKind.COMMENTS
         and message.direction == Direction.ENTRANTE
         and not message.platform_message_id.startswith("agora:")
@@ -611,12 +604,9 @@ def enqueue_platform_action(action_id: int, delay_seconds: int = 0) -> None:
         log.exception("No se pudo encolar la acción de moderación %s", action_id)
 
 
-def hider_for(platform: str) -> Hider | None:
-    path = PLATFORM_HIDERS.get(platform)
-    if not path:
-        return None
-    hider: Hider = import_string(path)
-    return hider
+def hider_for(platform: str) -> senders.Hider | None:
+    """How to hide a comment on ``platform`` (registered by the connectors at start-up)."""
+    return senders.hider_for(platform)
 
 
 def platform_action_run(action_id: int) -> str:

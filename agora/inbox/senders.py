@@ -1,11 +1,12 @@
-"""Where the inbox finds how to send an answer on each platform, and how to look on the
-platform for an answer whose send may or may not have been published. Connectors register
-both at start-up (``ConnectorsConfig.ready``), so the inbox does not import them."""
+"""Where the inbox finds how to send an answer on each platform, how to look on the platform
+for an answer whose send may or may not have been published, and how to hide a comment there.
+Connectors register them at start-up (``ConnectorsConfig.ready``), so the inbox does not
+import them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from agora.inbox.models import Message
@@ -43,6 +44,20 @@ def register(platform: str, sender: Sender, finder: Finder | None = None) -> Non
     _SENDERS[platform] = sender
     if finder is not None:
         _FINDERS[platform] = finder
+
+
+# Hides (True) or shows (False) one comment on the platform: (account, comment id, hidden).
+Hider = Callable[[Any, str, bool], None]
+_HIDERS: dict[str, Hider] = {}
+
+
+def register_hider(platform: str, hider: Hider) -> None:
+    _HIDERS[platform] = hider
+
+
+def hider_for(platform: str) -> Hider | None:
+    """How to hide a comment on ``platform``; None where its API cannot hide (only delete)."""
+    return _HIDERS.get(platform)
 
 
 def sender_for(platform: str) -> Sender | None:
