@@ -46,7 +46,7 @@ lint: setup
 
 pytest: setup
 	scripts/system-deps.sh --browser --pdf
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --durations=25 $(PYTEST_ARGS)
 
 test: lint data static pytest
 
