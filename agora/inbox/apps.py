@@ -27,10 +27,10 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(_schedules, sender=self)
         post_migrate.connect(_search_index, sender=self)
-        from agora.inbox import receivers
-        from agora.inbox.signals import answer_confirmed, messages_ingested
+        from agora.inbox import pipeline, receivers
+        from agora.inbox.signals import answer_confirmed
 
-        messages_ingested.connect(receivers.on_messages_ingested, dispatch_uid="inbox-priority")
+        pipeline.step_register(pipeline.Step("prioridad", now=receivers.priority_step))
         from agora.core.metrics import gauge_register
         from agora.inbox.sending import sends_stuck_count
 

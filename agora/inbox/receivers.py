@@ -1,7 +1,8 @@
-"""What the inbox itself does after messages arrive or an answer is confirmed: the priority
-rules (agora/inbox/priority.py) run again on the conversations whose inputs changed, and on
-the author's other open conversations (the repeated-citizen rule). Inside the sender's
-transaction, in bulk; a failure here is logged and never loses the batch (a savepoint)."""
+"""What the inbox itself does after messages arrive (the ``prioridad`` step of
+agora/inbox/pipeline.py) or an answer is confirmed: the priority rules (agora/inbox/priority.py)
+run again on the conversations whose inputs changed, and on the author's other open
+conversations (the repeated-citizen rule). Inside the sender's transaction, in bulk; a failure
+here is logged and never loses the batch (a savepoint)."""
 
 from __future__ import annotations
 
@@ -30,11 +31,17 @@ def _refresh(ids_in: set[int], now: datetime | None, decided: Collection[int] = 
         log.exception("No se pudo recalcular la prioridad de %s conversaciones", len(ids_in))
 
 
-def on_messages_ingested(
-    sender: Any, *, result: Any, now: datetime | None = None, **kwargs: Any
-) -> None:
-    # The conversations the batch created were written with the rules' priority.
-    _refresh(set(result.conversation_ids), now, result.conversations_decided)
+def priority_step(result: Any, now: datetime) -> None:
+    """The ``prioridad`` step of agora/inbox/pipeline.py (inside its savepoint). The
+    conversations the batch created were written with the rules' priority."""
+    from agora.inbox import priority
+
+    if result.conversation_ids:
+        priority.priorities_refresh_with_authors(
+            conversation_ids=set(result.conversation_ids),
+            now=now,
+            decided=result.conversations_decided,
+        )
 
 
 def on_answer_confirmed(

@@ -25,7 +25,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory.models import AccountStatus, Entity, SocialAccount
-from agora.inbox import send_queue
+from agora.inbox import pipeline, send_queue
 from agora.inbox.attachments import (
     IncomingAttachment,
     attachments_store,
@@ -53,7 +53,7 @@ from agora.inbox.models import (
     Status,
     ThreadKind,
 )
-from agora.inbox.signals import answer_confirmed, messages_ingested
+from agora.inbox.signals import answer_confirmed
 
 log = logging.getLogger(__name__)
 
@@ -1059,7 +1059,7 @@ def messages_ingest(
         for thread in conversations.values()
         if thread.planned is not None and thread.pk not in redone
     }
-    messages_ingested.send(sender=Message, result=result, is_demo=is_demo, now=now)
+    pipeline.after_ingest(result, now=now)
     return result
 
 

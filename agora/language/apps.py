@@ -28,9 +28,16 @@ class LanguageConfig(AppConfig):
     verbose_name = _("Lenguaje")
 
     def ready(self) -> None:
-        from agora.language import (
-            receivers,  # noqa: F401 - connects the signal receivers
-            watch_receivers,  # noqa: F401 - watch-list matching
+        from agora.inbox import pipeline
+        from agora.language import receivers, watch_receivers
+
+        pipeline.step_register(
+            pipeline.Step("lectura", now=receivers.classify_now, later=receivers.classify_later)
+        )
+        pipeline.step_register(
+            pipeline.Step(
+                "vigilancia", now=watch_receivers.watch_now, later=watch_receivers.watch_later
+            )
         )
 
         post_migrate.connect(_schedules, sender=self)

@@ -1,28 +1,20 @@
-"""Watch-list matching on ingestion: listens to the inbox's ``messages_ingested`` signal.
+"""Watch-list matching on ingestion: the ``vigilancia`` step of agora/inbox/pipeline.py,
+registered in ``LanguageConfig.ready``.
 
 Small batches (a webhook, a poll) are matched at once inside the ingestion transaction, so the
 alert is there when the message is; large ones (a file import) are matched by a background job
-after the batch commits. A failure here never rolls back the ingestion.
+after the batch commits (the pipeline's one rule). A failure here never rolls back the
+ingestion (the pipeline runs the step in a savepoint).
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-from django.dispatch import receiver
-
 from agora.core.outbox import enqueue_on_commit
-from agora.inbox.signals import messages_ingested
 from agora.language import watchlists
 from agora.language.models import WatchList
-
-log = logging.getLogger(__name__)
-
-# Above this many new or edited messages the matching is deferred to a background job.
-DEFER_AFTER = 500
 
 
 def _defer(message_ids: list[int], now: datetime) -> None:
@@ -30,20 +22,17 @@ def _defer(message_ids: list[int], now: datetime) -> None:
     enqueue_on_commit("agora.language.watchlists.messages_watch_task", message_ids, now.isoformat())
 
 
-@receiver(messages_ingested, dispatch_uid="language.watchlists")
-def watch_ingested(
-    sender: Any, *, result: Any, is_demo: bool, now: datetime, **kwargs: Any
-) -> None:
+def _wanted(result: Any) -> bool:
     if not result.new_keys and not result.edited_ids:
-        return
-    try:
-        if not WatchList.objects.filter(is_active=True).exists():
-            return
-        ids = result.message_ids()
-        if len(ids) > DEFER_AFTER:
-            _defer(ids, now)
-            return
-        with transaction.atomic():  # a savepoint: a failure leaves the batch intact
-            watchlists.messages_watch(message_ids=ids, now=now)
-    except Exception:
-        log.exception("No se pudo cotejar el lote con las listas de vigilancia")
+        return False
+    return WatchList.objects.filter(is_active=True).exists()
+
+
+def watch_now(result: Any, now: datetime) -> None:
+    if _wanted(result):
+        watchlists.messages_watch(message_ids=result.message_ids(), now=now)
+
+
+def watch_later(result: Any, now: datetime) -> None:
+    if _wanted(result):
+        _defer(result.message_ids(), now)

@@ -19,10 +19,18 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Informes e indicadores")
 
     def ready(self) -> None:
-        from agora.inbox.signals import answer_confirmed, messages_ingested
+        from agora.inbox import pipeline
+        from agora.inbox.signals import answer_confirmed
         from agora.reports import receivers
 
-        messages_ingested.connect(receivers.on_messages_ingested, dispatch_uid="reports-rollups")
+        pipeline.step_register(
+            pipeline.Step(
+                "cifras",
+                now=receivers.rollups_now,
+                later=receivers.rollups_later,
+                always_later=receivers.by_worker,
+            )
+        )
         answer_confirmed.connect(receivers.on_answer_confirmed, dispatch_uid="reports-answers")
         post_migrate.connect(_schedules, sender=self)
         from agora.core.metrics import gauge_register

@@ -1,4 +1,5 @@
-"""Keeps the rollups current: connected in ``ReportsConfig.ready`` to the inbox's signals.
+"""Keeps the rollups current: the ``cifras`` step of agora/inbox/pipeline.py and the receiver
+of ``answer_confirmed``, both registered in ``ReportsConfig.ready``.
 
 Small batches (a webhook, a few events) update the rollups at once, inside the ingestion
 transaction, so the public scoreboard changes with them — on the embedded set-up (SQLite,
@@ -27,20 +28,25 @@ from agora.reports.rollups import rollups_update
 
 log = logging.getLogger(__name__)
 
-# Batches with at most this many new messages (and changed conversations) are counted at once.
-SYNC_LIMIT = 200
+
+def _changed(result: Any) -> bool:
+    return bool(result.conversation_ids or result.new_keys)
 
 
-def on_messages_ingested(sender: Any, *, result: Any, now: datetime, **kwargs: Any) -> None:
-    if not result.conversation_ids and not result.new_keys:
-        return
-    small = len(result.new_keys) <= SYNC_LIMIT and len(result.conversation_ids) <= SYNC_LIMIT
-    if small and not by_worker():
+def rollups_now(result: Any, now: datetime) -> None:
+    """The ``cifras`` step of agora/inbox/pipeline.py, at once."""
+    if _changed(result):
         rollups_update(conversation_ids=result.conversation_ids, new_keys=result.new_keys, now=now)
-        return
-    enqueue_rollups(
-        sorted(result.conversation_ids), list(result.new_keys), now.isoformat() if now else None
-    )
+
+
+def rollups_later(result: Any, now: datetime) -> None:
+    """The ``cifras`` step, by a worker after the commit."""
+    if _changed(result):
+        enqueue_rollups(
+            sorted(result.conversation_ids),
+            list(result.new_keys),
+            now.isoformat() if now else None,
+        )
 
 
 def by_worker() -> bool:

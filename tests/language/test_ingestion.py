@@ -11,6 +11,7 @@ from django.db import transaction
 
 from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
+from agora.inbox import pipeline
 from agora.inbox.models import Conversation, Direction, Message, ThreatAlert
 from agora.inbox.services import messages_ingest
 from agora.language import receivers, services, tasks
@@ -65,7 +66,7 @@ def test_a_large_batch_is_queued_after_commit_and_the_task_classifies_it(
             f"Comentario {i} idiota" if i % 50 == 0 else f"¿Pregunta {i}?",
             thread=f"p-{i % 7}",
         )
-        for i in range(receivers.SYNC_LIMIT + 1)
+        for i in range(pipeline.NOW_LIMIT + 1)
     ]
     messages_ingest(batch=batch)
     # Nothing classified inside the ingestion; one task queued once the batch committed.
@@ -92,7 +93,7 @@ def test_a_rolled_back_batch_queues_nothing(
     install(monkeypatch)
     handed: list[int] = []
     monkeypatch.setattr(outbox, "dispatch", handed.append)
-    batch = [event(facebook, f"texto {i}") for i in range(receivers.SYNC_LIMIT + 5)]
+    batch = [event(facebook, f"texto {i}") for i in range(pipeline.NOW_LIMIT + 5)]
 
     class Boom(Exception):
         pass
@@ -249,7 +250,7 @@ def test_the_queued_task_runs_through_django_q(
     monkeypatch.setattr(Conf, "SYNC", True)
     batch = [
         event(facebook, "gana dinero fácil" if i == 0 else f"¿Pregunta {i}?", thread=f"q-{i % 3}")
-        for i in range(receivers.SYNC_LIMIT + 1)
+        for i in range(pipeline.NOW_LIMIT + 1)
     ]
     messages_ingest(batch=batch)
     assert Message.objects.filter(kind="").count() == 0

@@ -14,9 +14,10 @@ import pytest
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import AuditEvent, Notification, User
 from agora.directory.models import Entity, SocialAccount
+from agora.inbox import pipeline
 from agora.inbox import services as inbox
 from agora.inbox.models import Message, ThreadKind
-from agora.language import watch_receivers, watchlists
+from agora.language import watchlists
 from agora.language.models import WatchList, WatchMatch
 from agora.language.watchlists import And, Not, Or, QueryError, Term, parse_query
 from tests.inbox.test_views import verified
@@ -315,7 +316,7 @@ def test_large_batches_are_matched_after_commit_by_a_task(
 ) -> None:
     from agora.core.models import OutboxTask
 
-    monkeypatch.setattr(watch_receivers, "DEFER_AFTER", 2)
+    monkeypatch.setattr(pipeline, "NOW_LIMIT", 2)
     batch = [_event(minsa_account, f"dengue caso {n}") for n in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
         inbox.messages_ingest(batch=batch, now=NOW)

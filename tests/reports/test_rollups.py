@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from agora.core.models import User
 from agora.directory.models import SocialAccount
-from agora.inbox import services
+from agora.inbox import pipeline, services
 from agora.inbox.deadlines import deadlines_for, first_response_seconds
 from agora.inbox.models import Conversation, Message, SendStatus
 from agora.reports.models import ConversationFact, DailyRollup
@@ -218,10 +218,8 @@ def test_an_answer_after_the_deadline_passed_keeps_the_counts_equal_to_a_rebuild
 
 
 def _large_batch(account: SocialAccount) -> list[services.IncomingMessage]:
-    from agora.reports.receivers import SYNC_LIMIT
-
     batch = []
-    for i in range(SYNC_LIMIT + 1):
+    for i in range(pipeline.NOW_LIMIT + 1):
         at = MONDAY + timedelta(days=i % 3, minutes=i)
         batch.append(event(account, thread=f"big-{i % 40}", sent_at=at))
         if i % 5 == 0:
@@ -245,7 +243,6 @@ def test_a_large_batch_is_counted_by_an_outbox_task_equal_to_a_rebuild(
 ) -> None:
     from agora.core.models import OutboxTask
     from agora.core.outbox import outbox_run
-    from agora.reports import receivers
 
     talk(minsa_account, answer_after=timedelta(hours=1))
     before = _snapshot()
@@ -259,13 +256,11 @@ def test_a_large_batch_is_counted_by_an_outbox_task_equal_to_a_rebuild(
     assert row.pk in dispatched
     ids, keys, _now = row.args
     assert len(ids) == 40
-    assert len(keys) > receivers.SYNC_LIMIT
+    assert len(keys) > pipeline.NOW_LIMIT
     assert outbox_run(row.pk) == "hecha"
     assert not OutboxTask.objects.filter(pk=row.pk).exists()
     incremental = _snapshot()
-    assert (
-        sum(DailyRollup.objects.values_list("received", flat=True)) == 1 + receivers.SYNC_LIMIT + 1
-    )
+    assert sum(DailyRollup.objects.values_list("received", flat=True)) == 1 + pipeline.NOW_LIMIT + 1
     rollups_rebuild(now=MONDAY)
     assert _snapshot() == incremental
 
