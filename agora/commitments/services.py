@@ -50,8 +50,9 @@ from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import notify
-from agora.core.permissions import MANAGER_ROLE, user_is_rector
-from agora.directory.models import Entity, Membership
+from agora.core.permissions import user_is_rector
+from agora.directory import roles
+from agora.directory.models import Entity
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # Sniffed from the content (``filetype``), never from the name alone.
@@ -92,13 +93,7 @@ def _require_rector(actor: User | None) -> None:
 
 def entities_managed_by(actor: User) -> set[int]:
     """Entities where ``actor`` is an active communications manager."""
-    if not actor.is_authenticated:
-        return set()
-    return set(
-        Membership.objects.active()
-        .filter(user=actor, role=MANAGER_ROLE)
-        .values_list("entity_id", flat=True)
-    )
+    return set(roles.managed_by(actor).values_list("pk", flat=True))
 
 
 def commitment_responsible_entities(commitment: Commitment) -> set[int]:

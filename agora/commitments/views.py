@@ -38,7 +38,7 @@ from agora.core.errors import DomainError
 from agora.core.files import file_response
 from agora.core.pagecache import anonymous_page
 from agora.core.permissions import user_is_rector
-from agora.directory.models import Entity
+from agora.directory import roles
 
 FILTER_KEYS = ("q", "plan", "entidad", "area", "estado")
 DASHBOARD_CACHE_SECONDS = 600
@@ -432,7 +432,7 @@ def plan_proposals(request: HttpRequest, cycle: int) -> HttpResponse:
                 data = form.cleaned_data
                 entity = None
                 if data["entity"]:
-                    entity = Entity.objects.filter(code=data["entity"].strip().lower()).first()
+                    entity = roles.entity_by_code(data["entity"])
                     if entity is None:
                         raise DomainError(_("No hay una entidad con ese código en el directorio."))
                 services.proposal_submit(

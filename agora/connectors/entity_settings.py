@@ -29,7 +29,8 @@ from agora.connectors.services import user_can_manage_access
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import MANAGER_ROLE, user_is_rector
+from agora.core.permissions import user_is_rector
+from agora.directory import roles
 from agora.directory.models import AccountStatus, Entity, Membership, Platform, SocialAccount
 from agora.inbox.deadlines import default_policy, policy_validate_stricter
 from agora.inbox.models import ResponsePolicy
@@ -60,14 +61,13 @@ def entities_managed(*, user: User) -> QuerySet[Entity]:
         return Entity.objects.none()
     if user_is_rector(user):
         return Entity.objects.all()
-    ids = Membership.objects.active().filter(user=user, role=MANAGER_ROLE).values("entity_id")
-    return Entity.objects.filter(pk__in=ids)
+    return roles.managed_by(user)
 
 
 def settings_entity_get(*, user: User, code: str) -> Entity:
     """The entity, when the person manages it (or is rector staff); 404 otherwise, so that a
     guessed code tells nothing about who manages what."""
-    entity = Entity.objects.filter(code=code).first()
+    entity = roles.entity_by_code(code)
     if entity is None or not user_can_manage_access(user, entity):
         raise Http404
     return entity

@@ -28,6 +28,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import notify
 from agora.core.permissions import user_is_rector
+from agora.directory import roles
 from agora.directory.models import (
     AccountStatus,
     Entity,
@@ -48,13 +49,7 @@ _CLOSED = {AccountStatus.RECHAZADA, AccountStatus.RETIRADA}
 
 def user_is_manager(user: User, entity: Entity) -> bool:
     """An active ``gestor`` membership of this entity."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and Membership.objects.active()
-        .filter(user=user, entity=entity, role=MembershipRole.GESTOR)
-        .exists()
-    )
+    return roles.is_manager(user, entity)
 
 
 def user_can_manage_access(user: User | None, entity: Entity) -> bool:
@@ -70,14 +65,7 @@ def _require_manager_or_rector(actor: User | None, entity: Entity, message: str)
 
 
 def _entity_managers(entity: Entity) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__in=Membership.objects.active().filter(
-                entity=entity, role=MembershipRole.GESTOR
-            ),
-        ).distinct()
-    )
+    return list(roles.managers_of(entity))
 
 
 def _flags_url(entity: Entity) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from agora.core.models import User
 from agora.core.text import fold
-from agora.directory import lookalike
+from agora.directory import lookalike, roles
 from agora.directory.handles import (
     AccountReferenceError,
     LinkKind,
@@ -434,7 +434,7 @@ def account_get_for_staff(*, user: User, account_id: int) -> SocialAccount:
 
 
 def entity_get_for_staff(*, user: User, code: str) -> Entity:
-    entity = Entity.objects.for_staff(user).filter(code=code).first()
+    entity = roles.entity_by_code(code, staff=user)
     if entity is None:
         raise Http404
     return entity

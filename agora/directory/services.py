@@ -21,14 +21,13 @@ from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
+from agora.directory import roles
 from agora.directory.handles import AccountReferenceError, parse_reference
 from agora.directory.models import (
     PLATFORM_ACCOUNT_ID_MAX,
     AccountStatus,
     DirectoryRevision,
     Entity,
-    Membership,
-    MembershipRole,
     Platform,
     SocialAccount,
 )
@@ -89,11 +88,7 @@ def _require_rector(actor: User | None) -> None:
 
 
 def _is_manager(actor: User, entity: Entity) -> bool:
-    return (
-        Membership.objects.active()
-        .filter(user=actor, entity=entity, role=MembershipRole.GESTOR)
-        .exists()
-    )
+    return roles.is_manager(actor, entity)
 
 
 def _require_manager_or_rector(actor: User | None, entity: Entity) -> None:

@@ -14,6 +14,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -31,7 +32,7 @@ from django.views.decorators.http import require_http_methods
 from agora.core.errors import DomainError
 from agora.core.fields import MAX_ID
 from agora.core.permissions import user_is_entity_staff, user_is_rector
-from agora.directory import fake_reports, selectors, services, visits
+from agora.directory import fake_reports, roles, selectors, services, visits
 from agora.directory.forms import (
     AccountDecisionForm,
     AccountImportForm,
@@ -39,7 +40,7 @@ from agora.directory.forms import (
     DirectorySearchForm,
     LookupForm,
 )
-from agora.directory.models import MembershipRole
+from agora.directory.models import Entity
 
 PAGE_SIZE = 25
 VISITS_PLACEHOLDER = "[[visitas-del-directorio]]"
@@ -310,14 +311,11 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 def _proposable_entities(user: Any) -> list[tuple[str, str]]:
+    qs: QuerySet[Entity]
     if user_is_rector(user):
         qs = selectors.entities_for_staff(user=user).filter(level="nacional")
     else:
-        qs = selectors.entities_for_staff(user=user).filter(
-            memberships__user=user,
-            memberships__role=MembershipRole.GESTOR,
-            memberships__ended_at__isnull=True,
-        )
+        qs = roles.managed_by(user)
     return [(e.code, e.name) for e in qs]
 
 

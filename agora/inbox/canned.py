@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import MANAGER_ROLE, user_is_rector
-from agora.directory.models import Entity, Membership
+from agora.core.permissions import user_is_rector
+from agora.directory import roles
+from agora.directory.models import Entity
 from agora.inbox import selectors
 from agora.inbox.deadlines import deadlines_for
 from agora.inbox.models import CannedAnswer, CannedAnswerUse, Conversation, Message
@@ -64,21 +65,14 @@ def canned_can_manage(user: User, entity_id: int | None) -> bool:
     communications manager manages its own. Communicators only use them."""
     if user_is_rector(user):
         return True
-    if entity_id is None or not user.is_authenticated or not user.is_active:
+    if entity_id is None:
         return False
-    return (
-        Membership.objects.active()
-        .filter(user=user, entity_id=entity_id, role=MANAGER_ROLE)
-        .exists()
-    )
+    return roles.is_manager(user, entity_id)
 
 
 def canned_managed_entities(user: User) -> QuerySet[Entity]:
     """The entities whose library this person manages (rector staff: see canned_can_manage)."""
-    if not user.is_authenticated or not user.is_active:
-        return Entity.objects.none()
-    ids = Membership.objects.active().filter(user=user, role=MANAGER_ROLE).values("entity_id")
-    return Entity.objects.filter(pk__in=ids).order_by("name")
+    return roles.managed_by(user)
 
 
 def canned_may_read(user: User) -> bool:

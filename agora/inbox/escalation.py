@@ -27,7 +27,8 @@ from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import notify
-from agora.directory.models import Membership, MembershipRole
+from agora.directory import roles
+from agora.directory.models import Membership
 from agora.inbox.counts import counts_changed
 from agora.inbox.models import BreachKind, Conversation, ResponsePolicy
 from agora.inbox.notices import conversation_notice
@@ -56,14 +57,7 @@ def escalation_recipients(entity_id: int) -> tuple[User | None, list[User]]:
     contact = policy.escalation_contact if policy is not None else None
     if contact is not None and _is_member(contact, entity_id):
         return contact, [contact]
-    managers = list(
-        User.objects.filter(
-            pk__in=Membership.objects.active()
-            .filter(entity_id=entity_id, role=MembershipRole.GESTOR)
-            .values("user_id"),
-            is_active=True,
-        ).order_by("first_name", "last_name", "username")
-    )
+    managers = list(roles.managers_of(entity_id))
     return (managers[0] if managers else None), managers
 
 

@@ -40,6 +40,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import notify
 from agora.core.permissions import MANAGER_ROLE, user_is_rector
+from agora.directory import roles
 from agora.directory.models import Entity, Membership
 from agora.inbox import senders
 from agora.inbox.counts import counts_changed, versioned_cached
@@ -189,32 +190,18 @@ def user_manages(user: User, entity_id: int) -> bool:
     """Rector staff, or an active manager of the entity."""
     if user_is_rector(user):
         return True
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return (
-        Membership.objects.active()
-        .filter(user=user, entity_id=entity_id, role=MANAGER_ROLE)
-        .exists()
-    )
+    return roles.is_manager(user, entity_id)
 
 
 def managed_entities(user: User) -> QuerySet[Entity]:
     """The entities whose alerts and crisis checklist this person handles."""
     if user_is_rector(user):
         return Entity.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return Entity.objects.none()
-    ids = Membership.objects.active().filter(user=user, role=MANAGER_ROLE).values("entity_id")
-    return Entity.objects.filter(pk__in=ids)
+    return roles.managed_by(user)
 
 
 def _alert_recipients(entity_id: int) -> list[User]:
-    managers = User.objects.filter(
-        pk__in=Membership.objects.active()
-        .filter(entity_id=entity_id, role=MANAGER_ROLE)
-        .values("user_id"),
-        is_active=True,
-    )
+    managers = roles.managers_of(entity_id)
     rector = User.objects.filter(Q(is_rector=True) | Q(is_superuser=True), is_active=True)
     return [*managers, *rector]
 

@@ -16,7 +16,7 @@ from django_q.models import Schedule
 from agora.core.crypto import CredentialUnreadable
 from agora.core.models import User
 from agora.core.notifications import notify
-from agora.directory.models import Membership, MembershipRole
+from agora.directory import roles
 from agora.inbox import escalation, priority, send_queue, sending, services
 from agora.inbox.models import (
     BreachKind,
@@ -173,12 +173,7 @@ def sends_recover() -> dict[str, int]:
 
 
 def _managers(entity_id: int) -> list[User]:
-    return [
-        m.user
-        for m in Membership.objects.active()
-        .filter(entity_id=entity_id, role=MembershipRole.GESTOR)
-        .select_related("user")
-    ]
+    return list(roles.managers_of(entity_id))
 
 
 def _escalate(conv: Conversation, kind: str, due_at: datetime, now: datetime) -> None:

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from agora.core.errors import PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
-from agora.directory.models import Entity, Membership, MembershipRole
+from agora.directory import roles
+from agora.directory.models import Entity
 from agora.inbox.models import Direction, Message
 from agora.language.taxonomy import Flag, Kind
 
@@ -59,27 +60,13 @@ def allies_entities(*, user: User) -> list[Entity]:
         return list(Entity.objects.order_by("name"))
     if not user.is_authenticated or not user.is_active:
         return []
-    return list(
-        Entity.objects.filter(
-            memberships__in=Membership.objects.active().filter(
-                user=user, role=MembershipRole.GESTOR
-            )
-        )
-        .distinct()
-        .order_by("name")
-    )
+    return list(roles.managed_by(user))
 
 
 def allies_for(*, user: User, entity: Entity, start: date, end: date) -> list[Ally]:
     """Citizens with at least one constructive message to ``entity`` between two Lima dates
     (inclusive), most constructive messages first, then the highest share."""
-    allowed = user_is_rector(user) or (
-        user.is_authenticated
-        and user.is_active
-        and Membership.objects.active()
-        .filter(user=user, entity=entity, role=MembershipRole.GESTOR)
-        .exists()
-    )
+    allowed = user_is_rector(user) or roles.is_manager(user, entity)
     if not allowed:
         raise PermissionDeniedError(str(DENIED))
     since = datetime.combine(start, datetime.min.time(), LIMA)

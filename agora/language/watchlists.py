@@ -33,7 +33,8 @@ from agora.core.models import User
 from agora.core.notifications import notify
 from agora.core.permissions import user_is_rector
 from agora.core.text import fold
-from agora.directory.models import Entity, Membership, MembershipRole
+from agora.directory import roles
+from agora.directory.models import Entity
 from agora.inbox.models import Direction, Message
 from agora.language.models import WatchList, WatchMatch
 from agora.language.normalize import normalize_many
@@ -496,13 +497,7 @@ def matcher_current() -> Matcher:
 
 
 def _manages(user: User, entity_id: int) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and Membership.objects.active()
-        .filter(user=user, entity_id=entity_id, role=MembershipRole.GESTOR)
-        .exists()
-    )
+    return roles.is_manager(user, entity_id)
 
 
 def watchlist_can_edit(*, user: User, entity: Entity | None) -> bool:
@@ -517,11 +512,7 @@ def watchlist_editable(*, user: User) -> tuple[bool, set[int]]:
     they edit (one query, for list pages)."""
     if not user.is_authenticated or not user.is_active:
         return False, set()
-    managed = set(
-        Membership.objects.active()
-        .filter(user=user, role=MembershipRole.GESTOR)
-        .values_list("entity_id", flat=True)
-    )
+    managed = set(roles.managed_by(user).values_list("pk", flat=True))
     return user_is_rector(user), managed
 
 
@@ -531,15 +522,7 @@ def watchlist_owner_choices(*, user: User) -> list[tuple[str, str]]:
     choices: list[tuple[str, str]] = []
     if user_is_rector(user):
         choices.append(("", _("Ente rector (lista global, todas las entidades)")))
-    managed = (
-        Entity.objects.filter(
-            memberships__in=Membership.objects.active().filter(
-                user=user, role=MembershipRole.GESTOR
-            )
-        )
-        .distinct()
-        .order_by("name")
-    )
+    managed = roles.managed_by(user)
     choices += [(e.code, e.name) for e in managed]
     return choices
 
@@ -653,12 +636,7 @@ def watchlist_update(
 def _owners(watch_list: CompiledList) -> list[User]:
     if watch_list.entity_id is None:
         return list(User.objects.filter(is_active=True, is_rector=True))
-    return [
-        m.user
-        for m in Membership.objects.active()
-        .filter(entity_id=watch_list.entity_id, role=MembershipRole.GESTOR)
-        .select_related("user")
-    ]
+    return list(roles.managers_of(watch_list.entity_id))
 
 
 def _alert(compiled: CompiledList, count: int, now: datetime) -> None:

@@ -14,7 +14,8 @@ from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.outbox import enqueue_on_commit
-from agora.directory.models import Entity, Membership, MembershipRole
+from agora.directory import roles
+from agora.directory.models import Entity
 from agora.reports.exports import report_pdf
 from agora.reports.models import ReportRun, RunStatus
 from agora.reports.report import report_data
@@ -97,15 +98,7 @@ def report_run_execute(*, run: ReportRun, with_pdf: bool = True) -> ReportRun:
 
 def manager_emails(entity: Entity) -> list[str]:
     """The addresses of the entity's active managers."""
-    return sorted(
-        {
-            m.user.email
-            for m in Membership.objects.active()
-            .filter(entity=entity, role=MembershipRole.GESTOR)
-            .select_related("user")
-            if m.user.email and m.user.is_active
-        }
-    )
+    return sorted({user.email for user in roles.managers_of(entity) if user.email})
 
 
 def monthly_reports_send(*, start: date, end: date) -> int:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from agora.directory.models import Entity
+from agora.directory import roles
 from agora.reports.charts import bar_chart
 from agora.reports.scoreboard import (
     MIN_MESSAGES,
@@ -21,7 +21,7 @@ from agora.reports.scoreboard import (
 
 @require_GET
 def entity_page(request: HttpRequest, code: str) -> HttpResponse:
-    entity = Entity.objects.filter(code=code).first()
+    entity = roles.entity_by_code(code)
     if entity is None:
         raise Http404(_("No hay una entidad con ese código."))
     board = scoreboard(days=30)
