@@ -98,7 +98,7 @@ def load(*, data: dict[str, Any] | None = None, actor: User | None = None) -> Lo
         if created or changed:
             plan.save()
             audit_record(
-                actor=actor, verb="plan_loaded", instance=plan, after={"cycle": plan.cycle}
+                actor=actor, verb="plan_accion.cargado", instance=plan, after={"cycle": plan.cycle}
             )
         result.count(created, changed)
         plans[plan.cycle] = plan
@@ -257,7 +257,7 @@ def _load_commitment(
         services.commitment_progress_refresh(commitment)
         audit_record(
             actor=actor,
-            verb="commitment_loaded",
+            verb="compromiso.cargado",
             instance=commitment,
             after={"code": commitment.code, "created": created},
         )

@@ -292,7 +292,7 @@ def workshop_record(
         )
     audit_record(
         actor=actor,
-        verb="workshop_created" if created else "workshop_updated",
+        verb="taller.creado" if created else "workshop_updated",
         instance=workshop,
         after={"people": people, "participation": participation},
     )
@@ -343,7 +343,7 @@ def proposal_submit(
     )
     audit_record(
         actor=actor,
-        verb="proposal_submitted",
+        verb="propuesta.enviada",
         instance=proposal,
         scope=entity.code if entity else "",
         after=snapshot(proposal, ["title", "source", "workshop", "entity", "submitter_name"]),
@@ -414,7 +414,7 @@ def proposal_groups_suggest(
         groups.append(group)
     audit_record(
         actor=actor,
-        verb="proposal_groups_suggested",
+        verb="grupo_propuestas.sugerido",
         instance=plan,
         after={"threshold": threshold, "groups": [g.pk for g in groups]},
     )
@@ -446,7 +446,7 @@ def proposal_group_confirm(
     group.save()
     audit_record(
         actor=actor,
-        verb="proposal_group_confirmed",
+        verb="grupo_propuestas.confirmado",
         instance=group,
         after={"representative": representative.pk, "members": [p.pk for p in members]},
     )
@@ -465,7 +465,7 @@ def proposal_group_dismiss(*, actor: User | None, group: ProposalGroup) -> Propo
     group.save()
     audit_record(
         actor=actor,
-        verb="proposal_group_dismissed",
+        verb="grupo_propuestas.descartado",
         instance=group,
         before={"status": GroupStatus.SUGERIDA},
         after={"status": group.status, "members": sorted(p.pk for p in group.proposals.all())},
@@ -523,7 +523,7 @@ def smart_score_record(
         saved.append(score)
     audit_record(
         actor=actor,
-        verb="smart_scored",
+        verb="propuesta.puntuada_smart",
         instance=proposal,
         before=previous or None,
         after=values,
@@ -601,7 +601,7 @@ def proposals_select(
     Proposal.objects.filter(pk__in=ids).update(selected=True)
     audit_record(
         actor=actor,
-        verb="proposals_selected",
+        verb="propuestas.seleccionadas",
         instance=plan,
         before={"selected": before},
         after={"selected": sorted(ids)},
@@ -705,7 +705,7 @@ def milestone_add(
     commitment_progress_refresh(commitment)
     audit_record(
         actor=actor,
-        verb="milestone_added",
+        verb="hito.agregado",
         instance=milestone,
         scope=_entity_scope(commitment),
         after=snapshot(milestone, MILESTONE_FIELDS),
@@ -741,7 +741,7 @@ def milestone_update(*, actor: User | None, milestone: Milestone, **changes: Any
     commitment_progress_refresh(milestone.commitment)
     audit_record(
         actor=actor,
-        verb="milestone_updated",
+        verb="hito.actualizado",
         instance=milestone,
         scope=_entity_scope(milestone.commitment),
         before=before,
@@ -811,7 +811,7 @@ def update_post(
         )
     audit_record(
         actor=actor,
-        verb="commitment_update_posted",
+        verb="avance.enviado",
         instance=update,
         scope=update.entity.code,
         after={
@@ -858,15 +858,13 @@ def update_approve(
         milestone.save(update_fields=["status", "evidence_links"])
         audit_record(
             actor=actor,
-            verb="milestone_status_changed",
+            verb="hito.estado_cambiado",
             instance=milestone,
             before=before,
             after=snapshot(milestone, ["status", "evidence_links"]),
         )
     commitment_progress_refresh(update.commitment)
-    audit_record(
-        actor=actor, verb="commitment_update_approved", instance=update, scope=update.entity.code
-    )
+    audit_record(actor=actor, verb="avance.aprobado", instance=update, scope=update.entity.code)
     if update.author is not None:
         notify(
             users=[update.author],
@@ -894,7 +892,7 @@ def update_reject(*, actor: User | None, update: CommitmentUpdate, note: str) ->
     update.save()
     audit_record(
         actor=actor,
-        verb="commitment_update_rejected",
+        verb="avance.rechazado",
         instance=update,
         scope=update.entity.code,
         reason=note.strip(),
@@ -998,7 +996,7 @@ def review_record(
         review.save()
         audit_record(
             actor=actor,
-            verb="independent_review_recorded",
+            verb="revision_independiente.registrada",
             instance=review,
             before=before,
             after=after,

@@ -256,7 +256,7 @@ def response_policy_set(
     policy.save()
     audit_record(
         actor=actor,
-        verb="plazos.politica_propia" if before is None else "plazos.politica_cambiada",
+        verb="plazos.politica_propia_fijada" if before is None else "plazos.politica_cambiada",
         instance=policy,
         scope=entity.code,
         before=before,

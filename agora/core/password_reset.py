@@ -104,7 +104,7 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.save()
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
-        audit_record(actor=user, verb="cuenta.restablecer_clave", instance=user)
+        audit_record(actor=user, verb="cuenta.clave_restablecida", instance=user)
         # The failures that locked the account were against the old password.
         axes_reset(username=user.get_username())
         if user_requires_2fa(user) or user_has_device(user):

@@ -156,7 +156,7 @@ def conversations_bulk_tag(*, actor: User, ids: Sequence[object], name: str) -> 
         before = sorted(current[conv.pk])
         audit_record(
             actor=actor,
-            verb="conversacion.etiquetas",
+            verb="conversacion.etiquetada",
             instance=conv,
             scope=conv.entity.code,
             before={"labels": before},

@@ -242,7 +242,7 @@ def message_send_retry(*, message: Message, actor: User) -> Message:
     failed_sends_refresh(conversation.pk)
     audit_record(
         actor=actor,
-        verb="conversacion.reintento_envio",
+        verb="conversacion.envio_reintentado",
         instance=conversation,
         scope=conversation.entity.code,
         before={

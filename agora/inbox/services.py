@@ -1481,7 +1481,7 @@ def message_answer(
         canned_answer_used(canned=canned, message=message, actor=author)
     audit_record(
         actor=author,
-        verb="conversacion.respuesta",
+        verb="conversacion.respondida",
         instance=conversation,
         scope=conversation.entity.code,
         after={
@@ -1584,7 +1584,7 @@ def note_add(*, conversation: Conversation, author: User, body: str) -> Message:
     )
     audit_record(
         actor=author,
-        verb="conversacion.nota",
+        verb="conversacion.nota_agregada",
         instance=conversation,
         scope=conversation.entity.code,
         after={"message": note.pk},
@@ -1654,7 +1654,7 @@ def conversation_set_status(
     conv.status = status
     _refresh_deadlines(conv, deadlines)
     conv.save()
-    _audit_change(actor=actor, conv=conv, verb="conversacion.estado", before=before)
+    _audit_change(actor=actor, conv=conv, verb="conversacion.estado_cambiado", before=before)
     from agora.inbox import priority  # priority reads the deadlines cache of this module
 
     if priority.priorities_refresh(conversation_ids=[conv.pk], now=now):
@@ -1680,7 +1680,7 @@ def conversation_assign(
     if conv.status == Status.NUEVO:
         conv.status = Status.ABIERTO
     conv.save(update_fields=["assignee", "status", "updated_at"])
-    _audit_change(actor=actor, conv=conv, verb="conversacion.asignacion", before=before)
+    _audit_change(actor=actor, conv=conv, verb="conversacion.asignada", before=before)
     return conv
 
 
@@ -1708,7 +1708,7 @@ def conversation_set_priority(
         conv.priority_manual = True
         conv.priority_reason = PriorityReason.MANUAL
         conv.save(update_fields=["priority", "priority_manual", "priority_reason", "updated_at"])
-    _audit_change(actor=actor, conv=conv, verb="conversacion.prioridad", before=before)
+    _audit_change(actor=actor, conv=conv, verb="conversacion.prioridad_cambiada", before=before)
     return conv
 
 
@@ -1726,7 +1726,7 @@ def conversation_set_labels(
     conversation.labels.set(labels)
     audit_record(
         actor=actor,
-        verb="conversacion.etiquetas",
+        verb="conversacion.etiquetada",
         instance=conversation,
         scope=conversation.entity.code,
         before={"labels": before},

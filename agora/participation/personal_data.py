@@ -136,7 +136,7 @@ def personal_data(user: User) -> dict[str, Any]:
 def personal_data_download(*, user: User) -> bytes:
     """The download of ``personal_data``, audited (who took a copy of personal data, when)."""
     data = {"generado_el": _when(timezone.now()), **personal_data(user)}
-    audit_record(actor=user, verb="ciudadano.descargar_datos", instance=user)
+    audit_record(actor=user, verb="ciudadano.datos_descargados", instance=user)
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
@@ -213,7 +213,7 @@ def citizen_account_delete(*, user: User, password: str) -> None:
     user.save()
     audit_record(
         actor=user,
-        verb="ciudadano.eliminar_cuenta",
+        verb="ciudadano.cuenta_eliminada",
         instance=user,
         after={
             "comentarios_publicos_conservados": kept_comments,

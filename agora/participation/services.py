@@ -218,7 +218,7 @@ def seat_rule_set(
     )
     audit_record(
         actor=actor,
-        verb="foro.asientos",
+        verb="foro.asientos_cambiados",
         instance=forum,
         after={"tipo": stakeholder_type, "min": min_seats, "max": max_seats},
     )
@@ -247,7 +247,7 @@ def forums_load(*, rows: Sequence[dict[str, Any]]) -> LoadResult:
         if forum is None:
             forum = Forum.objects.create(slug=row["slug"], lead_entity=lead, **data)
             result.created += 1
-            audit_record(actor=None, verb="foro.cargar", instance=forum, after=data)
+            audit_record(actor=None, verb="foro.cargado", instance=forum, after=data)
         else:
             changed = {k: v for k, v in data.items() if getattr(forum, k) != v}
             if lead is not None and forum.lead_entity_id != lead.pk:
@@ -259,7 +259,7 @@ def forums_load(*, rows: Sequence[dict[str, Any]]) -> LoadResult:
                         setattr(forum, key, value)
                 forum.save()
                 result.updated += 1
-                audit_record(actor=None, verb="foro.cargar", instance=forum, after=changed)
+                audit_record(actor=None, verb="foro.cargado", instance=forum, after=changed)
             else:
                 result.unchanged += 1
         for kind, (low, high) in row.get("seats", {}).items():
@@ -356,7 +356,7 @@ def membership_add(
     )
     audit_record(
         actor=actor,
-        verb="foro.miembro.alta",
+        verb="miembro.agregado",
         instance=membership,
         after=snapshot(membership, ["stakeholder_type", "vote", "term_start", "term_end"]),
     )
@@ -373,7 +373,7 @@ def membership_end(*, actor: User, membership: ForumMembership, reason: str) -> 
     membership.end_reason = reason
     membership.save(update_fields=["ended_at", "end_reason"])
     membership.representatives.update(is_active=False)
-    audit_record(actor=actor, verb="foro.miembro.baja", instance=membership, reason=reason)
+    audit_record(actor=actor, verb="miembro.retirado", instance=membership, reason=reason)
     return membership
 
 
@@ -439,7 +439,7 @@ def representative_set(
     )
     audit_record(
         actor=actor,
-        verb="foro.representante",
+        verb="representante.designado",
         instance=representative,
         after={"rol": role, "membresia": membership.pk},
     )
@@ -490,7 +490,7 @@ def representative_end(*, actor: User, representative: Representative) -> Repres
     representative.save(update_fields=["is_active"])
     audit_record(
         actor=actor,
-        verb="foro.representante.baja",
+        verb="representante.retirado",
         instance=representative,
         before={"vigente": True},
         after={"vigente": False},
@@ -576,7 +576,7 @@ def admission_request_submit(
     )
     for title, upload in documents_in:
         AdmissionDocument.objects.create(request=request, title=title.strip()[:200], file=upload)
-    audit_record(actor=actor, verb="foro.admision.solicitar", instance=request)
+    audit_record(actor=actor, verb="admision.solicitada", instance=request)
     notify(
         users=forum.secretariat.all(),
         kind="foro_admision",
@@ -640,7 +640,7 @@ def admission_decide(
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     audit_record(
         actor=actor,
-        verb="foro.admision.decidir",
+        verb="admision.decidida",
         instance=request,
         after={"estado": request.status},
         reason=reason,
@@ -732,7 +732,7 @@ def session_schedule(
         convocation_days=days,
         is_demo=is_demo,
     )
-    audit_record(actor=actor, verb="foro.sesion.programar", instance=session)
+    audit_record(actor=actor, verb="sesion.programada", instance=session)
     return session
 
 
@@ -786,7 +786,7 @@ def session_convoke(*, session: ForumSession, now: datetime | None = None) -> No
     )
     session.convocation_sent_at = now or timezone.now()
     session.save(update_fields=["convocation_sent_at"])
-    audit_record(actor=None, verb="foro.sesion.convocar", instance=session)
+    audit_record(actor=None, verb="sesion.convocada", instance=session)
 
 
 def quorum_for(voting_members: int, percent: int = 50) -> int:
@@ -821,7 +821,7 @@ def attendance_record(
     )
     audit_record(
         actor=actor,
-        verb="foro.sesion.asistencia",
+        verb="sesion.asistencia_registrada",
         instance=session,
         after={"presentes": sorted(present_ids)},
     )
@@ -862,7 +862,7 @@ def session_close(*, actor: User | None, session: ForumSession, valid: bool) -> 
     session.save(update_fields=["status", "quorum_required", "is_valid"])
     audit_record(
         actor=actor,
-        verb="foro.sesion.cerrar",
+        verb="sesion.cerrada",
         instance=session,
         after={"valida": valid, "presentes": present, "quorum": required},
     )
@@ -877,7 +877,7 @@ def session_cancel(*, actor: User, session: ForumSession, reason: str) -> ForumS
         raise DomainError(_("Solo se puede cancelar una sesión programada."))
     session.status = SessionStatus.CANCELADA
     session.save(update_fields=["status"])
-    audit_record(actor=actor, verb="foro.sesion.cancelar", instance=session, reason=reason)
+    audit_record(actor=actor, verb="sesion.cancelada", instance=session, reason=reason)
     return session
 
 
@@ -895,7 +895,7 @@ def minutes_save(*, actor: User | None, session: ForumSession, text: str) -> For
     session.minutes_md = text
     session.minutes_status = MinutesStatus.BORRADOR
     session.save(update_fields=["minutes_md", "minutes_status"])
-    audit_record(actor=actor, verb="foro.acta.redactar", instance=session)
+    audit_record(actor=actor, verb="acta.redactada", instance=session)
     return session
 
 
@@ -908,7 +908,7 @@ def minutes_approve(*, actor: User | None, session: ForumSession) -> ForumSessio
     session.minutes_status = MinutesStatus.APROBADA
     session.minutes_approved_at = timezone.now()
     session.save(update_fields=["minutes_status", "minutes_approved_at"])
-    audit_record(actor=actor, verb="foro.acta.aprobar", instance=session)
+    audit_record(actor=actor, verb="acta.aprobada", instance=session)
     return session
 
 
@@ -921,7 +921,7 @@ def minutes_publish(*, actor: User | None, session: ForumSession) -> ForumSessio
     session.minutes_status = MinutesStatus.PUBLICADA
     session.minutes_published_at = timezone.now()
     session.save(update_fields=["minutes_status", "minutes_published_at"])
-    audit_record(actor=actor, verb="foro.acta.publicar", instance=session)
+    audit_record(actor=actor, verb="acta.publicada", instance=session)
     return session
 
 
@@ -1023,7 +1023,7 @@ def agreement_create(
         is_public=is_public,
         is_demo=is_demo,
     )
-    audit_record(actor=actor, verb="foro.acuerdo.crear", instance=agreement)
+    audit_record(actor=actor, verb="acuerdo.creado", instance=agreement)
     return agreement
 
 
@@ -1061,7 +1061,7 @@ def agreement_update(
     agreement.save()
     audit_record(
         actor=actor,
-        verb="foro.acuerdo.actualizar",
+        verb="acuerdo.actualizado",
         instance=agreement,
         before=before,
         after=snapshot(agreement, ["status", "fulfilled_on", "decision_reference"]),
@@ -1141,7 +1141,7 @@ def agreement_edit(
     current.save()
     audit_record(
         actor=actor,
-        verb="foro.acuerdo.editar",
+        verb="acuerdo.editado",
         instance=current,
         before={name: before[name] for name in changed},
         after={name: after[name] for name in changed},
@@ -1247,7 +1247,7 @@ def consultation_create(
         is_demo=is_demo,
     )
     _version_store(consultation, 1, source_md, "")
-    audit_record(actor=actor, verb="consulta.crear", instance=consultation)
+    audit_record(actor=actor, verb="consulta.creada", instance=consultation)
     return consultation
 
 
@@ -1267,7 +1267,7 @@ def consultation_publish(*, actor: User | None, consultation: Consultation) -> C
         raise DomainError(_("La consulta ya está publicada."))
     consultation.is_published = True
     consultation.save(update_fields=["is_published"])
-    audit_record(actor=actor, verb="consulta.publicar", instance=consultation)
+    audit_record(actor=actor, verb="consulta.publicada", instance=consultation)
     return consultation
 
 
@@ -1286,7 +1286,10 @@ def consultation_version_publish(
     number = (latest.number if latest else 0) + 1
     version = _version_store(consultation, number, source_md, change_note)
     audit_record(
-        actor=actor, verb="consulta.version", instance=consultation, after={"version": number}
+        actor=actor,
+        verb="consulta.version_creada",
+        instance=consultation,
+        after={"version": number},
     )
     return version
 
@@ -1392,7 +1395,7 @@ def comment_submit(
         status=CommentStatus.EN_REVISION if held else CommentStatus.PUBLICADO,
     )
     consultation_comments_changed(consultation)
-    audit_record(actor=actor, verb="consulta.comentar", instance=comment, after={"alertas": flags})
+    audit_record(actor=actor, verb="consulta.comentada", instance=comment, after={"alertas": flags})
     if held and consultation.forum is not None:
         notify(
             users=consultation.forum.secretariat.all(),
@@ -1417,7 +1420,7 @@ def comment_moderate(*, actor: User, comment: Comment, publish: bool, reason: st
     consultation_comments_changed(comment.consultation)
     audit_record(
         actor=actor,
-        verb="consulta.moderar",
+        verb="consulta.moderada",
         instance=comment,
         after={"estado": comment.status},
         reason=reason,
@@ -1445,7 +1448,7 @@ def comment_answer(*, actor: User, comment: Comment, outcome: str, reason: str) 
     consultation_comments_changed(comment.consultation)
     audit_record(
         actor=actor,
-        verb="consulta.responder",
+        verb="consulta.respondida",
         instance=comment,
         before=before,
         after=snapshot(comment, ["answer_outcome", "answer_reason"]),
@@ -1511,7 +1514,7 @@ def citizen_register(
     except IntegrityError as exc:  # pragma: no cover - concurrent registration
         raise DomainError(_("Ya existe una cuenta con ese correo.")) from exc
     CitizenVerification.objects.create(user=user, email=email)
-    audit_record(actor=user, verb="ciudadano.registrar", instance=user)
+    audit_record(actor=user, verb="ciudadano.registrado", instance=user)
     citizen_verification_send(user=user, next_url=next_url)
     return user
 
@@ -1559,7 +1562,7 @@ def citizen_verify_first(*, token: str) -> tuple[User, bool]:
         return verification.user, False
     verification.verified_at = timezone.now()
     verification.save(update_fields=["verified_at"])
-    audit_record(actor=verification.user, verb="ciudadano.verificar", instance=verification)
+    audit_record(actor=verification.user, verb="ciudadano.verificado", instance=verification)
     return verification.user, True
 
 

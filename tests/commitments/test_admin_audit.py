@@ -172,7 +172,7 @@ def test_admin_review_is_saved_by_the_service_with_starred_computed(
     admin_client: Client, commitment: Commitment
 ) -> None:
     """``starred`` is computed by the OGP rule (a posted value is ignored) and the save is
-    the service's, audited as ``independent_review_recorded``."""
+    the service's, audited as ``revision_independiente.registrada``."""
     response = admin_client.post(
         "/admin/commitments/independentreview/add/",
         {
@@ -191,7 +191,9 @@ def test_admin_review_is_saved_by_the_service_with_starred_computed(
     review = IndependentReview.objects.get(commitment=commitment)
     assert review.starred is True
     assert review.relevance == ["transparencia", "rendicion_de_cuentas"]
-    event = AuditEvent.objects.get(verb="independent_review_recorded", object_id=str(review.pk))
+    event = AuditEvent.objects.get(
+        verb="revision_independiente.registrada", object_id=str(review.pk)
+    )
     assert event.actor is not None and event.actor.username == "rectora"
     assert event.after is not None and event.after["starred"] is True
 
@@ -203,7 +205,7 @@ def test_admin_review_is_saved_by_the_service_with_starred_computed(
     assert response.status_code == 302, _errors(response)
     review.refresh_from_db()
     assert review.completion == "limitado" and review.starred is False
-    assert AuditEvent.objects.filter(verb="independent_review_recorded").count() == 2
+    assert AuditEvent.objects.filter(verb="revision_independiente.registrada").count() == 2
 
 
 def test_admin_review_with_unknown_values_is_refused_in_spanish(
@@ -225,7 +227,7 @@ def test_admin_review_with_unknown_values_is_refused_in_spanish(
     assert "inventado" in errors and "no es una de las opciones" in errors
     assert "enorme" in errors
     assert not IndependentReview.objects.exists()
-    assert not AuditEvent.objects.filter(verb="independent_review_recorded").exists()
+    assert not AuditEvent.objects.filter(verb="revision_independiente.registrada").exists()
 
 
 def test_admin_review_is_edited_by_rector_staff_only(

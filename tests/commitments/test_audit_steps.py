@@ -50,7 +50,7 @@ def test_workshop_recording_is_audited(rector: User, plan: ActionPlan) -> None:
         people=42,
         participation={"sociedad_civil": 12, "universidad": 3},
     )
-    event = _event("workshop_created", workshop, rector)
+    event = _event("taller.creado", workshop, rector)
     assert event.after == {
         "people": 42,
         "participation": {"sociedad_civil": 12, "universidad": 3},
@@ -65,7 +65,7 @@ def test_proposal_submission_is_audited_with_the_entitys_scope(
     proposal = services.proposal_submit(
         actor=manager, plan=plan, title="Historia clínica electrónica", entity=entities["minsa"]
     )
-    event = _event("proposal_submitted", proposal, manager)
+    event = _event("propuesta.enviada", proposal, manager)
     assert event.scope == "minsa"
     assert event.after is not None
     assert event.after["title"] == "Historia clínica electrónica"
@@ -81,12 +81,12 @@ def test_smart_scoring_is_audited_with_previous_scores(
         actor=rector, plan=plan, title="Portal de datos abiertos", submitter_name="Proética"
     )
     services.smart_score_record(actor=evaluator, proposal=proposal, scores=ONE_EACH)
-    first = _event("smart_scored", proposal, evaluator)
+    first = _event("propuesta.puntuada_smart", proposal, evaluator)
     assert first.before is None and first.after == ONE_EACH
     services.smart_score_record(
         actor=evaluator, proposal=proposal, scores={**ONE_EACH, "especifico": 3}
     )
-    second = AuditEvent.objects.filter(verb="smart_scored").latest("id")
+    second = AuditEvent.objects.filter(verb="propuesta.puntuada_smart").latest("id")
     assert second.actor == evaluator and second.object_id == str(proposal.pk)
     assert second.before == ONE_EACH
     assert second.after is not None and second.after["especifico"] == 3
@@ -99,7 +99,7 @@ def test_selection_is_audited_with_before_and_after(rector: User, plan: ActionPl
     )
     services.proposals_select(actor=rector, plan=plan, proposals=[a, b])
     services.proposals_select(actor=rector, plan=plan, proposals=[c])
-    events = list(AuditEvent.objects.filter(verb="proposals_selected").order_by("id"))
+    events = list(AuditEvent.objects.filter(verb="propuestas.seleccionadas").order_by("id"))
     assert [e.object_id for e in events] == [str(plan.pk)] * 2
     assert all(e.actor == rector for e in events)
     assert events[0].before == {"selected": []}
@@ -118,7 +118,7 @@ def _groups(rector: User, plan: ActionPlan) -> list[ProposalGroup]:
     ):
         services.proposal_submit(actor=rector, plan=plan, title=title, submitter_name="Red")
     groups = services.proposal_groups_suggest(actor=rector, plan=plan, threshold=0.3)
-    event = _event("proposal_groups_suggested", plan, rector)
+    event = _event("grupo_propuestas.sugerido", plan, rector)
     assert event.after is not None
     assert event.after["groups"] == [g.pk for g in groups]
     return groups
@@ -129,14 +129,14 @@ def test_group_confirm_and_dismiss_are_audited(rector: User, plan: ActionPlan) -
     assert len(groups) == 2
     confirmed, dismissed = groups
     services.proposal_group_confirm(actor=rector, group=confirmed)
-    event = _event("proposal_group_confirmed", confirmed, rector)
+    event = _event("grupo_propuestas.confirmado", confirmed, rector)
     assert event.after is not None
     assert event.after["representative"] == confirmed.representative_id
     assert sorted(event.after["members"]) == sorted(
         confirmed.proposals.values_list("pk", flat=True)
     )
     services.proposal_group_dismiss(actor=rector, group=dismissed)
-    event = _event("proposal_group_dismissed", dismissed, rector)
+    event = _event("grupo_propuestas.descartado", dismissed, rector)
     assert event.before == {"status": "sugerida"}
     assert event.after is not None and event.after["status"] == "descartada"
 
@@ -149,8 +149,8 @@ def test_group_decisions_through_the_staff_page_are_audited_as_the_signed_in_per
     url = f"/compromisos/equipo/planes/{plan.cycle}/propuestas/"
     client.post(url, {"action": "descartar", "group": str(groups[1].pk)})
     client.post(url, {"action": "confirmar", "group": str(groups[0].pk)})
-    _event("proposal_group_dismissed", groups[1], rector)
-    _event("proposal_group_confirmed", groups[0], rector)
+    _event("grupo_propuestas.descartado", groups[1], rector)
+    _event("grupo_propuestas.confirmado", groups[0], rector)
 
 
 def test_update_post_approve_and_reject_are_audited(
@@ -165,7 +165,7 @@ def test_update_post_approve_and_reject_are_audited(
         evidence_links=["https://www.gob.pe/directiva"],
         files=[SimpleUploadedFile("directiva.pdf", PDF, content_type="application/pdf")],
     )
-    posted = _event("commitment_update_posted", approved, manager)
+    posted = _event("avance.enviado", approved, manager)
     assert posted.scope == "minsa"
     assert posted.after == {
         "milestone": first_milestone.pk,
@@ -174,8 +174,8 @@ def test_update_post_approve_and_reject_are_audited(
         "files": ["directiva.pdf"],
     }
     services.update_approve(actor=rector, update=approved, note="Conforme.")
-    assert _event("commitment_update_approved", approved, rector).scope == "minsa"
-    changed = _event("milestone_status_changed", first_milestone, rector)
+    assert _event("avance.aprobado", approved, rector).scope == "minsa"
+    changed = _event("hito.estado_cambiado", first_milestone, rector)
     assert changed.before is not None and changed.before["status"] == "no_iniciado"
     assert changed.after is not None and changed.after["status"] == "completado"
 
@@ -183,7 +183,7 @@ def test_update_post_approve_and_reject_are_audited(
         actor=manager, commitment=commitment, text="Avance sin sustento suficiente."
     )
     services.update_reject(actor=rector, update=rejected, note="Adjunte la resolución.")
-    event = _event("commitment_update_rejected", rejected, rector)
+    event = _event("avance.rechazado", rejected, rector)
     assert event.reason == "Adjunte la resolución." and event.scope == "minsa"
 
 
@@ -198,18 +198,18 @@ def test_review_recording_is_audited_only_when_it_changes(
         "opened_government": "marginal",
     }
     review = services.review_record(actor=rector, commitment=commitment, **values)  # type: ignore[arg-type]
-    event = _event("independent_review_recorded", review, rector)
+    event = _event("revision_independiente.registrada", review, rector)
     assert event.before is None
     assert event.after is not None and event.after["completion"] == "limitado"
     assert event.after["starred"] is False
     services.review_record(actor=rector, commitment=commitment, **values)  # type: ignore[arg-type]
-    assert AuditEvent.objects.filter(verb="independent_review_recorded").count() == 1
+    assert AuditEvent.objects.filter(verb="revision_independiente.registrada").count() == 1
     services.review_record(
         actor=rector,
         commitment=commitment,
         **{**values, "potential_impact": "transformador", "completion": "completo"},  # type: ignore[arg-type]
     )
-    latest = AuditEvent.objects.filter(verb="independent_review_recorded").latest("id")
+    latest = AuditEvent.objects.filter(verb="revision_independiente.registrada").latest("id")
     assert latest.actor == rector and latest.object_id == str(review.pk)
     assert latest.before is not None and latest.before["starred"] is False
     assert latest.after is not None and latest.after["starred"] is True

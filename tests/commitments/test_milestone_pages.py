@@ -97,7 +97,7 @@ def test_lead_entity_manager_adds_a_milestone_and_progress_is_refreshed(
     )
     commitment.refresh_from_db()
     assert commitment.progress == Decimal("25.0")  # 1 of 4 weight units
-    event = AuditEvent.objects.get(verb="milestone_added", object_id=str(added.pk))
+    event = AuditEvent.objects.get(verb="hito.agregado", object_id=str(added.pk))
     assert event.actor == manager and event.scope == "minsa"
 
 
@@ -112,7 +112,7 @@ def test_lead_entity_manager_edits_a_milestone_but_not_its_status(
     assert response.status_code == 302
     first_milestone.refresh_from_db()
     assert first_milestone.activity == NEW["activity"] and first_milestone.weight == 3
-    event = AuditEvent.objects.get(verb="milestone_updated", object_id=str(first_milestone.pk))
+    event = AuditEvent.objects.get(verb="hito.actualizado", object_id=str(first_milestone.pk))
     assert event.actor == manager
     assert event.before is not None and event.before["weight"] == 1
     assert event.after is not None and event.after["weight"] == 3
@@ -148,8 +148,7 @@ def test_rector_edits_any_commitments_milestones_including_status(
     commitment.refresh_from_db()
     assert commitment.progress == Decimal("50.0")
     assert (
-        AuditEvent.objects.get(verb="milestone_updated", object_id=str(milestone.pk)).actor
-        == rector
+        AuditEvent.objects.get(verb="hito.actualizado", object_id=str(milestone.pk)).actor == rector
     )
 
 
@@ -170,7 +169,7 @@ def test_a_milestone_ending_before_it_starts_is_refused_in_spanish(
     first_milestone.refresh_from_db()
     assert first_milestone.activity == "Actividad 1"
     assert not AuditEvent.objects.filter(
-        verb__in=["milestone_added", "milestone_updated"], actor=manager
+        verb__in=["hito.agregado", "hito.actualizado"], actor=manager
     ).exists()
 
 

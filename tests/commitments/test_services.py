@@ -160,7 +160,7 @@ def test_progress_is_the_weighted_share_of_completed_milestones(
     commitment.refresh_from_db()
     assert float(commitment.progress) == 100.0
     assert commitment.status == CommitmentStatus.COMPLETADO
-    assert AuditEvent.objects.filter(verb="milestone_updated").count() == 3
+    assert AuditEvent.objects.filter(verb="hito.actualizado").count() == 3
 
 
 def test_overdue_detection(commitment: Commitment, first_milestone: Milestone) -> None:
@@ -203,9 +203,7 @@ def test_manager_posts_update_rector_approves_then_it_applies(
         "https://www.gob.pe/institucion/minsa/normas-legales/1"
     ]
     assert float(commitment.progress) == 50.0
-    assert AuditEvent.objects.filter(
-        verb="commitment_update_approved", object_id=str(update.pk)
-    ).exists()
+    assert AuditEvent.objects.filter(verb="avance.aprobado", object_id=str(update.pk)).exists()
     with pytest.raises(DomainError, match="ya fue revisado"):
         services.update_approve(actor=rector, update=update)
 
@@ -386,7 +384,7 @@ def test_grouping_suggests_similar_proposals_and_staff_confirms(
     c.refresh_from_db()
     assert b.merged_into == a and c.merged_into is None
     assert ProposalGroup.objects.get().status == GroupStatus.CONFIRMADA
-    assert AuditEvent.objects.filter(verb="proposal_group_confirmed").count() == 1
+    assert AuditEvent.objects.filter(verb="grupo_propuestas.confirmado").count() == 1
     with pytest.raises(DomainError, match="ya fue decidida"):
         services.proposal_group_confirm(actor=rector, group=groups[0])
 

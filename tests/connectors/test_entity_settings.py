@@ -201,7 +201,7 @@ def test_policy_post_per_role(
         assert policy.next_response_hours == Decimal("6.5")
         assert policy.resolution_hours == Decimal("24")
         assert (policy.workday_start, policy.workday_end) == (time(8, 0), time(18, 0))
-        event = AuditEvent.objects.get(verb="plazos.politica_propia")
+        event = AuditEvent.objects.get(verb="plazos.politica_propia_fijada")
         assert event.scope == "minsa"
         assert event.actor == people[role]
         assert event.after is not None and event.after["first_response_hours"] == "4.00"

@@ -68,7 +68,7 @@ def test_bulk_assign_assigns_each_and_audits_each(
     done = bulk.conversations_bulk_assign(actor=communicator, ids=_ids(convs), assignee=colleague)
     assert {c.assignee_id for c in done} == {colleague.pk}
     assert set(Conversation.objects.values_list("assignee_id", flat=True)) == {colleague.pk}
-    audits = AuditEvent.objects.filter(verb="conversacion.asignacion")
+    audits = AuditEvent.objects.filter(verb="conversacion.asignada")
     assert sorted(int(a.object_id) for a in audits) == sorted(c.pk for c in convs)
     assert all(
         a.actor == communicator and (a.after or {})["assignee"] == colleague.pk for a in audits
@@ -84,7 +84,7 @@ def test_bulk_close_closes_each_clears_deadlines_and_audits_each(
     assert sorted(closed.values_list("pk", flat=True)) == sorted(c.pk for c in convs[:3])
     assert all(c.due_at is None and c.resolved_at is not None for c in closed)
     assert Conversation.objects.get(pk=convs[3].pk).status != Status.CERRADO
-    assert AuditEvent.objects.filter(verb="conversacion.estado").count() == 3
+    assert AuditEvent.objects.filter(verb="conversacion.estado_cambiado").count() == 3
 
 
 def test_bulk_tag_adds_the_label_without_removing_others_once_per_conversation(
@@ -98,7 +98,7 @@ def test_bulk_tag_adds_the_label_without_removing_others_once_per_conversation(
     assert Label.objects.filter(name="vacunas").count() == 1
     again = bulk.conversations_bulk_tag(actor=communicator, ids=_ids(convs), name="vacunas")
     assert again == 0
-    audits = AuditEvent.objects.filter(verb="conversacion.etiquetas")
+    audits = AuditEvent.objects.filter(verb="conversacion.etiquetada")
     # One for the first single label, four for the bulk tag, none for the repeat.
     assert audits.count() == 5
 

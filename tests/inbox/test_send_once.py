@@ -349,7 +349,7 @@ def test_reintentar_after_a_person_did_not_find_it_sends_it(
     ):
         sending.message_send_retry(message=message, actor=communicator)
     enqueue.assert_called_once_with(message.pk)
-    event = AuditEvent.objects.get(verb="conversacion.reintento_envio")
+    event = AuditEvent.objects.get(verb="conversacion.envio_reintentado")
     assert (event.before or {}).get("send_status") == SendStatus.VERIFICAR
     fake.reads_fail = 0
     assert _run(message) == fake.published[0].id

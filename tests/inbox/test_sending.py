@@ -177,7 +177,7 @@ def test_staff_of_the_entity_can_retry_a_failed_send(
     assert message.send_status == SendStatus.PENDIENTE
     assert message.send_attempts == 0
     assert conv.failed_sends == 0
-    event = AuditEvent.objects.get(verb="conversacion.reintento_envio")
+    event = AuditEvent.objects.get(verb="conversacion.envio_reintentado")
     assert event.actor_id == actor.pk
 
 

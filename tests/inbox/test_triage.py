@@ -190,7 +190,7 @@ def test_a_priority_set_by_hand_wins_until_given_back_to_the_rules(
     client.post(f"/bandeja/{conv.pk}/prioridad/", {"prioridad": "auto"})
     conv = fresh(conv)
     assert (conv.priority, conv.priority_manual, conv.priority_reason) == ("alta", False, "plazo")
-    assert AuditEvent.objects.filter(verb="conversacion.prioridad").count() == 2
+    assert AuditEvent.objects.filter(verb="conversacion.prioridad_cambiada").count() == 2
 
 
 def test_the_rules_are_on_the_public_methodology_page(client: Client, db: None) -> None:

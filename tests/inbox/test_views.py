@@ -461,7 +461,9 @@ def test_answer_is_written_through_the_service_audited_and_redirects_without_htm
     assert answer.text == "Le respondemos."
     assert answer.send_status == SendStatus.PENDIENTE
     assert answer.author_user == communicator
-    assert AuditEvent.objects.filter(verb="conversacion.respuesta", object_id=str(conv.pk)).exists()
+    assert AuditEvent.objects.filter(
+        verb="conversacion.respondida", object_id=str(conv.pk)
+    ).exists()
     page = html(client.get(response["Location"]))
     assert "Respuesta guardada" in page
     assert "Por enviar" in page
@@ -520,11 +522,11 @@ def test_note_assignment_status_priority_and_labels_go_through_the_services(
     assert Message.objects.filter(conversation=conv, direction=Direction.NOTA).count() == 1
     verbs = set(AuditEvent.objects.filter(object_id=str(conv.pk)).values_list("verb", flat=True))
     assert {
-        "conversacion.nota",
-        "conversacion.asignacion",
-        "conversacion.estado",
-        "conversacion.prioridad",
-        "conversacion.etiquetas",
+        "conversacion.nota_agregada",
+        "conversacion.asignada",
+        "conversacion.estado_cambiado",
+        "conversacion.prioridad_cambiada",
+        "conversacion.etiquetada",
     } <= verbs
     # Unassigning is choosing nobody.
     client.post(f"{base}/asignar/", {"asignada_a": ""})

@@ -26,7 +26,7 @@ from tests.participation.conftest import login
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonimo", "ciudadano", "miembro", "rector_ajeno", "secretaria"]
-EDIT_VERB = "foro.acuerdo.editar"
+EDIT_VERB = "acuerdo.editado"
 
 
 def _due(days: int = 30) -> Any:

@@ -112,7 +112,7 @@ def test_form_takes_entity_session_and_direction(
     assert agreement.responsible == "Dirección de Salud Ambiental"
     assert agreement.session == session
     assert agreement.decision_direction == "conduce_a"
-    assert AuditEvent.objects.filter(verb="foro.acuerdo.crear").count() == 1
+    assert AuditEvent.objects.filter(verb="acuerdo.creado").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -114,9 +114,9 @@ def test_download_contains_everything_and_only_mine(
     }
     assert data["representaciones_en_foros"][0]["nombre"] == "Rosa Quispe"
     assert [n["texto"] for n in data["notificaciones"]] == ["Aviso para Rosa"]
-    assert any(e["accion"] == "consulta.comentar" for e in data["registro_de_acciones"])
+    assert any(e["accion"] == "consulta.comentada" for e in data["registro_de_acciones"])
     assert "otra@example.pe" not in answer.content.decode()
-    assert AuditEvent.objects.filter(actor=citizen, verb="ciudadano.descargar_datos").exists()
+    assert AuditEvent.objects.filter(actor=citizen, verb="ciudadano.datos_descargados").exists()
 
 
 def test_delete_needs_the_password_and_the_confirmation(
@@ -165,7 +165,7 @@ def test_delete_leaves_no_personal_data_and_keeps_the_public_record_anonymised(
     assert "Comentario publicado de Rosa" in public and "Participante anónimo" in public
     # The other citizen's comment is untouched; the deletion is audited.
     assert Comment.objects.filter(author=citizen_world["other"]).count() == 1
-    assert AuditEvent.objects.filter(verb="ciudadano.eliminar_cuenta", actor=citizen).exists()
+    assert AuditEvent.objects.filter(verb="ciudadano.cuenta_eliminada", actor=citizen).exists()
     # And the old password no longer signs in.
     assert not _password_signs_in("ciudadana@example.pe")
 

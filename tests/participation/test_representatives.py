@@ -111,7 +111,7 @@ def test_secretariat_names_titular_and_alterno_from_the_page(
     assert reps["titular"].user == titular and reps["titular"].full_name == "Rosa Q"
     assert reps["titular"].position == "Presidenta"
     assert reps["alterno"].user == alterno and reps["alterno"].full_name == "Luis Mamani"
-    assert AuditEvent.objects.filter(verb="foro.representante").count() == 2
+    assert AuditEvent.objects.filter(verb="representante.designado").count() == 2
     # Both now count as members of the forum.
     assert selectors.forum_role(titular, forum) == selectors.MEMBER
     assert selectors.forum_role(alterno, forum) == selectors.MEMBER
@@ -137,7 +137,7 @@ def test_unknown_user_refused_with_spanish_message_and_nothing_written(
     )
     assert "No existe una cuenta con el usuario o correo «fantasma@example.pe»" in page
     assert not Representative.objects.exists()
-    assert not AuditEvent.objects.filter(verb="foro.representante").exists()
+    assert not AuditEvent.objects.filter(verb="representante.designado").exists()
 
 
 def test_representative_of_another_forum_membership_refused(
@@ -183,10 +183,10 @@ def test_secretariat_ends_a_representative(
     rep.refresh_from_db()
     assert rep.is_active is False
     assert selectors.forum_role(person, forum) == selectors.PUBLIC
-    assert AuditEvent.objects.filter(verb="foro.representante.baja").count() == 1
+    assert AuditEvent.objects.filter(verb="representante.retirado").count() == 1
     again = _manage(client, forum, {"accion": "fin_representante", "representative": rep.pk})
     assert "ya no está vigente" in again
-    assert AuditEvent.objects.filter(verb="foro.representante.baja").count() == 1
+    assert AuditEvent.objects.filter(verb="representante.retirado").count() == 1
 
 
 def test_admission_makes_the_applicant_titular_when_asked(

@@ -561,7 +561,7 @@ def test_secretariat_answers_with_reason(
     )
     comment.refresh_from_db()
     assert comment.get_answer_outcome_display() == "Acogido parcialmente"
-    assert AuditEvent.objects.filter(verb="consulta.responder").exists()
+    assert AuditEvent.objects.filter(verb="consulta.respondida").exists()
 
 
 def test_next_version_only_after_close_with_readable_diff(
