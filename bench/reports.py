@@ -123,8 +123,7 @@ def _ingest(events: Any, *, limit: int, now: datetime) -> tuple[int, float]:
 
 def _build_report_data() -> dict[str, Any]:
     """One entity's February (and January) through messages_ingest, rollups by the receiver."""
-    from agora.inbox.signals import messages_ingested
-    from agora.reports import receivers
+    from agora.inbox import pipeline
 
     print("construyendo los mensajes del informe (messages_ingest) …", flush=True)
     (account,) = inbox_data.accounts_create(1)
@@ -132,7 +131,8 @@ def _build_report_data() -> dict[str, Any]:
     # The first 20,000 January messages without the reports' receiver, the next with it:
     # the ingestion cost of keeping rollups current (the rest of the data is then rebuilt).
     probe = 20_000
-    messages_ingested.disconnect(dispatch_uid="reports-rollups")
+    rollups = pipeline.step_remove("cifras")
+    assert rollups is not None
     plain_total, plain_seconds = _ingest(
         inbox_data.comment_events(
             [account],
@@ -145,7 +145,7 @@ def _build_report_data() -> dict[str, Any]:
         limit=probe,
         now=january_now,
     )
-    messages_ingested.connect(receivers.on_messages_ingested, dispatch_uid="reports-rollups")
+    pipeline.step_register(rollups)
     with_total, with_seconds = _ingest(
         inbox_data.comment_events(
             [account],

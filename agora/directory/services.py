@@ -80,8 +80,10 @@ def entity_counts_refresh(*, entity_ids: Iterable[int]) -> None:
 # --- permissions -----------------------------------------------------------------------------
 
 
-def _require_rector(actor: User | None) -> None:
-    if actor is not None and not user_is_rector(actor):
+def _require_rector(actor: User | None, system: bool) -> None:
+    if system:
+        return
+    if actor is None or not user_is_rector(actor):
         raise PermissionDeniedError(
             _("Solo el personal del ente rector puede verificar o cambiar el estado de cuentas.")
         )
@@ -91,10 +93,12 @@ def _is_manager(actor: User, entity: Entity) -> bool:
     return roles.is_manager(actor, entity)
 
 
-def _require_manager_or_rector(actor: User | None, entity: Entity) -> None:
-    if actor is None or user_is_rector(actor):
+def _require_manager_or_rector(actor: User | None, entity: Entity, system: bool) -> None:
+    if system or (actor is not None and user_is_rector(actor)):
         return
-    if not (actor.is_authenticated and actor.is_active and _is_manager(actor, entity)):
+    if actor is None or not (
+        actor.is_authenticated and actor.is_active and _is_manager(actor, entity)
+    ):
         raise PermissionDeniedError(
             _(
                 "Solo el responsable de comunicaciones de %(entity)s o el ente rector pueden "
@@ -212,6 +216,7 @@ def _platform_id(value: str) -> str:
 def account_propose(
     *,
     actor: User | None,
+    system: bool = False,
     entity: Entity,
     platform: str,
     handle: str = "",
@@ -221,7 +226,7 @@ def account_propose(
     is_demo: bool = False,
 ) -> SocialAccount:
     """An entity manager or rector staff registers an account; it waits for verification."""
-    _require_manager_or_rector(actor, entity)
+    _require_manager_or_rector(actor, entity, system)
     if not (handle or url):
         raise DomainError(_("Indique el nombre de usuario o la URL de la cuenta."))
     handle, key, url = _reference(platform, handle, url)
@@ -330,10 +335,10 @@ def _account_set_status(
 
 @transaction.atomic
 def account_verify(
-    *, actor: User | None, account: SocialAccount, evidence: str = ""
+    *, actor: User | None, system: bool = False, account: SocialAccount, evidence: str = ""
 ) -> SocialAccount:
     """Rector staff confirm that the account is the entity's official one."""
-    _require_rector(actor)
+    _require_rector(actor, system)
     if not (evidence.strip() or account.evidence.strip()):
         raise DomainError(
             _("Indique la evidencia de la verificación (oficio, enlace desde el sitio web, etc.).")
@@ -349,8 +354,10 @@ def _require_reason(reason: str) -> None:
 
 
 @transaction.atomic
-def account_reject(*, actor: User | None, account: SocialAccount, reason: str) -> SocialAccount:
-    _require_rector(actor)
+def account_reject(
+    *, actor: User | None, system: bool = False, account: SocialAccount, reason: str
+) -> SocialAccount:
+    _require_rector(actor, system)
     _require_reason(reason)
     return _account_set_status(
         actor=actor, account=account, status=AccountStatus.RECHAZADA, reason=reason
@@ -358,8 +365,10 @@ def account_reject(*, actor: User | None, account: SocialAccount, reason: str) -
 
 
 @transaction.atomic
-def account_suspend(*, actor: User | None, account: SocialAccount, reason: str) -> SocialAccount:
-    _require_rector(actor)
+def account_suspend(
+    *, actor: User | None, system: bool = False, account: SocialAccount, reason: str
+) -> SocialAccount:
+    _require_rector(actor, system)
     _require_reason(reason)
     return _account_set_status(
         actor=actor, account=account, status=AccountStatus.SUSPENDIDA, reason=reason
@@ -367,9 +376,11 @@ def account_suspend(*, actor: User | None, account: SocialAccount, reason: str) 
 
 
 @transaction.atomic
-def account_retire(*, actor: User | None, account: SocialAccount, reason: str) -> SocialAccount:
+def account_retire(
+    *, actor: User | None, system: bool = False, account: SocialAccount, reason: str
+) -> SocialAccount:
     """The entity stopped using the account (or it was closed): it stays listed as retired."""
-    _require_manager_or_rector(actor, account.entity)
+    _require_manager_or_rector(actor, account.entity, system)
     _require_reason(reason)
     return _account_set_status(
         actor=actor, account=account, status=AccountStatus.RETIRADA, reason=reason
@@ -535,11 +546,16 @@ def _validate_rows(
 
 @transaction.atomic
 def accounts_import(
-    *, actor: User | None, data: bytes | str, dry_run: bool = True, source: str = "CSV"
+    *,
+    actor: User | None,
+    system: bool = False,
+    data: bytes | str,
+    dry_run: bool = True,
+    source: str = "CSV",
 ) -> ImportReport:
     """Imports accounts from CSV (``IMPORT_COLUMNS``). All or nothing: if any line is bad,
     the report lists every bad line and nothing is written. Re-importing changes nothing."""
-    _require_rector(actor)
+    _require_rector(actor, system)
     report = ImportReport(dry_run=dry_run)
     header, rows = _read_csv(data)
     missing = [name for name in IMPORT_COLUMNS if name not in header]

@@ -68,6 +68,12 @@ def step_register(step: Step) -> None:
     _REGISTERED[step.name] = step
 
 
+def step_remove(name: str) -> Step | None:
+    """Takes a step out (a benchmark measures ingestion without it); returns it, to put back
+    with ``step_register``."""
+    return _REGISTERED.pop(name, None)
+
+
 def steps() -> list[Step]:
     """The registered steps, in order."""
     return [_REGISTERED[name] for name in STEPS if name in _REGISTERED]

@@ -82,6 +82,7 @@ def participation_demo_load() -> int:
             )
             membership = services.membership_add(
                 actor=None,
+                system=True,
                 forum=forum,
                 organisation=org,
                 vote=vote,
@@ -90,6 +91,7 @@ def participation_demo_load() -> int:
             )
             services.representative_set(
                 actor=None,
+                system=True,
                 membership=membership,
                 role="titular",
                 full_name=f"Representante titular {org.pk} (demo)",
@@ -98,6 +100,7 @@ def participation_demo_load() -> int:
             created += 1
         past = services.session_schedule(
             actor=None,
+            system=True,
             forum=forum,
             title="Sesión de instalación (demo)",
             starts_at=timezone.now() - timedelta(days=30),
@@ -105,17 +108,19 @@ def participation_demo_load() -> int:
             is_demo=True,
         )
         voting = [m.pk for m in forum.current_memberships() if m.has_vote]
-        services.attendance_record(actor=None, session=past, present=voting[:3])
-        services.session_close(actor=None, session=past, valid=True)
+        services.attendance_record(actor=None, system=True, session=past, present=voting[:3])
+        services.session_close(actor=None, system=True, session=past, valid=True)
         services.minutes_save(
             actor=None,
+            system=True,
             session=past,
             text="## Acta de instalación (demo)\n\nSe instaló el foro y se aprobó el reglamento.",
         )
-        services.minutes_approve(actor=None, session=past)
-        services.minutes_publish(actor=None, session=past)
+        services.minutes_approve(actor=None, system=True, session=past)
+        services.minutes_publish(actor=None, system=True, session=past)
         services.session_schedule(
             actor=None,
+            system=True,
             forum=forum,
             title="Segunda sesión ordinaria (demo)",
             starts_at=timezone.now() + timedelta(days=12),
@@ -125,6 +130,7 @@ def participation_demo_load() -> int:
         )
         services.agreement_create(
             actor=None,
+            system=True,
             forum=forum,
             session=past,
             text="Publicar el reglamento interno del foro (demo).",
@@ -142,6 +148,7 @@ def participation_demo_load() -> int:
         now = timezone.now()
         consultation = services.consultation_create(
             actor=None,
+            system=True,
             forum=ambiente,
             slug="lineamientos-participacion-demo",
             title="Lineamientos para la gestión de la participación ciudadana (demo)",
@@ -151,7 +158,7 @@ def participation_demo_load() -> int:
             closes_at=now + timedelta(days=20),
             is_demo=True,
         )
-        services.consultation_publish(actor=None, consultation=consultation)
+        services.consultation_publish(actor=None, system=True, consultation=consultation)
         created += 1
     return created
 
@@ -172,6 +179,7 @@ def consultation_generate(
         sections.append(f"# Sección {s // 10 + 1}\n\n{body}")
     consultation = services.consultation_create(
         actor=None,
+        system=True,
         title=f"Consulta de demostración {slug}",
         slug=slug,
         source_md="\n\n".join(sections),

@@ -33,6 +33,7 @@ from agora.core.models import User
 from agora.core.notifications import mail_each_on_commit, notify
 from agora.core.permissions import user_is_rector
 from agora.core.siteurl import site_url
+from agora.directory import roles
 from agora.participation import documents
 from agora.participation.models import (
     AdmissionDocument,
@@ -91,13 +92,13 @@ def _required(value: str, label: str) -> str:
     return value
 
 
-def _ensure_secretariat(actor: User, forum: Forum) -> None:
-    if not forum.is_secretariat(actor):
+def _ensure_secretariat(actor: User | None, forum: Forum) -> None:
+    if actor is None or not forum.is_secretariat(actor):
         raise PermissionDeniedError(_("Solo la secretaría técnica del foro puede hacer esto."))
 
 
-def _ensure_rector(actor: User) -> None:
-    if not user_is_rector(actor):
+def _ensure_rector(actor: User | None) -> None:
+    if actor is None or not user_is_rector(actor):
         raise PermissionDeniedError(_("Solo el personal del ente rector puede hacer esto."))
 
 
@@ -319,6 +320,7 @@ def _add_months(day: date, months: int) -> date:
 def membership_add(
     *,
     actor: User | None,
+    system: bool = False,
     forum: Forum,
     organisation: MemberOrganisation,
     vote: str = VoteStatus.VOZ_Y_VOTO,
@@ -329,7 +331,7 @@ def membership_add(
 ) -> ForumMembership:
     """Gives an organisation a seat (or an observer place) for one term; refuses what would
     pass the forum's maximum for its stakeholder type."""
-    if actor is not None:
+    if not system:
         _ensure_secretariat(actor, forum)
     if vote not in VoteStatus.values:
         raise DomainError(_("Indique si participa con voz y voto o como observador."))
@@ -381,6 +383,7 @@ def membership_end(*, actor: User, membership: ForumMembership, reason: str) -> 
 def representative_set(
     *,
     actor: User | None,
+    system: bool = False,
     membership: ForumMembership,
     role: str,
     full_name: str,
@@ -390,7 +393,7 @@ def representative_set(
     is_demo: bool = False,
 ) -> Representative:
     """Names the titular or alterno representative; the previous one in that role ends."""
-    if actor is not None:
+    if not system:
         _ensure_secretariat(actor, membership.forum)
     # The forum's row is locked: two namings at once cannot both pass the one-place check.
     Forum.objects.select_for_update().filter(pk=membership.forum_id).exists()
@@ -701,6 +704,7 @@ def term_reminders_send(*, today: date | None = None) -> int:
 def session_schedule(
     *,
     actor: User | None,
+    system: bool = False,
     forum: Forum,
     title: str,
     starts_at: datetime,
@@ -710,7 +714,7 @@ def session_schedule(
     convocation_days: int | None = None,
     is_demo: bool = False,
 ) -> ForumSession:
-    if actor is not None:
+    if not system:
         _ensure_secretariat(actor, forum)
         if starts_at <= timezone.now():
             raise DomainError(_("La sesión debe programarse en una fecha futura."))
@@ -799,10 +803,10 @@ def quorum_for(voting_members: int, percent: int = 50) -> int:
 
 @transaction.atomic
 def attendance_record(
-    *, actor: User | None, session: ForumSession, present: Iterable[int]
+    *, actor: User | None, system: bool = False, session: ForumSession, present: Iterable[int]
 ) -> list[Attendance]:
     """Records who attended (membership ids); members not listed are recorded absent."""
-    if actor is not None:
+    if not system:
         _ensure_secretariat(actor, session.forum)
     if session.status == SessionStatus.CANCELADA:
         raise DomainError(_("La sesión fue cancelada."))
@@ -839,9 +843,11 @@ def session_quorum(session: ForumSession) -> tuple[int, int, int]:
 
 
 @transaction.atomic
-def session_close(*, actor: User | None, session: ForumSession, valid: bool) -> ForumSession:
+def session_close(
+    *, actor: User | None, system: bool = False, session: ForumSession, valid: bool
+) -> ForumSession:
     """Marks the session held; marking it valid requires the quorum."""
-    if actor is not None:
+    if not system:
         _ensure_secretariat(actor, session.forum)
     if session.status != SessionStatus.PROGRAMADA:
         raise DomainError(_("La sesión ya fue cerrada o cancelada."))
@@ -882,8 +888,10 @@ def session_cancel(*, actor: User, session: ForumSession, reason: str) -> ForumS
 
 
 @transaction.atomic
-def minutes_save(*, actor: User | None, session: ForumSession, text: str) -> ForumSession:
-    if actor is not None:
+def minutes_save(
+    *, actor: User | None, system: bool = False, session: ForumSession, text: str
+) -> ForumSession:
+    if not system:
         _ensure_secretariat(actor, session.forum)
     text = _required(text, _("el texto del acta"))
     if len(text) > 200_000:
@@ -900,8 +908,10 @@ def minutes_save(*, actor: User | None, session: ForumSession, text: str) -> For
 
 
 @transaction.atomic
-def minutes_approve(*, actor: User | None, session: ForumSession) -> ForumSession:
-    if actor is not None:
+def minutes_approve(
+    *, actor: User | None, system: bool = False, session: ForumSession
+) -> ForumSession:
+    if not system:
         _ensure_secretariat(actor, session.forum)
     if session.minutes_status != MinutesStatus.BORRADOR:
         raise DomainError(_("Solo se aprueba un acta en borrador."))
@@ -913,8 +923,10 @@ def minutes_approve(*, actor: User | None, session: ForumSession) -> ForumSessio
 
 
 @transaction.atomic
-def minutes_publish(*, actor: User | None, session: ForumSession) -> ForumSession:
-    if actor is not None:
+def minutes_publish(
+    *, actor: User | None, system: bool = False, session: ForumSession
+) -> ForumSession:
+    if not system:
         _ensure_secretariat(actor, session.forum)
     if session.minutes_status != MinutesStatus.APROBADA:
         raise DomainError(_("El acta solo se publica después de aprobada."))
@@ -931,10 +943,8 @@ def minutes_publish(*, actor: User | None, session: ForumSession) -> ForumSessio
 def entity_by_code(code: str) -> Entity:
     """The directory entity with this code, for naming the entity responsible for an
     agreement; a Spanish error when there is none."""
-    from agora.directory.models import Entity
-
     code = (code or "").strip().lower()
-    entity = Entity.objects.filter(code=code).first() if code else None
+    entity = roles.entity_by_code(code)
     if entity is None:
         raise DomainError(
             _("No existe en el directorio una entidad con el código «%(code)s».") % {"code": code}
@@ -984,6 +994,7 @@ def _agreement_core_check(
 def agreement_create(
     *,
     actor: User | None,
+    system: bool = False,
     forum: Forum,
     text: str,
     responsible: str,
@@ -1000,7 +1011,7 @@ def agreement_create(
     """Records an agreement: who must fulfil it (a directory entity, a person or unit, or
     both), by when, the session that adopted it and the government decision it comes from
     or leads to."""
-    if actor is not None:
+    if not system:
         _ensure_secretariat(actor, forum)
     text, responsible = _agreement_core_check(
         forum.pk, text, responsible, responsible_entity, session
@@ -1031,6 +1042,7 @@ def agreement_create(
 def agreement_update(
     *,
     actor: User | None,
+    system: bool = False,
     agreement: Agreement,
     status: str,
     fulfilled_on: date | None = None,
@@ -1038,7 +1050,7 @@ def agreement_update(
     decision_reference: str | None = None,
     decision_url: str | None = None,
 ) -> Agreement:
-    if actor is not None:
+    if not system:
         _ensure_secretariat(actor, agreement.forum)
     if status not in AgreementStatus.values:
         raise DomainError(_("Estado del acuerdo desconocido."))
@@ -1086,6 +1098,7 @@ AGREEMENT_EDIT_FIELDS = [
 def agreement_edit(
     *,
     actor: User | None,
+    system: bool = False,
     agreement: Agreement,
     text: str,
     responsible: str,
@@ -1104,7 +1117,7 @@ def agreement_edit(
     before and after."""
     from agora.directory.models import Entity
 
-    if actor is not None:
+    if not system:
         _ensure_secretariat(actor, agreement.forum)
     text, responsible = _agreement_core_check(
         agreement.forum_id, text, responsible, responsible_entity, session
@@ -1214,6 +1227,7 @@ def _version_store(
 def consultation_create(
     *,
     actor: User | None,
+    system: bool = False,
     title: str,
     source_md: str,
     opens_at: datetime,
@@ -1224,7 +1238,7 @@ def consultation_create(
     is_demo: bool = False,
 ) -> Consultation:
     """Creates an unpublished consultation with version 1 of its document."""
-    if actor is not None:
+    if not system:
         if forum is not None:
             _ensure_secretariat(actor, forum)
         else:
@@ -1251,8 +1265,8 @@ def consultation_create(
     return consultation
 
 
-def _consultation_guard(actor: User | None, consultation: Consultation) -> None:
-    if actor is None:
+def _consultation_guard(actor: User | None, consultation: Consultation, system: bool) -> None:
+    if system:
         return
     if consultation.forum is not None:
         _ensure_secretariat(actor, consultation.forum)
@@ -1261,8 +1275,10 @@ def _consultation_guard(actor: User | None, consultation: Consultation) -> None:
 
 
 @transaction.atomic
-def consultation_publish(*, actor: User | None, consultation: Consultation) -> Consultation:
-    _consultation_guard(actor, consultation)
+def consultation_publish(
+    *, actor: User | None, system: bool = False, consultation: Consultation
+) -> Consultation:
+    _consultation_guard(actor, consultation, system)
     if consultation.is_published:
         raise DomainError(_("La consulta ya está publicada."))
     consultation.is_published = True
@@ -1273,10 +1289,15 @@ def consultation_publish(*, actor: User | None, consultation: Consultation) -> C
 
 @transaction.atomic
 def consultation_version_publish(
-    *, actor: User | None, consultation: Consultation, source_md: str, change_note: str
+    *,
+    actor: User | None,
+    system: bool = False,
+    consultation: Consultation,
+    source_md: str,
+    change_note: str,
 ) -> DocumentVersion:
     """Publishes the next version of the document after the consultation has closed."""
-    _consultation_guard(actor, consultation)
+    _consultation_guard(actor, consultation, system)
     if not consultation.is_closed():
         raise DomainError(_("La nueva versión se publica después del cierre de la consulta."))
     change_note = _required(change_note, _("la nota de cambios"))
@@ -1410,7 +1431,7 @@ def comment_submit(
 @transaction.atomic
 def comment_moderate(*, actor: User, comment: Comment, publish: bool, reason: str) -> Comment:
     """Publishes or hides a comment held for review; nothing is deleted."""
-    _consultation_guard(actor, comment.consultation)
+    _consultation_guard(actor, comment.consultation, system=False)
     reason = _required(reason, _("el motivo de la moderación"))
     comment.status = CommentStatus.PUBLICADO if publish else CommentStatus.OCULTO
     comment.moderated_by = actor
@@ -1431,7 +1452,7 @@ def comment_moderate(*, actor: User, comment: Comment, publish: bool, reason: st
 @transaction.atomic
 def comment_answer(*, actor: User, comment: Comment, outcome: str, reason: str) -> Comment:
     """The secretariat's answer on the record: acogido, acogido parcialmente or no acogido."""
-    _consultation_guard(actor, comment.consultation)
+    _consultation_guard(actor, comment.consultation, system=False)
     if outcome not in AnswerOutcome.values:
         raise DomainError(
             _("Respuesta desconocida: use acogido, acogido parcialmente o no acogido.")

@@ -43,6 +43,7 @@ def agreement_site(site: str, rector: User, entities: dict[str, Entity]) -> str:
     for title, days in (("Primera sesión", 9), ("Segunda sesión", 2)):
         services.session_schedule(
             actor=None,
+            system=True,
             forum=forum,
             title=title,
             starts_at=timezone.now() - timedelta(days=days),
@@ -50,6 +51,7 @@ def agreement_site(site: str, rector: User, entities: dict[str, Entity]) -> str:
         )
     services.agreement_create(
         actor=None,
+        system=True,
         forum=forum,
         text="Publicar el reglamento interno",
         responsible="Oficina de Participación",

@@ -92,6 +92,7 @@ def managed_site(site: str, rector: User, entities: dict[str, Entity]) -> str:
     )
     session = services.session_schedule(
         actor=None,
+        system=True,
         forum=forum,
         title="Primera sesión",
         starts_at=timezone.now() - timedelta(days=2),
@@ -99,6 +100,7 @@ def managed_site(site: str, rector: User, entities: dict[str, Entity]) -> str:
     )
     services.agreement_create(
         actor=None,
+        system=True,
         forum=forum,
         text="Publicar el reglamento interno",
         responsible="Oficina de Participación",

@@ -85,6 +85,7 @@ def participation_site(site: str, rector: User) -> str:
         )
         membership = services.membership_add(
             actor=None,
+            system=True,
             forum=forum,
             organisation=org,
             term_start=timezone.localdate() - timedelta(days=10),
@@ -92,6 +93,7 @@ def participation_site(site: str, rector: User) -> str:
         )
         services.representative_set(
             actor=None,
+            system=True,
             membership=membership,
             role="titular",
             full_name=f"Rep {name}",
@@ -100,19 +102,25 @@ def participation_site(site: str, rector: User) -> str:
         members.append(membership)
     held = services.session_schedule(
         actor=None,
+        system=True,
         forum=forum,
         title="Instalación",
         starts_at=now - timedelta(days=2),
         agenda="1. **Instalación**\n2. Reglamento",
         is_demo=True,
     )
-    services.attendance_record(actor=None, session=held, present=[m.pk for m in members])
-    services.session_close(actor=None, session=held, valid=True)
-    services.minutes_save(actor=None, session=held, text="## Acta\n\nSe instaló el foro.")
-    services.minutes_approve(actor=None, session=held)
-    services.minutes_publish(actor=None, session=held)
+    services.attendance_record(
+        actor=None, system=True, session=held, present=[m.pk for m in members]
+    )
+    services.session_close(actor=None, system=True, session=held, valid=True)
+    services.minutes_save(
+        actor=None, system=True, session=held, text="## Acta\n\nSe instaló el foro."
+    )
+    services.minutes_approve(actor=None, system=True, session=held)
+    services.minutes_publish(actor=None, system=True, session=held)
     services.session_schedule(
         actor=None,
+        system=True,
         forum=forum,
         title="Segunda sesión",
         starts_at=now + timedelta(days=5),
@@ -122,6 +130,7 @@ def participation_site(site: str, rector: User) -> str:
     )
     services.agreement_create(
         actor=None,
+        system=True,
         forum=forum,
         session=held,
         text="Publicar el reglamento.",
@@ -138,6 +147,7 @@ def participation_site(site: str, rector: User) -> str:
     CitizenVerification.objects.create(user=citizen, email=citizen.email, verified_at=now)
     open_c = services.consultation_create(
         actor=None,
+        system=True,
         forum=forum,
         slug="consulta-abierta",
         title="Lineamientos (abierta)",
@@ -146,7 +156,7 @@ def participation_site(site: str, rector: User) -> str:
         closes_at=now + timedelta(days=9),
         is_demo=True,
     )
-    services.consultation_publish(actor=None, consultation=open_c)
+    services.consultation_publish(actor=None, system=True, consultation=open_c)
     first = open_c.versions.get().paragraphs.get(label="2.1")
     comment = services.comment_submit(
         actor=citizen, consultation=open_c, paragraph=first, body="Precisen los niveles."
@@ -155,6 +165,7 @@ def participation_site(site: str, rector: User) -> str:
     services.comment_submit(actor=citizen, consultation=open_c, body="Buen documento.")
     closed = services.consultation_create(
         actor=None,
+        system=True,
         forum=forum,
         slug="consulta-cerrada",
         title="Lineamientos (cerrada)",
@@ -163,7 +174,7 @@ def participation_site(site: str, rector: User) -> str:
         closes_at=now + timedelta(days=1),
         is_demo=True,
     )
-    services.consultation_publish(actor=None, consultation=closed)
+    services.consultation_publish(actor=None, system=True, consultation=closed)
     services.comment_submit(actor=citizen, consultation=closed, body="Aporte final.")
     closed.closes_at = now - timedelta(minutes=1)
     closed.save()

@@ -22,6 +22,7 @@ from agora.connectors.models import AccountCredential, CredentialKind, PollCurso
 from agora.core.models import User
 from agora.directory import services as directory
 from agora.directory.models import Entity, SocialAccount
+from agora.inbox import send_queue
 from agora.inbox import services as inbox
 from agora.inbox import tasks as inbox_tasks
 from agora.inbox.models import Conversation, Direction, Message, SendStatus, Status, ThreadKind
@@ -487,7 +488,7 @@ def add_reply(
 
 
 def answer(conversation: Conversation, author: User, body: str) -> Message:
-    with mock.patch.object(inbox_tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         return inbox.message_answer(conversation=conversation, author=author, body=body)
 
 
@@ -594,7 +595,7 @@ def test_an_answer_survives_a_500_and_counts_once_sent(
         status=500,
         body={"title": "Internal Server Error"},
     )
-    with mock.patch.object(inbox_tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert inbox_tasks.send_message(message.pk) == "error"
     enqueue.assert_called_once_with(message.pk, inbox_tasks.BACKOFF_SECONDS)
     message.refresh_from_db()
@@ -606,7 +607,7 @@ def test_an_answer_survives_a_500_and_counts_once_sent(
     assert conversation.first_response_at is None
 
     add_reply(api, text="Atendemos de lunes a sábado.", in_reply_to="1790000000000000002")
-    with mock.patch.object(inbox_tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert inbox_tasks.send_message(message.pk) == "1790000000000000099"
     enqueue.assert_not_called()
     message.refresh_from_db()
@@ -629,7 +630,7 @@ def test_a_permanent_refusal_marks_the_answer_failed_without_retry(
         status=403,
         body={"title": "Forbidden", "detail": "Forbidden", "status": 403},
     )
-    with mock.patch.object(inbox_tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         inbox_tasks.send_message(message.pk)
     enqueue.assert_not_called()
     message.refresh_from_db()
@@ -642,7 +643,7 @@ def test_a_polled_echo_of_a_sent_answer_is_not_duplicated(
 ) -> None:
     message = answer(conversation, manager, "Atendemos de lunes a sábado.")
     add_reply(api, text="Atendemos de lunes a sábado.", in_reply_to="1790000000000000002")
-    with mock.patch.object(inbox_tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         inbox_tasks.send_message(message.pk)
     add_mentions(
         api,
@@ -880,7 +881,7 @@ def test_an_answer_sent_from_agora_coming_back_from_the_timeline_is_not_duplicat
 ) -> None:
     message = answer(conversation, manager, "Atendemos de lunes a sábado.")
     add_reply(api, text="Atendemos de lunes a sábado.", in_reply_to="1790000000000000002")
-    with mock.patch.object(inbox_tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         inbox_tasks.send_message(message.pk)
     conversation.refresh_from_db()
     snapshot = (conversation.status, conversation.first_response_at, conversation.message_count)

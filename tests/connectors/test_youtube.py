@@ -22,6 +22,7 @@ from agora.connectors.models import AccountCredential, CredentialKind, PollCurso
 from agora.core.models import AuditEvent, User
 from agora.directory import services as directory
 from agora.directory.models import Entity, SocialAccount
+from agora.inbox import send_queue
 from agora.inbox import services as inbox
 from agora.inbox import tasks as inbox_tasks
 from agora.inbox.models import (
@@ -561,7 +562,7 @@ def add_insert(
 
 
 def answer(conversation: Conversation, author: User, body: str) -> Message:
-    with mock.patch.object(inbox_tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         return inbox.message_answer(conversation=conversation, author=author, body=body)
 
 
@@ -651,7 +652,7 @@ def test_an_answer_survives_a_timeout_and_counts_once_sent(
     it counts."""
     message = answer(conversation, manager, "La campaña empieza el lunes.")
     add_insert(api, text="La campaña empieza el lunes.", body=requests.Timeout("timed out"))
-    with mock.patch.object(inbox_tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert inbox_tasks.send_message(message.pk) == "por comprobar"
     enqueue.assert_called_once_with(message.pk, inbox_tasks.BACKOFF_SECONDS)
     message.refresh_from_db()
@@ -674,7 +675,7 @@ def test_an_answer_survives_a_timeout_and_counts_once_sent(
         status=500,
         body=google_error(500, "backendError", "Backend Error", "global"),
     )
-    with mock.patch.object(inbox_tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         assert inbox_tasks.send_message(message.pk) == "error"
     enqueue.assert_called_once_with(message.pk, inbox_tasks.BACKOFF_SECONDS * 2)
     message.refresh_from_db()
@@ -682,7 +683,7 @@ def test_an_answer_survives_a_timeout_and_counts_once_sent(
     assert "500" in message.send_error
 
     add_insert(api, text="La campaña empieza el lunes.")
-    with mock.patch.object(inbox_tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         assert inbox_tasks.send_message(message.pk) == "UgxS.Ans1"
     message.refresh_from_db()
     conversation.refresh_from_db()

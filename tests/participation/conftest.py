@@ -106,7 +106,12 @@ def member_user(make_user: Callable[..., User], add_member: Callable[..., ForumM
     user = make_user("representante@example.pe", email="representante@example.pe")
     membership = add_member("Asociación Civil Demo")
     services.representative_set(
-        actor=None, membership=membership, role="titular", full_name="Rep Demo", user=user
+        actor=None,
+        system=True,
+        membership=membership,
+        role="titular",
+        full_name="Rep Demo",
+        user=user,
     )
     return user
 

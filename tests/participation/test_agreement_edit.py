@@ -36,6 +36,7 @@ def _due(days: int = 30) -> Any:
 def _session(forum: Forum, title: str, days_ago: int) -> ForumSession:
     return services.session_schedule(
         actor=None,
+        system=True,
         forum=forum,
         title=title,
         starts_at=timezone.now() - timedelta(days=days_ago),
@@ -57,6 +58,7 @@ def second(forum: Forum) -> ForumSession:
 def agreement(forum: Forum, first: ForumSession, entities: dict[str, Entity]) -> Agreement:
     return services.agreement_create(
         actor=None,
+        system=True,
         forum=forum,
         text="Publicar el inventario de datos abiertos del sector.",
         responsible="Oficina de Estadística",

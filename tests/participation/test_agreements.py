@@ -30,6 +30,7 @@ def _due() -> Any:
 def session(forum: Forum) -> ForumSession:
     return services.session_schedule(
         actor=None,
+        system=True,
         forum=forum,
         title="Primera sesión",
         starts_at=timezone.now() - timedelta(days=1),
@@ -150,6 +151,7 @@ def test_public_follow_up_page_and_api_show_them(
 ) -> None:
     services.agreement_create(
         actor=None,
+        system=True,
         forum=forum,
         text="Publicar el reglamento",
         responsible="Oficina de Participación",
@@ -180,6 +182,7 @@ def test_follow_up_page_queries_do_not_grow_with_agreements(
     for index in range(12):
         services.agreement_create(
             actor=None,
+            system=True,
             forum=forum,
             text=f"Acuerdo {index}",
             responsible="",

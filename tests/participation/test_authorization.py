@@ -59,6 +59,7 @@ def world(
     )
     agreement = services.agreement_create(
         actor=None,
+        system=True,
         forum=forum,
         text="Acuerdo",
         responsible="MINAM",
@@ -66,21 +67,37 @@ def world(
     )
     representative = Representative.objects.get(user=member_user)
     past = services.session_schedule(
-        actor=None, forum=forum, title="Pasada", starts_at=now - timedelta(days=2), agenda="1."
+        actor=None,
+        system=True,
+        forum=forum,
+        title="Pasada",
+        starts_at=now - timedelta(days=2),
+        agenda="1.",
     )
     held = services.session_schedule(
-        actor=None, forum=forum, title="Realizada", starts_at=now - timedelta(days=3), agenda="1."
+        actor=None,
+        system=True,
+        forum=forum,
+        title="Realizada",
+        starts_at=now - timedelta(days=3),
+        agenda="1.",
     )
-    services.session_close(actor=None, session=held, valid=False)
-    services.minutes_save(actor=None, session=held, text="Borrador del acta")
+    services.session_close(actor=None, system=True, session=held, valid=False)
+    services.minutes_save(actor=None, system=True, session=held, text="Borrador del acta")
     approved = services.session_schedule(
-        actor=None, forum=forum, title="Aprobada", starts_at=now - timedelta(days=4), agenda="1."
+        actor=None,
+        system=True,
+        forum=forum,
+        title="Aprobada",
+        starts_at=now - timedelta(days=4),
+        agenda="1.",
     )
-    services.session_close(actor=None, session=approved, valid=False)
-    services.minutes_save(actor=None, session=approved, text="Acta")
-    services.minutes_approve(actor=None, session=approved)
+    services.session_close(actor=None, system=True, session=approved, valid=False)
+    services.minutes_save(actor=None, system=True, session=approved, text="Acta")
+    services.minutes_approve(actor=None, system=True, session=approved)
     draft = services.consultation_create(
         actor=None,
+        system=True,
         forum=forum,
         title="Borrador",
         source_md=DOCUMENT,
@@ -89,13 +106,14 @@ def world(
     )
     closed = services.consultation_create(
         actor=None,
+        system=True,
         forum=forum,
         title="Cerrada",
         source_md=DOCUMENT,
         opens_at=now - timedelta(days=9),
         closes_at=now - timedelta(days=1),
     )
-    services.consultation_publish(actor=None, consultation=closed)
+    services.consultation_publish(actor=None, system=True, consultation=closed)
     comment = Comment.objects.create(
         consultation=consultation,
         version=consultation.versions.get(),

@@ -54,6 +54,7 @@ def citizen_world(
     membership = add_member("Colectivo de Rosa")
     services.representative_set(
         actor=None,
+        system=True,
         membership=membership,
         role="titular",
         full_name="Rosa Quispe",

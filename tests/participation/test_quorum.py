@@ -37,6 +37,7 @@ def test_other_percentages() -> None:
 def _held(forum: Forum) -> ForumSession:
     return services.session_schedule(
         actor=None,
+        system=True,
         forum=forum,
         title="Sesión",
         starts_at=timezone.now() - timedelta(hours=2),

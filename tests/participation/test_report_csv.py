@@ -27,13 +27,14 @@ def closed(forum: Forum, citizen: User) -> Consultation:
     now = timezone.now()
     consultation = services.consultation_create(
         actor=None,
+        system=True,
         forum=forum,
         title="Consulta cerrada",
         source_md=DOCUMENT,
         opens_at=now - timedelta(days=20),
         closes_at=now - timedelta(days=1),
     )
-    services.consultation_publish(actor=None, consultation=consultation)
+    services.consultation_publish(actor=None, system=True, consultation=consultation)
     version = consultation.versions.get()
     Comment.objects.create(
         consultation=consultation,

@@ -232,14 +232,20 @@ def test_representatives_titular_and_alterno(
     forum: Forum, add_member: Callable[..., ForumMembership]
 ) -> None:
     membership = add_member("Org")
-    services.representative_set(actor=None, membership=membership, role="titular", full_name="A")
-    services.representative_set(actor=None, membership=membership, role="alterno", full_name="B")
-    services.representative_set(actor=None, membership=membership, role="titular", full_name="C")
+    services.representative_set(
+        actor=None, system=True, membership=membership, role="titular", full_name="A"
+    )
+    services.representative_set(
+        actor=None, system=True, membership=membership, role="alterno", full_name="B"
+    )
+    services.representative_set(
+        actor=None, system=True, membership=membership, role="titular", full_name="C"
+    )
     active = {r.role: r.full_name for r in membership.representatives.filter(is_active=True)}
     assert active == {"titular": "C", "alterno": "B"}
     with pytest.raises(DomainError):
         services.representative_set(
-            actor=None, membership=membership, role="suplente", full_name="D"
+            actor=None, system=True, membership=membership, role="suplente", full_name="D"
         )
 
 
@@ -249,6 +255,7 @@ def test_representatives_titular_and_alterno(
 def _held_session(forum: Forum) -> ForumSession:
     session = services.session_schedule(
         actor=None,
+        system=True,
         forum=forum,
         title="Primera sesión",
         starts_at=timezone.now() - timedelta(hours=3),

@@ -46,6 +46,7 @@ def world(
     now = timezone.now()
     public = services.session_schedule(
         actor=None,
+        system=True,
         forum=forum,
         title="Sesión pública",
         starts_at=now + timedelta(days=3),
@@ -53,16 +54,20 @@ def world(
     )
     internal = services.session_schedule(
         actor=None,
+        system=True,
         forum=forum,
         title="Sesión interna",
         starts_at=now - timedelta(days=1),
         agenda="1. Reservado",
         is_public=False,
     )
-    services.session_close(actor=None, session=internal, valid=False)
-    services.minutes_save(actor=None, session=internal, text="Borrador secreto del acta")
+    services.session_close(actor=None, system=True, session=internal, valid=False)
+    services.minutes_save(
+        actor=None, system=True, session=internal, text="Borrador secreto del acta"
+    )
     services.agreement_create(
         actor=None,
+        system=True,
         forum=forum,
         text="Acuerdo público",
         responsible="MINAM",
@@ -70,6 +75,7 @@ def world(
     )
     services.agreement_create(
         actor=None,
+        system=True,
         forum=forum,
         text="Acuerdo reservado",
         responsible="MINAM",
@@ -78,13 +84,14 @@ def world(
     )
     closed = services.consultation_create(
         actor=None,
+        system=True,
         forum=forum,
         title="Consulta cerrada",
         source_md=DOCUMENT,
         opens_at=now - timedelta(days=20),
         closes_at=now - timedelta(days=1),
     )
-    services.consultation_publish(actor=None, consultation=closed)
+    services.consultation_publish(actor=None, system=True, consultation=closed)
     Comment.objects.create(
         consultation=closed,
         version=closed.versions.get(),
@@ -96,6 +103,7 @@ def world(
     )
     draft = services.consultation_create(
         actor=None,
+        system=True,
         forum=forum,
         title="Borrador de consulta",
         source_md=DOCUMENT,

@@ -44,6 +44,8 @@ class Command(BaseCommand):
         try:
             report = services.accounts_import(
                 actor=actor,
+                # Without --actor, the operator at the console imports (audited as «sistema»).
+                system=actor is None,
                 data=path.read_bytes(),
                 dry_run=options["dry_run"],
                 source=path.name,
