@@ -227,9 +227,7 @@ def check_jokes(text: str) -> Found | None:
 def check_offensive(text: str) -> list[Found]:
     found: list[Found] = []
     tokens = normalize_many([text])[0]
-    insults = [
-        t for t in tokens if LEXICON.get(t) == "lex_insulto" and t not in NEUTRAL_WORDS
-    ]
+    insults = [t for t in tokens if LEXICON.get(t) == "lex_insulto" and t not in NEUTRAL_WORDS]
     if insults:
         found.append(
             Found(
@@ -344,9 +342,7 @@ def _verified_account_urls() -> list[str]:
     urls = SocialAccount.objects.filter(status=AccountStatus.VERIFICADA).values_list(
         "url", flat=True
     )
-    return [
-        u.lower().split("://", 1)[-1].removeprefix("www.").rstrip("/") for u in urls if u
-    ]
+    return [u.lower().split("://", 1)[-1].removeprefix("www.").rstrip("/") for u in urls if u]
 
 
 def _self_promotion(post: PlannedPost, texts: list[str]) -> Found | None:

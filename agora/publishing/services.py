@@ -60,9 +60,7 @@ def _roles(user: User, entity: Entity) -> set[str]:
     if not (user.is_authenticated and user.is_active):
         return set()
     return set(
-        Membership.objects.active()
-        .filter(user=user, entity=entity)
-        .values_list("role", flat=True)
+        Membership.objects.active().filter(user=user, entity=entity).values_list("role", flat=True)
     )
 
 
@@ -300,11 +298,18 @@ def _validate_post(
                 "end": plan.period_end.strftime("%d/%m/%Y"),
             }
         )
-    if milestone is not None and commitment is not None and milestone.commitment_id != commitment.pk:
+    if (
+        milestone is not None
+        and commitment is not None
+        and milestone.commitment_id != commitment.pk
+    ):
         raise DomainError(_("El hito citado no es del compromiso citado."))
-    if evidence is not None and commitment is not None:
-        if evidence.update.commitment_id != commitment.pk:
-            raise DomainError(_("La evidencia citada no es del compromiso citado."))
+    if (
+        evidence is not None
+        and commitment is not None
+        and evidence.update.commitment_id != commitment.pk
+    ):
+        raise DomainError(_("La evidencia citada no es del compromiso citado."))
     if not texts:
         raise DomainError(_("Elija al menos una cuenta donde publicar."))
     plan_accounts = set(plan.accounts.values_list("pk", flat=True))
@@ -316,9 +321,7 @@ def _validate_post(
                 % {"account": account, "entity": plan.entity.name}
             )
         if plan_accounts and account.pk not in plan_accounts:
-            raise DomainError(
-                _("La cuenta %(account)s no está en el plan.") % {"account": account}
-            )
+            raise DomainError(_("La cuenta %(account)s no está en el plan.") % {"account": account})
         if account.status in UNUSABLE_ACCOUNTS:
             raise DomainError(
                 _("La cuenta %(account)s está %(status)s: no se publica en ella.")
@@ -644,9 +647,7 @@ def settings_update(
         **snapshot(row, fields),
         "aprobadores": sorted(row.approvers.values_list("pk", flat=True)),
     }
-    row.authority_names = "\n".join(
-        n.strip() for n in authority_names.splitlines() if n.strip()
-    )
+    row.authority_names = "\n".join(n.strip() for n in authority_names.splitlines() if n.strip())
     row.self_promotion_max_percent = self_promotion_max_percent
     row.reply_approval = reply_approval
     row.save()

@@ -61,26 +61,31 @@ def test_personal_data_of_citizens() -> None:
     assert found is not None and found.rule == "datos_personales"
     assert "DNI" in found.evidence
     # The entity's own e-mail is not a citizen's data.
-    assert (
-        guidelines.check_personal_data("Escríbenos a consultas@minsa.gob.pe", ["gob.pe"]) is None
-    )
+    assert guidelines.check_personal_data("Escríbenos a consultas@minsa.gob.pe", ["gob.pe"]) is None
 
 
 def test_links_to_unverified_sources_19(verified_account: SocialAccount) -> None:
     allowed = ["gob.pe", "minsa.gob.pe", "127.0.0.1"]
     accounts = ["x.com/minsa_peru"]
-    found = guidelines.check_links("Lee más en https://noticiasvirales.com/vacuna", allowed, accounts)
+    found = guidelines.check_links(
+        "Lee más en https://noticiasvirales.com/vacuna", allowed, accounts
+    )
     assert found is not None and found.guideline == 19
     assert "noticiasvirales.com" in found.evidence
     assert guidelines.check_links("Detalles en https://www.gob.pe/minsa", allowed, accounts) is None
-    assert guidelines.check_links("Síguenos en https://x.com/Minsa_Peru/status/1", allowed, accounts) is None
+    assert (
+        guidelines.check_links("Síguenos en https://x.com/Minsa_Peru/status/1", allowed, accounts)
+        is None
+    )
 
 
 def test_propaganda_without_verifiable_content() -> None:
     found = guidelines.check_propaganda("¡Logramos vacunar al 95 % de los niños!", cites=False)
     assert found is not None and found.rule == "propaganda"
     assert "Logramos" in found.evidence
-    assert guidelines.check_propaganda("¡Logramos vacunar al 95 % de los niños!", cites=True) is None
+    assert (
+        guidelines.check_propaganda("¡Logramos vacunar al 95 % de los niños!", cites=True) is None
+    )
     assert (
         guidelines.check_propaganda(
             "¡Logramos vacunar al 95 % de los niños! https://www.gob.pe/minsa", cites=False
