@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +24,15 @@ from agora.directory.models import Entity
 from agora.publishing import selectors, services
 from agora.publishing.forms import PlanForm, PostForm, RejectForm, SettingsForm
 from agora.publishing.models import ContentPlan, PlannedPost, PostStatus, PublishingSettings
+
+HISTORY_LABELS = {
+    "publicacion.creada": _lazy("Creó el borrador"),
+    "publicacion.editada": _lazy("Editó la publicación"),
+    "publicacion.lineamientos_revisados": _lazy("Revisó los lineamientos"),
+    "publicacion.enviada_a_revision": _lazy("La envió a revisión"),
+    "publicacion.aprobada": _lazy("La aprobó"),
+    "publicacion.rechazada": _lazy("La rechazó"),
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -305,7 +315,10 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "post": post,
             "variants": list(post.variants.select_related("account")),
             "findings": list(post.findings.select_related("account")),
-            "history": list(selectors.post_history(post)),
+            "history": [
+                (event, HISTORY_LABELS.get(event.verb, event.verb))
+                for event in selectors.post_history(post)
+            ],
             "public_link": services.public_link(post),
             "can_edit": can_write and post.status in services.EDITABLE,
             "can_submit": can_write and post.status == PostStatus.BORRADOR,

@@ -543,3 +543,55 @@ def test_commitment_page_lists_published_posts_citing_it(
     page = client.get(url).content.decode()
     assert "Publicaciones que citan este compromiso" in page
     assert "Avanzamos en nuestro compromiso de vacunación." in page
+
+
+def test_plan_pages_create_and_refuse_a_bad_period(
+    client: Client, communicator: User, other_manager: User
+) -> None:
+    login(client, other_manager)
+    assert (
+        client.get(reverse("publishing:plan_create", kwargs={"code": "minsa"})).status_code == 404
+    )
+    login(client, communicator)
+    url = reverse("publishing:plan_create", kwargs={"code": "minsa"})
+    assert client.get(url).status_code == 200
+    data = {"title": "Plan", "period_start": "2026-03-01", "period_end": "2026-02-01"}
+    response = client.post(url, data)
+    assert response.status_code == 400 and "anterior a su inicio" in response.content.decode()
+    assert not ContentPlan.objects.exists()
+    response = client.post(url, {**data, "period_end": "2026-03-31", "themes": "Salud\nAgua"})
+    plan = ContentPlan.objects.get()
+    assert response.status_code == 302
+    assert list(plan.themes.values_list("name", flat=True)) == ["Salud", "Agua"]
+
+
+def test_calendar_queries_do_not_grow_with_posts(
+    client: Client,
+    make_post: Callable[..., PlannedPost],
+    content_plan: ContentPlan,
+    communicator: User,
+    minsa_accounts: dict[str, SocialAccount],
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    for hour in range(8, 18):
+        make_post(
+            scheduled_at=in_days(2, hour=hour),
+            texts={minsa_accounts["x"]: GOOD_TEXT, minsa_accounts["facebook"]: GOOD_TEXT},
+        )
+    login(client, communicator)
+    url = reverse("publishing:plan", kwargs={"pk": content_plan.pk})
+    day = in_days(2).date().isoformat()
+    with django_assert_max_num_queries(16):  # type: ignore[operator]
+        response = client.get(url, {"vista": "semana", "fecha": day})
+    assert response.content.decode().count("pub-status-borrador") == 10
+
+
+def test_post_page_shows_history_in_spanish(
+    client: Client, make_post: Callable[..., PlannedPost], communicator: User, manager: User
+) -> None:
+    post = services.post_submit(actor=communicator, post=make_post())
+    services.post_reject(actor=manager, post=post, reason="Falta la fuente.")
+    login(client, communicator)
+    page = client.get(reverse("publishing:post", kwargs={"pk": post.pk})).content.decode()
+    assert "Creó el borrador" in page and "La envió a revisión" in page
+    assert "La rechazó" in page and "Falta la fuente." in page
