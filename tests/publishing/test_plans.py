@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -571,7 +572,7 @@ def test_calendar_queries_do_not_grow_with_posts(
     content_plan: ContentPlan,
     communicator: User,
     minsa_accounts: dict[str, SocialAccount],
-    django_assert_max_num_queries: Callable[..., object],
+    django_assert_max_num_queries: Any,
 ) -> None:
     for hour in range(8, 18):
         make_post(
@@ -581,7 +582,7 @@ def test_calendar_queries_do_not_grow_with_posts(
     login(client, communicator)
     url = reverse("publishing:plan", kwargs={"pk": content_plan.pk})
     day = in_days(2).date().isoformat()
-    with django_assert_max_num_queries(16):  # type: ignore[operator]
+    with django_assert_max_num_queries(16):
         response = client.get(url, {"vista": "semana", "fecha": day})
     assert response.content.decode().count("pub-status-borrador") == 10
 
@@ -595,3 +596,18 @@ def test_post_page_shows_history_in_spanish(
     page = client.get(reverse("publishing:post", kwargs={"pk": post.pk})).content.decode()
     assert "Creó el borrador" in page and "La envió a revisión" in page
     assert "La rechazó" in page and "Falta la fuente." in page
+
+
+def test_check_guidelines_button_reruns_the_check(
+    client: Client, make_post: Callable[..., PlannedPost], communicator: User
+) -> None:
+    post = make_post("El Ministerio informa el inicio de la campaña de vacunación.")
+    variant = post.variants.get()
+    variant.text = GOOD_TEXT
+    variant.save()
+    login(client, communicator)
+    response = client.post(reverse("publishing:post_check", kwargs={"pk": post.pk}))
+    assert response.status_code == 302
+    assert not post.findings.exists()
+    assert verbs(post)[-1] == "publicacion.lineamientos_revisados"
+    assert client.get(reverse("publishing:post_check", kwargs={"pk": post.pk})).status_code == 405
