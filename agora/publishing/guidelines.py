@@ -15,18 +15,20 @@ the words that triggered it. Detection is deliberately simple and readable:
 * **26 · bromas, memes y retos**: «jaja», «jeje», «xd», «lol», «meme», «chiste», «broma»,
   «challenge», «harlem shake», laughing emojis, and hashtags that carry a challenge, a meme
   or a laugh (#…challenge, #reto…, #…meme…, #…jaja…, #…trend…). Campaign hashtags are fine.
-* **14 · redacción ofensiva o ambigua**: a word of the insult lexicon of the language module
-  (``agora.language.normalize.LEXICON``, marker ``lex_insulto``), except a few words that are
-  neutral in an institution's post («animal», «perro», «fresco»…); and hedges that leave the
-  message ambiguous («al parecer», «se dice que», «supuestamente», «tal vez»…).
+* **14 · redacción ofensiva o ambigua**: the language app's text checker (its classifier,
+  registered in ``agora.core.registries.text_flags``: publishing sits below language in the
+  layers and never imports it) flags the text ``insulto`` or ``amenaza``; and hedges that
+  leave the message ambiguous («al parecer», «se dice que», «supuestamente», «tal vez»…).
+  Without a trained model the checker gives no flags (only the hedges are found).
 * **18 · nota copyleft**: the post is marked as the institution's own infographic and neither
   its texts nor the image description carry a free-licence note («copyleft», «Creative
   Commons», «CC BY», «licencia libre», «reproducción libre citando la fuente»).
 * **19 · enlaces a fuentes no verificadas**: a link whose domain is not a ``gob.pe`` site,
   the entity's own website, Ágora itself, a verified account of the directory, or one of
   ``TRUSTED_DOMAINS`` (international bodies and the State's news agency).
-* **personal data (14)**: a DNI, phone, e-mail or plate, found by the language module's
-  detectors (``agora.language.rules.personal_data``); the entity's own addresses (e-mails on
+* **personal data (14)**: a DNI, phone, e-mail, plate or home address, found by the language
+  app's detectors through the masking it registers in core
+  (``agora.core.registries.mask_personal_data``); the entity's own addresses (e-mails on
   ``gob.pe`` or its website) are not citizens' data.
 * **13 · propaganda sin contenido verificable**: the post announces an achievement
   («logramos», «inauguramos», «entregamos», «récord», a percentage or a figure in thousands
@@ -45,10 +47,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agora.core import registries
 from agora.core.text import fold
 from agora.directory.models import AccountStatus, SocialAccount
-from agora.language import rules
-from agora.language.normalize import LEXICON, normalize_many
 from agora.publishing.models import (
     GuidelineFinding,
     PlannedPost,
@@ -69,37 +70,6 @@ TRUSTED_DOMAINS = (
     "worldbank.org",
     "oecd.org",
     "iadb.org",
-)
-
-# Insult-lexicon words that an institution writes in good faith (vaccination of pets, weather…).
-NEUTRAL_WORDS = frozenset(
-    {
-        "animal",
-        "animales",
-        "perro",
-        "perros",
-        "perra",
-        "perras",
-        "fresco",
-        "frescos",
-        "mono",
-        "monos",
-        "pavo",
-        "pavos",
-        "sapo",
-        "sapos",
-        "cerdo",
-        "cerdos",
-        "chancho",
-        "chanchos",
-        "burro",
-        "burros",
-        "cerebro",
-        "genios",
-        "pechos",
-        "fuego",
-        "vago",
-    }
 )
 
 _WORD = re.compile(r"[\wáéíóúñü]+", re.IGNORECASE)
@@ -137,12 +107,21 @@ _ACHIEVEMENT = re.compile(
     r"|\d+(?:[.,]\d+)?\s?%|\b\d+(?:[.,]\d+)?\s+(?:mil|millones)\b",
     re.IGNORECASE,
 )
+# The markers of the language app's personal-data masking (registered in core), and what
+# each one is called in a finding.
 _PERSONAL_KINDS = {
-    "dni": gettext_lazy("DNI"),
-    "telefono": gettext_lazy("teléfono"),
-    "correo": gettext_lazy("correo"),
-    "placa": gettext_lazy("placa"),
-    "direccion": gettext_lazy("dirección"),
+    "[DNI]": gettext_lazy("DNI"),
+    "[TELÉFONO]": gettext_lazy("teléfono"),
+    "[CORREO]": gettext_lazy("correo"),
+    "[PLACA]": gettext_lazy("placa"),
+    "[DIRECCIÓN]": gettext_lazy("dirección"),
+}
+_MASK_MARKER = re.compile(r"\[(?:DNI|TELÉFONO|CORREO|PLACA|DIRECCIÓN|USUARIO)\]")
+# The text checker's flags (registered in core by the language app) that make a post
+# offensive, and how a finding names them.
+_OFFENSIVE_FLAGS = {
+    "insulto": gettext_lazy("insulto"),
+    "amenaza": gettext_lazy("amenaza"),
 }
 
 
@@ -226,18 +205,18 @@ def check_jokes(text: str) -> Found | None:
 
 def check_offensive(text: str) -> list[Found]:
     found: list[Found] = []
-    tokens = normalize_many([text])[0]
-    insults = [t for t in tokens if LEXICON.get(t) == "lex_insulto" and t not in NEUTRAL_WORDS]
-    if insults:
+    flags = registries.text_flags([text])[0]
+    offensive = [str(_OFFENSIVE_FLAGS[f]) for f in flags if f in _OFFENSIVE_FLAGS]
+    if offensive:
         found.append(
             Found(
                 14,
                 "ofensivo",
                 _(
-                    "El texto usa palabras que pueden ofender o dañar la reputación de "
-                    "personas o de la institución (lineamiento 14)."
+                    "El clasificador de Ágora lee este texto como ofensivo: puede dañar la "
+                    "reputación de personas o de la institución (lineamiento 14)."
                 ),
-                _quote(insults),
+                _quote(offensive),
             )
         )
     hedges = [m.group(0) for m in _HEDGES.finditer(text)]
@@ -257,16 +236,32 @@ def check_offensive(text: str) -> list[Found]:
     return found
 
 
+def personal_data_found(text: str) -> list[tuple[str, str]]:
+    """(marker, original words) of each piece of personal data in ``text``, as the language
+    app's masking (registered in core) replaces them; handles are not counted."""
+    masked = registries.mask_personal_data(text)
+    if masked == text:
+        return []
+    markers = _MASK_MARKER.findall(masked)
+    pieces = _MASK_MARKER.split(masked)
+    pattern = "".join(
+        re.escape(piece) + ("(.+?)" if index < len(markers) else "")
+        for index, piece in enumerate(pieces)
+    )
+    match = re.fullmatch(pattern, text, re.S)
+    values = list(match.groups()) if match else ["" for _marker in markers]
+    return [(m, v) for m, v in zip(markers, values, strict=True) if m != "[USUARIO]"]
+
+
 def check_personal_data(text: str, own_domains: list[str]) -> Found | None:
     words: list[str] = []
-    for finding in rules.personal_data(text):
-        value = text[finding.start : finding.end]
-        if finding.kind == "correo":
+    for marker, value in personal_data_found(text):
+        if marker == "[CORREO]":
             host = value.rsplit("@", 1)[-1].lower()
             if any(_on(host, d) for d in own_domains):
                 continue
-        label = _PERSONAL_KINDS.get(finding.kind, finding.kind)
-        words.append(f"{label}: {value}")
+        label = str(_PERSONAL_KINDS.get(marker, marker))
+        words.append(f"{label}: {value}" if value else label)
     if not words:
         return None
     return Found(

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404
 
 from agora.commitments.models import Commitment, Evidence, Milestone, UpdateStatus
 from agora.core.models import AuditEvent, User
-from agora.directory.models import Entity, MembershipRole, SocialAccount
+from agora.directory import roles
+from agora.directory.models import Entity, SocialAccount
 from agora.publishing.models import (
     ContentPlan,
     PlannedPost,
@@ -57,13 +58,7 @@ def writable_entities(user: User) -> QuerySet[Entity]:
 
 
 def managed_entities(user: User) -> QuerySet[Entity]:
-    if not user.is_authenticated:
-        return Entity.objects.none()
-    return Entity.objects.filter(
-        memberships__user=user,
-        memberships__ended_at__isnull=True,
-        memberships__role=MembershipRole.GESTOR,
-    ).distinct()
+    return roles.managed_by(user)
 
 
 def approver_entities(user: User) -> QuerySet[Entity]:

@@ -19,11 +19,11 @@ from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.siteurl import site_url
+from agora.directory import roles
 from agora.directory.models import (
     AccountStatus,
     Entity,
     Membership,
-    MembershipRole,
     SocialAccount,
 )
 from agora.publishing import guidelines
@@ -70,7 +70,7 @@ def may_write(user: User, entity: Entity) -> bool:
 
 
 def may_manage(user: User, entity: Entity) -> bool:
-    return MembershipRole.GESTOR in _roles(user, entity)
+    return roles.is_manager(user, entity)
 
 
 def may_approve(user: User, entity: Entity) -> bool:
