@@ -65,7 +65,9 @@ def approver_entities(user: User) -> QuerySet[Entity]:
     """Entities whose posts the person approves: managed, or named approver."""
     if not user.is_authenticated:
         return Entity.objects.none()
-    named = PublishingSettings.objects.filter(approvers=user).values("entity")
+    named = PublishingSettings.objects.filter(
+        approvers=user, entity__in=writable_entities(user)
+    ).values("entity")
     return Entity.objects.filter(Q(pk__in=managed_entities(user).values("pk")) | Q(pk__in=named))
 
 

@@ -24,6 +24,7 @@ from agora.directory.models import (
     AccountStatus,
     Entity,
     Membership,
+    MembershipRole,
     SocialAccount,
 )
 from agora.publishing import guidelines
@@ -78,9 +79,14 @@ def may_approve(user: User, entity: Entity) -> bool:
     see :func:`may_decide`)."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if may_manage(user, entity):
+    roles_here = _roles(user, entity)
+    if MembershipRole.GESTOR in roles_here:
         return True
-    return PublishingSettings.objects.filter(entity=entity, approvers=user).exists()
+    # A named approver approves only while they still work for the entity.
+    return (
+        bool(roles_here)
+        and PublishingSettings.objects.filter(entity=entity, approvers=user).exists()
+    )
 
 
 def may_decide(user: User, post: PlannedPost) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -239,6 +240,15 @@ def test_a_communicator_does_not_approve_unless_named(
         reply_approval=False,
     )
     assert list(selectors.posts_to_approve(colleague)) == [post]
+    # Once they leave the entity, being named no longer lets them approve.
+    membership = Membership.objects.get(user=colleague)
+    membership.ended_at = timezone.now()
+    membership.save()
+    assert list(selectors.posts_to_approve(colleague)) == []
+    with pytest.raises(PermissionDeniedError):
+        services.post_approve(actor=colleague, post=post)
+    membership.ended_at = None
+    membership.save()
     assert services.post_approve(actor=colleague, post=post).status == PostStatus.APROBADO
 
 
