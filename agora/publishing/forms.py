@@ -27,6 +27,21 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class AccountCheckboxes(forms.CheckboxSelectMultiple):
+    """Account checkboxes that say their network (``data-network``), for the editor's script
+    to show only the text boxes of the chosen networks."""
+
+    platforms: dict[int, str]
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        value = getattr(option["value"], "value", option["value"])
+        platform = getattr(self, "platforms", {}).get(value)
+        if platform:
+            option["attrs"]["data-network"] = platform
+        return option
+
+
 class AccountChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
@@ -90,7 +105,7 @@ class PostForm(forms.Form):
     accounts = AccountChoiceField(
         label=_("Cuentas"),
         queryset=SocialAccount.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=AccountCheckboxes,
         error_messages={"required": _("Elija al menos una cuenta donde publicar.")},
     )
     date = forms.DateField(label=_("Fecha de publicación"), widget=DateInput())
@@ -126,6 +141,7 @@ class PostForm(forms.Form):
         self.fields["accounts"].queryset = SocialAccount.objects.filter(  # type: ignore[attr-defined]
             pk__in=[a.pk for a in accounts]
         )
+        self.fields["accounts"].widget.platforms = {a.pk: a.platform for a in accounts}
         self.fields["theme"].queryset = plan.themes.all()  # type: ignore[attr-defined]
         self.fields["commitment"].queryset = selectors.commitments_for_entity(plan.entity)  # type: ignore[attr-defined]
         self.fields["milestone"].queryset = selectors.milestones_for_entity(plan.entity)  # type: ignore[attr-defined]
@@ -141,7 +157,12 @@ class PostForm(forms.Form):
                 label=_("Texto para %(network)s") % {"network": labels[platform]},
                 required=False,
                 widget=forms.Textarea(
-                    attrs={"rows": 5, "data-limit": str(limit), "class": "post-text"}
+                    attrs={
+                        "rows": 5,
+                        "data-limit": str(limit),
+                        "data-network": platform,
+                        "class": "post-text",
+                    }
                 ),
                 help_text=_("Hasta %(limit)s caracteres.")
                 % {"limit": f"{limit:,}".replace(",", " ")},

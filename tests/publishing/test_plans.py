@@ -457,7 +457,10 @@ def test_post_editor_bad_input_is_a_spanish_400(
 ) -> None:
     login(client, communicator)
     url = reverse("publishing:post_create", kwargs={"pk": content_plan.pk})
-    assert client.get(url).status_code == 200
+    editor = client.get(url).content.decode()
+    # One text box per network, its limit given; each account checkbox says its network.
+    assert 'data-limit="280"' in editor and 'data-limit="63206"' in editor
+    assert editor.count('data-network="x"') == 2
     day = in_days(3).date().isoformat()
     base = {"title": "Campaña", "date": day, "time": "10:00"}
     response = client.post(url, {**base, "accounts": [minsa_accounts["x"].pk], "text_x": "a" * 300})

@@ -20,8 +20,22 @@
     box.addEventListener("input", update);
     update();
   }
+  // Only the text boxes of the networks whose accounts are ticked (all while none is).
+  function showChosen() {
+    var ticked = document.querySelectorAll("input[type=checkbox][data-network]:checked");
+    var chosen = {};
+    for (var i = 0; i < ticked.length; i++) { chosen[ticked[i].getAttribute("data-network")] = true; }
+    var boxes = document.querySelectorAll("textarea[data-network]");
+    for (var j = 0; j < boxes.length; j++) {
+      var field = boxes[j].closest(".field");
+      if (field) { field.hidden = ticked.length > 0 && !chosen[boxes[j].getAttribute("data-network")]; }
+    }
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var boxes = document.querySelectorAll("textarea[data-limit]");
     for (var i = 0; i < boxes.length; i++) { attach(boxes[i]); }
+    var ticks = document.querySelectorAll("input[type=checkbox][data-network]");
+    for (var k = 0; k < ticks.length; k++) { ticks[k].addEventListener("change", showChosen); }
+    showChosen();
   });
 })();
