@@ -75,9 +75,12 @@ def _communicator_drafts_and_sends(page: Page, site: str, communicator: User) ->
     page.get_by_role("link", name="Nueva publicación").click()
     axe_clean(page, "editor de publicación")
     page.get_by_label("Título interno").fill("Inicio de la vacunación")
+    expect(page.get_by_label("Texto para Facebook")).to_be_visible()
     page.get_by_label("X (antes Twitter) @Minsa_Peru").check()
+    # Only the chosen network's box stays, with its live count against X's 280.
+    expect(page.get_by_label("Texto para Facebook")).to_be_hidden()
     page.get_by_label("Texto para X (antes Twitter)").fill(DRAFT)
-    expect(page.locator(".pub-counter").first).to_contain_text("caracteres")
+    expect(page.get_by_text(f"{len(DRAFT)} / 280 caracteres")).to_be_visible()
     day = timezone.localdate() + dt.timedelta(days=3)
     page.get_by_label("Fecha de publicación").fill(day.isoformat())
     page.get_by_label("Hora (Lima)").fill("10:00")

@@ -624,3 +624,49 @@ def test_check_guidelines_button_reruns_the_check(
     assert not post.findings.exists()
     assert verbs(post)[-1] == "publicacion.lineamientos_revisados"
     assert client.get(reverse("publishing:post_check", kwargs={"pk": post.pk})).status_code == 405
+
+
+def test_findings_never_block_the_review(
+    make_post: Callable[..., PlannedPost], communicator: User
+) -> None:
+    post = make_post("El Ministerio informa la campaña #VacunaChallenge")
+    post = services.post_submit(actor=communicator, post=post)
+    assert post.status == PostStatus.EN_REVISION
+    assert set(post.findings.values_list("guideline", flat=True)) == {15, 26}
+
+
+def test_media_needs_a_description_and_a_known_type(
+    client: Client,
+    content_plan: ContentPlan,
+    communicator: User,
+    minsa_accounts: dict[str, SocialAccount],
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, communicator)
+    url = reverse("publishing:post_create", kwargs={"pk": content_plan.pk})
+    data = {
+        "title": "Infografía",
+        "date": in_days(3).date().isoformat(),
+        "time": "10:00",
+        "accounts": [minsa_accounts["x"].pk],
+        "text_x": GOOD_TEXT,
+    }
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    response = client.post(url, {**data, "media_file": SimpleUploadedFile("a.exe", b"MZ")})
+    assert response.status_code == 400 and "Suba una imagen" in response.content.decode()
+    response = client.post(url, {**data, "media_file": SimpleUploadedFile("info.png", png)})
+    assert response.status_code == 400
+    assert "texto alternativo" in response.content.decode()
+    assert not PlannedPost.objects.exists()
+    response = client.post(
+        url,
+        {
+            **data,
+            "media_file": SimpleUploadedFile("info.png", png),
+            "media_alt": "Gráfico de vacunados por región",
+        },
+    )
+    assert response.status_code == 302
+    post = PlannedPost.objects.get()
+    assert post.media.name.endswith(".png") and post.media_alt.startswith("Gráfico")
