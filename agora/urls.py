@@ -48,6 +48,7 @@ urlpatterns = [
     path("participa/", include("agora.participation.urls")),
     path("compromisos/", include("agora.commitments.urls")),
     path("publicaciones/", include("agora.publishing.urls")),
+    path("capacitacion/", include("agora.training.urls")),
     path("cuenta/", include("agora.core.urls")),
     path("cuenta/", include("agora.core.account_urls")),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
