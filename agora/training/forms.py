@@ -80,14 +80,15 @@ class AttendanceForm(forms.Form):
         text = (self.cleaned_data.get("entity") or "").strip()
         match = ENTITY_CODE.search(text)
         code = match.group(1) if match else text.lower()
-        entity = self.entities.filter(code=code).first() or self.entities.filter(
-            name__iexact=text
-        ).first()
+        entity = (
+            self.entities.filter(code=code).first()
+            or self.entities.filter(name__iexact=text).first()
+        )
         if entity is None:
             raise forms.ValidationError(
                 _("No encontramos esa entidad entre las que puede registrar: elíjala de la lista.")
             )
-        return entity  # type: ignore[no-any-return]
+        return entity
 
     def clean_username(self) -> User | None:
         username = (self.cleaned_data.get("username") or "").strip()

@@ -15,8 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("gestion/<int:pk>/editar/", views.session_edit, name="session_edit"),
     path("gestion/<int:pk>/asistencia/", views.attendance_add, name="attendance_add"),
     path("gestion/<int:pk>/materiales/", views.material_add, name="material_add"),
-    path(
-        "gestion/asistencia/<int:pk>/retirar/", views.attendance_remove, name="attendance_remove"
-    ),
+    path("gestion/asistencia/<int:pk>/retirar/", views.attendance_remove, name="attendance_remove"),
     path("gestion/materiales/<int:pk>/retirar/", views.material_remove, name="material_remove"),
 ]
