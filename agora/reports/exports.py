@@ -44,6 +44,10 @@ SHEET_NAMES = {
     "cuentas_inactivas": "Cuentas sin actividad",
     "amenazas": "Alertas de amenaza",
     "cuarentena": "Webhooks en cuarentena",
+    "publicaciones": "Publicaciones planificadas",
+    "lineamientos": "Lineamientos",
+    "publicaciones_entidades": "Publicaciones por entidad",
+    "lineamientos_entidades": "Lineamientos por entidad",
 }
 SUMMARY_SHEET = "Resumen"
 # es-PE (LCID 280A): month names in Spanish whatever the reader's Excel language.

@@ -30,6 +30,7 @@ from agora.inbox.models import (
     Status,
 )
 from agora.inbox.selectors import FLAGS, KINDS
+from agora.reports import publishing_figures
 from agora.reports.models import ConversationFact
 from agora.reports.periods import previous_range
 from agora.reports.rollups import day_bounds
@@ -643,6 +644,7 @@ def report_data(
         description=_("El cambio es porcentual; en los porcentajes, en puntos porcentuales."),
     )
     tables.insert(0, summary)
+    tables.extend(publishing_figures.report_tables(entity=entity, start=start, end=end))
     step(100)
     return {
         "entity": {"code": entity.code, "name": entity.name, "acronym": entity.acronym},

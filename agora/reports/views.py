@@ -22,7 +22,7 @@ from agora.core.errors import DomainError
 from agora.core.models import User
 from agora.core.permissions import staff_required, user_is_rector
 from agora.inbox.selectors import methodology_context
-from agora.reports import selectors, services
+from agora.reports import publishing_figures, selectors, services
 from agora.reports.dashboard_pages import paged_tables
 from agora.reports.document import document
 from agora.reports.exports import CONTENT_TYPES, report_csv, report_pdf, report_xlsx
@@ -283,7 +283,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reports/dashboard.html",
         {
             "board": board,
-            "tables": paged_tables(board.tables(), request.GET),
+            "tables": paged_tables(board.tables(), request.GET)
+            + publishing_figures.dashboard_section(_user(request), request.GET),
             "background": background_work(),
         },
     )
@@ -335,7 +336,10 @@ def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
         "entity": {"code": "ente-rector", "name": _("Ente rector")},
         "start": "",
         "end": timezone.localdate().isoformat(),
-        "tables": [{**t, "description": ""} for t in board.tables()],
+        "tables": [
+            {**t, "description": ""}
+            for t in board.tables() + publishing_figures.dashboard_tables(_user(request))
+        ],
     }
     if fmt == "csv":
         content = report_csv(data)

@@ -222,6 +222,8 @@ def test_dashboard_lists_inactive_accounts_breaches_and_quarantine_and_exports(
         "Plazos incumplidos",
         "Alertas de amenaza",
         "Webhooks en cuarentena",
+        "Publicaciones por entidad",
+        "Lineamientos por entidad",
     ]
 
 
