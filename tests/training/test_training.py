@@ -449,3 +449,21 @@ def test_removing_attendance_is_audited_and_scoped(
     assert client.post(f"/capacitacion/gestion/asistencia/{ana.pk}/retirar/").status_code == 302
     assert not Attendance.objects.filter(pk=ana.pk).exists()
     assert AuditEvent.objects.filter(verb="capacitacion.asistencia_retirada").exists()
+
+
+def test_the_pe0065_commitment_page_links_to_the_training_page(
+    client: Client, entities: dict[str, Entity]
+) -> None:
+    from agora.commitments.models import ActionPlan, Commitment, PlanStatus
+
+    plan = ActionPlan.objects.create(cycle=2017, title="Plan 2017", status=PlanStatus.CERRADO)
+    for code in ("PE0065", "PE0066"):
+        Commitment.objects.create(plan=plan, code=code, title="Redes sociales del Estado")
+    assert (
+        'href="/capacitacion/"'
+        in client.get("/compromisos/PE0065/").content.decode().split("<footer")[0]
+    )
+    assert (
+        'href="/capacitacion/"'
+        not in client.get("/compromisos/PE0066/").content.decode().split("<footer")[0]
+    )
