@@ -246,8 +246,8 @@ def material_add(
 
 @transaction.atomic
 def material_remove(*, actor: User | None, material: TrainingMaterial) -> None:
-    """Takes a material off a workshop (rector staff); the file is deleted from storage after
-    the commit."""
+    """Takes a material off a workshop (rector staff). An uploaded file stays in storage, named
+    by the audit entry, as the commitments' evidence does: a removal never loses a document."""
     _require_rector(actor)
     audit_record(
         actor=actor,
@@ -255,11 +255,7 @@ def material_remove(*, actor: User | None, material: TrainingMaterial) -> None:
         instance=material,
         before={"session": material.session_id, "url": material.url, "file": material.file.name},
     )
-    stored = material.file.name
-    storage = material.file.storage
     material.delete()
-    if stored:
-        transaction.on_commit(lambda: storage.delete(stored))
 
 
 # --- attendance ------------------------------------------------------------------------------

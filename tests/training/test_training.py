@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -467,3 +468,20 @@ def test_the_pe0065_commitment_page_links_to_the_training_page(
         'href="/capacitacion/"'
         not in client.get("/compromisos/PE0066/").content.decode().split("<footer")[0]
     )
+
+
+def test_the_public_page_costs_a_constant_number_of_queries(
+    client: Client,
+    trained: TrainingSession,
+    rector: User,
+    entities: dict[str, Entity],
+    django_assert_max_num_queries: Any,
+) -> None:
+    for day in range(5):
+        session = _session(rector, date=datetime.date(2026, 2, day + 1), title=f"Taller {day}")
+        services.material_add(actor=rector, session=session, title="Guía", url="https://gob.pe")
+        services.attendance_register(
+            actor=rector, session=session, entity=entities["mef"], name="Pía", role="gestor"
+        )
+    with django_assert_max_num_queries(8):
+        assert client.get("/capacitacion/").status_code == 200
