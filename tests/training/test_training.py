@@ -485,3 +485,20 @@ def test_the_public_page_costs_a_constant_number_of_queries(
         )
     with django_assert_max_num_queries(8):
         assert client.get("/capacitacion/").status_code == 200
+
+
+def test_the_demo_workshops_are_marked_idempotent_and_cover_part_of_the_entities(
+    entities: dict[str, Entity], client: Client
+) -> None:
+    from agora.training.demo import training_create_demo
+
+    _verify(entities, *entities)
+    assert training_create_demo() > 0
+    assert training_create_demo() == 0  # loaded once
+    sessions = TrainingSession.objects.all()
+    assert sessions.count() == 4 and all(s.is_demo for s in sessions)
+    assert all(s.date.year == 2026 for s in sessions)
+    assert TrainingMaterial.objects.filter(session__is_demo=True).count() == 4
+    total = selectors.coverage(on=datetime.date(2026, 12, 31)).total
+    assert 0 < total.covered < total.entities  # partial coverage
+    assert "Incluye datos de demostración" in client.get("/capacitacion/").content.decode()
