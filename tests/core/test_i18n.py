@@ -334,7 +334,14 @@ def test_every_template_renders_in_spanish(
 # The pages visited above were written with the directory and the inbox. The templates of the
 # modules that came later are rendered by their own tests (tests/<app>/, tests/browser/) and
 # checked here from their source: no English UI words outside the template language.
-LATER_MODULES = ("commitments/", "participation/", "reports/", "language/", "connectors/")
+LATER_MODULES = (
+    "commitments/",
+    "participation/",
+    "reports/",
+    "language/",
+    "connectors/",
+    "training/",
+)
 LATER_INBOX = {
     "inbox/_alert_reason.html",
     "inbox/_alerts_link.html",
