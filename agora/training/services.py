@@ -20,8 +20,9 @@ from agora.commitments.services import evidence_check
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import MANAGER_ROLE, user_is_rector
+from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity, Membership
+from agora.directory.roles import is_manager, managed_by
 from agora.training.models import (
     Attendance,
     AttendeeRole,
@@ -45,21 +46,15 @@ def _require_rector(actor: User | None) -> None:
 
 
 def entities_managed_by(actor: User | None) -> set[int]:
-    """Entities where ``actor`` is an active communications manager."""
-    if actor is None or not actor.is_authenticated:
-        return set()
-    return set(
-        Membership.objects.active()
-        .filter(user=actor, role=MANAGER_ROLE)
-        .values_list("entity_id", flat=True)
-    )
+    """Ids of the entities ``actor`` manages now (``directory.roles``)."""
+    return set(managed_by(actor).values_list("pk", flat=True))
 
 
 def attendance_allowed(actor: User | None, entity: Entity) -> bool:
     """Rector staff for any entity; a manager for their own entities."""
     if actor is None or not actor.is_authenticated:
         return False
-    return user_is_rector(actor) or entity.pk in entities_managed_by(actor)
+    return user_is_rector(actor) or is_manager(actor, entity)
 
 
 def _require_attendance(actor: User | None, entity: Entity) -> None:
