@@ -18,6 +18,7 @@ from agora.directory.models import Entity
 from agora.publishing.models import ContentPlan, GuidelineFinding, PlannedPost, PostStatus
 from agora.reports import publishing_figures
 from agora.reports.document import document
+from agora.reports.exports import report_pdf, report_xlsx
 from agora.reports.report import report_data
 from tests.inbox.test_views import login
 
@@ -104,11 +105,15 @@ def test_an_entity_without_a_content_plan_gets_no_publishing_section(
 def test_the_report_document_carries_the_section_written_the_peruvian_way(
     entities: dict[str, Entity], minsa_posts: list[PlannedPost]
 ) -> None:
-    doc = document(report_data(entity=entities["minsa"], start=START, end=END))
+    data = report_data(entity=entities["minsa"], start=START, end=END)
+    doc = document(data)
     section = next(t for t in doc["tables"] if t["key"] == "publicaciones")
     cells = dict(section["cells"])
     assert cells["Publicadas (%)"] == "40,0"
     assert cells["Mediana de horas hasta la aprobación o el rechazo"] == "4,0"
+    book = load_workbook(io.BytesIO(report_xlsx(data)))
+    assert {"Publicaciones planificadas", "Lineamientos"} <= set(book.sheetnames)
+    assert report_pdf(data).startswith(b"%PDF")
 
 
 def test_dashboard_figures_are_per_entity_and_for_rector_staff_only(
