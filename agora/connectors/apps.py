@@ -24,4 +24,5 @@ class ConnectorsConfig(AppConfig):
         from agora.connectors import registry
 
         registry.register_all()
+        registry.register_publishers()
         post_migrate.connect(_schedules, sender=self)

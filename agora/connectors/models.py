@@ -151,6 +151,7 @@ class SandboxKind(models.TextChoices):
     MENSAJE = "mensaje", _("Mensaje directo")
     OCULTAR = "ocultar", _("Cambio de visibilidad de un comentario")
     CIUDADANO = "ciudadano", _("Mensaje de un ciudadano de prueba")
+    PUBLICACION = "publicacion", _("Publicación de la página")
 
 
 class SandboxPublication(models.Model):

@@ -47,3 +47,22 @@ def register_all() -> None:
         hider = _load(target)
         if hider is not None:
             senders.register_hider(platform, hider)  # type: ignore[arg-type]
+
+
+# platform -> "module:function" that publishes a planned post, and the one that looks for it
+# on the platform when the outcome is unknown (agora/publishing/publishers.py).
+PUBLISHERS = {
+    Platform.FACEBOOK: (
+        "agora.connectors.meta_publish:publish_post",
+        "agora.connectors.meta_publish:find_post",
+    ),
+}
+
+
+def register_publishers() -> None:
+    from agora.publishing import publishers
+
+    for platform, (publish_target, find_target) in PUBLISHERS.items():
+        publish = _load(publish_target)
+        if publish is not None:
+            publishers.register_publisher(platform, publish, _load(find_target))  # type: ignore[arg-type]

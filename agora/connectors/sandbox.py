@@ -6,6 +6,8 @@ that the demo and local development show the whole loop through the real connect
   demo accounts holding a sandbox token, under /sandbox/graph/; X's and YouTube's under
   /sandbox/x/2/ and /sandbox/youtube/v3/ (agora/connectors/sandbox_polled.py), where Ágora's
   pollers read new citizen posts and comments (those platforms send no webhooks).
+- It also takes the page's own posts (``POST /{page-id}/feed``, planned posts published by
+  agora/publishing) and lists them (``GET /{page-id}/posts``); its citizens comment on them.
 - What it publishes is recorded (``SandboxPublication``) and shown at /sandbox/.
 - Each publication is also the outbox of the webhook Meta would send about it: the echo of the
   answer, or a new citizen message (``sandbox_citizens``). The row is written in the same
@@ -24,7 +26,7 @@ import json
 import logging
 import random
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -46,6 +48,9 @@ DELIVERY_ATTEMPTS = 20
 SCHEDULE_NAME = "sandbox-ciudadanos"
 CITIZEN_MINUTES = 3
 DEMO_MARK = "[demo]"
+# Share of citizen comments on a Facebook page that go to one of its recent posts.
+RECENT_POST_SHARE = 0.7
+RECENT_POSTS_FOR = timedelta(days=7)
 # Meta sends webhooks; the sandbox's X and YouTube are read by Ágora's pollers.
 WEBHOOK_PLATFORMS = [Platform.FACEBOOK, Platform.INSTAGRAM]
 POLLED_PLATFORMS = [Platform.X, Platform.YOUTUBE]
@@ -201,6 +206,23 @@ def comment_payload(
     return _entry(account, when, changes=[{"field": "feed", "value": value}])
 
 
+def page_post_payload(
+    account: SocialAccount, *, post_id: str, text: str, when: datetime
+) -> dict[str, Any]:
+    """The ``feed`` webhook Meta sends when the page publishes a status (the page is its
+    author): Ágora stores it as the post its comments hang on."""
+    value = {
+        "item": "status",
+        "verb": "add",
+        "post_id": post_id,
+        "message": text,
+        "from": {"id": account.platform_id, "name": account.display_handle},
+        "created_time": int(when.timestamp()),
+        "published": 1,
+    }
+    return _entry(account, when, changes=[{"field": "feed", "value": value}])
+
+
 def direct_payload(
     account: SocialAccount,
     *,
@@ -303,6 +325,27 @@ def graph_publish(*, account: SocialAccount, path: str, body: dict[str, Any]) ->
             ),
         )
         answer = {"id": comment_id}
+    elif (
+        len(parts) == 2
+        and parts[1] == "feed"
+        and parts[0] in {"me", account.platform_id}
+        and account.platform == Platform.FACEBOOK
+    ):
+        # A page's post (agora/connectors/meta_publish.py): Graph answers {"id": "{page}_{post}"}.
+        text = str(body.get("message") or "")
+        if not text:
+            raise SandboxRefused(400, 100, "message es obligatorio")
+        post_id = _new_id(account, "")
+        publication = Publication.objects.create(
+            account=account,
+            kind=SandboxKind.PUBLICACION,
+            platform_id=post_id,
+            post_id=post_id,
+            target_id=str(body.get("link") or "")[:255],
+            text=text,
+            payload=page_post_payload(account, post_id=post_id, text=text, when=now),
+        )
+        answer = {"id": post_id}
     elif len(parts) == 1 and ("is_hidden" in body or "hide" in body):
         hidden = bool(body.get("is_hidden", body.get("hide")))
         Publication.objects.create(
@@ -385,6 +428,19 @@ def graph_read(*, account: SocialAccount, path: str, params: dict[str, str]) -> 
             for row in rows.order_by("-pk")[:100]
         ]
         return {"data": data, "paging": {}}
+    if (
+        len(parts) == 2
+        and parts[1] in {"posts", "published_posts", "feed"}
+        and parts[0]
+        in {
+            "me",
+            account.platform_id,
+        }
+    ):
+        # The page's own posts, newest first (what meta_publish.find_post reads).
+        rows = Publication.objects.filter(account=account, kind=SandboxKind.PUBLICACION)
+        data = [_graph_item(account, row, page=True) for row in rows.order_by("-pk")[:100]]
+        return {"data": data, "paging": {}}
     if len(parts) == 2 and parts[1] == "conversations" and parts[0] in {"me", account.platform_id}:
         user = params.get("user_id", "")
         if not user:
@@ -428,6 +484,15 @@ def citizens_send(*, count: int = 1, rng: random.Random | None = None) -> list[i
     for account in accounts:
         by_platform.setdefault(account.platform, []).append(account)
     now = timezone.now()
+    # The page's posts published on the sandbox lately (planned posts, agora/publishing):
+    # citizens comment on them too, so that their comments reach the inbox under that post.
+    recent_posts: dict[int, list[str]] = {}
+    for account_id, post_id in Publication.objects.filter(
+        kind=SandboxKind.PUBLICACION,
+        account__in=accounts,
+        created_at__gte=now - RECENT_POSTS_FOR,
+    ).values_list("account_id", "post_id"):
+        recent_posts.setdefault(account_id, []).append(post_id)
     created: list[int] = []
     polled: set[int] = set()
     for _i in range(count):
@@ -444,6 +509,9 @@ def citizens_send(*, count: int = 1, rng: random.Random | None = None) -> list[i
         author_name = _("Ciudadana de prueba %(n)s") % {"n": number}
         if rng.random() < 0.6:
             post_id = f"{account.platform_id}_sandbox{now:%Y%m%d}"
+            recent = recent_posts.get(account.pk)
+            if recent and rng.random() < RECENT_POST_SHARE:
+                post_id = rng.choice(recent)
             comment_id = _new_id(account, "sandbox_c_")
             payload = comment_payload(
                 account,

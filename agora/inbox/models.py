@@ -73,6 +73,10 @@ class SendStatus(models.TextChoices):
     FALLIDO = "fallido", _("Falló el envío")
     # The platform could not tell whether it was published: a person checks and decides.
     VERIFICAR = "verificar", _("Verificar en la plataforma")
+    # The entity asks that answers be approved (agora/inbox/reply_approval.py): not sent
+    # until a manager or a named approver, never its writer, approves it.
+    APROBAR = "aprobar", _("Pendiente de aprobación")
+    DEVUELTA = "devuelta", _("Devuelta sin enviar")
 
 
 class ConversationQuerySet(models.QuerySet["Conversation"]):

@@ -1493,6 +1493,10 @@ def message_answer(
     if conversation.status == Status.NUEVO:
         Conversation.objects.filter(pk=conversation.pk).update(status=Status.ABIERTO)
         counts_changed()
+    from agora.inbox import reply_approval
+
+    if reply_approval.reply_hold_if_required(message=message, author=author):
+        return message  # sent once approved (agora/inbox/reply_approval.py)
     transaction.on_commit(lambda: send_queue.enqueue_send(message.pk))
     return message
 

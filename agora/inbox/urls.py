@@ -4,6 +4,7 @@ from django.urls import path
 
 from agora.inbox import (
     moderation_views,
+    reply_approval_views,
     views,
     views_bulk,
     views_canned,
@@ -55,6 +56,16 @@ urlpatterns = [
         "<int:pk>/mensajes/<int:message_pk>/publicada/",
         views_send.message_confirm,
         name="send_confirm",
+    ),
+    path(
+        "<int:pk>/mensajes/<int:message_pk>/aprobar/",
+        reply_approval_views.reply_approve,
+        name="reply_approve",
+    ),
+    path(
+        "<int:pk>/mensajes/<int:message_pk>/devolver/",
+        reply_approval_views.reply_return,
+        name="reply_return",
     ),
     path("alertas/", moderation_views.threat_alerts, name="alerts"),
     path(

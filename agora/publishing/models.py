@@ -254,6 +254,10 @@ class PostVariant(models.Model):
         default=VariantStatus.PENDIENTE,
     )
     attempts = models.PositiveSmallIntegerField(_("intentos"), default=0)
+    # When the next step is due: a retry after a refusal, the end of the lease of the worker
+    # calling the platform ("publicando"), or the look on the platform after an unknown
+    # outcome (agora/publishing/publishing.py).
+    due_at = models.DateTimeField(_("próximo paso el"), null=True, blank=True)
     last_error = models.TextField(_("último error"), blank=True)
     platform_post_id = models.CharField(_("id en la red"), max_length=255, blank=True)
     published_at = models.DateTimeField(_("publicada el"), null=True, blank=True)

@@ -1,0 +1,55 @@
+"""Who approves answers to citizens when an entity asks for it (``PublishingSettings``):
+registered with the inbox at start-up (agora/inbox/reply_approval.py)."""
+
+from __future__ import annotations
+
+from agora.core.models import User
+from agora.directory.models import Membership, MembershipRole
+from agora.inbox.reply_approval import ReplyPolicy
+from agora.publishing.models import PublishingSettings
+
+
+def is_manager(entity_id: int, user: User) -> bool:
+    return (
+        user.is_authenticated
+        and Membership.objects.active()
+        .filter(entity_id=entity_id, user_id=user.pk, role=MembershipRole.GESTOR)
+        .exists()
+    )
+
+
+def is_approver(entity_id: int, user: User) -> bool:
+    """The entity's communications manager, or a person it named approver (who works for it)."""
+    if is_manager(entity_id, user):
+        return True
+    return (
+        user.is_authenticated
+        and PublishingSettings.objects.filter(entity_id=entity_id, approvers=user).exists()
+        and Membership.objects.active().filter(entity_id=entity_id, user_id=user.pk).exists()
+    )
+
+
+def must_approve(entity_id: int, user: User) -> bool:
+    """Answers need approval when the entity switched it on, unless their writer approves."""
+    asks = PublishingSettings.objects.filter(entity_id=entity_id, reply_approval=True).exists()
+    return asks and not is_approver(entity_id, user)
+
+
+def approvers(entity_id: int) -> list[User]:
+    managers = [
+        m.user
+        for m in Membership.objects.active()
+        .filter(entity_id=entity_id, role=MembershipRole.GESTOR)
+        .select_related("user")
+    ]
+    named = list(
+        User.objects.filter(
+            pk__in=PublishingSettings.objects.filter(entity_id=entity_id).values("approvers"),
+            memberships__entity_id=entity_id,
+            memberships__ended_at__isnull=True,
+        ).distinct()
+    )
+    return list({u.pk: u for u in managers + named}.values())
+
+
+POLICY = ReplyPolicy(must_approve=must_approve, may_approve=is_approver, approvers=approvers)
