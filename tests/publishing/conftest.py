@@ -94,3 +94,12 @@ def cited_commitment(entities: dict[str, Entity]) -> Commitment:
     return Commitment.objects.create(
         plan=plan, code="PE9100", title="Vacunación verificable", lead_entity=entities["minsa"]
     )
+
+
+# The sandbox platform's fixtures (tests/connectors/test_sandbox.py): every call to it goes to
+# this app through the test client.
+from tests.connectors.test_sandbox import (  # noqa: E402, F401 - fixtures
+    _sandbox_settings,
+    demo_account,
+    platform,
+)
