@@ -47,6 +47,7 @@ urlpatterns = [
     path("informes/", include("agora.reports.urls")),
     path("participa/", include("agora.participation.urls")),
     path("compromisos/", include("agora.commitments.urls")),
+    path("publicaciones/crisis/", include("agora.publishing.crisis_urls")),
     path("publicaciones/", include("agora.publishing.urls")),
     path("capacitacion/", include("agora.training.urls")),
     path("cuenta/", include("agora.core.urls")),

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +38,13 @@ from agora.core.audit import audit_record
 from agora.core.crypto import CredentialUnreadable
 from agora.core.notifications import notify
 from agora.inbox.senders import LookupUnavailable, SendError, SendUncertain
-from agora.publishing.models import PlannedPost, PostStatus, PostVariant, VariantStatus
+from agora.publishing.models import (
+    Crisis,
+    PlannedPost,
+    PostStatus,
+    PostVariant,
+    VariantStatus,
+)
 from agora.publishing.publishers import post_finder_for, publisher_for, publishing_platforms
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,17 @@ _TIMEOUT: Any = settings.Q_CLUSTER.get("timeout", 300)
 # run, so a "publicando" variant past it was left by a run that died; it is looked for.
 LEASE = timedelta(seconds=int(_TIMEOUT) + 60)
 BATCH = 100
+
+
+def _due(now: datetime) -> QuerySet[PostVariant]:
+    """Variants of scheduled posts whose time has come, not paused, of an entity not in
+    crisis (a post approved during a crisis waits too)."""
+    in_crisis = Crisis.objects.filter(closed_at__isnull=True).values("entity_id")
+    return PostVariant.objects.filter(
+        post__status=PostStatus.PROGRAMADO,
+        post__scheduled_at__lte=now,
+        post__paused_at__isnull=True,
+    ).exclude(post__entity_id__in=in_crisis)
 
 
 @dataclass(frozen=True)
@@ -116,14 +133,9 @@ def variant_claim(variant_id: int, now: datetime | None = None) -> VariantClaim 
     (published, failed, its post not due or paused, or another run holds it). A "publicando"
     variant whose lease ran out is claimed to be looked for on the platform first."""
     now = now or timezone.now()
-    due_post = Q(
-        post__status=PostStatus.PROGRAMADO,
-        post__scheduled_at__lte=now,
-        post__paused_at__isnull=True,
-    )
     with transaction.atomic():
         look_first = False
-        ids = PostVariant.objects.filter(due_post, pk=variant_id).values("pk")
+        ids = _due(now).filter(pk=variant_id).values("pk")
         claimed = PostVariant.objects.filter(
             Q(due_at__isnull=True) | Q(due_at__lte=now),
             pk__in=ids,
@@ -370,11 +382,7 @@ def variants_due(now: datetime | None = None) -> list[int]:
     """Variants whose post's time has come, not paused, to publish or to look for."""
     now = now or timezone.now()
     return list(
-        PostVariant.objects.filter(
-            post__status=PostStatus.PROGRAMADO,
-            post__scheduled_at__lte=now,
-            post__paused_at__isnull=True,
-        )
+        _due(now)
         .filter(
             Q(publish_status=VariantStatus.PENDIENTE, due_at__isnull=True)
             | Q(
