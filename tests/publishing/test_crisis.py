@@ -70,6 +70,7 @@ def test_opening_a_crisis_pauses_approved_and_scheduled_posts_and_closing_resume
     assert approved.paused_at is not None and scheduled.paused_at is not None
     assert draft.paused_at is None
     event = AuditEvent.objects.get(verb="crisis.abierta")
+    assert event.after is not None
     assert sorted(event.after["paused_posts"]) == sorted([approved.pk, scheduled.pk])
     crisis.crisis_close(crisis=opened, actor=manager, resume=True)
     for post in (approved, scheduled):
