@@ -341,6 +341,7 @@ LATER_MODULES = (
     "language/",
     "connectors/",
     "training/",
+    "publishing/",
 )
 LATER_INBOX = {
     "inbox/_alert_reason.html",
@@ -350,6 +351,7 @@ LATER_INBOX = {
     "inbox/_moderation.html",
     "inbox/alerts.html",
     "inbox/moderation_settings.html",
+    "inbox/_reply_approval.html",
 }
 _TEMPLATE_CODE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
 
