@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,6 @@ from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import notify
-from agora.directory.models import Entity
 from agora.inbox.models import Conversation, Direction, Message, SendStatus
 
 
@@ -161,18 +159,3 @@ def reply_return(*, message: Message, actor: User, reason: str) -> Message:
         )
     locked.refresh_from_db()
     return locked
-
-
-def replies_awaiting(user: User) -> QuerySet[Message]:
-    """The held answers this person may approve (of the entities they may approve for)."""
-    entity_ids = [
-        pk
-        for pk in Entity.objects.for_staff(user).values_list("pk", flat=True)
-        if may_approve(pk, user)
-    ]
-    return (
-        Message.objects.filter(send_status=SendStatus.APROBAR, entity_id__in=entity_ids)
-        .exclude(author_user=user)
-        .select_related("conversation__account")
-        .order_by("sent_at", "pk")
-    )

@@ -5,7 +5,10 @@ open crisis per entity; every step audited; each role sees and does only what it
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 
 from agora.core.errors import DomainError, PermissionDeniedError
@@ -202,3 +205,26 @@ def test_the_manager_edits_the_manual_on_its_page(
     assert manual_obj is not None and [s.text for s in manual_obj.steps.all()] == [
         "Convocar al comité"
     ]
+
+
+@pytest.mark.django_db
+def test_the_spike_banner_leads_managers_to_the_manual_and_opens_a_spike_crisis(
+    client: Client, manager: User, entities: dict[str, Entity]
+) -> None:
+    minsa = entities["minsa"]
+    spike = SimpleNamespace(
+        entity=minsa, last_hour=9, usual_per_hour=1.0, checklist=["Avisar"], can_edit=True
+    )
+    banner = render_to_string("inbox/_crisis_banner.html", {"crises": [spike]})
+    assert "/publicaciones/crisis/minsa/?origen=pico" in banner
+    assert "Abrir el manual de crisis" in banner
+    spike.can_edit = False
+    assert "Abrir el manual de crisis" not in render_to_string(
+        "inbox/_crisis_banner.html", {"crises": [spike]}
+    )
+    as_manager = login(client, manager)
+    page = as_manager.get("/publicaciones/crisis/minsa/?origen=pico").content.decode()
+    assert 'value="pico"' in page
+    as_manager.post("/publicaciones/crisis/minsa/abrir/", {"origen": "pico", "resumen": ""})
+    opened = Crisis.objects.get()
+    assert opened.trigger == CrisisTrigger.PICO and opened.opened_by == manager

@@ -160,7 +160,7 @@ def test_the_buttons_in_the_conversation(
     url = f"/bandeja/{conversation.pk}/mensajes/{message.pk}/"
     as_writer = login(Client(), communicator)
     page = as_writer.get(f"/bandeja/{conversation.pk}/").content.decode()
-    assert "Pendiente de aprobación" in page
+    assert "Pendiente de aprobación" in page and f"aprobar-{message.pk}" not in page
     answer = as_writer.post(url + "aprobar/")
     assert answer.status_code == 302  # refused with a notice, nothing changed
     message.refresh_from_db()

@@ -1,0 +1,21 @@
+"""``{% reply_approver conversation as can_approve %}``: whether the signed-in person may
+approve held answers of the conversation's entity (agora/inbox/reply_approval.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from agora.inbox import reply_approval
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def reply_approver(context: dict[str, Any], conversation: Any) -> bool:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or conversation is None:
+        return False
+    return reply_approval.may_approve(conversation.entity_id, user)
