@@ -43,7 +43,17 @@ def publish_post(variant: PostVariant) -> str:
     page_id = _page_id(variant)
     token = meta._token(variant.account)
     body: dict[str, Any] = {"message": variant.text}
-    data = meta._graph_post(token, f"{page_id}/feed", body, account=variant.account)
+    try:
+        data = meta._graph_post(token, f"{page_id}/feed", body, account=variant.account)
+    except SendError as exc:
+        if exc.permanent or isinstance(exc, SendUncertain) or exc.__cause__ is not None:
+            raise  # refused for good, already uncertain, or no connection was ever made
+        # Meta answered with a temporary error (a 5xx, 429, a transient code): a post may be
+        # created even so, so it is looked for on the page before any new attempt.
+        raise SendUncertain(
+            _("%(error)s Se comprobará en la página si se publicó antes de intentarlo de nuevo.")
+            % {"error": str(exc)}
+        ) from exc
     post_id = meta._str(data.get("id"))
     if not post_id:
         # It may be published: looked for before any new attempt.

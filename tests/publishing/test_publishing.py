@@ -20,7 +20,7 @@ from agora.connectors.models import SandboxKind, SandboxPublication
 from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Conversation, Message
-from agora.inbox.senders import SendUncertain
+from agora.inbox.senders import SendError, SendUncertain
 from agora.publishing import publishing
 from agora.publishing.models import PlannedPost, PostStatus, PostVariant, VariantStatus
 from tests.connectors.test_sandbox import PAGE_ID, _account
@@ -214,3 +214,43 @@ def test_a_permanent_refusal_fails_the_variant_with_a_spanish_reason_audited(
     assert post.status == PostStatus.PROGRAMADO
     assert AuditEvent.objects.filter(verb="publicacion.fallida").count() == 1
     assert _run()["otras"] == 0  # never retried by itself
+
+
+@pytest.mark.django_db
+def test_a_server_error_is_looked_for_before_publishing_again(
+    platform: responses.RequestsMock, demo_account: SocialAccount
+) -> None:
+    """A 5xx may come after the platform created the post: never resent blindly."""
+    post = planned_post(account=demo_account)
+    real = meta._graph_post
+
+    def created_then_500(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        real(*args, **kwargs)
+        raise SendError("Meta respondió con el error 500. Se reintentará.")
+
+    with mock.patch.object(meta, "_graph_post", side_effect=created_then_500):
+        _run()
+    variant = PostVariant.objects.get(post=post)
+    assert variant.publish_status == VariantStatus.PUBLICANDO
+    assert variant.due_at is not None
+    _run(variant.due_at + timedelta(seconds=1))
+    variant.refresh_from_db()
+    assert variant.publish_status == VariantStatus.PUBLICADA and variant.attempts == 1
+    assert _page_posts() == 1
+
+
+@pytest.mark.django_db
+def test_a_connection_never_made_is_retried_later(
+    platform: responses.RequestsMock, demo_account: SocialAccount
+) -> None:
+    post = planned_post(account=demo_account)
+    refused = SendError("No se pudo conectar con Meta; se reintentará.")
+    refused.__cause__ = ConnectionRefusedError()
+    with mock.patch.object(meta, "_graph_post", side_effect=refused):
+        _run()
+    variant = PostVariant.objects.get(post=post)
+    assert variant.publish_status == VariantStatus.PENDIENTE and variant.due_at is not None
+    assert "conectar" in variant.last_error
+    _run(variant.due_at + timedelta(seconds=1))
+    variant.refresh_from_db()
+    assert variant.publish_status == VariantStatus.PUBLICADA and variant.attempts == 2
