@@ -26,6 +26,7 @@ data: migrate
 	$(AGORA) load_inbox_demo
 	$(AGORA) classify_pending
 	$(AGORA) sandbox_install
+	$(AGORA) load_publishing_demo
 	$(AGORA) rollups_rebuild
 	$(AGORA) load_participation_demo
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
+from agora.directory import roles
 from agora.directory.models import Entity, Membership
 from agora.publishing.models import Crisis as CrisisModel
 from agora.publishing.models import (
@@ -67,7 +68,7 @@ def entities_for(user: User) -> QuerySet[Entity]:
 
 
 def entity_for(user: User, code: str) -> Entity:
-    entity = Entity.objects.for_staff(user).filter(code=code).first()
+    entity = roles.entity_by_code(code, staff=user)
     if entity is None:
         raise PermissionDeniedError(_("No tiene acceso a esta entidad."))
     return entity

@@ -4,18 +4,14 @@ registered with the inbox at start-up (agora/inbox/reply_approval.py)."""
 from __future__ import annotations
 
 from agora.core.models import User
-from agora.directory.models import Membership, MembershipRole
+from agora.directory import roles
+from agora.directory.models import Membership
 from agora.inbox.reply_approval import ReplyPolicy
 from agora.publishing.models import PublishingSettings
 
 
 def is_manager(entity_id: int, user: User) -> bool:
-    return (
-        user.is_authenticated
-        and Membership.objects.active()
-        .filter(entity_id=entity_id, user_id=user.pk, role=MembershipRole.GESTOR)
-        .exists()
-    )
+    return roles.is_manager(user, entity_id)
 
 
 def is_approver(entity_id: int, user: User) -> bool:
@@ -36,20 +32,15 @@ def must_approve(entity_id: int, user: User) -> bool:
 
 
 def approvers(entity_id: int) -> list[User]:
-    managers = [
-        m.user
-        for m in Membership.objects.active()
-        .filter(entity_id=entity_id, role=MembershipRole.GESTOR)
-        .select_related("user")
-    ]
-    named = list(
-        User.objects.filter(
-            pk__in=PublishingSettings.objects.filter(entity_id=entity_id).values("approvers"),
-            memberships__entity_id=entity_id,
-            memberships__ended_at__isnull=True,
-        ).distinct()
-    )
-    return list({u.pk: u for u in managers + named}.values())
+    """The entity's managers and the named approvers who still work for it."""
+    named = User.objects.filter(
+        is_active=True,
+        pk__in=PublishingSettings.objects.filter(entity_id=entity_id).values("approvers"),
+        memberships__entity_id=entity_id,
+        memberships__ended_at__isnull=True,
+    ).distinct()
+    people = list(roles.managers_of(entity_id)) + list(named)
+    return list({u.pk: u for u in people}.values())
 
 
 POLICY = ReplyPolicy(must_approve=must_approve, may_approve=is_approver, approvers=approvers)

@@ -16,7 +16,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import AuditEvent, User
 from agora.core.notifications import Notification
 from agora.directory.models import Entity, Membership, MembershipRole, SocialAccount
-from agora.inbox import reply_approval, sending, tasks
+from agora.inbox import reply_approval, send_queue, sending
 from agora.inbox import services as inbox
 from agora.inbox.models import Conversation, Message, SendStatus
 from agora.publishing.models import PublishingSettings
@@ -35,7 +35,7 @@ def approval_on(entities: dict[str, Entity]) -> PublishingSettings:
 
 
 def _answer(conversation: Conversation, author: User, capture: Callable[..., Any]) -> Message:
-    with mock.patch.object(tasks, "enqueue_send") as enqueue, capture(execute=True):
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue, capture(execute=True):
         message = inbox.message_answer(conversation=conversation, author=author, body="Hola.")
     message.refresh_from_db()
     message.enqueued = enqueue.called  # type: ignore[attr-defined]
@@ -54,7 +54,7 @@ def test_a_communicators_answer_is_held_and_not_sent_when_the_entity_asks(
     assert message.send_status == SendStatus.APROBAR
     assert not message.enqueued  # type: ignore[attr-defined]
     # The recovery job does not send it either.
-    with mock.patch.object(tasks, "enqueue_send") as enqueue:
+    with mock.patch.object(send_queue, "enqueue_send") as enqueue:
         sending.sends_recover()
     assert not enqueue.called
     assert Notification.objects.filter(user=manager, kind="respuesta_por_aprobar").exists()
@@ -85,7 +85,7 @@ def test_the_manager_approves_and_it_is_sent_through_the_send_path(
 ) -> None:
     message = _answer(conversation, communicator, django_capture_on_commit_callbacks)
     with (
-        mock.patch.object(tasks, "enqueue_send") as enqueue,
+        mock.patch.object(send_queue, "enqueue_send") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         reply_approval.reply_approve(message=message, actor=manager)
@@ -169,7 +169,7 @@ def test_the_buttons_in_the_conversation(
     assert (
         f"aprobar-{message.pk}" in as_manager.get(f"/bandeja/{conversation.pk}/").content.decode()
     )
-    with mock.patch.object(tasks, "enqueue_send"):
+    with mock.patch.object(send_queue, "enqueue_send"):
         assert as_manager.post(url + "aprobar/").status_code == 302
     message.refresh_from_db()
     assert message.send_status == SendStatus.PENDIENTE

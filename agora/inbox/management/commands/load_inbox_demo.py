@@ -29,11 +29,3 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Respuestas aprobadas de demostración nuevas: %(count)s.") % {"count": answers}
             )
-        from agora.publishing.demo import publishing_create_demo
-
-        posts = publishing_create_demo()
-        if posts:
-            self.stdout.write(
-                _("Publicaciones planificadas de demostración nuevas: %(count)s.")
-                % {"count": posts}
-            )
