@@ -13,6 +13,7 @@ from unittest import mock
 
 import pytest
 import responses
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from agora.connectors import meta, sandbox
@@ -254,3 +255,36 @@ def test_a_connection_never_made_is_retried_later(
     _run(variant.due_at + timedelta(seconds=1))
     variant.refresh_from_db()
     assert variant.publish_status == VariantStatus.PUBLICADA and variant.attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_post_approved_during_a_crisis_waits_until_it_closes(
+    platform: responses.RequestsMock, demo_account: SocialAccount, manager: User
+) -> None:
+    from agora.publishing import crisis
+
+    opened = crisis.crisis_open(entity=demo_account.entity, actor=manager, summary="Pico")
+    planned_post(account=demo_account)  # approved after the crisis opened: not paused itself
+    assert _run()["publicadas"] == 0
+    assert _page_posts() == 0
+    crisis.crisis_close(crisis=opened, actor=manager, resume=True)
+    assert _run()["publicadas"] == 1
+
+
+@pytest.mark.django_db
+def test_the_status_include_shows_the_id_or_the_reason(
+    platform: responses.RequestsMock,
+    demo_account: SocialAccount,
+    rector: User,
+    entities: dict[str, Entity],
+) -> None:
+    published = planned_post(account=demo_account)
+    failed = planned_post(
+        account=_account(rector, entities["minsa"], demo=False, platform_id="778"), title="Otra"
+    )
+    _run()
+    variant = PostVariant.objects.get(post=published)
+    html = render_to_string("publishing/_publishing_status.html", {"post": published})
+    assert "Publicado" in html and variant.platform_post_id in html
+    html = render_to_string("publishing/_publishing_status.html", {"post": failed})
+    assert "No se publicó" in html and "token" in html
