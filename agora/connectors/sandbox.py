@@ -48,8 +48,8 @@ DELIVERY_ATTEMPTS = 20
 SCHEDULE_NAME = "sandbox-ciudadanos"
 CITIZEN_MINUTES = 3
 DEMO_MARK = "[demo]"
-# Share of citizen comments on a Facebook page that go to one of its recent posts.
-RECENT_POST_SHARE = 0.7
+# Share of citizen messages that are comments on a page's recent post (published by Ágora).
+RECENT_POST_SHARE = 0.3
 RECENT_POSTS_FOR = timedelta(days=7)
 # Meta sends webhooks; the sandbox's X and YouTube are read by Ágora's pollers.
 WEBHOOK_PLATFORMS = [Platform.FACEBOOK, Platform.INSTAGRAM]
@@ -495,8 +495,14 @@ def citizens_send(*, count: int = 1, rng: random.Random | None = None) -> list[i
         recent_posts.setdefault(account_id, []).append(post_id)
     created: list[int] = []
     polled: set[int] = set()
+    by_pk = {a.pk: a for a in accounts}
     for _i in range(count):
-        account = rng.choice(by_platform[rng.choice(sorted(by_platform))])
+        # Some go to the pages' recent posts (few pages among many accounts: chosen first).
+        on_recent = bool(recent_posts) and rng.random() < RECENT_POST_SHARE
+        if on_recent:
+            account = by_pk[rng.choice(sorted(recent_posts))]
+        else:
+            account = rng.choice(by_platform[rng.choice(sorted(by_platform))])
         number = rng.randrange(1, 1000)
         text = f"{DEMO_MARK} {rng.choice(CITIZEN_TEXTS)}"
         if account.platform in POLLED_PLATFORMS:
@@ -507,11 +513,10 @@ def citizens_send(*, count: int = 1, rng: random.Random | None = None) -> list[i
             continue
         author_id = f"sandbox-ciudadano-{number}"
         author_name = _("Ciudadana de prueba %(n)s") % {"n": number}
-        if rng.random() < 0.6:
+        if on_recent or rng.random() < 0.6:
             post_id = f"{account.platform_id}_sandbox{now:%Y%m%d}"
-            recent = recent_posts.get(account.pk)
-            if recent and rng.random() < RECENT_POST_SHARE:
-                post_id = rng.choice(recent)
+            if on_recent:
+                post_id = rng.choice(recent_posts[account.pk])
             comment_id = _new_id(account, "sandbox_c_")
             payload = comment_payload(
                 account,
