@@ -23,6 +23,7 @@ data: migrate
 	$(AGORA) load_public_data
 	$(AGORA) classify_train
 	$(AGORA) load_demo_data
+	$(AGORA) load_training_demo
 	$(AGORA) load_inbox_demo
 	$(AGORA) classify_pending
 	$(AGORA) sandbox_install

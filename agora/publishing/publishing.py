@@ -81,7 +81,7 @@ def _backoff(attempt: int) -> timedelta:
 
 def _post_url(post: PlannedPost) -> str:
     try:
-        return reverse("publishing:post_detail", args=[post.pk])
+        return reverse("publishing:post", args=[post.pk])
     except NoReverseMatch:  # the post pages are not installed
         return ""
 

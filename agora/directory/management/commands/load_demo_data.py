@@ -34,12 +34,6 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Reportes de cuentas falsas de demostración nuevos: %(count)s.") % {"count": reports}
         )
-        from agora.training.demo import training_create_demo
-
-        trained = training_create_demo()
-        self.stdout.write(
-            _("Asistencias a talleres de demostración nuevas: %(count)s.") % {"count": trained}
-        )
         if users:
             with open(options["credentials_file"], "w", encoding="utf-8") as handle:
                 for user in users:
