@@ -23,7 +23,7 @@ pytestmark = [
 ]
 
 STAFF = re.compile(
-    r"^/(?:equipo|bandeja|informes|lenguaje|entidad|compromisos/equipo|participa/.+/gestion|capacitacion/gestion)/"
+    r"^/(?:equipo|bandeja|informes|lenguaje|entidad|compromisos/equipo|participa/.+/gestion|capacitacion/gestion|publicaciones)/"
 )
 DOWNLOAD = re.compile(r"\.(?:csv|xlsx|pdf|json|ics)$|/exportar|/descargar|/admin/")
 MAX_PAGES = 40
