@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -213,4 +214,20 @@ def commitment_posts_public(commitment: Commitment) -> QuerySet[PostVariant]:
         )
         .select_related("account", "post__entity")
         .order_by("-published_at", "-pk")
+    )
+
+
+def post_conversations(user: User, post: PlannedPost, limit: int = 10) -> list[Any]:
+    """The inbox conversations of citizens' comments on the published post (newest first),
+    among those the person may open."""
+    from agora.inbox.models import Conversation
+
+    posts = [pk for pk in post.variants.values_list("inbox_post_id", flat=True) if pk]
+    if not posts:
+        return []
+    return list(
+        Conversation.objects.for_staff(user)
+        .filter(post_id__in=posts)
+        .select_related("account")
+        .order_by("-last_inbound_at", "-pk")[:limit]
     )

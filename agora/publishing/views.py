@@ -32,6 +32,9 @@ HISTORY_LABELS = {
     "publicacion.enviada_a_revision": _lazy("La envió a revisión"),
     "publicacion.aprobada": _lazy("La aprobó"),
     "publicacion.rechazada": _lazy("La rechazó"),
+    "publicacion.programada": _lazy("Quedó programada para su hora"),
+    "publicacion.publicada": _lazy("Se publicó en las redes"),
+    "publicacion.fallida": _lazy("No se pudo publicar"),
 }
 
 
@@ -320,6 +323,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for event in selectors.post_history(post)
             ],
             "public_link": services.public_link(post),
+            "conversations": selectors.post_conversations(user, post),
             "can_edit": can_write and post.status in services.EDITABLE,
             "can_submit": can_write and post.status == PostStatus.BORRADOR,
             "can_check": can_write and post.status in services.EDITABLE,

@@ -22,7 +22,7 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Conversation, Message
 from agora.inbox.senders import SendError, SendUncertain
-from agora.publishing import publishing
+from agora.publishing import publishing, selectors
 from agora.publishing.models import PlannedPost, PostStatus, PostVariant, VariantStatus
 from tests.connectors.test_sandbox import PAGE_ID, _account
 from tests.publishing.factories import planned_post
@@ -39,7 +39,10 @@ def _run(now: Any = None) -> dict[str, int]:
 
 @pytest.mark.django_db
 def test_a_due_post_is_published_on_the_sandbox_and_a_citizen_comment_arrives_under_it(
-    platform: responses.RequestsMock, demo_account: SocialAccount, communicator: User
+    platform: responses.RequestsMock,
+    demo_account: SocialAccount,
+    communicator: User,
+    other_manager: User,
 ) -> None:
     post = planned_post(account=demo_account, author=communicator)
     result = _run()
@@ -73,6 +76,11 @@ def test_a_due_post_is_published_on_the_sandbox_and_a_citizen_comment_arrives_un
     message = Message.objects.get(platform_message_id=comment.platform_id)
     assert message.conversation.post_id == inbox_post.pk
     assert message.conversation.is_demo
+    # The post's page lists the conversation for its staff, never for another entity's.
+    assert [c.pk for c in selectors.post_conversations(communicator, post)] == [
+        message.conversation_id
+    ]
+    assert selectors.post_conversations(other_manager, post) == []
 
 
 @pytest.mark.django_db
