@@ -56,6 +56,10 @@ PUBLISHERS = {
         "agora.connectors.meta_publish:publish_post",
         "agora.connectors.meta_publish:find_post",
     ),
+    Platform.X: (
+        "agora.connectors.x_publish:publish_post",
+        "agora.connectors.x_publish:find_post",
+    ),
 }
 
 

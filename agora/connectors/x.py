@@ -246,6 +246,16 @@ class XClient:
             params["pagination_token"] = pagination_token
         return self._timeline(f"/users/{user_id}/tweets", params)
 
+    def post(self, text: str) -> str:
+        """``POST /2/tweets`` (a post of the account, not a reply); returns its id."""
+        response = self._request("POST", "/tweets", json={"text": text})
+        self._raise_for(response)
+        try:
+            tweet_id = str(response.json()["data"]["id"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise XError(_("X no devolvió el id de la publicación."), uncertain=True) from exc
+        return tweet_id
+
     def reply(self, text: str, in_reply_to_tweet_id: str) -> str:
         """``POST /2/tweets`` as a reply; returns the new post's id."""
         response = self._request(
