@@ -103,3 +103,4 @@ from tests.connectors.test_sandbox import (  # noqa: E402, F401 - fixtures
     demo_account,
     platform,
 )
+from tests.connectors.test_sandbox_polled import x_account  # noqa: E402, F401 - fixture

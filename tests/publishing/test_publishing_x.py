@@ -17,7 +17,6 @@ from agora.core.models import User
 from agora.directory.models import SocialAccount
 from agora.publishing import publishing
 from agora.publishing.models import PostStatus, PostVariant, VariantStatus
-from tests.connectors.test_sandbox_polled import x_account  # noqa: F401 - fixture
 from tests.publishing.factories import planned_post
 
 TEXT = "Te contamos dónde vacunarte este sábado en nuestras sedes de Lima."
