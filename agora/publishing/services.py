@@ -567,7 +567,9 @@ def post_approve(*, actor: User, post: PlannedPost) -> PlannedPost:
     """Approve a post under review (four eyes). The commitment's public link is appended to
     each text that does not carry it yet; the periodic job schedules and publishes it."""
     post = (
-        PlannedPost.objects.select_for_update()
+        # Only the post's row: the cited commitment, milestone and evidence are outer joins,
+        # which PostgreSQL cannot lock.
+        PlannedPost.objects.select_for_update(of=("self",))
         .select_related("entity", "commitment", "milestone__commitment", "evidence__update")
         .get(pk=post.pk)
     )
