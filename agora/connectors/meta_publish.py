@@ -8,6 +8,9 @@ parameter"; see also https://developers.facebook.com/docs/graph-api/reference/pa
 To tell whether a post whose call timed out went through, the page's own posts are read with
 ``GET /{page-id}/posts?fields=id,message,created_time`` (newest first) and matched by text.
 
+A post with an image goes to ``POST /{page-id}/photos`` instead (``url``: the image's public
+address in Ágora's storage, which Meta downloads; ``message``: the caption).
+
 Instagram publishes media through a two-step container flow (no text-only posts) and is not
 offered yet: its variants fail with a clear reason."""
 
@@ -15,9 +18,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from agora.connectors import lookups, meta
+from agora.core.siteurl import site_url
 from agora.directory.models import Platform
 from agora.inbox.senders import SendError, SendUncertain
 
@@ -38,13 +43,28 @@ def _page_id(variant: PostVariant) -> str:
     return str(account.platform_id)
 
 
+def _media_url(variant: PostVariant) -> str:
+    """The absolute public address of the post's image, which Meta downloads ("" if none):
+    Ágora serves it once the post is scheduled (``publishing:post_media``)."""
+    if not variant.post.media:
+        return ""
+    return site_url(reverse("publishing:post_media", args=[variant.post_id]))
+
+
 def publish_post(variant: PostVariant) -> str:
-    """Publishes the variant's text on its page; returns the post's id ("{page}_{post}")."""
+    """Publishes the variant's text on its page, as the caption of the post's image when it
+    has one (``POST /{page-id}/photos`` with ``url`` and ``message``, which answers the photo's
+    ``id`` and the page post's ``post_id``; https://developers.facebook.com/docs/graph-api/
+    reference/page/photos, "Creating"); returns the page post's id ("{page}_{post}")."""
     page_id = _page_id(variant)
     token = meta._token(variant.account)
     body: dict[str, Any] = {"message": variant.text}
+    image = _media_url(variant)
+    if image:
+        body["url"] = image
     try:
-        data = meta._graph_post(token, f"{page_id}/feed", body, account=variant.account)
+        edge = f"{page_id}/photos" if image else f"{page_id}/feed"
+        data = meta._graph_post(token, edge, body, account=variant.account)
     except SendError as exc:
         if exc.permanent or isinstance(exc, SendUncertain) or exc.__cause__ is not None:
             raise  # refused for good, already uncertain, or no connection was ever made
@@ -54,7 +74,7 @@ def publish_post(variant: PostVariant) -> str:
             _("%(error)s Se comprobará en la página si se publicó antes de intentarlo de nuevo.")
             % {"error": str(exc)}
         ) from exc
-    post_id = meta._str(data.get("id"))
+    post_id = meta._str(data.get("post_id") if image else data.get("id"))
     if not post_id:
         # It may be published: looked for before any new attempt.
         raise SendUncertain(

@@ -327,13 +327,18 @@ def graph_publish(*, account: SocialAccount, path: str, body: dict[str, Any]) ->
         answer = {"id": comment_id}
     elif (
         len(parts) == 2
-        and parts[1] == "feed"
+        and parts[1] in {"feed", "photos"}
         and parts[0] in {"me", account.platform_id}
         and account.platform == Platform.FACEBOOK
     ):
-        # A page's post (agora/connectors/meta_publish.py): Graph answers {"id": "{page}_{post}"}.
+        # A page's post (agora/connectors/meta_publish.py): Graph answers {"id": "{page}_{post}"}
+        # for /feed, and {"id": "{photo}", "post_id": "{page}_{post}"} for /photos (a photo
+        # with its caption, read by Meta from ``url``).
         text = str(body.get("message") or "")
-        if not text:
+        photo = parts[1] == "photos"
+        if photo and not str(body.get("url") or "").startswith(("http://", "https://")):
+            raise SandboxRefused(400, 324, "url es obligatorio: la dirección de la imagen")
+        if not text and not photo:
             raise SandboxRefused(400, 100, "message es obligatorio")
         post_id = _new_id(account, "")
         publication = Publication.objects.create(
@@ -341,11 +346,11 @@ def graph_publish(*, account: SocialAccount, path: str, body: dict[str, Any]) ->
             kind=SandboxKind.PUBLICACION,
             platform_id=post_id,
             post_id=post_id,
-            target_id=str(body.get("link") or "")[:255],
+            target_id=str(body.get("url" if photo else "link") or "")[:255],
             text=text,
             payload=page_post_payload(account, post_id=post_id, text=text, when=now),
         )
-        answer = {"id": post_id}
+        answer = {"id": post_id.split("_")[-1], "post_id": post_id} if photo else {"id": post_id}
     elif len(parts) == 1 and ("is_hidden" in body or "hide" in body):
         hidden = bool(body.get("is_hidden", body.get("hide")))
         Publication.objects.create(

@@ -29,8 +29,15 @@ def _checked(variant: PostVariant) -> None:
 
 
 def publish_post(variant: PostVariant) -> str:
-    """Publishes the variant's text on its X account; returns the post's id."""
+    """Publishes the variant's text on its X account; returns the post's id. A post with an
+    image is not published without it (X's media upload is not supported yet): it fails
+    with the reason, to publish by hand."""
     _checked(variant)
+    if variant.post.media:
+        raise SendError(
+            _("Ágora aún no sube imágenes a X: publíquela a mano en X con su imagen."),
+            permanent=True,
+        )
     try:
         return x.XClient.for_account(variant.account).post(variant.text)
     except x.XError as exc:

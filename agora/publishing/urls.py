@@ -15,6 +15,7 @@ urlpatterns = [
     path("planes/<int:pk>/editar/", views.plan_edit, name="plan_edit"),
     path("planes/<int:pk>/nueva/", views.post_create, name="post_create"),
     path("<int:pk>/", views.post_detail, name="post"),
+    path("<int:pk>/imagen/", views.post_media, name="post_media"),
     path("<int:pk>/editar/", views.post_edit, name="post_edit"),
     path("<int:pk>/revisar-lineamientos/", views.post_check, name="post_check"),
     path("<int:pk>/enviar/", views.post_submit, name="post_submit"),

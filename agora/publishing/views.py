@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agora.core.errors import DomainError, PermissionDeniedError
+from agora.core.files import file_response
 from agora.core.models import User
 from agora.core.permissions import staff_required
 from agora.directory.models import Entity
@@ -441,3 +442,20 @@ def settings_edit(request: HttpRequest, code: str) -> HttpResponse:
         {"form": form, "entity": entity},
         status=400 if request.method == "POST" else 200,
     )
+
+
+# Approved content about to be public, or already public on the networks: the platforms
+# download the image from here when the post is published.
+PUBLIC_MEDIA = {PostStatus.PROGRAMADO, PostStatus.PUBLICADO}
+
+
+@require_GET
+def post_media(request: HttpRequest, pk: int) -> FileResponse:
+    """The post's image or video: to anyone once the post is scheduled or published (the
+    networks fetch it from this address); before that, to the entity's staff only."""
+    post = PlannedPost.objects.filter(pk=pk).select_related("entity").first()
+    if post is None or not post.media:
+        raise Http404(_("No hay una imagen para esta publicación."))
+    if post.status not in PUBLIC_MEDIA:
+        selectors.post_get_for_staff(_user(request), pk)  # 404 for anyone else
+    return file_response(post.media)

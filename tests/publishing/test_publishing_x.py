@@ -72,3 +72,18 @@ def test_an_unknown_outcome_on_x_is_found_on_the_timeline_not_posted_again(
     (tweet,) = _own_posts()
     assert variant.publish_status == VariantStatus.PUBLICADA
     assert variant.platform_post_id == tweet.platform_id
+
+
+@pytest.mark.django_db
+def test_a_post_with_an_image_is_not_published_on_x_without_it(
+    platform: responses.RequestsMock, x_account: SocialAccount, communicator: User
+) -> None:
+    from django.core.files.base import ContentFile
+
+    post = planned_post(account=x_account, author=communicator, text=TEXT)
+    post.media.save("afiche.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32))
+    _run()
+    variant = PostVariant.objects.get(post=post)
+    assert variant.publish_status == VariantStatus.FALLIDA
+    assert "imágenes a X" in variant.last_error
+    assert _own_posts() == []
