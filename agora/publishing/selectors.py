@@ -85,6 +85,19 @@ def posts_to_approve(user: User) -> QuerySet[PlannedPost]:
     )
 
 
+def replies_to_approve(user: User, limit: int = 200) -> list[Any]:
+    """Answers to citizens held for approval (the entity's reply approval) that the person
+    may approve: in the entities where they approve, never their own, oldest first."""
+    from agora.inbox.models import Message, SendStatus
+
+    return list(
+        Message.objects.filter(send_status=SendStatus.APROBAR, entity__in=approver_entities(user))
+        .exclude(author_user=user)
+        .select_related("conversation", "entity", "author_user")
+        .order_by("sent_at", "pk")[:limit]
+    )
+
+
 def plan_accounts(plan: ContentPlan) -> list[SocialAccount]:
     """Where the plan's posts may go: its accounts, or every usable account of the entity."""
     chosen = list(plan.accounts.exclude(status__in=UNUSABLE_ACCOUNTS))

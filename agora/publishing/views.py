@@ -398,7 +398,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "publishing/review_queue.html",
-        {"posts": list(selectors.posts_to_approve(user)[:200])},
+        {
+            "posts": list(selectors.posts_to_approve(user)[:200]),
+            "replies": selectors.replies_to_approve(user),
+        },
     )
 
 

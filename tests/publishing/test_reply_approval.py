@@ -173,3 +173,26 @@ def test_the_buttons_in_the_conversation(
         assert as_manager.post(url + "aprobar/").status_code == 302
     message.refresh_from_db()
     assert message.send_status == SendStatus.PENDIENTE
+
+
+@pytest.mark.django_db
+def test_held_answers_wait_in_the_approvers_queue_never_the_writers(
+    client: Client,
+    conversation: Conversation,
+    approval_on: PublishingSettings,
+    communicator: User,
+    manager: User,
+    other_manager: User,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    from agora.publishing import selectors
+
+    message = _answer(conversation, communicator, django_capture_on_commit_callbacks)
+    assert [m.pk for m in selectors.replies_to_approve(manager)] == [message.pk]
+    page = login(client, manager).get("/publicaciones/por-aprobar/").content.decode()
+    assert "Respuestas a la ciudadanía por aprobar" in page
+    assert f"/bandeja/{conversation.pk}/" in page and "Hola." in page
+    assert selectors.replies_to_approve(communicator) == []  # the writer
+    assert selectors.replies_to_approve(other_manager) == []  # another entity
+    reply_approval.reply_approve(message=message, actor=manager)
+    assert selectors.replies_to_approve(manager) == []
