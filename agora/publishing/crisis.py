@@ -31,7 +31,6 @@ from agora.publishing.models import (
     PlannedPost,
     PostStatus,
 )
-from agora.publishing.reply_policy import is_manager
 
 PAUSABLE = [PostStatus.APROBADO, PostStatus.PROGRAMADO]
 
@@ -53,7 +52,7 @@ def can_mark(entity: Entity, user: User) -> bool:
 
 
 def _require_manager(entity: Entity, user: User) -> None:
-    if not is_manager(entity.pk, user):
+    if not roles.is_manager(user, entity):
         raise PermissionDeniedError(
             _("Solo el responsable de comunicaciones de la entidad puede hacer esto.")
         )

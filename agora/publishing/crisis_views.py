@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
+from agora.directory import roles
 from agora.directory.models import Entity
 from agora.publishing import crisis
 from agora.publishing.crisis_forms import (
@@ -32,7 +33,6 @@ from agora.publishing.crisis_forms import (
     StepForm,
 )
 from agora.publishing.models import CrisisStep, PlannedPost, PostStatus
-from agora.publishing.reply_policy import is_manager
 
 RECENT_PUBLISHED = timedelta(days=14)
 
@@ -120,7 +120,7 @@ def crisis_detail(request: HttpRequest, code: str) -> HttpResponse:
             "manual": manual,
             "steps": steps,
             "steps_done": len(done),
-            "is_manager": is_manager(entity.pk, user),
+            "is_manager": roles.is_manager(user, entity),
             "can_mark": crisis.can_mark(entity, user),
             "open_form": CrisisOpenForm(initial={"origen": request.GET.get("origen", "")}),
             "close_form": CrisisCloseForm(),
@@ -210,7 +210,7 @@ def step_done(request: HttpRequest, code: str, step_pk: int) -> HttpResponse:
 def manual_edit(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     entity = _entity(request, code)
-    if not is_manager(entity.pk, user):
+    if not roles.is_manager(user, entity):
         raise PermissionDenied(_("Solo el responsable de comunicaciones edita el manual."))
     manual = crisis.manual_for(entity)
     forms = {

@@ -5,24 +5,15 @@ from __future__ import annotations
 
 from agora.core.models import User
 from agora.directory import roles
-from agora.directory.models import Membership
 from agora.inbox.reply_approval import ReplyPolicy
+from agora.publishing import services
 from agora.publishing.models import PublishingSettings
 
 
-def is_manager(entity_id: int, user: User) -> bool:
-    return roles.is_manager(user, entity_id)
-
-
 def is_approver(entity_id: int, user: User) -> bool:
-    """The entity's communications manager, or a person it named approver (who works for it)."""
-    if is_manager(entity_id, user):
-        return True
-    return (
-        user.is_authenticated
-        and PublishingSettings.objects.filter(entity_id=entity_id, approvers=user).exists()
-        and Membership.objects.active().filter(entity_id=entity_id, user_id=user.pk).exists()
-    )
+    """The entity's communications manager, or a person it named approver (who works for it):
+    the same rule as for planned posts (``services.may_approve``)."""
+    return services.may_approve(user, entity_id)
 
 
 def must_approve(entity_id: int, user: User) -> bool:

@@ -57,11 +57,17 @@ UNUSABLE_ACCOUNTS = (AccountStatus.RECHAZADA, AccountStatus.SUSPENDIDA, AccountS
 # --- who may do what ------------------------------------------------------------------------
 
 
-def _roles(user: User, entity: Entity) -> set[str]:
+def _entity_id(entity: Entity | int) -> int:
+    return entity if isinstance(entity, int) else entity.pk
+
+
+def _roles(user: User, entity: Entity | int) -> set[str]:
     if not (user.is_authenticated and user.is_active):
         return set()
     return set(
-        Membership.objects.active().filter(user=user, entity=entity).values_list("role", flat=True)
+        Membership.objects.active()
+        .filter(user=user, entity_id=_entity_id(entity))
+        .values_list("role", flat=True)
     )
 
 
@@ -74,9 +80,9 @@ def may_manage(user: User, entity: Entity) -> bool:
     return roles.is_manager(user, entity)
 
 
-def may_approve(user: User, entity: Entity) -> bool:
+def may_approve(user: User, entity: Entity | int) -> bool:
     """The entity's managers and the approvers named in its settings (whoever wrote the post,
-    see :func:`may_decide`)."""
+    see :func:`may_decide`); the same people approve answers to citizens (reply_policy.py)."""
     if not (user.is_authenticated and user.is_active):
         return False
     roles_here = _roles(user, entity)
@@ -85,7 +91,7 @@ def may_approve(user: User, entity: Entity) -> bool:
     # A named approver approves only while they still work for the entity.
     return (
         bool(roles_here)
-        and PublishingSettings.objects.filter(entity=entity, approvers=user).exists()
+        and PublishingSettings.objects.filter(entity_id=_entity_id(entity), approvers=user).exists()
     )
 
 
