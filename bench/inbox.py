@@ -385,7 +385,7 @@ def _direct_insert(events: Iterator[Any], accounts: list[Any], now: Any) -> int:
     the inbox's own functions. Returns how many messages."""
     from django.db import connection, transaction
 
-    from agora.inbox import services
+    from agora.inbox import ingest, timeline
     from agora.inbox.deadlines import deadlines_for
     from agora.inbox.models import Conversation, Direction
 
@@ -398,9 +398,9 @@ def _direct_insert(events: Iterator[Any], accounts: list[Any], now: Any) -> int:
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     message_sql = (
-        f"INSERT INTO {services.Message._meta.db_table} "  # noqa: S608 - fixed identifiers
-        f"({', '.join(services._INSERT_COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * len(services._INSERT_COLUMNS))})"
+        f"INSERT INTO {ingest.Message._meta.db_table} "  # noqa: S608 - fixed identifiers
+        f"({', '.join(ingest._INSERT_COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(ingest._INSERT_COLUMNS))})"
     )
     adapt = connection.ops.adapt_datetimefield_value
     received = adapt(now)
@@ -431,9 +431,9 @@ def _direct_insert(events: Iterator[Any], accounts: list[Any], now: Any) -> int:
             outbound = event.author_id == account.platform_id
             conv.message_count += 1
             if outbound:
-                services._apply_answer(conv, event.sent_at)
+                timeline._apply_answer(conv, event.sent_at)
             else:
-                services._apply_inbound(conv, event.sent_at, calendar, now)
+                timeline._apply_inbound(conv, event.sent_at, calendar, now)
             message_rows.append(
                 (
                     pk,
@@ -457,7 +457,7 @@ def _direct_insert(events: Iterator[Any], accounts: list[Any], now: Any) -> int:
                     True,
                 )
             )
-        services._refresh_deadlines(conv, calendar)
+        timeline._refresh_deadlines(conv, calendar)
         conv.updated_at = now
         conv_rows.append(
             tuple(f.get_db_prep_save(getattr(conv, f.attname), connection) for f in fields)

@@ -156,7 +156,8 @@ def _baseline(
 ) -> tuple[float, float]:
     """(wall, CPU) seconds of a raw sqlite3 executemany of ``rows`` into a copy of
     inbox_message and of ``attachment_rows`` into a copy of inbox_attachment."""
-    from agora.inbox import attachments, services
+    from agora.inbox import attachments
+    from agora.inbox import ingest as inbox_ingest
 
     raw = sqlite3.connect(db_path, isolation_level=None)
     try:
@@ -165,8 +166,8 @@ def _baseline(
         raw.execute("PRAGMA foreign_keys=ON")
         _copy_table(raw, "inbox_message", BASELINE_TABLE)
         _copy_table(raw, "inbox_attachment", BASELINE_ATTACHMENTS)
-        columns = ", ".join(services._INSERT_COLUMNS)
-        placeholders = ", ".join("?" * len(services._INSERT_COLUMNS))
+        columns = ", ".join(inbox_ingest._INSERT_COLUMNS)
+        placeholders = ", ".join("?" * len(inbox_ingest._INSERT_COLUMNS))
         sql = (
             f"INSERT INTO {BASELINE_TABLE} ({columns}) VALUES ({placeholders}) "  # noqa: S608
             "ON CONFLICT (platform, platform_message_id) DO NOTHING"

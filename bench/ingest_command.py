@@ -117,10 +117,11 @@ def _pg_baseline(
     import psycopg
     from psycopg.types.json import Jsonb
 
-    from agora.inbox import attachments, services
+    from agora.inbox import attachments
+    from agora.inbox import ingest as inbox_ingest
 
     table, attachment_table = ingest.BASELINE_TABLE, ingest.BASELINE_ATTACHMENTS
-    flags = services._INSERT_COLUMNS.index("flags")
+    flags = inbox_ingest._INSERT_COLUMNS.index("flags")
     rows = [
         (
             *row[:flags],
@@ -134,8 +135,8 @@ def _pg_baseline(
             raw.execute(f"DROP TABLE IF EXISTS {copy}")
             raw.execute(f"CREATE TABLE {copy} (LIKE {source} INCLUDING ALL)")
         raw.commit()
-        columns = ", ".join(services._INSERT_COLUMNS)
-        placeholders = ", ".join(["%s"] * len(services._INSERT_COLUMNS))
+        columns = ", ".join(inbox_ingest._INSERT_COLUMNS)
+        placeholders = ", ".join(["%s"] * len(inbox_ingest._INSERT_COLUMNS))
         sql = (
             f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "  # noqa: S608
             "ON CONFLICT (platform, platform_message_id) DO NOTHING"
@@ -214,10 +215,11 @@ def _run(path: Path, profile: bool = False, profile_out: str = "") -> tuple[floa
 def _stored_rows() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     from django.db import connection
 
-    from agora.inbox import attachments, services
+    from agora.inbox import attachments
+    from agora.inbox import ingest as inbox_ingest
 
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(services._INSERT_COLUMNS)} FROM inbox_message")  # noqa: S608
+        cursor.execute(f"SELECT {', '.join(inbox_ingest._INSERT_COLUMNS)} FROM inbox_message")  # noqa: S608
         rows = [tuple(r) for r in cursor.fetchall()]
         cursor.execute(f"SELECT {', '.join(attachments._COLUMNS)} FROM inbox_attachment")  # noqa: S608
         attachment_rows = [tuple(r) for r in cursor.fetchall()]

@@ -404,6 +404,11 @@ class AccountCache:
         self._known: dict[tuple[str, str], SocialAccount | None] = {}
 
     def __call__(self, platform: str, ids: set[str]) -> dict[str, SocialAccount]:
+        if len(ids) == 1:  # a webhook body names one page: the file's lines, mostly known
+            for object_id in ids:
+                if (platform, object_id) in self._known:
+                    account = self._known[(platform, object_id)]
+                    return {object_id: account} if account is not None else {}
         missing = {i for i in ids if (platform, i) not in self._known}
         if missing:
             found = _accounts_by_id(platform, missing)
@@ -444,37 +449,47 @@ def parse_webhook(
             continue
         when = parse_time(entry.get("time")) or timezone.now()
         for change in _list(entry.get("changes")):
-            change = _dict(change)
-            name = _str(change.get("field"))
-            value = _dict(change.get("value"))
-            event: IncomingMessage | IncomingPost | None
-            if platform == Platform.FACEBOOK and name == "feed":
-                event = _feed_event(value, account, when, batch.ignored)
-            elif platform == Platform.FACEBOOK and name == "mention":
-                event = _mention_event(value, account, when, batch.ignored)
-            elif platform == Platform.INSTAGRAM and name in IG_COMMENT_FIELDS:
-                event = _instagram_comment(value, account, when, batch.ignored)
-            elif platform == Platform.INSTAGRAM and name == "mentions":
-                ids = _instagram_mention(value, account, batch.ignored)
-                if ids is not None:
-                    batch.mentions.append((account.pk, *ids))
-                continue
-            elif name in MESSAGING_FIELDS and value:
-                # Instagram and the "test" button of the dashboard send messages as changes.
-                event = _messaging_event(value, account, when, batch.ignored)
-            else:
-                batch.ignored[f"campo:{name or '?'}"] += 1
-                continue
-            if isinstance(event, IncomingPost):
-                batch.posts.append(event)
-            elif event is not None:
-                batch.events.append(event)
+            _change_read(platform, _dict(change), account, when, batch)
         for key in ("messaging", "standby"):
             for item in _list(entry.get(key)):
                 event = _messaging_event(_dict(item), account, when, batch.ignored)
                 if event is not None:
                     batch.events.append(event)
     return batch
+
+
+def _change_read(
+    platform: str,
+    change: dict[str, Any],
+    account: SocialAccount,
+    when: datetime,
+    batch: MetaBatch,
+) -> None:
+    """One ``changes`` item of an entry, read by its field into ``batch``."""
+    name = _str(change.get("field"))
+    value = _dict(change.get("value"))
+    event: IncomingMessage | IncomingPost | None
+    if platform == Platform.FACEBOOK and name == "feed":
+        event = _feed_event(value, account, when, batch.ignored)
+    elif platform == Platform.FACEBOOK and name == "mention":
+        event = _mention_event(value, account, when, batch.ignored)
+    elif platform == Platform.INSTAGRAM and name in IG_COMMENT_FIELDS:
+        event = _instagram_comment(value, account, when, batch.ignored)
+    elif platform == Platform.INSTAGRAM and name == "mentions":
+        ids = _instagram_mention(value, account, batch.ignored)
+        if ids is not None:
+            batch.mentions.append((account.pk, *ids))
+        return
+    elif name in MESSAGING_FIELDS and value:
+        # Instagram and the "test" button of the dashboard send messages as changes.
+        event = _messaging_event(value, account, when, batch.ignored)
+    else:
+        batch.ignored[f"campo:{name or '?'}"] += 1
+        return
+    if isinstance(event, IncomingPost):
+        batch.posts.append(event)
+    elif event is not None:
+        batch.events.append(event)
 
 
 def payload_load(raw: bytes) -> dict[str, Any]:

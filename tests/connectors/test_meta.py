@@ -25,7 +25,7 @@ from agora.connectors.models import AccountCredential
 from agora.core.models import User
 from agora.directory import services as directory
 from agora.directory.models import AccountStatus, Entity, Platform, SocialAccount
-from agora.inbox import send_queue, tasks
+from agora.inbox import ingest, send_queue, tasks
 from agora.inbox import services as inbox
 from agora.inbox.models import (
     Conversation,
@@ -1005,13 +1005,13 @@ def test_a_delivery_that_loses_the_race_counts_nothing_twice(
         )
 
     assert inbox.messages_ingest(batch=[comment("comment-1", 0)]).created == 1
-    original = inbox._insert_messages
+    original = ingest._insert_messages
 
     def rival_commits_first(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
         assert original(rows)  # the other delivery wins the unique index
         return original(rows)
 
-    monkeypatch.setattr(inbox, "_insert_messages", rival_commits_first)
+    monkeypatch.setattr(ingest, "_insert_messages", rival_commits_first)
     raced = inbox.messages_ingest(batch=[comment("comment-2", 5)])
     assert (raced.created, raced.unchanged, raced.new_keys) == (0, 1, [])
     assert Message.objects.filter(platform_message_id="comment-2").count() == 1

@@ -15,7 +15,7 @@ from django.utils import timezone
 from agora.core import outbox
 from agora.core.models import OutboxTask
 from agora.directory.models import SocialAccount
-from agora.inbox import services
+from agora.inbox import timeline as services
 from agora.inbox.deadlines import deadlines_for
 from agora.inbox.models import Conversation, ResponsePolicy, Status
 from tests.inbox.test_views import ingest, minsa_account, sunat_account

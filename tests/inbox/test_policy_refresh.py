@@ -10,12 +10,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from agora.connectors.entity_settings import response_policy_reset, response_policy_set
 from agora.core.models import OutboxTask, User
 from agora.directory.models import SocialAccount
 from agora.inbox import services
 from agora.inbox.deadlines import deadlines_for
 from agora.inbox.models import Conversation, ResponsePolicy, Status
+from agora.connectors.entity_settings import response_policy_reset, response_policy_set
 from tests.inbox.test_views import ingest, login, minsa_account, sunat_account
 
 __all__ = ["minsa_account", "sunat_account"]
@@ -46,7 +46,7 @@ def test_a_stricter_policy_moves_stored_due_times_earlier(
 
     with django_capture_on_commit_callbacks(execute=True):
         response_policy_set(actor=manager, entity=minsa_account.entity, first_response_hours=2)
-    assert _queued() == ["agora.inbox.services.deadlines_refresh_entity"]
+    assert _queued() == ["agora.inbox.timeline.deadlines_refresh_entity"]
 
     assert services.deadlines_refresh_entity(minsa_account.entity_id) == 1
     conv = Conversation.objects.get(pk=open_conv.pk)
@@ -87,10 +87,10 @@ def test_admin_policy_changes_queue_the_recompute(
             {"entity": str(minsa_account.entity_id), **policy},
         )
     assert response.status_code == 302
-    assert _queued() == ["agora.inbox.services.deadlines_refresh_entity"]
+    assert _queued() == ["agora.inbox.timeline.deadlines_refresh_entity"]
     assert not ResponsePolicy.objects.filter(entity__isnull=True).exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/inbox/responsepolicy/add/", {"entity": "", **policy})
     assert response.status_code == 302
     assert ResponsePolicy.objects.filter(entity__isnull=True).exists()
-    assert _queued()[-1] == "agora.inbox.services.deadlines_refresh_all"
+    assert _queued()[-1] == "agora.inbox.timeline.deadlines_refresh_all"
