@@ -8,12 +8,6 @@ reads them and owns the writes of the response-time policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import time
-from decimal import Decimal, InvalidOperation
-from typing import Any
-
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -26,21 +20,12 @@ from agora.connectors.models import (
     PasswordChangeFlag,
 )
 from agora.connectors.services import user_can_manage_access
-from agora.core.audit import audit_record, snapshot
+from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory import roles
-from agora.directory.models import AccountStatus, Entity, Membership, Platform, SocialAccount
-from agora.inbox.deadlines import default_policy, policy_validate_stricter
-from agora.inbox.models import ResponsePolicy
-from agora.inbox.services import deadlines_refresh_later
-
-HOURS_FIELDS = ("first_response_hours", "next_response_hours", "resolution_hours")
-TIME_FIELDS = ("workday_start", "workday_end")
-POLICY_FIELDS = [*HOURS_FIELDS, *TIME_FIELDS]
-# ResponsePolicy's hours are DecimalField(max_digits=6, decimal_places=2).
-MAX_HOURS = Decimal("9999.99")
+from agora.directory.models import AccountStatus, Entity, Platform, SocialAccount
 
 # The kind of secret each platform's connector reads.
 KIND_FOR_PLATFORM = {
@@ -143,218 +128,6 @@ def settings_accounts(*, entity: Entity) -> list[SocialAccount]:
 
 def credential_kind_for(account: SocialAccount) -> str:
     return str(KIND_FOR_PLATFORM.get(account.platform, CredentialKind.API_KEY))  # type: ignore[call-overload]
-
-
-@dataclass(frozen=True)
-class PolicyView:
-    """The policy in force for an entity: its own when it has one, else the default."""
-
-    policy: ResponsePolicy
-    default: ResponsePolicy
-    is_own: bool
-
-
-def response_policy_get(*, entity: Entity) -> PolicyView:
-    default = default_policy()
-    own = ResponsePolicy.objects.filter(entity=entity).first()
-    return PolicyView(policy=own or default, default=default, is_own=own is not None)
-
-
-# --- response-time policy --------------------------------------------------------------------
-
-
-def _hours(name: str, value: Any) -> Decimal:
-    labels = {
-        "first_response_hours": _("primera respuesta"),
-        "next_response_hours": _("siguiente respuesta"),
-        "resolution_hours": _("resolución"),
-    }
-    try:
-        hours = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        hours = Decimal("NaN")
-    if not hours.is_finite():
-        raise DomainError(
-            _("El plazo de %(what)s debe ser un número de horas hábiles.") % {"what": labels[name]}
-        )
-    if hours <= 0 or hours > MAX_HOURS:
-        raise DomainError(
-            _("El plazo de %(what)s debe ser mayor que 0 y de hasta %(max)s horas hábiles.")
-            % {"what": labels[name], "max": MAX_HOURS}
-        )
-    if hours != hours.quantize(Decimal("0.01")):
-        raise DomainError(
-            _("El plazo de %(what)s admite como máximo dos decimales.") % {"what": labels[name]}
-        )
-    return hours.quantize(Decimal("0.01"))
-
-
-def _time(name: str, value: Any) -> time:
-    if not isinstance(value, time):
-        label = _("inicio de la jornada") if name == "workday_start" else _("fin de la jornada")
-        raise DomainError(_("Indique la hora de %(what)s.") % {"what": label})
-    return value.replace(second=0, microsecond=0, tzinfo=None)
-
-
-def _messages(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
-
-@transaction.atomic
-def response_policy_set(
-    *,
-    actor: User,
-    entity: Entity,
-    first_response_hours: Decimal | int | str | None = None,
-    next_response_hours: Decimal | int | str | None = None,
-    resolution_hours: Decimal | int | str | None = None,
-    workday_start: time | None = None,
-    workday_end: time | None = None,
-) -> ResponsePolicy:
-    """Sets the entity's own response-time policy; a value left as ``None`` keeps the one in
-    force. Refused, with the reason in Spanish and nothing written, when any target would be
-    looser than the rector office's default (``policy_validate_stricter``)."""
-    _require_manager(
-        actor,
-        entity,
-        _(
-            "Solo el responsable de comunicaciones de %(entity)s o un administrador del ente "
-            "rector pueden cambiar sus plazos de respuesta."
-        ),
-    )
-    # The entity's row is locked: two first saves at once cannot both create a policy.
-    Entity.objects.select_for_update().filter(pk=entity.pk).exists()
-    own = ResponsePolicy.objects.select_for_update().filter(entity=entity).first()
-    current = own or default_policy()
-    given: dict[str, Any] = {
-        "first_response_hours": first_response_hours,
-        "next_response_hours": next_response_hours,
-        "resolution_hours": resolution_hours,
-        "workday_start": workday_start,
-        "workday_end": workday_end,
-    }
-    values: dict[str, Any] = {}
-    for name in POLICY_FIELDS:
-        raw = given[name]
-        if raw is None:
-            values[name] = getattr(current, name)
-        elif name in HOURS_FIELDS:
-            values[name] = _hours(name, raw)
-        else:
-            values[name] = _time(name, raw)
-    candidate = ResponsePolicy(entity=entity, **values)
-    try:
-        policy_validate_stricter(policy=candidate)
-    except ValidationError as exc:
-        raise DomainError(_messages(exc)) from exc
-    before = None if own is None else snapshot(own, POLICY_FIELDS)
-    if own is not None and all(getattr(own, n) == values[n] for n in POLICY_FIELDS):
-        return own  # nothing changed: nothing to write or audit
-    policy = own or ResponsePolicy(entity=entity)
-    for name, value in values.items():
-        setattr(policy, name, value)
-    policy.save()
-    audit_record(
-        actor=actor,
-        verb="plazos.politica_propia_fijada" if before is None else "plazos.politica_cambiada",
-        instance=policy,
-        scope=entity.code,
-        before=before,
-        after=snapshot(policy, POLICY_FIELDS),
-    )
-    # The due times already stored follow the new policy (in the background: a busy entity
-    # has tens of thousands of open conversations).
-    deadlines_refresh_later(entity.pk)
-    return policy
-
-
-@transaction.atomic
-def response_policy_reset(*, actor: User, entity: Entity) -> None:
-    """Drops the entity's own policy: the rector office's default applies again."""
-    _require_manager(
-        actor,
-        entity,
-        _(
-            "Solo el responsable de comunicaciones de %(entity)s o un administrador del ente "
-            "rector pueden cambiar sus plazos de respuesta."
-        ),
-    )
-    own = ResponsePolicy.objects.select_for_update().filter(entity=entity).first()
-    if own is None:
-        raise DomainError(_("La entidad ya usa la política general del ente rector."))
-    audit_record(
-        actor=actor,
-        verb="plazos.politica_restablecida",
-        instance=own,
-        scope=entity.code,
-        before=snapshot(own, POLICY_FIELDS),
-    )
-    own.delete()
-    deadlines_refresh_later(entity.pk)
-
-
-# --- priority window and escalation contact (agora/inbox/priority.py, escalation.py) --------
-
-MAX_PRIORITY_HOURS = Decimal("45")
-
-
-@transaction.atomic
-def response_triage_set(
-    *,
-    actor: User,
-    entity: Entity,
-    priority_hours: Decimal | int | str,
-    escalation_contact: User | None,
-) -> ResponsePolicy:
-    """Sets how many working hours before its deadline a conversation becomes "alta", and the
-    person missed deadlines are escalated to (``None``: the entity's managers). An entity with
-    no policy of its own gets one with the general deadlines."""
-    _require_manager(
-        actor,
-        entity,
-        _(
-            "Solo el responsable de comunicaciones de %(entity)s o un administrador del ente "
-            "rector pueden cambiar la prioridad y la escalada."
-        ),
-    )
-    try:
-        hours = Decimal(str(priority_hours).strip())
-    except (InvalidOperation, ValueError):
-        hours = Decimal("NaN")
-    if not hours.is_finite() or hours <= 0 or hours > MAX_PRIORITY_HOURS:
-        raise DomainError(
-            _("Las horas hábiles antes del vencimiento deben ser mayores que 0 y hasta %(max)s.")
-            % {"max": MAX_PRIORITY_HOURS}
-        )
-    if hours != hours.quantize(Decimal("0.01")):
-        raise DomainError(_("Las horas hábiles admiten como máximo dos decimales."))
-    if escalation_contact is not None and not (
-        escalation_contact.is_active
-        and Membership.objects.active().filter(user=escalation_contact, entity=entity).exists()
-    ):
-        raise DomainError(_("La persona de escalada debe trabajar para la entidad."))
-    Entity.objects.select_for_update().filter(pk=entity.pk).exists()
-    own = ResponsePolicy.objects.select_for_update().filter(entity=entity).first()
-    fields = ["priority_hours", "escalation_contact"]
-    before = None if own is None else snapshot(own, fields)
-    policy = own
-    if policy is None:
-        base = default_policy()
-        policy = ResponsePolicy(entity=entity, **{n: getattr(base, n) for n in POLICY_FIELDS})
-    policy.priority_hours = hours.quantize(Decimal("0.01"))
-    policy.escalation_contact = escalation_contact
-    policy.save()
-    audit_record(
-        actor=actor,
-        verb="plazos.prioridad_escalada",
-        instance=policy,
-        scope=entity.code,
-        before=before,
-        after=snapshot(policy, fields),
-    )
-    # The "due soon" window moved: the conversations' priorities follow (background).
-    deadlines_refresh_later(entity.pk)
-    return policy
 
 
 # --- OAuth refresh token (YouTube) -------------------------------------------------------------

@@ -38,6 +38,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import staff_required, user_is_rector, user_requires_2fa
 from agora.directory.models import Entity
+from agora.inbox import policies
 from agora.inbox.selectors import entity_staff
 
 INDEX_LIMIT = 50
@@ -127,7 +128,7 @@ def _render(
         }
         for account in accounts
     ]
-    policy = entity_settings.response_policy_get(entity=entity)
+    policy = policies.response_policy_get(entity=entity)
     context = {
         "entity": entity,
         "rows": rows,
@@ -314,7 +315,7 @@ def policy_save(request: HttpRequest, entity: Entity) -> HttpResponse:
     return _form_action(
         request,
         PolicyForm(request.POST),
-        lambda data: entity_settings.response_policy_set(
+        lambda data: policies.response_policy_set(
             actor=_user(request),
             entity=entity,
             first_response_hours=data["primera_respuesta"],
@@ -335,7 +336,7 @@ def triage_save(request: HttpRequest, entity: Entity) -> HttpResponse:
     return _form_action(
         request,
         form,
-        lambda data: entity_settings.response_triage_set(
+        lambda data: policies.response_triage_set(
             actor=_user(request),
             entity=entity,
             priority_hours=data["prioridad_horas"],
@@ -351,7 +352,7 @@ def triage_save(request: HttpRequest, entity: Entity) -> HttpResponse:
 def policy_reset(request: HttpRequest, entity: Entity) -> HttpResponse:
     return _button_action(
         request,
-        lambda: entity_settings.response_policy_reset(actor=_user(request), entity=entity),
+        lambda: policies.response_policy_reset(actor=_user(request), entity=entity),
         _("La entidad vuelve a usar la política general."),
         _page(entity) + "#plazos",
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from agora.core.admin import AuditedAdmin
 from agora.core.errors import DomainError
 from agora.core.models import User
-from agora.inbox import services
+from agora.inbox import policies, services
 from agora.inbox.deadlines import policy_validate_stricter
 from agora.inbox.models import (
     Attachment,
@@ -81,22 +81,33 @@ class ResponsePolicyAdmin(AuditedAdmin):
     search_fields = ("entity__code", "entity__name")
     audit_fields = POLICY_FIELDS
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A policy belongs to its entity (or is the default) for good.
+        return ("entity",) if obj is not None and obj.pk else ()
+
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        """The stored due times follow the new policy: the entity's, or every entity's when
-        the rector office's default changed."""
-        super().save_model(request, obj, form, change)
-        if obj.entity_id:
-            services.deadlines_refresh_later(obj.entity_id)
-        else:
-            services.deadlines_refresh_all_later()
+        """Through the policy services (agora/inbox/policies.py), as the settings pages: the
+        same checks, audit and recomputation of the stored due times."""
+        actor: User = request.user  # type: ignore[assignment]  # the admin is signed in
+        values = {name: getattr(obj, name) for name in policies.POLICY_FIELDS}
+        try:
+            if obj.entity is None:
+                saved = policies.default_policy_set(actor=actor, values=values)
+            else:
+                saved = policies.response_policy_set(actor=actor, entity=obj.entity, **values)
+        except DomainError as exc:
+            raise PermissionDenied(" ".join(str(m) for m in exc.messages)) from exc
+        obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        entity_id = obj.entity_id
-        super().delete_model(request, obj)
-        if entity_id:
-            services.deadlines_refresh_later(entity_id)
-        else:
-            services.deadlines_refresh_all_later()
+        try:
+            policies.policy_delete(actor=request.user, policy=obj)  # type: ignore[arg-type]
+        except DomainError as exc:
+            raise PermissionDenied(" ".join(str(m) for m in exc.messages)) from exc
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(NonWorkingDay)

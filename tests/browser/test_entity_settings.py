@@ -16,6 +16,7 @@ from agora.connectors import entity_settings, services
 from agora.connectors.models import AccountCredential
 from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
+from agora.inbox import policies
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
 from tests.browser.journeys import axe_clean
 from tests.browser.test_accessibility import _open
@@ -63,7 +64,7 @@ def settings_data(site: str, manager: User, rector: User, entities: dict[str, En
         actor=manager, account=account, person_name="Rosa Quispe", platform_role="administradora"
     )
     services.access_revoke(actor=manager, access=access)
-    entity_settings.response_policy_set(
+    policies.response_policy_set(
         actor=manager, entity=entities["minsa"], first_response_hours=Decimal("4")
     )
     # A YouTube channel with an OAuth token and its refresh token (the renewal section).

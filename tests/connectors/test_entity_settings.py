@@ -22,6 +22,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import AuditEvent, User
 from agora.directory import services as directory
 from agora.directory.models import Entity, SocialAccount
+from agora.inbox import policies
 from agora.inbox.models import ResponsePolicy
 
 SECRET = "EAAGm0PX4ZCpsBAOZBZCj9secreto-de-pagina-7Qz9"
@@ -220,7 +221,7 @@ def test_policy_reset_per_role(
     entities: dict[str, Entity],
     role: str,
 ) -> None:
-    entity_settings.response_policy_set(
+    policies.response_policy_set(
         actor=manager, entity=entities["minsa"], first_response_hours=Decimal("2")
     )
     response = _login(client, people[role]).post(reset_url())
@@ -486,11 +487,11 @@ def test_looser_than_the_rector_default_in_the_database_is_refused(
         resolution_hours=Decimal("20"),
     )
     with pytest.raises(DomainError, match="primera respuesta"):
-        entity_settings.response_policy_set(
+        policies.response_policy_set(
             actor=manager, entity=entities["minsa"], first_response_hours=Decimal("4")
         )
     assert not ResponsePolicy.objects.filter(entity=entities["minsa"]).exists()
-    policy = entity_settings.response_policy_set(
+    policy = policies.response_policy_set(
         actor=manager, entity=entities["minsa"], first_response_hours=Decimal("2.5")
     )
     assert policy.first_response_hours == Decimal("2.5")
@@ -503,12 +504,12 @@ def test_policy_service_refuses_communicators_and_other_managers(
 ) -> None:
     for actor in (communicator, other_manager):
         with pytest.raises(PermissionDeniedError, match="Ministerio de Salud"):
-            entity_settings.response_policy_set(
+            policies.response_policy_set(
                 actor=actor, entity=entities["minsa"], first_response_hours=Decimal("1")
             )
     assert not ResponsePolicy.objects.exists()
     with pytest.raises(PermissionDeniedError):
-        entity_settings.response_policy_reset(actor=communicator, entity=entities["minsa"])
+        policies.response_policy_reset(actor=communicator, entity=entities["minsa"])
     assert not AuditEvent.objects.filter(verb__startswith="plazos.").exists()
 
 
@@ -526,7 +527,7 @@ def test_policy_service_validates_values(
     manager: User, entities: dict[str, Entity], values: dict[str, Any], error: str
 ) -> None:
     with pytest.raises(DomainError, match=error):
-        entity_settings.response_policy_set(actor=manager, entity=entities["minsa"], **values)
+        policies.response_policy_set(actor=manager, entity=entities["minsa"], **values)
     assert not ResponsePolicy.objects.exists()
 
 
@@ -535,15 +536,15 @@ def test_changing_the_policy_is_audited_with_before_and_after_and_unchanged_is_n
     manager: User, entities: dict[str, Entity]
 ) -> None:
     minsa = entities["minsa"]
-    entity_settings.response_policy_set(actor=manager, entity=minsa, first_response_hours=4)
-    entity_settings.response_policy_set(actor=manager, entity=minsa, first_response_hours=3)
+    policies.response_policy_set(actor=manager, entity=minsa, first_response_hours=4)
+    policies.response_policy_set(actor=manager, entity=minsa, first_response_hours=3)
     event = AuditEvent.objects.get(verb="plazos.politica_cambiada")
     assert event.before is not None and event.after is not None
     assert (event.before["first_response_hours"], event.after["first_response_hours"]) == (
         "4.00",
         "3.00",
     )
-    entity_settings.response_policy_set(actor=manager, entity=minsa, first_response_hours=3)
+    policies.response_policy_set(actor=manager, entity=minsa, first_response_hours=3)
     assert AuditEvent.objects.filter(verb__startswith="plazos.").count() == 2
 
 
@@ -552,7 +553,7 @@ def test_reset_without_own_policy_is_refused(
     client: Client, manager: User, entities: dict[str, Entity]
 ) -> None:
     with pytest.raises(DomainError, match="ya usa la política general"):
-        entity_settings.response_policy_reset(actor=manager, entity=entities["minsa"])
+        policies.response_policy_reset(actor=manager, entity=entities["minsa"])
     response = _login(client, manager).post(reset_url(), follow=True)
     assert "ya usa la política general" in html(response)
     assert not AuditEvent.objects.filter(verb__startswith="plazos.").exists()

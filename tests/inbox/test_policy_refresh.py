@@ -15,7 +15,7 @@ from agora.directory.models import SocialAccount
 from agora.inbox import services
 from agora.inbox.deadlines import deadlines_for
 from agora.inbox.models import Conversation, ResponsePolicy, Status
-from agora.connectors.entity_settings import response_policy_reset, response_policy_set
+from agora.inbox.policies import response_policy_reset, response_policy_set
 from tests.inbox.test_views import ingest, login, minsa_account, sunat_account
 
 __all__ = ["minsa_account", "sunat_account"]
