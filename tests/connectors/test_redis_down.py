@@ -51,8 +51,8 @@ def test_webhooks_and_the_inbox_work_while_redis_is_down(
 def test_the_comment_rate_limit_lets_comments_through_while_redis_is_down(
     redis_down: None, django_user_model: type[User]
 ) -> None:
-    from agora.participation import services
+    from agora.participation.services import consultations
 
     citizen = django_user_model.objects.create_user(username="vecina", password="x")
-    for _comment_number in range(services.COMMENT_RATE_LIMIT + 2):
-        services._rate_limit(citizen)  # never raises without a cache to count in
+    for _comment_number in range(consultations.COMMENT_RATE_LIMIT + 2):
+        consultations._rate_limit(citizen)  # never raises without a cache to count in

@@ -216,7 +216,7 @@ def test_held_comment_is_reported_as_held_and_shown_only_to_its_author(
     make_user: Callable[..., User],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(services, "_moderation_flags", lambda body: ["insulto"])
+    monkeypatch.setattr(services.consultations, "_moderation_flags", lambda body: ["insulto"])
     client = login(Client(), citizen)
     url = reverse("participation:consultation_comment", args=[consultation.slug])
     page = client.post(

@@ -44,7 +44,7 @@ def citizen_world(
     published = services.comment_submit(
         actor=citizen, consultation=consultation, body="Comentario publicado de Rosa"
     )
-    monkeypatch.setattr(services, "_moderation_flags", lambda body: ["spam"])
+    monkeypatch.setattr(services.consultations, "_moderation_flags", lambda body: ["spam"])
     held = services.comment_submit(
         actor=citizen, consultation=consultation, body="Comentario retenido de Rosa"
     )
