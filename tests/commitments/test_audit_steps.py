@@ -19,6 +19,7 @@ from agora.commitments.models import (
     ProposalGroup,
     SmartCriterion,
 )
+from agora.core.errors import DomainError
 from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity
 from tests.inbox.test_views import login
@@ -219,12 +220,12 @@ def test_refused_steps_leave_no_audit_entry(
     manager: User, rector: User, plan: ActionPlan, commitment: Commitment
 ) -> None:
     before = AuditEvent.objects.count()
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.workshop_record(actor=rector, plan=plan, label="X", place="Lima", people=-1)
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.proposal_submit(actor=manager, plan=plan, title="ok", submitter_name="Red")
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.review_record(actor=rector, commitment=commitment, completion="casi")
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.update_post(actor=manager, commitment=commitment, text="corto")
     assert AuditEvent.objects.count() == before
