@@ -839,7 +839,9 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
                 [_("Revise los datos del acuerdo.")]
                 + [str(error) for errors in form.errors.values() for error in errors]
             )
-        services.agreement_create(actor=user, forum=forum, **_agreement_fields(form.cleaned_data))
+        services.agreement_create(
+            actor=user, forum=forum, draft=_agreement_draft(form.cleaned_data)
+        )
         messages.success(request, _("Acuerdo registrado."))
     elif action == "estado_acuerdo":
         form = forms.AgreementStatusForm(request.POST)
@@ -869,20 +871,20 @@ def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> N
         raise DomainError(_("Acción desconocida."))
 
 
-def _agreement_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """The service arguments of an agreement form's cleaned data (create and edit)."""
+def _agreement_draft(data: dict[str, Any]) -> services.AgreementDraft:
+    """What an agreement form's cleaned data says (create and edit)."""
     code = data.get("responsible_entity") or ""
-    return {
-        "text": data["text"],
-        "responsible": data.get("responsible") or "",
-        "responsible_entity": services.entity_by_code(code) if code else None,
-        "due_date": data["due_date"],
-        "session": data.get("session"),
-        "decision_kind": data.get("decision_kind") or "",
-        "decision_direction": data.get("decision_direction") or "",
-        "decision_reference": data.get("decision_reference") or "",
-        "decision_url": data.get("decision_url") or "",
-    }
+    return services.AgreementDraft(
+        text=data["text"],
+        responsible=data.get("responsible") or "",
+        responsible_entity=services.entity_by_code(code) if code else None,
+        due_date=data["due_date"],
+        session=data.get("session"),
+        decision_kind=data.get("decision_kind") or "",
+        decision_direction=data.get("decision_direction") or "",
+        decision_reference=data.get("decision_reference") or "",
+        decision_url=data.get("decision_url") or "",
+    )
 
 
 @login_required
@@ -905,7 +907,7 @@ def agreement_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse
             try:
                 before = agreement.updated_at
                 services.agreement_edit(
-                    actor=user, agreement=agreement, **_agreement_fields(form.cleaned_data)
+                    actor=user, agreement=agreement, draft=_agreement_draft(form.cleaned_data)
                 )
             except DomainError as exc:
                 errors = list(exc.messages)

@@ -53,15 +53,17 @@ def agreement_site(site: str, rector: User, entities: dict[str, Entity]) -> str:
         actor=None,
         system=True,
         forum=forum,
-        text="Publicar el reglamento interno",
-        responsible="Oficina de Participación",
-        responsible_entity=entities["minsa"],
-        session=forum.sessions.get(number=1),
-        due_date=timezone.localdate() + timedelta(days=20),
-        decision_kind="resolucion",
-        decision_direction="deriva_de",
-        decision_reference="R.M. 1-2026",
         is_demo=True,
+        draft=services.AgreementDraft(
+            text="Publicar el reglamento interno",
+            responsible="Oficina de Participación",
+            responsible_entity=entities["minsa"],
+            session=forum.sessions.get(number=1),
+            due_date=timezone.localdate() + timedelta(days=20),
+            decision_kind="resolucion",
+            decision_direction="deriva_de",
+            decision_reference="R.M. 1-2026",
+        ),
     )
     return site
 

@@ -102,14 +102,16 @@ def managed_site(site: str, rector: User, entities: dict[str, Entity]) -> str:
         actor=None,
         system=True,
         forum=forum,
-        text="Publicar el reglamento interno",
-        responsible="Oficina de Participación",
-        responsible_entity=entities["minsa"],
-        session=session,
-        due_date=timezone.localdate() + timedelta(days=20),
-        decision_kind="resolucion",
-        decision_direction="conduce_a",
-        decision_reference="R.M. 1-2026",
+        draft=services.AgreementDraft(
+            text="Publicar el reglamento interno",
+            responsible="Oficina de Participación",
+            responsible_entity=entities["minsa"],
+            session=session,
+            due_date=timezone.localdate() + timedelta(days=20),
+            decision_kind="resolucion",
+            decision_direction="conduce_a",
+            decision_reference="R.M. 1-2026",
+        ),
     )
     plan = ActionPlan.objects.create(cycle=2025, title="Plan de Acción 2025", commission=forum)
     Commitment.objects.create(plan=plan, code="PE0100", title="Transparencia ambiental")

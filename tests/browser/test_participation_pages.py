@@ -132,14 +132,16 @@ def participation_site(site: str, rector: User) -> str:
         actor=None,
         system=True,
         forum=forum,
-        session=held,
-        text="Publicar el reglamento.",
-        responsible="MINAM",
-        due_date=timezone.localdate() - timedelta(days=1),
-        decision_kind="resolucion",
-        decision_reference="RM 001-2026-MINAM",
-        decision_url="https://www.gob.pe/minam",
         is_demo=True,
+        draft=services.AgreementDraft(
+            session=held,
+            text="Publicar el reglamento.",
+            responsible="MINAM",
+            due_date=timezone.localdate() - timedelta(days=1),
+            decision_kind="resolucion",
+            decision_reference="RM 001-2026-MINAM",
+            decision_url="https://www.gob.pe/minam",
+        ),
     )
     citizen = User.objects.create_user(
         username="vecina@example.pe", email="vecina@example.pe", password="clave-de-prueba-2026"

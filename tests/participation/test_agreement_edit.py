@@ -7,6 +7,7 @@ public pages show the new values at once."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity
 from agora.participation import services
 from agora.participation.models import Agreement, Forum, ForumSession
+from agora.participation.services import AgreementDraft
 from tests.participation.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -60,15 +62,17 @@ def agreement(forum: Forum, first: ForumSession, entities: dict[str, Entity]) ->
         actor=None,
         system=True,
         forum=forum,
-        text="Publicar el inventario de datos abiertos del sector.",
-        responsible="Oficina de Estadística",
-        responsible_entity=entities["minsa"],
-        due_date=_due(),
-        session=first,
-        decision_kind="resolucion",
-        decision_direction="deriva_de",
-        decision_reference="R.M. N.° 100-2026-MINSA",
-        decision_url="https://www.gob.pe/rm-100",
+        draft=AgreementDraft(
+            text="Publicar el inventario de datos abiertos del sector.",
+            responsible="Oficina de Estadística",
+            responsible_entity=entities["minsa"],
+            due_date=_due(),
+            session=first,
+            decision_kind="resolucion",
+            decision_direction="deriva_de",
+            decision_reference="R.M. N.° 100-2026-MINSA",
+            decision_url="https://www.gob.pe/rm-100",
+        ),
     )
 
 
@@ -88,9 +92,8 @@ def users(
 def _changes(
     agreement: Agreement, second: ForumSession, entities: dict[str, Entity]
 ) -> dict[str, Any]:
-    """Service keyword arguments that change every editable field."""
+    """What a draft says when it changes every editable field of ``agreement``."""
     return {
-        "agreement": agreement,
         "text": "Publicar el inventario y su calendario de actualización.",
         "responsible": "Dirección de Datos",
         "responsible_entity": entities["minedu"],
@@ -140,7 +143,11 @@ def test_edit_changes_every_field_and_audits_before_after(
     second: ForumSession,
     entities: dict[str, Entity],
 ) -> None:
-    services.agreement_edit(actor=rector, **_changes(agreement, second, entities))
+    services.agreement_edit(
+        actor=rector,
+        agreement=agreement,
+        draft=AgreementDraft(**_changes(agreement, second, entities)),
+    )
     agreement.refresh_from_db()
     assert agreement.text == "Publicar el inventario y su calendario de actualización."
     assert agreement.responsible == "Dirección de Datos"
@@ -171,15 +178,7 @@ def test_audit_keeps_only_the_changed_fields(rector: User, agreement: Agreement)
     services.agreement_edit(
         actor=rector,
         agreement=agreement,
-        text=agreement.text,
-        responsible=agreement.responsible,
-        responsible_entity=agreement.responsible_entity,
-        due_date=agreement.due_date,
-        session=agreement.session,
-        decision_kind=agreement.decision_kind,
-        decision_direction="conduce_a",
-        decision_reference=agreement.decision_reference,
-        decision_url=agreement.decision_url,
+        draft=replace(AgreementDraft.of(agreement), decision_direction="conduce_a"),
     )
     event = AuditEvent.objects.get(verb=EDIT_VERB)
     assert event.before == {"decision_direction": "deriva_de"}
@@ -189,19 +188,9 @@ def test_audit_keeps_only_the_changed_fields(rector: User, agreement: Agreement)
 def test_nothing_changed_writes_nothing(rector: User, agreement: Agreement) -> None:
     row = _row(agreement)
     audits = AuditEvent.objects.count()
-    services.agreement_edit(
-        actor=rector,
-        agreement=agreement,
-        text="  " + agreement.text + "  ",  # surrounding spaces are not a change
-        responsible=agreement.responsible,
-        responsible_entity=agreement.responsible_entity,
-        due_date=agreement.due_date,
-        session=agreement.session,
-        decision_kind=agreement.decision_kind,
-        decision_direction=agreement.decision_direction,
-        decision_reference=agreement.decision_reference,
-        decision_url=agreement.decision_url,
-    )
+    # Surrounding spaces are not a change.
+    draft = replace(AgreementDraft.of(agreement), text="  " + agreement.text + "  ")
+    services.agreement_edit(actor=rector, agreement=agreement, draft=draft)
     assert _row(agreement) == row  # updated_at included: no save
     assert AuditEvent.objects.count() == audits
 
@@ -210,7 +199,7 @@ def test_entity_can_be_removed_when_a_person_remains(
     rector: User, agreement: Agreement, second: ForumSession, entities: dict[str, Entity]
 ) -> None:
     changes = _changes(agreement, second, entities) | {"responsible_entity": None}
-    services.agreement_edit(actor=rector, **changes)
+    services.agreement_edit(actor=rector, agreement=agreement, draft=AgreementDraft(**changes))
     agreement.refresh_from_db()
     assert agreement.responsible_entity is None
     assert agreement.responsible == "Dirección de Datos"
@@ -251,7 +240,7 @@ def test_bad_input_changes_nothing(
     row = _row(agreement)
     audits = AuditEvent.objects.count()
     with pytest.raises(DomainError, match=message):
-        services.agreement_edit(actor=rector, **changes)
+        services.agreement_edit(actor=rector, agreement=agreement, draft=AgreementDraft(**changes))
     assert _row(agreement) == row
     assert AuditEvent.objects.count() == audits
 
@@ -269,11 +258,11 @@ def test_service_authorisation_per_role(
     row = _row(agreement)
     changes = _changes(agreement, second, entities)
     if role == "secretaria":
-        services.agreement_edit(actor=actor, **changes)
+        services.agreement_edit(actor=actor, agreement=agreement, draft=AgreementDraft(**changes))
         assert _row(agreement) != row
         return
     with pytest.raises(PermissionDeniedError, match="secretaría técnica"):
-        services.agreement_edit(actor=actor, **changes)
+        services.agreement_edit(actor=actor, agreement=agreement, draft=AgreementDraft(**changes))
     assert _row(agreement) == row
     assert not AuditEvent.objects.filter(verb=EDIT_VERB).exists()
 
@@ -285,7 +274,11 @@ def test_rector_office_superuser_may_edit(
     entities: dict[str, Entity],
 ) -> None:
     office = make_user("jefatura", is_superuser=True, is_staff=True, totp=True)
-    services.agreement_edit(actor=office, **_changes(agreement, second, entities))
+    services.agreement_edit(
+        actor=office,
+        agreement=agreement,
+        draft=AgreementDraft(**_changes(agreement, second, entities)),
+    )
     assert AuditEvent.objects.get(verb=EDIT_VERB).actor == office
 
 

@@ -42,13 +42,15 @@ def test_entity_alone_is_enough(rector: User, forum: Forum, entities: dict[str, 
     agreement = services.agreement_create(
         actor=rector,
         forum=forum,
-        text="Publicar datos",
-        responsible="",
-        responsible_entity=entities["minsa"],
-        due_date=_due(),
-        decision_kind="resolucion",
-        decision_direction="deriva_de",
-        decision_reference="R.M. 1-2026",
+        draft=services.AgreementDraft(
+            text="Publicar datos",
+            responsible="",
+            responsible_entity=entities["minsa"],
+            due_date=_due(),
+            decision_kind="resolucion",
+            decision_direction="deriva_de",
+            decision_reference="R.M. 1-2026",
+        ),
     )
     agreement.refresh_from_db()
     assert agreement.responsible_entity == entities["minsa"] and agreement.responsible == ""
@@ -58,7 +60,13 @@ def test_entity_alone_is_enough(rector: User, forum: Forum, entities: dict[str, 
 def test_neither_entity_nor_person_refused(rector: User, forum: Forum) -> None:
     with pytest.raises(DomainError, match="entidad responsable o la persona"):
         services.agreement_create(
-            actor=rector, forum=forum, text="Algo", responsible="  ", due_date=_due()
+            actor=rector,
+            forum=forum,
+            draft=services.AgreementDraft(
+                text="Algo",
+                responsible="  ",
+                due_date=_due(),
+            ),
         )
     assert not Agreement.objects.exists()
 
@@ -74,12 +82,14 @@ def test_bad_direction_refused(
         services.agreement_create(
             actor=rector,
             forum=forum,
-            text="Algo",
-            responsible="Secretaría",
-            due_date=_due(),
-            decision_kind=kind,
-            decision_direction=direction,
-            decision_reference="Ley 1",
+            draft=services.AgreementDraft(
+                text="Algo",
+                responsible="Secretaría",
+                due_date=_due(),
+                decision_kind=kind,
+                decision_direction=direction,
+                decision_reference="Ley 1",
+            ),
         )
     assert not Agreement.objects.exists()
 
@@ -153,14 +163,16 @@ def test_public_follow_up_page_and_api_show_them(
         actor=None,
         system=True,
         forum=forum,
-        text="Publicar el reglamento",
-        responsible="Oficina de Participación",
-        responsible_entity=entities["minsa"],
-        session=session,
-        due_date=_due(),
-        decision_kind="resolucion",
-        decision_direction="deriva_de",
-        decision_reference="R.M. 2-2026",
+        draft=services.AgreementDraft(
+            text="Publicar el reglamento",
+            responsible="Oficina de Participación",
+            responsible_entity=entities["minsa"],
+            session=session,
+            due_date=_due(),
+            decision_kind="resolucion",
+            decision_direction="deriva_de",
+            decision_reference="R.M. 2-2026",
+        ),
     )
     page = Client().get(reverse("participation:agreements", args=[forum.slug])).content.decode()
     assert 'href="/directorio/minsa/"' in page and entities["minsa"].name in page
@@ -184,11 +196,13 @@ def test_follow_up_page_queries_do_not_grow_with_agreements(
             actor=None,
             system=True,
             forum=forum,
-            text=f"Acuerdo {index}",
-            responsible="",
-            responsible_entity=entities["minsa" if index % 2 else "pcm"],
-            session=session,
-            due_date=_due(),
+            draft=services.AgreementDraft(
+                text=f"Acuerdo {index}",
+                responsible="",
+                responsible_entity=entities["minsa" if index % 2 else "pcm"],
+                session=session,
+                due_date=_due(),
+            ),
         )
     client = Client()
     url = reverse("participation:agreements", args=[forum.slug])

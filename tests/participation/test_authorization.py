@@ -61,9 +61,11 @@ def world(
         actor=None,
         system=True,
         forum=forum,
-        text="Acuerdo",
-        responsible="MINAM",
-        due_date=timezone.localdate() + timedelta(days=5),
+        draft=services.AgreementDraft(
+            text="Acuerdo",
+            responsible="MINAM",
+            due_date=timezone.localdate() + timedelta(days=5),
+        ),
     )
     representative = Representative.objects.get(user=member_user)
     past = services.session_schedule(

@@ -353,32 +353,38 @@ def test_agreement_decision_needs_reference_and_valid_link(rector: User, forum: 
         services.agreement_create(
             actor=rector,
             forum=forum,
-            text="T",
-            responsible="MINAM",
-            due_date=due,
-            decision_kind="resolucion",
+            draft=services.AgreementDraft(
+                text="T",
+                responsible="MINAM",
+                due_date=due,
+                decision_kind="resolucion",
+            ),
         )
     with pytest.raises(DomainError, match="enlace"):
         services.agreement_create(
             actor=rector,
             forum=forum,
-            text="T",
-            responsible="MINAM",
-            due_date=due,
-            decision_kind="resolucion",
-            decision_reference="RM 1-2026",
-            decision_url="ftp://x",
+            draft=services.AgreementDraft(
+                text="T",
+                responsible="MINAM",
+                due_date=due,
+                decision_kind="resolucion",
+                decision_reference="RM 1-2026",
+                decision_url="ftp://x",
+            ),
         )
     assert not Agreement.objects.exists()
     agreement = services.agreement_create(
         actor=rector,
         forum=forum,
-        text="T",
-        responsible="MINAM",
-        due_date=due,
-        decision_kind="resolucion",
-        decision_reference="RM 1-2026",
-        decision_url="https://www.gob.pe/x",
+        draft=services.AgreementDraft(
+            text="T",
+            responsible="MINAM",
+            due_date=due,
+            decision_kind="resolucion",
+            decision_reference="RM 1-2026",
+            decision_url="https://www.gob.pe/x",
+        ),
     )
     assert agreement.number == 1
 
@@ -386,7 +392,13 @@ def test_agreement_decision_needs_reference_and_valid_link(rector: User, forum: 
 def test_overdue_agreements_reminded_weekly(rector: User, forum: Forum) -> None:
     today = timezone.localdate()
     services.agreement_create(
-        actor=rector, forum=forum, text="T", responsible="R", due_date=today - timedelta(days=1)
+        actor=rector,
+        forum=forum,
+        draft=services.AgreementDraft(
+            text="T",
+            responsible="R",
+            due_date=today - timedelta(days=1),
+        ),
     )
     assert services.agreements_overdue_remind(today=today) == 1
     assert services.agreements_overdue_remind(today=today + timedelta(days=2)) == 0
@@ -395,7 +407,13 @@ def test_overdue_agreements_reminded_weekly(rector: User, forum: Forum) -> None:
 
 def test_fulfilment_date_cannot_be_future(rector: User, forum: Forum) -> None:
     agreement = services.agreement_create(
-        actor=rector, forum=forum, text="T", responsible="R", due_date=timezone.localdate()
+        actor=rector,
+        forum=forum,
+        draft=services.AgreementDraft(
+            text="T",
+            responsible="R",
+            due_date=timezone.localdate(),
+        ),
     )
     with pytest.raises(DomainError, match="futura"):
         services.agreement_update(
@@ -686,13 +704,25 @@ def test_evaluation_computed_from_records(
     services.session_close(actor=rector, session=session, valid=False)
     today = timezone.localdate()
     on_time = services.agreement_create(
-        actor=rector, forum=forum, text="1", responsible="R", due_date=today - timedelta(days=1)
+        actor=rector,
+        forum=forum,
+        draft=services.AgreementDraft(
+            text="1",
+            responsible="R",
+            due_date=today - timedelta(days=1),
+        ),
     )
     services.agreement_update(
         actor=rector, agreement=on_time, status="cumplido", fulfilled_on=today - timedelta(days=2)
     )
     services.agreement_create(
-        actor=rector, forum=forum, text="2", responsible="R", due_date=today - timedelta(days=1)
+        actor=rector,
+        forum=forum,
+        draft=services.AgreementDraft(
+            text="2",
+            responsible="R",
+            due_date=today - timedelta(days=1),
+        ),
     )
     c1 = services.comment_submit(
         actor=citizen, consultation=consultation, body="Primer aporte al documento"

@@ -69,18 +69,22 @@ def world(
         actor=None,
         system=True,
         forum=forum,
-        text="Acuerdo público",
-        responsible="MINAM",
-        due_date=timezone.localdate() + timedelta(days=5),
+        draft=services.AgreementDraft(
+            text="Acuerdo público",
+            responsible="MINAM",
+            due_date=timezone.localdate() + timedelta(days=5),
+        ),
     )
     services.agreement_create(
         actor=None,
         system=True,
         forum=forum,
-        text="Acuerdo reservado",
-        responsible="MINAM",
-        due_date=timezone.localdate() + timedelta(days=5),
         is_public=False,
+        draft=services.AgreementDraft(
+            text="Acuerdo reservado",
+            responsible="MINAM",
+            due_date=timezone.localdate() + timedelta(days=5),
+        ),
     )
     closed = services.consultation_create(
         actor=None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from agora.participation.services._common import TOKEN_MAX_AGE
 from agora.participation.services.agreements import (
     AGREEMENT_EDIT_FIELDS,
+    AgreementDraft,
     agreement_create,
     agreement_edit,
     agreement_update,
@@ -96,6 +97,7 @@ __all__ = [
     "SUBSCRIBE_SALT",
     "TOKEN_MAX_AGE",
     "VERIFY_SALT",
+    "AgreementDraft",
     "LoadResult",
     "admission_decide",
     "admission_request_submit",

@@ -3,6 +3,7 @@ from or lead to, and reminders of overdue ones."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -83,47 +84,79 @@ def _agreement_core_check(
     return text, responsible
 
 
+AGREEMENT_EDIT_FIELDS = [
+    "text",
+    "responsible",
+    "responsible_entity",
+    "due_date",
+    "session",
+    "decision_kind",
+    "decision_direction",
+    "decision_reference",
+    "decision_url",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgreementDraft:
+    """What an agreement says, as the secretariat writes it when recording it
+    (``agreement_create``) or correcting it (``agreement_edit``): its text, who must fulfil it
+    (a directory entity, a person or unit, or both), by when, the session that adopted it and
+    the government decision it comes from or leads to. Plain data: the services validate it."""
+
+    text: str
+    responsible: str
+    due_date: date
+    responsible_entity: Entity | None = None
+    session: ForumSession | None = None
+    decision_kind: str = ""
+    decision_direction: str = ""
+    decision_reference: str = ""
+    decision_url: str = ""
+
+    @classmethod
+    def of(cls, agreement: Agreement) -> AgreementDraft:
+        """What ``agreement`` says now (to change some of it with ``dataclasses.replace``)."""
+        return cls(**{name: getattr(agreement, name) for name in AGREEMENT_EDIT_FIELDS})
+
+
 @transaction.atomic
 def agreement_create(
     *,
     actor: User | None,
     system: bool = False,
     forum: Forum,
-    text: str,
-    responsible: str,
-    due_date: date,
-    responsible_entity: Entity | None = None,
-    session: ForumSession | None = None,
-    decision_kind: str = "",
-    decision_direction: str = "",
-    decision_reference: str = "",
-    decision_url: str = "",
+    draft: AgreementDraft,
     is_public: bool = True,
     is_demo: bool = False,
 ) -> Agreement:
-    """Records an agreement: who must fulfil it (a directory entity, a person or unit, or
-    both), by when, the session that adopted it and the government decision it comes from
-    or leads to."""
+    """Records an agreement (``draft``: what it says) in ``forum``, numbered after the last
+    one."""
     if not system:
         _ensure_secretariat(actor, forum)
     text, responsible = _agreement_core_check(
-        forum.pk, text, responsible, responsible_entity, session
+        forum.pk, draft.text, draft.responsible, draft.responsible_entity, draft.session
     )
-    _decision_validate(decision_kind, decision_reference, decision_url, decision_direction)
+    _decision_validate(
+        draft.decision_kind,
+        draft.decision_reference,
+        draft.decision_url,
+        draft.decision_direction,
+    )
     Forum.objects.select_for_update().filter(pk=forum.pk).first()
     number = (forum.agreements.aggregate(n=Max("number"))["n"] or 0) + 1
     agreement = Agreement.objects.create(
         forum=forum,
-        session=session,
+        session=draft.session,
         number=number,
         text=text,
         responsible=responsible,
-        responsible_entity=responsible_entity,
-        due_date=due_date,
-        decision_kind=decision_kind,
-        decision_direction=decision_direction,
-        decision_reference=decision_reference.strip()[:300],
-        decision_url=decision_url,
+        responsible_entity=draft.responsible_entity,
+        due_date=draft.due_date,
+        decision_kind=draft.decision_kind,
+        decision_direction=draft.decision_direction,
+        decision_reference=draft.decision_reference.strip()[:300],
+        decision_url=draft.decision_url,
         is_public=is_public,
         is_demo=is_demo,
     )
@@ -174,58 +207,34 @@ def agreement_update(
     return agreement
 
 
-AGREEMENT_EDIT_FIELDS = [
-    "text",
-    "responsible",
-    "responsible_entity",
-    "due_date",
-    "session",
-    "decision_kind",
-    "decision_direction",
-    "decision_reference",
-    "decision_url",
-]
-
-
 @transaction.atomic
 def agreement_edit(
-    *,
-    actor: User | None,
-    system: bool = False,
-    agreement: Agreement,
-    text: str,
-    responsible: str,
-    due_date: date,
-    responsible_entity: Entity | None = None,
-    session: ForumSession | None = None,
-    decision_kind: str = "",
-    decision_direction: str = "",
-    decision_reference: str = "",
-    decision_url: str = "",
+    *, actor: User | None, system: bool = False, agreement: Agreement, draft: AgreementDraft
 ) -> Agreement:
-    """Corrects what an agreement says after it was recorded: its text, who must fulfil it,
-    by when, the session that adopted it and the government decision it comes from or leads
-    to (its status changes through ``agreement_update``). Same rules as ``agreement_create``;
-    when nothing differs nothing is written, otherwise the audit log keeps the changed fields
-    before and after."""
+    """Corrects what an agreement says after it was recorded (``draft``: its text, who must
+    fulfil it, by when, the session that adopted it and the government decision it comes
+    from or leads to; its status changes through ``agreement_update``). Same rules as
+    ``agreement_create``; when nothing differs nothing is written, otherwise the audit log
+    keeps the changed fields before and after."""
     from agora.directory.models import Entity
 
     if not system:
         _ensure_secretariat(actor, agreement.forum)
+    responsible_entity, session = draft.responsible_entity, draft.session
     text, responsible = _agreement_core_check(
-        agreement.forum_id, text, responsible, responsible_entity, session
+        agreement.forum_id, draft.text, draft.responsible, responsible_entity, session
     )
     if responsible_entity is not None and (
         responsible_entity.pk is None
         or not Entity.objects.filter(pk=responsible_entity.pk).exists()
     ):
         raise DomainError(_("La entidad responsable no existe en el directorio."))
-    if due_date is None:
+    if draft.due_date is None:
         raise DomainError(_("Indique la fecha límite del acuerdo."))
-    decision_kind = decision_kind or ""
-    decision_direction = decision_direction or ""
-    decision_url = (decision_url or "").strip()
-    decision_reference = (decision_reference or "").strip()[:300]
+    decision_kind = draft.decision_kind or ""
+    decision_direction = draft.decision_direction or ""
+    decision_url = (draft.decision_url or "").strip()
+    decision_reference = (draft.decision_reference or "").strip()[:300]
     _decision_validate(decision_kind, decision_reference, decision_url, decision_direction)
     # The row as stored now (not the caller's possibly stale copy), locked until commit.
     current = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -233,7 +242,7 @@ def agreement_edit(
     current.text = text
     current.responsible = responsible
     current.responsible_entity = responsible_entity
-    current.due_date = due_date
+    current.due_date = draft.due_date
     current.session = session
     current.decision_kind = decision_kind
     current.decision_direction = decision_direction
