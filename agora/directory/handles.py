@@ -191,6 +191,71 @@ def _facebook(segments: list[str], query: dict[str, list[str]], text: str) -> st
     return segments[0] if segments else ""
 
 
+def _other_site(host: str, path: str) -> Reference:
+    """A site that is not a known platform: its address (host and path) is the key."""
+    key = (host.removeprefix("www.") + path.rstrip("/")).lower()
+    url = f"https://{host}{path.rstrip('/')}"
+    return Reference(platform=Platform.OTHER, handle=key, key=key, url=url)
+
+
+def _refuse_links_without_account(host: str, platform: str, segments: list[str], text: str) -> None:
+    """Short links and video links name no account: say so (and what they are)."""
+    if host in _SHORT_HOSTS or (platform == Platform.TIKTOK and segments[:1] == ["t"]):
+        raise UnresolvableLinkError(LinkKind.SHORT, platform)
+    if host.endswith("fb.watch") or host.endswith("youtu.be"):
+        if segments:
+            raise UnresolvableLinkError(LinkKind.POST, platform)  # a video, not an account
+        raise AccountReferenceError(text)
+
+
+def _under_prefix(platform: str, first: str, segments: list[str]) -> str | Reference:
+    """Accounts whose address puts the handle after a fixed word (YouTube's /channel/,
+    LinkedIn's /company/, WhatsApp's /channel/, Instagram's /stories/): the reference, the
+    handle, or "" when YouTube's or LinkedIn's handle is missing. Instagram's /stories and
+    WhatsApp's /channel with nothing after them are read as a handle, as they always were."""
+    if len(segments) < 2:
+        return "" if platform in (Platform.YOUTUBE, Platform.LINKEDIN) else segments[0]
+    handle = segments[1]
+    if platform == Platform.INSTAGRAM:
+        return handle
+    if platform == Platform.YOUTUBE:
+        url = f"https://www.youtube.com/{first}/{handle}"
+    elif platform == Platform.LINKEDIN:
+        url = f"https://www.linkedin.com/{first}/{handle}"
+    else:
+        url = f"https://whatsapp.com/channel/{handle}"
+    return Reference(platform=platform, handle=handle, key=handle_key(handle), url=url)
+
+
+_PREFIXES: dict[str, tuple[str, ...]] = {
+    Platform.INSTAGRAM: ("stories",),
+    Platform.YOUTUBE: ("channel", "c", "user"),
+    Platform.LINKEDIN: ("company", "in", "school"),
+    Platform.WHATSAPP: ("channel",),
+}
+
+
+def _path_handle(
+    platform: str, segments: list[str], query: dict[str, list[str]], text: str
+) -> str | Reference:
+    """The handle in a known platform's URL path (or a full reference, for addresses that
+    fix their own canonical form); "" when the path names none."""
+    first = segments[0].lower() if segments else ""
+    if platform == Platform.FACEBOOK:
+        return _facebook(segments, query, text)
+    if first == "share" and platform in (Platform.INSTAGRAM, Platform.TIKTOK):
+        raise UnresolvableLinkError(LinkKind.SHARE, platform)
+    if (
+        first in _POST_PATHS.get(platform, set())
+        or (platform == Platform.YOUTUBE and first == "watch" and "v" in query)
+        or (platform == Platform.X and first == "i" and "status" in [s.lower() for s in segments])
+    ):
+        raise UnresolvableLinkError(LinkKind.POST, platform)
+    if first in _PREFIXES.get(platform, ()):
+        return _under_prefix(platform, first, segments)
+    return segments[0] if segments else ""
+
+
 def _from_url(text: str, depth: int = 0) -> Reference:
     if not re.match(r"^https?://", text, re.IGNORECASE):
         text = "https://" + text
@@ -209,49 +274,12 @@ def _from_url(text: str, depth: int = 0) -> Reference:
     if platform is None:
         if not parts.netloc or "." not in parts.netloc:
             raise AccountReferenceError(text)
-        key = (host.removeprefix("www.") + parts.path.rstrip("/")).lower()
-        url = f"https://{host}{parts.path.rstrip('/')}"
-        return Reference(platform=Platform.OTHER, handle=key, key=key, url=url)
-    if host in _SHORT_HOSTS or (platform == Platform.TIKTOK and segments[:1] == ["t"]):
-        raise UnresolvableLinkError(LinkKind.SHORT, platform)
-    if host.endswith("fb.watch") or host.endswith("youtu.be"):
-        if segments:
-            raise UnresolvableLinkError(LinkKind.POST, platform)  # a video, not an account
-        raise AccountReferenceError(text)
-    first = segments[0].lower() if segments else ""
-    handle = ""
-    if platform == Platform.FACEBOOK:
-        found = _facebook(segments, query, text)
-        if isinstance(found, Reference):
-            return found
-        handle = found
-    elif first == "share" and platform in (Platform.INSTAGRAM, Platform.TIKTOK):
-        raise UnresolvableLinkError(LinkKind.SHARE, platform)
-    elif (
-        first in _POST_PATHS.get(platform, set())
-        or (platform == Platform.YOUTUBE and first == "watch" and "v" in query)
-        or (platform == Platform.X and first == "i" and "status" in [s.lower() for s in segments])
-    ):
-        raise UnresolvableLinkError(LinkKind.POST, platform)
-    elif platform == Platform.INSTAGRAM and first == "stories" and len(segments) >= 2:
-        handle = segments[1]
-    elif platform == Platform.YOUTUBE and first in ("channel", "c", "user"):
-        if len(segments) >= 2:
-            handle = segments[1]
-            url = f"https://www.youtube.com/{first}/{handle}"
-            return Reference(platform=platform, handle=handle, key=handle_key(handle), url=url)
-    elif platform == Platform.LINKEDIN and first in ("company", "in", "school"):
-        if len(segments) >= 2:
-            handle = segments[1]
-            url = f"https://www.linkedin.com/{first}/{handle}"
-            return Reference(platform=platform, handle=handle, key=handle_key(handle), url=url)
-    elif platform == Platform.WHATSAPP and first == "channel" and len(segments) >= 2:
-        handle = segments[1]
-        url = f"https://whatsapp.com/channel/{handle}"
-        return Reference(platform=platform, handle=handle, key=handle_key(handle), url=url)
-    elif segments:
-        handle = segments[0]
-    handle = handle.lstrip("@")
+        return _other_site(host, parts.path)
+    _refuse_links_without_account(host, platform, segments, text)
+    found = _path_handle(platform, segments, query, text)
+    if isinstance(found, Reference):
+        return found
+    handle = found.lstrip("@")
     if not handle or handle.lower() in _RESERVED or not _HANDLE_OK.match(handle):
         raise AccountReferenceError(text)
     return Reference(

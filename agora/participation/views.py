@@ -752,123 +752,153 @@ def forum_manage(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _forum_decide(request: HttpRequest, user: Any, forum: Any) -> str:
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Indique la decisión y su motivo."))
+    admission = AdmissionRequest.objects.filter(
+        pk=form.cleaned_data["request"], forum=forum
+    ).first()
+    if admission is None:
+        raise DomainError(_("La solicitud no existe."))
+    services.admission_decide(
+        actor=user,
+        request=admission,
+        admit=form.cleaned_data["admit"],
+        reason=form.cleaned_data["reason"],
+        applicant_as_titular=form.cleaned_data["applicant_as_titular"],
+    )
+    return _("Decisión registrada.")
+
+
+def _forum_representative(request: HttpRequest, user: Any, forum: Any) -> str:
+    form = forms.RepresentativeForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Indique el rol, el usuario o correo y el nombre del representante."))
+    data = form.cleaned_data
+    membership = ForumMembership.objects.filter(pk=data["membership"], forum=forum).first()
+    if membership is None:
+        raise DomainError(_("La membresía no existe."))
+    person = services.user_by_login(data["login"])
+    services.representative_set(
+        actor=user,
+        membership=membership,
+        role=data["role"],
+        full_name=data["full_name"],
+        position=data["position"],
+        email=person.email,
+        user=person,
+    )
+    return _("Representante registrado.")
+
+
+def _forum_representative_end(request: HttpRequest, user: Any, forum: Any) -> str:
+    form = forms.RepresentativeEndForm(request.POST)
+    representative = (
+        Representative.objects.filter(
+            pk=form.cleaned_data["representative"], membership__forum=forum
+        ).first()
+        if form.is_valid()
+        else None
+    )
+    if representative is None:
+        raise DomainError(_("El representante no existe."))
+    services.representative_end(actor=user, representative=representative)
+    return _("Representante dado de baja.")
+
+
+def _forum_edit(request: HttpRequest, user: Any, forum: Any) -> str:
+    form = forms.ForumEditForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(
+            [_("Revise los datos del foro.")]
+            + [
+                f"{form.fields[field].label}: {error}"
+                for field, errors in form.errors.items()
+                if field in form.fields
+                for error in errors
+            ]
+        )
+    data = {k: v for k, v in form.cleaned_data.items() if v is not None}
+    services.forum_save(actor=user, forum=forum, **data)
+    return _("Foro actualizado.")
+
+
+def _forum_seats(request: HttpRequest, user: Any, forum: Any) -> str:
+    form = forms.SeatForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Revise el mínimo y el máximo de asientos."))
+    services.seat_rule_set(actor=user, forum=forum, **form.cleaned_data)
+    return _("Asientos actualizados.")
+
+
+def _forum_session(request: HttpRequest, user: Any, forum: Any) -> str:
+    form = forms.SessionForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Revise los datos de la sesión."))
+    services.session_schedule(actor=user, forum=forum, **form.cleaned_data)
+    return _("Sesión programada.")
+
+
+def _forum_agreement(request: HttpRequest, user: Any, forum: Any) -> str:
+    form = forms.AgreementForm(request.POST, forum=forum)
+    if not form.is_valid():
+        raise DomainError(
+            [_("Revise los datos del acuerdo.")]
+            + [str(error) for errors in form.errors.values() for error in errors]
+        )
+    services.agreement_create(actor=user, forum=forum, draft=_agreement_draft(form.cleaned_data))
+    return _("Acuerdo registrado.")
+
+
+def _forum_agreement_status(request: HttpRequest, user: Any, forum: Any) -> str:
+    form = forms.AgreementStatusForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Revise el estado del acuerdo."))
+    agreement = Agreement.objects.filter(pk=form.cleaned_data["agreement"], forum=forum).first()
+    if agreement is None:
+        raise DomainError(_("El acuerdo no existe."))
+    services.agreement_update(
+        actor=user,
+        agreement=agreement,
+        status=form.cleaned_data["status"],
+        fulfilled_on=form.cleaned_data.get("fulfilled_on"),
+    )
+    return _("Acuerdo actualizado.")
+
+
+def _forum_membership_end(request: HttpRequest, user: Any, forum: Any) -> str:
+    membership = ForumMembership.objects.filter(
+        pk=request.POST.get("membresia") or 0, forum=forum
+    ).first()
+    if membership is None:
+        raise DomainError(_("La membresía no existe."))
+    services.membership_end(
+        actor=user, membership=membership, reason=request.POST.get("motivo", "")
+    )
+    return _("Membresía terminada.")
+
+
+# The forms of the secretariat's page, by the ``accion`` they post: each reads its form,
+# calls its service and returns the message that confirms it (a DomainError otherwise).
+_FORUM_ACTIONS: dict[str, Callable[[HttpRequest, Any, Any], str]] = {
+    "decidir": _forum_decide,
+    "representante": _forum_representative,
+    "fin_representante": _forum_representative_end,
+    "foro": _forum_edit,
+    "asientos": _forum_seats,
+    "sesion": _forum_session,
+    "acuerdo": _forum_agreement,
+    "estado_acuerdo": _forum_agreement_status,
+    "retirar": _forum_membership_end,
+}
+
+
 def _forum_action(request: HttpRequest, user: Any, forum: Any, action: str) -> None:
-    form: Any
-    if action == "decidir":
-        form = forms.DecisionForm(request.POST)
-        if not form.is_valid():
-            raise DomainError(_("Indique la decisión y su motivo."))
-        admission = AdmissionRequest.objects.filter(
-            pk=form.cleaned_data["request"], forum=forum
-        ).first()
-        if admission is None:
-            raise DomainError(_("La solicitud no existe."))
-        services.admission_decide(
-            actor=user,
-            request=admission,
-            admit=form.cleaned_data["admit"],
-            reason=form.cleaned_data["reason"],
-            applicant_as_titular=form.cleaned_data["applicant_as_titular"],
-        )
-        messages.success(request, _("Decisión registrada."))
-    elif action == "representante":
-        form = forms.RepresentativeForm(request.POST)
-        if not form.is_valid():
-            raise DomainError(
-                _("Indique el rol, el usuario o correo y el nombre del representante.")
-            )
-        data = form.cleaned_data
-        membership = ForumMembership.objects.filter(pk=data["membership"], forum=forum).first()
-        if membership is None:
-            raise DomainError(_("La membresía no existe."))
-        person = services.user_by_login(data["login"])
-        services.representative_set(
-            actor=user,
-            membership=membership,
-            role=data["role"],
-            full_name=data["full_name"],
-            position=data["position"],
-            email=person.email,
-            user=person,
-        )
-        messages.success(request, _("Representante registrado."))
-    elif action == "fin_representante":
-        form = forms.RepresentativeEndForm(request.POST)
-        representative = (
-            Representative.objects.filter(
-                pk=form.cleaned_data["representative"], membership__forum=forum
-            ).first()
-            if form.is_valid()
-            else None
-        )
-        if representative is None:
-            raise DomainError(_("El representante no existe."))
-        services.representative_end(actor=user, representative=representative)
-        messages.success(request, _("Representante dado de baja."))
-    elif action == "foro":
-        form = forms.ForumEditForm(request.POST)
-        if not form.is_valid():
-            raise DomainError(
-                [_("Revise los datos del foro.")]
-                + [
-                    f"{form.fields[field].label}: {error}"
-                    for field, errors in form.errors.items()
-                    if field in form.fields
-                    for error in errors
-                ]
-            )
-        data = {k: v for k, v in form.cleaned_data.items() if v is not None}
-        services.forum_save(actor=user, forum=forum, **data)
-        messages.success(request, _("Foro actualizado."))
-    elif action == "asientos":
-        form = forms.SeatForm(request.POST)
-        if not form.is_valid():
-            raise DomainError(_("Revise el mínimo y el máximo de asientos."))
-        services.seat_rule_set(actor=user, forum=forum, **form.cleaned_data)
-        messages.success(request, _("Asientos actualizados."))
-    elif action == "sesion":
-        form = forms.SessionForm(request.POST)
-        if not form.is_valid():
-            raise DomainError(_("Revise los datos de la sesión."))
-        services.session_schedule(actor=user, forum=forum, **form.cleaned_data)
-        messages.success(request, _("Sesión programada."))
-    elif action == "acuerdo":
-        form = forms.AgreementForm(request.POST, forum=forum)
-        if not form.is_valid():
-            raise DomainError(
-                [_("Revise los datos del acuerdo.")]
-                + [str(error) for errors in form.errors.values() for error in errors]
-            )
-        services.agreement_create(
-            actor=user, forum=forum, draft=_agreement_draft(form.cleaned_data)
-        )
-        messages.success(request, _("Acuerdo registrado."))
-    elif action == "estado_acuerdo":
-        form = forms.AgreementStatusForm(request.POST)
-        if not form.is_valid():
-            raise DomainError(_("Revise el estado del acuerdo."))
-        agreement = Agreement.objects.filter(pk=form.cleaned_data["agreement"], forum=forum).first()
-        if agreement is None:
-            raise DomainError(_("El acuerdo no existe."))
-        services.agreement_update(
-            actor=user,
-            agreement=agreement,
-            status=form.cleaned_data["status"],
-            fulfilled_on=form.cleaned_data.get("fulfilled_on"),
-        )
-        messages.success(request, _("Acuerdo actualizado."))
-    elif action == "retirar":
-        membership = ForumMembership.objects.filter(
-            pk=request.POST.get("membresia") or 0, forum=forum
-        ).first()
-        if membership is None:
-            raise DomainError(_("La membresía no existe."))
-        services.membership_end(
-            actor=user, membership=membership, reason=request.POST.get("motivo", "")
-        )
-        messages.success(request, _("Membresía terminada."))
-    else:
+    handler = _FORUM_ACTIONS.get(action)
+    if handler is None:
         raise DomainError(_("Acción desconocida."))
+    messages.success(request, handler(request, user, forum))
 
 
 def _agreement_draft(data: dict[str, Any]) -> services.AgreementDraft:

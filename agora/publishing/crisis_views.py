@@ -4,8 +4,9 @@ published posts with their state on each network (publishing/_publishing_status.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -204,6 +205,119 @@ def step_done(request: HttpRequest, code: str, step_pk: int) -> HttpResponse:
     return _back(code, f"#paso-{step.pk}")
 
 
+def _manual_introduction(
+    request: HttpRequest, entity: Entity, user: User, forms: dict[str, Any]
+) -> bool:
+    form = forms["manual"] = ManualForm(request.POST)
+    return form.is_valid() and _done(
+        request,
+        lambda: crisis.crisis_manual_update(
+            entity=entity, actor=user, introduction=form.cleaned_data["introduccion"]
+        ),
+        _("Manual guardado."),
+    )
+
+
+def _manual_step(request: HttpRequest, entity: Entity, user: User, forms: dict[str, Any]) -> bool:
+    step_form = forms["step"] = StepForm(request.POST)
+    return step_form.is_valid() and _done(
+        request,
+        lambda: crisis.crisis_step_add(
+            entity=entity,
+            actor=user,
+            text=step_form.cleaned_data["texto"],
+            responsible=step_form.cleaned_data["responsable"],
+        ),
+        _("Paso agregado."),
+    )
+
+
+def _manual_contact(
+    request: HttpRequest, entity: Entity, user: User, forms: dict[str, Any]
+) -> bool:
+    contact_form = forms["contact"] = ContactForm(request.POST)
+    if not contact_form.is_valid():
+        return False
+    data = contact_form.cleaned_data
+    return _done(
+        request,
+        lambda: crisis.crisis_contact_add(
+            entity=entity,
+            actor=user,
+            name=data["nombre"],
+            role=data["cargo"],
+            phone=data["telefono"],
+            email=data["correo"],
+        ),
+        _("Contacto agregado."),
+    )
+
+
+def _manual_statement(
+    request: HttpRequest, entity: Entity, user: User, forms: dict[str, Any]
+) -> bool:
+    statement_form = forms["statement"] = StatementForm(request.POST)
+    return statement_form.is_valid() and _done(
+        request,
+        lambda: crisis.holding_statement_add(
+            entity=entity,
+            actor=user,
+            title=statement_form.cleaned_data["situacion"],
+            text=statement_form.cleaned_data["texto"],
+        ),
+        _("Declaración aprobada y agregada."),
+    )
+
+
+def _manual_step_move(
+    request: HttpRequest, entity: Entity, user: User, forms: dict[str, Any]
+) -> bool:
+    raw = request.POST.get("pk", "")
+    step = (
+        CrisisStep.objects.filter(manual__entity=entity, pk=int(raw)).first()
+        if raw.isdigit() and len(raw) < 12
+        else None
+    )
+    if step is None:
+        return False
+    up = request.POST.get("accion") == "subir"
+    return _done(
+        request,
+        lambda: crisis.crisis_step_move(entity=entity, actor=user, step=step, up=up),
+        _("Orden guardado."),
+    )
+
+
+def _manual_item_remove(
+    request: HttpRequest, entity: Entity, user: User, forms: dict[str, Any]
+) -> bool:
+    raw = request.POST.get("pk", "")
+    return (
+        raw.isdigit()
+        and len(raw) < 12
+        and _done(
+            request,
+            lambda: crisis.crisis_item_remove(
+                entity=entity, actor=user, kind=request.POST.get("tipo", ""), pk=int(raw)
+            ),
+            _("Quitado del manual."),
+        )
+    )
+
+
+# The forms of the manual's page, by the ``accion`` they post: each binds its form (shown
+# again with its errors) and says whether the change was saved.
+_MANUAL_ACTIONS: dict[str, Callable[[HttpRequest, Entity, User, dict[str, Any]], bool]] = {
+    "introduccion": _manual_introduction,
+    "paso": _manual_step,
+    "contacto": _manual_contact,
+    "declaracion": _manual_statement,
+    "subir": _manual_step_move,
+    "bajar": _manual_step_move,
+    "quitar": _manual_item_remove,
+}
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -213,99 +327,20 @@ def manual_edit(request: HttpRequest, code: str) -> HttpResponse:
     if not roles.is_manager(user, entity):
         raise PermissionDenied(_("Solo el responsable de comunicaciones edita el manual."))
     manual = crisis.manual_for(entity)
-    forms = {
+    forms: dict[str, Any] = {
         "manual": ManualForm(initial={"introduccion": manual.introduction if manual else ""}),
         "step": StepForm(),
         "contact": ContactForm(),
         "statement": StatementForm(),
     }
+    status = 200
     if request.method == "POST":
-        action = request.POST.get("accion", "")
-        saved = False
-        if action == "introduccion":
-            form = forms["manual"] = ManualForm(request.POST)
-            if form.is_valid():
-                saved = _done(
-                    request,
-                    lambda: crisis.crisis_manual_update(
-                        entity=entity, actor=user, introduction=form.cleaned_data["introduccion"]
-                    ),
-                    _("Manual guardado."),
-                )
-        elif action == "paso":
-            step_form = forms["step"] = StepForm(request.POST)
-            if step_form.is_valid():
-                saved = _done(
-                    request,
-                    lambda: crisis.crisis_step_add(
-                        entity=entity,
-                        actor=user,
-                        text=step_form.cleaned_data["texto"],
-                        responsible=step_form.cleaned_data["responsable"],
-                    ),
-                    _("Paso agregado."),
-                )
-        elif action == "contacto":
-            contact_form = forms["contact"] = ContactForm(request.POST)
-            if contact_form.is_valid():
-                data = contact_form.cleaned_data
-                saved = _done(
-                    request,
-                    lambda: crisis.crisis_contact_add(
-                        entity=entity,
-                        actor=user,
-                        name=data["nombre"],
-                        role=data["cargo"],
-                        phone=data["telefono"],
-                        email=data["correo"],
-                    ),
-                    _("Contacto agregado."),
-                )
-        elif action == "declaracion":
-            statement_form = forms["statement"] = StatementForm(request.POST)
-            if statement_form.is_valid():
-                saved = _done(
-                    request,
-                    lambda: crisis.holding_statement_add(
-                        entity=entity,
-                        actor=user,
-                        title=statement_form.cleaned_data["situacion"],
-                        text=statement_form.cleaned_data["texto"],
-                    ),
-                    _("Declaración aprobada y agregada."),
-                )
-        elif action in {"subir", "bajar"}:
-            raw = request.POST.get("pk", "")
-            step = (
-                CrisisStep.objects.filter(manual__entity=entity, pk=int(raw)).first()
-                if raw.isdigit() and len(raw) < 12
-                else None
-            )
-            if step is not None:
-                saved = _done(
-                    request,
-                    lambda: crisis.crisis_step_move(
-                        entity=entity, actor=user, step=step, up=action == "subir"
-                    ),
-                    _("Orden guardado."),
-                )
-        elif action == "quitar":
-            raw = request.POST.get("pk", "")
-            if raw.isdigit() and len(raw) < 12:
-                saved = _done(
-                    request,
-                    lambda: crisis.crisis_item_remove(
-                        entity=entity, actor=user, kind=request.POST.get("tipo", ""), pk=int(raw)
-                    ),
-                    _("Quitado del manual."),
-                )
-        else:
+        handler = _MANUAL_ACTIONS.get(request.POST.get("accion", ""))
+        if handler is None:
             messages.error(request, _("Acción no válida."))
-        if saved:
+        elif handler(request, entity, user, forms):
             return redirect(reverse("publishing_crisis:manual", args=[code]))
         status = 400
-    else:
-        status = 200
     return render(
         request,
         "publishing/crisis_manual.html",

@@ -292,6 +292,23 @@ def _validate_post(
     evidence: Evidence | None,
     link: str,
 ) -> dict[SocialAccount, str]:
+    """Checks a post in order (its place in the plan, what it cites, then each account's
+    text) and returns the cleaned text per account."""
+    _validate_post_slot(plan=plan, theme=theme, title=title, scheduled_at=scheduled_at)
+    _validate_citations(commitment=commitment, milestone=milestone, evidence=evidence)
+    if not texts:
+        raise DomainError(_("Elija al menos una cuenta donde publicar."))
+    plan_accounts = set(plan.accounts.values_list("pk", flat=True))
+    return {
+        account: _account_text(plan, plan_accounts, account, raw, link)
+        for account, raw in texts.items()
+    }
+
+
+def _validate_post_slot(
+    *, plan: ContentPlan, theme: PlanTheme | None, title: str, scheduled_at: dt.datetime
+) -> None:
+    """A title, a theme of this plan, and an aware time within the plan's period."""
     if not title.strip():
         raise DomainError(_("La publicación necesita un título interno."))
     if theme is not None and theme.plan_id != plan.pk:
@@ -310,6 +327,12 @@ def _validate_post(
                 "end": plan.period_end.strftime("%d/%m/%Y"),
             }
         )
+
+
+def _validate_citations(
+    *, commitment: Commitment | None, milestone: Milestone | None, evidence: Evidence | None
+) -> None:
+    """A cited milestone or evidence belongs to the cited commitment."""
     if (
         milestone is not None
         and commitment is not None
@@ -322,41 +345,45 @@ def _validate_post(
         and evidence.update.commitment_id != commitment.pk
     ):
         raise DomainError(_("La evidencia citada no es del compromiso citado."))
-    if not texts:
-        raise DomainError(_("Elija al menos una cuenta donde publicar."))
-    plan_accounts = set(plan.accounts.values_list("pk", flat=True))
-    clean: dict[SocialAccount, str] = {}
-    for account, raw in texts.items():
-        if account.entity_id != plan.entity_id:
-            raise DomainError(
-                _("La cuenta %(account)s no es de %(entity)s.")
-                % {"account": account, "entity": plan.entity.name}
-            )
-        if plan_accounts and account.pk not in plan_accounts:
-            raise DomainError(_("La cuenta %(account)s no está en el plan.") % {"account": account})
-        if account.status in UNUSABLE_ACCOUNTS:
-            raise DomainError(
-                _("La cuenta %(account)s está %(status)s: no se publica en ella.")
-                % {"account": account, "status": account.get_status_display().lower()}
-            )
-        limit = TEXT_LIMITS.get(account.platform)
-        if limit is None:
-            raise DomainError(
-                _("Ágora aún no publica en %(network)s.")
-                % {"network": account.get_platform_display()}
-            )
-        text = (raw or "").strip()
-        if not text:
-            raise DomainError(
-                _("Escriba el texto para %(network)s.")
-                % {"network": account.get_platform_display()}
-            )
-        if len(text) > limit:
-            raise _limit_error(account, len(text), limit, with_link=False)
-        if link and link not in text and len(text) + 1 + len(link) > limit:
-            raise _limit_error(account, len(text) + 1 + len(link), limit, with_link=True)
-        clean[account] = text
-    return clean
+
+
+def _account_text(
+    plan: ContentPlan,
+    plan_accounts: set[int],
+    account: SocialAccount,
+    raw: str,
+    link: str,
+) -> str:
+    """The text for one account, trimmed: the account is the entity's, in the plan (when the
+    plan lists accounts), usable and on a network Ágora publishes to; the text (with the
+    link, when it is not in it) fits the network's limit."""
+    if account.entity_id != plan.entity_id:
+        raise DomainError(
+            _("La cuenta %(account)s no es de %(entity)s.")
+            % {"account": account, "entity": plan.entity.name}
+        )
+    if plan_accounts and account.pk not in plan_accounts:
+        raise DomainError(_("La cuenta %(account)s no está en el plan.") % {"account": account})
+    if account.status in UNUSABLE_ACCOUNTS:
+        raise DomainError(
+            _("La cuenta %(account)s está %(status)s: no se publica en ella.")
+            % {"account": account, "status": account.get_status_display().lower()}
+        )
+    limit = TEXT_LIMITS.get(account.platform)
+    if limit is None:
+        raise DomainError(
+            _("Ágora aún no publica en %(network)s.") % {"network": account.get_platform_display()}
+        )
+    text = (raw or "").strip()
+    if not text:
+        raise DomainError(
+            _("Escriba el texto para %(network)s.") % {"network": account.get_platform_display()}
+        )
+    if len(text) > limit:
+        raise _limit_error(account, len(text), limit, with_link=False)
+    if link and link not in text and len(text) + 1 + len(link) > limit:
+        raise _limit_error(account, len(text) + 1 + len(link), limit, with_link=True)
+    return text
 
 
 def _save_media(post: PlannedPost, media: UploadedFile | None, media_alt: str) -> None:

@@ -265,6 +265,48 @@ def representative_end(*, actor: User, representative: Representative) -> Repres
     return representative
 
 
+def _organisation_check(*, stakeholder_type: str, vote: str, ruc: str, website: str) -> None:
+    """What an admission request says about the organisation: a known stakeholder type and
+    vote status, an 11-digit RUC and a web address, when given."""
+    if stakeholder_type not in StakeholderType.values:
+        raise DomainError(_("Tipo de actor desconocido."))
+    if vote not in VoteStatus.values:
+        raise DomainError(_("Indique si solicita voz y voto o participar como observador."))
+    if ruc and not (len(ruc) == 11 and ruc.isdigit()):
+        raise DomainError(_("El RUC debe tener 11 dígitos."))
+    if website:
+        try:
+            URLValidator(schemes=["http", "https"])(website)
+        except ValidationError as exc:
+            raise DomainError(_("El sitio web no es una dirección válida.")) from exc
+
+
+def _requirements_check(
+    forum: Forum,
+    checklist: dict[str, bool],
+    documents_in: Sequence[tuple[str, UploadedFile]],
+) -> None:
+    """Every requirement of the forum declared met and, when it has any, at least one
+    supporting document: each with a title, at most 10 MB, a PDF, PNG or JPG by content."""
+    missing = [r for r in forum.requirements if not checklist.get(r)]
+    if missing:
+        raise DomainError(
+            _("Falta acreditar estos requisitos: %(list)s.") % {"list": "; ".join(missing)}
+        )
+    if forum.requirements and not documents_in:
+        raise DomainError(_("Adjunte al menos un documento que acredite los requisitos."))
+    for title, upload in documents_in:
+        if not title.strip():
+            raise DomainError(_("Cada documento necesita un título."))
+        if upload.size is not None and upload.size > MAX_DOCUMENT_BYTES:
+            raise DomainError(_("Cada documento debe pesar como máximo 10 MB."))
+        if not upload_is(upload, DOCUMENT_TYPES):
+            raise DomainError(
+                _("«%(name)s» no es un PDF, PNG o JPG (se revisa su contenido, no solo el nombre).")
+                % {"name": upload.name or ""}
+            )
+
+
 @transaction.atomic
 def admission_request_submit(
     *,
@@ -289,34 +331,8 @@ def admission_request_submit(
     if forum.status == ForumStatus.CERRADO or not forum.is_published:
         raise DomainError(_("Este foro no recibe solicitudes de admisión."))
     name = _required(organisation_name, _("el nombre de la organización"))[:200]
-    if stakeholder_type not in StakeholderType.values:
-        raise DomainError(_("Tipo de actor desconocido."))
-    if vote not in VoteStatus.values:
-        raise DomainError(_("Indique si solicita voz y voto o participar como observador."))
-    if ruc and not (len(ruc) == 11 and ruc.isdigit()):
-        raise DomainError(_("El RUC debe tener 11 dígitos."))
-    if website:
-        try:
-            URLValidator(schemes=["http", "https"])(website)
-        except ValidationError as exc:
-            raise DomainError(_("El sitio web no es una dirección válida.")) from exc
-    missing = [r for r in forum.requirements if not checklist.get(r)]
-    if missing:
-        raise DomainError(
-            _("Falta acreditar estos requisitos: %(list)s.") % {"list": "; ".join(missing)}
-        )
-    if forum.requirements and not documents_in:
-        raise DomainError(_("Adjunte al menos un documento que acredite los requisitos."))
-    for title, upload in documents_in:
-        if not title.strip():
-            raise DomainError(_("Cada documento necesita un título."))
-        if upload.size is not None and upload.size > MAX_DOCUMENT_BYTES:
-            raise DomainError(_("Cada documento debe pesar como máximo 10 MB."))
-        if not upload_is(upload, DOCUMENT_TYPES):
-            raise DomainError(
-                _("«%(name)s» no es un PDF, PNG o JPG (se revisa su contenido, no solo el nombre).")
-                % {"name": upload.name or ""}
-            )
+    _organisation_check(stakeholder_type=stakeholder_type, vote=vote, ruc=ruc, website=website)
+    _requirements_check(forum, checklist, documents_in)
     if AdmissionRequest.objects.filter(
         forum=forum,
         organisation__name__iexact=name,
