@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from agora.commitments import services
+from agora.commitments import permissions, services
 from agora.commitments.models import (
     ActionPlan,
     Commitment,
@@ -36,7 +36,6 @@ from agora.commitments.models import (
 )
 from agora.core.admin import AuditedAdmin
 from agora.core.errors import DomainError
-from agora.core.permissions import user_is_rector
 
 
 class RectorEditsAdmin(AuditedAdmin):
@@ -44,13 +43,19 @@ class RectorEditsAdmin(AuditedAdmin):
     rector staff only; other staff may look."""
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return user_is_rector(request.user) and super().has_add_permission(request, *args)
+        return permissions.may_run_plans(request.user) and super().has_add_permission(
+            request, *args
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return user_is_rector(request.user) and super().has_change_permission(request, obj)
+        return permissions.may_run_plans(request.user) and super().has_change_permission(
+            request, obj
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return user_is_rector(request.user) and super().has_delete_permission(request, obj)
+        return permissions.may_run_plans(request.user) and super().has_delete_permission(
+            request, obj
+        )
 
 
 @admin.register(ActionPlan)
@@ -182,7 +187,7 @@ class MilestoneInline(admin.TabularInline):
     readonly_fields = ("status",)
 
     def _may_edit(self, request: HttpRequest) -> bool:
-        return user_is_rector(request.user)
+        return permissions.may_run_plans(request.user)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._may_edit(request) and super().has_add_permission(request, obj)

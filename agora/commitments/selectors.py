@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, Exists, Max, OuterRef, Prefetch, Q, Que
 from django.http import Http404
 from django.utils import timezone
 
+from agora.commitments import permissions
 from agora.commitments.models import (
     ActionPlan,
     Commitment,
@@ -26,10 +27,8 @@ from agora.commitments.models import (
     Workshop,
     WorkshopParticipation,
 )
-from agora.commitments.services import entities_managed_by, milestones_editable_by
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
-from agora.directory.models import Entity, Membership
+from agora.directory.models import Entity
 
 PAGE_SIZE = 30
 
@@ -207,7 +206,7 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
 
 def commitments_for_manager(user: User) -> QuerySet[Commitment]:
     """Commitments whose lead or supporting entity the user manages."""
-    ids = entities_managed_by(user)
+    ids = permissions.entities_managed_by(user)
     return (
         Commitment.objects.filter(Q(lead_entity_id__in=ids) | Q(supporting_entities__in=ids))
         .distinct()
@@ -233,7 +232,7 @@ def commitment_for_milestones(*, user: User, code: str) -> Commitment:
         .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("order")))
         .first()
     )
-    if commitment is None or not milestones_editable_by(user, commitment):
+    if commitment is None or not permissions.may_edit_milestones(user, commitment):
         raise Http404
     return commitment
 
@@ -246,12 +245,7 @@ def evidence_get(*, user: User, pk: int) -> Evidence:
     if evidence is None:
         raise Http404
     update = evidence.update
-    if update.status == UpdateStatus.APROBADA or user_is_rector(user):
-        return evidence
-    if (
-        user.is_authenticated
-        and Membership.objects.active().filter(user=user, entity_id=update.entity_id).exists()
-    ):
+    if update.status == UpdateStatus.APROBADA or permissions.may_see_pending_evidence(user, update):
         return evidence
     raise Http404
 
@@ -261,13 +255,15 @@ def updates_pending(user: User) -> QuerySet[CommitmentUpdate]:
     queryset = CommitmentUpdate.objects.select_related(
         "commitment", "entity", "author", "milestone"
     ).prefetch_related("files")
-    if user_is_rector(user):
+    if permissions.may_run_plans(user):
         return queryset.filter(status=UpdateStatus.PENDIENTE).order_by("created_at")
-    return queryset.filter(entity_id__in=entities_managed_by(user)).order_by("-created_at")
+    return queryset.filter(entity_id__in=permissions.entities_managed_by(user)).order_by(
+        "-created_at"
+    )
 
 
 def update_for_review(*, user: User, pk: int) -> CommitmentUpdate:
-    if not user_is_rector(user):
+    if not permissions.may_run_plans(user):
         raise Http404
     update = updates_pending(user).filter(pk=pk).first()
     if update is None:
@@ -280,7 +276,7 @@ def update_for_review(*, user: User, pk: int) -> CommitmentUpdate:
 
 
 def plans_for_scoring(user: User) -> QuerySet[ActionPlan]:
-    if user_is_rector(user):
+    if permissions.may_run_plans(user):
         return ActionPlan.objects.order_by("-cycle")
     return ActionPlan.objects.filter(evaluators=user).order_by("-cycle")
 

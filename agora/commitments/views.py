@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from agora.commitments import selectors, services, timeline
+from agora.commitments import permissions, selectors, services, timeline
 from agora.commitments.forms import (
     CommitmentFilterForm,
     MilestoneForm,
@@ -37,7 +37,6 @@ from agora.commitments.models import (
 from agora.core.errors import DomainError
 from agora.core.files import file_response
 from agora.core.pagecache import anonymous_page
-from agora.core.permissions import user_is_rector
 from agora.directory import roles
 
 FILTER_KEYS = ("q", "plan", "entidad", "area", "estado")
@@ -155,7 +154,7 @@ def commitment_detail(request: HttpRequest, code: str) -> HttpResponse:
             "review": selectors.commitment_review(commitment),
             "can_report": request.user.is_authenticated
             and selectors.commitments_for_manager(request.user).filter(pk=commitment.pk).exists(),
-            "can_edit_milestones": services.milestones_editable_by(request.user, commitment),  # type: ignore[arg-type]
+            "can_edit_milestones": permissions.may_edit_milestones(request.user, commitment),
         },
     )
 
@@ -240,9 +239,9 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         request,
         "commitments/staff_home.html",
         {
-            "is_rector": user_is_rector(user),
+            "is_rector": permissions.may_run_plans(user),
             "mine": list(selectors.commitments_for_manager(user)),  # type: ignore[arg-type]
-            "led": services.entities_managed_by(user),  # type: ignore[arg-type]
+            "led": permissions.entities_managed_by(user),
             "updates": list(selectors.updates_pending(user)[:100]),  # type: ignore[arg-type]
             "plans": list(selectors.plans_for_scoring(user)),  # type: ignore[arg-type]
         },
@@ -305,7 +304,7 @@ def milestones_manage(request: HttpRequest, code: str) -> HttpResponse:
     """The milestones of a commitment, and a form to add one (rector staff and the lead
     entity's managers)."""
     commitment = selectors.commitment_for_milestones(user=request.user, code=code)  # type: ignore[arg-type]
-    with_status = user_is_rector(request.user)
+    with_status = permissions.may_set_milestone_status(request.user)
     form = MilestoneForm(request.POST or None, with_status=with_status)
     if request.method == "POST" and form.is_valid():
         try:
@@ -339,7 +338,7 @@ def milestone_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     milestone = next((m for m in commitment.milestones.all() if m.pk == pk), None)
     if milestone is None:
         raise Http404
-    with_status = user_is_rector(request.user)
+    with_status = permissions.may_set_milestone_status(request.user)
     initial = {
         "activity": milestone.activity,
         "responsible": milestone.responsible,
@@ -466,7 +465,7 @@ def plan_proposals(request: HttpRequest, cycle: int) -> HttpResponse:
             "plan": plan,
             "ranking": services.proposals_rank(plan=plan),
             "groups": list(selectors.groups_pending(plan)),
-            "is_rector": user_is_rector(request.user),
+            "is_rector": permissions.may_run_plans(request.user),
             "max_total": SMART_MAX_TOTAL,
             "proposal_form": ProposalForm(workshops=_workshop_choices(plan)),
         },

@@ -10,8 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 
-from agora.core.permissions import user_is_rector
-from agora.participation import selectors
+from agora.participation import permissions, selectors
 from agora.participation.models import (
     Agreement,
     Consultation,
@@ -166,12 +165,12 @@ def _member_forum_ids(user: Any) -> QuerySet[Any]:
 
 def _visible(user: Any, public: Q) -> Q:
     """Public rows; rows of forums where the user is secretariat or member too."""
-    if user_is_rector(user) and user.is_superuser:
+    if permissions.is_rector_staff(user) and user.is_superuser:
         return Q()
     condition = public
     if user.is_authenticated:
         condition |= Q(forum_id__in=_member_forum_ids(user))
-        if user_is_rector(user):
+        if permissions.is_rector_staff(user):
             condition |= Q(forum__secretariat=user)
     return condition
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
+from agora.participation import permissions
 from agora.participation.models import (
     AdmissionDocument,
     AdmissionRequest,
@@ -22,7 +22,6 @@ from agora.participation.models import (
     AgreementStatus,
     AnswerOutcome,
     Attendance,
-    CitizenVerification,
     Comment,
     CommentStatus,
     Consultation,
@@ -46,20 +45,17 @@ PUBLIC, MEMBER, SECRETARIAT = "publico", "miembro", "secretaria"
 def forum_role(user: Any, forum: Forum) -> str:
     """Who ``user`` is for ``forum``: secretariat, member (an active representative of a
     current member organisation) or public."""
-    if forum.is_secretariat(user):
+    if permissions.may_manage_forum(user, forum):
         return SECRETARIAT
-    if (
-        user.is_authenticated
-        and Representative.objects.filter(
-            user=user, is_active=True, membership__in=forum.memberships.current()
-        ).exists()
-    ):
+    if permissions.is_forum_member(user, forum):
         return MEMBER
     return PUBLIC
 
 
 def forum_list(user: Any) -> QuerySet[Forum]:
-    forums = Forum.objects.all() if user_is_rector(user) else Forum.objects.public()
+    forums = (
+        Forum.objects.all() if permissions.may_see_unpublished(user) else Forum.objects.public()
+    )
     return forums.annotate(
         members=Count(
             "memberships",
@@ -74,7 +70,7 @@ def forum_list(user: Any) -> QuerySet[Forum]:
 
 def forum_get(user: Any, slug: str) -> Forum:
     forum = Forum.objects.select_related("lead_entity").filter(slug=slug).first()
-    if forum is None or (not forum.is_published and not user_is_rector(user)):
+    if forum is None or (not forum.is_published and not permissions.may_see_unpublished(user)):
         raise Http404
     return forum
 
@@ -235,38 +231,18 @@ def admission_document_get(user: Any, forum: Forum, pk: int) -> AdmissionDocumen
         .filter(pk=pk, request__forum=forum)
         .first()
     )
-    if document is None or not user.is_authenticated:
-        raise Http404
-    allowed = (
-        forum.is_secretariat(user)
-        or user_is_rector(user)
-        or document.request.requested_by_id == user.pk
-    )
-    if not allowed:
+    if document is None or not permissions.may_see_admission_document(user, forum, document):
         raise Http404
     return document
-
-
-def citizen_is_verified(user: Any) -> bool:
-    return bool(
-        user.is_authenticated
-        and CitizenVerification.objects.filter(user=user, verified_at__isnull=False).exists()
-    )
 
 
 # --- Consultations -------------------------------------------------------------------------
 
 
-def consultation_can_manage(user: Any, consultation: Consultation) -> bool:
-    if consultation.forum is not None:
-        return consultation.forum.is_secretariat(user)
-    return user_is_rector(user)
-
-
 def consultations_visible(user: Any) -> QuerySet[Consultation]:
     """Published consultations; drafts also for rector staff and for members of the forum
     that runs them."""
-    if user_is_rector(user):
+    if permissions.may_see_unpublished(user):
         return Consultation.objects.all()
     visible = Q(is_published=True)
     if user.is_authenticated:

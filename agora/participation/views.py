@@ -36,10 +36,10 @@ from agora.core.errors import DomainError
 from agora.core.files import file_response
 from agora.core.nexturl import safe_next
 from agora.core.pagecache import anonymous_page
-from agora.core.permissions import user_is_rector, user_requires_2fa
+from agora.core.permissions import user_requires_2fa
 from agora.core.ratelimit import rate_limit
 from agora.core.text import csv_cell
-from agora.participation import calendar_feed, documents, forms, selectors, services
+from agora.participation import calendar_feed, documents, forms, permissions, selectors, services
 from agora.participation.models import (
     AdmissionRequest,
     Agreement,
@@ -193,7 +193,7 @@ def admission_request(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "forum": forum,
             "form": form,
-            "verified": selectors.citizen_is_verified(request.user),
+            "verified": permissions.is_verified_citizen(request.user),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -300,12 +300,12 @@ def _consultation_page(
             "comments_page": comments_page,
             "is_open": is_open,
             "is_closed": is_closed,
-            "can_comment": selectors.citizen_is_verified(request.user),
+            "can_comment": permissions.is_verified_citizen(request.user),
             "min_comment_chars": services.MIN_COMMENT_CHARS,
             "own_pending": selectors.comments_own_unpublished(
                 request.user, consultation, paragraph=paragraph, general=general
             ),
-            "can_manage": selectors.consultation_can_manage(request.user, consultation),
+            "can_manage": permissions.may_manage_consultation(request.user, consultation),
             "form": forms.CommentForm(initial={"paragraph": paragraph.label if paragraph else ""}),
             "previous_versions": consultation.versions.filter(number__lt=version.number),
         },
@@ -363,7 +363,7 @@ def consultation_comment(request: HttpRequest, slug: str) -> HttpResponse:
 
 def consultation_report(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get(request.user, slug)
-    can_manage = selectors.consultation_can_manage(request.user, consultation)
+    can_manage = permissions.may_manage_consultation(request.user, consultation)
     if not consultation.is_closed() and not can_manage:
         return render(
             request,
@@ -418,7 +418,7 @@ def _report_summary(consultation: Consultation) -> dict[str, int]:
 
 
 def _report_allowed(request: HttpRequest, consultation: Consultation) -> None:
-    if not consultation.is_closed() and not selectors.consultation_can_manage(
+    if not consultation.is_closed() and not permissions.may_manage_consultation(
         request.user, consultation
     ):
         raise Http404
@@ -689,7 +689,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def verification_resend(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, request.POST.get("next"), reverse("participation:index"))
-    if selectors.citizen_is_verified(request.user) or not request.user.email:  # type: ignore[union-attr]
+    if permissions.is_verified_citizen(request.user) or not request.user.email:  # type: ignore[union-attr]
         messages.info(request, _("No hay nada que verificar."))
     else:
         rate_limit("verificacion", request=request, address=request.user.email)  # type: ignore[union-attr]
@@ -1017,7 +1017,7 @@ def session_manage(request: HttpRequest, slug: str, number: int) -> HttpResponse
 
 def _managed_consultation(request: HttpRequest, slug: str) -> Consultation:
     consultation = selectors.consultation_get(request.user, slug)
-    if not selectors.consultation_can_manage(request.user, consultation):
+    if not permissions.may_manage_consultation(request.user, consultation):
         raise PermissionDenied
     return consultation
 
@@ -1098,7 +1098,7 @@ def _consultation_action(
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_new(request: HttpRequest) -> HttpResponse:
-    if not user_is_rector(request.user):
+    if not permissions.is_rector_staff(request.user):
         raise PermissionDenied
     forums = selectors.user_forums_as_secretariat(request.user)  # type: ignore[arg-type]
     form = forms.ConsultationForm(request.POST or None)

@@ -10,14 +10,16 @@ keeps working; patch a name in the module that owns it."""
 
 from __future__ import annotations
 
-from agora.commitments.services._common import entities_managed_by
+# Role checks live in agora.commitments.permissions; these two names stay importable from
+# here, where they were before.
+from agora.commitments.permissions import entities_managed_by
+from agora.commitments.permissions import may_edit_milestones as milestones_editable_by
 from agora.commitments.services.milestones import (
     MILESTONE_FIELDS,
     commitment_progress_refresh,
     milestone_add,
     milestone_check,
     milestone_update,
-    milestones_editable_by,
     month_parse,
 )
 from agora.commitments.services.proposals import (

@@ -1,23 +1,16 @@
-"""What the commitments services share: the secretariat (rector staff) check and the
-entities a person manages."""
+"""What the commitments services share: the secretariat's (rector staff's) check."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from agora.commitments import permissions
 from agora.core.errors import PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
-from agora.directory import roles
 
 
 def _require_rector(actor: User | None) -> None:
-    if actor is None or not user_is_rector(actor):
+    if not permissions.may_run_plans(actor):
         raise PermissionDeniedError(
             _("Solo la secretaría (personal del ente rector) puede hacer esto.")
         )
-
-
-def entities_managed_by(actor: User) -> set[int]:
-    """Entities where ``actor`` is an active communications manager."""
-    return set(roles.managed_by(actor).values_list("pk", flat=True))

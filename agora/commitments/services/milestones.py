@@ -1,4 +1,4 @@
-"""A commitment's milestones and its progress: who may plan them, their rules, adding and
+"""A commitment's milestones and its progress: their rules, adding and
 editing them, and the weighted progress they give the commitment."""
 
 from __future__ import annotations
@@ -11,17 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agora.commitments import permissions
 from agora.commitments.models import (
     Commitment,
     CommitmentStatus,
     Milestone,
     MilestoneStatus,
 )
-from agora.commitments.services._common import entities_managed_by
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
 
 MILESTONE_FIELDS = ["activity", "responsible", "start_month", "end_month", "status", "weight"]
 
@@ -30,28 +29,17 @@ def _entity_scope(commitment: Commitment) -> str:
     return commitment.lead_entity.code if commitment.lead_entity is not None else ""
 
 
-def milestones_editable_by(actor: User | None, commitment: Commitment) -> bool:
-    """The secretariat (rector staff) and the managers of the commitment's lead entity."""
-    if actor is None or not actor.is_authenticated:
-        return False
-    if user_is_rector(actor):
-        return True
-    return bool(commitment.lead_entity_id) and commitment.lead_entity_id in entities_managed_by(
-        actor
-    )
-
-
 def _require_milestone_editor(actor: User | None, commitment: Commitment, *, status: str) -> None:
     """Managers of the lead entity plan the milestones; a milestone's status changes only
     through a progress report the secretariat approves (or by the secretariat itself)."""
-    if not milestones_editable_by(actor, commitment):
+    if not permissions.may_edit_milestones(actor, commitment):
         raise PermissionDeniedError(
             _(
                 "Solo la secretaría y los responsables de la entidad a cargo del compromiso "
                 "pueden editar sus hitos."
             )
         )
-    if status and not user_is_rector(actor):
+    if status and not permissions.may_set_milestone_status(actor):
         raise PermissionDeniedError(
             _(
                 "El estado de un hito cambia con un reporte de avance aprobado por la "

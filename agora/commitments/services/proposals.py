@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agora.commitments import permissions
 from agora.commitments.models import (
     ActionPlan,
     GroupStatus,
@@ -17,11 +18,10 @@ from agora.commitments.models import (
     ProposalSource,
     Workshop,
 )
-from agora.commitments.services._common import _require_rector, entities_managed_by
+from agora.commitments.services._common import _require_rector
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity
 
 DEFAULT_GROUP_THRESHOLD = 0.5
@@ -56,7 +56,7 @@ def proposal_submit(
         raise DomainError(_("El taller no pertenece a este plan de acción."))
     if workshop is not None or entity is None:
         _require_rector(actor)
-    elif not user_is_rector(actor) and entity.pk not in entities_managed_by(actor):
+    elif not permissions.may_propose_for(actor, entity):
         raise PermissionDeniedError(_("Solo puede proponer en nombre de su propia entidad."))
     proposal = Proposal.objects.create(
         plan=plan,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from agora.commitments import permissions
 from agora.commitments.models import (
     SMART_RUBRIC,
     ActionPlan,
@@ -21,13 +22,12 @@ from agora.commitments.services._common import _require_rector
 from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
 
 
 def _require_evaluator(actor: User | None, plan: ActionPlan) -> None:
     if actor is None or not actor.is_authenticated:
         raise PermissionDeniedError(_("Debe ingresar para puntuar propuestas."))
-    if user_is_rector(actor) or plan.evaluators.filter(pk=actor.pk).exists():
+    if permissions.may_score(actor, plan):
         return
     raise PermissionDeniedError(_("Usted no es evaluador de este plan de acción."))
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agora.commitments import permissions
 from agora.commitments.models import (
     Commitment,
     CommitmentUpdate,
@@ -21,7 +22,7 @@ from agora.commitments.models import (
     MilestoneStatus,
     UpdateStatus,
 )
-from agora.commitments.services._common import _require_rector, entities_managed_by
+from agora.commitments.services._common import _require_rector
 from agora.commitments.services.milestones import commitment_progress_refresh
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
@@ -138,7 +139,7 @@ def update_post(
     if actor is None or not actor.is_authenticated:
         raise PermissionDeniedError(_("Debe ingresar para reportar avances."))
     responsible = commitment_responsible_entities(commitment)
-    mine = entities_managed_by(actor) & responsible
+    mine = permissions.entities_managed_by(actor) & responsible
     if not mine:
         raise PermissionDeniedError(
             _("Solo los responsables de la entidad a cargo del compromiso pueden reportar avances.")

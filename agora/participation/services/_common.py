@@ -1,5 +1,5 @@
 """What the participation services share: required text, the secretariat and rector checks,
-the e-mail after commit, seat counts, verified citizens and the links' lifetime."""
+the e-mail after commit, seat counts and the links' lifetime."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import mail_each_on_commit
-from agora.core.permissions import user_is_rector
-from agora.participation.models import CitizenVerification, Forum, ForumMembership
+from agora.participation import permissions
+from agora.participation.models import Forum, ForumMembership
 
 TOKEN_MAX_AGE = 3 * 24 * 3600
 
@@ -24,12 +24,12 @@ def _required(value: str, label: str) -> str:
 
 
 def _ensure_secretariat(actor: User | None, forum: Forum) -> None:
-    if actor is None or not forum.is_secretariat(actor):
+    if not permissions.may_manage_forum(actor, forum):
         raise PermissionDeniedError(_("Solo la secretaría técnica del foro puede hacer esto."))
 
 
 def _ensure_rector(actor: User | None) -> None:
-    if actor is None or not user_is_rector(actor):
+    if not permissions.is_rector_staff(actor):
         raise PermissionDeniedError(_("Solo el personal del ente rector puede hacer esto."))
 
 
@@ -45,7 +45,3 @@ def _seats_taken(forum: Forum, stakeholder_type: str, on: date | None = None) ->
         .filter(forum=forum, stakeholder_type=stakeholder_type)
         .count()
     )
-
-
-def _verified_citizen(user: User) -> bool:
-    return CitizenVerification.objects.filter(user=user, verified_at__isnull=False).exists()

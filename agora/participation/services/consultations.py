@@ -20,7 +20,7 @@ from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import notify
-from agora.participation import documents
+from agora.participation import documents, permissions
 from agora.participation.models import (
     AnswerOutcome,
     Comment,
@@ -35,7 +35,6 @@ from agora.participation.services._common import (
     _ensure_rector,
     _ensure_secretariat,
     _required,
-    _verified_citizen,
 )
 
 MAX_COMMENT_CHARS = 3000
@@ -217,7 +216,7 @@ def comment_submit(
     now = now or timezone.now()
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDeniedError(_("Ingrese para comentar."))
-    if not _verified_citizen(actor):
+    if not permissions.is_verified_citizen(actor):
         raise PermissionDeniedError(
             _("Para comentar debe verificar su correo electrónico. Revise su bandeja de entrada.")
         )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
+from agora.participation import permissions
 from agora.participation.models import Forum, ForumStatus, Scope, SeatRule, StakeholderType
 from agora.participation.services._common import (
     _ensure_rector,
@@ -82,7 +82,7 @@ def forum_save(
     merged.update(data)
     _forum_validate(merged)
     members = list(secretariat)
-    if any(not user_is_rector(u) for u in members):
+    if any(not permissions.is_rector_staff(u) for u in members):
         raise DomainError(
             _("La secretaría técnica solo puede integrarla personal del ente rector.")
         )

@@ -20,7 +20,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.files import upload_is
 from agora.core.models import User
 from agora.core.notifications import notify
-from agora.core.permissions import user_is_rector
+from agora.participation import permissions
 from agora.participation.models import (
     AdmissionDocument,
     AdmissionRequest,
@@ -39,7 +39,6 @@ from agora.participation.services._common import (
     _ensure_secretariat,
     _required,
     _seats_taken,
-    _verified_citizen,
 )
 
 DOCUMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
@@ -324,7 +323,7 @@ def admission_request_submit(
 ) -> AdmissionRequest:
     """An organisation asks to join: every requirement of the forum must be declared met and
     at least one supporting document attached."""
-    if not actor.is_authenticated or not (_verified_citizen(actor) or user_is_rector(actor)):
+    if not permissions.may_request_admission(actor):
         raise PermissionDeniedError(
             _("Para solicitar la admisión debe ingresar con un correo electrónico verificado.")
         )
