@@ -19,7 +19,8 @@ from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.directory import roles
-from agora.directory.models import Entity, Membership
+from agora.directory.models import Entity
+from agora.publishing import permissions
 from agora.publishing.models import Crisis as CrisisModel
 from agora.publishing.models import (
     CrisisContact,
@@ -45,14 +46,11 @@ def can_view(entity: Entity, user: User) -> bool:
 
 def can_mark(entity: Entity, user: User) -> bool:
     """Steps are marked by the people who work for the entity."""
-    return (
-        user.is_authenticated
-        and Membership.objects.active().filter(entity_id=entity.pk, user_id=user.pk).exists()
-    )
+    return permissions.may_mark_crisis_step(user, entity)
 
 
 def _require_manager(entity: Entity, user: User) -> None:
-    if not roles.is_manager(user, entity):
+    if not permissions.may_manage(user, entity):
         raise PermissionDeniedError(
             _("Solo el responsable de comunicaciones de la entidad puede hacer esto.")
         )

@@ -21,9 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.directory import roles
 from agora.directory.models import Entity
-from agora.publishing import crisis
+from agora.publishing import crisis, permissions
 from agora.publishing.crisis_forms import (
     ContactForm,
     CrisisCloseForm,
@@ -121,8 +120,8 @@ def crisis_detail(request: HttpRequest, code: str) -> HttpResponse:
             "manual": manual,
             "steps": steps,
             "steps_done": len(done),
-            "is_manager": roles.is_manager(user, entity),
-            "can_mark": crisis.can_mark(entity, user),
+            "is_manager": permissions.may_manage(user, entity),
+            "can_mark": permissions.may_mark_crisis_step(user, entity),
             "open_form": CrisisOpenForm(initial={"origen": request.GET.get("origen", "")}),
             "close_form": CrisisCloseForm(),
             "step_form": StepDoneForm(),
@@ -324,7 +323,7 @@ _MANUAL_ACTIONS: dict[str, Callable[[HttpRequest, Entity, User, dict[str, Any]],
 def manual_edit(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     entity = _entity(request, code)
-    if not roles.is_manager(user, entity):
+    if not permissions.may_manage(user, entity):
         raise PermissionDenied(_("Solo el responsable de comunicaciones edita el manual."))
     manual = crisis.manual_for(entity)
     forms: dict[str, Any] = {

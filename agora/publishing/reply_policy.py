@@ -6,14 +6,14 @@ from __future__ import annotations
 from agora.core.models import User
 from agora.directory import roles
 from agora.inbox.reply_approval import ReplyPolicy
-from agora.publishing import services
+from agora.publishing import permissions
 from agora.publishing.models import PublishingSettings
 
 
 def is_approver(entity_id: int, user: User) -> bool:
     """The entity's communications manager, or a person it named approver (who works for it):
-    the same rule as for planned posts (``services.may_approve``)."""
-    return services.may_approve(user, entity_id)
+    the same rule as for planned posts (``permissions.may_approve``)."""
+    return permissions.may_approve(user, entity_id)
 
 
 def must_approve(entity_id: int, user: User) -> bool:

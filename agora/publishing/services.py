@@ -19,12 +19,10 @@ from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.siteurl import site_url
-from agora.directory import roles
 from agora.directory.models import (
     AccountStatus,
     Entity,
     Membership,
-    MembershipRole,
     SocialAccount,
 )
 from agora.publishing import guidelines
@@ -37,6 +35,12 @@ from agora.publishing.models import (
     PostVariant,
     PublishingSettings,
 )
+
+# The role checks live in permissions.py; services.may_approve & co. stay importable here.
+from agora.publishing.permissions import may_approve as may_approve
+from agora.publishing.permissions import may_decide as may_decide
+from agora.publishing.permissions import may_manage as may_manage
+from agora.publishing.permissions import may_write as may_write
 
 LIMA = ZoneInfo("America/Lima")
 EDITABLE = (PostStatus.BORRADOR, PostStatus.RECHAZADO)
@@ -54,54 +58,7 @@ POST_FIELDS = [
 UNUSABLE_ACCOUNTS = (AccountStatus.RECHAZADA, AccountStatus.SUSPENDIDA, AccountStatus.RETIRADA)
 
 
-# --- who may do what ------------------------------------------------------------------------
-
-
-def _entity_id(entity: Entity | int) -> int:
-    return entity if isinstance(entity, int) else entity.pk
-
-
-def _roles(user: User, entity: Entity | int) -> set[str]:
-    if not (user.is_authenticated and user.is_active):
-        return set()
-    return set(
-        Membership.objects.active()
-        .filter(user=user, entity_id=_entity_id(entity))
-        .values_list("role", flat=True)
-    )
-
-
-def may_write(user: User, entity: Entity) -> bool:
-    """Communicators and managers of the entity write plans and posts."""
-    return bool(_roles(user, entity))
-
-
-def may_manage(user: User, entity: Entity) -> bool:
-    return roles.is_manager(user, entity)
-
-
-def may_approve(user: User, entity: Entity | int) -> bool:
-    """The entity's managers and the approvers named in its settings (whoever wrote the post,
-    see :func:`may_decide`); the same people approve answers to citizens (reply_policy.py)."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    roles_here = _roles(user, entity)
-    if MembershipRole.GESTOR in roles_here:
-        return True
-    # A named approver approves only while they still work for the entity.
-    return (
-        bool(roles_here)
-        and PublishingSettings.objects.filter(entity_id=_entity_id(entity), approvers=user).exists()
-    )
-
-
-def may_decide(user: User, post: PlannedPost) -> bool:
-    """Four eyes: an approver of the entity who is not the post's author."""
-    return (
-        post.status == PostStatus.EN_REVISION
-        and post.author_id != user.pk
-        and may_approve(user, post.entity)
-    )
+# --- who may do what (the predicates: agora/publishing/permissions.py) ----------------------
 
 
 def _require_writer(actor: User, entity: Entity) -> None:

@@ -22,7 +22,7 @@ from agora.core.files import file_response
 from agora.core.models import User
 from agora.core.permissions import staff_required
 from agora.directory.models import Entity
-from agora.publishing import selectors, services
+from agora.publishing import permissions, selectors, services
 from agora.publishing.forms import PlanForm, PostForm, RejectForm, SettingsForm
 from agora.publishing.models import ContentPlan, PlannedPost, PostStatus, PublishingSettings
 
@@ -125,7 +125,7 @@ def plan_create(request: HttpRequest, code: str) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = selectors.plan_get_for_staff(user, pk)
-    if not services.may_write(user, plan.entity):
+    if not permissions.may_write(user, plan.entity):
         raise PermissionDenied(_("Solo el equipo de comunicaciones de la entidad edita su plan."))
     form = PlanForm(request.POST or None, entity=plan.entity, initial=PlanForm.initial_for(plan))
     if request.method == "POST" and form.is_valid():
@@ -188,7 +188,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "calendar": selectors.plan_calendar(plan, view=view, day=day),
             "themes": list(plan.themes.all()),
             "accounts": selectors.plan_accounts(plan),
-            "can_write": services.may_write(user, plan.entity),
+            "can_write": permissions.may_write(user, plan.entity),
             "weekdays": [_("Lun"), _("Mar"), _("Mié"), _("Jue"), _("Vie"), _("Sáb"), _("Dom")],
         },
     )
@@ -241,7 +241,7 @@ def _editor(
 def post_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = selectors.plan_get_for_staff(user, pk)
-    if not services.may_write(user, plan.entity):
+    if not permissions.may_write(user, plan.entity):
         raise PermissionDenied(
             _("Solo el equipo de comunicaciones de la entidad escribe en su plan.")
         )
@@ -269,7 +269,7 @@ def post_create(request: HttpRequest, pk: int) -> HttpResponse:
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     post = selectors.post_get_for_staff(user, pk)
-    if not services.may_write(user, post.entity):
+    if not permissions.may_write(user, post.entity):
         raise PermissionDenied(
             _("Solo el equipo de comunicaciones de la entidad edita sus publicaciones.")
         )
@@ -311,7 +311,7 @@ def post_url(post: PlannedPost) -> str:
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     post = selectors.post_get_for_staff(user, pk)
-    can_write = services.may_write(user, post.entity)
+    can_write = permissions.may_write(user, post.entity)
     return render(
         request,
         "publishing/post.html",
@@ -328,7 +328,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_write and post.status in services.EDITABLE,
             "can_submit": can_write and post.status == PostStatus.BORRADOR,
             "can_check": can_write and post.status in services.EDITABLE,
-            "can_decide": services.may_decide(user, post),
+            "can_decide": permissions.may_decide(user, post),
             "reject_form": RejectForm(),
         },
     )
