@@ -1,7 +1,8 @@
 """Every write of the participation app, one module per noun: forums and seats (``forums``),
-admissions, memberships and representatives (``memberships``), sessions and minutes
-(``sessions``), agreements (``agreements``), consultations and comments (``consultations``),
-citizens (``citizens``) and subscriptions to opportunities (``subscriptions``).
+admission requests (``admissions``), memberships and representatives (``memberships``),
+sessions and minutes (``sessions``), agreements (``agreements``), consultations and comments
+(``consultations``), citizens (``citizens``) and subscriptions to opportunities
+(``subscriptions``).
 
 Each function validates first and raises ``DomainError`` with a Spanish message, so bad input
 writes nothing; each write is atomic and audited. Every public name is re-exported here, so
@@ -11,6 +12,12 @@ name in the module that owns it (``services.consultations._moderation_flags``)."
 from __future__ import annotations
 
 from agora.participation.services._common import TOKEN_MAX_AGE
+from agora.participation.services.admissions import (
+    DOCUMENT_TYPES,
+    MAX_DOCUMENT_BYTES,
+    admission_decide,
+    admission_request_submit,
+)
 from agora.participation.services.agreements import (
     AGREEMENT_EDIT_FIELDS,
     AgreementDraft,
@@ -51,10 +58,6 @@ from agora.participation.services.forums import (
     seat_rule_set,
 )
 from agora.participation.services.memberships import (
-    DOCUMENT_TYPES,
-    MAX_DOCUMENT_BYTES,
-    admission_decide,
-    admission_request_submit,
     membership_add,
     membership_end,
     representative_end,
