@@ -780,7 +780,7 @@ class _Batcher:
             self.flush()
 
     def _store(self, items: list[_Parsed]) -> None:
-        from agora.connectors.meta import quarantine_store
+        from agora.inbox.ingest import quarantine_store
 
         with transaction.atomic():
             result = messages_ingest(

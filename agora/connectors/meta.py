@@ -9,7 +9,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from agora.connectors.attachments import meta_feed_attachments, meta_message_attachments
 from agora.core.errors import DomainError
 from agora.directory.models import AccountStatus, Platform, SocialAccount
-from agora.inbox.models import PLATFORM_ID_MAX, Message, QuarantinedEvent, ThreadKind
+from agora.inbox.ingest import quarantine_store
+from agora.inbox.models import Message, ThreadKind
 from agora.inbox.senders import SendError, SendUncertain
 from agora.inbox.services import IncomingMessage, IncomingPost, IngestResult, messages_ingest
 
@@ -48,7 +49,6 @@ MESSAGING_FIELDS = {"messages", "message_echoes", "message_edits", "message_edit
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613}
 # Graph API error codes of a token that is invalid, expired or lacks the permission.
 AUTH_CODES = {102, 190}
-QUARANTINE_WINDOW = timedelta(hours=48)
 ERROR_DETAIL_MAX = 300
 
 
@@ -502,38 +502,6 @@ def payload_load(raw: bytes) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise MetaPayloadError(_("El contenido debe ser un objeto JSON."))
     return payload
-
-
-def quarantine_store(platform: str, items: list[tuple[str, str, dict[str, Any]]]) -> int:
-    """Keeps unplaceable entries for the rector office; a replayed entry is stored once."""
-    if not items:
-        return 0
-    since = timezone.now() - QUARANTINE_WINDOW
-    seen: dict[str, list[Any]] = {}
-    for row in QuarantinedEvent.objects.filter(
-        platform=platform,
-        object_id__in={object_id for object_id, _reason, _entry in items},
-        resolved_at__isnull=True,
-        received_at__gte=since,
-    ).values("object_id", "payload"):
-        seen.setdefault(row["object_id"], []).append(row["payload"])
-    new = []
-    for object_id, reason, entry in items:
-        known = seen.setdefault(object_id, [])
-        if entry in known:
-            continue
-        known.append(entry)
-        new.append(
-            QuarantinedEvent(
-                platform=platform,
-                # Whole (the entry, kept too, holds it anyway); absurdly long: left empty.
-                object_id=object_id if len(object_id) <= PLATFORM_ID_MAX else "",
-                reason=reason[:200],
-                payload=entry,
-            )
-        )
-    QuarantinedEvent.objects.bulk_create(new)
-    return len(new)
 
 
 def handle_webhook_body(raw: bytes) -> MetaResult:

@@ -9,7 +9,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -703,6 +703,42 @@ def _aliases_store(events: Sequence[IncomingMessage]) -> None:
                     for alias in sorted(wanted[(platform, message_id)])
                 )
     MessageAlias.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+# An entry delivered again within this window is stored once.
+QUARANTINE_WINDOW = timedelta(hours=48)
+
+
+def quarantine_store(platform: str, items: list[tuple[str, str, dict[str, Any]]]) -> int:
+    """Keeps unplaceable entries for the rector office; a replayed entry is stored once."""
+    if not items:
+        return 0
+    since = timezone.now() - QUARANTINE_WINDOW
+    seen: dict[str, list[Any]] = {}
+    for row in QuarantinedEvent.objects.filter(
+        platform=platform,
+        object_id__in={object_id for object_id, _reason, _entry in items},
+        resolved_at__isnull=True,
+        received_at__gte=since,
+    ).values("object_id", "payload"):
+        seen.setdefault(row["object_id"], []).append(row["payload"])
+    new = []
+    for object_id, reason, entry in items:
+        known = seen.setdefault(object_id, [])
+        if entry in known:
+            continue
+        known.append(entry)
+        new.append(
+            QuarantinedEvent(
+                platform=platform,
+                # Whole (the entry, kept too, holds it anyway); absurdly long: left empty.
+                object_id=object_id if len(object_id) <= PLATFORM_ID_MAX else "",
+                reason=reason[:200],
+                payload=entry,
+            )
+        )
+    QuarantinedEvent.objects.bulk_create(new)
+    return len(new)
 
 
 def _refused_quarantine(refused: Sequence[RefusedEvent], accounts: dict[int, Any]) -> None:
