@@ -387,7 +387,7 @@ def _direct_insert(events: Iterator[Any], accounts: list[Any], now: Any) -> int:
 
     from agora.inbox import ingest, timeline
     from agora.inbox.deadlines import deadlines_for
-    from agora.inbox.models import Conversation, Direction
+    from agora.inbox.models import Conversation, Direction, Message
 
     by_account = {a.pk: a for a in accounts}
     deadlines = {a.pk: deadlines_for(a.entity) for a in accounts}
@@ -398,7 +398,7 @@ def _direct_insert(events: Iterator[Any], accounts: list[Any], now: Any) -> int:
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     message_sql = (
-        f"INSERT INTO {ingest.Message._meta.db_table} "  # noqa: S608 - fixed identifiers
+        f"INSERT INTO {Message._meta.db_table} "  # noqa: S608 - fixed identifiers
         f"({', '.join(ingest._INSERT_COLUMNS)}) "
         f"VALUES ({', '.join(['%s'] * len(ingest._INSERT_COLUMNS))})"
     )

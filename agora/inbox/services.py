@@ -27,43 +27,19 @@ from agora.inbox.canned import canned_answer_used
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import deadlines_for
 from agora.inbox.ingest import (
-    CONVERSATIONS_INSERT_CHUNK as CONVERSATIONS_INSERT_CHUNK,
-)
-from agora.inbox.ingest import (
-    INSERT_CHUNK as INSERT_CHUNK,
-)
-from agora.inbox.ingest import (
-    MAX_TEXT as MAX_TEXT,
-)
-from agora.inbox.ingest import (
-    THREADS_CHUNK as THREADS_CHUNK,
-)
-from agora.inbox.ingest import (
-    URL_MAX as URL_MAX,
-)
-from agora.inbox.ingest import (
-    IncomingMessage as IncomingMessage,
-)
-from agora.inbox.ingest import (
-    IncomingPost as IncomingPost,
-)
-from agora.inbox.ingest import (
-    IngestResult as IngestResult,
-)
-from agora.inbox.ingest import (
-    RefusedEvent as RefusedEvent,
-)
-from agora.inbox.ingest import (
-    incoming_problem as incoming_problem,
-)
-from agora.inbox.ingest import (
-    message_ingest as message_ingest,
-)
-from agora.inbox.ingest import (
-    messages_ingest as messages_ingest,
-)
-from agora.inbox.ingest import (
-    posts_store as posts_store,
+    CONVERSATIONS_INSERT_CHUNK,
+    INSERT_CHUNK,
+    MAX_TEXT,
+    THREADS_CHUNK,
+    URL_MAX,
+    IncomingMessage,
+    IncomingPost,
+    IngestResult,
+    RefusedEvent,
+    incoming_problem,
+    message_ingest,
+    messages_ingest,
+    posts_store,
 )
 from agora.inbox.models import (
     PLATFORM_ID_MAX,
@@ -81,40 +57,18 @@ from agora.inbox.models import (
 )
 from agora.inbox.signals import answer_confirmed
 from agora.inbox.timeline import (
-    CHUNK as CHUNK,
-)
-from agora.inbox.timeline import (
-    DEADLINES_CHUNK as DEADLINES_CHUNK,
-)
-from agora.inbox.timeline import (
-    DEADLINES_TASK as DEADLINES_TASK,
-)
-from agora.inbox.timeline import (
-    DEADLINES_TASK_SIZE as DEADLINES_TASK_SIZE,
-)
-from agora.inbox.timeline import (
+    CHUNK,
+    DEADLINES_CHUNK,
+    DEADLINES_TASK,
+    DEADLINES_TASK_SIZE,
     _refresh_deadlines,
-)
-from agora.inbox.timeline import (
-    conversation_timeline_replay as conversation_timeline_replay,
-)
-from agora.inbox.timeline import (
-    conversations_apply_events as conversations_apply_events,
-)
-from agora.inbox.timeline import (
-    datetime_adapter as datetime_adapter,
-)
-from agora.inbox.timeline import (
-    deadlines_refresh_all as deadlines_refresh_all,
-)
-from agora.inbox.timeline import (
-    deadlines_refresh_all_later as deadlines_refresh_all_later,
-)
-from agora.inbox.timeline import (
-    deadlines_refresh_entity as deadlines_refresh_entity,
-)
-from agora.inbox.timeline import (
-    deadlines_refresh_later as deadlines_refresh_later,
+    conversation_timeline_replay,
+    conversations_apply_events,
+    datetime_adapter,
+    deadlines_refresh_all,
+    deadlines_refresh_all_later,
+    deadlines_refresh_entity,
+    deadlines_refresh_later,
 )
 
 log = logging.getLogger(__name__)
@@ -486,5 +440,34 @@ __all__ = [
     "message_send_result",
     "messages_ingest",
     "note_add",
+    "posts_store",
+]
+
+
+# Ingestion and the timeline, re-exported (callers and queued task names that predate the split).
+__all__ = [
+    "CHUNK",
+    "CONVERSATIONS_INSERT_CHUNK",
+    "DEADLINES_CHUNK",
+    "DEADLINES_TASK",
+    "DEADLINES_TASK_SIZE",
+    "INSERT_CHUNK",
+    "MAX_TEXT",
+    "THREADS_CHUNK",
+    "URL_MAX",
+    "IncomingMessage",
+    "IncomingPost",
+    "IngestResult",
+    "RefusedEvent",
+    "conversation_timeline_replay",
+    "conversations_apply_events",
+    "datetime_adapter",
+    "deadlines_refresh_all",
+    "deadlines_refresh_all_later",
+    "deadlines_refresh_entity",
+    "deadlines_refresh_later",
+    "incoming_problem",
+    "message_ingest",
+    "messages_ingest",
     "posts_store",
 ]

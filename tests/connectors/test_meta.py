@@ -25,8 +25,9 @@ from agora.connectors.models import AccountCredential
 from agora.core.models import User
 from agora.directory import services as directory
 from agora.directory.models import AccountStatus, Entity, Platform, SocialAccount
-from agora.inbox import ingest, send_queue, tasks
+from agora.inbox import send_queue, tasks
 from agora.inbox import services as inbox
+from agora.inbox.ingest import batch as ingest_batch
 from agora.inbox.models import (
     Conversation,
     Direction,
@@ -1005,13 +1006,13 @@ def test_a_delivery_that_loses_the_race_counts_nothing_twice(
         )
 
     assert inbox.messages_ingest(batch=[comment("comment-1", 0)]).created == 1
-    original = ingest._insert_messages
+    original = ingest_batch._insert_messages
 
     def rival_commits_first(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
         assert original(rows)  # the other delivery wins the unique index
         return original(rows)
 
-    monkeypatch.setattr(ingest, "_insert_messages", rival_commits_first)
+    monkeypatch.setattr(ingest_batch, "_insert_messages", rival_commits_first)
     raced = inbox.messages_ingest(batch=[comment("comment-2", 5)])
     assert (raced.created, raced.unchanged, raced.new_keys) == (0, 1, [])
     assert Message.objects.filter(platform_message_id="comment-2").count() == 1

@@ -711,8 +711,9 @@ def test_admin_policy_may_only_be_stricter_and_is_audited(
     assert stricter.status_code == 302
     policy = ResponsePolicy.objects.get(entity=entities["minsa"])
     assert policy.first_response_hours == Decimal("4")
+    # Saved through the policy service: its verb, as on the settings page (issue 19, point 3).
     assert AuditEvent.objects.filter(
-        verb="admin.responsepolicy.alta", object_id=str(policy.pk), scope="minsa"
+        verb="plazos.politica_propia_fijada", object_id=str(policy.pk), scope="minsa"
     ).exists()
 
 
