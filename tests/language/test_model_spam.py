@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 from agora.language import model as classifier
 from agora.language.normalize import normalize
@@ -119,7 +120,7 @@ def test_spam_model_with_a_single_spam_example_still_ranks_it_first() -> None:
 
 def test_training_uses_the_nbsvm_for_spam_only(mini_model: classifier.TrainedModel) -> None:
     assert isinstance(mini_model.flag_models["spam"], classifier._NaiveBayesSVM)
-    assert isinstance(mini_model.flag_models["insulto"], classifier.LogisticRegression)
+    assert isinstance(mini_model.flag_models["insulto"], LogisticRegression)
 
 
 def test_spam_model_is_the_svm_on_ratio_scaled_features_then_platt() -> None:

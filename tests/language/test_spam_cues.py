@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from agora.language import model as classifier
+from agora.language.normalize import tokenize_many
 
 # Written for this test: ordinary messages, then the same with what never makes spam.
 ORDINARY_BASES = [
@@ -93,7 +94,7 @@ def test_the_cues_are_read_the_same_way_in_training_and_in_the_inbox(
 
 
 def _signal(text: str, name: str) -> bool:
-    docs = classifier.split_docs(classifier.tokenize_many([text])[0])
+    docs = classifier.split_docs(tokenize_many([text])[0])
     signals = classifier._signals(docs, [])
     return bool(np.asarray(signals)[0, classifier._SIGNAL_INDEX[name]])
 
