@@ -221,7 +221,7 @@ class MessageAdmin(_ReadOnlyAdmin):
     show_full_result_count = False
 
 
-# --- Moderation (agora/inbox/moderation.py) ----------------------------------------------------
+# --- Moderation (agora/inbox/moderation/) ---------------------------------------------------
 
 
 @admin.register(ModerationPolicy)

@@ -242,7 +242,7 @@ class Conversation(models.Model):
         _("motivo de la escalada"), max_length=300, blank=True, default="", db_default=""
     )
     message_count = models.PositiveIntegerField(_("mensajes"), default=0)
-    # Every citizen message hidden by moderation (agora/inbox/moderation.py): out of the
+    # Every citizen message hidden by moderation (agora/inbox/moderation/): out of the
     # default list view. A column, not only the "oculto" flag, so that the list's index has it.
     hidden = models.BooleanField(_("oculta por moderación"), default=False, db_default=False)
     # Answers of the thread whose send failed for good and wait for "Reintentar" (a column, so

@@ -162,7 +162,7 @@ def conversations_filtered(
         qs = qs.filter(entity_id=entity_ids[0])
     qs = qs.filter(last_inbound_at__isnull=False)
     if not filters.hidden and filters.flag not in ("oculto", "insulto", "spam"):
-        # Moderation (agora/inbox/moderation.py): a conversation whose every citizen message
+        # Moderation (agora/inbox/moderation/): a conversation whose every citizen message
         # is hidden (insults, spam) is marked hidden (and flagged "oculto") and leaves the
         # default view; asking for insults or spam shows them, hidden or not.
         # "IN (false)", not "NOT hidden" (what Django writes for =False on SQLite): an

@@ -26,6 +26,7 @@ from agora.inbox.models import (
     ModerationVerb,
     PlatformResult,
 )
+from agora.inbox.moderation import platform as moderation_platform
 from agora.inbox.senders import SendError
 from agora.inbox.services import messages_ingest
 from agora.language import services as language
@@ -61,7 +62,7 @@ def hider(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, str, bool]]:
     def hide(account: Any, comment_id: str, hidden: bool) -> None:
         calls.append((account, comment_id, hidden))
 
-    monkeypatch.setattr(moderation, "hider_for", lambda platform: hide)
+    monkeypatch.setattr(moderation_platform, "hider_for", lambda platform: hide)
     return calls
 
 
@@ -184,7 +185,7 @@ def test_hide_on_platform_goes_through_a_queued_task_with_retries(
             raise SendError("Meta no responde")
         assert comment_id == "fb-comment-1"
 
-    monkeypatch.setattr(moderation, "hider_for", lambda platform: flaky)
+    monkeypatch.setattr(moderation_platform, "hider_for", lambda platform: flaky)
     assert moderation.platform_action_run(action.pk) == "error"
     action.refresh_from_db()
     assert action.platform_result == PlatformResult.PENDIENTE
@@ -216,7 +217,7 @@ def test_platform_failures_stop_after_the_last_attempt(
     def down(account: Any, comment_id: str, hidden: bool) -> None:
         raise SendError("token vencido", permanent=True)
 
-    monkeypatch.setattr(moderation, "hider_for", lambda platform: down)
+    monkeypatch.setattr(moderation_platform, "hider_for", lambda platform: down)
     assert moderation.platform_action_run(action.pk) == "error"
     action.refresh_from_db()
     assert action.platform_result == PlatformResult.FALLIDO

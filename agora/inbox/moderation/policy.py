@@ -1,0 +1,125 @@
+"""Each entity's moderation policy (or the rector office's default), and who manages an entity's
+moderation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from agora.core.audit import audit_record
+from agora.core.errors import DomainError, PermissionDeniedError
+from agora.core.models import User
+from agora.core.permissions import user_is_rector
+from agora.directory import roles
+from agora.directory.models import Entity
+from agora.inbox import senders
+from agora.inbox.models import (
+    Conversation,
+    Direction,
+    Message,
+    ModerationPolicy,
+    ThreadKind,
+)
+from agora.inbox.moderation.flags import INSULT, SPAM, THREAT
+
+
+def policy_default() -> ModerationPolicy:
+    """The rector office's default policy (unsaved defaults when it has not set one)."""
+    return ModerationPolicy.objects.filter(entity__isnull=True).first() or ModerationPolicy()
+
+
+def policies_for(entity_ids: Iterable[int]) -> dict[int, ModerationPolicy]:
+    """The policy that applies to each entity: its own, else the rector office's default."""
+    ids = set(entity_ids)
+    own = {p.entity_id: p for p in ModerationPolicy.objects.filter(entity_id__in=ids)}
+    default = policy_default()
+    return {pk: own.get(pk, default) for pk in ids}
+
+
+def _hide_reason_flag(flags: Sequence[str], policy: ModerationPolicy) -> str:
+    """The flag that makes the policy hide a message ("" when it does not)."""
+    if THREAT in flags:
+        return ""
+    if INSULT in flags and policy.hide_insults:
+        return INSULT
+    if SPAM in flags and policy.hide_spam:
+        return SPAM
+    return ""
+
+
+def platform_allows(message: Message, conversation: Conversation) -> bool:
+    return (
+        senders.hider_for(message.platform) is not None
+        and conversation.thread_kind == ThreadKind.COMMENTS
+        and message.direction == Direction.ENTRANTE
+        and not message.platform_message_id.startswith("agora:")
+        and message.deleted_at is None
+    )
+
+
+def moderation_policy_update(
+    *,
+    actor: User,
+    entity: Entity | None,
+    hide_insults: bool,
+    hide_spam: bool,
+    hide_on_platform: bool,
+    crisis_multiplier: Decimal,
+    crisis_min_messages: int,
+) -> ModerationPolicy:
+    """Sets an entity's moderation policy (its managers) or the default (rector office)."""
+    if entity is None:
+        if not user_is_rector(actor):
+            raise PermissionDeniedError(_("Solo el ente rector define la política general."))
+    elif not user_manages(actor, entity.pk):
+        raise PermissionDeniedError(_("Solo los responsables de la entidad cambian su política."))
+    if crisis_multiplier < 1:
+        raise DomainError(_("El umbral de crisis debe ser al menos 1 vez la tasa habitual."))
+    if crisis_min_messages < 1:
+        raise DomainError(_("El mínimo de mensajes para una crisis debe ser al menos 1."))
+    with transaction.atomic():
+        policy = ModerationPolicy.objects.select_for_update().filter(
+            entity=entity
+        ).first() or ModerationPolicy(entity=entity)
+        fields = [
+            "hide_insults",
+            "hide_spam",
+            "hide_on_platform",
+            "crisis_multiplier",
+            "crisis_min_messages",
+        ]
+        before = {name: str(getattr(policy, name)) for name in fields} if policy.pk else None
+        policy.hide_insults = hide_insults
+        policy.hide_spam = hide_spam
+        policy.hide_on_platform = hide_on_platform
+        policy.crisis_multiplier = crisis_multiplier
+        policy.crisis_min_messages = crisis_min_messages
+        policy.updated_by = actor
+        policy.save()
+        audit_record(
+            actor=actor,
+            verb="moderacion.politica_actualizada",
+            instance=policy,
+            scope=entity.code if entity else "",
+            before=before,
+            after={name: str(getattr(policy, name)) for name in fields},
+        )
+    return policy
+
+
+def user_manages(user: User, entity_id: int) -> bool:
+    """Rector staff, or an active manager of the entity."""
+    if user_is_rector(user):
+        return True
+    return roles.is_manager(user, entity_id)
+
+
+def managed_entities(user: User) -> QuerySet[Entity]:
+    """The entities whose alerts and crisis checklist this person handles."""
+    if user_is_rector(user):
+        return Entity.objects.all()
+    return roles.managed_by(user)
