@@ -4,6 +4,7 @@ citizen messages."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
@@ -15,6 +16,7 @@ from agora.inbox.models import (
     Direction,
     Message,
     ModerationAction,
+    ModerationPolicy,
     ModerationScope,
     ModerationVerb,
     ThreatAlert,
@@ -48,6 +50,29 @@ def messages_moderate(
             messages=threats, model_version=model_version, now=now
         )
     policies = policies_for(m.entity_id for m in inbound)
+    to_hide, maybe_show = _candidates(inbound, policies)
+    if not to_hide and not maybe_show:
+        return counts
+    to_hide, to_show = _last_word(to_hide, maybe_show, actor)
+    why = _Why(actor, model_version)
+    actions = _inbox_actions(to_hide, to_show, why)
+    hide_ids, show_ids = _apply_in_inbox(to_hide, to_show, now)
+    actions += _platform_actions(to_hide, show_ids, policies, why)
+    created = ModerationAction.objects.bulk_create(actions, batch_size=500)
+    platform_ids = [a.pk for a in created if a.scope == ModerationScope.PLATAFORMA]
+    if platform_ids:
+        _enqueue_many(platform_ids)
+    counts["ocultados"] = len(hide_ids)
+    counts["mostrados"] = len(show_ids)
+    counts["plataforma"] = len(platform_ids)
+    return counts
+
+
+def _candidates(
+    inbound: Sequence[Message], policies: dict[int, ModerationPolicy]
+) -> tuple[list[tuple[Message, str]], list[Message]]:
+    """The messages the policy would hide (with the flag that hides them) and the hidden ones
+    it no longer would."""
     to_hide: list[tuple[Message, str]] = []
     maybe_show: list[Message] = []
     for message in inbound:
@@ -66,11 +91,15 @@ def messages_moderate(
             .values_list("message_id", flat=True)
         )
         to_hide = [(m, flag) for m, flag in to_hide if m.pk not in alerted]
-    if not to_hide and not maybe_show:
-        return counts
+    return to_hide, maybe_show
+
+
+def _last_word(
+    to_hide: list[tuple[Message, str]], maybe_show: list[Message], actor: User | None
+) -> tuple[list[tuple[Message, str]], list[Message]]:
+    """A person who showed a message again has the last word over the model (not over a
+    person's own correction); so has one who hid it by hand. A threat is always in view."""
     latest = _last_inbox_actions([m.pk for m, _flag in to_hide] + [m.pk for m in maybe_show])
-    # A person who showed a message again has the last word over the model (not over a
-    # person's own correction); so has one who hid it by hand. A threat is always in view.
     to_hide = [
         (m, flag)
         for m, flag in to_hide
@@ -81,21 +110,51 @@ def messages_moderate(
         for m in maybe_show
         if THREAT in (m.flags or []) or (m.pk in latest and latest[m.pk].is_automatic)
     ]
-    who = (
-        _("corrección de %(user)s") % {"user": actor.get_username()}
-        if actor is not None
-        else _("modelo %(version)s") % {"version": model_version}
-    )
+    return to_hide, to_show
+
+
+@dataclass(frozen=True)
+class _Why:
+    """Who decided (a person's correction, or the model) for the actions' reasons."""
+
+    actor: User | None
+    model_version: str
+
+    @property
+    def who(self) -> str:
+        if self.actor is not None:
+            return _("corrección de %(user)s") % {"user": self.actor.get_username()}
+        return _("modelo %(version)s") % {"version": self.model_version}
+
+    def action(
+        self, message: Message, verb: str, reason: str, scope: str = ModerationScope.BANDEJA
+    ) -> ModerationAction:
+        return _action(message, verb, self.actor, self.model_version, reason, scope=scope)
+
+    def shown(self) -> str:
+        return _("Ya no se clasifica como insulto ni spam (%(who)s).") % {"who": self.who}
+
+
+def _inbox_actions(
+    to_hide: list[tuple[Message, str]], to_show: list[Message], why: _Why
+) -> list[ModerationAction]:
+    who = why.who
     actions: list[ModerationAction] = []
     for message, flag in to_hide:
         reason = _("Clasificado como %(flag)s (%(who)s); política de la entidad.") % {
             "flag": _flag_names(flag),
             "who": who,
         }
-        actions.append(_action(message, ModerationVerb.OCULTAR, actor, model_version, reason))
+        actions.append(why.action(message, ModerationVerb.OCULTAR, reason))
     for message in to_show:
-        reason = _("Ya no se clasifica como insulto ni spam (%(who)s).") % {"who": who}
-        actions.append(_action(message, ModerationVerb.MOSTRAR, actor, model_version, reason))
+        actions.append(why.action(message, ModerationVerb.MOSTRAR, why.shown()))
+    return actions
+
+
+def _apply_in_inbox(
+    to_hide: list[tuple[Message, str]], to_show: list[Message], now: datetime
+) -> tuple[list[int], list[int]]:
+    """Hides and shows in the inbox (the rows, and the given instances); returns the ids."""
     hide_ids = [m.pk for m, _flag in to_hide]
     show_ids = [m.pk for m in to_show]
     for start in range(0, len(hide_ids), CHUNK):
@@ -106,51 +165,35 @@ def messages_moderate(
         message.hidden_at = now
     for message in to_show:
         message.hidden_at = None
-    # On the platform: hide where the policy asks and the platform allows; show again what we
-    # hid there.
+    return hide_ids, show_ids
+
+
+def _platform_actions(
+    to_hide: list[tuple[Message, str]],
+    show_ids: list[int],
+    policies: dict[int, ModerationPolicy],
+    why: _Why,
+) -> list[ModerationAction]:
+    """On the platform: hide where the policy asks and the platform allows; show again what
+    we hid there."""
     platform_hide = [(m, flag) for m, flag in to_hide if policies[m.entity_id].hide_on_platform]
     platform_show = _platform_hidden(show_ids) if show_ids else set()
     wanted = {m.pk for m, _flag in platform_hide} | platform_show
-    if wanted:
-        rows = Message.objects.filter(pk__in=wanted).select_related("conversation")
-        full = {m.pk: m for m in rows}
-        for message, flag in platform_hide:
-            target = full[message.pk]
-            if platform_allows(target, target.conversation):
-                reason = _(
-                    "Clasificado como %(flag)s (%(who)s); "
-                    "la política pide ocultarlo en la red social."
-                ) % {
-                    "flag": _flag_names(flag),
-                    "who": who,
-                }
-                actions.append(
-                    _action(
-                        message,
-                        ModerationVerb.OCULTAR,
-                        actor,
-                        model_version,
-                        reason,
-                        scope=ModerationScope.PLATAFORMA,
-                    )
-                )
-        for pk in platform_show:
-            reason = _("Ya no se clasifica como insulto ni spam (%(who)s).") % {"who": who}
+    if not wanted:
+        return []
+    full = {m.pk: m for m in Message.objects.filter(pk__in=wanted).select_related("conversation")}
+    actions: list[ModerationAction] = []
+    for message, flag in platform_hide:
+        target = full[message.pk]
+        if platform_allows(target, target.conversation):
+            reason = _(
+                "Clasificado como %(flag)s (%(who)s); la política pide ocultarlo en la red social."
+            ) % {"flag": _flag_names(flag), "who": why.who}
             actions.append(
-                _action(
-                    full[pk],
-                    ModerationVerb.MOSTRAR,
-                    actor,
-                    model_version,
-                    reason,
-                    scope=ModerationScope.PLATAFORMA,
-                )
+                why.action(message, ModerationVerb.OCULTAR, reason, ModerationScope.PLATAFORMA)
             )
-    created = ModerationAction.objects.bulk_create(actions, batch_size=500)
-    platform_ids = [a.pk for a in created if a.scope == ModerationScope.PLATAFORMA]
-    if platform_ids:
-        _enqueue_many(platform_ids)
-    counts["ocultados"] = len(hide_ids)
-    counts["mostrados"] = len(show_ids)
-    counts["plataforma"] = len(platform_ids)
-    return counts
+    for pk in platform_show:
+        actions.append(
+            why.action(full[pk], ModerationVerb.MOSTRAR, why.shown(), ModerationScope.PLATAFORMA)
+        )
+    return actions
