@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from agora.core.admin import AuditedAdmin
 from agora.core.errors import DomainError
 from agora.core.models import User
-from agora.inbox import policies, services
+from agora.inbox import moderation, policies, services
 from agora.inbox.deadlines import policy_validate_stricter
 from agora.inbox.models import (
     Attachment,
@@ -224,23 +224,94 @@ class MessageAdmin(_ReadOnlyAdmin):
 # --- Moderation (agora/inbox/moderation/) ---------------------------------------------------
 
 
+class ModerationPolicyForm(forms.ModelForm):
+    """The moderation service's checks (who sets the policy, the crisis bounds) as form
+    errors, before anything is written."""
+
+    request: HttpRequest
+
+    class Meta:
+        model = ModerationPolicy
+        fields = [
+            "entity",
+            "hide_insults",
+            "hide_spam",
+            "hide_on_platform",
+            "crisis_multiplier",
+            "crisis_min_messages",
+            "crisis_baseline_days",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        entity = data.get("entity") if "entity" in self.fields else self.instance.entity
+        try:
+            moderation.moderation_policy_check(
+                actor=self.request.user,  # type: ignore[arg-type]
+                entity=entity,
+                crisis_multiplier=data["crisis_multiplier"],
+                crisis_min_messages=data["crisis_min_messages"],
+            )
+        except DomainError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return data
+
+
 @admin.register(ModerationPolicy)
 class ModerationPolicyAdmin(AuditedAdmin):
     """The rector office's default (no entity) and each entity's own policy; managers also
-    edit theirs on /bandeja/moderacion/<código>/."""
+    edit theirs on /bandeja/moderacion/<código>/. Saved and deleted through the moderation
+    service, like the staff page: the same checks and the same audit entry."""
 
-    audit_fields = [
-        "entity",
-        "hide_insults",
-        "hide_spam",
-        "hide_on_platform",
-        "crisis_multiplier",
-        "crisis_min_messages",
-        "crisis_baseline_days",
-    ]
+    form = ModerationPolicyForm
     list_display = ("__str__", "hide_insults", "hide_spam", "hide_on_platform", "updated_at")
     raw_id_fields = ("entity",)
-    exclude = ("updated_by",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # A policy belongs to its entity: another entity's is added, not moved.
+        return () if obj is None else ("entity",)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestForm(form_class):  # type: ignore[valid-type, misc]
+            def __init__(self, *args: Any, **inner: Any) -> None:
+                super().__init__(*args, **inner)
+                self.request = request
+
+        return RequestForm
+
+    def save_model(
+        self, request: HttpRequest, obj: ModerationPolicy, form: ModelForm, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        saved = moderation.moderation_policy_update(
+            actor=request.user,  # type: ignore[arg-type]
+            entity=obj.entity,
+            hide_insults=data["hide_insults"],
+            hide_spam=data["hide_spam"],
+            hide_on_platform=data["hide_on_platform"],
+            crisis_multiplier=data["crisis_multiplier"],
+            crisis_min_messages=data["crisis_min_messages"],
+            crisis_baseline_days=data["crisis_baseline_days"],
+        )
+        # The admin redirects and logs with ``obj``: it becomes the stored row.
+        obj.pk, obj.updated_at, obj.updated_by = saved.pk, saved.updated_at, saved.updated_by
+
+    def delete_model(self, request: HttpRequest, obj: ModerationPolicy) -> None:
+        moderation.moderation_policy_delete(actor=request.user, policy=obj)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModerationPolicy]) -> None:
+        for policy in queryset.select_related("entity"):
+            try:
+                self.delete_model(request, policy)
+            except DomainError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                break
 
 
 @admin.register(ModerationAction)

@@ -85,6 +85,8 @@ from agora.inbox.moderation.platform import (
 from agora.inbox.moderation.policy import (
     _hide_reason_flag,
     managed_entities,
+    moderation_policy_check,
+    moderation_policy_delete,
     moderation_policy_update,
     platform_allows,
     policies_for,
@@ -143,6 +145,8 @@ __all__ = [
     "message_show",
     "messages_moderate",
     "moderation_history",
+    "moderation_policy_check",
+    "moderation_policy_delete",
     "moderation_policy_update",
     "open_alerts_count",
     "platform_action_run",

@@ -61,6 +61,28 @@ def platform_allows(message: Message, conversation: Conversation) -> bool:
     )
 
 
+def _require_policy_editor(actor: User, entity: Entity | None) -> None:
+    """An entity's managers (and the rector office) set its policy; the default, the rector
+    office only."""
+    if entity is None:
+        if not user_is_rector(actor):
+            raise PermissionDeniedError(_("Solo el ente rector define la política general."))
+    elif not user_manages(actor, entity.pk):
+        raise PermissionDeniedError(_("Solo los responsables de la entidad cambian su política."))
+
+
+def moderation_policy_check(
+    *, actor: User, entity: Entity | None, crisis_multiplier: Decimal, crisis_min_messages: int
+) -> None:
+    """The checks of ``moderation_policy_update``, without writing (the admin's form runs them
+    to show the reason next to the fields)."""
+    _require_policy_editor(actor, entity)
+    if crisis_multiplier < 1:
+        raise DomainError(_("El umbral de crisis debe ser al menos 1 vez la tasa habitual."))
+    if crisis_min_messages < 1:
+        raise DomainError(_("El mínimo de mensajes para una crisis debe ser al menos 1."))
+
+
 def moderation_policy_update(
     *,
     actor: User,
@@ -70,17 +92,17 @@ def moderation_policy_update(
     hide_on_platform: bool,
     crisis_multiplier: Decimal,
     crisis_min_messages: int,
+    crisis_baseline_days: int | None = None,
 ) -> ModerationPolicy:
-    """Sets an entity's moderation policy (its managers) or the default (rector office)."""
-    if entity is None:
-        if not user_is_rector(actor):
-            raise PermissionDeniedError(_("Solo el ente rector define la política general."))
-    elif not user_manages(actor, entity.pk):
-        raise PermissionDeniedError(_("Solo los responsables de la entidad cambian su política."))
-    if crisis_multiplier < 1:
-        raise DomainError(_("El umbral de crisis debe ser al menos 1 vez la tasa habitual."))
-    if crisis_min_messages < 1:
-        raise DomainError(_("El mínimo de mensajes para una crisis debe ser al menos 1."))
+    """Sets an entity's moderation policy (its managers) or the default (rector office), from
+    the staff page and the admin alike. ``crisis_baseline_days`` (the admin only): None keeps
+    the stored value."""
+    moderation_policy_check(
+        actor=actor,
+        entity=entity,
+        crisis_multiplier=crisis_multiplier,
+        crisis_min_messages=crisis_min_messages,
+    )
     with transaction.atomic():
         policy = ModerationPolicy.objects.select_for_update().filter(
             entity=entity
@@ -92,12 +114,16 @@ def moderation_policy_update(
             "crisis_multiplier",
             "crisis_min_messages",
         ]
+        if crisis_baseline_days is not None:
+            fields.append("crisis_baseline_days")
         before = {name: str(getattr(policy, name)) for name in fields} if policy.pk else None
         policy.hide_insults = hide_insults
         policy.hide_spam = hide_spam
         policy.hide_on_platform = hide_on_platform
         policy.crisis_multiplier = crisis_multiplier
         policy.crisis_min_messages = crisis_min_messages
+        if crisis_baseline_days is not None:
+            policy.crisis_baseline_days = crisis_baseline_days
         policy.updated_by = actor
         policy.save()
         audit_record(
@@ -109,6 +135,30 @@ def moderation_policy_update(
             after={name: str(getattr(policy, name)) for name in fields},
         )
     return policy
+
+
+@transaction.atomic
+def moderation_policy_delete(*, actor: User, policy: ModerationPolicy) -> None:
+    """Removes an entity's own policy (the rector office's default applies again) or the
+    default (the built-in defaults apply); the same people as ``moderation_policy_update``."""
+    entity = policy.entity
+    _require_policy_editor(actor, entity)
+    fields = [
+        "hide_insults",
+        "hide_spam",
+        "hide_on_platform",
+        "crisis_multiplier",
+        "crisis_min_messages",
+        "crisis_baseline_days",
+    ]
+    audit_record(
+        actor=actor,
+        verb="moderacion.politica_eliminada",
+        instance=policy,
+        scope=entity.code if entity else "",
+        before={name: str(getattr(policy, name)) for name in fields},
+    )
+    policy.delete()
 
 
 def user_manages(user: User, entity_id: int) -> bool:
