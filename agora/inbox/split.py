@@ -195,7 +195,6 @@ def _split_one(
     now: datetime,
     post_cache: dict[tuple[int, str], Any],
 ) -> bool:
-    Conversation, Message = models.Conversation, models.Message
     post = next(
         (
             m
@@ -206,17 +205,44 @@ def _split_one(
     )
     groups = _groups(conv, messages, post)
     comments = conv.thread_kind == "comentarios"
-    if (
-        post is None
-        and len(groups) <= 1
-        and (not comments or conv.post_id)
-        and (not groups or groups[0][0] == conv.thread_id)
-    ):
+    if _already_one_thread(conv, groups, post, comments):
         return False
     context = _post_for(models, conv, post, post_cache) if comments else None
     original_breached = conv.breached_at
     labels = list(conv.labels.all()) if hasattr(conv, "labels") else []
     breaches = list(models.DeadlineBreach.objects.filter(conversation_id=conv.pk))
+    parts = _parts(models, conv, groups, context)
+    if not parts:
+        _drop_post_only(models, conv, post)
+        return True
+    for part, items in parts:
+        _part_save(models, conv, part, items, deadlines, now, original_breached, labels)
+    for breach in breaches:
+        _breach_move(models, breach, _breach_target(breach, parts, conv))
+    if post is not None:
+        models.Message.objects.filter(pk=post.pk).delete()
+    return True
+
+
+def _already_one_thread(
+    conv: Any, groups: list[tuple[str, list[Any]]], post: Any, comments: bool
+) -> bool:
+    """No post to take out, one citizen thread (named by its first message), and a comment
+    thread already tied to its post: nothing to split."""
+    return (
+        post is None
+        and len(groups) <= 1
+        and (not comments or conv.post_id)
+        and (not groups or groups[0][0] == conv.thread_id)
+    )
+
+
+def _parts(
+    models: SplitModels, conv: Any, groups: list[tuple[str, list[Any]]], context: Any
+) -> list[tuple[Any, list[Any]]]:
+    """A conversation per citizen thread: the first keeps ``conv``; a later one joins the
+    conversation that already has its thread, or is a new one."""
+    Conversation = models.Conversation
     parts: list[tuple[Any, list[Any]]] = []
     for index, (root, items) in enumerate(groups):
         clash = (
@@ -242,52 +268,74 @@ def _split_one(
             part.post_id = context.pk
         _describe(part, items)
         parts.append((part, items))
-    if not parts:
-        # Only the entity's post: no citizen thread to keep.
-        if post is not None:
-            Message.objects.filter(pk=post.pk).delete()
-        if not Message.objects.filter(conversation_id=conv.pk).exists():
-            Conversation.objects.filter(pk=conv.pk).delete()
-        return True
-    for part, items in parts:
-        events = [(m.sent_at, m.direction == SALIENTE) for m in items if _counts(m)]
-        if part.pk is not None and part is not conv:
-            events += [
-                (m.sent_at, m.direction == SALIENTE)
-                for m in Message.objects.filter(conversation_id=part.pk)
-                if _counts(m) and m not in items
-            ]
-        from agora.inbox.services import conversation_timeline_replay
+    return parts
 
-        conversation_timeline_replay(part, events, deadlines, now)
-        if part.due_at is not None and part.due_at < now and original_breached is not None:
-            part.breached_at = original_breached  # already told once: no second alarm
-        part.save()
-        if labels and part is not conv:
-            part.labels.add(*labels)
-        ids = [m.pk for m in items]
-        for i in range(0, len(ids), 500):
-            Message.objects.filter(pk__in=ids[i : i + 500]).update(conversation_id=part.pk)
-            models.ThreatAlert.objects.filter(message_id__in=ids[i : i + 500]).update(
-                conversation_id=part.pk
-            )
-    for breach in breaches:
-        target = parts[0][0] if parts else conv
-        latest = None
-        for part, items in parts:
-            for m in items:
-                if (
-                    m.direction == ENTRANTE
-                    and m.sent_at <= breach.due_at
-                    and (latest is None or m.sent_at > latest)
-                ):
-                    target, latest = part, m.sent_at
-        if target.pk != breach.conversation_id:
-            clash = models.DeadlineBreach.objects.filter(
-                conversation_id=target.pk, kind=breach.kind, due_at=breach.due_at
-            ).exists()
-            if not clash:
-                models.DeadlineBreach.objects.filter(pk=breach.pk).update(conversation_id=target.pk)
+
+def _drop_post_only(models: SplitModels, conv: Any, post: Any) -> None:
+    """Only the entity's post: no citizen thread to keep."""
     if post is not None:
-        Message.objects.filter(pk=post.pk).delete()
-    return True
+        models.Message.objects.filter(pk=post.pk).delete()
+    if not models.Message.objects.filter(conversation_id=conv.pk).exists():
+        models.Conversation.objects.filter(pk=conv.pk).delete()
+
+
+def _part_save(
+    models: SplitModels,
+    conv: Any,
+    part: Any,
+    items: list[Any],
+    deadlines: Deadlines,
+    now: datetime,
+    original_breached: datetime | None,
+    labels: list[Any],
+) -> None:
+    """Replays a part's timeline (with the messages it already had), saves it and moves its
+    messages and their threat alerts to it."""
+    Message = models.Message
+    events = [(m.sent_at, m.direction == SALIENTE) for m in items if _counts(m)]
+    if part.pk is not None and part is not conv:
+        events += [
+            (m.sent_at, m.direction == SALIENTE)
+            for m in Message.objects.filter(conversation_id=part.pk)
+            if _counts(m) and m not in items
+        ]
+    from agora.inbox.services import conversation_timeline_replay
+
+    conversation_timeline_replay(part, events, deadlines, now)
+    if part.due_at is not None and part.due_at < now and original_breached is not None:
+        part.breached_at = original_breached  # already told once: no second alarm
+    part.save()
+    if labels and part is not conv:
+        part.labels.add(*labels)
+    ids = [m.pk for m in items]
+    for i in range(0, len(ids), 500):
+        Message.objects.filter(pk__in=ids[i : i + 500]).update(conversation_id=part.pk)
+        models.ThreatAlert.objects.filter(message_id__in=ids[i : i + 500]).update(
+            conversation_id=part.pk
+        )
+
+
+def _breach_target(breach: Any, parts: list[tuple[Any, list[Any]]], conv: Any) -> Any:
+    """The part whose latest citizen message before the breach's due time is the latest."""
+    target = parts[0][0] if parts else conv
+    latest = None
+    for part, items in parts:
+        for m in items:
+            if (
+                m.direction == ENTRANTE
+                and m.sent_at <= breach.due_at
+                and (latest is None or m.sent_at > latest)
+            ):
+                target, latest = part, m.sent_at
+    return target
+
+
+def _breach_move(models: SplitModels, breach: Any, target: Any) -> None:
+    """The breach follows the thread it was about (unless that one already has the same)."""
+    if target.pk == breach.conversation_id:
+        return
+    clash = models.DeadlineBreach.objects.filter(
+        conversation_id=target.pk, kind=breach.kind, due_at=breach.due_at
+    ).exists()
+    if not clash:
+        models.DeadlineBreach.objects.filter(pk=breach.pk).update(conversation_id=target.pk)
