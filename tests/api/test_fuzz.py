@@ -23,7 +23,15 @@ from agora.directory.models import Entity, SocialAccount
 from tests.inbox.test_views import ingest, login
 
 FUZZ_EXAMPLES = int(os.environ.get("AGORA_FUZZ_EXAMPLES", "12"))
-_ENGLISH = ("must be", "This field", "is required", "Invalid", "not found", "Not found")
+_ENGLISH = (
+    "must be",
+    "This field",
+    "is required",
+    "Invalid",
+    "not found",
+    "Not found",
+    "matches the given query",
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,28 @@
+"""Every API error is Spanish JSON (issue 17, point 3): an object that does not exist is a 404
+whose detail is Spanish, not Django's «No X matches the given query.»."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/plans/1999/",
+        "/api/v1/commitments/ZZ9999/",
+        "/api/v1/consultations/no-existe/",
+        "/api/v1/forums/no-existe/",
+        "/api/v1/forum-sessions/999999/",
+        "/api/v1/agreements/999999/",
+        "/api/v1/accounts/999999/",
+        "/api/v1/entities/no-existe/",
+    ],
+)
+def test_a_missing_object_is_a_spanish_404(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No encontrado."}
