@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.text import fold
 from agora.directory.models import Branch, Entity, Level
 from agora.reports.rollups import histogram_median, rollups_revision
 
@@ -369,12 +370,9 @@ def _scoreboard(*, days: int, level: str, branch: str, department: str, today: d
 
 
 def departments() -> list[tuple[str, str]]:
-    return list(
-        Entity.objects.exclude(department_code="")
-        .values_list("department_code", "department")
-        .distinct()
-        .order_by("department")
-    )
+    """(code, name) pairs in Spanish alphabetical order (Áncash after Amazonas, not last)."""
+    pairs = Entity.objects.exclude(department_code="").values_list("department_code", "department")
+    return sorted(set(pairs), key=lambda pair: (fold(pair[1]), pair[1]))
 
 
 # --- one entity's history ----------------------------------------------------------------------
