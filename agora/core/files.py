@@ -57,6 +57,9 @@ EXTENSIONS_OF = {
     "application/pdf": {".pdf"},
     "image/png": {".png"},
     "image/jpeg": {".jpg", ".jpeg"},
+    "image/gif": {".gif"},
+    "image/webp": {".webp"},
+    "video/mp4": {".mp4"},
 }
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from agora.commitments.models import Commitment, Evidence, Milestone
+from agora.core.files import upload_is
 from agora.core.models import User
 from agora.directory.models import Entity, Membership, Platform, SocialAccount
 from agora.publishing import selectors
@@ -17,6 +18,7 @@ from agora.publishing.models import TEXT_LIMITS, ContentPlan, PlannedPost, PlanT
 from agora.publishing.services import LIMA
 
 MEDIA_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp4")
+MEDIA_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4"}
 MEDIA_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -200,6 +202,14 @@ class PostForm(forms.Form):
                 )
             if media.size > MEDIA_MAX_BYTES:
                 raise ValidationError(_("El archivo supera los 20 MB."), code="size")
+            if not upload_is(media, MEDIA_TYPES):
+                raise ValidationError(
+                    _(
+                        "El archivo no es la imagen o el video que dice su nombre (se revisa "
+                        "su contenido, no solo la extensión)."
+                    ),
+                    code="content",
+                )
         return media
 
     def scheduled_at(self) -> dt.datetime:
