@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from agora.directory.models import Platform
 
@@ -118,6 +118,9 @@ class Reference:
     handle: str
     key: str
     url: str
+    # The page's name when the address carries one beside its id (/people/<Name>/<id>/,
+    # /p/<Name>-<id>/): "Minsa Peru Oficial". The look-up checks it for look-alikes.
+    name: str = ""
 
 
 def handle_key(handle: str) -> str:
@@ -145,14 +148,15 @@ def _platform_for_host(host: str) -> str | None:
     return None
 
 
-def _id_reference(number: str, *, profile_php: bool = False) -> Reference:
-    """A Facebook page or profile known only by its numeric id."""
+def _id_reference(number: str, *, profile_php: bool = False, name: str = "") -> Reference:
+    """A Facebook page or profile known by its numeric id (and the name its address shows)."""
     url = (
         f"https://www.facebook.com/profile.php?id={number}"
         if profile_php
         else canonical_url(Platform.FACEBOOK, number)
     )
-    return Reference(platform=Platform.FACEBOOK, handle=number, key=number, url=url)
+    name = " ".join(unquote(name).replace("-", " ").split())[:150]
+    return Reference(platform=Platform.FACEBOOK, handle=number, key=number, url=url, name=name)
 
 
 def _facebook(segments: list[str], query: dict[str, list[str]], text: str) -> str | Reference:
@@ -171,18 +175,18 @@ def _facebook(segments: list[str], query: dict[str, list[str]], text: str) -> st
         if len(segments) < 4:
             raise AccountReferenceError(text)
         last = segments[3]
-        number = last.rsplit("-", 1)[-1]
-        return _id_reference(number) if number.isdigit() else last
+        name, _dash, number = last.rpartition("-")
+        return _id_reference(number, name=name) if number.isdigit() else last
     if first in ("people", "pages"):
         # /people/<Name>/<id>/ and the older /pages/<Name>/<id>: the id names the page.
         if len(segments) >= 3 and segments[2].isdigit():
-            return _id_reference(segments[2])
+            return _id_reference(segments[2], name=segments[1])
         raise AccountReferenceError(text)
     if first == "p" and len(segments) >= 2:
         # The newer page address /p/<Name>-<id>/.
-        number = segments[1].rsplit("-", 1)[-1]
+        name, _dash, number = segments[1].rpartition("-")
         if number.isdigit():
-            return _id_reference(number)
+            return _id_reference(number, name=name)
         return segments[1]
     if first in _POST_PATHS[Platform.FACEBOOK]:
         raise UnresolvableLinkError(LinkKind.POST, Platform.FACEBOOK)

@@ -295,7 +295,9 @@ def account_lookup(*, query: str) -> LookupResult:
         return LookupResult(
             query=query, outcome=AccountStatus.VERIFICADA, account=public[0], platform=ref.platform
         )
-    impersonated, ambiguous, similar = _lookalike(ref.handle, ref.platform, exclude_key=ref.key)
+    impersonated, ambiguous, similar = _lookalike(
+        ref.name or ref.handle, ref.platform, exclude_key=ref.key
+    )
     fake = _confirmed_fake(ref)
     result = LookupResult(
         query=query,
