@@ -62,6 +62,23 @@ def _fail(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, " ".join(exc.messages))
 
 
+# A refused comment's text, shown once in the box of the paragraph it was written for.
+_DRAFT = "participation:comment_draft"
+
+
+def _draft_keep(request: HttpRequest, slug: str, label: str) -> None:
+    body = str(request.POST.get("body", ""))[: forms.MAX_COMMENT_CHARS]
+    if body.strip():
+        request.session[_DRAFT] = {"slug": slug, "paragraph": label, "body": body}
+
+
+def _draft_take(request: HttpRequest, slug: str, label: str) -> str:
+    draft = request.session.pop(_DRAFT, None) if hasattr(request, "session") else None
+    if isinstance(draft, dict) and draft.get("slug") == slug and draft.get("paragraph") == label:
+        return str(draft.get("body", ""))
+    return ""
+
+
 def _form_errors(request: HttpRequest, form: Any) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -306,7 +323,14 @@ def _consultation_page(
                 request.user, consultation, paragraph=paragraph, general=general
             ),
             "can_manage": permissions.may_manage_consultation(request.user, consultation),
-            "form": forms.CommentForm(initial={"paragraph": paragraph.label if paragraph else ""}),
+            "form": forms.CommentForm(
+                initial={
+                    "paragraph": paragraph.label if paragraph else "",
+                    "body": _draft_take(
+                        request, consultation.slug, paragraph.label if paragraph else ""
+                    ),
+                }
+            ),
             "previous_versions": consultation.versions.filter(number__lt=version.number),
         },
     )
@@ -326,6 +350,7 @@ def consultation_comment(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(f"{reverse('two_factor:login')}?{urlencode({'next': here})}")
     if not form.is_valid():
         _form_errors(request, form)
+        _draft_keep(request, slug, label)
         return redirect(here)
     version = selectors.consultation_version(consultation)
     label = form.cleaned_data.get("paragraph") or ""
@@ -341,6 +366,7 @@ def consultation_comment(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("El párrafo indicado no existe en la versión vigente."))
     except DomainError as exc:
         _fail(request, exc)
+        _draft_keep(request, slug, label)
     else:
         if comment.status == CommentStatus.PUBLICADO:
             messages.success(
