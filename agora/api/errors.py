@@ -23,7 +23,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.Throttled):
         # DRF's Spanish catalogue says «Solicitud fue regulada (throttled)».
-        wait = max(1, math.ceil(exc.wait or 1))
+        wait = max(1, math.ceil(getattr(exc, "wait", None) or 1))
         exc = exceptions.Throttled(
             wait=wait,
             detail=ngettext(

@@ -4,6 +4,8 @@ refused in Spanish and nothing is saved; a real PNG, GIF or MP4 with its own ext
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -22,7 +24,9 @@ GIF = b"GIF89a" + b"\x00" * 32
 MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 32
 
 
-def _post(client: Client, plan: ContentPlan, account: SocialAccount, upload: SimpleUploadedFile):  # type: ignore[no-untyped-def]
+def _post(
+    client: Client, plan: ContentPlan, account: SocialAccount, upload: SimpleUploadedFile
+) -> Any:
     return client.post(
         reverse("publishing:post_create", kwargs={"pk": plan.pk}),
         {
