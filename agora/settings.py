@@ -487,7 +487,7 @@ WEBHOOK_MAX_BYTES = 1024 * 1024
 VISIT_FLUSH_SECONDS = float(os.environ.get("AGORA_VISIT_FLUSH_SECONDS", "5"))
 
 # The classifier lives in the database: each process asks which version is current at most
-# every N seconds (agora/language/model.py).
+# every N seconds (agora/language/classifier/storage.py).
 MODEL_CHECK_SECONDS = float(os.environ.get("AGORA_MODEL_CHECK_SECONDS", "5"))
 
 # One JSON object per line (python-json-logger): time (ISO 8601 with offset), level, origin,

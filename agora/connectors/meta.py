@@ -40,7 +40,7 @@ FEED_COMMENT = "comment"
 FEED_POSTS = {"post", "status", "photo", "video", "link", "share"}
 # Meta writes "edited" for comments and the page's posts and "edit" for visitors' posts (see
 # restfb/restfb#749). hide, unhide, block, mute, … are moderation of the page: Ágora records its
-# own (agora/inbox/moderation.py, with who and why) and leaves the platform's echo of it alone.
+# own (agora/inbox/moderation/, with who and why) and leaves the platform's echo of it alone.
 FEED_VERBS = {"add": "add", "edited": "edit", "edit": "edit", "remove": "remove"}
 IG_COMMENT_FIELDS = {"comments", "live_comments"}
 # Direct-message events sent as "changes" (Instagram, and the dashboard's test button).

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 # Platform ids are stored whole, never cut: Instagram direct-message ids are about 164
 # characters, YouTube reply ids and page tokens are long too. An id longer than these columns
-# is refused by ingestion with a clear error (agora/inbox/services.py: incoming_problem).
+# is refused by ingestion with a clear error (agora/inbox/ingest/events.py: incoming_problem).
 PLATFORM_ID_MAX = 512
 
 

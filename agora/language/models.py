@@ -215,7 +215,7 @@ class WatchMatch(models.Model):
 
 class ModelPayload(models.Model):
     """The serialised classifier of a version, in the database so that every machine reads the
-    same model (agora/language/model.py caches it per process by version). Apart from
+    same model (agora/language/classifier/storage.py caches it per process by version). Apart from
     ``ModelVersion`` so that listing versions never reads megabytes."""
 
     version = models.OneToOneField(
