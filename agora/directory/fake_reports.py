@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
 from agora.core.text import fold
+from agora.directory import permissions
 from agora.directory.handles import AccountReferenceError, UnresolvableLinkError, parse_reference
 from agora.directory.models import (
     FAKE_REPORT_DECIDED,
@@ -202,7 +202,7 @@ def fake_report_decide(
     """Rector staff take a report in review, confirm the account as fake or discard the
     report. A final decision needs a public reason and closes the other open reports of the
     same account with it."""
-    if actor is None or not user_is_rector(actor):
+    if not permissions.may_decide_fake_reports(actor):
         raise PermissionDeniedError(_("Solo el personal del ente rector decide los reportes."))
     status = DECISIONS.get(decision)
     if status is None:
@@ -292,7 +292,7 @@ def fake_report_decide(
 
 def fake_reports_queue(*, user: User) -> FakeAccountReportQuerySet:
     """Open reports, oldest first, for rector staff only."""
-    if not user_is_rector(user):
+    if not permissions.may_decide_fake_reports(user):
         raise PermissionDeniedError(_("Solo el personal del ente rector ve los reportes."))
     return (
         FakeAccountReport.objects.open().select_related("entity", "reporter").order_by("created_at")

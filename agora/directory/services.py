@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
-from agora.directory import roles
+from agora.directory import permissions
 from agora.directory.handles import AccountReferenceError, parse_reference
 from agora.directory.models import (
     PLATFORM_ACCOUNT_ID_MAX,
@@ -83,22 +82,16 @@ def entity_counts_refresh(*, entity_ids: Iterable[int]) -> None:
 def _require_rector(actor: User | None, system: bool) -> None:
     if system:
         return
-    if actor is None or not user_is_rector(actor):
+    if not permissions.may_verify_accounts(actor):
         raise PermissionDeniedError(
             _("Solo el personal del ente rector puede verificar o cambiar el estado de cuentas.")
         )
 
 
-def _is_manager(actor: User, entity: Entity) -> bool:
-    return roles.is_manager(actor, entity)
-
-
 def _require_manager_or_rector(actor: User | None, entity: Entity, system: bool) -> None:
-    if system or (actor is not None and user_is_rector(actor)):
+    if system:
         return
-    if actor is None or not (
-        actor.is_authenticated and actor.is_active and _is_manager(actor, entity)
-    ):
+    if not permissions.may_register_accounts(actor, entity):
         raise PermissionDeniedError(
             _(
                 "Solo el responsable de comunicaciones de %(entity)s o el ente rector pueden "

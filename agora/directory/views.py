@@ -31,8 +31,8 @@ from django.views.decorators.http import require_http_methods
 
 from agora.core.errors import DomainError
 from agora.core.fields import MAX_ID
-from agora.core.permissions import user_is_entity_staff, user_is_rector
-from agora.directory import fake_reports, roles, selectors, services, visits
+from agora.core.permissions import user_is_entity_staff
+from agora.directory import fake_reports, permissions, roles, selectors, services, visits
 from agora.directory.forms import (
     AccountDecisionForm,
     AccountImportForm,
@@ -296,7 +296,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     directory does not import the inbox); a citizen gets "Mi cuenta", with no staff links."""
     user = request.user
     entities = selectors.entities_for_staff(user=user)  # type: ignore[arg-type]
-    is_rector = user_is_rector(user)
+    is_rector = permissions.is_rector_staff(user)
     return render(
         request,
         "directory/staff_home.html",
@@ -312,7 +312,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 def _proposable_entities(user: Any) -> list[tuple[str, str]]:
     qs: QuerySet[Entity]
-    if user_is_rector(user):
+    if permissions.is_rector_staff(user):
         qs = selectors.entities_for_staff(user=user).filter(level="nacional")
     else:
         qs = roles.managed_by(user)
@@ -324,7 +324,7 @@ def _proposable_entities(user: Any) -> list[tuple[str, str]]:
 def account_propose(request: HttpRequest) -> HttpResponse:
     entity_choices = _proposable_entities(request.user)
     code = request.GET.get("entidad", "")
-    if code and code not in dict(entity_choices) and user_is_rector(request.user):
+    if code and code not in dict(entity_choices) and permissions.is_rector_staff(request.user):
         # A rector officer may propose for any entity; add it to the choices.
         entity = selectors.entity_get_for_staff(user=request.user, code=code)  # type: ignore[arg-type]
         entity_choices.insert(0, (entity.code, entity.name))
@@ -363,7 +363,7 @@ def account_propose(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def verification_queue(request: HttpRequest) -> HttpResponse:
-    if not user_is_rector(request.user):
+    if not permissions.may_verify_accounts(request.user):
         raise PermissionDenied
     form = AccountDecisionForm(request.POST or None)
     if request.method == "POST":
@@ -408,7 +408,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_import(request: HttpRequest) -> HttpResponse:
     """The same import as ``agora import_accounts``, for rector staff (also linked from admin)."""
-    if not user_is_rector(request.user):
+    if not permissions.may_verify_accounts(request.user):
         raise PermissionDenied
     form = AccountImportForm(request.POST or None, request.FILES or None)
     report = None

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from agora.core.clientip import client_ip
 from agora.core.errors import DomainError
-from agora.core.permissions import user_is_rector
-from agora.directory import fake_reports, selectors
+from agora.directory import fake_reports, permissions, selectors
 from agora.directory.forms_fakes import FakeReportDecisionForm, FakeReportForm
 from agora.directory.models import FakeReportStatus
 
@@ -90,7 +89,7 @@ def fake_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def fake_queue(request: HttpRequest) -> HttpResponse:
-    if not user_is_rector(request.user):
+    if not permissions.may_decide_fake_reports(request.user):
         raise PermissionDenied
     user: Any = request.user
     if request.method == "POST":
