@@ -13,17 +13,16 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from agora.connectors import permissions
 from agora.connectors.models import (
     AccountAccess,
     AccountCredential,
     CredentialKind,
     PasswordChangeFlag,
 )
-from agora.connectors.services import user_can_manage_access
 from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
 from agora.directory import roles
 from agora.directory.models import AccountStatus, Entity, Platform, SocialAccount
 
@@ -42,18 +41,14 @@ KIND_FOR_PLATFORM = {
 def entities_managed(*, user: User) -> QuerySet[Entity]:
     """The entities whose settings this person may change: all for rector staff, those with
     an active ``gestor`` membership for managers, none for anybody else."""
-    if not user.is_authenticated or not user.is_active:
-        return Entity.objects.none()
-    if user_is_rector(user):
-        return Entity.objects.all()
-    return roles.managed_by(user)
+    return permissions.settings_entities(user)
 
 
 def settings_entity_get(*, user: User, code: str) -> Entity:
     """The entity, when the person manages it (or is rector staff); 404 otherwise, so that a
     guessed code tells nothing about who manages what."""
     entity = roles.entity_by_code(code)
-    if entity is None or not user_can_manage_access(user, entity):
+    if entity is None or not permissions.may_manage_access(user, entity):
         raise Http404
     return entity
 
@@ -85,11 +80,6 @@ def settings_flag_get(*, entity: Entity, pk: int) -> PasswordChangeFlag:
     if flag is None:
         raise Http404
     return flag
-
-
-def _require_manager(actor: User | None, entity: Entity, message: str) -> None:
-    if actor is None or not user_can_manage_access(actor, entity):
-        raise PermissionDeniedError(message % {"entity": entity.name})
 
 
 # --- what the area shows --------------------------------------------------------------------
@@ -144,14 +134,14 @@ def credential_refresh_token_set(
     (YouTube), encrypted; only its last 4 characters are kept in clear. An empty value
     removes it. Refused, with nothing written, for anybody but the entity's manager or rector
     staff, for accounts without an OAuth credential, and for malformed tokens."""
-    _require_manager(
-        actor,
-        account.entity,
-        _(
-            "Solo el responsable de comunicaciones de %(entity)s o un administrador del ente "
-            "rector pueden registrar credenciales de sus cuentas."
-        ),
-    )
+    if not permissions.may_manage_access(actor, account.entity):
+        raise PermissionDeniedError(
+            _(
+                "Solo el responsable de comunicaciones de %(entity)s o un administrador del ente "
+                "rector pueden registrar credenciales de sus cuentas."
+            )
+            % {"entity": account.entity.name}
+        )
     credential = AccountCredential.objects.select_for_update().filter(account=account).first()
     if credential is None or credential.kind != CredentialKind.OAUTH:
         raise DomainError(

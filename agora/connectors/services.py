@@ -3,7 +3,8 @@ secrets stored encrypted and never shown again, the registry of who holds admin 
 account, and the "cambiar contraseña" flags raised when a staff member leaves an entity.
 
 Only the entity's communications manager (an active ``gestor`` membership) or rector staff
-(``user_is_rector``) may do any of this. Secrets never reach the audit log: only their hint.
+may do any of this (``agora.connectors.permissions.may_manage_access``). Secrets never reach
+the audit log: only their hint.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from agora.connectors import permissions
 from agora.connectors.models import (
     AccountAccess,
     AccountCredential,
@@ -27,7 +29,6 @@ from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.notifications import notify
-from agora.core.permissions import user_is_rector
 from agora.directory import roles
 from agora.directory.models import (
     AccountStatus,
@@ -47,20 +48,12 @@ _CLOSED = {AccountStatus.RECHAZADA, AccountStatus.RETIRADA}
 # --- permissions -----------------------------------------------------------------------------
 
 
-def user_is_manager(user: User, entity: Entity) -> bool:
-    """An active ``gestor`` membership of this entity."""
-    return roles.is_manager(user, entity)
-
-
-def user_can_manage_access(user: User | None, entity: Entity) -> bool:
-    """Guideline 1: only the communications manager and rector administrators."""
-    if user is None or not user.is_authenticated:
-        return False
-    return user_is_rector(user) or user_is_manager(user, entity)
+# Guideline 1: only the communications manager and rector administrators (kept importable).
+user_can_manage_access = permissions.may_manage_access
 
 
 def _require_manager_or_rector(actor: User | None, entity: Entity, message: str) -> None:
-    if not user_can_manage_access(actor, entity):
+    if not permissions.may_manage_access(actor, entity):
         raise PermissionDeniedError(message % {"entity": entity.name})
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from agora.connectors.permissions import may_manage_access
 from agora.connectors.selectors import conversation_send_readiness
-from agora.connectors.services import user_can_manage_access
 
 register = template.Library()
 
@@ -25,7 +25,7 @@ def send_readiness_warning(context: dict[str, Any], conversation: Any) -> dict[s
     user = getattr(request, "user", None)
     entity = conversation.entity
     url = ""
-    if user is not None and user.is_authenticated and user_can_manage_access(user, entity):
+    if user is not None and user.is_authenticated and may_manage_access(user, entity):
         url = reverse("entity_settings:page", args=[entity.code])
     return {"readiness": readiness, "settings_url": url}
 
