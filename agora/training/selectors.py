@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 
 from agora.core.errors import PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity, Level
+from agora.training import permissions
 from agora.training.models import Attendance, AttendeeRole, TrainingMaterial, TrainingSession
-from agora.training.services import entities_managed_by
 
 # Who runs an entity's accounts: attending as one of these roles covers the entity.
 ACCOUNT_HOLDER_ROLES = (AttendeeRole.GESTOR, AttendeeRole.COMUNICADOR)
@@ -209,8 +208,8 @@ def coverage_csv_rows(on: datetime.date | None = None) -> list[list[Any]]:
 
 def staff_scope(user: User) -> tuple[bool, set[int]]:
     """(is rector staff, entities the person manages); a 403 for anyone else."""
-    rector = user_is_rector(user)
-    managed = set() if rector else entities_managed_by(user)
+    rector = permissions.may_register_workshops(user)
+    managed = set() if rector else permissions.entities_managed_by(user)
     if not rector and not managed:
         raise PermissionDeniedError(
             _(

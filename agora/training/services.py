@@ -20,9 +20,8 @@ from agora.commitments.services import evidence_check
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity, Membership
-from agora.directory.roles import is_manager, managed_by
+from agora.training import permissions
 from agora.training.models import (
     Attendance,
     AttendeeRole,
@@ -39,26 +38,19 @@ MAX_HOURS = Decimal("99.9")
 
 
 def _require_rector(actor: User | None) -> None:
-    if actor is None or not user_is_rector(actor):
+    if not permissions.may_register_workshops(actor):
         raise PermissionDeniedError(
             _("Solo el personal del ente rector registra talleres y materiales de capacitación.")
         )
 
 
-def entities_managed_by(actor: User | None) -> set[int]:
-    """Ids of the entities ``actor`` manages now (``directory.roles``)."""
-    return set(managed_by(actor).values_list("pk", flat=True))
-
-
-def attendance_allowed(actor: User | None, entity: Entity) -> bool:
-    """Rector staff for any entity; a manager for their own entities."""
-    if actor is None or not actor.is_authenticated:
-        return False
-    return user_is_rector(actor) or is_manager(actor, entity)
+# Kept importable from here (agora/training/permissions.py owns them).
+entities_managed_by = permissions.entities_managed_by
+attendance_allowed = permissions.may_register_attendance
 
 
 def _require_attendance(actor: User | None, entity: Entity) -> None:
-    if not attendance_allowed(actor, entity):
+    if not permissions.may_register_attendance(actor, entity):
         raise PermissionDeniedError(
             _(
                 "Solo el personal del ente rector o el responsable de comunicaciones de "

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.files import file_response
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
-from agora.training import selectors, services
+from agora.training import permissions, selectors, services
 from agora.training.forms import AttendanceForm, MaterialForm, SessionForm
 from agora.training.models import TrainingSession
 
@@ -98,7 +97,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "training/staff_index.html",
-        {"sessions": sessions, "is_rector": user_is_rector(user)},
+        {"sessions": sessions, "is_rector": permissions.may_register_workshops(user)},
     )
 
 
@@ -113,7 +112,7 @@ def _session_values(form: SessionForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if not user_is_rector(user):
+    if not permissions.may_register_workshops(user):
         raise PermissionDenied(_("Solo el personal del ente rector registra talleres."))
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -137,7 +136,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     session = _scoped(selectors.session_get_for_staff, user, pk)
-    if not user_is_rector(user):
+    if not permissions.may_register_workshops(user):
         raise PermissionDenied(_("Solo el personal del ente rector edita talleres."))
     initial = {
         "title": session.title,
@@ -180,7 +179,7 @@ def _detail(
         "training/session.html",
         {
             "session": session,
-            "is_rector": user_is_rector(user),
+            "is_rector": permissions.may_register_workshops(user),
             "attendances": list(selectors.attendances_for_staff(user, session)),
             "materials": list(session.materials.all()),
             "entities": list(entities),
