@@ -24,7 +24,7 @@ from agora.core.models import User
 from agora.core.permissions import user_is_rector
 from agora.directory import roles
 from agora.directory.models import Entity
-from agora.inbox import selectors
+from agora.inbox import permissions, selectors
 from agora.inbox.deadlines import deadlines_for
 from agora.inbox.models import CannedAnswer, CannedAnswerUse, Conversation, Message
 
@@ -63,11 +63,7 @@ class PlaceholderError(DomainError):
 def canned_can_manage(user: User, entity_id: int | None) -> bool:
     """Rector staff manage every library (the general one has no entity); an entity's active
     communications manager manages its own. Communicators only use them."""
-    if user_is_rector(user):
-        return True
-    if entity_id is None:
-        return False
-    return roles.is_manager(user, entity_id)
+    return permissions.may_manage_canned(user, entity_id)
 
 
 def canned_managed_entities(user: User) -> QuerySet[Entity]:
@@ -77,11 +73,11 @@ def canned_managed_entities(user: User) -> QuerySet[Entity]:
 
 def canned_may_read(user: User) -> bool:
     """Anyone who works an inbox (a membership) or the rector office."""
-    return user_is_rector(user) or Entity.objects.for_staff(user).exists()
+    return permissions.may_read_canned(user)
 
 
 def _require_manage(actor: User, entity_id: int | None) -> None:
-    if not canned_can_manage(actor, entity_id):
+    if not permissions.may_manage_canned(actor, entity_id):
         if entity_id is None:
             raise PermissionDeniedError(
                 _("Solo el ente rector gestiona las respuestas aprobadas para todas las entidades.")

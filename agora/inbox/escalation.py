@@ -29,6 +29,7 @@ from agora.core.models import User
 from agora.core.notifications import notify
 from agora.directory import roles
 from agora.directory.models import Membership
+from agora.inbox import permissions
 from agora.inbox.counts import counts_changed
 from agora.inbox.models import BreachKind, Conversation, ResponsePolicy
 from agora.inbox.notices import conversation_notice
@@ -120,7 +121,7 @@ def conversation_escalate(
 ) -> Conversation:
     """A member of the entity's staff (or the rector office) escalates the conversation to a
     person of the entity, with a reason; that person is told."""
-    if not Conversation.objects.for_staff(actor).filter(pk=conversation.pk).exists():
+    if not permissions.may_read_conversation(actor, conversation):
         raise PermissionDeniedError(_("No tiene acceso a esta conversación."))
     reason = (reason or "").strip()
     if not reason:

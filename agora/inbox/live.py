@@ -19,8 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
-from agora.directory.models import Entity
+from agora.inbox import permissions
 from agora.inbox.models import (
     Conversation,
     ConversationPresence,
@@ -39,7 +38,7 @@ NEW_WINDOW = timedelta(hours=1)
 
 def user_is_inbox_staff(user: User) -> bool:
     """Rector staff or a member of some entity: the people the live endpoints answer."""
-    return user_is_rector(user) or Entity.objects.for_staff(user).exists()
+    return permissions.works_an_inbox(user)
 
 
 def _digest(parts: object) -> str:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.permissions import staff_required, user_is_rector
 from agora.directory.models import Entity
-from agora.inbox import moderation, selectors
+from agora.inbox import moderation, permissions, selectors
 from agora.inbox.models import AlertStatus, Conversation, Message
 from agora.inbox.moderation_forms import (
     AttendForm,
@@ -101,7 +101,7 @@ def message_show(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse
 
 
 def _require_some_management(request: HttpRequest) -> None:
-    if not moderation.managed_entities(_user(request)).exists():
+    if not permissions.may_see_alerts(_user(request)):
         raise PermissionDenied(
             _("Solo los responsables de comunicaciones y el ente rector ven las alertas.")
         )
@@ -162,7 +162,7 @@ def moderation_settings(request: HttpRequest, code: str) -> HttpResponse:
     entity = Entity.objects.for_staff(user).filter(code=code).first()
     if entity is None:
         raise Http404
-    if not moderation.user_manages(user, entity.pk):
+    if not permissions.may_manage_moderation(user, entity):
         raise PermissionDenied(
             _("Solo los responsables de la entidad y el ente rector cambian su moderación.")
         )

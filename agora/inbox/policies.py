@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
-from agora.directory import roles
 from agora.directory.models import Entity, Membership
+from agora.inbox import permissions
 from agora.inbox.deadlines import default_policy, policy_validate_stricter
 from agora.inbox.models import ResponsePolicy
 from agora.inbox.timeline import deadlines_refresh_all_later, deadlines_refresh_later
@@ -33,12 +32,7 @@ MAX_HOURS = Decimal("9999.99")
 
 def _require_manager(actor: User | None, entity: Entity, message: str) -> None:
     """Guideline 1: only the entity's communications manager and rector administrators."""
-    allowed = (
-        actor is not None
-        and actor.is_authenticated
-        and (user_is_rector(actor) or roles.is_manager(actor, entity))
-    )
-    if not allowed:
+    if not permissions.may_set_response_policy(actor, entity):
         raise PermissionDeniedError(message % {"entity": entity.name})
 
 
@@ -258,7 +252,7 @@ def response_triage_set(
 def default_policy_set(*, actor: User, values: dict[str, Any]) -> ResponsePolicy:
     """The rector office's default policy (the admin's form): only rector staff; the entities'
     own policies must stay stricter than it; every stored due time follows it."""
-    if actor is None or not user_is_rector(actor):
+    if not permissions.may_set_default_policy(actor):
         raise PermissionDeniedError(
             _("Solo el ente rector puede cambiar la política general de plazos.")
         )
@@ -295,7 +289,7 @@ def policy_delete(*, actor: User, policy: ResponsePolicy) -> None:
     if policy.entity is not None:
         response_policy_reset(actor=actor, entity=policy.entity)
         return
-    if actor is None or not user_is_rector(actor):
+    if not permissions.may_set_default_policy(actor):
         raise PermissionDeniedError(
             _("Solo el ente rector puede cambiar la política general de plazos.")
         )

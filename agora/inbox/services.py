@@ -20,9 +20,7 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
-from agora.directory.models import Entity
-from agora.inbox import send_queue
+from agora.inbox import permissions, send_queue
 from agora.inbox.canned import canned_answer_used
 from agora.inbox.counts import counts_changed
 from agora.inbox.deadlines import deadlines_for
@@ -78,7 +76,7 @@ log = logging.getLogger(__name__)
 
 
 def _require_access(actor: User, conversation: Conversation) -> None:
-    if not Conversation.objects.for_staff(actor).filter(pk=conversation.pk).exists():
+    if not permissions.may_read_conversation(actor, conversation):
         raise PermissionDeniedError(_("No tiene acceso a esta conversación."))
 
 
@@ -340,10 +338,7 @@ def conversation_assign(
     *, conversation: Conversation, actor: User, assignee: User | None
 ) -> Conversation:
     _require_access(actor, conversation)
-    if (
-        assignee is not None
-        and not Entity.objects.for_staff(assignee).filter(pk=conversation.entity_id).exists()
-    ):
+    if assignee is not None and not permissions.may_be_assigned(assignee, conversation.entity_id):
         raise DomainError(
             _("%(name)s no trabaja para esta entidad.") % {"name": assignee.get_username()}
         )
@@ -411,7 +406,7 @@ def conversation_set_labels(
 @transaction.atomic
 def quarantined_event_resolve(*, actor: User, event: QuarantinedEvent) -> QuarantinedEvent:
     """Rector staff mark a quarantined platform event as reviewed."""
-    if not user_is_rector(actor):
+    if not permissions.may_resolve_quarantine(actor):
         raise PermissionDeniedError(_("Solo el ente rector revisa los eventos en cuarentena."))
     event = QuarantinedEvent.objects.select_for_update().get(pk=event.pk)
     if event.resolved_at is None:

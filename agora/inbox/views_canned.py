@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity
-from agora.inbox import canned
+from agora.inbox import canned, permissions
 from agora.inbox.canned_forms import CannedAnswerForm
 from agora.inbox.models import CannedAnswer
 from agora.inbox.views import _user
@@ -29,7 +29,7 @@ ACTIVE, ARCHIVED = "activas", "archivadas"
 
 
 def _require_reader(request: HttpRequest) -> None:
-    if not canned.canned_may_read(_user(request)):
+    if not permissions.may_read_canned(_user(request)):
         raise PermissionDenied(
             _("Las respuestas aprobadas son para el personal de las entidades y del ente rector.")
         )
@@ -146,7 +146,7 @@ def canned_create(request: HttpRequest) -> HttpResponse:
 def _managed_answer(request: HttpRequest, pk: int) -> CannedAnswer:
     """One answer the person sees (else 404) and manages (else 403)."""
     answer = canned.canned_answer_get_for_staff(user=_user(request), pk=pk)
-    if not canned.canned_can_manage(_user(request), answer.entity_id):
+    if not permissions.may_manage_canned(_user(request), answer.entity_id):
         raise PermissionDenied(
             _("Solo el responsable de comunicaciones de la entidad y el ente rector la cambian.")
         )

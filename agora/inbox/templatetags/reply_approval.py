@@ -1,5 +1,5 @@
 """``{% reply_approver conversation as can_approve %}``: whether the signed-in person may
-approve held answers of the conversation's entity (agora/inbox/reply_approval.py)."""
+approve held answers of the conversation's entity (agora/inbox/permissions.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from agora.inbox import reply_approval
+from agora.inbox import permissions
 
 register = template.Library()
 
@@ -18,4 +18,4 @@ def reply_approver(context: dict[str, Any], conversation: Any) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or conversation is None:
         return False
-    return reply_approval.may_approve(conversation.entity_id, user)
+    return permissions.may_approve_reply(user, conversation.entity_id)
