@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from agora.core.errors import PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity
 from agora.publishing.models import ContentPlan, GuidelineFinding, PlannedPost, PostStatus
+from agora.reports import permissions
 from agora.reports.rollups import day_bounds
 
 DASHBOARD_DAYS = 30
@@ -131,7 +131,7 @@ def report_tables(*, entity: Entity, start: date, end: date) -> list[dict[str, A
 def dashboard_tables(user: User, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """For the rector's dashboard: per entity over the last ``DASHBOARD_DAYS`` days, planned
     and published posts with the median approval time, and findings by guideline."""
-    if not user_is_rector(user):
+    if not permissions.may_see_rector_dashboard(user):
         raise PermissionDeniedError(_("Solo el personal del ente rector ve este tablero."))
     now = now or timezone.now()
     since = now - timedelta(days=DASHBOARD_DAYS)

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from agora.core.errors import PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
 from agora.directory.models import AccountStatus, Entity, EntityQuerySet, SocialAccount
 from agora.inbox.models import (
     RESPONSE_BREACH_KINDS,
@@ -24,6 +23,7 @@ from agora.inbox.models import (
     QuarantinedEvent,
     ThreatAlert,
 )
+from agora.reports import permissions
 from agora.reports.models import ReportRun
 
 INACTIVE_DAYS = 30
@@ -114,7 +114,7 @@ def _local(moment: Any) -> str:
 
 def rector_dashboard(user: User) -> Dashboard:
     """For rector office staff only."""
-    if not user_is_rector(user):
+    if not permissions.may_see_rector_dashboard(user):
         raise PermissionDeniedError(_("Solo el personal del ente rector ve este tablero."))
     now = timezone.now()
     since = now - timedelta(days=INACTIVE_DAYS)

@@ -16,6 +16,7 @@ from agora.core.models import User
 from agora.core.outbox import enqueue_on_commit
 from agora.directory import roles
 from agora.directory.models import Entity
+from agora.reports import permissions
 from agora.reports.exports import report_pdf
 from agora.reports.models import ReportRun, RunStatus
 from agora.reports.report import report_data
@@ -37,7 +38,7 @@ def _validate_range(start: date, end: date) -> None:
 def report_run_request(*, actor: User, entity: Entity, start: date, end: date) -> ReportRun:
     """Queues an entity report. Entity staff only for their own entities; rector staff for
     any entity."""
-    if not Entity.objects.for_staff(actor).filter(pk=entity.pk).exists():
+    if not permissions.may_request_report(actor, entity):
         raise PermissionDeniedError(_("No tiene acceso a los informes de esta entidad."))
     _validate_range(start, end)
     run = ReportRun.objects.create(entity=entity, start=start, end=end, requested_by=actor)

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agora.core.errors import DomainError
 from agora.core.models import User
-from agora.core.permissions import staff_required, user_is_rector
+from agora.core.permissions import staff_required
 from agora.inbox.selectors import methodology_context
-from agora.reports import publishing_figures, selectors, services
+from agora.reports import permissions, publishing_figures, selectors, services
 from agora.reports.dashboard_pages import paged_tables
 from agora.reports.document import document
 from agora.reports.exports import CONTENT_TYPES, report_csv, report_pdf, report_xlsx
@@ -208,7 +208,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "runs": selectors.report_runs(user)[:50],
             "has_entities": entities.exists(),
-            "is_rector": user_is_rector(user),
+            "is_rector": permissions.may_see_rector_dashboard(user),
             "presets": [
                 {"key": key, "label": label, "current": key == (preset or "mes")}
                 for key, (label, _choose) in PRESETS.items()
