@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from agora.core.errors import PermissionDeniedError
 from agora.core.models import User
-from agora.core.permissions import user_is_rector
-from agora.directory import roles
 from agora.directory.models import Entity
 from agora.inbox.models import Direction, Message
+from agora.language import permissions
 from agora.language.taxonomy import Flag, Kind
 
 LIMA = ZoneInfo("America/Lima")
@@ -56,18 +55,13 @@ def is_constructive(kind: str, flags: list[str] | None) -> bool:
 def allies_entities(*, user: User) -> list[Entity]:
     """The entities whose allies this person may see: all for the rector office, those they
     manage for managers, none for communicators."""
-    if user_is_rector(user):
-        return list(Entity.objects.order_by("name"))
-    if not user.is_authenticated or not user.is_active:
-        return []
-    return list(roles.managed_by(user))
+    return list(permissions.allies_entities(user))
 
 
 def allies_for(*, user: User, entity: Entity, start: date, end: date) -> list[Ally]:
     """Citizens with at least one constructive message to ``entity`` between two Lima dates
     (inclusive), most constructive messages first, then the highest share."""
-    allowed = user_is_rector(user) or roles.is_manager(user, entity)
-    if not allowed:
+    if not permissions.may_see_allies(user, entity):
         raise PermissionDeniedError(str(DENIED))
     since = datetime.combine(start, datetime.min.time(), LIMA)
     until = datetime.combine(end + timedelta(days=1), datetime.min.time(), LIMA)

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.inbox import moderation
-from agora.inbox.models import Conversation, Direction, Message, ThreatAlert
-from agora.language import services
+from agora.inbox.models import Direction, Message, ThreatAlert
+from agora.language import permissions, services
 from agora.language.models import Correction
 from agora.language.taxonomy import FLAGS, Flag, Kind
 
@@ -69,7 +69,7 @@ def message_flag_dismiss(*, actor: User, message: Message, flag: str) -> Dismiss
     open threat alert when the flag is «amenaza», and shows again what the flag had hidden."""
     if flag not in FLAGS:
         raise DomainError(_("Alerta desconocida: %(flags)s.") % {"flags": flag})
-    if not Conversation.objects.for_staff(actor).filter(pk=message.conversation_id).exists():
+    if not permissions.may_classify(actor, message):
         raise PermissionDeniedError(_("No tiene acceso a esta conversación."))
     locked = Message.objects.select_for_update().get(pk=message.pk)
     if locked.direction != Direction.ENTRANTE:

@@ -46,7 +46,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.directory.models import Entity
 from agora.inbox.models import Direction, Message
-from agora.language import masking
+from agora.language import masking, permissions
 from agora.language import model as classifier
 from agora.language.models import Correction, LabelRound, QueueLabel
 from agora.language.taxonomy import FLAGS, KINDS
@@ -230,7 +230,7 @@ def queue_label(*, actor: User, message: Message, kind: str, flags: Sequence[str
     unknown = [flag for flag in flags if flag not in FLAGS]
     if unknown:
         raise DomainError(_("Alerta desconocida: %(flags)s.") % {"flags": ", ".join(unknown)})
-    if not queue_entities(actor).filter(pk=message.entity_id).exists():
+    if not permissions.may_label(actor, message.entity_id):
         raise PermissionDeniedError(_("No puede etiquetar los mensajes de esta entidad."))
     if message.direction != Direction.ENTRANTE:
         raise DomainError(_("Solo se etiquetan los mensajes de los ciudadanos."))

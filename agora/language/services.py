@@ -17,8 +17,8 @@ from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.inbox import moderation
-from agora.inbox.models import Conversation, Direction, Message
-from agora.language import gate, labelling, selectors
+from agora.inbox.models import Direction, Message
+from agora.language import gate, labelling, permissions, selectors
 from agora.language import model as classifier
 from agora.language.models import Correction, ModelVersion
 from agora.language.taxonomy import FLAGS, KINDS
@@ -260,7 +260,7 @@ def message_correct(
     unknown = [flag for flag in flags if flag not in FLAGS]
     if unknown:
         raise DomainError(_("Alerta desconocida: %(flags)s.") % {"flags": ", ".join(unknown)})
-    if not Conversation.objects.for_staff(actor).filter(pk=message.conversation_id).exists():
+    if not permissions.may_classify(actor, message):
         raise PermissionDeniedError(_("No tiene acceso a esta conversación."))
     if message.direction != Direction.ENTRANTE:
         raise DomainError(_("Solo se clasifican los mensajes de los ciudadanos."))

@@ -36,6 +36,7 @@ from agora.core.text import fold
 from agora.directory import roles
 from agora.directory.models import Entity
 from agora.inbox.models import Direction, Message
+from agora.language import permissions
 from agora.language.models import WatchList, WatchMatch
 from agora.language.normalize import normalize_many
 
@@ -496,15 +497,9 @@ def matcher_current() -> Matcher:
 # --- permissions ---------------------------------------------------------------------------
 
 
-def _manages(user: User, entity_id: int) -> bool:
-    return roles.is_manager(user, entity_id)
-
-
 def watchlist_can_edit(*, user: User, entity: Entity | None) -> bool:
     """The rector office edits the global lists; an entity's managers edit its lists."""
-    if entity is None:
-        return user_is_rector(user)
-    return _manages(user, entity.pk)
+    return permissions.may_edit_watchlist(user, entity)
 
 
 def watchlist_editable(*, user: User) -> tuple[bool, set[int]]:
@@ -574,7 +569,7 @@ def watchlist_create(
     is_active: bool = True,
 ) -> WatchList:
     """A new list of the entity (its managers) or, without entity, a global one (rector)."""
-    if not watchlist_can_edit(user=actor, entity=entity):
+    if not permissions.may_edit_watchlist(actor, entity):
         raise PermissionDeniedError(_("No puede crear listas de vigilancia para este propietario."))
     name, description, text = _clean(name=name, description=description, queries=queries)
     watch_list = WatchList(
@@ -612,7 +607,7 @@ def watchlist_update(
         .select_related("entity")
         .get(pk=watch_list.pk)
     )
-    if not watchlist_can_edit(user=actor, entity=watch_list.entity):
+    if not permissions.may_edit_watchlist(actor, watch_list.entity):
         raise PermissionDeniedError(_("No puede modificar esta lista de vigilancia."))
     name, description, text = _clean(name=name, description=description, queries=queries)
     before = _snapshot(watch_list)
