@@ -18,7 +18,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agora.core.errors import DomainError, PermissionDeniedError
-from agora.core.permissions import user_is_rector
 from agora.directory.models import Entity
 from agora.inbox import canned, permissions
 from agora.inbox.canned_forms import CannedAnswerForm
@@ -53,7 +52,7 @@ def canned_list(request: HttpRequest) -> HttpResponse:
             : canned.LIST_LIMIT
         ]
     )
-    rector = user_is_rector(user)
+    rector = permissions.may_manage_canned(user, None)  # every library, the general one too
     managed = set(canned.canned_managed_entities(user).values_list("pk", flat=True))
     for answer in answers:
         answer.can_manage = rector or answer.entity_id in managed  # type: ignore[attr-defined]
@@ -114,7 +113,7 @@ def _fields(form: CannedAnswerForm) -> dict[str, str]:
 @require_http_methods(["GET", "POST"])
 def canned_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    rector = user_is_rector(user)
+    rector = permissions.may_manage_canned(user, None)  # every library, the general one too
     entities = None if rector else list(canned.canned_managed_entities(user))
     if not rector and not entities:
         raise PermissionDenied(
