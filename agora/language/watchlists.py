@@ -508,14 +508,14 @@ def watchlist_editable(*, user: User) -> tuple[bool, set[int]]:
     if not user.is_authenticated or not user.is_active:
         return False, set()
     managed = set(roles.managed_by(user).values_list("pk", flat=True))
-    return user_is_rector(user), managed
+    return permissions.may_edit_watchlist(user, None), managed
 
 
 def watchlist_owner_choices(*, user: User) -> list[tuple[str, str]]:
     """Where this person may create a list: "" (global) for the rector office, and the codes
     of the entities they manage."""
     choices: list[tuple[str, str]] = []
-    if user_is_rector(user):
+    if permissions.may_edit_watchlist(user, None):
         choices.append(("", _("Ente rector (lista global, todas las entidades)")))
     managed = roles.managed_by(user)
     choices += [(e.code, e.name) for e in managed]
