@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.permissions import staff_required, user_is_rector
-from agora.directory.models import Entity
+from agora.directory import roles
 from agora.inbox import moderation, permissions, selectors
 from agora.inbox.models import AlertStatus, Conversation, Message
 from agora.inbox.moderation_forms import (
@@ -159,7 +159,7 @@ def threat_alert_attend(request: HttpRequest, alert_pk: int) -> HttpResponse:
 def moderation_settings(request: HttpRequest, code: str) -> HttpResponse:
     """An entity's moderation policy and crisis checklist, for its managers and the rector."""
     user = _user(request)
-    entity = Entity.objects.for_staff(user).filter(code=code).first()
+    entity = roles.entity_by_code(code, staff=user)
     if entity is None:
         raise Http404
     if not permissions.may_manage_moderation(user, entity):

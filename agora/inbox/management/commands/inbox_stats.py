@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agora.directory.models import Entity
+from agora.directory import roles
 from agora.inbox.models import Conversation, Direction, Message, Status
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         messages = Message.objects.exclude(direction=Direction.NOTA)
         entity = None
         if options["entity"]:
-            entity = Entity.objects.filter(code=options["entity"]).first()
+            entity = roles.entity_by_code(options["entity"])
             if entity is None:
                 raise CommandError(
                     _("No existe la entidad con el código «%(code)s».")
