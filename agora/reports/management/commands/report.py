@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from agora.directory.models import Entity
+from agora.directory import roles
 from agora.reports.exports import report_csv, report_pdf, report_xlsx
 from agora.reports.report import report_data
 from agora.reports.services import MAX_DAYS
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help=_("archivo de salida"))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        entity = Entity.objects.filter(code=options["entity"]).first()
+        entity = roles.entity_by_code(options["entity"])
         if entity is None:
             raise CommandError(_("No existe la entidad «%(code)s».") % {"code": options["entity"]})
         start, end = _date(options["start"], "--from"), _date(options["end"], "--to")
