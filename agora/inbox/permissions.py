@@ -15,8 +15,9 @@ services, selectors, views and template tags ask instead of repeating the checks
 Each predicate answers for anyone (``None``, anonymous, inactive: no); services turn a "no"
 into ``PermissionDeniedError`` with their own message, views into a 403 or a 404.
 
-Not here yet: ``agora/inbox/moderation.py`` keeps its own ``user_manages``/``managed_entities``
-(the same rules as :func:`may_manage_moderation` and :func:`alert_entities`).
+Not here yet: ``agora/inbox/moderation/policy.py`` keeps its own ``user_manages`` and
+``managed_entities`` (the same rules as :func:`may_manage_moderation` and
+:func:`alert_entities`).
 """
 
 from __future__ import annotations
