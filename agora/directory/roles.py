@@ -7,6 +7,9 @@ communicator of an entity. Every app asks here instead of writing the query agai
 - ``managers_of(entity)``: the active people who manage it, by name;
 - ``entity_by_code(code)``: the one way to find an entity by its code (``None`` if unknown),
   optionally limited to what a person may see as staff.
+
+"Rector staff or a manager of this entity" is ``agora.directory.permissions.may_manage_entity``;
+each app names its own checks in its ``permissions.py`` on top of these.
 """
 
 from __future__ import annotations
