@@ -42,8 +42,10 @@ from agora.inbox.services import (
 )
 
 # Messages per transaction: larger batches share the index pages each one writes (and the
-# commit), a crash loses at most one uncommitted batch, which a re-run completes.
-BATCH_SIZE = 5000
+# commit), a crash loses at most one uncommitted batch, which a re-run completes. 10,000
+# rather than 5,000: each commit writes every index page its batch touched, and the
+# conversations' indexes are touched by every batch (bench/ingest_command.py: ~5 % faster).
+BATCH_SIZE = 10_000
 # The SQLite page cache of an import's connection, in KiB (_bulk_session).
 SQLITE_CACHE_KIB = 256 * 1024
 # WAL pages (4 KiB each) after which a commit of the import copies the WAL into the database.
