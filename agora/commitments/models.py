@@ -12,6 +12,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.models import CreatedAt, CreatedAtFeminine, DemoMarked
+
 
 class PlanStatus(models.TextChoices):
     COCREACION = "cocreacion", _("En cocreación")
@@ -78,7 +80,7 @@ SMART_RUBRIC: dict[str, list[Any]] = {
 SMART_MAX_TOTAL = sum(len(items) for items in SMART_RUBRIC.values())
 
 
-class ActionPlan(models.Model):
+class ActionPlan(DemoMarked, CreatedAt):
     """One national action plan of the Open Government Partnership (a "cycle")."""
 
     cycle = models.PositiveSmallIntegerField(_("ciclo"), unique=True)
@@ -116,8 +118,6 @@ class ActionPlan(models.Model):
         related_name="evaluated_plans",
     )
     source = models.TextField(_("fuente"), blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     class Meta:
@@ -138,7 +138,7 @@ class ActionPlan(models.Model):
         return ""
 
 
-class Workshop(models.Model):
+class Workshop(DemoMarked):
     """A co-creation workshop where participants drafted commitment proposals."""
 
     plan = models.ForeignKey(
@@ -152,7 +152,6 @@ class Workshop(models.Model):
     )
     people = models.PositiveIntegerField(_("personas participantes"), null=True, blank=True)
     notes = models.TextField(_("notas"), blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("taller")
@@ -195,7 +194,7 @@ class ProposalSource(models.TextChoices):
     ENTIDAD = "entidad", _("Propuesta de una entidad u organización")
 
 
-class Proposal(models.Model):
+class Proposal(DemoMarked, CreatedAtFeminine):
     """A proposed commitment, from a workshop or sent in by an entity or organisation."""
 
     plan = models.ForeignKey(
@@ -243,8 +242,6 @@ class Proposal(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("propuesta de compromiso")
@@ -269,7 +266,7 @@ class GroupStatus(models.TextChoices):
     DESCARTADA = "descartada", _("Descartada")
 
 
-class ProposalGroup(models.Model):
+class ProposalGroup(CreatedAtFeminine):
     """Proposals that say the same thing: suggested by text similarity, confirmed by staff.
     Confirming keeps the representative and merges the others into it."""
 
@@ -298,7 +295,6 @@ class ProposalGroup(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decidida el"), null=True, blank=True)
-    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("agrupación de propuestas")
@@ -372,7 +368,7 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
         return self.annotate(overdue=Exists(late))
 
 
-class Commitment(models.Model):
+class Commitment(DemoMarked, CreatedAt):
     """A commitment of an action plan. ``progress`` and ``status`` are kept by the services
     from the milestones (weighted share of completed milestones)."""
 
@@ -431,8 +427,6 @@ class Commitment(models.Model):
         editable=False,
         db_index=True,
     )
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     objects = CommitmentQuerySet.as_manager()
@@ -544,7 +538,7 @@ class UpdateStatus(models.TextChoices):
     RECHAZADA = "rechazada", _("Rechazada")
 
 
-class CommitmentUpdate(models.Model):
+class CommitmentUpdate(DemoMarked):
     """A progress report posted by the responsible entity; public once the secretariat
     (rector staff) approves it. Approving applies the milestone status it reports."""
 
@@ -588,7 +582,6 @@ class CommitmentUpdate(models.Model):
     reviewed_at = models.DateTimeField(_("revisado el"), null=True, blank=True)
     review_note = models.TextField(_("nota de revisión"), blank=True)
     created_at = models.DateTimeField(_("enviado el"), auto_now_add=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("reporte de avance")

@@ -1,4 +1,5 @@
-"""Shared foundations: the staff user with its platform-wide role, and the audit log."""
+"""Shared foundations: the base fields every app repeats (demo marking, creation time), the
+staff user with its platform-wide role, and the audit log."""
 
 from __future__ import annotations
 
@@ -9,7 +10,39 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class User(AbstractUser):
+class DemoMarked(models.Model):
+    """Rows the demo loaders create (``load_*_demo`` commands, ``*/demo.py``) carry
+    ``is_demo=True``: they can be told apart from real data (the «demo» tag on screen, the
+    loaders' "already loaded?" checks)."""
+
+    is_demo = models.BooleanField(_("dato de demostración"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class CreatedAt(models.Model):
+    """When the row was created, set once on insert. Labelled «creado»: for a model whose noun
+    is feminine use :class:`CreatedAtFeminine`. A model whose creation time is set by hand
+    (imports, back-dated rows), indexed, or labelled otherwise declares its own field."""
+
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class CreatedAtFeminine(models.Model):
+    """:class:`CreatedAt` for a model whose noun is feminine (conversación, propuesta…):
+    the same field, labelled «creada»."""
+
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class User(DemoMarked, AbstractUser):  # noqa: DJ008 (AbstractUser.__str__ is the username)
     """A person who signs in. Entity roles live in ``directory.Membership``."""
 
     is_rector = models.BooleanField(
@@ -17,7 +50,6 @@ class User(AbstractUser):
         default=False,
         help_text=_("Personal de la Secretaría de Gobierno Digital o de Gestión Pública."),
     )
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("usuario")

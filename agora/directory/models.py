@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agora.core.crypto import EncryptedTextField
+from agora.core.models import CreatedAt, DemoMarked
 from agora.core.text import fold
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class EntityQuerySet(models.QuerySet["Entity"]):
         return self.filter(memberships__in=Membership.objects.active().filter(user=user)).distinct()
 
 
-class Entity(models.Model):
+class Entity(CreatedAt):
     """A public entity of the Peruvian State (a Popolo organization)."""
 
     code = models.SlugField(_("código"), max_length=32, unique=True)
@@ -109,7 +110,6 @@ class Entity(models.Model):
         _("cuentas verificadas"), default=0, editable=False
     )
     search_text = models.TextField(editable=False, db_index=False)
-    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     objects = EntityQuerySet.as_manager()
@@ -156,7 +156,7 @@ class SocialAccountQuerySet(models.QuerySet["SocialAccount"]):
         return self.filter(entity__in=Entity.objects.for_staff(user))
 
 
-class SocialAccount(models.Model):
+class SocialAccount(DemoMarked):
     """An account on a social network that claims to speak for an entity."""
 
     entity = models.ForeignKey(
@@ -192,7 +192,6 @@ class SocialAccount(models.Model):
     verified_at = models.DateTimeField(_("verificada el"), null=True, blank=True)
     evidence = models.TextField(_("evidencia"), blank=True)
     status_reason = models.TextField(_("motivo del estado"), blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
     created_at = models.DateTimeField(_("registrada"), default=timezone.now)
     updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
 
@@ -316,7 +315,7 @@ class FakeAccountReportQuerySet(models.QuerySet["FakeAccountReport"]):
         return self.filter(status__in=FAKE_REPORT_OPEN)
 
 
-class FakeAccountReport(models.Model):
+class FakeAccountReport(DemoMarked):
     """A citizen's report that an account impersonates a public entity, and the rector's
     decision. The account, the entity, the decision and its public reason are published once
     decided; the description and the contact address never are (Ley 29733)."""
@@ -368,7 +367,6 @@ class FakeAccountReport(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decidido el"), null=True, blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
     created_at = models.DateTimeField(_("recibido el"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.models import CreatedAtFeminine, DemoMarked
 from agora.directory.models import Entity, Platform, SocialAccount
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class Label(models.Model):
         return self.name
 
 
-class Post(models.Model):
+class Post(DemoMarked):
     """A publication of the entity (a Facebook post, an Instagram media, an X post, a YouTube
     video) that citizens comment on: the context shown above each comment thread, never a
     message of it. Stored once for all the threads under it; a thread that names a post not
@@ -119,7 +120,6 @@ class Post(models.Model):
     text = models.TextField(_("texto"), blank=True)
     url = models.URLField(_("enlace"), max_length=500, blank=True)
     posted_at = models.DateTimeField(_("publicada el"), null=True, blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("publicación de la entidad")
@@ -148,7 +148,7 @@ class Post(models.Model):
         return ""
 
 
-class Conversation(models.Model):
+class Conversation(DemoMarked, CreatedAtFeminine):
     """One citizen thread on one account: a top-level comment with its replies, a
     direct-message thread, or a mention. The post it hangs on is context (``post``)."""
 
@@ -252,8 +252,6 @@ class Conversation(models.Model):
     sends_to_check = models.PositiveSmallIntegerField(
         _("envíos por verificar"), default=0, db_default=0
     )
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
 
     objects = ConversationQuerySet.as_manager()
@@ -337,7 +335,7 @@ class Conversation(models.Model):
         return f"{self.get_platform_display()} · {self.subject or self.thread_id}"
 
 
-class Message(models.Model):
+class Message(DemoMarked):
     """A citizen's message, the entity's answer, or an internal note."""
 
     # Neither has an index of its own: inbox_msg_thread starts with the conversation and
@@ -404,7 +402,6 @@ class Message(models.Model):
     scores = models.JSONField(_("puntuaciones del modelo"), null=True, blank=True)
     certainty = models.FloatField(_("seguridad del modelo"), null=True, blank=True)
     hidden_at = models.DateTimeField(_("oculto el"), null=True, blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("mensaje")
@@ -536,7 +533,7 @@ class AttachmentKind(models.TextChoices):
     NO_COMPATIBLE = "no_compatible", _("Contenido no compatible")
 
 
-class Attachment(models.Model):
+class Attachment(DemoMarked):
     """What a message carries besides its text (a photo, a video, a file, a location, a link,
     a shared post, …) as the platform gave it: its address on the platform's servers, never
     a copy (agora/inbox/attachments.py)."""
@@ -555,7 +552,6 @@ class Attachment(models.Model):
     longitude = models.FloatField(_("longitud"), null=True, blank=True)
     mime_type = models.CharField(_("tipo MIME"), max_length=120, blank=True)
     platform_id = models.TextField(_("id en la plataforma"), blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("adjunto")
@@ -667,7 +663,7 @@ class NonWorkingDay(models.Model):
         return f"{self.day} {self.description}"
 
 
-class CannedAnswer(models.Model):
+class CannedAnswer(DemoMarked):
     """An approved answer for the library (seed 000: a guide with good examples)."""
 
     entity = models.ForeignKey(
@@ -702,7 +698,6 @@ class CannedAnswer(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("respuesta aprobada")
@@ -909,7 +904,7 @@ class AlertStatus(models.TextChoices):
     DESCARTADA = "descartada", _("Descartada")
 
 
-class ThreatAlert(models.Model):
+class ThreatAlert(DemoMarked, CreatedAtFeminine):
     """A citizen message flagged as a threat: the managers and the rector office are told at
     once, and the message is kept as evidence (never hidden on the platform nor deleted)."""
 
@@ -929,7 +924,6 @@ class ThreatAlert(models.Model):
         related_name="threat_alert",
     )
     model_version = models.CharField(_("detectada por"), max_length=40, blank=True)
-    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
     status = models.CharField(
         _("estado"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.ABIERTA
     )
@@ -943,7 +937,6 @@ class ThreatAlert(models.Model):
     )
     handled_at = models.DateTimeField(_("atendida el"), null=True, blank=True)
     note = models.TextField(_("nota"), blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("alerta de amenaza")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.models import DemoMarked
 from agora.directory.models import Entity
 from agora.inbox.models import Message
 from agora.language.taxonomy import Kind
@@ -83,7 +84,7 @@ class LabelRound(models.IntegerChoices):
     SEGUNDA = 2, _("Segunda lectura")
 
 
-class QueueLabel(models.Model):
+class QueueLabel(DemoMarked):
     """A staff member's reading of a citizen message in the labelling queue («Ayude a mejorar
     la lectura»). It never changes the message: it trains the next model or, for the messages
     of the fixed sample, tests it. Only a masked copy of the text is kept."""
@@ -109,7 +110,6 @@ class QueueLabel(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("etiquetado el"), auto_now_add=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("etiqueta de la cola")
@@ -178,7 +178,7 @@ class WatchList(models.Model):
         return self.entity_id is None
 
 
-class WatchMatch(models.Model):
+class WatchMatch(DemoMarked):
     """A citizen's message that matched a watch-list: one row per list and message, however
     often the message is replayed or edited."""
 
@@ -193,7 +193,6 @@ class WatchMatch(models.Model):
     )
     terms = models.JSONField(_("términos encontrados"), default=list)
     matched_at = models.DateTimeField(_("encontrado el"))
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("coincidencia de vigilancia")

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.models import CreatedAt, CreatedAtFeminine, DemoMarked
+
 if TYPE_CHECKING:
     from agora.core.models import User
 
@@ -48,7 +50,7 @@ class ForumQuerySet(models.QuerySet["Forum"]):
         return self.filter(is_published=True)
 
 
-class Forum(models.Model):
+class Forum(DemoMarked, CreatedAt):
     """A multistakeholder forum of one priority sector, run by a rector secretariat."""
 
     slug = models.SlugField(_("identificador"), max_length=80, unique=True)
@@ -105,8 +107,6 @@ class Forum(models.Model):
     )
     source = models.TextField(_("fuente"), blank=True)
     is_published = models.BooleanField(_("publicado"), default=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     objects = ForumQuerySet.as_manager()
@@ -170,7 +170,7 @@ class SeatRule(models.Model):
         return f"{self.forum} · {label} {self.min_seats}-{self.max_seats}"
 
 
-class MemberOrganisation(models.Model):
+class MemberOrganisation(DemoMarked, CreatedAt):
     """An organisation that is or wants to be a forum member."""
 
     name = models.CharField(_("nombre"), max_length=200)
@@ -188,8 +188,6 @@ class MemberOrganisation(models.Model):
     ruc = models.CharField(_("RUC"), max_length=11, blank=True)
     website = models.URLField(_("sitio web"), blank=True)
     description = models.TextField(_("descripción"), blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("organización miembro")
@@ -206,7 +204,7 @@ class AdmissionStatus(models.TextChoices):
     RECHAZADA = "rechazada", _("Rechazada")
 
 
-class AdmissionRequest(models.Model):
+class AdmissionRequest(DemoMarked):
     """An organisation's request to join a forum, with the requirements it declares met."""
 
     forum = models.ForeignKey(
@@ -250,7 +248,6 @@ class AdmissionRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("fecha de decisión"), null=True, blank=True)
     decision_reason = models.TextField(_("motivo de la decisión"), blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
     created_at = models.DateTimeField(_("fecha de solicitud"), auto_now_add=True)
 
     class Meta:
@@ -292,7 +289,7 @@ class ForumMembershipQuerySet(models.QuerySet["ForumMembership"]):
         return self.filter(vote=VoteStatus.VOZ_Y_VOTO)
 
 
-class ForumMembership(models.Model):
+class ForumMembership(DemoMarked, CreatedAt):
     """An organisation's seat in a forum for one term, with voice and vote or as observer."""
 
     forum = models.ForeignKey(
@@ -325,8 +322,6 @@ class ForumMembership(models.Model):
     )
     ended_at = models.DateField(_("fecha de retiro"), null=True, blank=True)
     end_reason = models.TextField(_("motivo del retiro"), blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
 
     objects = ForumMembershipQuerySet.as_manager()
 
@@ -360,7 +355,7 @@ class RepresentativeRole(models.TextChoices):
     ALTERNO = "alterno", _("Alterno")
 
 
-class Representative(models.Model):
+class Representative(DemoMarked):
     """A person who speaks for a member organisation in a forum (titular or alterno)."""
 
     membership = models.ForeignKey(
@@ -382,7 +377,6 @@ class Representative(models.Model):
         related_name="forum_representations",
     )
     is_active = models.BooleanField(_("vigente"), default=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("representante")
@@ -416,7 +410,7 @@ class MinutesStatus(models.TextChoices):
     PUBLICADA = "publicada", _("Publicada")
 
 
-class ForumSession(models.Model):
+class ForumSession(DemoMarked, CreatedAt):
     """A meeting of a forum: agenda, convocation, attendance, quorum and minutes."""
 
     forum = models.ForeignKey(
@@ -448,8 +442,6 @@ class ForumSession(models.Model):
     )
     minutes_approved_at = models.DateTimeField(_("acta aprobada"), null=True, blank=True)
     minutes_published_at = models.DateTimeField(_("acta publicada"), null=True, blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("sesión")
@@ -531,7 +523,7 @@ class DecisionDirection(models.TextChoices):
     CONDUCE_A = "conduce_a", _("El acuerdo conduce a la decisión")
 
 
-class Agreement(models.Model):
+class Agreement(DemoMarked, CreatedAt):
     """An agreement of a forum, who must fulfil it, by when, and the government decision
     it leads to or comes from."""
 
@@ -589,8 +581,6 @@ class Agreement(models.Model):
     decision_url = models.URLField(_("enlace a la decisión"), blank=True)
     is_public = models.BooleanField(_("público"), default=True)
     overdue_reminded_on = models.DateField(_("último aviso de vencimiento"), null=True, blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     class Meta:
@@ -626,7 +616,7 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
         return self.filter(is_published=True)
 
 
-class Consultation(models.Model):
+class Consultation(DemoMarked, CreatedAtFeminine):
     """A document put to public consultation between two dates."""
 
     forum = models.ForeignKey(
@@ -657,8 +647,6 @@ class Consultation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -688,7 +676,7 @@ class Consultation(models.Model):
         return bool(moment >= self.closes_at)  # type: ignore[operator]
 
 
-class DocumentVersion(models.Model):
+class DocumentVersion(CreatedAtFeminine):
     """One version of the consulted document, imported from Markdown."""
 
     consultation = models.ForeignKey(
@@ -700,7 +688,6 @@ class DocumentVersion(models.Model):
     number = models.PositiveSmallIntegerField(_("versión"))
     source_md = models.TextField(_("texto (Markdown)"))
     change_note = models.TextField(_("nota de cambios"), blank=True)
-    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("versión del documento")
@@ -782,7 +769,7 @@ class AnswerOutcome(models.TextChoices):
     NO_ACOGIDO = "no_acogido", _("No acogido")
 
 
-class Comment(models.Model):
+class Comment(DemoMarked):
     """A citizen's comment on one paragraph or on the whole document, and the
     secretariat's answer to it."""
 
@@ -837,7 +824,6 @@ class Comment(models.Model):
         related_name="+",
     )
     answered_at = models.DateTimeField(_("respondido el"), null=True, blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("comentario")
@@ -880,13 +866,12 @@ class CitizenVerification(models.Model):
         return self.email
 
 
-class OpportunitySubscription(models.Model):
+class OpportunitySubscription(CreatedAtFeminine):
     """An e-mail address that wants to hear about new participation opportunities."""
 
     email = models.EmailField(_("correo electrónico"), unique=True)
     confirmed_at = models.DateTimeField(_("confirmada el"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("dada de baja el"), null=True, blank=True)
-    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("suscripción a oportunidades")

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.models import CreatedAt, DemoMarked
 from agora.directory.models import Entity, SocialAccount
 
 # Characters each network takes in a post (X: 280; Facebook: 63,206; Instagram caption: 2,200;
@@ -68,7 +69,7 @@ class PublishingSettings(models.Model):
         return str(self.entity)
 
 
-class ContentPlan(models.Model):
+class ContentPlan(DemoMarked, CreatedAt):
     entity = models.ForeignKey(
         Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="content_plans"
     )
@@ -87,8 +88,6 @@ class ContentPlan(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     class Meta:
@@ -135,7 +134,7 @@ class PostStatus(models.TextChoices):
     RECHAZADO = "rechazado", _("Rechazado")
 
 
-class PlannedPost(models.Model):
+class PlannedPost(DemoMarked, CreatedAt):
     plan = models.ForeignKey(
         ContentPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="posts"
     )
@@ -210,8 +209,6 @@ class PlannedPost(models.Model):
     paused_at = models.DateTimeField(_("pausada el"), null=True, blank=True)
     checked_at = models.DateTimeField(_("lineamientos revisados el"), null=True, blank=True)
     published_at = models.DateTimeField(_("publicada el"), null=True, blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
-    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
     class Meta:
@@ -319,7 +316,7 @@ class GuidelineFinding(models.Model):
         return f"{self.guideline} · {self.rule}"
 
 
-class CrisisManual(models.Model):
+class CrisisManual(DemoMarked):
     entity = models.OneToOneField(
         Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="crisis_manual"
     )
@@ -333,7 +330,6 @@ class CrisisManual(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("manual de crisis")
@@ -413,7 +409,7 @@ class CrisisTrigger(models.TextChoices):
     PICO = "pico", _("Pico de mensajes en la bandeja")
 
 
-class Crisis(models.Model):
+class Crisis(DemoMarked):
     entity = models.ForeignKey(
         Entity, verbose_name=_("entidad"), on_delete=models.CASCADE, related_name="crises"
     )
@@ -437,7 +433,6 @@ class Crisis(models.Model):
         related_name="+",
     )
     closed_at = models.DateTimeField(_("cerrada el"), null=True, blank=True)
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
 
     class Meta:
         verbose_name = _("crisis")

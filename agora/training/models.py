@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from agora.core.models import DemoMarked
 from agora.directory.models import Entity
 
 
@@ -26,7 +27,7 @@ class AttendeeRole(models.TextChoices):
     OTRO = "otro", _("Otro cargo")
 
 
-class TrainingSession(models.Model):
+class TrainingSession(DemoMarked):
     title = models.CharField(_("título"), max_length=200)
     date = models.DateField(_("fecha"))
     mode = models.CharField(_("modalidad"), max_length=10, choices=Mode.choices)
@@ -42,7 +43,6 @@ class TrainingSession(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    is_demo = models.BooleanField(_("dato de demostración"), default=False)
     created_at = models.DateTimeField(_("registrado"), auto_now_add=True)
 
     class Meta:
