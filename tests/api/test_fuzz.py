@@ -20,7 +20,8 @@ from hypothesis import settings as hypothesis_settings
 
 from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
-from tests.inbox.test_views import ingest, login
+from tests.helpers import login
+from tests.inbox.test_views import ingest
 
 FUZZ_EXAMPLES = int(os.environ.get("AGORA_FUZZ_EXAMPLES", "12"))
 _ENGLISH = (

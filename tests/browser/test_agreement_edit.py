@@ -18,7 +18,7 @@ from agora.participation import services
 from agora.participation.models import Agreement
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
 from tests.browser.journeys import axe_clean
-from tests.participation.conftest import login
+from tests.helpers import login
 
 pytestmark = [
     pytest.mark.browser,

@@ -19,7 +19,7 @@ from agora.directory.models import Entity
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
 from tests.browser.journeys import axe_clean
 from tests.browser.test_accessibility import _open
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 pytestmark = [
     pytest.mark.browser,

@@ -20,7 +20,8 @@ from agora.inbox import policies
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
 from tests.browser.journeys import axe_clean
 from tests.browser.test_accessibility import _open
-from tests.connectors.test_entity_settings import _account, _login
+from tests.helpers import login as _login
+from tests.helpers import make_verified_account as _account
 
 pytestmark = [
     pytest.mark.browser,

@@ -19,7 +19,7 @@ from agora.inbox.models import Message, ThreadKind
 from agora.language import watchlists
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
 from tests.browser.journeys import axe_clean
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 pytestmark = [
     pytest.mark.browser,

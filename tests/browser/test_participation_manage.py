@@ -26,7 +26,7 @@ from agora.participation.models import (
 )
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
 from tests.browser.journeys import axe_clean
-from tests.participation.conftest import login
+from tests.helpers import login
 
 pytestmark = [
     pytest.mark.browser,

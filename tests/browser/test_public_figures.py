@@ -18,7 +18,7 @@ from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
 from tests.browser.journeys import axe_clean, fits_phone, sign_in
-from tests.inbox.test_views import verified
+from tests.helpers import make_verified_account
 from tests.reports.test_scoreboard import _batch
 
 pytestmark = [
@@ -95,7 +95,9 @@ def test_a_citizen_reads_a_translated_commitment_and_why_it_has_no_milestones(
 def many_inactive(site: str, rector: User, entities: dict[str, Entity]) -> str:
     """Twelve verified accounts with no activity: more than a dashboard page."""
     for number in range(12):
-        verified(rector, entities["minsa"], f"minsa-region-{number}", f"9{number:03d}")
+        make_verified_account(
+            rector, entities["minsa"], "facebook", f"minsa-region-{number}", f"9{number:03d}"
+        )
     return site
 
 

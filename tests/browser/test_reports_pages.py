@@ -19,7 +19,7 @@ from agora.reports import services as report_services
 from agora.reports import tasks
 from tests.browser.conftest import CHROMIUM, CHROMIUM_MISSING, MOBILE, PageLog
 from tests.browser.journeys import axe_clean
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 pytestmark = [
     pytest.mark.browser,

@@ -27,7 +27,7 @@ from agora.commitments.models import (
     WorkshopParticipation,
 )
 from agora.core.models import AuditEvent, User
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from agora.commitments.models import (
 from agora.core.errors import DomainError
 from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

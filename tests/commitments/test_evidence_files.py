@@ -11,7 +11,7 @@ from django.test import Client
 from agora.commitments import services
 from agora.commitments.models import Commitment, CommitmentUpdate, Evidence
 from agora.core.models import User
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.test import Client
 from agora.commitments import services
 from agora.commitments.models import Commitment, Evidence
 from agora.core.models import User
-from tests.inbox.test_views import login
+from tests.helpers import login
 from tests.objectstore import Bucket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.storage]

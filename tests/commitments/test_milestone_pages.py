@@ -17,7 +17,7 @@ from agora.commitments.models import Commitment, Milestone, MilestoneStatus
 from agora.core.errors import PermissionDeniedError
 from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, Membership, MembershipRole
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,6 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.commitments import services
 from agora.commitments.models import (
@@ -30,20 +28,8 @@ from agora.commitments.models import (
 )
 from agora.core.models import User
 from agora.directory.models import Entity
-
-
-def _login(client: Client, user: User) -> None:
-    """Signs in as if the second factor had been entered."""
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-
-
-def _html(response: Any) -> str:
-    return str(response.content.decode())
+from tests.helpers import html as _html
+from tests.helpers import login
 
 
 def test_dashboard_lists_plans_and_commitments_with_text_progress(
@@ -257,7 +243,7 @@ def test_anonymous_is_sent_to_sign_in_for_staff_pages(
 def test_manager_posts_update_through_the_form(
     client: Client, manager: User, commitment: Commitment, first_milestone: Milestone
 ) -> None:
-    _login(client, manager)
+    login(client, manager)
     assert "Reportar avance" in _html(client.get("/compromisos/PE9001/"))
     response = client.post(
         "/compromisos/equipo/PE9001/avance/",
@@ -284,7 +270,7 @@ def test_manager_posts_update_through_the_form(
 def test_other_entity_manager_cannot_reach_the_update_form(
     client: Client, other_manager: User, commitment: Commitment
 ) -> None:
-    _login(client, other_manager)
+    login(client, other_manager)
     assert client.get("/compromisos/equipo/PE9001/avance/").status_code == 404
     assert (
         client.post(
@@ -299,10 +285,10 @@ def test_rector_approves_through_the_review_page_manager_cannot(
     client: Client, manager: User, rector: User, commitment: Commitment
 ) -> None:
     update = services.update_post(actor=manager, commitment=commitment, text="Avance para revisar.")
-    _login(client, manager)
+    login(client, manager)
     assert client.get(f"/compromisos/equipo/avances/{update.pk}/").status_code == 404
     client.logout()
-    _login(client, rector)
+    login(client, rector)
     assert "PE9001" in _html(client.get("/compromisos/equipo/"))
     response = client.post(
         f"/compromisos/equipo/avances/{update.pk}/", {"decision": "aprobar", "note": ""}
@@ -328,7 +314,7 @@ def test_rector_scores_groups_and_selects_over_the_cap_is_refused(
     ]
     plan.selection_cap = 2
     plan.save()
-    _login(client, rector)
+    login(client, rector)
     response = client.post(
         f"/compromisos/equipo/propuestas/{proposals[0].pk}/puntaje/",
         {"especifico": "3", "medible": "2", "asequible": "3", "relevante": "1", "oportuno": "1"},
@@ -353,7 +339,7 @@ def test_manager_without_evaluator_role_cannot_open_scoring(
     proposal = services.proposal_submit(
         actor=rector, plan=plan, title="Propuesta sin permiso", workshop=workshop
     )
-    _login(client, manager)
+    login(client, manager)
     assert client.get(f"/compromisos/equipo/propuestas/{proposal.pk}/puntaje/").status_code == 404
     assert client.get("/compromisos/equipo/planes/2025/propuestas/").status_code == 403
 
@@ -366,7 +352,7 @@ def test_public_pages_answer_for_anonymous(client: Client, path: str, db: None) 
 def test_rector_registers_proposals_through_the_form(
     client: Client, rector: User, plan: ActionPlan, entities: dict[str, Entity]
 ) -> None:
-    _login(client, rector)
+    login(client, rector)
     page = "/compromisos/equipo/planes/2025/propuestas/"
     response = client.post(
         page,
@@ -415,7 +401,7 @@ def test_an_upload_that_is_not_evidence_is_refused_with_a_400(
     reason on the form, and no report stored."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    _login(client, manager)
+    login(client, manager)
     fake = SimpleUploadedFile("informe.pdf", b"<html><script>alert(1)</script></html>")
     response = client.post(
         "/compromisos/equipo/PE9001/avance/",

@@ -15,41 +15,33 @@ import pytest
 from agora.connectors import imports, meta, x
 from agora.connectors.attachments import meta_message_attachments
 from agora.core.models import User
-from agora.directory import services as directory
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox import services as inbox
 from agora.inbox.attachments import IncomingAttachment, web_url
 from agora.inbox.models import Attachment, AttachmentKind, Conversation, Message, Status
 from tests.connectors.payloads import attach_payloads as payloads
+from tests.helpers import make_verified_account
 
 X_USER_ID = "1240392157542305793"
 
 
-def _account(rector: User, entity: Entity, platform: str, platform_id: str) -> SocialAccount:
-    account = directory.account_propose(
-        actor=rector,
-        entity=entity,
-        platform=platform,
-        handle="minsaperu" if platform != Platform.X else "@Minsa_Peru",
-        platform_id=platform_id,
-        evidence="Enlace desde https://www.gob.pe/minsa",
-    )
-    return directory.account_verify(actor=rector, account=account)
-
-
 @pytest.fixture
 def fb(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    return _account(rector, entities["minsa"], Platform.FACEBOOK, payloads.PAGE_ID)
+    return make_verified_account(
+        rector, entities["minsa"], Platform.FACEBOOK, "minsaperu", payloads.PAGE_ID
+    )
 
 
 @pytest.fixture
 def ig(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    return _account(rector, entities["minsa"], Platform.INSTAGRAM, payloads.IG_ID)
+    return make_verified_account(
+        rector, entities["minsa"], Platform.INSTAGRAM, "minsaperu", payloads.IG_ID
+    )
 
 
 @pytest.fixture
 def xa(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    return _account(rector, entities["minsa"], Platform.X, X_USER_ID)
+    return make_verified_account(rector, entities["minsa"], Platform.X, "@Minsa_Peru", X_USER_ID)
 
 
 def _post(payload: dict[str, Any]) -> meta.MetaResult:

@@ -13,46 +13,19 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.connectors import entity_settings, services
 from agora.connectors.models import AccountAccess, AccountCredential, PasswordChangeFlag
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import AuditEvent, User
-from agora.directory import services as directory
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox import policies
 from agora.inbox.models import ResponsePolicy
+from tests.helpers import html, login, make_verified_account
 
 SECRET = "EAAGm0PX4ZCpsBAOZBZCj9secreto-de-pagina-7Qz9"
 ROLES = ["anonymous", "communicator", "other_manager", "manager", "rector"]
 ALLOWED = {"manager", "rector"}
-
-
-def _login(client: Client, user: User | None) -> Client:
-    """Signs in; people with a second factor are signed in as if they had entered it."""
-    if user is None:
-        return client
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
-
-
-def _account(rector: User, entity: Entity, platform: str, handle: str, pid: str) -> SocialAccount:
-    account = directory.account_propose(
-        actor=rector,
-        entity=entity,
-        platform=platform,
-        handle=handle,
-        platform_id=pid,
-        evidence="Enlace desde el sitio web de la entidad",
-    )
-    return directory.account_verify(actor=rector, account=account)
 
 
 @pytest.fixture
@@ -70,7 +43,7 @@ def people(
 
 @pytest.fixture
 def facebook(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    return _account(rector, entities["minsa"], "facebook", "minsaperu", "2002")
+    return make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "2002")
 
 
 @pytest.fixture
@@ -114,10 +87,6 @@ def policy_data(**overrides: str) -> dict[str, str]:
     return data
 
 
-def html(response: Any) -> str:
-    return response.content.decode()
-
-
 # --- authorisation per role -------------------------------------------------------------------
 
 
@@ -134,7 +103,7 @@ def _expect_refused(response: Any, role: str) -> None:
 def test_settings_page_per_role(
     client: Client, people: dict[str, User | None], facebook: SocialAccount, role: str
 ) -> None:
-    response = _login(client, people[role]).get(page_url())
+    response = login(client, people[role]).get(page_url())
     if role in ALLOWED:
         assert response.status_code == 200
         assert "Configuración de Ministerio de Salud" in html(response)
@@ -149,7 +118,7 @@ def test_settings_page_per_role(
 def test_credential_post_per_role(
     client: Client, people: dict[str, User | None], facebook: SocialAccount, role: str
 ) -> None:
-    response = _login(client, people[role]).post(
+    response = login(client, people[role]).post(
         credential_url(facebook),
         {f"c{facebook.pk}-tipo": "page_token", f"c{facebook.pk}-token": SECRET},
     )
@@ -174,7 +143,7 @@ def test_password_confirm_post_per_role(
     client: Client, people: dict[str, User | None], flag: PasswordChangeFlag, role: str
 ) -> None:
     url = reverse("entity_settings:flag_confirm", kwargs={"code": "minsa", "flag_pk": flag.pk})
-    response = _login(client, people[role]).post(url)
+    response = login(client, people[role]).post(url)
     flag.refresh_from_db()
     if role in ALLOWED:
         assert response.status_code == 302
@@ -192,7 +161,7 @@ def test_password_confirm_post_per_role(
 def test_policy_post_per_role(
     client: Client, people: dict[str, User | None], entities: dict[str, Entity], role: str
 ) -> None:
-    response = _login(client, people[role]).post(policy_url(), policy_data())
+    response = login(client, people[role]).post(policy_url(), policy_data())
     policy = ResponsePolicy.objects.filter(entity=entities["minsa"]).first()
     if role in ALLOWED:
         assert response.status_code == 302
@@ -224,7 +193,7 @@ def test_policy_reset_per_role(
     policies.response_policy_set(
         actor=manager, entity=entities["minsa"], first_response_hours=Decimal("2")
     )
-    response = _login(client, people[role]).post(reset_url())
+    response = login(client, people[role]).post(reset_url())
     exists = ResponsePolicy.objects.filter(entity=entities["minsa"]).exists()
     if role in ALLOWED:
         assert response.status_code == 302
@@ -247,14 +216,14 @@ def test_other_entities_account_or_flag_through_own_entity_url_is_404(
     flag: PasswordChangeFlag,
 ) -> None:
     """A manager of MINSA cannot reach SUNAT's account by putting its id under MINSA's code."""
-    sunat_x = _account(rector, entities["sunat"], "x", "@SUNAT", "4004")
-    _login(client, manager)
+    sunat_x = make_verified_account(rector, entities["sunat"], "x", "@SUNAT", "4004")
+    login(client, manager)
     url = reverse("entity_settings:credential", kwargs={"code": "minsa", "account_pk": sunat_x.pk})
     response = client.post(url, {f"c{sunat_x.pk}-tipo": "bearer", f"c{sunat_x.pk}-token": SECRET})
     assert response.status_code == 404
     assert not AccountCredential.objects.exists()
     # And SUNAT's manager cannot confirm MINSA's flag under SUNAT's code.
-    _login(client, other_manager)
+    login(client, other_manager)
     url = reverse("entity_settings:flag_confirm", kwargs={"code": "sunat", "flag_pk": flag.pk})
     assert client.post(url).status_code == 404
     flag.refresh_from_db()
@@ -263,14 +232,14 @@ def test_other_entities_account_or_flag_through_own_entity_url_is_404(
 
 @pytest.mark.django_db
 def test_unknown_entity_is_404_even_for_rector(client: Client, rector: User) -> None:
-    assert _login(client, rector).get(page_url("no-existe")).status_code == 404
+    assert login(client, rector).get(page_url("no-existe")).status_code == 404
 
 
 @pytest.mark.django_db
 def test_get_is_the_only_method_on_the_page_and_post_only_on_actions(
     client: Client, manager: User, facebook: SocialAccount
 ) -> None:
-    _login(client, manager)
+    login(client, manager)
     assert client.post(page_url()).status_code == 405
     assert client.get(policy_url()).status_code == 405
     assert client.get(credential_url(facebook)).status_code == 405
@@ -324,7 +293,7 @@ def test_manager_without_a_device_is_sent_to_set_one_up(
 def test_token_never_appears_in_the_page_only_its_last_four_characters(
     client: Client, manager: User, facebook: SocialAccount
 ) -> None:
-    _login(client, manager)
+    login(client, manager)
     client.post(
         credential_url(facebook),
         {f"c{facebook.pk}-tipo": "page_token", f"c{facebook.pk}-token": SECRET},
@@ -349,7 +318,7 @@ def test_token_never_appears_in_the_page_only_its_last_four_characters(
 def test_bad_token_is_refused_in_spanish_and_nothing_is_written(
     client: Client, manager: User, facebook: SocialAccount, token: str, error: str
 ) -> None:
-    _login(client, manager)
+    login(client, manager)
     response = client.post(
         credential_url(facebook),
         {f"c{facebook.pk}-tipo": "page_token", f"c{facebook.pk}-token": token},
@@ -365,7 +334,7 @@ def test_bad_token_is_refused_in_spanish_and_nothing_is_written(
 
 @pytest.mark.django_db
 def test_bad_kind_is_refused(client: Client, manager: User, facebook: SocialAccount) -> None:
-    _login(client, manager)
+    login(client, manager)
     response = client.post(
         credential_url(facebook), {f"c{facebook.pk}-tipo": "llave", f"c{facebook.pk}-token": SECRET}
     )
@@ -379,7 +348,7 @@ def test_replacing_a_token_is_audited_as_a_replacement(
     client: Client, manager: User, rector: User, facebook: SocialAccount
 ) -> None:
     services.credential_set(actor=rector, account=facebook, kind="page_token", secret=SECRET)
-    _login(client, manager)
+    login(client, manager)
     response = client.post(
         credential_url(facebook),
         {f"c{facebook.pk}-tipo": "page_token", f"c{facebook.pk}-token": "nuevo-token-ABCD"},
@@ -399,7 +368,7 @@ def test_page_lists_people_with_access_and_pending_flags(
     services.access_grant(
         actor=manager, account=facebook, person_name="Luis Huamán", platform_role="editor"
     )
-    page = html(_login(client, manager).get(page_url()))
+    page = html(login(client, manager).get(page_url()))
     assert "Luis Huamán" in page
     assert "Rosa Quispe" in page  # in the flag's reason: her access was revoked
     assert "Confirmar que la contraseña fue cambiada" in page
@@ -416,7 +385,7 @@ def test_confirming_twice_shows_the_reason(
     client: Client, manager: User, flag: PasswordChangeFlag
 ) -> None:
     url = reverse("entity_settings:flag_confirm", kwargs={"code": "minsa", "flag_pk": flag.pk})
-    _login(client, manager)
+    login(client, manager)
     client.post(url)
     response = client.post(url, follow=True)
     assert "ya estaba confirmado" in html(response)
@@ -432,13 +401,13 @@ def test_page_reads_a_fixed_number_of_queries(
     django_assert_max_num_queries: Any,
 ) -> None:
     for i in range(6):
-        account = _account(rector, entities["minsa"], "x", f"@minsa_{i}", f"90{i}")
+        account = make_verified_account(rector, entities["minsa"], "x", f"@minsa_{i}", f"90{i}")
         services.credential_set(actor=rector, account=account, kind="bearer", secret=f"{SECRET}{i}")
         access = services.access_grant(
             actor=manager, account=account, person_name=f"Persona {i}", platform_role="admin"
         )
         services.access_revoke(actor=manager, access=access)
-    _login(client, manager)
+    login(client, manager)
     # 15: the priority and escalation form lists the entity's members (one query).
     # 16: the labelling queue's badge in the staff navigation (one query, then cached).
     with django_assert_max_num_queries(16):
@@ -467,7 +436,7 @@ def test_page_reads_a_fixed_number_of_queries(
 def test_bad_or_looser_policy_is_refused_and_nothing_written(
     client: Client, manager: User, entities: dict[str, Entity], field: str, value: str, error: str
 ) -> None:
-    _login(client, manager)
+    login(client, manager)
     response = client.post(policy_url(), policy_data(**{field: value}))
     assert response.status_code == 400
     assert error in html(response)
@@ -554,7 +523,7 @@ def test_reset_without_own_policy_is_refused(
 ) -> None:
     with pytest.raises(DomainError, match="ya usa la política general"):
         policies.response_policy_reset(actor=manager, entity=entities["minsa"])
-    response = _login(client, manager).post(reset_url(), follow=True)
+    response = login(client, manager).post(reset_url(), follow=True)
     assert "ya usa la política general" in html(response)
     assert not AuditEvent.objects.filter(verb__startswith="plazos.").exists()
 
@@ -565,7 +534,7 @@ def test_saved_policy_is_the_one_the_inbox_uses(
 ) -> None:
     from agora.inbox.deadlines import deadlines_for
 
-    _login(client, manager).post(policy_url(), policy_data(primera_respuesta="2"))
+    login(client, manager).post(policy_url(), policy_data(primera_respuesta="2"))
     assert deadlines_for(entities["minsa"]).first_response_hours == Decimal("2")
     page = html(client.get(page_url()))
     assert "La entidad tiene su propia política de plazos." in page
@@ -577,7 +546,7 @@ def test_saved_policy_is_the_one_the_inbox_uses(
 
 @pytest.mark.django_db
 def test_index_sends_a_manager_of_one_entity_to_it(client: Client, manager: User) -> None:
-    response = _login(client, manager).get(reverse("entity_settings:index"))
+    response = login(client, manager).get(reverse("entity_settings:index"))
     assert response.status_code == 302
     assert response["Location"] == page_url()
 
@@ -587,10 +556,10 @@ def test_index_lets_rector_search_and_is_404_for_communicators(
     client: Client, rector: User, communicator: User, entities: dict[str, Entity]
 ) -> None:
     url = reverse("entity_settings:index")
-    page = html(_login(client, rector).get(url, {"q": "salud"}))
+    page = html(login(client, rector).get(url, {"q": "salud"}))
     assert page_url("minsa") in page
     assert page_url("sunat") not in page
-    assert _login(Client(), communicator).get(url).status_code == 404
+    assert login(Client(), communicator).get(url).status_code == 404
 
 
 @pytest.mark.django_db
@@ -599,8 +568,8 @@ def test_inbox_header_links_managers_only(
 ) -> None:
     inbox = reverse("inbox:list")
     link = reverse("entity_settings:index")
-    assert link in html(_login(client, manager).get(inbox))
-    assert link not in html(_login(Client(), communicator).get(inbox))
+    assert link in html(login(client, manager).get(inbox))
+    assert link not in html(login(Client(), communicator).get(inbox))
 
 
 # --- access registry --------------------------------------------------------------------------
@@ -617,7 +586,7 @@ def access_add_url(account: SocialAccount) -> str:
 def test_access_add_post_per_role(
     client: Client, people: dict[str, User | None], facebook: SocialAccount, role: str
 ) -> None:
-    response = _login(client, people[role]).post(
+    response = login(client, people[role]).post(
         access_add_url(facebook),
         {f"a{facebook.pk}-nombre": "Luis Huamán", f"a{facebook.pk}-rol": "editor"},
     )
@@ -645,7 +614,7 @@ def test_access_remove_post_per_role(
         actor=manager, account=facebook, person_name="Luis Huamán", platform_role="editor"
     )
     url = reverse("entity_settings:access_remove", kwargs={"code": "minsa", "access_pk": access.pk})
-    response = _login(client, people[role]).post(url)
+    response = login(client, people[role]).post(url)
     access.refresh_from_db()
     flags = PasswordChangeFlag.objects.filter(account=facebook)
     if role in ALLOWED:
@@ -666,7 +635,7 @@ def test_access_bad_input_is_refused_and_nothing_written(
     services.access_grant(
         actor=manager, account=facebook, person_name="Luis Huamán", platform_role="editor"
     )
-    _login(client, manager)
+    login(client, manager)
     response = client.post(
         access_add_url(facebook), {f"a{facebook.pk}-nombre": "", f"a{facebook.pk}-rol": "editor"}
     )
@@ -693,12 +662,12 @@ def test_pages_are_spanish(
     words (tests/core/test_i18n.py's check, applied to the pages it does not visit)."""
     from tests.core.test_i18n import english_words
 
-    _login(client, manager)
+    login(client, manager)
     pages = [
         client.get(page_url()),
         client.post(policy_url(), policy_data(primera_respuesta="99")),
         client.post(credential_url(flag.account), {}),
-        _login(Client(), rector).get(reverse("entity_settings:index"), {"q": "salud"}),
+        login(Client(), rector).get(reverse("entity_settings:index"), {"q": "salud"}),
     ]
     for response in pages:
         page = html(response)
@@ -714,7 +683,9 @@ REFRESH_TOKEN = "1//0gR-token-de-actualizacion-Wx7k"
 
 @pytest.fixture
 def youtube(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    account = _account(rector, entities["minsa"], "youtube", "@minsaperu", "UCk5GjR2bWnR2Vn")
+    account = make_verified_account(
+        rector, entities["minsa"], "youtube", "@minsaperu", "UCk5GjR2bWnR2Vn"
+    )
     services.credential_set(actor=rector, account=account, kind="oauth", secret=OAUTH_TOKEN)
     return account
 
@@ -789,7 +760,7 @@ def test_settings_page_never_shows_the_refresh_token(
     entity_settings.credential_refresh_token_set(
         actor=manager, account=youtube, refresh_token=REFRESH_TOKEN
     )
-    body = html(_login(client, manager).get(page_url()))
+    body = html(login(client, manager).get(page_url()))
     assert REFRESH_TOKEN not in body and OAUTH_TOKEN not in body
 
 
@@ -799,7 +770,7 @@ def test_admin_sets_a_refresh_token_and_shows_only_its_hint(
     rector.is_staff = True
     rector.is_superuser = True
     rector.save()
-    admin = _login(client, rector)
+    admin = login(client, rector)
     credential = AccountCredential.objects.get(account=youtube)
     url = f"/admin/connectors/accountcredential/{credential.pk}/change/"
     response = admin.post(
@@ -832,7 +803,7 @@ def refresh_url(account: SocialAccount, remove: bool = False) -> str:
 def test_refresh_token_from_the_settings_page_per_role(
     client: Client, people: dict[str, User | None], youtube: SocialAccount, role: str
 ) -> None:
-    response = _login(client, people[role]).post(
+    response = login(client, people[role]).post(
         refresh_url(youtube), {f"r{youtube.pk}-token": REFRESH_TOKEN}
     )
     credential = AccountCredential.objects.get(account=youtube)
@@ -856,7 +827,7 @@ def test_refresh_token_from_the_settings_page_per_role(
 def test_refresh_token_bad_input_on_the_page_is_refused_in_spanish(
     client: Client, manager: User, youtube: SocialAccount, facebook: SocialAccount
 ) -> None:
-    _login(client, manager)
+    login(client, manager)
     entity_settings.credential_refresh_token_set(
         actor=manager, account=youtube, refresh_token=REFRESH_TOKEN
     )

@@ -18,10 +18,10 @@ from openpyxl import Workbook
 
 from agora.connectors import imports
 from agora.core.models import User
-from agora.directory import services as directory
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox import services as inbox
 from agora.inbox.models import Conversation, Direction, Message, QuarantinedEvent, ThreadKind
+from tests.helpers import make_verified_account
 
 HEADER = "account,thread_id,message_id,author_id,author_name,text,sent_at,direction"
 
@@ -31,28 +31,14 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _verified(
-    rector: User, entity: Entity, platform: str, handle: str, platform_id: str
-) -> SocialAccount:
-    account = directory.account_propose(
-        actor=rector,
-        entity=entity,
-        platform=platform,
-        handle=handle,
-        platform_id=platform_id,
-        evidence="Enlace desde el sitio web de la entidad",
-    )
-    return directory.account_verify(actor=rector, account=account)
-
-
 @pytest.fixture
 def accounts(rector: User, entities: dict[str, Entity]) -> dict[str, SocialAccount]:
     minsa, sunat = entities["minsa"], entities["sunat"]
     return {
-        "fb": _verified(rector, minsa, "facebook", "minsaperu", "2002"),
-        "x": _verified(rector, minsa, "x", "@Minsa_Peru", "1001"),
-        "yt": _verified(rector, minsa, "youtube", "@minsa.oficial", "UCminsa"),
-        "sunat_x": _verified(rector, sunat, "x", "@sunat", "4004"),
+        "fb": make_verified_account(rector, minsa, "facebook", "minsaperu", "2002"),
+        "x": make_verified_account(rector, minsa, "x", "@Minsa_Peru", "1001"),
+        "yt": make_verified_account(rector, minsa, "youtube", "@minsa.oficial", "UCminsa"),
+        "sunat_x": make_verified_account(rector, sunat, "x", "@sunat", "4004"),
     }
 
 
@@ -128,7 +114,7 @@ def test_ambiguous_handle_needs_the_platform_column(
     tmp_path: Path, rector: User, entities: dict[str, Entity], accounts: dict[str, SocialAccount]
 ) -> None:
     """The same handle on two platforms: the optional ``platform`` column decides."""
-    _verified(rector, entities["minsa"], "instagram", "@minsaperu", "3003")
+    make_verified_account(rector, entities["minsa"], "instagram", "@minsaperu", "3003")
     path = _write(
         tmp_path,
         [

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from agora.connectors import imports, meta
 from agora.core.models import OutboxTask, User
-from agora.directory import services as directory
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox import services as inbox
 from agora.inbox.models import Attachment, Conversation, Message
+from tests.helpers import make_verified_account
 
 
 @pytest.fixture(autouse=True)
@@ -29,24 +29,12 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _page(rector: User, entity: Entity, handle: str, page_id: str) -> SocialAccount:
-    account = directory.account_propose(
-        actor=rector,
-        entity=entity,
-        platform="facebook",
-        handle=handle,
-        platform_id=page_id,
-        evidence="Enlace desde el sitio web de la entidad",
-    )
-    return directory.account_verify(actor=rector, account=account)
-
-
 @pytest.fixture
 def pages(rector: User, entities: dict[str, Entity]) -> dict[str, SocialAccount]:
     """Two pages of the same entity: one fed by a file, the other by webhooks."""
     return {
-        "file": _page(rector, entities["minsa"], "minsaperu", "2002"),
-        "hook": _page(rector, entities["minsa"], "minsasalud", "3003"),
+        "file": make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "2002"),
+        "hook": make_verified_account(rector, entities["minsa"], "facebook", "minsasalud", "3003"),
     }
 
 

@@ -15,7 +15,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agora.core.models import User
-from agora.directory import services as directory
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Conversation, Message
 from tests.connectors.payloads.ids_payloads import (
@@ -28,30 +27,17 @@ from tests.connectors.payloads.ids_payloads import (
     yt_page,
     yt_thread,
 )
+from tests.helpers import make_verified_account
 
 T1, T2 = "1786000000000000001", "1786000000000000002"
-
-
-def _verified(
-    rector: User, entity: Entity, platform: str, handle: str, platform_id: str
-) -> SocialAccount:
-    account = directory.account_propose(
-        actor=rector,
-        entity=entity,
-        platform=platform,
-        handle=handle,
-        platform_id=platform_id,
-        evidence="Enlace desde el sitio web de la entidad",
-    )
-    return directory.account_verify(actor=rector, account=account)
 
 
 @pytest.fixture
 def accounts(rector: User, entities: dict[str, Entity]) -> dict[str, SocialAccount]:
     minsa = entities["minsa"]
     return {
-        "x": _verified(rector, minsa, "x", f"@{X_ENTITY_HANDLE}", X_ENTITY_ID),
-        "yt": _verified(rector, minsa, "youtube", "@minsa.oficial", YT_CHANNEL),
+        "x": make_verified_account(rector, minsa, "x", f"@{X_ENTITY_HANDLE}", X_ENTITY_ID),
+        "yt": make_verified_account(rector, minsa, "youtube", "@minsa.oficial", YT_CHANNEL),
     }
 
 

@@ -40,6 +40,7 @@ from agora.inbox.models import (
     ThreadKind,
 )
 from agora.inbox.senders import SendError, SendUncertain, sender_for
+from tests.helpers import make_verified_account
 
 APP_SECRET = "secreto-de-la-app"
 VERIFY_TOKEN = "token-de-verificacion"
@@ -60,28 +61,20 @@ def _meta_settings(settings: Any) -> None:
     settings.CONNECTOR_TIMEOUT_SECONDS = 3
 
 
-def _account(rector: User, entity: Entity, platform: str, platform_id: str) -> SocialAccount:
-    account = directory.account_propose(
-        actor=rector,
-        entity=entity,
-        platform=platform,
-        handle="minsaperu",
-        platform_id=platform_id,
-        evidence="Enlace desde https://www.gob.pe/minsa",
-    )
-    return directory.account_verify(actor=rector, account=account)
-
-
 @pytest.fixture
 def fb_account(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    account = _account(rector, entities["minsa"], Platform.FACEBOOK, PAGE_ID)
+    account = make_verified_account(
+        rector, entities["minsa"], Platform.FACEBOOK, "minsaperu", PAGE_ID
+    )
     AccountCredential.objects.create(account=account, kind="page_token", secret=PAGE_TOKEN)
     return account
 
 
 @pytest.fixture
 def ig_account(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    account = _account(rector, entities["minsa"], Platform.INSTAGRAM, IG_ID)
+    account = make_verified_account(
+        rector, entities["minsa"], Platform.INSTAGRAM, "minsaperu", IG_ID
+    )
     AccountCredential.objects.create(account=account, kind="page_token", secret=PAGE_TOKEN)
     return account
 

@@ -25,7 +25,6 @@ from responses import matchers
 from agora.connectors import meta, meta_mentions
 from agora.connectors.models import AccountCredential, MentionFetch, MentionFetchStatus
 from agora.core.models import User
-from agora.directory import services as directory
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox.models import (
     PLATFORM_ID_MAX,
@@ -37,6 +36,7 @@ from agora.inbox.models import (
     Status,
     ThreadKind,
 )
+from tests.helpers import make_verified_account
 
 APP_SECRET = "secreto-de-la-app"
 GRAPH = "https://graph.example.test/v21.0"
@@ -55,15 +55,7 @@ def _meta_settings(settings: Any) -> None:
 
 
 def _account(rector: User, entity: Entity, platform: str, platform_id: str) -> SocialAccount:
-    account = directory.account_propose(
-        actor=rector,
-        entity=entity,
-        platform=platform,
-        handle="minsaperu",
-        platform_id=platform_id,
-        evidence="Enlace desde https://www.gob.pe/minsa",
-    )
-    account = directory.account_verify(actor=rector, account=account)
+    account = make_verified_account(rector, entity, platform, "minsaperu", platform_id)
     AccountCredential.objects.create(account=account, kind="page_token", secret=TOKEN)
     return account
 

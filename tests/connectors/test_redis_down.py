@@ -16,7 +16,7 @@ from agora.directory.models import SocialAccount
 from agora.inbox.models import Message
 from agora.settings import redis_cache
 from tests.connectors.test_meta import _comment, _meta_settings, _page, _post, fb_account
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 __all__ = ["_meta_settings", "fb_account"]
 

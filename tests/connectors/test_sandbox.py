@@ -24,7 +24,7 @@ from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox import send_queue, tasks
 from agora.inbox import services as inbox
 from agora.inbox.models import Conversation, Direction, Message, SendStatus, Status
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 HOST = "http://sandbox.test"
 GRAPH = "https://graph.example.test/v21.0"

@@ -30,7 +30,7 @@ from tests.connectors.test_sandbox import (
     demo_account,
     platform,
 )
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 __all__ = ["_sandbox_settings", "demo_account", "platform"]
 

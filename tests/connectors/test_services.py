@@ -12,8 +12,6 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.connectors import services
 from agora.connectors.models import (
@@ -26,6 +24,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import AuditEvent, Notification, User
 from agora.directory import services as directory
 from agora.directory.models import Entity, Membership, SocialAccount
+from tests.helpers import login
 
 SECRET = "EAAGm0PX4ZCpsBAOZBZCj9secreto-de-pagina-1234"
 
@@ -364,21 +363,13 @@ def test_password_change_confirmation(
 # --- admin -----------------------------------------------------------------------------------
 
 
-def _login_verified(client: Client, user: User) -> None:
-    client.force_login(user)
-    device = TOTPDevice.objects.get(user=user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-
-
 def test_admin_credential_form_never_shows_the_secret(
     client: Client, rector: User, accounts: dict[str, SocialAccount]
 ) -> None:
     """Saving goes through credential_set with the signed-in person; the change page and the
     list show only the hint."""
     User.objects.filter(pk=rector.pk).update(is_staff=True, is_superuser=True)
-    _login_verified(client, rector)
+    login(client, rector)
     account = accounts["minsa_fb"]
     response = client.post(
         "/admin/connectors/accountcredential/add/",
@@ -419,7 +410,7 @@ def test_admin_confirm_action_goes_through_the_service(
 ) -> None:
     User.objects.filter(pk=rector.pk).update(is_staff=True, is_superuser=True)
     flags = services.membership_end(actor=manager, membership=_membership(communicator))
-    _login_verified(client, rector)
+    login(client, rector)
     response = client.post(
         "/admin/connectors/passwordchangeflag/",
         {"action": "confirm_selected", "_selected_action": [f.pk for f in flags]},

@@ -13,7 +13,8 @@ from agora.core.fields import MAX_ID, IdField
 from agora.core.models import Notification, User
 from agora.inbox import services
 from agora.inbox.models import Message
-from tests.inbox.test_views import login, minsa_account  # noqa: F401 - a fixture
+from tests.helpers import login
+from tests.inbox.test_views import minsa_account  # noqa: F401 - a fixture
 from tests.reports.conftest import event
 
 pytestmark = pytest.mark.django_db

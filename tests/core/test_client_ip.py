@@ -122,7 +122,7 @@ def test_behind_the_proxy_the_api_throttle_counts_real_clients(
 def test_pages_and_files_for_signed_in_staff_are_never_stored(
     client: Client, rector: User, path: str
 ) -> None:
-    from tests.reports.conftest import login
+    from tests.helpers import login
 
     login(client, rector)
     response = client.get(path)

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
-from tests.inbox.test_views import ingest, login
+from tests.helpers import login
+from tests.inbox.test_views import ingest
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("AGORA_FUZZ_EXAMPLES", "12"))

@@ -16,8 +16,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import AuditEvent, User
@@ -29,6 +27,7 @@ from agora.directory.models import (
     Platform,
     SocialAccount,
 )
+from tests.helpers import login
 
 REPORT = "/directorio/verificar/reportar/"
 PUBLIC = "/directorio/verificar/cuentas-falsas/"
@@ -392,16 +391,6 @@ def test_an_account_verified_since_cannot_be_confirmed_as_fake(
 # --- the queue: who may see it ------------------------------------------------------------------
 
 
-def _login(client: Client, user: User) -> None:
-    """Signs in; with the second factor entered when the person has one."""
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-
-
 @pytest.mark.parametrize("role", ["citizen", "communicator", "manager"])
 def test_the_queue_is_refused_to_everyone_but_rector_staff(
     client: Client,
@@ -413,7 +402,7 @@ def test_the_queue_is_refused_to_everyone_but_rector_staff(
 ) -> None:
     report = _submit()
     user = {"citizen": make_user("vecino"), "communicator": communicator, "manager": manager}[role]
-    _login(client, user)
+    login(client, user)
     assert client.get(QUEUE).status_code == 403
     response = client.post(
         QUEUE, {"report": report.pk, "decision": "confirmar", "reason": "Suplanta al MINSA."}
@@ -435,7 +424,7 @@ def test_rector_staff_see_the_queue_with_the_private_details_and_decide(
     client: Client, rector: User, verified_account: SocialAccount
 ) -> None:
     report = _submit()
-    _login(client, rector)
+    login(client, rector)
     home = _html(client.get("/equipo/"))
     assert "1 reporte de cuenta falsa por decidir" in home
     assert QUEUE in home
@@ -473,7 +462,7 @@ def test_bad_decisions_change_nothing_and_never_500(
     client: Client, rector: User, entities: dict[str, Entity], data: dict[str, str]
 ) -> None:
     report = _submit()
-    _login(client, rector)
+    login(client, rector)
     response = client.post(QUEUE, data)
     assert response.status_code in (302, 404)
     report.refresh_from_db()
@@ -484,7 +473,7 @@ def test_a_refused_decision_is_explained(
     client: Client, rector: User, entities: dict[str, Entity]
 ) -> None:
     report = _submit()
-    _login(client, rector)
+    login(client, rector)
     client.post(QUEUE, {"report": report.pk, "decision": "confirmar", "reason": ""})
     html = _html(client.get(QUEUE))
     assert "Escriba el motivo de la decisión" in html
@@ -594,7 +583,7 @@ def test_the_admin_lists_reports_read_only(
 ) -> None:
     report = _submit()
     admin = make_user("admin", is_superuser=True, is_staff=True, totp=True)
-    _login(client, admin)
+    login(client, admin)
     assert client.get("/admin/directory/fakeaccountreport/").status_code == 200
     assert client.get("/admin/directory/fakeaccountreport/add/").status_code == 403
     client.post(f"/admin/directory/fakeaccountreport/{report.pk}/delete/", {"post": "yes"})
@@ -618,7 +607,7 @@ def test_everyone_may_report_and_read_the_public_list(
         "rector": rector,
     }[role]
     if user is not None:
-        _login(client, user)
+        login(client, user)
     assert client.get(REPORT).status_code == 200
     assert client.get(PUBLIC).status_code == 200
     response = client.post(REPORT, _form())

@@ -21,6 +21,7 @@ from agora.directory.handles import (
     parse_reference,
 )
 from agora.directory.models import Entity, Platform, SocialAccount
+from tests.helpers import make_verified_account
 
 
 @pytest.fixture(autouse=True)
@@ -28,25 +29,24 @@ def _empty_cache() -> None:
     cache.clear()
 
 
-def _verify(rector: User, entity: Entity, platform: str, handle: str) -> SocialAccount:
-    account = services.account_propose(
-        actor=rector, entity=entity, platform=platform, handle=handle, evidence="Oficio"
-    )
-    return services.account_verify(actor=rector, account=account)
-
-
 @pytest.fixture
 def official(rector: User, entities: dict[str, Entity]) -> dict[str, SocialAccount]:
     """Official accounts of several ministries and bodies whose handles look alike."""
     return {
-        "minsa_x": _verify(rector, entities["minsa"], Platform.X, "@Minsa_Peru"),
-        "minsa_fb": _verify(rector, entities["minsa"], Platform.FACEBOOK, "minsaperu"),
-        "minedu_x": _verify(rector, entities["minedu"], Platform.X, "@MineduPeru"),
-        "minedu_fb": _verify(rector, entities["minedu"], Platform.FACEBOOK, "mineduperu"),
-        "mef_x": _verify(rector, entities["mef"], Platform.X, "@MEF_Peru"),
-        "onpe_x": _verify(rector, entities["onpe"], Platform.X, "@ONPE_oficial"),
-        "jne_x": _verify(rector, entities["jne"], Platform.X, "@JNE_Peru"),
-        "sunat_fb": _verify(rector, entities["sunat"], Platform.FACEBOOK, "sunat.peru"),
+        "minsa_x": make_verified_account(rector, entities["minsa"], Platform.X, "@Minsa_Peru"),
+        "minsa_fb": make_verified_account(
+            rector, entities["minsa"], Platform.FACEBOOK, "minsaperu"
+        ),
+        "minedu_x": make_verified_account(rector, entities["minedu"], Platform.X, "@MineduPeru"),
+        "minedu_fb": make_verified_account(
+            rector, entities["minedu"], Platform.FACEBOOK, "mineduperu"
+        ),
+        "mef_x": make_verified_account(rector, entities["mef"], Platform.X, "@MEF_Peru"),
+        "onpe_x": make_verified_account(rector, entities["onpe"], Platform.X, "@ONPE_oficial"),
+        "jne_x": make_verified_account(rector, entities["jne"], Platform.X, "@JNE_Peru"),
+        "sunat_fb": make_verified_account(
+            rector, entities["sunat"], Platform.FACEBOOK, "sunat.peru"
+        ),
     }
 
 
@@ -456,7 +456,7 @@ def test_without_verified_accounts_the_examples_claim_no_account(client: Client,
 def test_the_examples_follow_the_data_when_minsa_has_no_account(
     client: Client, rector: User, entities: dict[str, Entity]
 ) -> None:
-    _verify(rector, entities["sunat"], Platform.FACEBOOK, "sunat.peru")
+    make_verified_account(rector, entities["sunat"], Platform.FACEBOOK, "sunat.peru")
     html = client.get("/directorio/verificar/").content.decode()
     for example in _examples(html):
         assert selectors.account_lookup(query=example).outcome == "verificada", example

@@ -20,7 +20,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.core.models import User
@@ -36,6 +35,8 @@ from agora.directory.models import (
     VisitCount,
 )
 from agora.directory.views import CSV_COLUMNS
+from tests.helpers import html as _html
+from tests.helpers import login
 
 SETUP_2FA = "/cuenta/doble-factor/configurar/"
 QUEUE = "/equipo/cuentas/verificacion/"
@@ -49,19 +50,6 @@ def _isolated(settings: Any) -> None:
     a fast hasher keeps the conftest users cheap."""
     cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _login_verified(client: Client, user: User) -> None:
-    """Signs in as if the second factor had been entered (what django_otp.login records)."""
-    client.force_login(user)
-    device = TOTPDevice.objects.get(user=user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-
-
-def _html(response: Any) -> str:
-    return str(response.content.decode())
 
 
 def _listed(response: Any) -> list[str]:
@@ -506,7 +494,7 @@ def test_communicator_cannot_reach_rector_or_manager_pages(
 def test_verified_manager_reaches_staff_page_but_not_the_queue(
     client: Client, manager: User
 ) -> None:
-    _login_verified(client, manager)
+    login(client, manager)
     assert client.get("/equipo/").status_code == 200
     assert client.get(QUEUE).status_code == 403
 
@@ -514,7 +502,7 @@ def test_verified_manager_reaches_staff_page_but_not_the_queue(
 def test_verified_manager_proposes_an_account_for_own_entity(
     client: Client, manager: User, entities: dict[str, Entity]
 ) -> None:
-    _login_verified(client, manager)
+    login(client, manager)
     response = client.post(
         PROPOSE,
         {
@@ -538,7 +526,7 @@ def test_rector_queue_lists_pending_accounts(
     client: Client, rector: User, manager: User, entities: dict[str, Entity]
 ) -> None:
     _propose(manager, entities["minsa"], Platform.X, "@minsa_nueva")
-    _login_verified(client, rector)
+    login(client, rector)
     response = client.get(QUEUE)
     assert response.status_code == 200
     html = _html(response)
@@ -550,7 +538,7 @@ def test_rector_verifies_from_the_queue(
     client: Client, rector: User, manager: User, entities: dict[str, Entity]
 ) -> None:
     account = _propose(manager, entities["minsa"], Platform.X, "@minsa_nueva")
-    _login_verified(client, rector)
+    login(client, rector)
     response = client.post(
         QUEUE, {"account": account.pk, "decision": "verificar", "reason": "Oficio 5"}, follow=True
     )
@@ -566,7 +554,7 @@ def test_rector_rejects_from_the_queue_and_a_missing_reason_is_reported(
     client: Client, rector: User, manager: User, entities: dict[str, Entity]
 ) -> None:
     account = _propose(manager, entities["minsa"], Platform.X, "@minsa_nueva")
-    _login_verified(client, rector)
+    login(client, rector)
     response = client.post(
         QUEUE, {"account": account.pk, "decision": "rechazar", "reason": ""}, follow=True
     )
@@ -580,7 +568,7 @@ def test_rector_rejects_from_the_queue_and_a_missing_reason_is_reported(
 
 
 def test_queue_post_for_an_unknown_account_is_404(client: Client, rector: User) -> None:
-    _login_verified(client, rector)
+    login(client, rector)
     response = client.post(QUEUE, {"account": 999999, "decision": "verificar", "reason": "x"})
     assert response.status_code == 404
 
@@ -589,7 +577,7 @@ def test_queue_post_with_a_non_numeric_account_is_a_client_error(
     client: Client, rector: User
 ) -> None:
     """A tampered form field is the client's mistake (400 or 404), never a server error."""
-    _login_verified(client, rector)
+    login(client, rector)
     client.raise_request_exception = False
     response = client.post(QUEUE, {"account": "abc", "decision": "verificar", "reason": "x"})
     assert response.status_code in (400, 404)
@@ -599,7 +587,7 @@ def test_import_page_dry_run_then_import(
     client: Client, rector: User, entities: dict[str, Entity]
 ) -> None:
     data = b"entity_code,platform,handle,url,platform_id,status\nminsa,x,@Minsa_Peru,,,verificada\n"
-    _login_verified(client, rector)
+    login(client, rector)
     assert client.get(IMPORT).status_code == 200
     response = client.post(IMPORT, {"file": SimpleUploadedFile("cuentas.csv", data)})
     html = _html(response)
@@ -624,7 +612,7 @@ def test_import_page_lists_bad_lines(
         b"zzz,x,@a1,,,pendiente\n"
         b"minsa,x,@a2,,,<b>mal</b>\n"
     )
-    _login_verified(client, rector)
+    login(client, rector)
     response = client.post(
         IMPORT, {"file": SimpleUploadedFile("cuentas.csv", data), "confirm": "on"}
     )
@@ -640,7 +628,7 @@ def test_import_page_non_utf8_file_shows_a_spanish_error(
     client: Client, rector: User, entities: dict[str, Entity]
 ) -> None:
     data = "entity_code,platform,handle,url,platform_id,status\nminsa,x,@Cañete,,,\n"
-    _login_verified(client, rector)
+    login(client, rector)
     response = client.post(
         IMPORT,
         {"file": SimpleUploadedFile("cuentas.csv", data.encode("latin-1")), "confirm": "on"},

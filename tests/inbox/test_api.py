@@ -15,7 +15,8 @@ from agora.directory.models import SocialAccount
 from agora.inbox import services
 from agora.inbox.api import ConversationViewSet
 from agora.inbox.models import Conversation
-from tests.inbox.test_views import XSS, ingest, login, minsa_account, sunat_account
+from tests.helpers import login
+from tests.inbox.test_views import XSS, ingest, minsa_account, sunat_account
 
 __all__ = ["minsa_account", "sunat_account"]
 

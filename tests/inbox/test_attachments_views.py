@@ -18,7 +18,8 @@ from agora.directory.models import SocialAccount
 from agora.inbox import services
 from agora.inbox.attachments import IncomingAttachment
 from agora.inbox.models import Conversation, ThreadKind
-from tests.inbox.test_views import html, login, minsa_account  # noqa: F401 - fixture
+from tests.helpers import html, login
+from tests.inbox.test_views import minsa_account  # noqa: F401 - fixture
 
 CDN = "https://scontent.xx.fbcdn.net/v/t1/foto_tuberia.jpg?_nc_cat=1&oh=" + "ab" * 300
 XSS_TITLE = '"><script>alert(1)</script>'

@@ -17,11 +17,10 @@ from agora.core.models import AuditEvent, Notification, User
 from agora.directory.models import SocialAccount
 from agora.inbox.api import ConversationViewSet
 from agora.inbox.models import Conversation, Label, Message
+from tests.helpers import html, login
 from tests.inbox.test_views import (
-    html,
     ingest,
     listed_ids,
-    login,
     minsa_account,
     sunat_account,
     sunat_communicator,

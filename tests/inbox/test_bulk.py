@@ -22,15 +22,8 @@ from agora.inbox.models import (
     Status,
     ThreatAlert,
 )
-from tests.inbox.test_views import (
-    LIST,
-    html,
-    ingest,
-    login,
-    minsa_account,
-    sunat_account,
-    sunat_communicator,
-)
+from tests.helpers import html, login
+from tests.inbox.test_views import LIST, ingest, minsa_account, sunat_account, sunat_communicator
 
 __all__ = ["minsa_account", "sunat_account", "sunat_communicator"]
 

@@ -17,14 +17,13 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox import canned, selectors, services
 from agora.inbox.models import CannedAnswer, CannedAnswerUse, Conversation, Message, ResponsePolicy
+from tests.helpers import html, login
 from tests.inbox.test_views import (
     HTMX,
     XSS,
     XSS_ESCAPED,
     assert_no_inline_code,
-    html,
     ingest,
-    login,
     minsa_account,
 )
 

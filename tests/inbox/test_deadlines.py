@@ -30,14 +30,8 @@ from agora.inbox.models import (
     Status,
 )
 from agora.reports.selectors import rector_dashboard
-from tests.inbox.test_views import (
-    admin_client,
-    html,
-    ingest,
-    login,
-    minsa_account,
-    sunat_account,
-)
+from tests.helpers import html, login
+from tests.inbox.test_views import admin_client, ingest, minsa_account, sunat_account
 
 __all__ = ["admin_client", "minsa_account", "sunat_account"]  # fixtures shared with test_views
 

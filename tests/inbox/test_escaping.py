@@ -19,7 +19,7 @@ from agora.inbox import services
 from agora.inbox.models import Message, ThreadKind
 from agora.reports import services as report_services
 from agora.reports import tasks
-from tests.inbox.test_views import login, verified
+from tests.helpers import login, make_verified_account
 
 pytestmark = pytest.mark.django_db
 SCRIPT = "<script>alert(1)</script>"
@@ -29,7 +29,7 @@ RAW = ("<script>", "<img src=x")
 
 @pytest.fixture
 def minsa_account(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    return verified(rector, entities["minsa"], "minsaperu", "1001")
+    return make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "1001")
 
 
 def _ingest(account: SocialAccount, sent_at: datetime, n: int) -> None:

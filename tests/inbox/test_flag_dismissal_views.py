@@ -16,7 +16,7 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, Membership, MembershipRole, SocialAccount
 from agora.inbox.models import AlertStatus, Message, ThreatAlert
 from agora.language.models import Correction
-from tests.inbox.test_moderation import login
+from tests.helpers import login
 from tests.language.fake_model import account_for, ingest_one, install
 
 

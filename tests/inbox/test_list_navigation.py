@@ -20,15 +20,8 @@ from agora.inbox import forms as inbox_forms
 from agora.inbox import navigation, selectors, services
 from agora.inbox.models import Conversation, Direction, Message, Status
 from agora.inbox.views_nav import list_url_clean
-from tests.inbox.test_views import (
-    HTMX,
-    LIST,
-    html,
-    ingest,
-    login,
-    minsa_account,
-    sunat_account,
-)
+from tests.helpers import html, login
+from tests.inbox.test_views import HTMX, LIST, ingest, minsa_account, sunat_account
 
 __all__ = ["minsa_account", "sunat_account"]
 

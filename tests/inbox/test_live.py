@@ -20,15 +20,8 @@ from agora.core.models import User
 from agora.directory.models import Entity, Membership, MembershipRole, SocialAccount
 from agora.inbox import live, services
 from agora.inbox.models import Conversation, ConversationPresence
-from tests.inbox.test_views import (
-    LIST,
-    html,
-    ingest,
-    login,
-    minsa_account,
-    sunat_account,
-    sunat_communicator,
-)
+from tests.helpers import html, login
+from tests.inbox.test_views import LIST, ingest, minsa_account, sunat_account, sunat_communicator
 
 __all__ = ["minsa_account", "sunat_account", "sunat_communicator"]
 

@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import AuditEvent, User
@@ -30,6 +28,7 @@ from agora.inbox.moderation import platform as moderation_platform
 from agora.inbox.senders import SendError
 from agora.inbox.services import messages_ingest
 from agora.language import services as language
+from tests.helpers import login
 from tests.language.fake_model import account_for, event, ingest_one, install
 
 
@@ -64,17 +63,6 @@ def hider(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, str, bool]]:
 
     monkeypatch.setattr(moderation_platform, "hider_for", lambda platform: hide)
     return calls
-
-
-def login(client: Client, user: User) -> Client:
-    """Signs in; people with a second factor are signed in as if they had entered it."""
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 @pytest.mark.django_db

@@ -32,11 +32,10 @@ from agora.inbox.models import (
     ThreatAlert,
 )
 from agora.inbox.notices import conversation_notice_label
+from tests.helpers import html, login
 from tests.inbox.test_views import (
-    html,
     ingest,
     listed_ids,
-    login,
     minsa_account,
     sunat_account,
     sunat_communicator,

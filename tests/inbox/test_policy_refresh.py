@@ -16,7 +16,8 @@ from agora.inbox import services
 from agora.inbox.deadlines import deadlines_for
 from agora.inbox.models import Conversation, ResponsePolicy, Status
 from agora.inbox.policies import response_policy_reset, response_policy_set
-from tests.inbox.test_views import ingest, login, minsa_account, sunat_account
+from tests.helpers import login
+from tests.inbox.test_views import ingest, minsa_account, sunat_account
 
 __all__ = ["minsa_account", "sunat_account"]
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from agora.directory.models import Entity, SocialAccount
 from agora.inbox import services
 from agora.inbox.models import Conversation, Direction, Message, ThreadKind
 from agora.inbox.services import IncomingMessage, IncomingPost
-from tests.inbox.test_views import html, login, verified
+from tests.helpers import html, login, make_verified_account
 
 
 def _thread(account: SocialAccount) -> Conversation:
@@ -54,7 +54,7 @@ def _thread(account: SocialAccount) -> Conversation:
 def test_the_post_is_context_and_the_reply_target_is_chosen_by_a_link(
     client: Client, rector: User, entities: dict[str, Entity], communicator: User
 ) -> None:
-    account = verified(rector, entities["minsa"], "minsaperu", "1001")
+    account = make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "1001")
     conv = _thread(account)
     first = Message.objects.get(platform_message_id="c1")
     login(client, communicator)
@@ -84,7 +84,7 @@ def test_the_post_is_context_and_the_reply_target_is_chosen_by_a_link(
 def test_a_target_of_another_conversation_is_refused_in_spanish(
     client: Client, rector: User, entities: dict[str, Entity], communicator: User
 ) -> None:
-    account = verified(rector, entities["minsa"], "minsaperu", "1001")
+    account = make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "1001")
     conv = _thread(account)
     login(client, communicator)
     for bad in ("999999", "abc"):

@@ -22,14 +22,13 @@ from agora.directory.models import Entity, SocialAccount
 from agora.inbox import moderation, search, search_index, services
 from agora.inbox.models import Conversation, Message, Status
 from agora.inbox.selectors import InboxFilters
+from tests.helpers import html, login
 from tests.inbox.test_views import (
     HTMX,
     LIST,
     XSS,
-    html,
     ingest,
     listed_ids,
-    login,
     minsa_account,
     sunat_account,
     sunat_communicator,

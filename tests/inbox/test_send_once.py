@@ -26,13 +26,12 @@ from django.utils import timezone
 
 from agora.connectors.models import AccountCredential
 from agora.core.models import AuditEvent, Notification, User
-from agora.directory import services as directory
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox import send_queue, sending, services, tasks
 from agora.inbox.models import Conversation, Message, SendStatus, ThreadKind
 from tests.connectors.loopback_platform import Platform as Loopback
 from tests.connectors.loopback_platform import loopback_platform
-from tests.inbox.test_views import html, login
+from tests.helpers import html, login, make_verified_account
 
 PAGE = "1717"
 CASES = ["facebook", "instagram", "messenger", "instagram_dm", "x", "youtube"]
@@ -58,15 +57,7 @@ def fake(settings: Any) -> Iterator[Loopback]:
 
 
 def _account(rector: User, entity: Entity, platform: str) -> SocialAccount:
-    account = directory.account_propose(
-        actor=rector,
-        entity=entity,
-        platform=platform,
-        handle=f"minsa{platform}",
-        platform_id=PAGE,
-        evidence="Enlace desde https://www.gob.pe/minsa",
-    )
-    account = directory.account_verify(actor=rector, account=account)
+    account = make_verified_account(rector, entity, platform, f"minsa{platform}", PAGE)
     kind = {"x": "bearer", "youtube": "oauth"}.get(platform, "page_token")
     AccountCredential.objects.create(account=account, kind=kind, secret=f"token-{platform}-123")
     return account

@@ -21,7 +21,8 @@ from agora.directory.models import SocialAccount
 from agora.inbox import send_queue, sending, services, tasks
 from agora.inbox.models import Conversation, Message, SendStatus
 from agora.inbox.senders import SendError
-from tests.inbox.test_views import html, ingest, login, minsa_account, sunat_communicator
+from tests.helpers import html, login
+from tests.inbox.test_views import ingest, minsa_account, sunat_communicator
 
 __all__ = ["minsa_account", "sunat_communicator"]
 

@@ -12,27 +12,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agora.core.models import User
-from agora.directory import services as directory
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Status, ThreadKind
 from agora.inbox.services import IncomingMessage, messages_ingest
+from tests.helpers import make_verified_account
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _verified(rector: User, entity: Entity, handle: str, platform_id: str) -> SocialAccount:
-    account = directory.account_propose(
-        actor=rector,
-        entity=entity,
-        platform="facebook",
-        handle=handle,
-        platform_id=platform_id,
-        evidence="Enlace desde el sitio web",
-    )
-    return directory.account_verify(actor=rector, account=account)
 
 
 def _event(account: SocialAccount, thread: str, message: str, *, hour: int, answer: bool = False):
@@ -51,8 +39,8 @@ def _event(account: SocialAccount, thread: str, message: str, *, hour: int, answ
 @pytest.fixture
 def inbox(rector: User, entities: dict[str, Entity]) -> None:
     """MINSA: two conversations, one answered; SUNAT: one new conversation."""
-    minsa = _verified(rector, entities["minsa"], "minsaperu", "2002")
-    sunat = _verified(rector, entities["sunat"], "sunatperu", "5005")
+    minsa = make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "2002")
+    sunat = make_verified_account(rector, entities["sunat"], "facebook", "sunatperu", "5005")
     messages_ingest(
         batch=[
             _event(minsa, "p1", "m1", hour=14),

@@ -25,7 +25,7 @@ from agora.inbox.models import (
 )
 from agora.inbox.services import messages_ingest
 from agora.language import services as language
-from tests.inbox.test_moderation import login
+from tests.helpers import login
 from tests.language.fake_model import account_for, event, ingest_one, install
 
 

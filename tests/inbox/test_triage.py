@@ -30,8 +30,9 @@ from agora.inbox.models import (
 )
 from agora.inbox.selectors import ORDER_DUE, ORDER_RECENT, CursorError, InboxFilters
 from agora.inbox.titles import conversation_title
+from tests.helpers import html, login
 from tests.inbox.test_deadlines import Clock, clock, lima
-from tests.inbox.test_views import LIST, html, ingest, listed_ids, login, minsa_account
+from tests.inbox.test_views import LIST, ingest, listed_ids, minsa_account
 
 __all__ = ["clock", "minsa_account"]  # fixtures shared with the deadline and view tests
 

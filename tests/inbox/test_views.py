@@ -16,11 +16,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.core.models import AuditEvent, Notification, User
-from agora.directory import services as directory_services
 from agora.directory.models import Entity, Membership, MembershipRole, SocialAccount
 from agora.inbox import selectors, services
 from agora.inbox.models import (
@@ -36,6 +33,7 @@ from agora.inbox.models import (
     Status,
     ThreadKind,
 )
+from tests.helpers import html, login, make_verified_account
 
 LIST = "/bandeja/"
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -53,37 +51,14 @@ def _fast_hasher(settings: Any) -> None:
 # --- shared helpers --------------------------------------------------------------------------
 
 
-def login(client: Client, user: User) -> Client:
-    """Signs in; people with a second factor are signed in as if they had entered it."""
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
-
-
-def verified(rector: User, entity: Entity, handle: str, platform_id: str) -> SocialAccount:
-    account = directory_services.account_propose(
-        actor=rector,
-        entity=entity,
-        platform="facebook",
-        handle=handle,
-        platform_id=platform_id,
-        evidence="Enlace desde el portal gob.pe",
-    )
-    return directory_services.account_verify(actor=rector, account=account)
-
-
 @pytest.fixture
 def minsa_account(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    return verified(rector, entities["minsa"], "minsaperu", "1001")
+    return make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "1001")
 
 
 @pytest.fixture
 def sunat_account(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    return verified(rector, entities["sunat"], "sunatperu", "2002")
+    return make_verified_account(rector, entities["sunat"], "facebook", "sunatperu", "2002")
 
 
 @pytest.fixture
@@ -124,10 +99,6 @@ def ingest(
         ]
     )
     return Conversation.objects.get(account=account, thread_id=thread)
-
-
-def html(response: Any) -> str:
-    return str(response.content.decode())
 
 
 def listed_ids(response: Any) -> list[int]:
@@ -434,7 +405,9 @@ def test_detail_lists_the_authors_earlier_conversations_with_this_entity(
     rector: User,
     entities: dict[str, Entity],
 ) -> None:
-    other_minsa_account = verified(rector, entities["minsa"], "minsa.salud", "1002")
+    other_minsa_account = make_verified_account(
+        rector, entities["minsa"], "facebook", "minsa.salud", "1002"
+    )
     earlier = ingest(minsa_account, text="Primera consulta", author_id="ana")
     elsewhere = ingest(other_minsa_account, text="Por otra cuenta", author_id="ana")
     stranger = ingest(minsa_account, text="De otra persona", author_id="beto")

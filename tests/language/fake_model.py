@@ -12,11 +12,11 @@ import pytest
 from django.utils import timezone
 
 from agora.core.models import User
-from agora.directory import services as directory_services
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Message
 from agora.inbox.services import IncomingMessage, messages_ingest
 from agora.language import model as classifier
+from tests.helpers import make_verified_account
 
 RULES: tuple[tuple[str, str], ...] = (
     ("idiota", "insulto"),
@@ -92,14 +92,7 @@ def ingest_one(account: Any, text: str, **kwargs: Any) -> Message:
 
 
 def account_for(entity: Entity, platform: str, handle: str, actor: User) -> SocialAccount:
-    account = directory_services.account_propose(
-        actor=actor,
-        entity=entity,
-        platform=platform,
-        handle=handle,
-        evidence="Enlace desde el portal gob.pe",
-    )
-    account = directory_services.account_verify(actor=actor, account=account)
+    account = make_verified_account(actor, entity, platform, handle)
     if not account.platform_id:
         SocialAccount.objects.filter(pk=account.pk).update(platform_id=f"id-{handle}")
         account.refresh_from_db()

@@ -14,7 +14,7 @@ from agora.directory.models import Entity, SocialAccount
 from agora.inbox import services as inbox
 from agora.inbox.models import Message, ThreadKind
 from agora.language import allies
-from tests.inbox.test_views import verified
+from tests.helpers import make_verified_account
 
 _ids = count(1)
 DAY = date(2026, 5, 4)
@@ -22,7 +22,7 @@ DAY = date(2026, 5, 4)
 
 @pytest.fixture
 def minsa_account(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    return verified(rector, entities["minsa"], "minsaperu", "1001")
+    return make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "1001")
 
 
 def _message(

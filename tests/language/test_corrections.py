@@ -19,7 +19,7 @@ from agora.inbox.models import Message, ModerationAction, ThreatAlert
 from agora.language import labelling, services
 from agora.language import model as classifier
 from agora.language.models import Correction
-from tests.inbox.test_moderation import login
+from tests.helpers import login
 from tests.language.fake_model import account_for, ingest_one, install
 
 

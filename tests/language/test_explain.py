@@ -204,7 +204,7 @@ def test_the_words_of_a_hidden_message_stay_folded(
 def test_the_alerts_page_says_why_too(
     client: Client, threat_conversation: Conversation, manager: User
 ) -> None:
-    from tests.inbox.test_moderation import login
+    from tests.helpers import login
 
     login(client, manager)
     page = client.get(reverse("inbox:alerts")).content.decode()

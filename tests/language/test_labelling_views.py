@@ -16,7 +16,7 @@ from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Message
 from agora.language import labelling
 from agora.language.models import ModelVersion, QueueLabel
-from tests.inbox.test_moderation import login
+from tests.helpers import login
 from tests.language.fake_model import account_for, ingest_one, install
 
 QUEUE = reverse("language:queue")

@@ -20,7 +20,8 @@ from agora.inbox.models import Message, ThreadKind
 from agora.language import views, watchlists
 from agora.language.models import ModelVersion, WatchList, WatchMatch
 from agora.language.taxonomy import FLAG_DEFINITIONS, KIND_DEFINITIONS, Flag, Kind
-from tests.inbox.test_views import assert_no_inline_code, html, login, verified
+from tests.helpers import html, login, make_verified_account
+from tests.inbox.test_views import assert_no_inline_code
 
 HELP = "/lenguaje/ayuda/"
 LISTS = "/lenguaje/vigilancia/"
@@ -187,8 +188,8 @@ def test_manager_edits_the_list(client: Client, manager: User, minsa_list: Watch
 def matched(
     rector: User, entities: dict[str, Entity], minsa_list: WatchList
 ) -> tuple[SocialAccount, SocialAccount]:
-    minsa = verified(rector, entities["minsa"], "minsaperu", "1001")
-    sunat = verified(rector, entities["sunat"], "sunatperu", "2002")
+    minsa = make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "1001")
+    sunat = make_verified_account(rector, entities["sunat"], "facebook", "sunatperu", "2002")
     watchlists.watchlist_create(actor=rector, entity=None, name="Global", queries="paro")
     now = timezone.now()
     for n, (account, text) in enumerate(
@@ -263,7 +264,7 @@ def test_period_filter_validates_dates(client: Client, manager: User, matched: A
 
 @pytest.fixture
 def constructive(rector: User, entities: dict[str, Entity]) -> None:
-    minsa = verified(rector, entities["minsa"], "minsaperu", "1001")
+    minsa = make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "1001")
     inbox.messages_ingest(
         batch=[
             inbox.IncomingMessage(

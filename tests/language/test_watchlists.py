@@ -20,7 +20,7 @@ from agora.inbox.models import Message, ThreadKind
 from agora.language import watchlists
 from agora.language.models import WatchList, WatchMatch
 from agora.language.watchlists import And, Not, Or, QueryError, Term, parse_query
-from tests.inbox.test_views import verified
+from tests.helpers import make_verified_account
 
 _ids = count(1)
 NOW = datetime(2026, 5, 4, 15, 10, tzinfo=UTC)
@@ -209,12 +209,12 @@ def test_update_bumps_revision_and_recompiles(manager: User, entities: dict[str,
 
 @pytest.fixture
 def minsa_account(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    return verified(rector, entities["minsa"], "minsaperu", "1001")
+    return make_verified_account(rector, entities["minsa"], "facebook", "minsaperu", "1001")
 
 
 @pytest.fixture
 def sunat_account(rector: User, entities: dict[str, Entity]) -> SocialAccount:
-    return verified(rector, entities["sunat"], "sunatperu", "2002")
+    return make_verified_account(rector, entities["sunat"], "facebook", "sunatperu", "2002")
 
 
 def _event(account: SocialAccount, text: str, **kw: Any) -> inbox.IncomingMessage:

@@ -7,10 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.core.models import User
 from agora.participation import services
@@ -35,17 +32,6 @@ Se aplican a los tres niveles de gobierno.
 
 Cada foro fija asientos mínimos y máximos por tipo de actor.
 """
-
-
-def login(client: Client, user: User) -> Client:
-    """Signs in as if the second factor had been entered, for those who have one."""
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.urls import reverse
 from agora.core.models import User
 from agora.participation import services
 from agora.participation.models import AdmissionDocument, Forum
-from tests.participation.conftest import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

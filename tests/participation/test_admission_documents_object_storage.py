@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from agora.core.models import User
 from agora.participation.models import AdmissionDocument, Forum
+from tests.helpers import login
 from tests.objectstore import Bucket
-from tests.participation.conftest import login
 from tests.participation.test_admission_documents import PDF, submitted_document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.storage]

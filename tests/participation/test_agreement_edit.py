@@ -23,7 +23,7 @@ from agora.directory.models import Entity
 from agora.participation import services
 from agora.participation.models import Agreement, Forum, ForumSession
 from agora.participation.services import AgreementDraft
-from tests.participation.conftest import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 
@@ -285,13 +285,6 @@ def test_rector_office_superuser_may_edit(
 # --- Pages --------------------------------------------------------------------------------
 
 
-def _client(users: dict[str, Any], role: str) -> Client:
-    client = Client()
-    if users[role] is not None:
-        login(client, users[role])
-    return client
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_edit_page_per_role(
     role: str,
@@ -299,7 +292,7 @@ def test_edit_page_per_role(
     agreement: Agreement,
     second: ForumSession,
 ) -> None:
-    client = _client(users, role)
+    client = login(Client(), users[role])
     url = _edit_url(agreement)
     row = _row(agreement)
     page = client.get(url)

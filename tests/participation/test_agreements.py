@@ -17,7 +17,7 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity
 from agora.participation import services
 from agora.participation.models import Agreement, Forum, ForumSession
-from tests.participation.conftest import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

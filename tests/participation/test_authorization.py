@@ -34,7 +34,8 @@ from agora.participation.models import (
     OpportunitySubscription,
     Representative,
 )
-from tests.participation.conftest import DOCUMENT, login
+from tests.helpers import login
+from tests.participation.conftest import DOCUMENT
 
 pytestmark = pytest.mark.django_db
 
@@ -272,13 +273,6 @@ def _snapshot() -> dict[str, Any]:
     return state
 
 
-def _client(w: dict[str, Any], role: str) -> Client:
-    client = Client()
-    if w["users"][role] is not None:
-        login(client, w["users"][role])
-    return client
-
-
 def _assert_refused(response: Any, role: str) -> None:
     if role == "anonimo":
         assert response.status_code == 302
@@ -298,7 +292,7 @@ def test_management_action_per_role(
 ) -> None:
     payload = {"accion": action, **data(world)}
     before = _snapshot()
-    response = _client(world, role).post(page(world), payload)
+    response = login(Client(), world["users"][role]).post(page(world), payload)
     after = _snapshot()
     if role != "secretaria":
         _assert_refused(response, role)
@@ -312,7 +306,9 @@ def test_management_action_per_role(
 @pytest.mark.parametrize("role", ROLES)
 def test_unknown_action_writes_nothing(world: dict[str, Any], role: str) -> None:
     before = _snapshot()
-    response = _client(world, role).post(_forum_url(world), {"accion": "borrar_todo"})
+    response = login(Client(), world["users"][role]).post(
+        _forum_url(world), {"accion": "borrar_todo"}
+    )
     assert _snapshot() == before
     if role == "secretaria":
         assert response.status_code == 302
@@ -332,7 +328,9 @@ def test_consultation_new_per_role(world: dict[str, Any], role: str) -> None:
         "foro": world["forum"].pk,
     }
     before = _snapshot()
-    response = _client(world, role).post(reverse("participation:consultation_new"), payload)
+    response = login(Client(), world["users"][role]).post(
+        reverse("participation:consultation_new"), payload
+    )
     if role == "secretaria":
         assert response.status_code == 302
         assert Consultation.objects.get(title="Consulta nueva").forum == world["forum"]
@@ -371,7 +369,7 @@ def test_admission_request_per_role(world: dict[str, Any], role: str, allowed: b
         **{f"req_{i}": "on" for i in range(len(forum.requirements))},
     }
     before = _snapshot()
-    response = _client(world, role).post(
+    response = login(Client(), world["users"][role]).post(
         reverse("participation:admission_request", args=[forum.slug]), payload
     )
     created = AdmissionRequest.objects.filter(organisation__name="Colectivo Nuevo")
@@ -401,7 +399,7 @@ def test_comment_per_role(world: dict[str, Any], role: str, allowed: bool) -> No
     """Comments come from citizens with a verified e-mail, whatever other role they hold."""
     consultation = world["open"]
     before = Comment.objects.count()
-    response = _client(world, role).post(
+    response = login(Client(), world["users"][role]).post(
         reverse("participation:consultation_comment", args=[consultation.slug]),
         {"body": "Mi aporte sobre los plazos", "paragraph": ""},
     )
@@ -415,7 +413,7 @@ def test_comment_per_role(world: dict[str, Any], role: str, allowed: bool) -> No
 def test_subscription_per_role(world: dict[str, Any], role: str) -> None:
     """Anyone may ask for e-mail notices, but the subscription stays unconfirmed until the
     link sent to that address is opened; a bad address writes nothing."""
-    client = _client(world, role)
+    client = login(Client(), world["users"][role])
     url = reverse("participation:subscribe")
     client.post(url, {"email": "no-es-correo"})
     assert not OpportunitySubscription.objects.exists()
@@ -429,7 +427,7 @@ def test_verification_link_per_role(world: dict[str, Any], role: str, unverified
     """A forged link verifies nobody; a real one verifies its owner only, whoever opens it.
     Opened the first time by someone not signed in, it signs its owner in (issue 17: back to
     where they started); it never switches a signed-in person to another account."""
-    client = _client(world, role)
+    client = login(Client(), world["users"][role])
     forged = signing.dumps({"u": unverified.pk, "e": unverified.email}, salt="otra-sal")
     response = client.get(reverse("participation:verify", args=[forged]))
     assert response.status_code == 400

@@ -18,7 +18,7 @@ from agora.core.models import User
 from agora.core.notifications import notify
 from agora.participation import services
 from agora.participation.models import CitizenVerification, Comment, CommentStatus, Consultation
-from tests.participation.conftest import login
+from tests.helpers import login
 
 SITE = "https://agora.ejemplo.gob.pe"
 PASSWORD = "una-clave-larga-2026"

@@ -25,7 +25,7 @@ from agora.participation.models import (
     OpportunitySubscription,
     Representative,
 )
-from tests.participation.conftest import login
+from tests.helpers import login
 
 PASSWORD = "contraseña-de-prueba-123"  # tests/conftest.py make_user
 

@@ -15,7 +15,7 @@ from agora.core.errors import DomainError
 from agora.core.models import AuditEvent, User
 from agora.participation import services
 from agora.participation.models import Forum, ForumMembership, ForumSession
-from tests.participation.conftest import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from agora.core import ratelimit
 from agora.core.models import User
 from agora.participation.models import CitizenVerification
-from tests.participation.conftest import login
+from tests.helpers import login
 
 PASSWORD = "una-clave-larga-2026"
 LIMIT = 2

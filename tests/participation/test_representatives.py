@@ -21,7 +21,7 @@ from agora.participation.models import (
     ForumMembership,
     Representative,
 )
-from tests.participation.conftest import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,8 @@ from agora.participation.models import (
     ForumMembership,
     ForumSession,
 )
-from tests.participation.conftest import DOCUMENT, login
+from tests.helpers import login
+from tests.participation.conftest import DOCUMENT
 
 pytestmark = pytest.mark.django_db
 

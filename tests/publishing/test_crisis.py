@@ -16,7 +16,7 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, SocialAccount
 from agora.publishing import crisis
 from agora.publishing.models import Crisis, CrisisStepDone, CrisisTrigger, PostStatus
-from tests.inbox.test_views import login
+from tests.helpers import login
 from tests.publishing.factories import planned_post
 
 

@@ -11,8 +11,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.commitments.models import Commitment
 from agora.core.errors import DomainError, PermissionDeniedError
@@ -21,6 +19,7 @@ from agora.core.siteurl import site_url
 from agora.directory.models import Entity, Membership, MembershipRole, SocialAccount
 from agora.publishing import selectors, services
 from agora.publishing.models import ContentPlan, PlannedPost, PostStatus, PublishingSettings
+from tests.helpers import login
 
 from .conftest import GOOD_TEXT, in_days
 
@@ -36,16 +35,6 @@ def verbs(instance: object) -> list[str]:
         .order_by("pk")
         .values_list("verb", flat=True)
     )
-
-
-def login(client: Client, user: User) -> None:
-    """Signed in, with the second factor when the person has one (managers, rector staff)."""
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
 
 
 # --- plans ----------------------------------------------------------------------------------

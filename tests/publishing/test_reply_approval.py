@@ -21,7 +21,7 @@ from agora.inbox import services as inbox
 from agora.inbox.models import Conversation, Message, SendStatus
 from agora.publishing.models import PublishingSettings
 from tests.connectors.test_sandbox import _citizen_comment
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 
 @pytest.fixture

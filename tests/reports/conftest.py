@@ -12,7 +12,7 @@ import pytest
 from agora.directory.models import SocialAccount
 from agora.inbox import services
 from agora.inbox.models import Conversation, ThreadKind
-from tests.inbox.test_views import login, minsa_account, sunat_account
+from tests.inbox.test_views import minsa_account, sunat_account
 
 # Monday 2 March 2026, 10:00 in Lima (15:00 UTC): a working day.
 MONDAY = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -86,7 +86,7 @@ def talk() -> Talk:
     return make
 
 
-__all__ = ["MONDAY", "Talk", "event", "login", "minsa_account", "sunat_account"]
+__all__ = ["MONDAY", "Talk", "event", "minsa_account", "sunat_account"]
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,8 @@ from agora.directory.models import SocialAccount
 from agora.inbox import services
 from agora.reports.models import DailyRollup, ReportRun, RunStatus
 from agora.reports.rollups import rollups_drift, rollups_rebuild
-from tests.reports.conftest import event, login
+from tests.helpers import login
+from tests.reports.conftest import event
 
 pytestmark = pytest.mark.django_db
 TOKEN = "prueba-de-metricas-123"

@@ -20,7 +20,7 @@ from agora.reports import publishing_figures
 from agora.reports.document import document
 from agora.reports.exports import report_pdf, report_xlsx
 from agora.reports.report import report_data
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 START, END = date(2026, 3, 1), date(2026, 3, 31)
 MARCH = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

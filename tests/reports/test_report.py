@@ -221,13 +221,13 @@ def test_two_accounts_on_one_platform_are_counted_apart(
 ) -> None:
     """One account per platform: named by the platform; two on Facebook: counted per
     conversation's account."""
-    from tests.inbox.test_views import verified
+    from tests.helpers import make_verified_account
 
     talk(minsa_account, at=MONDAY)
     talk(minsa_account, at=MONDAY + timedelta(hours=1))
     single = report_data(entity=minsa_account.entity, start=START, end=END)
     assert list(_rows(single, "cuentas").values()) == [[2]]
-    second = verified(rector, minsa_account.entity, "minsa_salud", "1009")
+    second = make_verified_account(rector, minsa_account.entity, "facebook", "minsa_salud", "1009")
     assert second.platform == minsa_account.platform
     talk(second, at=MONDAY + timedelta(hours=2))
     both = _rows(report_data(entity=minsa_account.entity, start=START, end=END), "cuentas")

@@ -31,7 +31,8 @@ from agora.reports.exports import (
 from agora.reports.forms import ReportRequestForm
 from agora.reports.report import report_data
 from agora.reports.topics import STOP_WORDS, clean_texts, frequent_terms, grown_topics
-from tests.reports.conftest import MONDAY, Talk, login
+from tests.helpers import login
+from tests.reports.conftest import MONDAY, Talk
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 START, END = date(2026, 3, 1), date(2026, 3, 31)

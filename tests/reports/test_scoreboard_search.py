@@ -16,7 +16,7 @@ from agora.core.models import User
 from agora.core.numbers import number, percent
 from agora.directory.models import Entity, SocialAccount
 from agora.reports.scoreboard import entity_history
-from tests.inbox.test_views import verified
+from tests.helpers import make_verified_account
 from tests.reports.test_scoreboard import _batch
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def recent(
 ) -> None:
     """MINSA: 25 conversations two days ago, 20 answered within an hour; SUNAT: 3; Arequipa's
     regional government (first by name) a verified account and no message."""
-    verified(rector, entities["gr-04"], "grarequipa", "3003")
+    make_verified_account(rector, entities["gr-04"], "facebook", "grarequipa", "3003")
     _batch(minsa_account, timezone.now() - timedelta(days=2), 25, answered=20)
     _batch(sunat_account, timezone.now() - timedelta(days=2), 3, answered=1)
 

@@ -28,7 +28,8 @@ from agora.inbox.models import (
 from agora.reports import services, tasks
 from agora.reports.models import ReportRun, RunStatus
 from agora.reports.selectors import rector_dashboard
-from tests.reports.conftest import MONDAY, Talk, login
+from tests.helpers import login
+from tests.reports.conftest import MONDAY, Talk
 
 pytestmark = pytest.mark.django_db
 FORMATS = ["pdf", "xlsx", "csv"]

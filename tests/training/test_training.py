@@ -19,7 +19,7 @@ from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity
 from agora.training import selectors, services
 from agora.training.models import Attendance, AttendeeRole, Mode, TrainingMaterial, TrainingSession
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 DAY = datetime.date(2026, 3, 10)
