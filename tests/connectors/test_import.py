@@ -26,11 +26,6 @@ from tests.helpers import make_verified_account
 HEADER = "account,thread_id,message_id,author_id,author_name,text,sent_at,direction"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def accounts(rector: User, entities: dict[str, Entity]) -> dict[str, SocialAccount]:
     minsa, sunat = entities["minsa"], entities["sunat"]

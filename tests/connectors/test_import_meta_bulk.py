@@ -24,11 +24,6 @@ from agora.inbox.models import Attachment, Conversation, Message
 from tests.helpers import make_verified_account
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def pages(rector: User, entities: dict[str, Entity]) -> dict[str, SocialAccount]:
     """Two pages of the same entity: one fed by a file, the other by webhooks."""

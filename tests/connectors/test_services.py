@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -27,11 +26,6 @@ from agora.directory.models import Entity, Membership, SocialAccount
 from tests.helpers import login
 
 SECRET = "EAAGm0PX4ZCpsBAOZBZCj9secreto-de-pagina-1234"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _account(

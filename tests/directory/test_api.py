@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 
@@ -17,12 +16,6 @@ from agora.directory.models import Entity, Platform, SocialAccount
 ENTITIES = "/api/v1/entities/"
 ACCOUNTS = "/api/v1/accounts/"
 LOOKUP = "/api/v1/accounts/lookup/"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(settings: Any) -> None:
-    cache.clear()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

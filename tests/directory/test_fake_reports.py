@@ -12,7 +12,6 @@ from html import unescape
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -34,11 +33,6 @@ PUBLIC = "/directorio/verificar/cuentas-falsas/"
 QUEUE = "/equipo/cuentas/falsas/"
 SECRET_DESCRIPTION = "Me escribió por interno pidiendo mi DNI 44556677 para un bono"
 SECRET_EMAIL = "vecina.reportante@example.pe"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    cache.clear()
 
 
 def _html(response: Any) -> str:

@@ -50,11 +50,6 @@ EXPECTED_BAD = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _state() -> list[dict[str, Any]]:
     """Every stored account, every column."""
     return [dict(row) for row in SocialAccount.objects.order_by("pk").values()]

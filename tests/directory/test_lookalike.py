@@ -9,7 +9,6 @@ from html import unescape
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from agora.core.models import User
@@ -22,11 +21,6 @@ from agora.directory.handles import (
 )
 from agora.directory.models import Entity, Platform, SocialAccount
 from tests.helpers import make_verified_account
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    cache.clear()
 
 
 @pytest.fixture

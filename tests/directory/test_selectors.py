@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.utils import timezone
 
 from agora.core.models import User
@@ -24,17 +23,6 @@ from agora.directory.models import (
     Platform,
     SocialAccount,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    """Cached reads are keyed on the directory revision, which repeats between tests."""
-    cache.clear()
 
 
 def _codes(qs: Any) -> list[str]:

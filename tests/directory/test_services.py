@@ -24,13 +24,6 @@ from agora.directory.models import (
 )
 from agora.directory.selectors import revision_current
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """The conftest users get passwords; a fast hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 ROW_FIELDS = [
     "entity_id",
     "platform",

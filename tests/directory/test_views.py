@@ -44,14 +44,6 @@ IMPORT = "/equipo/cuentas/importar/"
 PROPOSE = "/equipo/cuentas/nueva/"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(settings: Any) -> None:
-    """Cached fragments are keyed on the directory revision, which repeats between tests;
-    a fast hasher keeps the conftest users cheap."""
-    cache.clear()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _listed(response: Any) -> list[str]:
     """Codes of the entities linked from the results, in page order."""
     return re.findall(r'<h2 class="result-title"><a href="/directorio/([\w-]+)/">', _html(response))

@@ -32,11 +32,6 @@ pytestmark = pytest.mark.urls("tests.inbox.test_api")
 CONVERSATIONS = "/api/v1/conversations/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_list_is_paginated_newest_first_with_the_inbox_fields(
     client: Client, communicator: User, manager: User, minsa_account: SocialAccount
 ) -> None:

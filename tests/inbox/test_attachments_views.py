@@ -6,7 +6,6 @@ only http(s) addresses), the Content-Security-Policy that lets those thumbnails 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -23,11 +22,6 @@ from tests.inbox.test_views import minsa_account  # noqa: F401 - fixture
 
 CDN = "https://scontent.xx.fbcdn.net/v/t1/foto_tuberia.jpg?_nc_cat=1&oh=" + "ab" * 300
 XSS_TITLE = '"><script>alert(1)</script>'
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _ingest(account: SocialAccount, message_id: str, *attachments: IncomingAttachment) -> None:

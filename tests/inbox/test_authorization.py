@@ -48,11 +48,6 @@ ACTIONS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def convs(minsa_account: SocialAccount, sunat_account: SocialAccount) -> dict[str, Conversation]:
     return {

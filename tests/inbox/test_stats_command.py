@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from io import StringIO
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -16,11 +15,6 @@ from agora.directory.models import Entity, SocialAccount
 from agora.inbox.models import Status, ThreadKind
 from agora.inbox.services import IncomingMessage, messages_ingest
 from tests.helpers import make_verified_account
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _event(account: SocialAccount, thread: str, message: str, *, hour: int, answer: bool = False):

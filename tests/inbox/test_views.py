@@ -43,11 +43,6 @@ HTMX = {"HX-Request": "true"}
 _ids = count(1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- shared helpers --------------------------------------------------------------------------
 
 
