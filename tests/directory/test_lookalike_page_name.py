@@ -5,7 +5,6 @@ look-up warns about it and names the entity (issue 17, point 1: every URL form p
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from agora.core.models import User
 from agora.directory import selectors
@@ -14,11 +13,6 @@ from agora.directory.models import Entity, SocialAccount
 from tests.directory.test_lookalike import official  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    cache.clear()
 
 
 @pytest.mark.parametrize(

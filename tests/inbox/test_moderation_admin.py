@@ -14,7 +14,7 @@ from django.test import Client
 from agora.core.models import AuditEvent, User
 from agora.directory.models import Entity, Membership, MembershipRole
 from agora.inbox.models import ModerationPolicy
-from tests.inbox.test_views import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

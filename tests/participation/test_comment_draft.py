@@ -14,7 +14,7 @@ from agora.core.errors import DomainError
 from agora.core.models import User
 from agora.participation import services
 from agora.participation.models import Comment, Consultation
-from tests.participation.conftest import login
+from tests.helpers import login
 
 pytestmark = pytest.mark.django_db
 

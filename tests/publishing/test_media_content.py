@@ -14,8 +14,8 @@ from django.urls import reverse
 from agora.core.models import User
 from agora.directory.models import SocialAccount
 from agora.publishing.models import ContentPlan, PlannedPost
+from tests.helpers import login
 from tests.publishing.conftest import GOOD_TEXT, in_days
-from tests.publishing.test_plans import login
 
 pytestmark = pytest.mark.django_db
 
