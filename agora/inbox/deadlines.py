@@ -226,3 +226,18 @@ def within_deadline(
     if first_inbound_at is None or first_response_at is None:
         return None
     return first_response_at <= deadlines.first_due(first_inbound_at)
+
+
+_DEADLINES_CACHE: dict[str, object] = {"version": None, "by_entity": {}}
+
+
+def deadlines_cached(entity_ids: set[int]) -> dict[int, Deadlines]:
+    """Deadlines per entity, kept in this process until any policy or closed day changes."""
+    version = policies_version()
+    if _DEADLINES_CACHE["version"] != version:
+        _DEADLINES_CACHE.update(version=version, by_entity={})
+    known: dict[int, Deadlines] = _DEADLINES_CACHE["by_entity"]  # type: ignore[assignment]
+    missing = entity_ids - known.keys()
+    if missing:
+        known.update(deadlines_for_many(missing))
+    return {i: known[i] for i in entity_ids}

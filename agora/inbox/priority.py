@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from agora.inbox.bulk_sql import execute, in_list
 from agora.inbox.counts import counts_changed
-from agora.inbox.deadlines import Deadlines
+from agora.inbox.deadlines import Deadlines, deadlines_cached
 from agora.inbox.models import (
     AlertStatus,
     Conversation,
@@ -39,7 +39,6 @@ from agora.inbox.models import (
     Status,
     ThreatAlert,
 )
-from agora.inbox.timeline import _deadlines_cached
 
 REPEAT_CONVERSATIONS = 3
 REPEAT_DAYS = 7
@@ -103,7 +102,7 @@ def decide(
 
 
 def _deadlines(entity_ids: set[int]) -> dict[int, Deadlines]:
-    return _deadlines_cached(entity_ids)
+    return deadlines_cached(entity_ids)
 
 
 def priorities_refresh(*, conversation_ids: Iterable[int], now: datetime | None = None) -> int:

@@ -53,6 +53,7 @@ from agora.inbox.models import (
     Status,
     ThreadKind,
 )
+from agora.inbox.priority import priorities_refresh
 from agora.inbox.signals import answer_confirmed
 from agora.inbox.timeline import (
     CHUNK,
@@ -326,9 +327,7 @@ def conversation_set_status(
     _refresh_deadlines(conv, deadlines)
     conv.save()
     _audit_change(actor=actor, conv=conv, verb="conversacion.estado_cambiado", before=before)
-    from agora.inbox import priority  # priority reads the deadlines cache of this module
-
-    if priority.priorities_refresh(conversation_ids=[conv.pk], now=now):
+    if priorities_refresh(conversation_ids=[conv.pk], now=now):
         conv.refresh_from_db(fields=["priority", "priority_reason"])
     return conv
 
@@ -358,8 +357,6 @@ def conversation_set_priority(
 ) -> Conversation:
     """Sets the priority by hand (it then wins over the rules of agora/inbox/priority.py), or
     gives it back to the rules with ``priority="auto"``."""
-    from agora.inbox import priority as rules
-
     _require_access(actor, conversation)
     if priority != AUTOMATIC_PRIORITY and priority not in Priority.values:
         raise DomainError(_("Prioridad desconocida."))
@@ -369,7 +366,7 @@ def conversation_set_priority(
         conv.priority_manual = False
         conv.priority_reason = PriorityReason.NINGUNA
         conv.save(update_fields=["priority_manual", "priority_reason", "updated_at"])
-        rules.priorities_refresh(conversation_ids=[conv.pk])
+        priorities_refresh(conversation_ids=[conv.pk])
         conv.refresh_from_db(fields=["priority", "priority_reason"])
     else:
         conv.priority = priority

@@ -13,8 +13,13 @@ from django.db import connection, transaction
 from django.db.models import Count, Min
 
 from agora.directory.models import Entity
+from agora.inbox import priority
 from agora.inbox.counts import counts_changed
-from agora.inbox.deadlines import Deadlines, deadlines_for, deadlines_for_many, policies_version
+from agora.inbox.deadlines import (
+    Deadlines,
+    deadlines_cached,
+    deadlines_for,
+)
 from agora.inbox.models import (
     Conversation,
     Direction,
@@ -168,8 +173,6 @@ def deadlines_refresh_entity(
                     changed += 1
     if changed:
         counts_changed()
-    from agora.inbox import priority
-
     # The policy's "due soon" window may have changed too: every open conversation.
     priority.priorities_refresh(conversation_ids=ids)
     return changed
@@ -242,7 +245,7 @@ def conversations_apply_events(
     conversations = [
         conv for chunk in _chunks(ids) for conv in Conversation.objects.filter(pk__in=chunk)
     ]
-    cache = _deadlines_cached({conv.entity_id for conv in conversations})
+    cache = deadlines_cached({conv.entity_id for conv in conversations})
     for conv in conversations:
         deadlines = cache[conv.entity_id]
         conv.updated_at = now
@@ -292,21 +295,6 @@ def conversation_timeline_replay(
         conv.resolved_at = resolved_at or now
     conv.updated_at = now
     _refresh_deadlines(conv, deadlines)
-
-
-_DEADLINES_CACHE: dict[str, object] = {"version": None, "by_entity": {}}
-
-
-def _deadlines_cached(entity_ids: set[int]) -> dict[int, Deadlines]:
-    """Deadlines per entity, kept in this process until any policy or closed day changes."""
-    version = policies_version()
-    if _DEADLINES_CACHE["version"] != version:
-        _DEADLINES_CACHE.update(version=version, by_entity={})
-    known: dict[int, Deadlines] = _DEADLINES_CACHE["by_entity"]  # type: ignore[assignment]
-    missing = entity_ids - known.keys()
-    if missing:
-        known.update(deadlines_for_many(missing))
-    return {i: known[i] for i in entity_ids}
 
 
 def datetime_adapter() -> Callable[[datetime | None], Any]:

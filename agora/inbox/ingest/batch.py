@@ -22,6 +22,7 @@ from agora.inbox.attachments import (
 )
 from agora.inbox.bulk_sql import db_bool
 from agora.inbox.counts import counts_changed
+from agora.inbox.deadlines import deadlines_cached
 from agora.inbox.ingest.conversations import (
     _INBOUND,
     _OUTBOUND,
@@ -55,7 +56,6 @@ from agora.inbox.models import (
 from agora.inbox.timeline import (
     _TIMELINE_FIELDS,
     _chunks,
-    _deadlines_cached,
     _timeline_new,
     _update_many,
     conversations_apply_events,
@@ -431,7 +431,7 @@ def _conversations_settle(
         counts_changed()
     if redo:
         entities = dict(Conversation.objects.filter(pk__in=redo).values_list("pk", "entity_id"))
-        deadlines = _deadlines_cached(set(entities.values()))
+        deadlines = deadlines_cached(set(entities.values()))
         _update_many(
             [_timeline_new(pk, events.get(pk, []), deadlines[entities[pk]], now) for pk in redo],
             _TIMELINE_FIELDS,

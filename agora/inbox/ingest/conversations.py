@@ -20,6 +20,7 @@ from agora.inbox.attachments import (
     attachments_summary,
 )
 from agora.inbox.bulk_sql import column_types, db_bool, execute, rows_source
+from agora.inbox.deadlines import deadlines_cached
 from agora.inbox.ingest.events import (
     MAX_TEXT,
     IncomingMessage,
@@ -38,7 +39,6 @@ from agora.inbox.timeline import (
     _TIMELINE_FIELDS,
     CHUNK,
     _chunks,
-    _deadlines_cached,
     _Timeline,
     _timeline_new,
     datetime_adapter,
@@ -173,7 +173,7 @@ def _conversations_for(
     planned = planned or {}
     adapt = datetime_adapter()
     stamp = adapt(now)
-    deadlines = _deadlines_cached({accounts[key[0]].entity_id for key in missing})
+    deadlines = deadlines_cached({accounts[key[0]].entity_id for key in missing})
     # The priority the rules give from the deadline (agora/inbox/priority.py), written with
     # the row: the receivers then confirm it instead of updating every new row (a threat or
     # a repeated citizen, known later, still raise it there).
