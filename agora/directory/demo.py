@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agora.core.models import User
-from agora.directory import services
+from agora.directory import roles, services
 from agora.directory.handles import canonical_url, handle_key
 from agora.directory.models import (
     AccountStatus,
@@ -149,7 +149,7 @@ def users_create_demo() -> list[DemoUser]:
     _totp(rector)
     if password:
         created.append(DemoUser(rector.username, password, "personal del ente rector (2FA)"))
-    minsa = Entity.objects.filter(code="minsa").first() or Entity.objects.order_by("code").first()
+    minsa = roles.entity_by_code("minsa") or Entity.objects.order_by("code").first()
     for username, role, first_name in [
         ("demo-gestor", MembershipRole.GESTOR, "Gabriel"),
         ("demo-comunicador", MembershipRole.COMUNICADOR, "Carmen"),

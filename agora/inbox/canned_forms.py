@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agora.directory import roles
 from agora.directory.models import Entity
 from agora.inbox.canned import BODY_MAX, CATEGORY_MAX, SHORTCUT_MAX, TITLE_MAX
 
@@ -81,7 +82,7 @@ class CannedAnswerForm(forms.Form):
 
     def clean_entidad(self) -> str:
         code = str(self.cleaned_data.get("entidad") or "").strip().lower()
-        if code and not Entity.objects.filter(code=code).exists():
+        if code and roles.entity_by_code(code) is None:
             raise forms.ValidationError(
                 _("No hay ninguna entidad con el código «%(value)s»."), params={"value": code}
             )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agora.core.fields import MAX_ID, IdField
 from agora.core.models import User
+from agora.directory import roles
 from agora.directory.models import Entity, Platform, SocialAccount
 from agora.inbox.models import CannedAnswer, Label, Priority, Status
 from agora.inbox.queues import QUEUE_CHOICES
@@ -104,7 +105,7 @@ class InboxFilterForm(forms.Form):
 
     def clean_entidad(self) -> str:
         code = str(self.cleaned_data.get("entidad") or "").strip().lower()
-        if code and self.entity_codes is None and not Entity.objects.filter(code=code).exists():
+        if code and self.entity_codes is None and roles.entity_by_code(code) is None:
             raise forms.ValidationError(
                 _("No hay ninguna entidad con el código «%(value)s»."), params={"value": code}
             )

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from agora.core.errors import DomainError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
+from agora.directory import roles
 from agora.directory.models import Entity
 from agora.inbox import search_index
 from agora.inbox.models import Conversation, Label, Message, Status
@@ -143,7 +144,8 @@ def _scope_ids(user: User, filters: InboxFilters) -> list[int] | None:
     """The entities whose messages may be read (None: every entity, for rector staff)."""
     if user_is_rector(user):
         if filters.entity:
-            return list(Entity.objects.filter(code=filters.entity).values_list("pk", flat=True))
+            chosen = roles.entity_by_code(filters.entity)
+            return [chosen.pk] if chosen is not None else []
         return None
     entities = Entity.objects.for_staff(user)
     if filters.entity:

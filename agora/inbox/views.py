@@ -35,6 +35,7 @@ from agora.core.models import User
 from agora.core.notifications import notifications_mark_read
 from agora.core.permissions import staff_required, user_is_rector
 from agora.core.text import csv_cell
+from agora.directory import roles
 from agora.directory.models import Entity
 from agora.inbox import queues, selectors, services, views_nav
 from agora.inbox.attachments import attachments_by_conversation
@@ -113,8 +114,8 @@ def _filter_form(
     entities: list[Entity] | None
     if user_is_rector(user):
         entities = None
-        chosen = list(Entity.objects.filter(code=code).values_list("pk", flat=True)[:1])
-        entity_ids: list[int] | None = chosen or None
+        chosen = roles.entity_by_code(code)
+        entity_ids: list[int] | None = [chosen.pk] if chosen is not None else None
     else:
         entities = list(selectors.entities_for_inbox(user=user)[: selectors.CHOICES_LIMIT])
         picked = [e.pk for e in entities if e.code == code]

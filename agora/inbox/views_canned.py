@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agora.core.errors import DomainError, PermissionDeniedError
-from agora.directory.models import Entity
+from agora.directory import roles
 from agora.inbox import canned, permissions
 from agora.inbox.canned_forms import CannedAnswerForm
 from agora.inbox.models import CannedAnswer
@@ -129,7 +129,7 @@ def canned_create(request: HttpRequest) -> HttpResponse:
     form = CannedAnswerForm(request.POST, entities=entities, creating=True)
     if form.is_valid():
         code = form.cleaned_data["entidad"]
-        entity = Entity.objects.filter(code=code).first() if code else None
+        entity = roles.entity_by_code(code)
         created = _save(
             form,
             lambda: canned.canned_answer_create(actor=user, entity=entity, **_fields(form)),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from agora.core.errors import DomainError
 from agora.core.models import User
 from agora.core.permissions import staff_required
-from agora.directory.models import Entity
+from agora.directory import roles
 from agora.language import allies as allies_module
 from agora.language import views_labelling, watchlists
 from agora.language.forms import AlliesFilterForm, MatchFilterForm, WatchListForm
@@ -169,7 +169,7 @@ def watchlist_create(request: HttpRequest) -> HttpResponse:
     form = WatchListForm(request.POST or None, owner_choices=choices)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data.get("owner") or ""
-        entity = Entity.objects.filter(code=code).first() if code else None
+        entity = roles.entity_by_code(code)
         try:
             created = watchlists.watchlist_create(
                 actor=user,

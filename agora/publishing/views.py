@@ -21,6 +21,7 @@ from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.files import file_response
 from agora.core.models import User
 from agora.core.permissions import staff_required
+from agora.directory import roles
 from agora.directory.models import Entity
 from agora.publishing import permissions, selectors, services
 from agora.publishing.forms import PlanForm, PostForm, RejectForm, SettingsForm
@@ -415,7 +416,7 @@ def settings_edit(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     entity = selectors.managed_entities(user).filter(code=code).first()
     if entity is None:
-        if Entity.objects.filter(code=code).exists():
+        if roles.entity_by_code(code) is not None:
             raise PermissionDenied(
                 _("Solo el responsable de comunicaciones de la entidad cambia esta configuración.")
             )

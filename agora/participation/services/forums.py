@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agora.core.audit import audit_record, snapshot
 from agora.core.errors import DomainError
 from agora.core.models import User
+from agora.directory import roles
 from agora.participation import permissions
 from agora.participation.models import Forum, ForumStatus, Scope, SeatRule, StakeholderType
 from agora.participation.services._common import (
@@ -151,13 +152,12 @@ class LoadResult:
 def forums_load(*, rows: Sequence[dict[str, Any]]) -> LoadResult:
     """Loads the real forums (idempotent: by slug; only changed fields are written). Seat
     rules are created when missing and never overwrite what the secretariat has set."""
-    from agora.directory.models import Entity
 
     result = LoadResult()
     for row in rows:
         data = {k: row[k] for k in [*FORUM_FIELDS, "source"] if k in row}
         _forum_validate({**data, "scope": row["scope"]})
-        lead = Entity.objects.filter(code=row.get("lead_entity", "")).first()
+        lead = roles.entity_by_code(row.get("lead_entity", ""))
         forum = Forum.objects.filter(slug=row["slug"]).first()
         if forum is None:
             forum = Forum.objects.create(slug=row["slug"], lead_entity=lead, **data)
