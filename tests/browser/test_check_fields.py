@@ -20,7 +20,9 @@ def _beside(page: Page) -> None:
     page.get_by_role("navigation", name="Navegación principal").get_by_role(
         "link", name="Indicadores"
     ).click()
+    page.wait_for_load_state("load")  # measured once the page is laid out, not mid-navigation
     box = page.get_by_role("checkbox", name="Solo entidades con datos suficientes")
+    box.wait_for(state="visible")
     label = page.locator("label[for='id_con_datos']")
     b, lab = box.bounding_box(), label.bounding_box()
     assert b is not None and lab is not None

@@ -24,6 +24,7 @@ from agora.inbox.models import (
     PlatformResult,
     ThreatAlert,
 )
+from agora.language import labelling
 from agora.language import services as language
 from agora.language.dismissal import dismiss_label, message_flag_dismiss
 from agora.language.models import Correction
@@ -94,7 +95,12 @@ def test_not_a_threat_closes_the_alert_as_false_and_keeps_the_kind(
 def test_the_correction_trains_the_next_model(
     fake: Any, facebook: SocialAccount, communicator: User
 ) -> None:
-    message = ingest_one(facebook, "idiota, no me contestan")
+    # One message in five is in the fixed test sample by its id (never trained): the ids a
+    # PostgreSQL sequence hands out depend on earlier tests, so take one that trains.
+    for n in range(10):
+        message = ingest_one(facebook, "idiota, no me contestan", message_id=f"fb-train-{n}")
+        if not labelling.in_sample(message.pk):
+            break
     message_flag_dismiss(actor=communicator, message=message, flag="insulto")
     examples = language.corrections_as_examples()
     assert [(e.text, e.flags) for e in examples] == [("idiota, no me contestan", ())]
