@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from agora.core.models import User
@@ -39,3 +40,21 @@ def grid(predicate: Callable[[Any], bool], people: dict[str, Any]) -> dict[str, 
 def only(*roles: str) -> dict[str, bool]:
     assert set(roles) <= set(ROLES), roles
     return {role: role in roles for role in ROLES}
+
+
+@pytest.fixture
+def people(
+    rector: User,
+    manager: User,
+    communicator: User,
+    other_manager: User,
+    make_user: Callable[..., User],
+) -> dict[str, Any]:
+    """The grid's people (a fixture: a test module imports it with ``grid`` and ``only``)."""
+    return role_people(
+        rector=rector,
+        manager=manager,
+        communicator=communicator,
+        other_manager=other_manager,
+        make_user=make_user,
+    )

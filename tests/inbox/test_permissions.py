@@ -4,36 +4,18 @@ moderation, who sees the alerts, and what only rector staff do."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from agora.core.models import User
 from agora.directory.models import Entity, SocialAccount
 from agora.inbox import canned, permissions
 from agora.inbox.models import Conversation, ThreadKind
 from agora.publishing.models import PublishingSettings
-from tests.role_grid import grid, only, role_people
+from tests.role_grid import grid, only, people
 
+__all__ = ["people"]  # the role grid's fixture
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(
-    rector: User,
-    manager: User,
-    communicator: User,
-    other_manager: User,
-    make_user: Callable[..., User],
-) -> dict[str, Any]:
-    return role_people(
-        rector=rector,
-        manager=manager,
-        communicator=communicator,
-        other_manager=other_manager,
-        make_user=make_user,
-    )
 
 
 @pytest.fixture

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from agora.core.models import User
 from agora.directory.models import Entity
 from agora.reports import permissions
-from tests.role_grid import grid, only, role_people
+from tests.role_grid import grid, only, people
 
+__all__ = ["people"]  # the role grid's fixture
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(
-    rector: User,
-    manager: User,
-    communicator: User,
-    other_manager: User,
-    make_user: Callable[..., User],
-) -> dict[str, Any]:
-    return role_people(
-        rector=rector,
-        manager=manager,
-        communicator=communicator,
-        other_manager=other_manager,
-        make_user=make_user,
-    )
 
 
 def test_the_entitys_staff_and_rector_staff_ask_for_its_reports(
