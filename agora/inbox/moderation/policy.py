@@ -14,9 +14,8 @@ from agora.core.audit import audit_record
 from agora.core.errors import DomainError, PermissionDeniedError
 from agora.core.models import User
 from agora.core.permissions import user_is_rector
-from agora.directory import roles
 from agora.directory.models import Entity
-from agora.inbox import senders
+from agora.inbox import permissions, senders
 from agora.inbox.models import (
     Conversation,
     Direction,
@@ -162,14 +161,10 @@ def moderation_policy_delete(*, actor: User, policy: ModerationPolicy) -> None:
 
 
 def user_manages(user: User, entity_id: int) -> bool:
-    """Rector staff, or an active manager of the entity."""
-    if user_is_rector(user):
-        return True
-    return roles.is_manager(user, entity_id)
+    """Rector staff, or an active manager of the entity (``inbox.permissions``)."""
+    return permissions.may_manage_moderation(user, entity_id)
 
 
 def managed_entities(user: User) -> QuerySet[Entity]:
     """The entities whose alerts and crisis checklist this person handles."""
-    if user_is_rector(user):
-        return Entity.objects.all()
-    return roles.managed_by(user)
+    return permissions.alert_entities(user)
