@@ -16,7 +16,9 @@ attachment rows, in one transaction, into copies of their tables (``LIKE … INC
 columns, defaults, constraints and indexes, the full-text GIN index too). The CPU figures
 count this process only (the server's work is not in them).
 
-Target: ≥ 10,000 messages/s and at least 0.25 of the baseline's rows/s.
+Targets (issue #16): on SQLite ≥ 10,000 messages/s and at least 0.25 of the baseline's
+rows/s; on PostgreSQL at least 0.25 of the baseline's rows/s. Either way the replay adds
+nothing.
 
     .venv/bin/python bench/ingest_command.py [--messages 100000] [--keep]
     DATABASE_URL=postgres://… .venv/bin/python bench/ingest_command.py
@@ -296,9 +298,10 @@ def _child(args: Any) -> int:
         f"repetición del archivo: {inbox_data.number(after_replay - stored)} filas nuevas, "
         f"{replay_seconds:.1f} s = {inbox_data.rate(len(events), replay_seconds)} msg/s"
     )
-    ok = rate >= TARGET_RATE and ratio >= TARGET_RATIO and after_replay == stored
+    ok = (postgres or rate >= TARGET_RATE) and ratio >= TARGET_RATIO and after_replay == stored
+    wanted = "" if postgres else f"≥ {inbox_data.number(TARGET_RATE)} msg/s y "
     print(
-        f"objetivos: ≥ {inbox_data.number(TARGET_RATE)} msg/s y proporción ≥ {TARGET_RATIO:g}, "
+        f"objetivos: {wanted}proporción ≥ {TARGET_RATIO:g}, "
         "repetición sin filas nuevas → " + ("cumple" if ok else "NO cumple")
     )
     return 0

@@ -17,7 +17,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from agora.directory.models import Platform
-from agora.inbox.bulk_sql import column_types, execute, rows_source
+from agora.inbox.bulk_sql import column_types, execute, row_sources
 from agora.inbox.models import Attachment, AttachmentKind
 
 # Rows per INSERT statement (12 parameters each).
@@ -171,8 +171,7 @@ def attachments_store(
     columns = ", ".join(_COLUMNS)
     types = column_types(Attachment, _COLUMNS)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_CHUNK):
-            source, params = rows_source(rows[start : start + INSERT_CHUNK], types, _COLUMNS)
+        for source, params in row_sources(cursor, rows, types, _COLUMNS, INSERT_CHUNK):
             execute(
                 cursor,
                 f"INSERT INTO {table} ({columns}) {source}"

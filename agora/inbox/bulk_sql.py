@@ -7,8 +7,10 @@ whatever the number of rows: psycopg parses a statement's placeholders on the cl
 
 from __future__ import annotations
 
+import itertools
+import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import connection
@@ -41,6 +43,73 @@ def rows_source(
     return "VALUES " + ", ".join([one] * len(rows)), [value for row in rows for value in row]
 
 
+# From this many rows on, ``row_sources`` stages them by COPY on PostgreSQL (fewer: the arrays
+# of ``rows_source`` cost as little, without a temporary table).
+STAGE_MIN_ROWS = 500
+_stage_names = itertools.count(1)
+_MODIFIER = re.compile(r"\(.*\)")
+
+
+def row_sources(
+    cursor: CursorWrapper,
+    rows: Sequence[Sequence[Any]],
+    types: Sequence[str],
+    columns: Sequence[str],
+    chunk: int,
+) -> Iterator[tuple[str, list[Any]]]:
+    """(SQL, parameters) row sources that together give ``rows``, as ``rows_source`` does
+    (column names ``columns``), for statements run with ``execute``.
+
+    On PostgreSQL, inside a transaction, for ``STAGE_MIN_ROWS`` rows or more: one source, a
+    temporary table (dropped at commit) filled by a binary ``COPY``. psycopg writes a COPY
+    row in C, where each element of ``rows_source``'s arrays goes through Python (the
+    client's largest cost in an import), and the server reads it without parsing arrays
+    (bench/ingest_command.py). Otherwise ``rows_source`` per ``chunk`` rows (the statement's
+    parameter limit). A ``jsonb`` column travels as text, cast back in the source."""
+    if (
+        connection.vendor == "postgresql"
+        and len(rows) >= STAGE_MIN_ROWS
+        and connection.in_atomic_block
+        and _plain()
+    ):
+        yield _staged(rows, types, columns), []
+        return
+    for start in range(0, len(rows), chunk):
+        yield rows_source(rows[start : start + chunk], types, columns)
+
+
+def _staged(rows: Sequence[Sequence[Any]], types: Sequence[str], columns: Sequence[str]) -> str:
+    """COPYs ``rows`` into a new temporary table dropped at commit; returns its source."""
+    import psycopg
+
+    name = f"agora_stage_{next(_stage_names)}"
+    stored = ["text" if kind == "jsonb" else kind for kind in types]
+    selected = ", ".join(
+        f"{column}::jsonb AS {column}" if kind == "jsonb" else column
+        for column, kind in zip(columns, types, strict=True)
+    )
+    definition = ", ".join(f"{c} {k}" for c, k in zip(columns, stored, strict=True))
+    registry = psycopg.adapters.types
+    oids = [registry.get_oid(_MODIFIER.sub("", kind).strip()) for kind in stored]
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as raw:
+        # Fixed identifiers and types; the rows travel by COPY.
+        raw.execute(f"CREATE TEMPORARY TABLE {name} ({definition}) ON COMMIT DROP")
+        with raw.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(oids)
+            for row in rows:
+                copy.write_row(row)
+    return f"SELECT {selected} FROM {name}"  # noqa: S608
+
+
+def _plain() -> bool:
+    """Whether statements may skip Django's cursor (see ``execute``)."""
+    return not (
+        connection.queries_logged
+        or connection.execute_wrappers
+        or connection.vendor not in ("sqlite", "postgresql")
+    )
+
+
 def db_bool(value: bool) -> bool | int:
     """A boolean for a row of ``rows_source``: 0/1 on SQLite, whose driver binds an exact int
     directly but looks every ``bool`` up in its adapter registry first (a third of the cost of
@@ -69,15 +138,7 @@ def execute(cursor: CursorWrapper, sql: str, params: Sequence[Any]) -> list[tupl
     transaction) with binary parameters. Through Django as usual when queries are being
     logged or wrapped (DEBUG, tests that count them); the driver's errors are translated as
     Django does either way (bench/ingest_command.py)."""
-    if (
-        connection.queries_logged
-        or connection.execute_wrappers
-        or connection.vendor
-        not in (
-            "sqlite",
-            "postgresql",
-        )
-    ):
+    if not _plain():
         cursor.execute(sql, params)
         return list(cursor.fetchall()) if cursor.description else []
     with connection.wrap_database_errors:

@@ -4,6 +4,7 @@ path writes."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -101,3 +102,126 @@ def test_the_web_address_shortcut_decides_what_urlsplit_decides(url: str) -> Non
     from agora.inbox import attachments
 
     assert attachments.web_url(url) == attachments._web_url(url.strip())
+
+
+def _large_batch(account_id: int, platform: str) -> list[Any]:
+    """1,500 events shaped as the Meta connector reads feed comments: top-level comments and
+    replies (to a comment of the batch), texts with what COPY must escape, attachments."""
+    from agora.inbox.attachments import IncomingAttachment
+    from agora.inbox.models import ThreadKind
+    from agora.inbox.services import IncomingMessage
+
+    sent = datetime(2025, 3, 11, 15, 0, tzinfo=UTC)
+    texts = [
+        "¿Cuándo abre la campaña de vacunación?",
+        'Tab\there, "comillas", barra \\ y salto\nde línea',
+        "Emoji 🙂 y eñe; NULL; \\N; ''",
+        "",
+    ]
+    events = []
+    for n in range(1_500):
+        top = n % 3 != 2
+        thread = f"c{n}" if top else f"c{n - 1}"
+        photo = (
+            (IncomingAttachment(kind="imagen", url=f"https://scontent.example/{n}.jpg"),)
+            if n % 5 == 0
+            else ()
+        )
+        place = (
+            (
+                IncomingAttachment(
+                    kind="ubicacion", title="Plaza", latitude=-12.05, longitude=-77.04
+                ),
+            )
+            if n % 7 == 0
+            else ()
+        )
+        events.append(
+            IncomingMessage(
+                platform=platform,
+                account_id=account_id,
+                thread_kind=ThreadKind.COMMENTS,
+                thread_id=thread,
+                message_id=f"c{n}",
+                sent_at=sent + timedelta(minutes=n),
+                text=texts[n % len(texts)],
+                author_id=str(9000 + n % 40),
+                author_name=f"Persona {n % 40}",
+                parent_id="page_1" if top else thread,
+                post_id="page_1",
+                attachments=photo + place,
+            )
+        )
+    return events
+
+
+def _stored() -> dict[str, Any]:
+    """What a batch wrote, without ids and times of writing: comparable across two runs."""
+    from agora.inbox.models import Attachment, Conversation, Message, Post
+
+    skip = {"id", "updated_at"}
+    posts = dict(Post.objects.values_list("pk", "platform_post_id"))
+    conversations = {
+        c["thread_id"]: {
+            **{k: v for k, v in c.items() if k not in skip | {"post_id"}},
+            "post": posts[c["post_id"]],
+        }
+        for c in Conversation.objects.values()
+    }
+    threads = dict(Conversation.objects.values_list("pk", "thread_id"))
+    messages = {
+        m["platform_message_id"]: {
+            **{k: v for k, v in m.items() if k not in skip | {"conversation_id"}},
+            "thread": threads[m["conversation_id"]],
+        }
+        for m in Message.objects.values()
+    }
+    ids = dict(Message.objects.values_list("pk", "platform_message_id"))
+    attachments = sorted(
+        (ids[a.pop("message_id")], a.pop("position"), sorted(a.items()))
+        for a in Attachment.objects.values()
+        if a.pop("id")
+    )
+    return {"conversations": conversations, "messages": messages, "attachments": attachments}
+
+
+@pytest.mark.django_db
+def test_a_large_batch_staged_by_copy_stores_what_the_array_path_stores(
+    verified_account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a batch of hundreds of rows travels by COPY into temporary tables
+    (bulk_sql.row_sources); the same batch by the arrays of ``rows_source`` stores the same."""
+    from agora.inbox import bulk_sql
+    from agora.inbox.models import Conversation, Message, Post
+    from agora.inbox.services import messages_ingest
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY solo en PostgreSQL")
+    staged = []
+    real = bulk_sql._staged
+
+    def spy(*args: Any) -> str:
+        staged.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(bulk_sql, "_staged", spy)
+    now = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
+    batch = _large_batch(verified_account.pk, verified_account.platform)
+    first = messages_ingest(batch=batch, now=now)
+    by_copy = _stored()
+    assert first.created == 1_500
+    assert len(staged) == 4, staged  # thread look-up, conversations, messages, attachments
+    Message.objects.all().delete()
+    Conversation.objects.all().delete()
+    Post.objects.all().delete()
+    staged.clear()
+    monkeypatch.setattr(bulk_sql, "STAGE_MIN_ROWS", 10**9)
+    again = messages_ingest(batch=batch, now=now)
+    assert staged == []
+    assert again.created == 1_500
+    by_arrays = _stored()
+    assert by_copy["messages"] == by_arrays["messages"]
+    assert by_copy["conversations"] == by_arrays["conversations"]
+    assert by_copy["attachments"] == by_arrays["attachments"]
+    assert by_copy["messages"]["c1"]["text"] == 'Tab\there, "comillas", barra \\ y salto\nde línea'
+    assert by_copy["messages"]["c0"]["flags"] == []

@@ -19,7 +19,7 @@ from agora.inbox import priority
 from agora.inbox.attachments import (
     attachments_summary,
 )
-from agora.inbox.bulk_sql import column_types, db_bool, execute, rows_source
+from agora.inbox.bulk_sql import column_types, db_bool, execute, row_sources, rows_source
 from agora.inbox.deadlines import deadlines_cached
 from agora.inbox.ingest.events import (
     MAX_TEXT,
@@ -131,9 +131,9 @@ def _conversations_stored(
     table = Conversation._meta.db_table
     ordered = sorted(keys)
     with connection.cursor() as cursor:
-        for start in range(0, len(ordered), THREADS_CHUNK):
-            chunk = ordered[start : start + THREADS_CHUNK]
-            source, params = rows_source(chunk, _thread_key_types(), _THREAD_KEY)
+        for source, params in row_sources(
+            cursor, ordered, _thread_key_types(), _THREAD_KEY, THREADS_CHUNK
+        ):
             rows = execute(
                 cursor,
                 # Fixed identifiers; every value is a parameter.
@@ -227,10 +227,9 @@ def _conversations_for(
     types = column_types(Conversation, _CONVERSATION_COLUMNS)
     created = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), CONVERSATIONS_INSERT_CHUNK):
-            source, params = rows_source(
-                rows[start : start + CONVERSATIONS_INSERT_CHUNK], types, _CONVERSATION_COLUMNS
-            )
+        for source, params in row_sources(
+            cursor, rows, types, _CONVERSATION_COLUMNS, CONVERSATIONS_INSERT_CHUNK
+        ):
             returned = execute(
                 cursor,
                 f"INSERT INTO {table} ({columns}) {source}"

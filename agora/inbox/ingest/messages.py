@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agora.directory.models import SocialAccount
-from agora.inbox.bulk_sql import column_types, execute, in_list, rows_source
+from agora.inbox.bulk_sql import column_types, execute, in_list, row_sources
 from agora.inbox.ingest.conversations import (
     THREADS_CHUNK,
 )
@@ -77,8 +77,7 @@ def _insert_messages(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
     columns = ", ".join(_INSERT_COLUMNS)
     types = column_types(Message, _INSERT_COLUMNS)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_CHUNK):
-            source, params = rows_source(rows[start : start + INSERT_CHUNK], types, _INSERT_COLUMNS)
+        for source, params in row_sources(cursor, rows, types, _INSERT_COLUMNS, INSERT_CHUNK):
             sql = (
                 f"INSERT INTO {table} ({columns}) {source}"
                 " ON CONFLICT (platform, platform_message_id) DO NOTHING"
