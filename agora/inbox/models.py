@@ -155,12 +155,17 @@ class Conversation(DemoMarked, CreatedAtFeminine):
     # Neither has an index of its own: every index of the list starts with the entity, and
     # the unique (account, kind, thread) starts with the account; one fewer index for every
     # conversation an import writes (bench/ingest_command.py).
+    # The entity is the account's (ingestion and every service write it from the account),
+    # kept on the row for the indexes: the database checks the account, and through it the
+    # entity, not the copy once more on each row at commit. Deleting an entity still deletes
+    # its conversations (Django's cascade; and the account's key protects it in SQL).
     entity = models.ForeignKey(
         Entity,
         verbose_name=_("entidad"),
         on_delete=models.CASCADE,
         related_name="conversations",
         db_index=False,
+        db_constraint=False,
     )
     account = models.ForeignKey(
         SocialAccount,
@@ -237,6 +242,7 @@ class Conversation(DemoMarked, CreatedAtFeminine):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="escalated_conversations",
+        db_index=False,  # inbox_conv_escalated_to: only the escalated ones
     )
     escalation_reason = models.CharField(
         _("motivo de la escalada"), max_length=300, blank=True, default="", db_default=""
@@ -277,7 +283,19 @@ class Conversation(DemoMarked, CreatedAtFeminine):
                 fields=["entity", "hidden", "status", "-last_inbound_at", "due_at"],
                 name="inbox_conv_status3",
             ),
-            models.Index(fields=["assignee", "status"], name="inbox_conv_assignee"),
+            # Indexes of columns that stay empty on most rows (assignee, escalated_to) keep
+            # only the rows that have them: a new conversation writes none of these entries
+            # (bench/ingest_command.py), and "assignee = …" still reads them.
+            models.Index(
+                fields=["assignee", "status"],
+                condition=Q(assignee__isnull=False),
+                name="inbox_conv_assignee2",
+            ),
+            models.Index(
+                fields=["escalated_to"],
+                condition=Q(escalated_to__isnull=False),
+                name="inbox_conv_escalated_to",
+            ),
             # The citizen's earlier conversations with the entity (selectors.author_history).
             models.Index(
                 fields=["entity", "platform", "author_id", "-last_inbound_at"],
@@ -308,7 +326,8 @@ class Conversation(DemoMarked, CreatedAtFeminine):
             # The "mine" queue per entity (the staff home), read from the index only.
             models.Index(
                 fields=["assignee", "entity", "hidden", "status", "last_inbound_at"],
-                name="inbox_conv_mine",
+                condition=Q(assignee__isnull=False),
+                name="inbox_conv_mine2",
             ),
             # The default list: an entity's conversations by due time (keyset pagination,
             # agora/inbox/selectors.py); only those with a due time, the rest follow by
@@ -347,12 +366,15 @@ class Message(DemoMarked):
         related_name="messages",
         db_index=False,
     )
+    # The conversation's entity, copied for the indexes: checked through the conversation,
+    # not once more on each message at commit (see Conversation.entity).
     entity = models.ForeignKey(
         Entity,
         verbose_name=_("entidad"),
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     platform = models.CharField(_("plataforma"), max_length=12, choices=Platform.choices)
     # Platform id; for answers written in Ágora and notes, a local id "agora:<uuid>".
@@ -366,6 +388,7 @@ class Message(DemoMarked):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # inbox_msg_reply_to: only the answers
     )
     direction = models.CharField(_("dirección"), max_length=10, choices=Direction.choices)
     author_id = models.CharField(_("id del autor"), max_length=PLATFORM_ID_MAX, blank=True)
@@ -377,6 +400,7 @@ class Message(DemoMarked):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # inbox_msg_author_user: only the messages written in Ágora
     )
     text = models.TextField(_("texto"), blank=True)
     sent_at = models.DateTimeField(_("fecha en la plataforma"), db_index=True)
@@ -414,6 +438,17 @@ class Message(DemoMarked):
         ]
         indexes = [
             models.Index(fields=["conversation", "sent_at"], name="inbox_msg_thread"),
+            # Empty on every citizen message: only the rows that have them.
+            models.Index(
+                fields=["reply_to"],
+                condition=models.Q(reply_to__isnull=False),
+                name="inbox_msg_reply_to",
+            ),
+            models.Index(
+                fields=["author_user"],
+                condition=models.Q(author_user__isnull=False),
+                name="inbox_msg_author_user",
+            ),
             models.Index(fields=["entity", "sent_at"], name="inbox_msg_entity_time"),
             # The citizen messages no model has classified yet (the catch-up job reads them).
             models.Index(
