@@ -1,5 +1,5 @@
 """Benchmark of the command operators run: ``agora ingest --platform meta`` on a file of
-100,000 Meta webhook bodies (one per line, each a page-feed ``comment`` change as Meta sends
+200,000 Meta webhook bodies (one per line, each a page-feed ``comment`` change as Meta sends
 it; one citizen comment in five with a ``photo``), into a fresh SQLite database under var/bench/
 with every public entity and 50 verified Facebook pages. Timed around ``call_command`` (the
 command, its parsing of every line, account look-ups, batches and report), not the process
@@ -20,7 +20,7 @@ Targets (issue #16): on SQLite ≥ 10,000 messages/s and at least 0.25 of the ba
 rows/s; on PostgreSQL at least 0.25 of the baseline's rows/s. Either way the replay adds
 nothing.
 
-    .venv/bin/python bench/ingest_command.py [--messages 100000] [--keep]
+    .venv/bin/python bench/ingest_command.py [--messages 200000] [--keep]
     DATABASE_URL=postgres://… .venv/bin/python bench/ingest_command.py
 """
 
@@ -52,7 +52,7 @@ ACCOUNTS = 50
 
 def _arguments(argv: list[str] | None) -> Any:
     parser = common.argument_parser(__doc__.splitlines()[0] if __doc__ else "")
-    parser.add_argument("--messages", type=int, default=100_000, help="por defecto %(default)s")
+    parser.add_argument("--messages", type=int, default=200_000, help="por defecto %(default)s")
     parser.add_argument("--profile", action="store_true", help="perfila la primera pasada")
     parser.add_argument(
         "--profile-out", default="", help="guarda el perfil (pstats) de la primera pasada aquí"
