@@ -83,14 +83,16 @@ def _staged(rows: Sequence[Sequence[Any]], types: Sequence[str], columns: Sequen
     import psycopg
 
     name = f"agora_stage_{next(_stage_names)}"
-    stored = ["text" if kind == "jsonb" else kind for kind in types]
+    # Staged without length limits, then cast as the arrays are (an explicit cast), so that
+    # both paths store the same whatever the values.
+    stored = ["text" if kind == "jsonb" else _MODIFIER.sub("", kind).strip() for kind in types]
     selected = ", ".join(
-        f"{column}::jsonb AS {column}" if kind == "jsonb" else column
-        for column, kind in zip(columns, types, strict=True)
+        column if kind == plain else f"{column}::{kind} AS {column}"
+        for column, kind, plain in zip(columns, types, stored, strict=True)
     )
     definition = ", ".join(f"{c} {k}" for c, k in zip(columns, stored, strict=True))
     registry = psycopg.adapters.types
-    oids = [registry.get_oid(_MODIFIER.sub("", kind).strip()) for kind in stored]
+    oids = [registry.get_oid(kind) for kind in stored]
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as raw:
         # Fixed identifiers and types; the rows travel by COPY.
         raw.execute(f"CREATE TEMPORARY TABLE {name} ({definition}) ON COMMIT DROP")
