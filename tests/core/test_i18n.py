@@ -183,6 +183,7 @@ VISITS = [
     Visit("importar cuentas", "/equipo/cuentas/importar/", who="rector"),
     Visit("configurar doble factor", "/cuenta/doble-factor/configurar/", who="communicator"),
     Visit("doble factor", "/cuenta/doble-factor/", who="communicator"),
+    Visit("códigos de respaldo", "/cuenta/doble-factor/codigos/", who="rector"),
     Visit("documentación de la API", "/api/v1/docs/"),
     Visit("bandeja", "/bandeja/", who="communicator"),
     Visit(
@@ -381,6 +382,30 @@ def test_directory_page_is_spanish_for_an_english_speaking_browser(
     assert english_words(html) == []
     assert "Directorio de entidades públicas y sus cuentas oficiales" in html
     assert "Saltar al contenido principal" in html
+
+
+# The informal «tú» of the second factor library's own Spanish.
+INFORMAL = re.compile(r"\b(introduce|utiliza|tienes|tus?)\b", re.IGNORECASE)
+
+
+def test_the_second_factor_addresses_the_official_as_usted(client: Client, rector: User) -> None:
+    """The code step of the sign-in and the backup codes page speak as the rest of Ágora."""
+    response = client.post(
+        "/cuenta/ingresar/",
+        {
+            "login_view-current_step": "auth",
+            "auth-username": rector.username,
+            "auth-password": "contraseña-de-prueba-123",
+        },
+    )
+    html = response.content.decode()
+    assert "Ingrese el código de seis dígitos que muestra su aplicación" in html
+    _verify_otp(client, rector)
+    backup = client.get("/cuenta/doble-factor/codigos/").content.decode()
+    assert "Todavía no tiene códigos de respaldo." in backup
+    for page in (html, backup):
+        text = re.sub(r"<[^>]+>", " ", page)
+        assert INFORMAL.findall(text) == []
 
 
 def test_lockout_page_is_spanish(client: Client, make_user: Callable[..., User]) -> None:

@@ -178,9 +178,12 @@ def _stored() -> dict[str, Any]:
     }
     ids = dict(Message.objects.values_list("pk", "platform_message_id"))
     attachments = sorted(
-        (ids[a.pop("message_id")], a.pop("position"), sorted(a.items()))
+        (
+            ids[a["message_id"]],
+            a["position"],
+            sorted((k, v) for k, v in a.items() if k not in {"id", "message_id", "position"}),
+        )
         for a in Attachment.objects.values()
-        if a.pop("id")
     )
     return {"conversations": conversations, "messages": messages, "attachments": attachments}
 
