@@ -171,7 +171,7 @@ def attachments_store(
     columns = ", ".join(_COLUMNS)
     types = column_types(Attachment, _COLUMNS)
     with connection.cursor() as cursor:
-        for source, params in row_sources(cursor, rows, types, _COLUMNS, INSERT_CHUNK):
+        for source, params in row_sources(rows, types, _COLUMNS, INSERT_CHUNK):
             execute(
                 cursor,
                 f"INSERT INTO {table} ({columns}) {source}"

@@ -51,7 +51,6 @@ _MODIFIER = re.compile(r"\(.*\)")
 
 
 def row_sources(
-    cursor: CursorWrapper,
     rows: Sequence[Sequence[Any]],
     types: Sequence[str],
     columns: Sequence[str],

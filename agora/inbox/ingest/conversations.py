@@ -131,9 +131,7 @@ def _conversations_stored(
     table = Conversation._meta.db_table
     ordered = sorted(keys)
     with connection.cursor() as cursor:
-        for source, params in row_sources(
-            cursor, ordered, _thread_key_types(), _THREAD_KEY, THREADS_CHUNK
-        ):
+        for source, params in row_sources(ordered, _thread_key_types(), _THREAD_KEY, THREADS_CHUNK):
             rows = execute(
                 cursor,
                 # Fixed identifiers; every value is a parameter.
@@ -228,7 +226,7 @@ def _conversations_for(
     created = 0
     with connection.cursor() as cursor:
         for source, params in row_sources(
-            cursor, rows, types, _CONVERSATION_COLUMNS, CONVERSATIONS_INSERT_CHUNK
+            rows, types, _CONVERSATION_COLUMNS, CONVERSATIONS_INSERT_CHUNK
         ):
             returned = execute(
                 cursor,

@@ -77,7 +77,7 @@ def _insert_messages(rows: list[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
     columns = ", ".join(_INSERT_COLUMNS)
     types = column_types(Message, _INSERT_COLUMNS)
     with connection.cursor() as cursor:
-        for source, params in row_sources(cursor, rows, types, _INSERT_COLUMNS, INSERT_CHUNK):
+        for source, params in row_sources(rows, types, _INSERT_COLUMNS, INSERT_CHUNK):
             sql = (
                 f"INSERT INTO {table} ({columns}) {source}"
                 " ON CONFLICT (platform, platform_message_id) DO NOTHING"
