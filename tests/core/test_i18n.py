@@ -184,6 +184,8 @@ VISITS = [
     Visit("configurar doble factor", "/cuenta/doble-factor/configurar/", who="communicator"),
     Visit("doble factor", "/cuenta/doble-factor/", who="communicator"),
     Visit("códigos de respaldo", "/cuenta/doble-factor/codigos/", who="rector"),
+    Visit("seguridad con doble factor", "/cuenta/doble-factor/", who="rector"),
+    Visit("desactivar doble factor", "/cuenta/doble-factor/desactivar/", who="rector"),
     Visit("documentación de la API", "/api/v1/docs/"),
     Visit("bandeja", "/bandeja/", who="communicator"),
     Visit(
@@ -384,12 +386,25 @@ def test_directory_page_is_spanish_for_an_english_speaking_browser(
     assert "Saltar al contenido principal" in html
 
 
+def test_no_template_has_a_comment_django_would_print() -> None:
+    """``{# … #}`` is a one-line comment: opened on one line and closed on another, Django shows
+    it on the page (the sign-in page showed its first line to everyone)."""
+    opened = [
+        f"{path.relative_to(TEMPLATES_DIR)}:{number}"
+        for path in sorted(TEMPLATES_DIR.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert opened == []
+
+
 # The informal «tú» of the second factor library's own Spanish.
 INFORMAL = re.compile(r"\b(introduce|utiliza|tienes|tus?)\b", re.IGNORECASE)
 
 
 def test_the_second_factor_addresses_the_official_as_usted(client: Client, rector: User) -> None:
-    """The code step of the sign-in and the backup codes page speak as the rest of Ágora."""
+    """The code step of the sign-in and the account security pages speak as the rest of
+    Ágora."""
     response = client.post(
         "/cuenta/ingresar/",
         {
@@ -403,7 +418,12 @@ def test_the_second_factor_addresses_the_official_as_usted(client: Client, recto
     _verify_otp(client, rector)
     backup = client.get("/cuenta/doble-factor/codigos/").content.decode()
     assert "Todavía no tiene códigos de respaldo." in backup
-    for page in (html, backup):
+    profile = client.get("/cuenta/doble-factor/").content.decode()
+    assert "Le quedan 0 códigos de respaldo." in profile
+    disable = client.get("/cuenta/doble-factor/desactivar/").content.decode()
+    assert "Su cuenta quedará protegida solo por la contraseña." in disable
+    for page in (html, backup, profile, disable):
+        assert "{#" not in page and "{% comment" not in page
         text = re.sub(r"<[^>]+>", " ", page)
         assert INFORMAL.findall(text) == []
 
