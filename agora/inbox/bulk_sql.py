@@ -48,6 +48,7 @@ def rows_source(
 STAGE_MIN_ROWS = 500
 _stage_names = itertools.count(1)
 _MODIFIER = re.compile(r"\(.*\)")
+_STAGED = {"jsonb": "text", "smallint": "bigint", "integer": "bigint"}
 
 
 def row_sources(
@@ -64,7 +65,7 @@ def row_sources(
     row in C, where each element of ``rows_source``'s arrays goes through Python (the
     client's largest cost in an import), and the server reads it without parsing arrays
     (bench/ingest_command.py). Otherwise ``rows_source`` per ``chunk`` rows (the statement's
-    parameter limit). A ``jsonb`` column travels as text, cast back in the source."""
+    parameter limit)."""
     if (
         connection.vendor == "postgresql"
         and len(rows) >= STAGE_MIN_ROWS
@@ -82,9 +83,12 @@ def _staged(rows: Sequence[Sequence[Any]], types: Sequence[str], columns: Sequen
     import psycopg
 
     name = f"agora_stage_{next(_stage_names)}"
-    # Staged without length limits, then cast as the arrays are (an explicit cast), so that
-    # both paths store the same whatever the values.
-    stored = ["text" if kind == "jsonb" else _MODIFIER.sub("", kind).strip() for kind in types]
+    # Staged wide (no length limits, integers as bigint, jsonb as text), then cast to the
+    # column's type as the arrays are (an explicit cast: texts cut to their length, integers
+    # checked against their range by the server; binary COPY writes an integer in the width it
+    # is told, without checking). Values must be of the column's Python type, as ingestion
+    # writes them.
+    stored = [_STAGED.get(kind, _MODIFIER.sub("", kind).strip()) for kind in types]
     selected = ", ".join(
         column if kind == plain else f"{column}::{kind} AS {column}"
         for column, kind, plain in zip(columns, types, stored, strict=True)

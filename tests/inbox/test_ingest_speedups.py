@@ -228,3 +228,58 @@ def test_a_large_batch_staged_by_copy_stores_what_the_array_path_stores(
     assert by_copy["attachments"] == by_arrays["attachments"]
     assert by_copy["messages"]["c1"]["text"] == 'Tab\there, "comillas", barra \\ y salto\nde línea'
     assert by_copy["messages"]["c0"]["flags"] == []
+
+
+@pytest.mark.django_db
+def test_staged_batches_find_what_is_stored_and_replays_add_nothing(
+    verified_account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """By COPY too, a later batch joins the stored conversations (the staged look-up finds
+    them) and the same batch delivered again, in the same transaction, adds nothing."""
+    from dataclasses import replace
+
+    from django.db import transaction
+
+    from agora.inbox import bulk_sql
+    from agora.inbox.models import Conversation, Message
+    from agora.inbox.services import messages_ingest
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY solo en PostgreSQL")
+    staged = []
+    real = bulk_sql._staged
+
+    def spy(*args: Any) -> str:
+        staged.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(bulk_sql, "_staged", spy)
+    now = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
+    batch = _large_batch(verified_account.pk, verified_account.platform)
+    messages_ingest(batch=batch, now=now)
+    threads = Conversation.objects.count()
+    # Replies of the entity's followers to 600 stored threads, by ids never seen.
+    later = [
+        replace(
+            event,
+            message_id=f"r{n}",
+            parent_id=event.thread_id,
+            sent_at=event.sent_at + timedelta(days=1),
+            attachments=(),
+        )
+        for n, event in enumerate(e for e in batch if e.message_id == e.thread_id)
+    ][:600]
+    staged.clear()
+    with transaction.atomic():
+        second = messages_ingest(batch=later, now=now)
+        replayed = messages_ingest(batch=later, now=now)
+    assert second.created == 600 and second.conversations_created == 0
+    assert ["account_id", "thread_kind", "thread_id"] in staged  # the look-up went by COPY
+    assert replayed.created == 0
+    assert Conversation.objects.count() == threads
+    joined = dict(
+        Message.objects.filter(platform_message_id__startswith="r").values_list(
+            "platform_message_id", "conversation__thread_id"
+        )
+    )
+    assert joined == {event.message_id: event.thread_id for event in later}
