@@ -158,7 +158,8 @@ class Conversation(DemoMarked, CreatedAtFeminine):
     # The entity is the account's (ingestion and every service write it from the account),
     # kept on the row for the indexes: the database checks the account, and through it the
     # entity, not the copy once more on each row at commit. Deleting an entity still deletes
-    # its conversations (Django's cascade; and the account's key protects it in SQL).
+    # its conversations (Django's cascade; and the account's key protects it in SQL). SQLite
+    # databases keep the old key (migration 0026: dropping it there copies the table).
     entity = models.ForeignKey(
         Entity,
         verbose_name=_("entidad"),
