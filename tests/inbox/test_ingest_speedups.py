@@ -188,9 +188,28 @@ def _stored() -> dict[str, Any]:
     return {"conversations": conversations, "messages": messages, "attachments": attachments}
 
 
+@pytest.fixture
+def staged(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The columns of each batch staged by COPY (bulk_sql._staged), as it happens; PostgreSQL
+    only: elsewhere there is no COPY to compare with the other path."""
+    from agora.inbox import bulk_sql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY solo en PostgreSQL")
+    columns: list[Any] = []
+    real = bulk_sql._staged
+
+    def spy(*args: Any) -> str:
+        columns.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(bulk_sql, "_staged", spy)
+    return columns
+
+
 @pytest.mark.django_db
 def test_a_large_batch_staged_by_copy_stores_what_the_array_path_stores(
-    verified_account: Any, monkeypatch: pytest.MonkeyPatch
+    verified_account: Any, staged: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On PostgreSQL a batch of hundreds of rows travels by COPY into temporary tables
     (bulk_sql.row_sources); the same batch by the arrays of ``rows_source`` stores the same."""
@@ -198,16 +217,6 @@ def test_a_large_batch_staged_by_copy_stores_what_the_array_path_stores(
     from agora.inbox.models import Conversation, Message, Post
     from agora.inbox.services import messages_ingest
 
-    if connection.vendor != "postgresql":
-        pytest.skip("COPY solo en PostgreSQL")
-    staged = []
-    real = bulk_sql._staged
-
-    def spy(*args: Any) -> str:
-        staged.append(args[2])
-        return real(*args)
-
-    monkeypatch.setattr(bulk_sql, "_staged", spy)
     now = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
     batch = _large_batch(verified_account.pk, verified_account.platform)
     first = messages_ingest(batch=batch, now=now)
@@ -232,7 +241,7 @@ def test_a_large_batch_staged_by_copy_stores_what_the_array_path_stores(
 
 @pytest.mark.django_db
 def test_staged_batches_find_what_is_stored_and_replays_add_nothing(
-    verified_account: Any, monkeypatch: pytest.MonkeyPatch
+    verified_account: Any, staged: list[Any]
 ) -> None:
     """By COPY too, a later batch joins the stored conversations (the staged look-up finds
     them) and the same batch delivered again, in the same transaction, adds nothing."""
@@ -240,20 +249,9 @@ def test_staged_batches_find_what_is_stored_and_replays_add_nothing(
 
     from django.db import transaction
 
-    from agora.inbox import bulk_sql
     from agora.inbox.models import Conversation, Message
     from agora.inbox.services import messages_ingest
 
-    if connection.vendor != "postgresql":
-        pytest.skip("COPY solo en PostgreSQL")
-    staged = []
-    real = bulk_sql._staged
-
-    def spy(*args: Any) -> str:
-        staged.append(args[2])
-        return real(*args)
-
-    monkeypatch.setattr(bulk_sql, "_staged", spy)
     now = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
     batch = _large_batch(verified_account.pk, verified_account.platform)
     messages_ingest(batch=batch, now=now)

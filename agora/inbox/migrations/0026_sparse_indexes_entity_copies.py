@@ -51,6 +51,62 @@ def _restore_old(apps: Any, schema_editor: Any) -> None:
         )
 
 
+# The indexes that go and come run on the database as written; the fields' keys and indexes
+# change in the state only (``_drop_old`` and ``_restore_old`` do it on the database).
+_REMOVED = [
+    migrations.RemoveIndex(
+        model_name="conversation",
+        name="inbox_conv_assignee",
+    ),
+    migrations.RemoveIndex(
+        model_name="conversation",
+        name="inbox_conv_mine",
+    ),
+]
+_ADDED = [
+    migrations.AddIndex(
+        model_name="conversation",
+        index=models.Index(
+            condition=models.Q(("assignee__isnull", False)),
+            fields=["assignee", "status"],
+            name="inbox_conv_assignee2",
+        ),
+    ),
+    migrations.AddIndex(
+        model_name="conversation",
+        index=models.Index(
+            condition=models.Q(("escalated_to__isnull", False)),
+            fields=["escalated_to"],
+            name="inbox_conv_escalated_to",
+        ),
+    ),
+    migrations.AddIndex(
+        model_name="conversation",
+        index=models.Index(
+            condition=models.Q(("assignee__isnull", False)),
+            fields=["assignee", "entity", "hidden", "status", "last_inbound_at"],
+            name="inbox_conv_mine2",
+        ),
+    ),
+    migrations.AddIndex(
+        model_name="message",
+        index=models.Index(
+            condition=models.Q(("reply_to__isnull", False)),
+            fields=["reply_to"],
+            name="inbox_msg_reply_to",
+        ),
+    ),
+    migrations.AddIndex(
+        model_name="message",
+        index=models.Index(
+            condition=models.Q(("author_user__isnull", False)),
+            fields=["author_user"],
+            name="inbox_msg_author_user",
+        ),
+    ),
+]
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0003_fake_account_reports"),
@@ -61,14 +117,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
-                migrations.RemoveIndex(
-                    model_name="conversation",
-                    name="inbox_conv_assignee",
-                ),
-                migrations.RemoveIndex(
-                    model_name="conversation",
-                    name="inbox_conv_mine",
-                ),
+                *_REMOVED,
                 migrations.AlterField(
                     model_name="conversation",
                     name="entity",
@@ -132,97 +181,12 @@ class Migration(migrations.Migration):
                         verbose_name="en respuesta a",
                     ),
                 ),
-                migrations.AddIndex(
-                    model_name="conversation",
-                    index=models.Index(
-                        condition=models.Q(("assignee__isnull", False)),
-                        fields=["assignee", "status"],
-                        name="inbox_conv_assignee2",
-                    ),
-                ),
-                migrations.AddIndex(
-                    model_name="conversation",
-                    index=models.Index(
-                        condition=models.Q(("escalated_to__isnull", False)),
-                        fields=["escalated_to"],
-                        name="inbox_conv_escalated_to",
-                    ),
-                ),
-                migrations.AddIndex(
-                    model_name="conversation",
-                    index=models.Index(
-                        condition=models.Q(("assignee__isnull", False)),
-                        fields=["assignee", "entity", "hidden", "status", "last_inbound_at"],
-                        name="inbox_conv_mine2",
-                    ),
-                ),
-                migrations.AddIndex(
-                    model_name="message",
-                    index=models.Index(
-                        condition=models.Q(("reply_to__isnull", False)),
-                        fields=["reply_to"],
-                        name="inbox_msg_reply_to",
-                    ),
-                ),
-                migrations.AddIndex(
-                    model_name="message",
-                    index=models.Index(
-                        condition=models.Q(("author_user__isnull", False)),
-                        fields=["author_user"],
-                        name="inbox_msg_author_user",
-                    ),
-                ),
+                *_ADDED,
             ],
             database_operations=[
                 migrations.RunPython(_drop_old, _restore_old),
-                migrations.RemoveIndex(
-                    model_name="conversation",
-                    name="inbox_conv_assignee",
-                ),
-                migrations.RemoveIndex(
-                    model_name="conversation",
-                    name="inbox_conv_mine",
-                ),
-                migrations.AddIndex(
-                    model_name="conversation",
-                    index=models.Index(
-                        condition=models.Q(("assignee__isnull", False)),
-                        fields=["assignee", "status"],
-                        name="inbox_conv_assignee2",
-                    ),
-                ),
-                migrations.AddIndex(
-                    model_name="conversation",
-                    index=models.Index(
-                        condition=models.Q(("escalated_to__isnull", False)),
-                        fields=["escalated_to"],
-                        name="inbox_conv_escalated_to",
-                    ),
-                ),
-                migrations.AddIndex(
-                    model_name="conversation",
-                    index=models.Index(
-                        condition=models.Q(("assignee__isnull", False)),
-                        fields=["assignee", "entity", "hidden", "status", "last_inbound_at"],
-                        name="inbox_conv_mine2",
-                    ),
-                ),
-                migrations.AddIndex(
-                    model_name="message",
-                    index=models.Index(
-                        condition=models.Q(("reply_to__isnull", False)),
-                        fields=["reply_to"],
-                        name="inbox_msg_reply_to",
-                    ),
-                ),
-                migrations.AddIndex(
-                    model_name="message",
-                    index=models.Index(
-                        condition=models.Q(("author_user__isnull", False)),
-                        fields=["author_user"],
-                        name="inbox_msg_author_user",
-                    ),
-                ),
+                *_REMOVED,
+                *_ADDED,
             ],
         ),
     ]
